@@ -1,0 +1,498 @@
+/**
+ * The one IPC contract of soa-pilot.
+ *
+ * Every operation the renderer may ask of the main process is declared here, with its zod input
+ * and output schemas and, for long work, the schema of the progress events it streams. Both sides
+ * import this file: main validates at runtime through the router, the renderer gets static types.
+ *
+ * Rules:
+ * - Operation names are `<area>.<verb>`; the Electron channel is `soa:<name>`, the browser-mode
+ *   route is `POST /rpc/<name>`, and the preload function is `camelCase(name)` (e.g. `authStatus`).
+ * - Inputs are strict objects: unknown keys are a validation error, not silently dropped.
+ * - Streaming operations take an `operationId` (chosen by the caller) so that progress events can
+ *   be matched and the work cancelled through `app.cancel`.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+// ---------------------------------------------------------------------------------------------
+
+export const operationId = z.string().uuid();
+export const isoDate = z.string().datetime({ offset: true });
+export const checkStatus = z.enum(['pass', 'warn', 'fail', 'notChecked']);
+
+/** One preflight line: what was checked, the verdict, what was seen and how to fix it. */
+export const checkResult = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: checkStatus,
+  observed: z.string().optional(),
+  expected: z.string().optional(),
+  message: z.string(),
+  fix: z.string().optional(),
+});
+export type CheckResult = z.infer<typeof checkResult>;
+
+export const empty = z.strictObject({});
+
+/** Error codes a handler may return; `validation`, `forbiddenSender` and `internal` come from the router. */
+export const errorCode = z.enum([
+  'validation',
+  'forbiddenSender',
+  'internal',
+  'cancelled',
+  'timeout',
+  'busy',
+  'notSignedIn',
+  'interactionRequired',
+  'notFound',
+  'conflict',
+  'unavailable',
+  'powershell',
+  'stagingMode',
+  'refused',
+]);
+export type ErrorCode = z.infer<typeof errorCode>;
+
+export const ipcError = z.object({
+  code: errorCode,
+  message: z.string(),
+  detail: z.unknown().optional(),
+});
+export type IpcError = z.infer<typeof ipcError>;
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+// ---------------------------------------------------------------------------------------------
+// app.*
+// ---------------------------------------------------------------------------------------------
+
+const appInfo = z.object({
+  name: z.literal('soa-pilot'),
+  version: z.string(),
+  transport: z.enum(['electron', 'browser']),
+  platform: z.string(),
+  /** Where the renderer sends Graph requests (root, without the version segment). */
+  graphBaseUrl: z.string().url(),
+  /** Extra hosts the Graph client must treat as Graph (attach the token), e.g. the lab. */
+  graphCustomHosts: z.array(z.string()),
+  /** True when the embedded lab is the target (shown as a banner, never used to branch logic). */
+  lab: z.boolean(),
+  tenant: z.string().optional(),
+  dataDir: z.string(),
+});
+export type AppInfo = z.infer<typeof appInfo>;
+
+// ---------------------------------------------------------------------------------------------
+// settings.*
+// ---------------------------------------------------------------------------------------------
+
+export const settingsShape = z.object({
+  /** Tenant id (GUID) or verified domain. */
+  tenant: z.string().min(1).max(256),
+  /** Client id of the admin's own public-client app registration. */
+  clientId: z.string().uuid(),
+  /** Authority host root, e.g. https://login.microsoftonline.com (https only). */
+  authorityHost: z.string().url().startsWith('https://'),
+  /** Graph root, e.g. https://graph.microsoft.com (https only). */
+  graphEndpoint: z.string().url().startsWith('https://'),
+  /** Event 6956 provider name filter (unconfirmed; empty = any provider). */
+  event6956Provider: z.string().max(256),
+  /** Audit-log poll bound, minutes. */
+  auditPollMinutes: z.number().int().min(1).max(240),
+});
+export type Settings = z.infer<typeof settingsShape>;
+
+// ---------------------------------------------------------------------------------------------
+// auth.*
+// ---------------------------------------------------------------------------------------------
+
+const account = z.object({
+  username: z.string(),
+  name: z.string().optional(),
+  tenantId: z.string(),
+  homeAccountId: z.string(),
+  localAccountId: z.string(),
+});
+export type Account = z.infer<typeof account>;
+
+const cachePersistence = z.enum(['dpapi', 'keychain', 'libsecret', 'memory']);
+
+const authStatus = z.object({
+  signedIn: z.boolean(),
+  account: account.optional(),
+  cache: z.object({ persistence: cachePersistence, message: z.string() }),
+});
+
+const scopes = z.array(z.string().min(1).max(200)).min(1).max(20);
+
+const accessToken = z.object({
+  accessToken: z.string(),
+  expiresOn: isoDate,
+  scopes: z.array(z.string()),
+});
+
+const deviceCodeProgress = z.object({
+  userCode: z.string(),
+  verificationUri: z.string(),
+  message: z.string(),
+  expiresIn: z.number(),
+});
+
+const interactiveProgress = z.object({
+  /** The sign-in URL, for a transport that cannot open the system browser itself. */
+  signInUrl: z.string().url(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// server.* (Connect Sync server through PowerShell)
+// ---------------------------------------------------------------------------------------------
+
+const policyType = z.enum(['Delta', 'Initial']);
+
+const schedulerInfo = z.object({
+  syncCycleEnabled: z.boolean(),
+  stagingModeEnabled: z.boolean(),
+  syncCycleInProgress: z.boolean(),
+  schedulerSuspended: z.boolean(),
+  maintenanceEnabled: z.boolean(),
+  nextSyncCyclePolicyType: z.string(),
+  nextSyncCycleStartTimeInUTC: z.string().nullable(),
+  currentlyEffectiveSyncCycleInterval: z.string().nullable(),
+});
+export type SchedulerInfo = z.infer<typeof schedulerInfo>;
+
+const environmentInfo = z.object({
+  psEdition: z.string(),
+  psVersion: z.string(),
+  adSyncModule: z.boolean(),
+  connectSyncVersion: z.string().nullable(),
+  cloudSyncAgentVersion: z.string().nullable(),
+  services: z.array(z.object({ name: z.string(), status: z.string().nullable() })),
+  stagingMode: z.boolean().nullable(),
+  checks: z.array(checkResult),
+});
+export type EnvironmentInfo = z.infer<typeof environmentInfo>;
+
+const startSyncResult = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('started'), startedAt: isoDate, result: z.string() }),
+  z.object({ status: z.literal('busy'), message: z.string(), retryAfterSeconds: z.number() }),
+  z.object({ status: z.literal('stagingMode'), message: z.string() }),
+]);
+
+const runProfileResult = z.object({
+  runHistoryId: z.string(),
+  connectorName: z.string(),
+  runProfileName: z.string(),
+  result: z.string(),
+  startDate: isoDate,
+  endDate: isoDate.nullable(),
+});
+export type RunProfileResult = z.infer<typeof runProfileResult>;
+
+const syncWaitProgress = z.object({
+  phase: z.enum(['starting', 'waitingForBusy', 'running', 'collecting']),
+  elapsedMs: z.number(),
+  connector: z.string().nullable(),
+  message: z.string(),
+});
+
+const syncCycleResult = z.object({
+  t0: isoDate,
+  finishedAt: isoDate,
+  runs: z.array(runProfileResult),
+  allSucceeded: z.boolean(),
+});
+
+const csObject = z.object({
+  connectorName: z.string(),
+  distinguishedName: z.string(),
+  objectId: z.string(),
+  exportState: z.string().nullable(),
+  hasExportError: z.boolean(),
+  hasSyncError: z.boolean(),
+  attributes: z.record(z.string(), z.array(z.string())),
+});
+
+const traceResult = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('unknownDn'), dn: z.string(), message: z.string() }),
+  z.object({
+    status: z.literal('notJoined'),
+    dn: z.string(),
+    adObject: csObject,
+    message: z.string(),
+  }),
+  z.object({
+    status: z.literal('traced'),
+    dn: z.string(),
+    adObject: csObject,
+    metaverseObjectId: z.string(),
+    entraObject: csObject.nullable(),
+    blockOnPremisesSync: z.boolean().nullable(),
+    cloudAnchor: z.string().nullable(),
+    cloudMastered: z.boolean().nullable(),
+    awaitingExportConfirmation: z.boolean(),
+    message: z.string(),
+  }),
+]);
+export type TraceResult = z.infer<typeof traceResult>;
+
+const onPremContact = z.object({
+  distinguishedName: z.string(),
+  objectGuid: z.string(),
+  displayName: z.string().nullable(),
+  mail: z.string().nullable(),
+  description: z.string().nullable(),
+});
+export type OnPremContact = z.infer<typeof onPremContact>;
+
+const event6956 = z.object({
+  time: isoDate,
+  recordId: z.number(),
+  provider: z.string(),
+  dn: z.string().nullable(),
+  message: z.string(),
+});
+export type Event6956 = z.infer<typeof event6956>;
+
+const dnInput = z.string().min(3).max(2048);
+
+// ---------------------------------------------------------------------------------------------
+// journal.* and report.*
+// ---------------------------------------------------------------------------------------------
+
+export const journalObjectType = z.enum(['contact', 'user', 'group']);
+
+/** One journal record. `intent` is written (and fsynced) before the Graph request is sent. */
+export const journalRecord = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('intent'),
+    opId: z.string().min(1).max(100),
+    runId: z.string().max(100).optional(),
+    objectType: journalObjectType,
+    objectId: z.string().min(1).max(100),
+    displayName: z.string().max(512).optional(),
+    action: z.enum(['transfer', 'rollback', 'displayName', 'adTouch', 'adRestore', 'auAdd']),
+    before: z.unknown().optional(),
+    request: z.object({ method: z.string(), url: z.string(), body: z.unknown().optional() }),
+  }),
+  z.object({
+    kind: z.literal('result'),
+    opId: z.string().min(1).max(100),
+    outcome: z.enum(['done', 'failed', 'unknown']),
+    verified: z.boolean(),
+    requestId: z.string().optional(),
+    status: z.number().optional(),
+    after: z.unknown().optional(),
+    reason: z.string().max(2000).optional(),
+  }),
+]);
+export type JournalRecordInput = z.infer<typeof journalRecord>;
+export const storedJournalRecord = z.intersection(
+  journalRecord,
+  z.object({ seq: z.number().int(), at: isoDate, tenant: z.string() }),
+);
+export type StoredJournalRecord = z.infer<typeof storedJournalRecord>;
+
+const pendingOperation = z.object({
+  opId: z.string(),
+  intent: storedJournalRecord,
+});
+
+const reportFormat = z.enum(['html', 'json', 'csv']);
+
+// ---------------------------------------------------------------------------------------------
+// The operation table
+// ---------------------------------------------------------------------------------------------
+
+interface OperationDef<I extends z.ZodType, O extends z.ZodType, P extends z.ZodType | undefined> {
+  input: I;
+  output: O;
+  /** Present when the operation streams progress events. */
+  progress: P;
+  description: string;
+}
+
+function op<I extends z.ZodType, O extends z.ZodType, P extends z.ZodType | undefined = undefined>(
+  def: { input: I; output: O; progress?: P; description: string },
+): OperationDef<I, O, P> {
+  return { ...def, progress: def.progress as P };
+}
+
+const withOperationId = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject({ operationId, ...shape });
+
+export const contract = {
+  // app
+  'app.info': op({ input: empty, output: appInfo, description: 'Version, transport and targets.' }),
+  'app.cancel': op({
+    input: z.strictObject({ operationId }),
+    output: z.object({ cancelled: z.boolean() }),
+    description: 'Cancel a running streaming operation by its id.',
+  }),
+  'app.ping': op({
+    input: z.strictObject({ message: z.string().max(1000) }),
+    output: z.object({ echo: z.string(), at: isoDate }),
+    description: 'Round trip through the transport (used by the shell and e2e smoke tests).',
+  }),
+
+  // settings
+  'settings.get': op({ input: empty, output: settingsShape, description: 'Current settings.' }),
+  'settings.set': op({
+    input: settingsShape.partial().strict(),
+    output: settingsShape,
+    description: 'Change settings (signs out when tenant, client or authority change).',
+  }),
+  'settings.consentUrl': op({
+    input: z.strictObject({ scopes }),
+    output: z.object({ url: z.string().url() }),
+    description: 'Admin-consent URL for the configured app registration and scopes.',
+  }),
+
+  // auth
+  'auth.status': op({ input: empty, output: authStatus, description: 'Signed-in account and cache.' }),
+  'auth.signInInteractive': op({
+    input: withOperationId({ scopes, loginHint: z.string().max(256).optional() }),
+    output: account,
+    progress: interactiveProgress,
+    description: 'Auth code + PKCE through the system browser.',
+  }),
+  'auth.signInDeviceCode': op({
+    input: withOperationId({ scopes }),
+    output: account,
+    progress: deviceCodeProgress,
+    description: 'Device-code flow.',
+  }),
+  'auth.getAccessToken': op({
+    input: z.strictObject({ scopes, forceRefresh: z.boolean().optional() }),
+    output: accessToken,
+    description: 'Access token for exactly these scopes (never a refresh token).',
+  }),
+  'auth.signOut': op({ input: empty, output: z.object({ signedOut: z.boolean() }), description: 'Clear the account.' }),
+
+  // server (Connect Sync)
+  'server.environment': op({ input: empty, output: environmentInfo, description: 'Versions, services, staging mode.' }),
+  'server.scheduler': op({ input: empty, output: schedulerInfo, description: 'Get-ADSyncScheduler.' }),
+  'server.startSyncCycle': op({
+    input: z.strictObject({ policyType }),
+    output: startSyncResult,
+    description: 'Start-ADSyncSyncCycle; busy and staging are typed results.',
+  }),
+  'server.runSyncCycle': op({
+    input: withOperationId({
+      policyType,
+      timeoutSeconds: z.number().int().min(5).max(7200).default(1800),
+      waitIfBusy: z.boolean().default(true),
+    }),
+    output: z.discriminatedUnion('status', [
+      z.object({ status: z.literal('completed'), cycle: syncCycleResult }),
+      z.object({ status: z.literal('busy'), message: z.string(), retryAfterSeconds: z.number() }),
+      z.object({ status: z.literal('stagingMode'), message: z.string() }),
+    ]),
+    progress: syncWaitProgress,
+    description: 'Start a cycle (waiting out a busy engine if asked), wait for it, return run results.',
+  }),
+  'server.waitForSyncCycle': op({
+    input: withOperationId({ t0: isoDate, timeoutSeconds: z.number().int().min(5).max(7200).default(1800) }),
+    output: syncCycleResult,
+    progress: syncWaitProgress,
+    description: 'Poll SyncCycleInProgress, then return the run-profile results since t0.',
+  }),
+  'server.traceObject': op({
+    input: z.strictObject({ dn: dnInput }),
+    output: traceResult,
+    description: 'AD CS object → metaverse → Entra CS object.',
+  }),
+  'server.findOnPremContact': op({
+    input: z.strictObject({
+      mail: z.string().max(320).optional(),
+      displayName: z.string().max(256).optional(),
+      dn: dnInput.optional(),
+    }),
+    output: z.object({ matches: z.array(onPremContact), via: z.enum(['activeDirectory', 'connectorSpace']) }),
+    description: 'Find the on-premises contact by mail, display name or DN.',
+  }),
+  'server.events6956': op({
+    input: z.strictObject({ since: isoDate, dn: dnInput.optional(), maxEvents: z.number().int().min(1).max(5000).default(500) }),
+    output: z.object({ events: z.array(event6956), provider: z.string().nullable() }),
+    description: 'Event 6956 from the Application log since a time, optionally for one DN.',
+  }),
+  'server.touchOnPremObject': op({
+    input: z.strictObject({ dn: dnInput, confirm: z.literal(true), description: z.string().max(1024) }),
+    output: z.object({ dn: z.string(), oldDescription: z.string().nullable(), newDescription: z.string() }),
+    description: 'Harmless AD change (description) to prove 6956; returns the old value.',
+  }),
+  'server.restoreOnPremObject': op({
+    input: z.strictObject({ dn: dnInput, confirm: z.literal(true), description: z.string().max(1024).nullable() }),
+    output: z.object({ dn: z.string(), description: z.string().nullable() }),
+    description: 'Restore the description recorded by touchOnPremObject.',
+  }),
+
+  // journal and reports
+  'journal.append': op({
+    input: z.strictObject({ record: journalRecord }),
+    output: z.object({ seq: z.number().int(), at: isoDate }),
+    description: 'Append (and fsync) one record to this tenant’s journal.',
+  }),
+  'journal.pending': op({
+    input: empty,
+    output: z.object({ pending: z.array(pendingOperation) }),
+    description: 'Intents without a result (unfinished after a crash).',
+  }),
+  'journal.read': op({
+    input: z.strictObject({ runId: z.string().max(100).optional(), limit: z.number().int().min(1).max(100000).default(1000) }),
+    output: z.object({ records: z.array(storedJournalRecord), path: z.string() }),
+    description: 'Read journal records (newest last).',
+  }),
+  'report.save': op({
+    input: z.strictObject({
+      name: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/),
+      format: reportFormat,
+      content: z.string().max(50_000_000),
+    }),
+    output: z.object({ path: z.string() }),
+    description: 'Save an evidence report or plan export in the app data folder.',
+  }),
+} as const;
+
+export type Contract = typeof contract;
+export type OperationName = keyof Contract;
+export type OpInput<N extends OperationName> = z.input<Contract[N]['input']>;
+export type OpParsedInput<N extends OperationName> = z.output<Contract[N]['input']>;
+export type OpOutput<N extends OperationName> = z.output<Contract[N]['output']>;
+export type StreamingOperationName = {
+  [N in OperationName]: Contract[N]['progress'] extends z.ZodType ? N : never;
+}[OperationName];
+export type OpProgress<N extends OperationName> = Contract[N]['progress'] extends z.ZodType
+  ? z.output<Contract[N]['progress']>
+  : never;
+
+export const operationNames = Object.keys(contract) as OperationName[];
+
+/** `auth.signInInteractive` → `authSignInInteractive` (the preload/bridge function name). */
+export function methodName(name: string): string {
+  return name.replace(/\.([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export const CHANNEL_PREFIX = 'soa:';
+export const EVENT_CHANNEL = 'soa:event';
+
+/** A progress event on the event stream. */
+export const progressEvent = z.object({
+  operationId,
+  operation: z.string(),
+  data: z.unknown(),
+});
+export type ProgressEvent = z.infer<typeof progressEvent>;
+
+/** The typed API the preload exposes as `window.soa` (and the browser bridge mirrors). */
+export type SoaApi = {
+  [N in OperationName as CamelOp<N>]: (
+    input: OpInput<N>,
+  ) => Promise<IpcResult<OpOutput<N>>>;
+} & {
+  onProgress(listener: (event: ProgressEvent) => void): () => void;
+};
+
+export type CamelOp<S extends string> = S extends `${infer A}.${infer B}` ? `${A}${Capitalize<B>}` : S;
