@@ -49,3 +49,63 @@ export interface TenantSyncPort {
    */
   confirmTakeover(kind: SyncedKind, anchor: string, attrs: ExportedAttributes): ExportOutcome;
 }
+
+/** The lab's adjustable clock (the control API can move it). Milliseconds since the epoch. */
+export interface LabClock {
+  now(): number;
+}
+
+/** One AD object the seed puts in the forest (synced, transferred or rolled-back-pending in the cloud). */
+export interface OnPremSeedObject {
+  kind: SyncedKind;
+  /** objectGUID as base64 (the sourceAnchor / cloudAnchor join value) */
+  anchor: string;
+  /** objectGUID in its string form */
+  objectGuid: string;
+  attrs: ExportedAttributes;
+  /** the id of the joined cloud object */
+  cloudId: string;
+  /** DNs of on-premises groups this object is a member of */
+  memberOf: string[];
+}
+
+export interface OnPremOptions {
+  tenant: TenantSyncPort;
+  objects: OnPremSeedObject[];
+  clock: LabClock;
+  /** e.g. contoso.onmicrosoft.com — the Entra connector is named `<tenantDomain> - AAD` */
+  tenantDomain: string;
+  /** e.g. contoso.com — the AD connector name */
+  forest: string;
+  /** how long a sync cycle runs, ms (fast in tests, longer in the demo) */
+  syncCycleMs: number;
+  /** Event 6956 provider name (unconfirmed; default 'ADSync') */
+  event6956Provider: string;
+  /** Connect Sync / Cloud Sync agent versions the version probes report */
+  connectSyncVersion: string;
+  cloudSyncAgentVersion: string | null;
+  stagingMode: boolean;
+}
+
+export interface OnPremControlRequest {
+  method: string;
+  /** path below `/onprem`, e.g. `/scheduler` */
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+export interface OnPremControlResponse {
+  status: number;
+  body: unknown;
+}
+
+/** Implemented by `src-main/lab/onprem/index.ts` (`createOnPrem(options)`). */
+export interface OnPremServer {
+  handle(req: OnPremControlRequest): Promise<OnPremControlResponse>;
+  /** JSON-serialisable state for the lab's state file. */
+  snapshot(): unknown;
+  restore(snapshot: unknown): void;
+  configure(patch: Partial<Pick<OnPremOptions, 'syncCycleMs' | 'event6956Provider' | 'connectSyncVersion' | 'cloudSyncAgentVersion' | 'stagingMode'>>): void;
+  close(): void;
+}
