@@ -1,0 +1,36 @@
+/**
+ * Registers `journal.append`, `journal.pending`, `journal.read` and `report.save`.
+ * The journal file follows the configured tenant (`settings.get().tenant`).
+ */
+import type { ServiceFactory, ServiceModule } from '../services';
+import { Journal } from './journal';
+import { saveReport } from './reports';
+
+export const journalModule: ServiceFactory = ({ config, settings }): ServiceModule => {
+  const journals = new Map<string, Journal>();
+  const journalFor = (): Journal => {
+    const tenant = settings.get().tenant;
+    let j = journals.get(tenant);
+    if (!j) {
+      j = new Journal(config.dataDir, tenant);
+      journals.set(tenant, j);
+    }
+    return j;
+  };
+  return {
+    handlers: {
+      'journal.append': ({ record }) => journalFor().append(record),
+      'journal.pending': async () => ({ pending: await journalFor().pending() }),
+      'journal.read': async ({ runId, limit }) => {
+        const j = journalFor();
+        const { records } = await j.read({ runId, limit });
+        return { records, path: j.path };
+      },
+      'report.save': ({ name, format, content }) => saveReport(config.dataDir, name, format, content),
+    },
+    async dispose() {
+      for (const j of journals.values()) await j.close();
+      journals.clear();
+    },
+  };
+};
