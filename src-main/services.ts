@@ -10,6 +10,7 @@ import type { AppInfo, Settings } from './ipc/contract';
 import { SettingsStore } from './settings/settings-store';
 import type { LabInfo } from './lab/types';
 import packageJson from '../package.json' with { type: 'json' };
+import { authModule } from './auth/auth-module';
 import { journalModule } from './journal/journal-module';
 
 export interface ServiceConfig {
@@ -48,7 +49,7 @@ export type ServiceFactory = (ctx: { config: ServiceConfig; settings: SettingsSt
  * Every area's service module, in start order. Add one import and one entry per area
  * (e.g. `authModule` from './auth/auth-module'); disposal runs in reverse order.
  */
-const factories: ServiceFactory[] = [journalModule];
+const factories: ServiceFactory[] = [authModule, journalModule];
 
 export function createServices(config: ServiceConfig): Services {
   mkdirSync(config.dataDir, { recursive: true });
