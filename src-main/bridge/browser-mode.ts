@@ -1,0 +1,89 @@
+/**
+ * Browser mode: the main-process services in plain Node, served to a real browser by the bridge.
+ * Used by `npm run demo` and by the end-to-end tests. With `lab`, every target (tenant, authority,
+ * Graph, the PowerShell stand-ins) is configured to point at the embedded lab; nothing else changes.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createServices, type Services } from '../services';
+import { startBridge, type BridgeHandle } from './server';
+import { originOf } from './content-security-policy';
+import type { LabInfo } from '../lab/types';
+import { appRoot, powershellDir } from '../paths';
+import { logger } from '../log';
+
+const log = logger('browser-mode');
+
+export interface BrowserModeOptions {
+  dataDir: string;
+  /** Target the lab (its public info). Without it the stored settings (a real tenant) apply. */
+  lab?: LabInfo;
+  port?: number;
+  token?: string;
+  rendererDir?: string;
+  /** PowerShell executable; defaults to .tools/pwsh, then pwsh / powershell.exe. */
+  pwsh?: string;
+  /** Called with sign-in URLs main wants opened (browser mode cannot open a system browser itself). */
+  openExternal?: (url: string) => Promise<void>;
+}
+
+export interface BrowserMode {
+  bridge: BridgeHandle;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export function defaultPowerShell(): string {
+  const local = path.join(appRoot, '.tools', process.platform === 'win32' ? 'pwsh.exe' : 'pwsh');
+  if (existsSync(local)) return local;
+  return process.platform === 'win32' ? 'powershell.exe' : 'pwsh';
+}
+
+export async function startBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
+  const { lab } = options;
+  const rendererDir = options.rendererDir ?? path.join(appRoot, 'out', 'renderer');
+  if (!existsSync(path.join(rendererDir, 'index.html'))) {
+    throw new Error(`The renderer is not built (${rendererDir}). Run \`npm run build:renderer\` first.`);
+  }
+  const services = createServices({
+    transport: 'browser',
+    dataDir: options.dataDir,
+    lab,
+    settingsOverride: lab
+      ? {
+          tenant: lab.tenantId,
+          clientId: lab.clientId,
+          authorityHost: new URL(lab.authority).origin,
+          graphEndpoint: lab.graphBaseUrl,
+        }
+      : undefined,
+    powershell: {
+      exe: options.pwsh ?? defaultPowerShell(),
+      modulePaths: lab ? [path.join(powershellDir(), 'lab')] : [],
+      env: lab ? { SOA_LAB_CONTROL_URL: lab.controlUrl, SOA_LAB_CONTROL_TOKEN: lab.controlToken } : {},
+    },
+    openExternal:
+      options.openExternal ??
+      (async (url) => {
+        log.info('sign-in page requested; the app shows the link', { host: new URL(url).host });
+      }),
+    validateSender: (sender) => sender.kind === 'bridge',
+  });
+  const { graphEndpoint, authorityHost } = services.settings.get();
+  const bridge = await startBridge({
+    router: services.router,
+    rendererDir,
+    port: options.port,
+    token: options.token,
+    // The renderer calls Graph itself (the product's shape); the sign-in pages live on the authority.
+    connectOrigins: [originOf(graphEndpoint), originOf(authorityHost)],
+  });
+  return {
+    bridge,
+    services,
+    async close() {
+      await bridge.close();
+      await services.dispose();
+    },
+  };
+}

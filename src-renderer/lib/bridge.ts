@@ -1,0 +1,125 @@
+/**
+ * The renderer's typed client over the contract. In Electron it uses `window.soa` (the preload's
+ * named functions); in browser mode it speaks the bridge's `POST /rpc/<operation>` + `/events`
+ * protocol with the per-launch token. Components never see the difference.
+ */
+import {
+  methodName,
+  type IpcError,
+  type IpcResult,
+  type OperationName,
+  type OpInput,
+  type OpOutput,
+  type ProgressEvent,
+  type SoaApi,
+} from '../../src-main/ipc/contract';
+
+export type { IpcError, IpcResult, OperationName, OpInput, OpOutput, ProgressEvent };
+
+declare global {
+  interface Window {
+    soa?: SoaApi;
+  }
+}
+
+export class BridgeError extends Error {
+  constructor(readonly error: IpcError) {
+    super(error.message);
+    this.name = 'BridgeError';
+  }
+  get code(): IpcError['code'] {
+    return this.error.code;
+  }
+}
+
+export interface SoaClient {
+  readonly transport: 'electron' | 'browser';
+  call<N extends OperationName>(name: N, input: OpInput<N>): Promise<IpcResult<OpOutput<N>>>;
+  /** Like `call`, but throws BridgeError on `{ ok:false }`. */
+  invoke<N extends OperationName>(name: N, input: OpInput<N>): Promise<OpOutput<N>>;
+  onProgress(listener: (event: ProgressEvent) => void): () => void;
+}
+
+type RawCall = (name: OperationName, input: unknown) => Promise<IpcResult<unknown>>;
+
+function makeClient(transport: SoaClient['transport'], raw: RawCall, subscribe: SoaClient['onProgress']): SoaClient {
+  const call = (async (name: OperationName, input: unknown) => raw(name, input)) as SoaClient['call'];
+  return {
+    transport,
+    call,
+    invoke: (async (name: OperationName, input: unknown) => {
+      const result = await raw(name, input);
+      if (!result.ok) throw new BridgeError(result.error);
+      return result.value;
+    }) as SoaClient['invoke'],
+    onProgress: subscribe,
+  };
+}
+
+export function electronClient(api: SoaApi): SoaClient {
+  const table = api as unknown as Record<string, (input: unknown) => Promise<IpcResult<unknown>>>;
+  return makeClient(
+    'electron',
+    (name, input) => {
+      const fn = table[methodName(name)];
+      if (!fn) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: `${name} is not exposed.` } });
+      return fn(input);
+    },
+    (listener) => api.onProgress(listener),
+  );
+}
+
+/** Browser mode: same-origin fetch with the session token kept in memory (taken once from the URL). */
+export function browserClient(token: string, origin = ''): SoaClient {
+  const listeners = new Set<(event: ProgressEvent) => void>();
+  let source: EventSource | undefined;
+  const ensureStream = () => {
+    if (source) return;
+    source = new EventSource(`${origin}/events`);
+    source.addEventListener('progress', (e) => {
+      const event = JSON.parse((e as MessageEvent<string>).data) as ProgressEvent;
+      for (const l of listeners) l(event);
+    });
+  };
+  return makeClient(
+    'browser',
+    async (name, input) => {
+      let response: Response;
+      try {
+        response = await fetch(`${origin}/rpc/${encodeURIComponent(name)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-soa-token': token },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch {
+        return { ok: false, error: { code: 'unavailable', message: 'The soa-pilot service is not reachable. Is `npm run demo` still running?' } };
+      }
+      try {
+        return (await response.json()) as IpcResult<unknown>;
+      } catch {
+        return { ok: false, error: { code: 'internal', message: `The service answered HTTP ${response.status} without a result.` } };
+      }
+    },
+    (listener) => {
+      listeners.add(listener);
+      ensureStream();
+      return () => listeners.delete(listener);
+    },
+  );
+}
+
+const TOKEN_KEY = 'soa-pilot.session';
+
+/** Picks the transport: the preload's API when present, else the browser bridge. */
+export function connect(): SoaClient {
+  if (window.soa) return electronClient(window.soa);
+  // The bridge sets an HttpOnly cookie for assets and the event stream, and hands the page the token
+  // in the URL fragment for the RPC header. It is kept in sessionStorage (per tab) so a reload works,
+  // and removed from the address bar at once.
+  const fromHash = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  if (fromHash) {
+    sessionStorage.setItem(TOKEN_KEY, fromHash);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  return browserClient(sessionStorage.getItem(TOKEN_KEY) ?? '');
+}

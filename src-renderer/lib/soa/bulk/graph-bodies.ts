@@ -1,0 +1,81 @@
+/** zod schemas for the Graph bodies the bulk flows read. Unknown properties pass through untouched. */
+import { z } from 'zod';
+
+export const batchInnerResponse = z.object({
+  id: z.string(),
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.unknown().optional(),
+});
+export type BatchInnerResponse = z.infer<typeof batchInnerResponse>;
+
+export const batchResponseBody = z.object({ responses: z.array(batchInnerResponse) });
+
+export const graphErrorBody = z.object({
+  error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough(),
+});
+
+const syncBehaviorShape = z.object({ isCloudManaged: z.boolean() }).passthrough();
+/** The GET sample wraps the object in `value` (probably a doc error); accept both shapes. */
+export const syncBehaviorBody = z.union([syncBehaviorShape, z.object({ value: syncBehaviorShape })]);
+
+export function parseIsCloudManaged(body: unknown): boolean | undefined {
+  const r = syncBehaviorBody.safeParse(body);
+  if (!r.success) return undefined;
+  return 'value' in r.data ? r.data.value.isCloudManaged : r.data.isCloudManaged;
+}
+
+export const directoryObject = z
+  .object({
+    id: z.string(),
+    '@odata.type': z.string().optional(),
+    displayName: z.string().nullable().optional(),
+    mail: z.string().nullable().optional(),
+    userPrincipalName: z.string().nullable().optional(),
+    companyName: z.string().nullable().optional(),
+    department: z.string().nullable().optional(),
+    onPremisesSyncEnabled: z.boolean().nullable().optional(),
+    isCloudManaged: z.boolean().nullable().optional(),
+  })
+  .passthrough();
+export type DirectoryObject = z.infer<typeof directoryObject>;
+
+export const collectionPage = z.object({
+  value: z.array(directoryObject),
+  '@odata.nextLink': z.string().optional(),
+  '@odata.count': z.number().optional(),
+});
+
+export function errorMessage(body: unknown): string | undefined {
+  const r = graphErrorBody.safeParse(body);
+  if (!r.success) return undefined;
+  const { code, message } = r.data.error;
+  return [code, message].filter(Boolean).join(': ') || undefined;
+}
+
+/** Header lookup that ignores case (batch inner headers and fetch headers differ in case). */
+export function header(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+/** Retry-After in ms (seconds or HTTP date); undefined when absent or unparsable. */
+export function retryAfterMs(headers: Record<string, string> | undefined, now: number): number | undefined {
+  const v = header(headers, 'retry-after');
+  if (v === undefined) return undefined;
+  const s = Number(v);
+  if (Number.isFinite(s)) return Math.max(0, s * 1000);
+  const d = Date.parse(v);
+  return Number.isFinite(d) ? Math.max(0, d - now) : undefined;
+}
+
+/** `x-ms-throttle-limit-percentage` as a fraction (0.8–1.0); accepts a 0–100 form too. */
+export function throttlePercentage(headers: Record<string, string> | undefined): number | undefined {
+  const v = header(headers, 'x-ms-throttle-limit-percentage');
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) return undefined;
+  return n > 1.5 ? n / 100 : n;
+}
