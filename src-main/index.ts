@@ -24,7 +24,7 @@ export interface ShellOptions {
 export function createShell(opts: ShellOptions): { services: Services; window: BrowserWindow } {
   const indexUrl = pathToFileURL(opts.rendererIndexFile).href;
   const validateSender = electronSenderValidator(opts.devServerUrl, indexUrl);
-  let services: Services;
+  // Called only after `services` exists (sign-in runs long after start-up).
   const openExternal = async (url: string) => {
     const authority = services.settings.get().authorityHost;
     if (!isAllowedExternalUrl(url, [originOf(authority)])) {
@@ -33,7 +33,12 @@ export function createShell(opts: ShellOptions): { services: Services; window: B
     }
     await shell.openExternal(url);
   };
-  services = createServices({ transport: 'electron', dataDir: opts.dataDir, validateSender, openExternal });
+  const services: Services = createServices({
+    transport: 'electron',
+    dataDir: opts.dataDir,
+    validateSender,
+    openExternal,
+  });
 
   const win = new BrowserWindow({
     width: 1280,
@@ -61,7 +66,12 @@ export function createShell(opts: ShellOptions): { services: Services; window: B
   };
   for (const name of operationNames) {
     ipcMain.handle(CHANNEL_PREFIX + name, (event: IpcMainInvokeEvent, input: unknown) =>
-      services.router.dispatch(name, input, { kind: 'electron', url: event.senderFrame?.url ?? '', frameId: event.frameId }, emit),
+      services.router.dispatch(
+        name,
+        input,
+        { kind: 'electron', url: event.senderFrame?.url ?? '', frameId: event.frameId },
+        emit,
+      ),
     );
   }
 

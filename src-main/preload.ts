@@ -22,4 +22,7 @@ export function buildApi(invoke: (channel: string, input: unknown) => Promise<un
   return Object.freeze(api);
 }
 
-contextBridge.exposeInMainWorld('soa', buildApi((channel, input) => ipcRenderer.invoke(channel, input)));
+contextBridge.exposeInMainWorld(
+  'soa',
+  buildApi((channel, input) => ipcRenderer.invoke(channel, input)),
+);

@@ -92,7 +92,12 @@ function appModule({ config, settings }: { config: ServiceConfig; settings: Sett
   };
 }
 
-const GRAPH_HOSTS = new Set(['graph.microsoft.com', 'graph.microsoft.us', 'dod-graph.microsoft.us', 'microsoftgraph.chinacloudapi.cn']);
+const GRAPH_HOSTS = new Set([
+  'graph.microsoft.com',
+  'graph.microsoft.us',
+  'dod-graph.microsoft.us',
+  'microsoftgraph.chinacloudapi.cn',
+]);
 
 /** The Graph JS client only attaches tokens to known Graph hosts; anything else must be listed. */
 export function customHostsFor(graphBaseUrl: string): string[] {

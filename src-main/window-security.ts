@@ -14,13 +14,25 @@ export function isAllowedExternalUrl(raw: string, extraAuthorityOrigins: string[
   }
   if (url.protocol !== 'https:') return false;
   if (url.username || url.password) return false;
-  const microsoft = ['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn', 'learn.microsoft.com', 'entra.microsoft.com', 'portal.azure.com'];
+  const microsoft = [
+    'login.microsoftonline.com',
+    'login.microsoftonline.us',
+    'login.chinacloudapi.cn',
+    'login.partner.microsoftonline.cn',
+    'learn.microsoft.com',
+    'entra.microsoft.com',
+    'portal.azure.com',
+  ];
   if (microsoft.includes(url.hostname)) return true;
   return extraAuthorityOrigins.includes(url.origin);
 }
 
 /** The renderer's own origin: the packaged file or the dev server. */
-export function isTrustedRendererUrl(raw: string, devServerUrl: string | undefined, rendererIndexFileUrl: string): boolean {
+export function isTrustedRendererUrl(
+  raw: string,
+  devServerUrl: string | undefined,
+  rendererIndexFileUrl: string,
+): boolean {
   let url: URL;
   try {
     url = new URL(raw);

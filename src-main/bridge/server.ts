@@ -109,7 +109,8 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     baseHeaders(res);
     void handle(req, res).catch((e: unknown) => {
       log.error('bridge request failed', e instanceof Error ? e : String(e));
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: 'The bridge failed to answer.' } });
+      if (!res.headersSent)
+        sendJson(res, 500, { ok: false, error: { code: 'internal', message: 'The bridge failed to answer.' } });
       else res.destroy();
     });
   });
@@ -120,13 +121,17 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return deny(res, 403, 'Unexpected Host header.');
     const url = new URL(req.url ?? '/', origin);
     const cookieOk = sameSecret(cookieValue(req.headers.cookie, COOKIE), token);
-    const headerOk = sameSecret(typeof req.headers['x-soa-token'] === 'string' ? req.headers['x-soa-token'] : undefined, token);
+    const headerOk = sameSecret(
+      typeof req.headers['x-soa-token'] === 'string' ? req.headers['x-soa-token'] : undefined,
+      token,
+    );
 
     if (url.pathname.startsWith('/rpc/')) {
       if (req.method !== 'POST') return deny(res, 405, 'Use POST.');
       if (!headerOk) return deny(res, 401, 'Missing or wrong session token.');
       const fetchSite = req.headers['sec-fetch-site'];
-      if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') return deny(res, 403, 'Cross-site request refused.');
+      if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none')
+        return deny(res, 403, 'Cross-site request refused.');
       const operation = decodeURIComponent(url.pathname.slice('/rpc/'.length));
       const raw = await readBody(req);
       if (raw === null) return deny(res, 413, 'Request body too large.');
@@ -135,16 +140,28 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
         try {
           input = JSON.parse(raw) as unknown;
         } catch {
-          return sendJson(res, 400, { ok: false, error: { code: 'validation', message: 'The request body is not valid JSON.' } });
+          return sendJson(res, 400, {
+            ok: false,
+            error: { code: 'validation', message: 'The request body is not valid JSON.' },
+          });
         }
       }
-      const result = await options.router.dispatch(operation, input, { kind: 'bridge', remoteAddress: req.socket.remoteAddress ?? '' }, broadcast);
+      const result = await options.router.dispatch(
+        operation,
+        input,
+        { kind: 'bridge', remoteAddress: req.socket.remoteAddress ?? '' },
+        broadcast,
+      );
       return sendJson(res, statusFor(result), result);
     }
 
     if (url.pathname === '/events') {
       if (!cookieOk && !headerOk) return deny(res, 401, 'Missing or wrong session token.');
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
       res.write(': connected\n\n');
       clients.add(res);
       const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
@@ -224,4 +241,3 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
     req.on('error', reject);
   });
 }
-

@@ -314,14 +314,16 @@ interface OperationDef<I extends z.ZodType, O extends z.ZodType, P extends z.Zod
   description: string;
 }
 
-function op<I extends z.ZodType, O extends z.ZodType, P extends z.ZodType | undefined = undefined>(
-  def: { input: I; output: O; progress?: P; description: string },
-): OperationDef<I, O, P> {
+function op<I extends z.ZodType, O extends z.ZodType, P extends z.ZodType | undefined = undefined>(def: {
+  input: I;
+  output: O;
+  progress?: P;
+  description: string;
+}): OperationDef<I, O, P> {
   return { ...def, progress: def.progress as P };
 }
 
-const withOperationId = <T extends z.ZodRawShape>(shape: T) =>
-  z.strictObject({ operationId, ...shape });
+const withOperationId = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ operationId, ...shape });
 
 export const contract = {
   // app
@@ -414,7 +416,11 @@ export const contract = {
     description: 'Find the on-premises contact by mail, display name or DN.',
   }),
   'server.events6956': op({
-    input: z.strictObject({ since: isoDate, dn: dnInput.optional(), maxEvents: z.number().int().min(1).max(5000).default(500) }),
+    input: z.strictObject({
+      since: isoDate,
+      dn: dnInput.optional(),
+      maxEvents: z.number().int().min(1).max(5000).default(500),
+    }),
     output: z.object({ events: z.array(event6956), provider: z.string().nullable() }),
     description: 'Event 6956 from the Application log since a time, optionally for one DN.',
   }),
@@ -441,7 +447,10 @@ export const contract = {
     description: 'Intents without a result (unfinished after a crash).',
   }),
   'journal.read': op({
-    input: z.strictObject({ runId: z.string().max(100).optional(), limit: z.number().int().min(1).max(100000).default(1000) }),
+    input: z.strictObject({
+      runId: z.string().max(100).optional(),
+      limit: z.number().int().min(1).max(100000).default(1000),
+    }),
     output: z.object({ records: z.array(storedJournalRecord), path: z.string() }),
     description: 'Read journal records (newest last).',
   }),
@@ -488,9 +497,7 @@ export type ProgressEvent = z.infer<typeof progressEvent>;
 
 /** The typed API the preload exposes as `window.soa` (and the browser bridge mirrors). */
 export type SoaApi = {
-  [N in OperationName as CamelOp<N>]: (
-    input: OpInput<N>,
-  ) => Promise<IpcResult<OpOutput<N>>>;
+  [N in OperationName as CamelOp<N>]: (input: OpInput<N>) => Promise<IpcResult<OpOutput<N>>>;
 } & {
   onProgress(listener: (event: ProgressEvent) => void): () => void;
 };

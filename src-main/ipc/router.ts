@@ -22,8 +22,7 @@ const log = logger('router');
 
 /** Who is calling: a renderer frame (Electron) or the token-checked browser-mode bridge. */
 export type SenderInfo =
-  | { kind: 'electron'; url: string; frameId?: number }
-  | { kind: 'bridge'; remoteAddress: string };
+  { kind: 'electron'; url: string; frameId?: number } | { kind: 'bridge'; remoteAddress: string };
 
 export interface HandlerContext<N extends OperationName> {
   /** Present for streaming operations (taken from the input). */
@@ -91,7 +90,11 @@ export class Router {
     const def = contract[name];
     const parsed = def.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
-      return fail('validation', `Invalid input for ${name}: ${parsed.error.issues[0]?.message ?? 'bad input'}.`, zodDetail(parsed.error));
+      return fail(
+        'validation',
+        `Invalid input for ${name}: ${parsed.error.issues[0]?.message ?? 'bad input'}.`,
+        zodDetail(parsed.error),
+      );
     }
     if (name === 'app.cancel') {
       const input = parsed.data as OpParsedInput<'app.cancel'>;
@@ -142,5 +145,7 @@ export class Router {
 }
 
 function fail(code: OperationError['code'], message: string, detail?: unknown): IpcResult<never> {
-  return detail === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message, detail } };
+  return detail === undefined
+    ? { ok: false, error: { code, message } }
+    : { ok: false, error: { code, message, detail } };
 }

@@ -62,7 +62,8 @@ export function electronClient(api: SoaApi): SoaClient {
     'electron',
     (name, input) => {
       const fn = table[methodName(name)];
-      if (!fn) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: `${name} is not exposed.` } });
+      if (!fn)
+        return Promise.resolve({ ok: false, error: { code: 'unavailable', message: `${name} is not exposed.` } });
       return fn(input);
     },
     (listener) => api.onProgress(listener),
@@ -92,12 +93,21 @@ export function browserClient(token: string, origin = ''): SoaClient {
           body: JSON.stringify(input ?? {}),
         });
       } catch {
-        return { ok: false, error: { code: 'unavailable', message: 'The soa-pilot service is not reachable. Is `npm run demo` still running?' } };
+        return {
+          ok: false,
+          error: {
+            code: 'unavailable',
+            message: 'The soa-pilot service is not reachable. Is `npm run demo` still running?',
+          },
+        };
       }
       try {
         return (await response.json()) as IpcResult<unknown>;
       } catch {
-        return { ok: false, error: { code: 'internal', message: `The service answered HTTP ${response.status} without a result.` } };
+        return {
+          ok: false,
+          error: { code: 'internal', message: `The service answered HTTP ${response.status} without a result.` },
+        };
       }
     },
     (listener) => {
