@@ -1,0 +1,269 @@
+/**
+ * The AD forest: objects as `Get-ADObject` returns them, lookups, LDAP filters and
+ * `Set-ADObject -Remove/-Add/-Replace/-Clear` (applied in that order, as the AD module does).
+ */
+import { z } from 'zod';
+import type { OnPremSeedObject } from '../ports.js';
+import { forestDn, iso, type OnPremContext } from './context.js';
+import { evaluateLdapFilter, LdapFilterError, parseLdapFilter, wildcardMatch } from './ldap-filter.js';
+import { adException, adIdentityNotFound, badRequest } from './ps-errors.js';
+import { AD_STRING_ATTRS, type AdObjectState, type AdStringAttr } from './state.js';
+
+const OBJECT_CLASS_CHAIN: Record<AdObjectState['kind'], string[]> = {
+  contact: ['top', 'person', 'organizationalPerson', 'contact'],
+  user: ['top', 'person', 'organizationalPerson', 'user'],
+  group: ['top', 'group'],
+};
+
+export function rdnValue(dn: string): string {
+  const m = /^[A-Za-z]+=((?:\\.|[^,])*)/.exec(dn);
+  return (m?.[1] ?? dn).replace(/\\(.)/g, '$1');
+}
+
+export function seedAdObjects(objects: OnPremSeedObject[], now: number): { ad: AdObjectState[]; usn: number } {
+  let usn = 12000;
+  const ad: AdObjectState[] = objects.map((o) => {
+    usn += 1;
+    const a = o.attrs;
+    return {
+      guid: o.objectGuid.toLowerCase(),
+      anchor: o.anchor,
+      kind: o.kind,
+      dn: a.distinguishedName,
+      cloudId: o.cloudId,
+      attrs: {
+        displayName: a.displayName,
+        mail: a.mail ?? null,
+        description: a.description ?? null,
+        givenName: a.givenName ?? null,
+        sn: a.surname ?? null,
+        company: a.companyName ?? null,
+        department: a.department ?? null,
+      },
+      member: [],
+      memberOf: [...o.memberOf],
+      whenCreated: now,
+      whenChanged: now,
+      uSNCreated: usn,
+      uSNChanged: usn,
+    };
+  });
+  const byDn = new Map(ad.map((o) => [o.dn.toLowerCase(), o]));
+  for (const o of ad) {
+    for (const g of o.memberOf) {
+      const group = byDn.get(g.toLowerCase());
+      if (group && group.kind === 'group' && !group.member.includes(o.dn)) group.member.push(o.dn);
+    }
+  }
+  return { ad, usn };
+}
+
+export function adObjectView(o: AdObjectState): Record<string, unknown> {
+  return {
+    DistinguishedName: o.dn,
+    Name: rdnValue(o.dn),
+    ObjectClass: o.kind,
+    ObjectGUID: o.guid,
+    ...o.attrs,
+    member: [...o.member],
+    memberOf: [...o.memberOf],
+    whenCreated: iso(o.whenCreated),
+    whenChanged: iso(o.whenChanged),
+    uSNCreated: o.uSNCreated,
+    uSNChanged: o.uSNChanged,
+  };
+}
+
+function readLdapAttr(o: AdObjectState, attr: string): string[] {
+  const one = (v: string | null): string[] => (v === null ? [] : [v]);
+  switch (attr) {
+    case 'distinguishedname':
+      return [o.dn];
+    case 'cn':
+    case 'name':
+      return [rdnValue(o.dn)];
+    case 'objectclass':
+      return OBJECT_CLASS_CHAIN[o.kind];
+    case 'objectguid':
+      return [o.guid];
+    case 'member':
+      return o.member;
+    case 'memberof':
+      return o.memberOf;
+    case 'usnchanged':
+      return [String(o.uSNChanged)];
+    case 'usncreated':
+      return [String(o.uSNCreated)];
+    case 'whenchanged':
+      return [iso(o.whenChanged) ?? ''];
+    case 'whencreated':
+      return [iso(o.whenCreated) ?? ''];
+    default: {
+      const key = AD_STRING_ATTRS.find((k) => k.toLowerCase() === attr);
+      return key ? one(o.attrs[key]) : [];
+    }
+  }
+}
+
+export interface AdQuery {
+  identity?: string;
+  distinguishedName?: string;
+  mail?: string;
+  displayName?: string;
+  objectClass?: string;
+  searchBase?: string;
+  searchScope?: 'Base' | 'OneLevel' | 'Subtree';
+  ldapFilter?: string;
+  resultSetSize?: number;
+}
+
+export function findByIdentity(ctx: OnPremContext, identity: string): AdObjectState | undefined {
+  const key = identity.trim().toLowerCase();
+  return ctx.adByDn.get(key) ?? ctx.adByGuid.get(key.replace(/^\{|\}$/g, ''));
+}
+
+export function findAdObjects(ctx: OnPremContext, q: AdQuery): AdObjectState[] {
+  if (q.identity !== undefined) {
+    const o = findByIdentity(ctx, q.identity);
+    if (!o) throw adIdentityNotFound(q.identity, forestDn(ctx.forest), 'GetADObject');
+    return [o];
+  }
+  let filter;
+  if (q.ldapFilter !== undefined) {
+    try {
+      filter = parseLdapFilter(q.ldapFilter);
+    } catch (e) {
+      if (e instanceof LdapFilterError) throw adException('The search filter cannot be recognized', 8254, 'GetADObject');
+      throw e;
+    }
+  }
+  const base = q.searchBase?.toLowerCase();
+  const scope = q.searchScope ?? 'Subtree';
+  const out: AdObjectState[] = [];
+  for (const o of ctx.state.ad) {
+    if (q.distinguishedName !== undefined && !wildcardMatch(q.distinguishedName, o.dn)) continue;
+    if (q.mail !== undefined && (o.attrs.mail === null || !wildcardMatch(q.mail, o.attrs.mail))) continue;
+    if (q.displayName !== undefined && (o.attrs.displayName === null || !wildcardMatch(q.displayName, o.attrs.displayName))) continue;
+    if (q.objectClass !== undefined && !OBJECT_CLASS_CHAIN[o.kind].some((c) => wildcardMatch(q.objectClass ?? '', c))) continue;
+    if (base !== undefined && !inScope(o.dn.toLowerCase(), base, scope)) continue;
+    if (filter && !evaluateLdapFilter(filter, (a) => readLdapAttr(o, a))) continue;
+    out.push(o);
+    if (q.resultSetSize !== undefined && out.length >= q.resultSetSize) break;
+  }
+  return out;
+}
+
+function inScope(dn: string, base: string, scope: 'Base' | 'OneLevel' | 'Subtree'): boolean {
+  if (scope === 'Base') return dn === base;
+  if (!dn.endsWith(`,${base}`)) return false;
+  if (scope === 'Subtree') return true;
+  const rest = dn.slice(0, dn.length - base.length - 1);
+  return !/(?<!\\),/.test(rest);
+}
+
+const values = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+export const setAdObjectBody = z.object({
+  Identity: z.string().min(1),
+  Replace: z.record(z.string(), values).optional(),
+  Clear: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).optional(),
+  Add: z.record(z.string(), values).optional(),
+  Remove: z.record(z.string(), values).optional(),
+});
+export type SetAdObjectBody = z.infer<typeof setAdObjectBody>;
+
+type Writable = AdStringAttr | 'member';
+
+function writableAttr(name: string): Writable {
+  const lower = name.toLowerCase();
+  if (lower === 'member') return 'member';
+  const key = AD_STRING_ATTRS.find((k) => k.toLowerCase() === lower);
+  if (!key) throw adException('The specified directory service attribute or value does not exist', 8202, 'SetADObject');
+  return key;
+}
+
+export function setAdObject(ctx: OnPremContext, body: SetAdObjectBody): AdObjectState {
+  const target = findByIdentity(ctx, body.Identity);
+  if (!target) throw adIdentityNotFound(body.Identity, forestDn(ctx.forest), 'SetADObject');
+  const ops = [body.Remove, body.Add, body.Replace, body.Clear];
+  if (ops.every((o) => o === undefined || (Array.isArray(o) ? o.length === 0 : Object.keys(o).length === 0))) {
+    throw badRequest('Set-ADObject needs at least one of Replace, Clear, Add, Remove.');
+  }
+  // Validate everything first so that a failed call changes nothing.
+  const work = structuredClone({ attrs: target.attrs, member: target.member });
+  const resolveMember = (dn: string): string => {
+    const m = ctx.adByDn.get(dn.toLowerCase());
+    if (!m) throw adException('The name reference is invalid.', 8373, 'SetADObject');
+    return m.dn;
+  };
+  const memberCheck = (): void => {
+    if (target.kind !== 'group') throw adException('The specified directory service attribute or value does not exist', 8202, 'SetADObject');
+  };
+  const single = (vals: string[]): string => {
+    if (vals.length !== 1 || vals[0] === undefined) {
+      throw adException('Multiple values were specified for an attribute that can have only one value.', 8321, 'SetADObject');
+    }
+    return vals[0];
+  };
+  for (const [name, vals] of Object.entries(body.Remove ?? {})) {
+    const a = writableAttr(name);
+    if (a === 'member') {
+      memberCheck();
+      const drop = new Set(vals.map((v) => v.toLowerCase()));
+      work.member = work.member.filter((m) => !drop.has(m.toLowerCase()));
+    } else if (vals.some((v) => v === work.attrs[a])) {
+      work.attrs[a] = null;
+    }
+  }
+  for (const [name, vals] of Object.entries(body.Add ?? {})) {
+    const a = writableAttr(name);
+    if (a === 'member') {
+      memberCheck();
+      for (const v of vals) {
+        const dn = resolveMember(v);
+        if (!work.member.some((m) => m.toLowerCase() === dn.toLowerCase())) work.member.push(dn);
+      }
+    } else {
+      if (work.attrs[a] !== null) {
+        throw adException('Multiple values were specified for an attribute that can have only one value.', 8321, 'SetADObject');
+      }
+      work.attrs[a] = single(vals);
+    }
+  }
+  for (const [name, vals] of Object.entries(body.Replace ?? {})) {
+    const a = writableAttr(name);
+    if (a === 'member') {
+      memberCheck();
+      work.member = [...new Set(vals.map(resolveMember))];
+    } else {
+      work.attrs[a] = single(vals);
+    }
+  }
+  for (const name of body.Clear ?? []) {
+    const a = writableAttr(name);
+    if (a === 'member') {
+      memberCheck();
+      work.member = [];
+    } else {
+      work.attrs[a] = null;
+    }
+  }
+  // Apply: keep the members' memberOf back-links in step (back-links don't bump their USN).
+  const before = new Set(target.member.map((m) => m.toLowerCase()));
+  const after = new Set(work.member.map((m) => m.toLowerCase()));
+  for (const dn of before) {
+    if (after.has(dn)) continue;
+    const m = ctx.adByDn.get(dn);
+    if (m) m.memberOf = m.memberOf.filter((g) => g.toLowerCase() !== target.dn.toLowerCase());
+  }
+  for (const dn of after) {
+    if (before.has(dn)) continue;
+    const m = ctx.adByDn.get(dn);
+    if (m && !m.memberOf.some((g) => g.toLowerCase() === target.dn.toLowerCase())) m.memberOf.push(target.dn);
+  }
+  target.attrs = work.attrs;
+  target.member = work.member;
+  ctx.state.usn += 1;
+  target.uSNChanged = ctx.state.usn;
+  target.whenChanged = ctx.clock.now();
+  return target;
+}

@@ -1,0 +1,91 @@
+/**
+ * The lab's on-premises Connect Sync server: `createOnPrem(options)` builds the AD forest, the sync
+ * engine, the event log and the host probes from the seed, and serves `{controlUrl}/onprem/*`
+ * through `handle()`. Endpoints: README.md ("On-premises control endpoints").
+ */
+import type { OnPremOptions, OnPremServer } from '../ports.js';
+import { seedAdObjects } from './ad-forest.js';
+import { rebuildIndexes, type OnPremContext } from './context.js';
+import { handleOnPrem } from './control-routes.js';
+import { seedEvents } from './event-log.js';
+import { onPremState, type OnPremState } from './state.js';
+import { ALLOWED_INTERVAL_MS, SyncEngine } from './sync-engine.js';
+
+export function createOnPrem(options: OnPremOptions): OnPremServer {
+  const now = options.clock.now();
+  const { ad, usn } = seedAdObjects(options.objects, now);
+  const state: OnPremState = {
+    version: 1,
+    createdAt: now,
+    usn,
+    importWatermark: usn,
+    cycleNumber: 0,
+    runSeq: 0,
+    recordId: 0,
+    ad,
+    joins: [],
+    runs: [],
+    events: [],
+    extraProviders: [],
+    scheduler: {
+      customizedIntervalMs: null,
+      nextPolicy: 'Delta',
+      nextStartMs: now + ALLOWED_INTERVAL_MS,
+      purgeRunHistoryMs: 7 * 24 * 3600 * 1000,
+      syncCycleEnabled: true,
+      maintenanceEnabled: true,
+      schedulerSuspended: false,
+    },
+    config: {
+      syncCycleMs: options.syncCycleMs,
+      event6956Provider: options.event6956Provider || 'ADSync',
+      connectSyncVersion: options.connectSyncVersion,
+      cloudSyncAgentVersion: options.cloudSyncAgentVersion,
+      stagingMode: options.stagingMode,
+    },
+  };
+  const ctx: OnPremContext = {
+    state,
+    clock: options.clock,
+    tenant: options.tenant,
+    forest: options.forest,
+    tenantDomain: options.tenantDomain,
+    adByDn: new Map(),
+    adByGuid: new Map(),
+    adByAnchor: new Map(),
+    joinByAnchor: new Map(),
+  };
+  rebuildIndexes(ctx);
+  state.joins = state.ad.map((o) => SyncEngine.seedJoin(ctx, o));
+  rebuildIndexes(ctx);
+  seedEvents(ctx);
+  const engine = new SyncEngine(ctx);
+
+  const snapshot = (): OnPremState => structuredClone(ctx.state);
+  const configure: OnPremServer['configure'] = (patch) => {
+    const c = ctx.state.config;
+    if (patch.syncCycleMs !== undefined) c.syncCycleMs = patch.syncCycleMs;
+    if (patch.event6956Provider !== undefined) c.event6956Provider = patch.event6956Provider;
+    if (patch.connectSyncVersion !== undefined) c.connectSyncVersion = patch.connectSyncVersion;
+    if (patch.cloudSyncAgentVersion !== undefined) c.cloudSyncAgentVersion = patch.cloudSyncAgentVersion;
+    if (patch.stagingMode !== undefined) c.stagingMode = patch.stagingMode;
+  };
+
+  return {
+    handle: (req) => handleOnPrem({ ctx, engine, configure, snapshot }, req),
+    snapshot,
+    restore(snap: unknown): void {
+      const parsed = onPremState.safeParse(snap);
+      if (!parsed.success) throw new Error(`Invalid on-prem snapshot: ${parsed.error.message}`);
+      engine.stop();
+      ctx.state = structuredClone(parsed.data);
+      rebuildIndexes(ctx);
+      // A cycle that was running when the snapshot was taken did not survive the restart.
+      engine.stop();
+    },
+    configure,
+    close(): void {
+      engine.stop();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The whole on-premises state, as zod schemas: `snapshot()` writes it, `restore()` parses it back.
+ * Times are milliseconds since the epoch (lab clock); the endpoints format them as ISO strings.
+ */
+import { z } from 'zod';
+
+export const syncedKind = z.enum(['contact', 'user', 'group']);
+
+export const AD_STRING_ATTRS = ['displayName', 'mail', 'description', 'givenName', 'sn', 'company', 'department'] as const;
+export type AdStringAttr = (typeof AD_STRING_ATTRS)[number];
+
+export const adStringAttrs = z.object({
+  displayName: z.string().nullable(),
+  mail: z.string().nullable(),
+  description: z.string().nullable(),
+  givenName: z.string().nullable(),
+  sn: z.string().nullable(),
+  company: z.string().nullable(),
+  department: z.string().nullable(),
+});
+export type AdStringAttrs = z.infer<typeof adStringAttrs>;
+
+export const adObjectState = z.object({
+  guid: z.string(),
+  anchor: z.string(),
+  kind: syncedKind,
+  dn: z.string(),
+  cloudId: z.string(),
+  attrs: adStringAttrs,
+  member: z.array(z.string()),
+  memberOf: z.array(z.string()),
+  whenCreated: z.number(),
+  whenChanged: z.number(),
+  uSNCreated: z.number(),
+  uSNChanged: z.number(),
+});
+export type AdObjectState = z.infer<typeof adObjectState>;
+
+export const exportState = z.enum(['None', 'PendingExport', 'AwaitingExportConfirmation']);
+export type ExportState = z.infer<typeof exportState>;
+
+export const exportErrorState = z.object({
+  ErrorCode: z.string(),
+  ErrorType: z.string(),
+  FirstOccurred: z.number(),
+  LastOccurred: z.number(),
+  RetryCount: z.number(),
+});
+
+/** Connector space + metaverse for one joined object (AD CS, MV, Entra CS), keyed by anchor. */
+export const joinState = z.object({
+  anchor: z.string(),
+  /** what the AD connector last imported */
+  imported: adStringAttrs.extend({ dn: z.string(), member: z.array(z.string()), memberOf: z.array(z.string()) }),
+  importedAt: z.number(),
+  /** what the metaverse holds (after the last synchronization) */
+  syncedAt: z.number(),
+  /** Entra connector side */
+  blockOnPremisesSync: z.boolean(),
+  exportState,
+  /** cycle number in which the export was left awaiting confirmation */
+  awaitingSinceCycle: z.number().nullable(),
+  exportError: exportErrorState.nullable(),
+  entraModifiedAt: z.number(),
+});
+export type JoinState = z.infer<typeof joinState>;
+
+export const runStepState = z.object({
+  StepNumber: z.number(),
+  StepResult: z.string(),
+  StageAdd: z.number(),
+  StageUpdate: z.number(),
+  StageDelete: z.number(),
+  ExportAdd: z.number(),
+  ExportUpdate: z.number(),
+  ExportFailure: z.number(),
+});
+
+export const runState = z.object({
+  seq: z.number(),
+  RunHistoryId: z.string(),
+  ConnectorId: z.string(),
+  ConnectorName: z.string(),
+  RunProfileId: z.string(),
+  RunProfileName: z.string(),
+  RunNumber: z.number(),
+  IsRunComplete: z.boolean(),
+  Result: z.string(),
+  StartDate: z.number(),
+  EndDate: z.number().nullable(),
+  step: runStepState,
+});
+export type RunState = z.infer<typeof runState>;
+
+export const eventState = z.object({
+  RecordId: z.number(),
+  TimeCreated: z.number(),
+  Id: z.number(),
+  ProviderName: z.string(),
+  LogName: z.string(),
+  Level: z.number(),
+  Message: z.string(),
+  Properties: z.array(z.string()),
+});
+export type EventState = z.infer<typeof eventState>;
+
+export const schedulerState = z.object({
+  customizedIntervalMs: z.number().nullable(),
+  nextPolicy: z.enum(['Unspecified', 'Delta', 'Initial']),
+  nextStartMs: z.number(),
+  purgeRunHistoryMs: z.number(),
+  syncCycleEnabled: z.boolean(),
+  maintenanceEnabled: z.boolean(),
+  schedulerSuspended: z.boolean(),
+});
+export type SchedulerState = z.infer<typeof schedulerState>;
+
+export const configState = z.object({
+  syncCycleMs: z.number(),
+  event6956Provider: z.string(),
+  connectSyncVersion: z.string(),
+  cloudSyncAgentVersion: z.string().nullable(),
+  stagingMode: z.boolean(),
+});
+export type ConfigState = z.infer<typeof configState>;
+
+export const onPremState = z.object({
+  version: z.literal(1),
+  createdAt: z.number(),
+  usn: z.number(),
+  importWatermark: z.number(),
+  cycleNumber: z.number(),
+  runSeq: z.number(),
+  recordId: z.number(),
+  ad: z.array(adObjectState),
+  joins: z.array(joinState),
+  runs: z.array(runState),
+  events: z.array(eventState),
+  extraProviders: z.array(z.string()),
+  scheduler: schedulerState,
+  config: configState,
+});
+export type OnPremState = z.infer<typeof onPremState>;

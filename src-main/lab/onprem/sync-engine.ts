@@ -1,0 +1,573 @@
+/**
+ * The Connect Sync engine: two connectors, connector space and metaverse (one join per AD object,
+ * keyed by the anchor), the scheduler, run history and the sync cycle that exports to the tenant
+ * through `TenantSyncPort`. A cycle runs in the background on real (unref'd) timers; dates come
+ * from the lab clock.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ExportedAttributes, ExportOutcome } from '../ports.js';
+import { rdnValue } from './ad-forest.js';
+import { iso, type OnPremContext } from './context.js';
+import { EVENT_6956_LEVEL, event6956Message, writeEvent } from './event-log.js';
+import { entraCsDn, guidFromName } from './guids.js';
+import { schedulerSuspended, syncBusy } from './ps-errors.js';
+import type { AdObjectState, JoinState, RunState } from './state.js';
+import { formatTimeSpan } from './timespan.js';
+
+export const AAD_CONNECTOR_ID = 'b891884f-051e-4a83-95af-2544101c9083';
+export const RUN_PROFILE_NAMES = ['Full Import', 'Delta Import', 'Full Synchronization', 'Delta Synchronization', 'Export'] as const;
+export type RunProfileName = (typeof RUN_PROFILE_NAMES)[number];
+export const ALLOWED_INTERVAL_MS = 30 * 60 * 1000;
+const SCHEDULER_PROVIDER = 'Directory Synchronization';
+const MAX_EVENTS = 20000;
+
+export interface ConnectorInfo {
+  Name: string;
+  Identifier: string;
+  ConnectorTypeName: 'AD' | 'Extensible2';
+  Type: 'AD' | 'Extensible2';
+  Subtype: string | null;
+  PartitionId: string;
+  RunProfiles: { Name: RunProfileName; Identifier: string }[];
+}
+
+export type PolicyType = 'Delta' | 'Initial';
+
+interface CycleStep {
+  connector: ConnectorInfo;
+  profile: RunProfileName;
+  effect: (run: RunState) => void;
+}
+
+interface ActiveCycle {
+  number: number;
+  policy: PolicyType;
+  steps: CycleStep[];
+  runningConnector: string | null;
+}
+
+const KIND_LABEL = { contact: 'Contact', user: 'User', group: 'Group' } as const;
+
+export class SyncEngine {
+  readonly ad: ConnectorInfo;
+  readonly aad: ConnectorInfo;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private cycle: ActiveCycle | null = null;
+
+  constructor(private readonly ctx: OnPremContext) {
+    this.ad = makeConnector(ctx.forest, guidFromName(`connector:${ctx.forest}`), 'AD');
+    this.aad = makeConnector(`${ctx.tenantDomain} - AAD`, AAD_CONNECTOR_ID, 'Extensible2');
+  }
+
+  // ------------------------------------------------------------------ seeding
+
+  /** One join (AD CS + MV + Entra CS) per AD object, in the state the last cycle left it. */
+  static seedJoin(ctx: OnPremContext, o: AdObjectState): JoinState {
+    const view = ctx.tenant.viewByAnchor(o.kind, o.anchor);
+    return {
+      anchor: o.anchor,
+      imported: { ...o.attrs, dn: o.dn, member: [...o.member], memberOf: [...o.memberOf] },
+      importedAt: o.whenChanged,
+      syncedAt: o.whenChanged,
+      blockOnPremisesSync: view?.isCloudManaged === true,
+      exportState: 'None',
+      awaitingSinceCycle: null,
+      exportError: null,
+      entraModifiedAt: o.whenChanged,
+    };
+  }
+
+  // ------------------------------------------------------------------ cycle
+
+  get inProgress(): boolean {
+    return this.cycle !== null;
+  }
+
+  runStatus(): { RunState: 'Busy'; ConnectorName: string }[] {
+    const name = this.cycle?.runningConnector;
+    return name ? [{ RunState: 'Busy', ConnectorName: name }] : [];
+  }
+
+  startCycle(requested: 'Delta' | 'Initial' | 'Unspecified' | undefined): { Result: 'Success' } {
+    if (this.cycle) throw syncBusy(this.aad.Name);
+    const sched = this.ctx.state.scheduler;
+    if (sched.schedulerSuspended) throw schedulerSuspended();
+    const policy: PolicyType =
+      requested === 'Initial' || ((requested === undefined || requested === 'Unspecified') && sched.nextPolicy === 'Initial')
+        ? 'Initial'
+        : 'Delta';
+    const full = policy === 'Initial';
+    this.ctx.state.cycleNumber += 1;
+    const staged = new Set<string>();
+    const steps: CycleStep[] = [
+      { connector: this.ad, profile: full ? 'Full Import' : 'Delta Import', effect: (r) => this.importAd(full, staged, r) },
+      {
+        connector: this.ad,
+        profile: full ? 'Full Synchronization' : 'Delta Synchronization',
+        effect: (r) => this.synchronize(staged, r),
+      },
+    ];
+    if (!this.ctx.state.config.stagingMode) {
+      steps.push({ connector: this.aad, profile: 'Export', effect: (r) => this.exportAad(r) });
+    }
+    steps.push({ connector: this.aad, profile: full ? 'Full Import' : 'Delta Import', effect: (r) => this.importAad(r) });
+    this.cycle = { number: this.ctx.state.cycleNumber, policy, steps, runningConnector: null };
+    this.event904(`Scheduler::SchedulerThreadMain : Started sync cycle (${policy}).`);
+    this.runStep(0);
+    return { Result: 'Success' };
+  }
+
+  private slotMs(): number {
+    const n = this.cycle?.steps.length ?? 1;
+    return Math.max(4, this.ctx.state.config.syncCycleMs / n);
+  }
+
+  private runStep(index: number): void {
+    const cycle = this.cycle;
+    const step = cycle?.steps[index];
+    if (!cycle || !step) return;
+    const run = this.beginRun(step.connector, step.profile);
+    cycle.runningConnector = step.connector.Name;
+    const slot = this.slotMs();
+    this.after(slot * 0.8, () => {
+      try {
+        step.effect(run);
+      } catch {
+        run.Result = 'stopped-extension-dll-exception';
+      }
+      run.step.StepResult = run.Result;
+      run.IsRunComplete = true;
+      run.EndDate = this.ctx.clock.now();
+      cycle.runningConnector = null;
+      this.after(slot * 0.2, () => {
+        if (index + 1 < cycle.steps.length) this.runStep(index + 1);
+        else this.completeCycle();
+      });
+    });
+  }
+
+  private completeCycle(): void {
+    const s = this.ctx.state;
+    const now = this.ctx.clock.now();
+    s.scheduler.nextPolicy = 'Delta';
+    s.scheduler.nextStartMs = now + this.effectiveIntervalMs();
+    s.runs = s.runs.filter((r) => !r.IsRunComplete || r.StartDate >= now - s.scheduler.purgeRunHistoryMs);
+    this.event904('Scheduler::SchedulerThreadMain : Completed configured scheduler operations.');
+    if (s.events.length > MAX_EVENTS) s.events.splice(0, s.events.length - MAX_EVENTS);
+    this.cycle = null;
+  }
+
+  private event904(message: string): void {
+    writeEvent(this.ctx, { Id: 904, ProviderName: SCHEDULER_PROVIDER, Message: message, Level: 4 });
+  }
+
+  private beginRun(c: ConnectorInfo, profile: RunProfileName): RunState {
+    const s = this.ctx.state;
+    const rp = c.RunProfiles.find((p) => p.Name === profile);
+    const RunProfileId = rp?.Identifier ?? guidFromName(`runprofile:${c.Name}:${profile}`);
+    const last = s.runs.reduce((m, r) => (r.ConnectorId === c.Identifier && r.RunProfileId === RunProfileId ? Math.max(m, r.RunNumber) : m), 0);
+    s.runSeq += 1;
+    const run: RunState = {
+      seq: s.runSeq,
+      RunHistoryId: randomUUID(),
+      ConnectorId: c.Identifier,
+      ConnectorName: c.Name,
+      RunProfileId,
+      RunProfileName: profile,
+      RunNumber: last + 1,
+      IsRunComplete: false,
+      Result: 'in-progress',
+      StartDate: this.ctx.clock.now(),
+      EndDate: null,
+      step: { StepNumber: 1, StepResult: 'in-progress', StageAdd: 0, StageUpdate: 0, StageDelete: 0, ExportAdd: 0, ExportUpdate: 0, ExportFailure: 0 },
+    };
+    s.runs.push(run);
+    return run;
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  /** Stop any running cycle (close/restore). Runs left open are marked stopped. */
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.cycle = null;
+    for (const r of this.ctx.state.runs) {
+      if (!r.IsRunComplete) {
+        r.IsRunComplete = true;
+        r.Result = 'stopped-server-down';
+        r.step.StepResult = r.Result;
+        r.EndDate = this.ctx.clock.now();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ run effects
+
+  private importAd(full: boolean, staged: Set<string>, run: RunState): void {
+    const s = this.ctx.state;
+    const now = this.ctx.clock.now();
+    for (const o of s.ad) {
+      if (!full && o.uSNChanged <= s.importWatermark) continue;
+      const j = this.ctx.joinByAnchor.get(o.anchor);
+      if (!j) continue;
+      j.imported = { ...o.attrs, dn: o.dn, member: [...o.member], memberOf: [...o.memberOf] };
+      j.importedAt = now;
+      staged.add(o.anchor);
+      run.step.StageUpdate += 1;
+    }
+    s.importWatermark = s.usn;
+    run.Result = 'success';
+  }
+
+  private synchronize(staged: Set<string>, run: RunState): void {
+    const now = this.ctx.clock.now();
+    for (const j of this.ctx.state.joins) {
+      const o = this.ctx.adByAnchor.get(j.anchor);
+      if (!o) continue;
+      if (staged.has(j.anchor)) {
+        j.syncedAt = now;
+        j.exportState = 'PendingExport';
+        run.step.StageUpdate += 1;
+      }
+      const view = this.ctx.tenant.viewByAnchor(o.kind, o.anchor);
+      if (!view) continue;
+      const block = view.isCloudManaged;
+      if (block !== j.blockOnPremisesSync && j.exportState !== 'AwaitingExportConfirmation') {
+        j.blockOnPremisesSync = block;
+        j.entraModifiedAt = now;
+      }
+      // Rolled back in the cloud (not cloud-managed, not synced): take the object over.
+      if (!view.isCloudManaged && view.onPremisesSyncEnabled !== true && j.exportState === 'None') {
+        j.exportState = 'PendingExport';
+        run.step.StageUpdate += 1;
+      }
+    }
+    run.Result = 'success';
+  }
+
+  private exportAad(run: RunState): void {
+    const now = this.ctx.clock.now();
+    let errors = false;
+    for (const j of this.ctx.state.joins) {
+      if (j.exportState !== 'PendingExport') continue;
+      const o = this.ctx.adByAnchor.get(j.anchor);
+      if (!o) continue;
+      const outcome = this.ctx.tenant.exportUpdate(o.kind, o.anchor, exportedAttributes(o));
+      if (!this.applyOutcome(j, o, outcome, now)) errors = true;
+      if (outcome.status === 'applied' || outcome.status === 'takeoverPending') run.step.ExportUpdate += 1;
+      if (outcome.status === 'notFound') run.step.ExportFailure += 1;
+    }
+    run.Result = errors ? 'completed-export-errors' : 'success';
+  }
+
+  private importAad(run: RunState): void {
+    const now = this.ctx.clock.now();
+    const cycleNumber = this.cycle?.number ?? this.ctx.state.cycleNumber;
+    for (const j of this.ctx.state.joins) {
+      const o = this.ctx.adByAnchor.get(j.anchor);
+      if (!o) continue;
+      if (j.exportState === 'AwaitingExportConfirmation' && (j.awaitingSinceCycle ?? 0) < cycleNumber) {
+        const outcome = this.ctx.tenant.confirmTakeover(o.kind, o.anchor, exportedAttributes(o));
+        if (outcome.status !== 'takeoverPending') this.applyOutcome(j, o, outcome, now);
+        run.step.StageUpdate += 1;
+        continue;
+      }
+      if (j.exportState === 'AwaitingExportConfirmation') continue;
+      const view = this.ctx.tenant.viewByAnchor(o.kind, o.anchor);
+      if (view && view.isCloudManaged !== j.blockOnPremisesSync) {
+        j.blockOnPremisesSync = view.isCloudManaged;
+        j.entraModifiedAt = now;
+        run.step.StageUpdate += 1;
+      }
+    }
+    run.Result = 'success';
+  }
+
+  /** Returns false on an export error. */
+  private applyOutcome(j: JoinState, o: AdObjectState, outcome: ExportOutcome, now: number): boolean {
+    j.entraModifiedAt = now;
+    switch (outcome.status) {
+      case 'applied':
+        j.exportState = 'None';
+        j.blockOnPremisesSync = false;
+        j.awaitingSinceCycle = null;
+        j.exportError = null;
+        return true;
+      case 'blocked':
+        j.exportState = 'None';
+        j.blockOnPremisesSync = true;
+        j.awaitingSinceCycle = null;
+        j.exportError = null;
+        writeEvent(this.ctx, {
+          Id: 6956,
+          ProviderName: this.ctx.state.config.event6956Provider,
+          Level: EVENT_6956_LEVEL,
+          Message: event6956Message(o.dn),
+          Properties: [o.dn],
+        });
+        return true;
+      case 'takeoverPending':
+        j.exportState = 'AwaitingExportConfirmation';
+        j.blockOnPremisesSync = false;
+        j.awaitingSinceCycle = this.cycle?.number ?? this.ctx.state.cycleNumber;
+        j.exportError = null;
+        return true;
+      case 'notFound':
+        j.exportError = j.exportError
+          ? { ...j.exportError, LastOccurred: now, RetryCount: j.exportError.RetryCount + 1 }
+          : { ErrorCode: 'ObjectNotFound', ErrorType: 'ExportFailure', FirstOccurred: now, LastOccurred: now, RetryCount: 0 };
+        return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ scheduler
+
+  effectiveIntervalMs(): number {
+    return this.ctx.state.scheduler.customizedIntervalMs ?? ALLOWED_INTERVAL_MS;
+  }
+
+  schedulerView(): Record<string, unknown> {
+    const s = this.ctx.state.scheduler;
+    return {
+      AllowedSyncCycleInterval: formatTimeSpan(ALLOWED_INTERVAL_MS),
+      CurrentlyEffectiveSyncCycleInterval: formatTimeSpan(this.effectiveIntervalMs()),
+      CustomizedSyncCycleInterval: s.customizedIntervalMs === null ? null : formatTimeSpan(s.customizedIntervalMs),
+      NextSyncCyclePolicyType: s.nextPolicy,
+      NextSyncCycleStartTimeInUTC: iso(s.nextStartMs),
+      PurgeRunHistoryInterval: formatTimeSpan(s.purgeRunHistoryMs),
+      SyncCycleEnabled: s.syncCycleEnabled,
+      MaintenanceEnabled: s.maintenanceEnabled,
+      StagingModeEnabled: this.ctx.state.config.stagingMode,
+      SchedulerSuspended: s.schedulerSuspended,
+      SyncCycleInProgress: this.inProgress,
+    };
+  }
+
+  // ------------------------------------------------------------------ views
+
+  connectors(): ConnectorInfo[] {
+    return [this.ad, this.aad];
+  }
+
+  connectorView(c: ConnectorInfo): Record<string, unknown> {
+    const created = iso(this.ctx.state.createdAt);
+    return {
+      Name: c.Name,
+      Identifier: c.Identifier,
+      ConnectorTypeName: c.ConnectorTypeName,
+      Type: c.Type,
+      Subtype: c.Subtype,
+      Version: 1,
+      CreationTime: created,
+      LastModificationTime: created,
+      ObjectInclusionList: c.ConnectorTypeName === 'AD' ? ['contact', 'group', 'user', 'inetOrgPerson'] : ['contact', 'group', 'user'],
+      RunProfiles: c.RunProfiles.map((p) => ({ Name: p.Name, Identifier: p.Identifier })),
+    };
+  }
+
+  runView(r: RunState): Record<string, unknown> {
+    return {
+      RunHistoryId: r.RunHistoryId,
+      ConnectorId: r.ConnectorId,
+      ConnectorName: r.ConnectorName,
+      RunProfileId: r.RunProfileId,
+      RunProfileName: r.RunProfileName,
+      RunNumber: r.RunNumber,
+      Username: 'NT SERVICE\\ADSync',
+      IsRunComplete: r.IsRunComplete,
+      Result: r.Result,
+      CurrentStepNumber: 1,
+      TotalSteps: 1,
+      StartDate: iso(r.StartDate),
+      EndDate: iso(r.EndDate),
+      RunStepResults: [{ ...r.step, StartDate: iso(r.StartDate), EndDate: iso(r.EndDate) }],
+    };
+  }
+
+  /** Run history, newest first. */
+  runsNewestFirst(): RunState[] {
+    return [...this.ctx.state.runs].sort((a, b) => b.seq - a.seq);
+  }
+
+  mvId(anchor: string): string {
+    return guidFromName(`mv:${anchor}`);
+  }
+
+  adCsId(anchor: string): string {
+    return guidFromName(`cs:${this.ad.Identifier}:${anchor}`);
+  }
+
+  aadCsId(anchor: string): string {
+    return guidFromName(`cs:${this.aad.Identifier}:${anchor}`);
+  }
+
+  /** CS objects of one connector, in join order. */
+  csObjects(c: ConnectorInfo): Record<string, unknown>[] {
+    return this.ctx.state.joins.map((j) => this.csObjectView(c, j));
+  }
+
+  findCsByDn(c: ConnectorInfo, dn: string): Record<string, unknown> | undefined {
+    const want = dn.trim().toLowerCase();
+    const j = this.ctx.state.joins.find((x) => (c === this.ad ? x.imported.dn : entraCsDn(x.anchor)).toLowerCase() === want);
+    return j ? this.csObjectView(c, j) : undefined;
+  }
+
+  findCsById(id: string): Record<string, unknown> | undefined {
+    const want = id.trim().toLowerCase();
+    for (const j of this.ctx.state.joins) {
+      if (this.adCsId(j.anchor) === want) return this.csObjectView(this.ad, j);
+      if (this.aadCsId(j.anchor) === want) return this.csObjectView(this.aad, j);
+    }
+    return undefined;
+  }
+
+  findMv(id: string): Record<string, unknown> | undefined {
+    const want = id.trim().toLowerCase();
+    const j = this.ctx.state.joins.find((x) => this.mvId(x.anchor) === want);
+    return j ? this.mvObjectView(j) : undefined;
+  }
+
+  private kindOf(j: JoinState): AdObjectState['kind'] {
+    return this.ctx.adByAnchor.get(j.anchor)?.kind ?? 'contact';
+  }
+
+  csObjectView(c: ConnectorInfo, j: JoinState): Record<string, unknown> {
+    const kind = this.kindOf(j);
+    const isAd = c === this.ad;
+    const ruleName = isAd ? `In from AD - ${KIND_LABEL[kind]} Join` : `Out to AAD - ${KIND_LABEL[kind]} Join`;
+    const lineageId = guidFromName(`rule:${ruleName}`);
+    const modified = isAd ? j.importedAt : j.entraModifiedAt;
+    const attr = attrFactory(c.Name, ruleName, lineageId, modified);
+    const im = j.imported;
+    const common = [
+      attr('displayName', 'String', im.displayName),
+      attr('mail', 'String', im.mail),
+      attr('description', 'String', im.description),
+      attr('givenName', 'String', im.givenName),
+      attr('sn', 'String', im.sn),
+      attr('company', 'String', im.company),
+      attr('department', 'String', im.department),
+    ];
+    const attributes = isAd
+      ? [
+          attr('objectGUID', 'Binary', j.anchor),
+          attr('objectClass', 'String', kind),
+          ...common,
+          attr('member', 'Reference', im.member, true),
+          attr('memberOf', 'Reference', im.memberOf, true),
+        ]
+      : [
+          attr('sourceAnchor', 'String', j.anchor),
+          attr('cloudAnchor', 'String', `${KIND_LABEL[kind]}_${this.ctx.adByAnchor.get(j.anchor)?.cloudId ?? ''}`),
+          attr('cloudMastered', 'Boolean', 'False'),
+          attr('blockOnPremisesSync', 'Boolean', j.blockOnPremisesSync ? 'True' : 'False'),
+          attr('onPremisesDistinguishedName', 'String', im.dn),
+          ...common,
+        ];
+    const err = isAd ? null : j.exportError;
+    return {
+      ObjectId: isAd ? this.adCsId(j.anchor) : this.aadCsId(j.anchor),
+      ConnectorId: c.Identifier,
+      ConnectorName: c.Name,
+      ConnectorType: c.Type,
+      PartitionId: c.PartitionId,
+      DistinguishedName: isAd ? im.dn : entraCsDn(j.anchor),
+      AnchorValue: j.anchor,
+      ObjectType: kind,
+      IsTransient: false,
+      IsPlaceHolder: false,
+      IsConnector: true,
+      HasSyncError: false,
+      HasExportError: err !== null,
+      ExportError: err
+        ? { ...err, FirstOccurred: iso(err.FirstOccurred), LastOccurred: iso(err.LastOccurred) }
+        : null,
+      SynchronizationError: null,
+      ConnectedMVObjectId: this.mvId(j.anchor),
+      Lineage: [{ Id: lineageId, SyncRuleName: ruleName, LineageTime: iso(j.syncedAt) }],
+      Attributes: attributes,
+      ExportState: isAd ? 'None' : j.exportState,
+    };
+  }
+
+  mvObjectView(j: JoinState): Record<string, unknown> {
+    const kind = this.kindOf(j);
+    const ruleName = `In from AD - ${KIND_LABEL[kind]} Join`;
+    const attr = attrFactory(this.ad.Name, ruleName, guidFromName(`rule:${ruleName}`), j.syncedAt);
+    const im = j.imported;
+    return {
+      ObjectId: this.mvId(j.anchor),
+      ObjectType: kind === 'group' ? 'group' : 'person',
+      Lineage: [
+        { ConnectorId: this.ad.Identifier, ConnectorName: this.ad.Name, ConnectedCsObjectId: this.adCsId(j.anchor), ConnectedCsObjectDN: im.dn },
+        {
+          ConnectorId: this.aad.Identifier,
+          ConnectorName: this.aad.Name,
+          ConnectedCsObjectId: this.aadCsId(j.anchor),
+          ConnectedCsObjectDN: entraCsDn(j.anchor),
+        },
+      ],
+      Attributes: [
+        attr('sourceAnchor', 'String', j.anchor),
+        attr('cloudAnchor', 'String', `${KIND_LABEL[kind]}_${this.ctx.adByAnchor.get(j.anchor)?.cloudId ?? ''}`),
+        attr('objectGUID', 'Binary', j.anchor),
+        attr('distinguishedName', 'String', im.dn),
+        attr('displayName', 'String', im.displayName),
+        attr('mail', 'String', im.mail),
+        attr('description', 'String', im.description),
+        attr('givenName', 'String', im.givenName),
+        attr('sn', 'String', im.sn),
+        attr('company', 'String', im.company),
+        attr('department', 'String', im.department),
+        attr('cloudMastered', 'Boolean', 'False'),
+        attr('blockOnPremisesSync', 'Boolean', j.blockOnPremisesSync ? 'True' : 'False'),
+      ],
+    };
+  }
+}
+
+function attrFactory(connectorName: string, ruleName: string, lineageId: string, modified: number) {
+  return (name: string, type: 'String' | 'Boolean' | 'Binary' | 'Reference' | 'Integer', value: string | null | string[], multi = false) => ({
+    Name: name,
+    Type: type,
+    IsMultiValued: multi,
+    SyncRuleName: ruleName,
+    ConnectorName: connectorName,
+    LineageId: lineageId,
+    LastModificationTime: iso(modified),
+    Values: value === null ? [] : Array.isArray(value) ? [...value] : [value],
+  });
+}
+
+function makeConnector(name: string, id: string, type: 'AD' | 'Extensible2'): ConnectorInfo {
+  return {
+    Name: name,
+    Identifier: id,
+    ConnectorTypeName: type,
+    Type: type,
+    Subtype: type === 'AD' ? null : 'Windows Azure Active Directory (Microsoft)',
+    PartitionId: guidFromName(`partition:${name}`),
+    RunProfiles: RUN_PROFILE_NAMES.map((p) => ({ Name: p, Identifier: guidFromName(`runprofile:${name}:${p}`) })),
+  };
+}
+
+export function exportedAttributes(o: AdObjectState): ExportedAttributes {
+  return {
+    displayName: o.attrs.displayName ?? rdnValue(o.dn),
+    mail: o.attrs.mail,
+    description: o.attrs.description,
+    givenName: o.attrs.givenName,
+    surname: o.attrs.sn,
+    companyName: o.attrs.company,
+    department: o.attrs.department,
+    distinguishedName: o.dn,
+  };
+}
