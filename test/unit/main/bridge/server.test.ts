@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import http from 'node:http';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Router } from '../../../../src-main/ipc/router';
+import { startBridge, type BridgeHandle } from '../../../../src-main/bridge/server';
+
+let bridge: BridgeHandle;
+let release: () => void = () => {};
+
+beforeAll(async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'soa-bridge-'));
+  mkdirSync(path.join(dir, 'assets'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>soa-pilot</title>');
+  writeFileSync(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(path.join(os.tmpdir(), 'outside-secret.txt'), 'secret');
+  const router = new Router({ validateSender: (s) => s.kind === 'bridge' }).register({
+    'app.ping': ({ message }) => ({ echo: message, at: new Date().toISOString() }),
+    'server.waitForSyncCycle': async (input, ctx) => {
+      ctx.emit({ phase: 'running', elapsedMs: 1, connector: null, message: 'working' });
+      await new Promise<void>((r) => (release = r));
+      return { t0: input.t0, finishedAt: new Date().toISOString(), runs: [], allSucceeded: true };
+    },
+  });
+  bridge = await startBridge({
+    router,
+    rendererDir: dir,
+    token: 'test-token-0123456789',
+    connectOrigins: ['https://graph.microsoft.com'],
+  });
+});
+afterAll(() => bridge.close());
+
+const rpc = (op: string, body: string, headers: Record<string, string> = { 'x-soa-token': 'test-token-0123456789' }) =>
+  fetch(`${bridge.origin}/rpc/${op}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+
+describe('browser-mode bridge', () => {
+  it('binds to 127.0.0.1 and prints a URL carrying the token', () => {
+    expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=test-token-0123456789$/);
+  });
+
+  it('answers an RPC without the token with 401', async () => {
+    const res = await rpc('app.ping', '{"message":"x"}', {});
+    expect(res.status).toBe(401);
+    const wrong = await rpc('app.ping', '{"message":"x"}', { 'x-soa-token': 'test-token-0123456788' });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('does not accept the cookie alone for RPC (CSRF)', async () => {
+    const res = await rpc('app.ping', '{"message":"x"}', { cookie: 'soa_session=test-token-0123456789' });
+    expect(res.status).toBe(401);
+  });
+
+  it('runs an operation through the router', async () => {
+    const res = await rpc('app.ping', '{"message":"héllo ✓"}');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, value: { echo: 'héllo ✓' } });
+  });
+
+  it('turns malformed payloads into structured validation errors, not crashes', async () => {
+    const notJson = await rpc('app.ping', '{"message":');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toEqual({
+      ok: false,
+      error: { code: 'validation', message: 'The request body is not valid JSON.' },
+    });
+    const wrongType = await rpc('app.ping', '{"message":[1,2]}');
+    expect(wrongType.status).toBe(400);
+    expect(await wrongType.json()).toMatchObject({
+      ok: false,
+      error: { code: 'validation', detail: [{ path: 'message' }] },
+    });
+    // still alive
+    expect((await rpc('app.ping', '{"message":"ok"}')).status).toBe(200);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    // fetch cannot forge Host; a raw request can, exactly like a rebinding page's browser would send it.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        `${bridge.origin}/rpc/app.ping`,
+        { method: 'POST', headers: { host: 'evil.example', 'x-soa-token': 'test-token-0123456789' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end('{"message":"x"}');
+    });
+    expect(status).toBe(403);
+  });
+
+  it('sets an HttpOnly SameSite=Strict cookie from the URL token and serves the app with a CSP', async () => {
+    const first = await fetch(bridge.url, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/#token=test-token-0123456789');
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const page = await fetch(`${bridge.origin}/`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self' https://graph.microsoft.com");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(await page.text()).toContain('soa-pilot');
+    expect((await fetch(`${bridge.origin}/`)).status).toBe(401);
+  });
+
+  it('does not serve files outside the renderer folder', async () => {
+    const res = await fetch(`${bridge.origin}/..%2f..%2foutside-secret.txt`, {
+      headers: { cookie: 'soa_session=test-token-0123456789' },
+    });
+    expect([403, 404]).toContain(res.status);
+    expect(await res.text()).not.toContain('secret');
+  });
+
+  it('streams progress events to the page over /events', async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${bridge.origin}/events`, {
+      headers: { cookie: 'soa_session=test-token-0123456789' },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    const operationId = randomUUID();
+    const call = rpc(
+      'server.waitForSyncCycle',
+      JSON.stringify({ operationId, t0: new Date().toISOString(), timeoutSeconds: 60 }),
+    );
+    let text = '';
+    while (!text.includes('"operationId"')) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain(`"operationId":"${operationId}"`);
+    expect(text).toContain('"operation":"server.waitForSyncCycle"');
+    release();
+    expect(await (await call).json()).toMatchObject({ ok: true, value: { allSucceeded: true } });
+    controller.abort();
+  });
+});
