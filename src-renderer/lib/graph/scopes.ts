@@ -10,6 +10,8 @@ export const STEP_SCOPES = {
   contacts: ['Contacts-OnPremisesSyncBehavior.ReadWrite.All', 'OrgContact.Read.All'],
   /** Read the directory audit log (both scopes are required by the API). */
   audit: ['AuditLog.Read.All', 'Directory.Read.All'],
+  /** Group and administrative-unit memberships of a contact (memberOf). */
+  membership: ['OrgContact.Read.All', 'Directory.Read.All'],
   /** Read the signed-in admin's role assignments (tenant-wide vs administrative-unit scoped). */
   roles: ['RoleManagement.Read.Directory'],
   /** Later: users and groups. */

@@ -1,0 +1,253 @@
+/**
+ * The Microsoft Graph JS client (v3) as soa-pilot uses it.
+ *
+ * - Tokens come from main through a `TokenSource` port: `(scopes) => Promise<accessToken>`. Each call
+ *   names the scopes its step needs, and the provider asks for exactly those (incremental consent).
+ * - The base URL is configurable; `customHosts` must list any non-Graph host (the lab), because the
+ *   client only attaches the bearer token to https URLs of known Graph hosts or custom hosts.
+ * - The middleware chain is our own so the transport (`fetch`) can be injected: the renderer uses the
+ *   global fetch; Node tests and the bench pass one that trusts the lab CA.
+ *
+ * No DOM or bridge imports here, so Node code can use the module.
+ */
+import {
+  AuthenticationHandler,
+  AuthenticationHandlerOptions,
+  Client,
+  ResponseType,
+  RetryHandler,
+  RetryHandlerOptions,
+  TelemetryHandler,
+  type AuthenticationProvider,
+  type AuthenticationProviderOptions,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
+import { classify, networkError, ok, failure, type GraphError, type GraphResult, type RequirementContext } from './graph-result';
+
+/** Port: main's `auth.getAccessToken`, reduced to the token string. */
+export type TokenSource = (scopes: string[]) => Promise<string>;
+
+/**
+ * What a TokenSource throws when main refuses a token (e.g. `interactionRequired` because consent
+ * for some scopes is missing). Other errors are treated as "not signed in / token unavailable".
+ */
+export class TokenSourceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly missingScopes: string[] = [],
+  ) {
+    super(message);
+    this.name = 'TokenSourceError';
+  }
+}
+
+export type FetchLike = (input: string | Request, init?: RequestInit) => Promise<Response>;
+
+export interface GraphClientOptions {
+  tokenSource: TokenSource;
+  /** Graph root without the version segment, e.g. https://graph.microsoft.com or https://localhost:PORT. */
+  baseUrl: string;
+  /** Hostnames (no scheme or port) that should get the bearer token, e.g. ['localhost']. */
+  customHosts?: readonly string[];
+  /** Transport; defaults to the global fetch. */
+  fetch?: FetchLike;
+  /** Outer-request retries for 429/503/504 (RetryHandler honours Retry-After). Default 3. */
+  maxRetries?: number;
+  /** Base delay for the RetryHandler when no Retry-After is sent, seconds. Default 3. */
+  retryDelaySeconds?: number;
+  /** Default API version. */
+  version?: 'v1.0' | 'beta';
+}
+
+class FetchHandler implements Middleware {
+  constructor(private readonly fetchImpl: FetchLike) {}
+  async execute(context: Context): Promise<void> {
+    context.response = await this.fetchImpl(context.request as string | Request, context.options as RequestInit);
+  }
+}
+
+/** Decode the `scp` claim of a JWT access token (no verification: diagnostics only). */
+export function tokenScopes(token: string): string[] | undefined {
+  const part = token.split('.')[1];
+  if (!part) return undefined;
+  try {
+    const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+    const json: unknown = JSON.parse(decodeURIComponent(escape(atob(b64))));
+    if (typeof json === 'object' && json !== null && typeof (json as { scp?: unknown }).scp === 'string') {
+      return ((json as { scp: string }).scp).split(' ').filter(Boolean);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+export interface GraphCall {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path below the version (`/contacts/{id}`), or an absolute https URL (an `@odata.nextLink`). */
+  path: string;
+  /** Scopes this call needs; the token provider asks main for exactly these. */
+  scopes: readonly string[];
+  requiredRole?: string;
+  roleHint?: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  version?: 'v1.0' | 'beta';
+}
+
+export interface GraphRawResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** A Graph client plus what soa-pilot needs around it (scopes per call, request ids, typed errors). */
+export class GraphSession {
+  readonly client: Client;
+  /** Scopes the last token for each scope set carried (from `scp`), to explain 403s. */
+  private readonly granted = new Map<string, string[]>();
+  private tokenFailure: { key: string; error: unknown } | undefined;
+
+  constructor(private readonly options: GraphClientOptions) {
+    const provider: AuthenticationProvider = {
+      getAccessToken: async (o?: AuthenticationProviderOptions) => {
+        const scopes = o?.scopes ?? [];
+        if (scopes.length === 0) throw new Error('soa-pilot: every Graph call must name its scopes.');
+        let token: string;
+        try {
+          token = await options.tokenSource([...scopes]);
+        } catch (e) {
+          this.tokenFailure = { key: scopeKey(scopes), error: e };
+          throw e;
+        }
+        const scp = tokenScopes(token);
+        if (scp) this.granted.set(scopeKey(scopes), scp);
+        return token;
+      },
+    };
+    const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+    const auth = new AuthenticationHandler(provider);
+    const retry = new RetryHandler(new RetryHandlerOptions(options.retryDelaySeconds ?? 3, options.maxRetries ?? 3));
+    const telemetry = new TelemetryHandler();
+    const transport = new FetchHandler(fetchImpl);
+    auth.setNext(retry);
+    retry.setNext(telemetry);
+    telemetry.setNext(transport);
+    this.client = Client.initWithMiddleware({
+      middleware: auth,
+      baseUrl: options.baseUrl.replace(/\/+$/, '') + '/',
+      defaultVersion: options.version ?? 'v1.0',
+      customHosts: new Set(options.customHosts ?? []),
+    });
+  }
+
+  get baseUrl(): string {
+    return this.options.baseUrl.replace(/\/+$/, '');
+  }
+
+  private lastTokenFailure(): { key: string; error: unknown } | undefined {
+    return this.tokenFailure;
+  }
+
+  grantedScopes(scopes: readonly string[]): string[] | undefined {
+    return this.granted.get(scopeKey(scopes));
+  }
+
+  /** Send one request; never throws. */
+  async raw(call: GraphCall): Promise<{ response?: GraphRawResponse; error?: unknown; tokenError?: unknown }> {
+    this.tokenFailure = undefined;
+    try {
+      let req = this.client.api(call.path).responseType(ResponseType.RAW);
+      if (!/^https:\/\//i.test(call.path)) req = req.version(call.version ?? this.options.version ?? 'v1.0');
+      req = req.middlewareOptions([new AuthenticationHandlerOptions(undefined, { scopes: [...call.scopes] })]);
+      if (call.query) req = req.query(call.query);
+      if (call.headers) req = req.headers(call.headers);
+      let res: unknown;
+      switch (call.method) {
+        case 'GET':
+          res = await req.get();
+          break;
+        case 'POST':
+          res = await req.post(call.body ?? {});
+          break;
+        case 'PATCH':
+          res = await req.patch(call.body ?? {});
+          break;
+        case 'DELETE':
+          res = await req.delete();
+          break;
+      }
+      if (!(res instanceof Response)) return { error: new Error('Graph client returned no response') };
+      const text = res.status === 204 ? '' : await res.text();
+      let body: unknown = undefined;
+      if (text) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = text;
+        }
+      }
+      return { response: { status: res.status, headers: res.headers, body } };
+    } catch (e) {
+      const tf = this.lastTokenFailure();
+      if (tf && tf.key === scopeKey(call.scopes)) return { error: e, tokenError: tf.error };
+      return { error: e };
+    }
+  }
+
+  /** Send one request and parse a success body with `parse`; failures become typed errors. */
+  async call<T>(call: GraphCall, parse: (body: unknown, status: number) => T): Promise<GraphResult<T>> {
+    const { response, error, tokenError } = await this.raw(call);
+    if (tokenError !== undefined) return failure(tokenFailureError(tokenError, call.scopes), null);
+    if (!response) return failure(networkError(error), null);
+    const requestId = response.headers.get('request-id');
+    if (response.status >= 200 && response.status < 300) {
+      try {
+        return ok(parse(response.body, response.status), response.status, requestId);
+      } catch (e) {
+        return failure(
+          { kind: 'server', status: response.status, code: 'unexpectedResponse', message: `Unexpected response shape: ${e instanceof Error ? e.message : String(e)}` },
+          requestId,
+        );
+      }
+    }
+    const req: RequirementContext = {
+      requiredScopes: call.scopes,
+      ...(this.grantedScopes(call.scopes) ? { grantedScopes: this.grantedScopes(call.scopes) } : {}),
+      ...(call.requiredRole ? { requiredRole: call.requiredRole } : {}),
+      ...(call.roleHint ? { roleHint: call.roleHint } : {}),
+    };
+    return failure(classify(response.status, response.headers, response.body, req), requestId);
+  }
+}
+
+/** A token main would not give: missing consent becomes `forbidden` with the scopes, the rest `unauthorized`. */
+export function tokenFailureError(e: unknown, scopes: readonly string[]): GraphError {
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof TokenSourceError && e.code === 'notSignedIn') {
+    return { kind: 'unauthorized', status: 401, code: e.code, message, fix: 'Sign in first.' };
+  }
+  if (e instanceof TokenSourceError && (e.code === 'interactionRequired' || e.missingScopes.length > 0)) {
+    const missing = e.missingScopes.length > 0 ? e.missingScopes : [...scopes];
+    return {
+      kind: 'forbidden',
+      status: 403,
+      code: 'consent_required',
+      message,
+      missingScopes: missing,
+      fix: `Grant admin consent for ${missing.join(', ')} on the app registration (consent link in Settings, as an Application Administrator or Cloud Application Administrator), then sign in again.`,
+    };
+  }
+  return { kind: 'unauthorized', status: 401, code: e instanceof TokenSourceError ? e.code : 'token', message, fix: 'Sign in again, then retry.' };
+}
+
+function scopeKey(scopes: readonly string[]): string {
+  return [...scopes].map((s) => s.toLowerCase()).sort().join(' ');
+}
+
+export function createGraphSession(options: GraphClientOptions): GraphSession {
+  return new GraphSession(options);
+}

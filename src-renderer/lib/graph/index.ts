@@ -1,0 +1,38 @@
+export { STEP_SCOPES, OIDC_SCOPES, allScopes, missingScopes, normaliseScope, type ScopeStep } from './scopes';
+export {
+  GraphSession,
+  createGraphSession,
+  tokenScopes,
+  TokenSourceError,
+  tokenFailureError,
+  type TokenSource,
+  type FetchLike,
+  type GraphClientOptions,
+  type GraphCall,
+} from './graph-client';
+export { classify, retryAfterSeconds, isReadOnlyMessage, type GraphError, type GraphErrorKind, type GraphResult } from './graph-result';
+export {
+  getSyncBehavior,
+  setCloudManaged,
+  getContact,
+  searchContacts,
+  probeReadOnly,
+  listMemberOf,
+  findSoaAuditEvents,
+  myRoles,
+  SOA_ACTIVITY,
+  CONTACT_SELECT,
+  type SoaObjectKind,
+  type SyncBehavior,
+  type OrgContact,
+  type ContactSearch,
+  type ContactPage,
+  type ReadOnlyProbe,
+  type MembershipRef,
+  type SoaAuditEvent,
+  type AuditQuery,
+  type MyRoles,
+  type RoleAssignmentView,
+} from './soa-graph';
+export { runBatch, MAX_BATCH, type BatchStep, type BatchItemResult, type BatchOptions } from './batch';
+export { ROLE_TEMPLATE, ROLE_DISPLAY_NAME, SOA_ROLES, AUDIT_READER_ROLES, SOA_ROLE_NAME, AUDIT_ROLE_NAMES } from './roles';

@@ -1,0 +1,409 @@
+/**
+ * Typed Graph calls for the SOA flows. Each function names the scopes its step needs (from
+ * STEP_SCOPES), parses the parts of the response it relies on with zod, and resolves to a
+ * `GraphResult` carrying the request-id. Nothing throws.
+ */
+import { z } from 'zod';
+import type { GraphSession } from './graph-client';
+import { ok, type GraphResult } from './graph-result';
+import { STEP_SCOPES } from './scopes';
+import { AUDIT_READER_ROLES, AUDIT_ROLE_NAMES, ROLE_DISPLAY_NAME, ROLE_TEMPLATE, SOA_ROLES, SOA_ROLE_NAME } from './roles';
+
+export type SoaObjectKind = 'contact' | 'user' | 'group';
+
+const COLLECTION: Record<SoaObjectKind, string> = { contact: 'contacts', user: 'users', group: 'groups' };
+const SOA_SCOPES: Record<SoaObjectKind, readonly string[]> = {
+  contact: STEP_SCOPES.contacts,
+  user: STEP_SCOPES.users,
+  group: STEP_SCOPES.groups,
+};
+const SOA_ROLE_HINT = 'tenant-wide, or scoped to an administrative unit that contains the object';
+
+function seg(id: string): string {
+  return encodeURIComponent(id);
+}
+
+// ----------------------------------------------------------------------------------------------
+// onPremisesSyncBehavior
+// ----------------------------------------------------------------------------------------------
+
+const syncBehaviorBody = z.object({ id: z.string().optional(), isCloudManaged: z.boolean() });
+/** GET may come wrapped in `value` (as a doc sample shows) or flat; accept both (reference §1.3). */
+const syncBehaviorEither = z.union([syncBehaviorBody, z.object({ value: syncBehaviorBody })]);
+
+export interface SyncBehavior {
+  id: string;
+  isCloudManaged: boolean;
+}
+
+export function getSyncBehavior(g: GraphSession, kind: SoaObjectKind, id: string): Promise<GraphResult<SyncBehavior>> {
+  return g.call(
+    {
+      method: 'GET',
+      path: `/${COLLECTION[kind]}/${seg(id)}/onPremisesSyncBehavior`,
+      query: { $select: 'isCloudManaged' },
+      scopes: SOA_SCOPES[kind],
+      requiredRole: SOA_ROLE_NAME,
+      roleHint: SOA_ROLE_HINT,
+    },
+    (body) => {
+      const parsed = syncBehaviorEither.parse(body);
+      const inner = 'value' in parsed ? parsed.value : parsed;
+      return { id: inner.id ?? id, isCloudManaged: inner.isCloudManaged };
+    },
+  );
+}
+
+/** PATCH isCloudManaged; 204 (current docs) or 200 with the object (older docs) are both success. */
+export function setCloudManaged(
+  g: GraphSession,
+  kind: SoaObjectKind,
+  id: string,
+  isCloudManaged: boolean,
+): Promise<GraphResult<{ isCloudManaged: boolean | null }>> {
+  return g.call(
+    {
+      method: 'PATCH',
+      path: `/${COLLECTION[kind]}/${seg(id)}/onPremisesSyncBehavior`,
+      headers: { 'Content-Type': 'application/json' },
+      body: { isCloudManaged },
+      scopes: SOA_SCOPES[kind],
+      requiredRole: SOA_ROLE_NAME,
+      roleHint: SOA_ROLE_HINT,
+    },
+    (body, status) => {
+      if (status === 204 || body === undefined) return { isCloudManaged: null };
+      const parsed = syncBehaviorEither.safeParse(body);
+      if (!parsed.success) return { isCloudManaged: null };
+      return { isCloudManaged: 'value' in parsed.data ? parsed.data.value.isCloudManaged : parsed.data.isCloudManaged };
+    },
+  );
+}
+
+// ----------------------------------------------------------------------------------------------
+// orgContact
+// ----------------------------------------------------------------------------------------------
+
+export const orgContactSchema = z.object({
+  id: z.string(),
+  displayName: z.string().nullable().optional(),
+  mail: z.string().nullable().optional(),
+  mailNickname: z.string().nullable().optional(),
+  companyName: z.string().nullable().optional(),
+  givenName: z.string().nullable().optional(),
+  surname: z.string().nullable().optional(),
+  proxyAddresses: z.array(z.string()).optional(),
+  onPremisesSyncEnabled: z.boolean().nullable().optional(),
+  onPremisesLastSyncDateTime: z.string().nullable().optional(),
+});
+export type OrgContact = z.infer<typeof orgContactSchema>;
+
+export const CONTACT_SELECT = 'id,displayName,mail,mailNickname,companyName,givenName,surname,proxyAddresses,onPremisesSyncEnabled,onPremisesLastSyncDateTime';
+
+export function getContact(g: GraphSession, id: string, select: string = CONTACT_SELECT): Promise<GraphResult<OrgContact>> {
+  return g.call(
+    { method: 'GET', path: `/contacts/${seg(id)}`, query: { $select: select }, scopes: STEP_SCOPES.contacts },
+    (body) => orgContactSchema.parse(body),
+  );
+}
+
+const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ value: z.array(item), '@odata.nextLink': z.string().optional(), '@odata.count': z.number().optional() });
+
+export interface ContactSearch {
+  /** Free text matched against displayName and mail with `$search` (advanced query, ConsistencyLevel). */
+  text?: string;
+  /** Raw `$filter` (e.g. `onPremisesSyncEnabled eq true`); `ne`/`not` need advanced mode, which is always on. */
+  filter?: string;
+  /** Page size (default 100, max 999). */
+  top?: number;
+  /** Stop after this many pages (default 50). */
+  maxPages?: number;
+}
+
+export interface ContactPage {
+  items: OrgContact[];
+  pages: number;
+  count: number | null;
+  /** Present when maxPages stopped the walk before the end. */
+  nextLink: string | null;
+  /** Request id of every page, in order (evidence). */
+  requestIds: (string | null)[];
+}
+
+function escapeSearch(term: string): string {
+  return term.replace(/["\\]/g, ' ').trim();
+}
+
+/** List contacts page by page, following `@odata.nextLink`. Uses advanced query mode (ConsistencyLevel: eventual + $count). */
+export async function searchContacts(g: GraphSession, q: ContactSearch = {}): Promise<GraphResult<ContactPage>> {
+  const query: Record<string, string> = { $select: CONTACT_SELECT, $top: String(Math.min(Math.max(q.top ?? 100, 1), 999)), $count: 'true' };
+  if (q.text && q.text.trim()) {
+    const t = escapeSearch(q.text);
+    query.$search = `"displayName:${t}" OR "mail:${t}"`;
+  }
+  if (q.filter) query.$filter = q.filter;
+  const headers = { ConsistencyLevel: 'eventual' };
+  const schema = pageSchema(orgContactSchema);
+  const items: OrgContact[] = [];
+  const requestIds: (string | null)[] = [];
+  let count: number | null = null;
+  let next: string | undefined;
+  let pages = 0;
+  const maxPages = q.maxPages ?? 50;
+  do {
+    const r = await g.call(
+      next
+        ? { method: 'GET', path: next, headers, scopes: STEP_SCOPES.contacts }
+        : { method: 'GET', path: '/contacts', query, headers, scopes: STEP_SCOPES.contacts },
+      (body) => schema.parse(body),
+    );
+    requestIds.push(r.requestId);
+    if (!r.ok) return r;
+    pages++;
+    items.push(...r.value.value);
+    if (count === null && r.value['@odata.count'] !== undefined) count = r.value['@odata.count'];
+    next = r.value['@odata.nextLink'];
+  } while (next && pages < maxPages);
+  return ok({ items, pages, count, nextLink: next ?? null, requestIds }, 200, requestIds[requestIds.length - 1] ?? null);
+}
+
+export interface ReadOnlyProbe {
+  /** True when Graph refused the no-op write with the documented "mastered elsewhere" 400. */
+  readOnly: boolean;
+  displayName: string;
+  /** Graph's message for the refusal. */
+  message?: string;
+}
+
+/**
+ * Prove whether the cloud object is editable: PATCH `displayName` with its current value (a no-op
+ * when allowed). The documented 400 for on-premises or Exchange mastered objects → `readOnly: true`.
+ * The scopes the PATCH needs are not documented; callers may pass their own.
+ */
+export async function probeReadOnly(
+  g: GraphSession,
+  id: string,
+  scopes: readonly string[] = STEP_SCOPES.contacts,
+): Promise<GraphResult<ReadOnlyProbe>> {
+  const current = await getContact(g, id, 'id,displayName');
+  if (!current.ok) return current;
+  const displayName = current.value.displayName ?? '';
+  const r = await g.call(
+    { method: 'PATCH', path: `/contacts/${seg(id)}`, headers: { 'Content-Type': 'application/json' }, body: { displayName }, scopes },
+    () => ({ readOnly: false, displayName }),
+  );
+  if (!r.ok && r.error.kind === 'readOnly') {
+    return ok({ readOnly: true, displayName, message: r.error.message }, r.error.status, r.requestId);
+  }
+  return r;
+}
+
+// ----------------------------------------------------------------------------------------------
+// memberOf
+// ----------------------------------------------------------------------------------------------
+
+const directoryObjectSchema = z.object({
+  id: z.string(),
+  '@odata.type': z.string().optional(),
+  displayName: z.string().nullable().optional(),
+});
+
+export interface MembershipRef {
+  id: string;
+  /** `group`, `administrativeUnit`, `directoryRole`, … (from `@odata.type`). */
+  type: string;
+  displayName: string | null;
+}
+
+export async function listMemberOf(g: GraphSession, kind: SoaObjectKind, id: string): Promise<GraphResult<MembershipRef[]>> {
+  const out: MembershipRef[] = [];
+  const schema = pageSchema(directoryObjectSchema);
+  let next: string | undefined;
+  let last: GraphResult<unknown> | undefined;
+  let pages = 0;
+  const scopes = STEP_SCOPES.membership;
+  do {
+    const r = await g.call(
+      next
+        ? { method: 'GET', path: next, scopes }
+        : { method: 'GET', path: `/${COLLECTION[kind]}/${seg(id)}/memberOf`, query: { $select: 'id,displayName' }, scopes },
+      (body) => schema.parse(body),
+    );
+    if (!r.ok) return r;
+    last = r;
+    pages++;
+    for (const o of r.value.value) {
+      out.push({ id: o.id, type: (o['@odata.type'] ?? '#microsoft.graph.directoryObject').replace(/^#microsoft\.graph\./, ''), displayName: o.displayName ?? null });
+    }
+    next = r.value['@odata.nextLink'];
+  } while (next && pages < 50);
+  return ok(out, 200, last?.requestId ?? null);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Audit log
+// ----------------------------------------------------------------------------------------------
+
+/** Both documented spellings of the transfer activity, and the rollback (reference §3.4). */
+export const SOA_ACTIVITY = {
+  transfer: ['Change Source of Authority from AD to cloud', 'Change Source of Authority from AD DS to cloud'],
+  rollback: ['Undo changes to Source of Authority from AD DS to cloud'],
+} as const;
+
+const auditSchema = z.object({
+  id: z.string(),
+  activityDisplayName: z.string(),
+  activityDateTime: z.string(),
+  result: z.string().optional(),
+  resultReason: z.string().nullable().optional(),
+  category: z.string().optional(),
+  correlationId: z.string().nullable().optional(),
+  loggedByService: z.string().nullable().optional(),
+  operationType: z.string().nullable().optional(),
+  initiatedBy: z
+    .object({
+      user: z.object({ id: z.string().nullable().optional(), userPrincipalName: z.string().nullable().optional() }).nullable().optional(),
+      app: z.object({ appId: z.string().nullable().optional(), displayName: z.string().nullable().optional() }).nullable().optional(),
+    })
+    .optional(),
+  targetResources: z
+    .array(
+      z.object({
+        id: z.string().nullable().optional(),
+        displayName: z.string().nullable().optional(),
+        type: z.string().nullable().optional(),
+        modifiedProperties: z
+          .array(z.object({ displayName: z.string().nullable().optional(), oldValue: z.string().nullable().optional(), newValue: z.string().nullable().optional() }))
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+export type SoaAuditEvent = z.infer<typeof auditSchema> & { action: 'transfer' | 'rollback' };
+
+export interface AuditQuery {
+  targetId: string;
+  /** t0: only events at or after this instant. */
+  since: Date | string;
+  /** Which activities (default both). */
+  actions?: readonly ('transfer' | 'rollback')[];
+}
+
+function actionOf(name: string): 'transfer' | 'rollback' | undefined {
+  const n = name.trim().toLowerCase();
+  if (SOA_ACTIVITY.transfer.some((a) => a.toLowerCase() === n)) return 'transfer';
+  if (SOA_ACTIVITY.rollback.some((a) => a.toLowerCase() === n)) return 'rollback';
+  return undefined;
+}
+
+/**
+ * SOA audit events for one object since t0. The server filter narrows by time and target id; the
+ * activity names are matched here (both spellings), because the exact `activityDisplayName` is unconfirmed.
+ */
+export async function findSoaAuditEvents(g: GraphSession, q: AuditQuery): Promise<GraphResult<SoaAuditEvent[]>> {
+  const since = typeof q.since === 'string' ? new Date(q.since) : q.since;
+  const iso = since.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const id = q.targetId.replace(/'/g, "''");
+  const actions = new Set(q.actions ?? ['transfer', 'rollback']);
+  const schema = pageSchema(auditSchema);
+  const out: SoaAuditEvent[] = [];
+  let next: string | undefined;
+  let last: GraphResult<unknown> | undefined;
+  let pages = 0;
+  do {
+    const r = await g.call(
+      next
+        ? { method: 'GET', path: next, scopes: STEP_SCOPES.audit, requiredRole: AUDIT_ROLE_NAMES }
+        : {
+            method: 'GET',
+            path: '/auditLogs/directoryAudits',
+            query: { $filter: `activityDateTime ge ${iso} and targetResources/any(t:t/id eq '${id}')`, $top: '100' },
+            scopes: STEP_SCOPES.audit,
+            requiredRole: AUDIT_ROLE_NAMES,
+            roleHint: 'Hybrid Administrator alone cannot read audit logs',
+          },
+      (body) => schema.parse(body),
+    );
+    if (!r.ok) return r;
+    last = r;
+    pages++;
+    for (const e of r.value.value) {
+      const action = actionOf(e.activityDisplayName);
+      if (action && actions.has(action)) out.push({ ...e, action });
+    }
+    next = r.value['@odata.nextLink'];
+  } while (next && pages < 20);
+  out.sort((a, b) => a.activityDateTime.localeCompare(b.activityDateTime));
+  return ok(out, 200, last?.requestId ?? null);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Roles
+// ----------------------------------------------------------------------------------------------
+
+const roleAssignmentSchema = z.object({
+  id: z.string(),
+  principalId: z.string(),
+  roleDefinitionId: z.string(),
+  directoryScopeId: z.string(),
+});
+
+export interface RoleAssignmentView {
+  roleTemplateId: string;
+  roleName: string;
+  directoryScopeId: string;
+  /** Set when the assignment is scoped to an administrative unit. */
+  administrativeUnitId: string | null;
+}
+
+export interface MyRoles {
+  assignments: RoleAssignmentView[];
+  /** Hybrid Administrator (or Global Administrator) held tenant-wide. */
+  soaTenantWide: boolean;
+  /** Administrative units where Hybrid Administrator is assigned. */
+  soaAdministrativeUnits: string[];
+  /** Names of audit-reader roles held tenant-wide. */
+  auditReaderRoles: string[];
+}
+
+/**
+ * Direct, active role assignments of the signed-in admin (`principalId` = the account's object id).
+ * Group-based and PIM-eligible assignments are not listed (reference §7.2); the SOA call's own 403
+ * stays the final word.
+ */
+export async function myRoles(g: GraphSession, principalId: string): Promise<GraphResult<MyRoles>> {
+  const schema = pageSchema(roleAssignmentSchema);
+  const r = await g.call(
+    {
+      method: 'GET',
+      path: '/roleManagement/directory/roleAssignments',
+      query: { $filter: `principalId eq '${principalId.replace(/'/g, "''")}'` },
+      scopes: STEP_SCOPES.roles,
+    },
+    (body) => schema.parse(body),
+  );
+  if (!r.ok) return r;
+  const assignments: RoleAssignmentView[] = r.value.value.map((a) => {
+    const m = /^\/administrativeUnits\/([^/]+)$/i.exec(a.directoryScopeId);
+    return {
+      roleTemplateId: a.roleDefinitionId,
+      roleName: ROLE_DISPLAY_NAME[a.roleDefinitionId] ?? a.roleDefinitionId,
+      directoryScopeId: a.directoryScopeId,
+      administrativeUnitId: m?.[1] ?? null,
+    };
+  });
+  const tenantWide = assignments.filter((a) => a.directoryScopeId === '/');
+  return ok(
+    {
+      assignments,
+      soaTenantWide: tenantWide.some((a) => SOA_ROLES.includes(a.roleTemplateId)),
+      soaAdministrativeUnits: assignments
+        .filter((a) => a.administrativeUnitId && a.roleTemplateId === ROLE_TEMPLATE.hybridAdministrator)
+        .map((a) => a.administrativeUnitId as string),
+      auditReaderRoles: tenantWide.filter((a) => AUDIT_READER_ROLES.includes(a.roleTemplateId)).map((a) => a.roleName),
+    },
+    r.status,
+    r.requestId,
+  );
+}
