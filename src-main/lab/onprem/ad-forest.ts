@@ -133,7 +133,8 @@ export function findAdObjects(ctx: OnPremContext, q: AdQuery): AdObjectState[] {
     try {
       filter = parseLdapFilter(q.ldapFilter);
     } catch (e) {
-      if (e instanceof LdapFilterError) throw adException('The search filter cannot be recognized', 8254, 'GetADObject');
+      if (e instanceof LdapFilterError)
+        throw adException('The search filter cannot be recognized', 8254, 'GetADObject');
       throw e;
     }
   }
@@ -143,8 +144,13 @@ export function findAdObjects(ctx: OnPremContext, q: AdQuery): AdObjectState[] {
   for (const o of ctx.state.ad) {
     if (q.distinguishedName !== undefined && !wildcardMatch(q.distinguishedName, o.dn)) continue;
     if (q.mail !== undefined && (o.attrs.mail === null || !wildcardMatch(q.mail, o.attrs.mail))) continue;
-    if (q.displayName !== undefined && (o.attrs.displayName === null || !wildcardMatch(q.displayName, o.attrs.displayName))) continue;
-    if (q.objectClass !== undefined && !OBJECT_CLASS_CHAIN[o.kind].some((c) => wildcardMatch(q.objectClass ?? '', c))) continue;
+    if (
+      q.displayName !== undefined &&
+      (o.attrs.displayName === null || !wildcardMatch(q.displayName, o.attrs.displayName))
+    )
+      continue;
+    if (q.objectClass !== undefined && !OBJECT_CLASS_CHAIN[o.kind].some((c) => wildcardMatch(q.objectClass ?? '', c)))
+      continue;
     if (base !== undefined && !inScope(o.dn.toLowerCase(), base, scope)) continue;
     if (filter && !evaluateLdapFilter(filter, (a) => readLdapAttr(o, a))) continue;
     out.push(o);
@@ -165,7 +171,10 @@ const values = z.union([z.string(), z.array(z.string())]).transform((v) => (Arra
 export const setAdObjectBody = z.object({
   Identity: z.string().min(1),
   Replace: z.record(z.string(), values).optional(),
-  Clear: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).optional(),
+  Clear: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .optional(),
   Add: z.record(z.string(), values).optional(),
   Remove: z.record(z.string(), values).optional(),
 });
@@ -196,11 +205,16 @@ export function setAdObject(ctx: OnPremContext, body: SetAdObjectBody): AdObject
     return m.dn;
   };
   const memberCheck = (): void => {
-    if (target.kind !== 'group') throw adException('The specified directory service attribute or value does not exist', 8202, 'SetADObject');
+    if (target.kind !== 'group')
+      throw adException('The specified directory service attribute or value does not exist', 8202, 'SetADObject');
   };
   const single = (vals: string[]): string => {
     if (vals.length !== 1 || vals[0] === undefined) {
-      throw adException('Multiple values were specified for an attribute that can have only one value.', 8321, 'SetADObject');
+      throw adException(
+        'Multiple values were specified for an attribute that can have only one value.',
+        8321,
+        'SetADObject',
+      );
     }
     return vals[0];
   };
@@ -224,7 +238,11 @@ export function setAdObject(ctx: OnPremContext, body: SetAdObjectBody): AdObject
       }
     } else {
       if (work.attrs[a] !== null) {
-        throw adException('Multiple values were specified for an attribute that can have only one value.', 8321, 'SetADObject');
+        throw adException(
+          'Multiple values were specified for an attribute that can have only one value.',
+          8321,
+          'SetADObject',
+        );
       }
       work.attrs[a] = single(vals);
     }

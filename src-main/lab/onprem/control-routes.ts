@@ -39,7 +39,10 @@ class Query {
   many(name: string): string[] | undefined {
     const v = this.map.get(name.toLowerCase());
     if (v === undefined) return undefined;
-    return v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+    return v
+      .flatMap((x) => x.split(','))
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
   }
   int(name: string, min = 0): number | undefined {
     const v = this.one(name);
@@ -98,7 +101,9 @@ const newEventBody = z
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) {
-    throw badRequest(`Invalid request body: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    throw badRequest(
+      `Invalid request body: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return r.data;
 }
@@ -139,7 +144,12 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
         displayName: q.one('displayName'),
         objectClass: q.one('ObjectClass'),
         searchBase: q.one('SearchBase'),
-        searchScope: scope === undefined ? undefined : (({ base: 'Base', onelevel: 'OneLevel', subtree: 'Subtree' }) as const)[scope.toLowerCase() as 'base' | 'onelevel' | 'subtree'],
+        searchScope:
+          scope === undefined
+            ? undefined
+            : ({ base: 'Base', onelevel: 'OneLevel', subtree: 'Subtree' } as const)[
+                scope.toLowerCase() as 'base' | 'onelevel' | 'subtree'
+              ],
         ldapFilter: q.one('LDAPFilter'),
         resultSetSize: q.int('ResultSetSize', 1),
       });
@@ -155,7 +165,8 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
       const b = parseBody(schedulerBody, req.body);
       const s = ctx.state.scheduler;
       if (b.CustomizedSyncCycleInterval !== undefined) {
-        const ms = b.CustomizedSyncCycleInterval === null ? null : (parseTimeSpan(b.CustomizedSyncCycleInterval) ?? null);
+        const ms =
+          b.CustomizedSyncCycleInterval === null ? null : (parseTimeSpan(b.CustomizedSyncCycleInterval) ?? null);
         if (ms !== null && ms < ALLOWED_INTERVAL_MS) {
           throw badRequest('CustomizedSyncCycleInterval is below the AllowedSyncCycleInterval (00:30:00).');
         }
@@ -163,7 +174,8 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
       }
       if (b.SyncCycleEnabled !== undefined) s.syncCycleEnabled = b.SyncCycleEnabled;
       if (b.NextSyncCyclePolicyType !== undefined) s.nextPolicy = b.NextSyncCyclePolicyType;
-      if (b.PurgeRunHistoryInterval !== undefined) s.purgeRunHistoryMs = parseTimeSpan(b.PurgeRunHistoryInterval) ?? s.purgeRunHistoryMs;
+      if (b.PurgeRunHistoryInterval !== undefined)
+        s.purgeRunHistoryMs = parseTimeSpan(b.PurgeRunHistoryInterval) ?? s.purgeRunHistoryMs;
       if (b.MaintenanceEnabled !== undefined) s.maintenanceEnabled = b.MaintenanceEnabled;
       if (b.SchedulerSuspended !== undefined) s.schedulerSuspended = b.SchedulerSuspended;
       return ok(engine.schedulerView());
@@ -180,7 +192,8 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
       let list = engine.connectors();
       if (name !== undefined) list = list.filter((c) => c.Name.toLowerCase() === name.toLowerCase());
       if (id !== undefined) list = list.filter((c) => c.Identifier === id.toLowerCase().replace(/^\{|\}$/g, ''));
-      if ((name !== undefined || id !== undefined) && list.length === 0) throw connectorNotFound('GetADSyncConnectorCmdlet');
+      if ((name !== undefined || id !== undefined) && list.length === 0)
+        throw connectorNotFound('GetADSyncConnectorCmdlet');
       return ok({ value: list.map((c) => engine.connectorView(c)) });
     }
     case 'GET /sync/run-history': {
@@ -189,13 +202,15 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
       const runProfileId = q.one('RunProfileId')?.toLowerCase();
       const runNumber = q.int('RunNumber');
       const requested = q.int('NumberRequested', 1);
-      let runs = engine.runsNewestFirst().filter(
-        (r) =>
-          (runHistoryId === undefined || r.RunHistoryId === runHistoryId) &&
-          (connectorId === undefined || r.ConnectorId === connectorId) &&
-          (runProfileId === undefined || r.RunProfileId === runProfileId) &&
-          (runNumber === undefined || r.RunNumber === runNumber),
-      );
+      let runs = engine
+        .runsNewestFirst()
+        .filter(
+          (r) =>
+            (runHistoryId === undefined || r.RunHistoryId === runHistoryId) &&
+            (connectorId === undefined || r.ConnectorId === connectorId) &&
+            (runProfileId === undefined || r.RunProfileId === runProfileId) &&
+            (runNumber === undefined || r.RunNumber === runNumber),
+        );
       if (requested !== undefined) runs = runs.slice(0, requested);
       return ok({ value: runs.map((r) => engine.runView(r)) });
     }
@@ -206,13 +221,20 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
         return ok({ value: cs ? [cs] : [] });
       }
       const name = q.one('ConnectorName');
-      const connId = q.one('ConnectorIdentifier')?.toLowerCase().replace(/^\{|\}$/g, '');
+      const connId = q
+        .one('ConnectorIdentifier')
+        ?.toLowerCase()
+        .replace(/^\{|\}$/g, '');
       if (name === undefined && connId === undefined) {
         throw badRequest('Give Identifier, ConnectorName or ConnectorIdentifier.');
       }
       const connector = engine
         .connectors()
-        .find((c) => (name === undefined || c.Name.toLowerCase() === name.toLowerCase()) && (connId === undefined || c.Identifier === connId));
+        .find(
+          (c) =>
+            (name === undefined || c.Name.toLowerCase() === name.toLowerCase()) &&
+            (connId === undefined || c.Identifier === connId),
+        );
       if (!connector) throw connectorNotFound('GetADSyncCSObjectCmdlet');
       const dn = q.one('DistinguishedName');
       if (dn !== undefined) {
@@ -275,12 +297,35 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
   }
 
   const known = [
-    '/ad/objects', '/ad/objects/set', '/sync/scheduler', '/sync/cycle', '/sync/run-status', '/sync/connectors',
-    '/sync/run-history', '/sync/cs-objects', '/sync/mv-objects', '/events', '/host/probe', '/host/services',
-    '/configuration', '/snapshot',
+    '/ad/objects',
+    '/ad/objects/set',
+    '/sync/scheduler',
+    '/sync/cycle',
+    '/sync/run-status',
+    '/sync/connectors',
+    '/sync/run-history',
+    '/sync/cs-objects',
+    '/sync/mv-objects',
+    '/events',
+    '/host/probe',
+    '/host/services',
+    '/configuration',
+    '/snapshot',
   ];
   if (known.includes(path)) {
-    throw new PsError(405, 'System.NotSupportedException', `Method ${method} is not allowed on ${req.path}.`, 'LabMethodNotAllowed', 'InvalidOperation');
+    throw new PsError(
+      405,
+      'System.NotSupportedException',
+      `Method ${method} is not allowed on ${req.path}.`,
+      'LabMethodNotAllowed',
+      'InvalidOperation',
+    );
   }
-  throw new PsError(404, 'System.Management.Automation.ItemNotFoundException', `No on-prem endpoint ${req.path}.`, 'LabNotFound', 'ObjectNotFound');
+  throw new PsError(
+    404,
+    'System.Management.Automation.ItemNotFoundException',
+    `No on-prem endpoint ${req.path}.`,
+    'LabNotFound',
+    'ObjectNotFound',
+  );
 }

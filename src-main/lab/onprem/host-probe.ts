@@ -55,7 +55,8 @@ export function hostProbe(config: ConfigState): Record<string, unknown> {
       FileVersion: config.connectSyncVersion,
     },
     UninstallEntries: uninstall,
-    CloudSyncAgent: agent === null ? null : { Version: agent, Path: `${PROVISIONING_AGENT_DIR}AADConnectProvisioningAgent.exe` },
+    CloudSyncAgent:
+      agent === null ? null : { Version: agent, Path: `${PROVISIONING_AGENT_DIR}AADConnectProvisioningAgent.exe` },
     StagingModeEnabled: config.stagingMode,
   };
 }

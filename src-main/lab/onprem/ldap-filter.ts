@@ -78,11 +78,13 @@ export function parseLdapFilter(text: string): LdapFilter {
   const unescape = (raw: string): string =>
     raw.replace(/\\([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
-  const filter = src.startsWith('(') ? parseFilter() : (() => {
-    // a bare item without parentheses, e.g. `mail=x@contoso.com`
-    const wrapped = `(${src})`;
-    return parseLdapFilter(wrapped);
-  })();
+  const filter = src.startsWith('(')
+    ? parseFilter()
+    : (() => {
+        // a bare item without parentheses, e.g. `mail=x@contoso.com`
+        const wrapped = `(${src})`;
+        return parseLdapFilter(wrapped);
+      })();
   if (src.startsWith('(') && pos !== src.length) fail();
   return filter;
 }

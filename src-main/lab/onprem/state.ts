@@ -6,7 +6,15 @@ import { z } from 'zod';
 
 export const syncedKind = z.enum(['contact', 'user', 'group']);
 
-export const AD_STRING_ATTRS = ['displayName', 'mail', 'description', 'givenName', 'sn', 'company', 'department'] as const;
+export const AD_STRING_ATTRS = [
+  'displayName',
+  'mail',
+  'description',
+  'givenName',
+  'sn',
+  'company',
+  'department',
+] as const;
 export type AdStringAttr = (typeof AD_STRING_ATTRS)[number];
 
 export const adStringAttrs = z.object({

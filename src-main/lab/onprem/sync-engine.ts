@@ -15,7 +15,13 @@ import type { AdObjectState, JoinState, RunState } from './state.js';
 import { formatTimeSpan } from './timespan.js';
 
 export const AAD_CONNECTOR_ID = 'b891884f-051e-4a83-95af-2544101c9083';
-export const RUN_PROFILE_NAMES = ['Full Import', 'Delta Import', 'Full Synchronization', 'Delta Synchronization', 'Export'] as const;
+export const RUN_PROFILE_NAMES = [
+  'Full Import',
+  'Delta Import',
+  'Full Synchronization',
+  'Delta Synchronization',
+  'Export',
+] as const;
 export type RunProfileName = (typeof RUN_PROFILE_NAMES)[number];
 export const ALLOWED_INTERVAL_MS = 30 * 60 * 1000;
 const SCHEDULER_PROVIDER = 'Directory Synchronization';
@@ -93,14 +99,19 @@ export class SyncEngine {
     const sched = this.ctx.state.scheduler;
     if (sched.schedulerSuspended) throw schedulerSuspended();
     const policy: PolicyType =
-      requested === 'Initial' || ((requested === undefined || requested === 'Unspecified') && sched.nextPolicy === 'Initial')
+      requested === 'Initial' ||
+      ((requested === undefined || requested === 'Unspecified') && sched.nextPolicy === 'Initial')
         ? 'Initial'
         : 'Delta';
     const full = policy === 'Initial';
     this.ctx.state.cycleNumber += 1;
     const staged = new Set<string>();
     const steps: CycleStep[] = [
-      { connector: this.ad, profile: full ? 'Full Import' : 'Delta Import', effect: (r) => this.importAd(full, staged, r) },
+      {
+        connector: this.ad,
+        profile: full ? 'Full Import' : 'Delta Import',
+        effect: (r) => this.importAd(full, staged, r),
+      },
       {
         connector: this.ad,
         profile: full ? 'Full Synchronization' : 'Delta Synchronization',
@@ -110,7 +121,11 @@ export class SyncEngine {
     if (!this.ctx.state.config.stagingMode) {
       steps.push({ connector: this.aad, profile: 'Export', effect: (r) => this.exportAad(r) });
     }
-    steps.push({ connector: this.aad, profile: full ? 'Full Import' : 'Delta Import', effect: (r) => this.importAad(r) });
+    steps.push({
+      connector: this.aad,
+      profile: full ? 'Full Import' : 'Delta Import',
+      effect: (r) => this.importAad(r),
+    });
     this.cycle = { number: this.ctx.state.cycleNumber, policy, steps, runningConnector: null };
     this.event904(`Scheduler::SchedulerThreadMain : Started sync cycle (${policy}).`);
     this.runStep(0);
@@ -165,7 +180,10 @@ export class SyncEngine {
     const s = this.ctx.state;
     const rp = c.RunProfiles.find((p) => p.Name === profile);
     const RunProfileId = rp?.Identifier ?? guidFromName(`runprofile:${c.Name}:${profile}`);
-    const last = s.runs.reduce((m, r) => (r.ConnectorId === c.Identifier && r.RunProfileId === RunProfileId ? Math.max(m, r.RunNumber) : m), 0);
+    const last = s.runs.reduce(
+      (m, r) => (r.ConnectorId === c.Identifier && r.RunProfileId === RunProfileId ? Math.max(m, r.RunNumber) : m),
+      0,
+    );
     s.runSeq += 1;
     const run: RunState = {
       seq: s.runSeq,
@@ -179,7 +197,16 @@ export class SyncEngine {
       Result: 'in-progress',
       StartDate: this.ctx.clock.now(),
       EndDate: null,
-      step: { StepNumber: 1, StepResult: 'in-progress', StageAdd: 0, StageUpdate: 0, StageDelete: 0, ExportAdd: 0, ExportUpdate: 0, ExportFailure: 0 },
+      step: {
+        StepNumber: 1,
+        StepResult: 'in-progress',
+        StageAdd: 0,
+        StageUpdate: 0,
+        StageDelete: 0,
+        ExportAdd: 0,
+        ExportUpdate: 0,
+        ExportFailure: 0,
+      },
     };
     s.runs.push(run);
     return run;
@@ -323,7 +350,13 @@ export class SyncEngine {
       case 'notFound':
         j.exportError = j.exportError
           ? { ...j.exportError, LastOccurred: now, RetryCount: j.exportError.RetryCount + 1 }
-          : { ErrorCode: 'ObjectNotFound', ErrorType: 'ExportFailure', FirstOccurred: now, LastOccurred: now, RetryCount: 0 };
+          : {
+              ErrorCode: 'ObjectNotFound',
+              ErrorType: 'ExportFailure',
+              FirstOccurred: now,
+              LastOccurred: now,
+              RetryCount: 0,
+            };
         return false;
     }
   }
@@ -368,7 +401,8 @@ export class SyncEngine {
       Version: 1,
       CreationTime: created,
       LastModificationTime: created,
-      ObjectInclusionList: c.ConnectorTypeName === 'AD' ? ['contact', 'group', 'user', 'inetOrgPerson'] : ['contact', 'group', 'user'],
+      ObjectInclusionList:
+        c.ConnectorTypeName === 'AD' ? ['contact', 'group', 'user', 'inetOrgPerson'] : ['contact', 'group', 'user'],
       RunProfiles: c.RunProfiles.map((p) => ({ Name: p.Name, Identifier: p.Identifier })),
     };
   }
@@ -416,7 +450,9 @@ export class SyncEngine {
 
   findCsByDn(c: ConnectorInfo, dn: string): Record<string, unknown> | undefined {
     const want = dn.trim().toLowerCase();
-    const j = this.ctx.state.joins.find((x) => (c === this.ad ? x.imported.dn : entraCsDn(x.anchor)).toLowerCase() === want);
+    const j = this.ctx.state.joins.find(
+      (x) => (c === this.ad ? x.imported.dn : entraCsDn(x.anchor)).toLowerCase() === want,
+    );
     return j ? this.csObjectView(c, j) : undefined;
   }
 
@@ -487,9 +523,7 @@ export class SyncEngine {
       IsConnector: true,
       HasSyncError: false,
       HasExportError: err !== null,
-      ExportError: err
-        ? { ...err, FirstOccurred: iso(err.FirstOccurred), LastOccurred: iso(err.LastOccurred) }
-        : null,
+      ExportError: err ? { ...err, FirstOccurred: iso(err.FirstOccurred), LastOccurred: iso(err.LastOccurred) } : null,
       SynchronizationError: null,
       ConnectedMVObjectId: this.mvId(j.anchor),
       Lineage: [{ Id: lineageId, SyncRuleName: ruleName, LineageTime: iso(j.syncedAt) }],
@@ -507,7 +541,12 @@ export class SyncEngine {
       ObjectId: this.mvId(j.anchor),
       ObjectType: kind === 'group' ? 'group' : 'person',
       Lineage: [
-        { ConnectorId: this.ad.Identifier, ConnectorName: this.ad.Name, ConnectedCsObjectId: this.adCsId(j.anchor), ConnectedCsObjectDN: im.dn },
+        {
+          ConnectorId: this.ad.Identifier,
+          ConnectorName: this.ad.Name,
+          ConnectedCsObjectId: this.adCsId(j.anchor),
+          ConnectedCsObjectDN: im.dn,
+        },
         {
           ConnectorId: this.aad.Identifier,
           ConnectorName: this.aad.Name,
@@ -535,7 +574,12 @@ export class SyncEngine {
 }
 
 function attrFactory(connectorName: string, ruleName: string, lineageId: string, modified: number) {
-  return (name: string, type: 'String' | 'Boolean' | 'Binary' | 'Reference' | 'Integer', value: string | null | string[], multi = false) => ({
+  return (
+    name: string,
+    type: 'String' | 'Boolean' | 'Binary' | 'Reference' | 'Integer',
+    value: string | null | string[],
+    multi = false,
+  ) => ({
     Name: name,
     Type: type,
     IsMultiValued: multi,

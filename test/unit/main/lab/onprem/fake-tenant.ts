@@ -2,7 +2,13 @@
  * A small, real in-memory tenant behind `TenantSyncPort` for the on-prem tests: it follows the SOA
  * state table (synced; transferred = cloud-managed; rolled back = not cloud-managed, not synced).
  */
-import type { CloudSyncView, ExportedAttributes, ExportOutcome, SyncedKind, TenantSyncPort } from '../../../../../src-main/lab/ports.js';
+import type {
+  CloudSyncView,
+  ExportedAttributes,
+  ExportOutcome,
+  SyncedKind,
+  TenantSyncPort,
+} from '../../../../../src-main/lab/ports.js';
 
 export interface FakeCloudObject {
   id: string;

@@ -5,7 +5,14 @@ import { FakeTenant } from './fake-tenant.js';
 
 export const GROUP_DN = 'CN=Sales Contacts,OU=Groups,DC=contoso,DC=com';
 
-function seedObject(n: number, kind: SyncedKind, name: string, ou: string, mail: string | null, memberOf: string[] = []): OnPremSeedObject {
+function seedObject(
+  n: number,
+  kind: SyncedKind,
+  name: string,
+  ou: string,
+  mail: string | null,
+  memberOf: string[] = [],
+): OnPremSeedObject {
   const hex = n.toString(16).padStart(12, '0');
   const objectGuid = `6a1b2c3d-0000-4000-8000-${hex}`;
   const anchor = Buffer.from(objectGuid.replace(/-/g, ''), 'hex').toString('base64');
@@ -19,8 +26,8 @@ function seedObject(n: number, kind: SyncedKind, name: string, ou: string, mail:
       displayName: name,
       mail,
       description: `${name} (seed)`,
-      givenName: kind === 'group' ? null : name.split(' ')[0] ?? null,
-      surname: kind === 'group' ? null : name.split(' ')[1] ?? null,
+      givenName: kind === 'group' ? null : (name.split(' ')[0] ?? null),
+      surname: kind === 'group' ? null : (name.split(' ')[1] ?? null),
       companyName: kind === 'group' ? null : 'Fabrikam',
       department: null,
       distinguishedName: `CN=${name},OU=${ou},DC=contoso,DC=com`,
@@ -45,7 +52,12 @@ export interface Fixture {
   server: OnPremServer;
   tenant: FakeTenant;
   clock: { now(): number; advance(ms: number): void };
-  call(method: string, path: string, query?: Record<string, string | string[]>, body?: unknown): Promise<{ status: number; body: Json }>;
+  call(
+    method: string,
+    path: string,
+    query?: Record<string, string | string[]>,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }>;
   waitIdle(): Promise<void>;
   cycle(policy?: 'Delta' | 'Initial'): Promise<void>;
 }

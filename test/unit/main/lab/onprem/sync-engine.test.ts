@@ -18,7 +18,10 @@ async function entraCs(f: Fixture, anchor: string): Promise<Json> {
   });
   const mv = await f.call('GET', '/sync/mv-objects', { Identifier: ad.body.value[0].ConnectedMVObjectId });
   const link = (mv.body.value[0].Lineage as Json[]).find((l) => String(l.ConnectorName).endsWith('AAD'));
-  const cs = await f.call('GET', '/sync/cs-objects', { ConnectorName: link.ConnectorName, DistinguishedName: link.ConnectedCsObjectDN });
+  const cs = await f.call('GET', '/sync/cs-objects', {
+    ConnectorName: link.ConnectorName,
+    DistinguishedName: link.ConnectedCsObjectDN,
+  });
   return cs.body.value[0];
 }
 
@@ -58,8 +61,17 @@ describe('scheduler and connectors', () => {
 
   it('sets the scheduler like Set-ADSyncScheduler and rejects an interval below the allowed one', async () => {
     fx = createFixture();
-    const r = await fx.call('POST', '/sync/scheduler', {}, { CustomizedSyncCycleInterval: '01:00:00', SyncCycleEnabled: false });
-    expect(r.body).toMatchObject({ CustomizedSyncCycleInterval: '01:00:00', CurrentlyEffectiveSyncCycleInterval: '01:00:00', SyncCycleEnabled: false });
+    const r = await fx.call(
+      'POST',
+      '/sync/scheduler',
+      {},
+      { CustomizedSyncCycleInterval: '01:00:00', SyncCycleEnabled: false },
+    );
+    expect(r.body).toMatchObject({
+      CustomizedSyncCycleInterval: '01:00:00',
+      CurrentlyEffectiveSyncCycleInterval: '01:00:00',
+      SyncCycleEnabled: false,
+    });
     const bad = await fx.call('POST', '/sync/scheduler', {}, { CustomizedSyncCycleInterval: '00:10:00' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.type).toBe('System.ArgumentException');
@@ -70,7 +82,11 @@ describe('scheduler and connectors', () => {
     const r = await fx.call('GET', '/sync/connectors');
     const [ad, aad] = r.body.value;
     expect(ad).toMatchObject({ Name: 'contoso.com', ConnectorTypeName: 'AD' });
-    expect(aad).toMatchObject({ Name: AAD, ConnectorTypeName: 'Extensible2', Identifier: 'b891884f-051e-4a83-95af-2544101c9083' });
+    expect(aad).toMatchObject({
+      Name: AAD,
+      ConnectorTypeName: 'Extensible2',
+      Identifier: 'b891884f-051e-4a83-95af-2544101c9083',
+    });
     for (const c of [ad, aad]) {
       expect((c.RunProfiles as Json[]).map((p) => p.Name)).toEqual([
         'Full Import',
@@ -138,9 +154,14 @@ describe('sync cycle', () => {
     const connectors = (await fx.call('GET', '/sync/connectors')).body.value as Json[];
     const aad = connectors[1];
     const exportProfile = (aad.RunProfiles as Json[]).find((p) => p.Name === 'Export');
-    const exp = await fx.call('GET', '/sync/run-history', { ConnectorId: aad.Identifier, RunProfileId: exportProfile.Identifier });
+    const exp = await fx.call('GET', '/sync/run-history', {
+      ConnectorId: aad.Identifier,
+      RunProfileId: exportProfile.Identifier,
+    });
     expect(exp.body.value).toHaveLength(1);
-    expect((await fx.call('GET', '/sync/run-history', { NumberRequested: '1' })).body.value[0].RunProfileName).toBe('Delta Import');
+    expect((await fx.call('GET', '/sync/run-history', { NumberRequested: '1' })).body.value[0].RunProfileName).toBe(
+      'Delta Import',
+    );
 
     // the next cycle counts run numbers per connector and profile; the scheduler's policy stays Delta
     await fx.cycle();
@@ -157,9 +178,19 @@ describe('sync cycle', () => {
 
   it('exports a change to a synced object and writes Event 6956 for a transferred one, leaving the cloud object alone', async () => {
     fx = createFixture();
-    const synced = await fx.call('POST', '/ad/objects/set', {}, { Identity: SEED.synced.attrs.distinguishedName, Replace: { description: 'changed on-prem' } });
+    const synced = await fx.call(
+      'POST',
+      '/ad/objects/set',
+      {},
+      { Identity: SEED.synced.attrs.distinguishedName, Replace: { description: 'changed on-prem' } },
+    );
     expect(synced.status).toBe(200);
-    const tr = await fx.call('POST', '/ad/objects/set', {}, { Identity: SEED.transferred.attrs.distinguishedName, Replace: { description: 'AD edit after transfer' } });
+    const tr = await fx.call(
+      'POST',
+      '/ad/objects/set',
+      {},
+      { Identity: SEED.transferred.attrs.distinguishedName, Replace: { description: 'AD edit after transfer' } },
+    );
     expect(tr.status).toBe(200);
 
     // before the cycle: the change is only in AD
@@ -184,7 +215,9 @@ describe('sync cycle', () => {
         'The object CN=Bianca Pisani,OU=Contacts,DC=contoso,DC=com has not been synced to the cloud because the source of authority of the object is in the cloud.',
       Properties: [{ Value: 'CN=Bianca Pisani,OU=Contacts,DC=contoso,DC=com' }],
     });
-    expect(/^The object (.+) has not been synced to the cloud because/.exec(e.Message)?.[1]).toBe(SEED.transferred.attrs.distinguishedName);
+    expect(/^The object (.+) has not been synced to the cloud because/.exec(e.Message)?.[1]).toBe(
+      SEED.transferred.attrs.distinguishedName,
+    );
 
     const cs = await entraCs(fx, SEED.transferred.anchor);
     expect(attr(cs, 'blockOnPremisesSync')).toEqual(['True']);
@@ -197,7 +230,12 @@ describe('sync cycle', () => {
 
   it('uses the configured Event 6956 provider', async () => {
     fx = createFixture({ event6956Provider: 'Microsoft Azure AD Sync' });
-    await fx.call('POST', '/ad/objects/set', {}, { Identity: SEED.transferred.objectGuid, Replace: { department: 'Sales' } });
+    await fx.call(
+      'POST',
+      '/ad/objects/set',
+      {},
+      { Identity: SEED.transferred.objectGuid, Replace: { department: 'Sales' } },
+    );
     await fx.cycle();
     const ev = await fx.call('GET', '/events', { ProviderName: 'Microsoft Azure AD Sync', Id: '6956' });
     expect(ev.body.value[0].ProviderName).toBe('Microsoft Azure AD Sync');
@@ -232,7 +270,12 @@ describe('sync cycle', () => {
     fx = createFixture();
     fx.server.configure({ stagingMode: true });
     expect((await fx.call('GET', '/sync/scheduler')).body.StagingModeEnabled).toBe(true);
-    await fx.call('POST', '/ad/objects/set', {}, { Identity: SEED.synced.attrs.distinguishedName, Replace: { mail: 'alex@fabrikam.example' } });
+    await fx.call(
+      'POST',
+      '/ad/objects/set',
+      {},
+      { Identity: SEED.synced.attrs.distinguishedName, Replace: { mail: 'alex@fabrikam.example' } },
+    );
     const start = await fx.call('POST', '/sync/cycle');
     expect(start.body).toEqual({ Result: 'Success' });
     await fx.waitIdle();
@@ -252,7 +295,12 @@ describe('sync cycle', () => {
   it('reports export errors when the cloud object is gone', async () => {
     fx = createFixture();
     fx.tenant.objects.delete(`contact:${SEED.plain.anchor}`);
-    await fx.call('POST', '/ad/objects/set', {}, { Identity: SEED.plain.attrs.distinguishedName, Replace: { description: 'x' } });
+    await fx.call(
+      'POST',
+      '/ad/objects/set',
+      {},
+      { Identity: SEED.plain.attrs.distinguishedName, Replace: { description: 'x' } },
+    );
     await fx.cycle();
     const runs = (await fx.call('GET', '/sync/run-history')).body.value as Json[];
     expect(runs.find((r) => r.RunProfileName === 'Export')?.Result).toBe('completed-export-errors');
@@ -265,42 +313,99 @@ describe('sync cycle', () => {
 describe('connector space and metaverse', () => {
   it('follows the lineage AD CS → MV → Entra CS with the real property names', async () => {
     fx = createFixture();
-    const ad = await fx.call('GET', '/sync/cs-objects', { ConnectorName: 'contoso.com', DistinguishedName: SEED.synced.attrs.distinguishedName.toUpperCase() });
+    const ad = await fx.call('GET', '/sync/cs-objects', {
+      ConnectorName: 'contoso.com',
+      DistinguishedName: SEED.synced.attrs.distinguishedName.toUpperCase(),
+    });
     expect(ad.body.value).toHaveLength(1);
     const adCs = ad.body.value[0];
     expect(Object.keys(adCs)).toEqual(
       expect.arrayContaining([
-        'ObjectId', 'ConnectorId', 'ConnectorName', 'ConnectorType', 'PartitionId', 'DistinguishedName', 'AnchorValue',
-        'ObjectType', 'IsTransient', 'IsPlaceHolder', 'IsConnector', 'HasSyncError', 'HasExportError', 'ExportError',
-        'SynchronizationError', 'ConnectedMVObjectId', 'Lineage', 'Attributes',
+        'ObjectId',
+        'ConnectorId',
+        'ConnectorName',
+        'ConnectorType',
+        'PartitionId',
+        'DistinguishedName',
+        'AnchorValue',
+        'ObjectType',
+        'IsTransient',
+        'IsPlaceHolder',
+        'IsConnector',
+        'HasSyncError',
+        'HasExportError',
+        'ExportError',
+        'SynchronizationError',
+        'ConnectedMVObjectId',
+        'Lineage',
+        'Attributes',
       ]),
     );
-    expect(adCs).toMatchObject({ ConnectorName: 'contoso.com', ConnectorType: 'AD', ObjectType: 'contact', DistinguishedName: SEED.synced.attrs.distinguishedName });
+    expect(adCs).toMatchObject({
+      ConnectorName: 'contoso.com',
+      ConnectorType: 'AD',
+      ObjectType: 'contact',
+      DistinguishedName: SEED.synced.attrs.distinguishedName,
+    });
     expect(adCs.ConnectedMVObjectId).not.toBe('00000000-0000-0000-0000-000000000000');
     expect(attr(adCs, 'memberOf')).toEqual(['CN=Sales Contacts,OU=Groups,DC=contoso,DC=com']);
     const a0 = (adCs.Attributes as Json[])[0];
-    expect(Object.keys(a0)).toEqual(['Name', 'Type', 'IsMultiValued', 'SyncRuleName', 'ConnectorName', 'LineageId', 'LastModificationTime', 'Values']);
+    expect(Object.keys(a0)).toEqual([
+      'Name',
+      'Type',
+      'IsMultiValued',
+      'SyncRuleName',
+      'ConnectorName',
+      'LineageId',
+      'LastModificationTime',
+      'Values',
+    ]);
 
     const mv = (await fx.call('GET', '/sync/mv-objects', { Identifier: adCs.ConnectedMVObjectId })).body.value[0];
     expect(mv.ObjectId).toBe(adCs.ConnectedMVObjectId);
     expect(mv.ObjectType).toBe('person');
     expect(mv.Lineage).toHaveLength(2);
-    expect(mv.Lineage[0]).toEqual({ ConnectorId: adCs.ConnectorId, ConnectorName: 'contoso.com', ConnectedCsObjectId: adCs.ObjectId, ConnectedCsObjectDN: SEED.synced.attrs.distinguishedName });
+    expect(mv.Lineage[0]).toEqual({
+      ConnectorId: adCs.ConnectorId,
+      ConnectorName: 'contoso.com',
+      ConnectedCsObjectId: adCs.ObjectId,
+      ConnectedCsObjectDN: SEED.synced.attrs.distinguishedName,
+    });
     const link = mv.Lineage[1];
     const hex = Buffer.from(SEED.synced.anchor, 'ascii').toString('hex').toUpperCase();
     expect(link).toMatchObject({ ConnectorName: 'contoso.onmicrosoft.com - AAD', ConnectedCsObjectDN: `CN={${hex}}` });
 
-    const aadCs = (await fx.call('GET', '/sync/cs-objects', { ConnectorName: link.ConnectorName, DistinguishedName: link.ConnectedCsObjectDN })).body.value[0];
-    expect(aadCs).toMatchObject({ ObjectId: link.ConnectedCsObjectId, ConnectorType: 'Extensible2', ConnectedMVObjectId: mv.ObjectId, ExportState: 'None', HasExportError: false });
+    const aadCs = (
+      await fx.call('GET', '/sync/cs-objects', {
+        ConnectorName: link.ConnectorName,
+        DistinguishedName: link.ConnectedCsObjectDN,
+      })
+    ).body.value[0];
+    expect(aadCs).toMatchObject({
+      ObjectId: link.ConnectedCsObjectId,
+      ConnectorType: 'Extensible2',
+      ConnectedMVObjectId: mv.ObjectId,
+      ExportState: 'None',
+      HasExportError: false,
+    });
     expect(attr(aadCs, 'cloudAnchor')).toEqual([`Contact_${SEED.synced.cloudId}`]);
     expect(attr(aadCs, 'sourceAnchor')).toEqual([SEED.synced.anchor]);
     expect(attr(aadCs, 'cloudMastered')).toEqual(['False']);
     expect(attr(aadCs, 'blockOnPremisesSync')).toEqual(['False']);
-    expect((aadCs.Attributes as Json[]).find((a) => a.Name === 'blockOnPremisesSync')).toMatchObject({ Type: 'Boolean', IsMultiValued: false });
+    expect((aadCs.Attributes as Json[]).find((a) => a.Name === 'blockOnPremisesSync')).toMatchObject({
+      Type: 'Boolean',
+      IsMultiValued: false,
+    });
 
     // -Identifier, -ConnectorIdentifier and paging
-    expect((await fx.call('GET', '/sync/cs-objects', { Identifier: aadCs.ObjectId })).body.value[0].DistinguishedName).toBe(link.ConnectedCsObjectDN);
-    const page = await fx.call('GET', '/sync/cs-objects', { ConnectorIdentifier: 'b891884f-051e-4a83-95af-2544101c9083', StartIndex: '1', MaxResultCount: '2' });
+    expect(
+      (await fx.call('GET', '/sync/cs-objects', { Identifier: aadCs.ObjectId })).body.value[0].DistinguishedName,
+    ).toBe(link.ConnectedCsObjectDN);
+    const page = await fx.call('GET', '/sync/cs-objects', {
+      ConnectorIdentifier: 'b891884f-051e-4a83-95af-2544101c9083',
+      StartIndex: '1',
+      MaxResultCount: '2',
+    });
     expect(page.body.value).toHaveLength(2);
     // the transferred seed object starts with blockOnPremisesSync True
     expect(attr(await entraCs(fx, SEED.transferred.anchor), 'blockOnPremisesSync')).toEqual(['True']);
@@ -308,10 +413,21 @@ describe('connector space and metaverse', () => {
 
   it('returns empty lists for unknown DNs and ids, 404 for an unknown connector', async () => {
     fx = createFixture();
-    expect((await fx.call('GET', '/sync/cs-objects', { ConnectorName: 'contoso.com', DistinguishedName: 'CN=Nobody,DC=contoso,DC=com' })).body).toEqual({ value: [] });
-    expect((await fx.call('GET', '/sync/mv-objects', { Identifier: '00000000-0000-0000-0000-000000000000' })).body).toEqual({ value: [] });
+    expect(
+      (
+        await fx.call('GET', '/sync/cs-objects', {
+          ConnectorName: 'contoso.com',
+          DistinguishedName: 'CN=Nobody,DC=contoso,DC=com',
+        })
+      ).body,
+    ).toEqual({ value: [] });
+    expect(
+      (await fx.call('GET', '/sync/mv-objects', { Identifier: '00000000-0000-0000-0000-000000000000' })).body,
+    ).toEqual({ value: [] });
     const r = await fx.call('GET', '/sync/cs-objects', { ConnectorName: 'fabrikam.com' });
     expect(r.status).toBe(404);
-    expect(r.body.error.fqid).toBe('System.ArgumentException,Microsoft.IdentityManagement.PowerShell.Cmdlet.GetADSyncCSObjectCmdlet');
+    expect(r.body.error.fqid).toBe(
+      'System.ArgumentException,Microsoft.IdentityManagement.PowerShell.Cmdlet.GetADSyncCSObjectCmdlet',
+    );
   });
 });
