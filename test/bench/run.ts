@@ -1,0 +1,25 @@
+/**
+ * `npm run bench [-- powershell|bulk]`: prints figures and ratios against the targets in the issues.
+ * Benchmarks are not tests: they never fail the build on speed; they report.
+ */
+const wanted = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
+const all = wanted.size === 0;
+
+async function main(): Promise<void> {
+  if (all || wanted.has('powershell')) {
+    const { runPowershellBench } = await import('./powershell-bench');
+    await runPowershellBench();
+  }
+  if (all || wanted.has('bulk')) {
+    const { runBulkBench } = await import('./bulk-bench');
+    await runBulkBench();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exit(1);
+  },
+);
