@@ -252,3 +252,16 @@ function fsyncDir(dir: string): void {
     /* best effort */
   }
 }
+
+/** The bulk pipeline's JournalPort over this class (Node tests, the benchmark, the kill-test runner). */
+export function journalPortOf(journal: Journal): {
+  append(records: JournalRecordInput[]): Promise<void>;
+  readRun(runId: string): Promise<StoredJournalRecord[]>;
+} {
+  return {
+    append: async (records) => {
+      await journal.appendMany(records);
+    },
+    readRun: async (runId) => (await journal.read({ runId })).records,
+  };
+}

@@ -15,14 +15,15 @@ export const graphErrorBody = z.object({
   error: z.object({ code: z.string().optional(), message: z.string().optional() }).passthrough(),
 });
 
-const syncBehaviorShape = z.object({ isCloudManaged: z.boolean() }).passthrough();
+const syncBehaviorShape = z.object({ isCloudManaged: z.boolean() });
 /** The GET sample wraps the object in `value` (probably a doc error); accept both shapes. */
-export const syncBehaviorBody = z.union([syncBehaviorShape, z.object({ value: syncBehaviorShape })]);
+const wrappedSyncBehavior = z.object({ value: syncBehaviorShape });
 
 export function parseIsCloudManaged(body: unknown): boolean | undefined {
-  const r = syncBehaviorBody.safeParse(body);
-  if (!r.success) return undefined;
-  return 'value' in r.data ? r.data.value.isCloudManaged : r.data.isCloudManaged;
+  const top = syncBehaviorShape.safeParse(body);
+  if (top.success) return top.data.isCloudManaged;
+  const wrapped = wrappedSyncBehavior.safeParse(body);
+  return wrapped.success ? wrapped.data.value.isCloudManaged : undefined;
 }
 
 export const directoryObject = z

@@ -1,0 +1,143 @@
+/**
+ * Reads many Graph URLs through `$batch` (≤ 20 per batch, a few batches in flight), retrying inner
+ * 429s after Retry-After and 5xx / network errors with backoff. Used by selection, CSV import,
+ * planning and the rollback checks; the write pipeline has its own scheduler.
+ */
+import type { BatchRequest, Clock, GraphBatchPort } from './ports';
+import { systemClock } from './ports';
+import { batchResponseBody, collectionPage, retryAfterMs, type DirectoryObject } from './graph-bodies';
+
+export interface ReadRequest {
+  key: string;
+  url: string;
+  headers?: Record<string, string>;
+}
+
+export interface ReadResult {
+  key: string;
+  /** 0 when every attempt ended in a network error */
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export interface ReadOptions {
+  scopes: readonly string[];
+  clock?: Clock;
+  concurrency?: number;
+  maxAttempts?: number;
+  baseBackoffMs?: number;
+  signal?: AbortSignal;
+}
+
+export async function readMany(graph: GraphBatchPort, requests: ReadRequest[], options: ReadOptions): Promise<Map<string, ReadResult>> {
+  const clock = options.clock ?? systemClock;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const base = options.baseBackoffMs ?? 500;
+  const out = new Map<string, ReadResult>();
+  const queue: { req: ReadRequest; attempts: number; notBefore: number }[] = requests.map((req) => ({ req, attempts: 0, notBefore: 0 }));
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (options.signal?.aborted) throw new Error('cancelled');
+      const now = clock.now();
+      const ready: typeof queue = [];
+      for (let i = 0; i < queue.length && ready.length < 20; ) {
+        const q = queue[i];
+        if (q && q.notBefore <= now) {
+          ready.push(q);
+          queue.splice(i, 1);
+        } else i++;
+      }
+      if (ready.length === 0) {
+        if (queue.length === 0) return;
+        const next = Math.min(...queue.map((q) => q.notBefore));
+        await clock.sleep(Math.max(5, Math.min(1000, next - now)), options.signal);
+        continue;
+      }
+      const batch: BatchRequest[] = ready.map((q, i) => ({
+        id: String(i + 1),
+        method: 'GET',
+        url: q.req.url,
+        ...(q.req.headers ? { headers: q.req.headers } : {}),
+      }));
+      const requeue = (q: (typeof queue)[number], delay: number, status: number, body: unknown, headers: Record<string, string>): void => {
+        q.attempts++;
+        if (q.attempts >= maxAttempts) out.set(q.req.key, { key: q.req.key, status, body, headers });
+        else {
+          q.notBefore = clock.now() + delay;
+          queue.push(q);
+        }
+      };
+      try {
+        const res = await graph.sendBatch({ requests: batch }, { scopes: options.scopes, ...(options.signal ? { signal: options.signal } : {}) });
+        const parsed = res.status === 200 ? batchResponseBody.safeParse(res.body) : undefined;
+        if (!parsed?.success) {
+          const delay = retryAfterMs(res.headers, clock.now()) ?? base * 2 ** Math.min(6, ready[0]?.attempts ?? 0);
+          for (const q of ready) requeue(q, delay, res.status, res.body, res.headers);
+          continue;
+        }
+        const byId = new Map(parsed.data.responses.map((r) => [r.id, r]));
+        ready.forEach((q, i) => {
+          const r = byId.get(String(i + 1));
+          const headers = r?.headers ?? {};
+          if (!r) return requeue(q, base, 0, undefined, {});
+          if (r.status === 429 || r.status >= 500) {
+            const delay = retryAfterMs(headers, clock.now()) ?? base * 2 ** Math.min(6, q.attempts);
+            return requeue(q, delay, r.status, r.body, headers);
+          }
+          out.set(q.req.key, { key: q.req.key, status: r.status, body: r.body, headers });
+        });
+      } catch (e) {
+        if (options.signal?.aborted) throw e;
+        for (const q of ready) requeue(q, base * 2 ** Math.min(6, q.attempts), 0, undefined, {});
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  return out;
+}
+
+/** Follow `@odata.nextLink` pages of a collection GET (each page one `$batch` round trip). */
+export async function readCollection(
+  graph: GraphBatchPort,
+  firstUrl: string,
+  options: ReadOptions & { headers?: Record<string, string>; maxObjects?: number },
+): Promise<DirectoryObject[]> {
+  const objects: DirectoryObject[] = [];
+  let url: string | undefined = firstUrl;
+  const max = options.maxObjects ?? 100_000;
+  while (url && objects.length < max) {
+    const res = (await readMany(graph, [{ key: 'page', url, ...(options.headers ? { headers: options.headers } : {}) }], { ...options, concurrency: 1 })).get('page');
+    if (!res || res.status !== 200) throw new GraphReadError(`GET ${url.split('?')[0]} returned ${res?.status ?? 0}`, res?.status ?? 0);
+    const page = collectionPage.safeParse(res.body);
+    if (!page.success) throw new GraphReadError('Unexpected collection body', res.status);
+    objects.push(...page.data.value);
+    url = page.data['@odata.nextLink'] ? relativeGraphUrl(page.data['@odata.nextLink']) : undefined;
+  }
+  return objects.slice(0, max);
+}
+
+export class GraphReadError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'GraphReadError';
+  }
+}
+
+/** `https://host/v1.0/contacts?$skiptoken=…` → `/contacts?$skiptoken=…` (batch URLs are relative). */
+export function relativeGraphUrl(absolute: string): string {
+  if (absolute.startsWith('/')) return absolute;
+  const u = new URL(absolute);
+  const path = u.pathname.replace(/^\/(v1\.0|beta)(?=\/)/, '');
+  return path + u.search;
+}
+
+/** OData string literal: single quotes doubled. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,13 @@
+/** Bulk SOA flows: selection, CSV import, dry-run plan, the $batch pipeline, rollback sources, reports. */
+export * from './ports';
+export * from './object-types';
+export * from './pacer';
+export * from './pipeline';
+export * from './plan';
+export * from './selection';
+export * from './csv-import';
+export * from './batch-reads';
+export * from './rollback';
+export * from './report';
+export { createFetchGraphBatchPort, type FetchGraphBatchPortOptions } from './fetch-graph-batch-port';
+export { createIpcJournalPort, type JournalBridge } from './ipc-journal-port';

@@ -1,0 +1,283 @@
+/**
+ * The dry-run plan (reads only). For each selected object: its current SOA state and the action
+ * the run will take. Transfer plans: transfer / skip already transferred / skip cloud-native /
+ * blocked: not in the admin's AU scope. Rollback plans: rollback / skip not transferred / blocked:
+ * cloud references (memberOf groups that are cloud-only or SOA-transferred) / blocked: cloud members
+ * (groups) / blocked: scope. Groups get waves for the nesting order (children first on transfer,
+ * parents first on rollback). The execution runs exactly `planItems(plan)`.
+ */
+import type { Clock, GraphBatchPort } from './ports';
+import { readMany, readCollection, type ReadResult } from './batch-reads';
+import { collectionPage, directoryObject, parseIsCloudManaged, type DirectoryObject } from './graph-bodies';
+import { OBJECT_TYPES, scopesFor, syncBehaviorUrl, type BulkObjectType } from './object-types';
+import type { SelectedObject } from './selection';
+import type { BulkAction, BulkItem } from './pipeline';
+
+export type PlanAction =
+  | 'transfer'
+  | 'rollback'
+  | 'skipAlreadyTransferred'
+  | 'skipCloudNative'
+  | 'skipNotTransferred'
+  | 'blockedCloudReferences'
+  | 'blockedCloudMembers'
+  | 'blockedNotInScope'
+  | 'blockedUnreadable';
+
+/** Where the object stands in the SOA state table (reference §1.7). */
+export type SoaState = 'synced' | 'transferred' | 'cloudNativeOrRolledBack' | 'rolledBackPending' | 'unknown';
+
+export interface CloudReference {
+  id: string;
+  displayName: string | null;
+  kind: 'group' | 'member';
+  why: string;
+}
+
+export interface PlanEntry {
+  objectId: string;
+  objectType: BulkObjectType;
+  displayName: string | null;
+  mail: string | null;
+  isCloudManaged: boolean | null;
+  onPremisesSyncEnabled: boolean | null;
+  state: SoaState;
+  action: PlanAction;
+  reason: string;
+  cloudReferences: CloudReference[];
+  /** nesting wave for groups (0 for everything else) */
+  wave: number;
+  source: string;
+}
+
+export interface Plan {
+  version: 1;
+  planId: string;
+  kind: BulkAction;
+  objectType: BulkObjectType;
+  createdAt: string;
+  scope: AdminScope;
+  entries: PlanEntry[];
+  counts: Record<PlanAction, number>;
+}
+
+/** The admin's Hybrid Administrator scope: tenant-wide, or a set of administrative units. */
+export type AdminScope = { kind: 'tenant' } | { kind: 'administrativeUnits'; ids: string[] };
+
+export interface PlanOptions {
+  kind: BulkAction;
+  objectType: BulkObjectType;
+  objects: SelectedObject[];
+  graph: GraphBatchPort;
+  scope: AdminScope;
+  planId: string;
+  /** Object ids the journal shows as rolled back by soa-pilot (tells rolled-back-pending from cloud-native). */
+  rolledBackIds?: ReadonlySet<string>;
+  clock?: Clock;
+  now?: () => Date;
+}
+
+const HYBRID_ADMIN_TEMPLATE = '8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2';
+const GLOBAL_ADMIN_TEMPLATE = '62e90394-69f5-4237-9190-012177145e10';
+
+export async function buildPlan(o: PlanOptions): Promise<Plan> {
+  const info = OBJECT_TYPES[o.objectType];
+  const scopes = scopesFor(o.objectType);
+  const opts = { scopes, ...(o.clock ? { clock: o.clock } : {}) };
+  const needMemberOf = o.kind === 'rollback' || o.objectType === 'group';
+  const requests = o.objects.flatMap((s) => [
+    { key: `obj:${s.id}`, url: `/${info.collection}/${s.id}?$select=${info.select}` },
+    { key: `soa:${s.id}`, url: syncBehaviorUrl(o.objectType, s.id) },
+    ...(needMemberOf ? [{ key: `mo:${s.id}`, url: `/${info.collection}/${s.id}/memberOf?$select=id,displayName,onPremisesSyncEnabled` }] : []),
+    ...(o.kind === 'rollback' && o.objectType === 'group'
+      ? [{ key: `mem:${s.id}`, url: `/groups/${s.id}/members?$select=id,displayName,onPremisesSyncEnabled` }]
+      : []),
+  ]);
+  const results = await readMany(o.graph, requests, opts);
+
+  let auMembers: Set<string> | undefined;
+  if (o.scope.kind === 'administrativeUnits') {
+    auMembers = new Set<string>();
+    for (const au of o.scope.ids) {
+      const members = await readCollection(o.graph, `/directory/administrativeUnits/${au}/members?$select=id`, opts);
+      for (const m of members) auMembers.add(m.id);
+    }
+  }
+
+  const selectedIds = new Set(o.objects.map((s) => s.id));
+  const parentsOf = new Map<string, string[]>();
+  const entries: PlanEntry[] = [];
+  for (const sel of o.objects) {
+    const objRes = results.get(`obj:${sel.id}`);
+    const soaRes = results.get(`soa:${sel.id}`);
+    const obj = objRes?.status === 200 ? directoryObject.safeParse(objRes.body) : undefined;
+    const isCloudManaged = soaRes?.status === 200 ? (parseIsCloudManaged(soaRes.body) ?? null) : null;
+    const base = {
+      objectId: sel.id,
+      objectType: o.objectType,
+      displayName: (obj?.success ? obj.data.displayName : undefined) ?? sel.displayName,
+      mail: (obj?.success ? obj.data.mail : undefined) ?? sel.mail,
+      source: sel.source,
+      cloudReferences: [] as CloudReference[],
+      wave: 0,
+    };
+    if (!obj?.success || isCloudManaged === null) {
+      entries.push({
+        ...base,
+        isCloudManaged,
+        onPremisesSyncEnabled: null,
+        state: 'unknown',
+        action: 'blockedUnreadable',
+        reason: `Could not read the object (${describe(objRes)}, onPremisesSyncBehavior ${describe(soaRes)}).`,
+      });
+      continue;
+    }
+    const onPremisesSyncEnabled = obj.data.onPremisesSyncEnabled ?? null;
+    const state = classify(isCloudManaged, onPremisesSyncEnabled, o.rolledBackIds?.has(sel.id) ?? false);
+    const memberOf = needMemberOf ? parseList(results.get(`mo:${sel.id}`)) : [];
+    if (o.objectType === 'group') {
+      parentsOf.set(
+        sel.id,
+        memberOf.filter((g) => selectedIds.has(g.id)).map((g) => g.id),
+      );
+    }
+    const entry: PlanEntry = { ...base, isCloudManaged, onPremisesSyncEnabled, state, action: o.kind, reason: '' };
+    if (o.kind === 'transfer') {
+      if (isCloudManaged) setAction(entry, 'skipAlreadyTransferred', 'isCloudManaged is already true.');
+      else if (onPremisesSyncEnabled !== true)
+        setAction(
+          entry,
+          'skipCloudNative',
+          state === 'rolledBackPending'
+            ? 'Rolled back by soa-pilot and not yet taken over by the sync client; nothing to transfer.'
+            : 'onPremisesSyncEnabled is not true: the object is cloud-native (or rolled back and pending takeover; Graph cannot tell these apart).',
+        );
+      else if (auMembers && !auMembers.has(sel.id)) setAction(entry, 'blockedNotInScope', "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.");
+      else setAction(entry, 'transfer', 'Synced from AD DS; SOA will move to the cloud.');
+    } else {
+      const refs: CloudReference[] = memberOf
+        .filter((g) => (g['@odata.type'] ?? '#microsoft.graph.group') === '#microsoft.graph.group' && g.onPremisesSyncEnabled !== true)
+        .map((g) => ({ id: g.id, displayName: g.displayName ?? null, kind: 'group' as const, why: 'member of a cloud-only or SOA-transferred group' }));
+      const cloudMembers: CloudReference[] =
+        o.objectType === 'group'
+          ? parseList(results.get(`mem:${sel.id}`))
+              .filter((m) => m.onPremisesSyncEnabled !== true)
+              .map((m) => ({ id: m.id, displayName: m.displayName ?? null, kind: 'member' as const, why: 'cloud-only (or transferred) member' }))
+          : [];
+      entry.cloudReferences = [...refs, ...cloudMembers];
+      if (!isCloudManaged) setAction(entry, 'skipNotTransferred', 'isCloudManaged is already false.');
+      else if (auMembers && !auMembers.has(sel.id)) setAction(entry, 'blockedNotInScope', "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.");
+      else if (refs.length > 0)
+        setAction(entry, 'blockedCloudReferences', `Remove the cloud references first: ${refs.map((r) => r.displayName ?? r.id).join(', ')}.`);
+      else if (cloudMembers.length > 0)
+        setAction(entry, 'blockedCloudMembers', `The group has ${cloudMembers.length} cloud-only member(s); remove them before rolling back.`);
+      else setAction(entry, 'rollback', 'Transferred; SOA will return to AD DS after the next sync cycle.');
+    }
+    entries.push(entry);
+  }
+  if (o.objectType === 'group') assignWaves(entries, parentsOf, o.kind);
+  const counts = Object.fromEntries(ALL_ACTIONS.map((a) => [a, 0])) as Record<PlanAction, number>;
+  for (const e of entries) counts[e.action]++;
+  return {
+    version: 1,
+    planId: o.planId,
+    kind: o.kind,
+    objectType: o.objectType,
+    createdAt: (o.now ?? (() => new Date()))().toISOString(),
+    scope: o.scope,
+    entries,
+    counts,
+  };
+}
+
+export const ALL_ACTIONS: readonly PlanAction[] = [
+  'transfer',
+  'rollback',
+  'skipAlreadyTransferred',
+  'skipCloudNative',
+  'skipNotTransferred',
+  'blockedCloudReferences',
+  'blockedCloudMembers',
+  'blockedNotInScope',
+  'blockedUnreadable',
+];
+
+function setAction(e: PlanEntry, action: PlanAction, reason: string): void {
+  e.action = action;
+  e.reason = reason;
+}
+
+function describe(r: ReadResult | undefined): string {
+  return r ? `HTTP ${r.status}` : 'no answer';
+}
+
+function parseList(r: ReadResult | undefined): DirectoryObject[] {
+  if (!r || r.status !== 200) return [];
+  const p = collectionPage.safeParse(r.body);
+  return p.success ? p.data.value : [];
+}
+
+export function classify(isCloudManaged: boolean, onPremisesSyncEnabled: boolean | null, rolledBackBySoaPilot: boolean): SoaState {
+  if (isCloudManaged) return 'transferred';
+  if (onPremisesSyncEnabled === true) return 'synced';
+  return rolledBackBySoaPilot ? 'rolledBackPending' : 'cloudNativeOrRolledBack';
+}
+
+/**
+ * Nesting order: on transfer a group's wave is its height (groups without selected child groups
+ * first); on rollback its depth (groups without selected parents first). Cycles are cut.
+ */
+function assignWaves(entries: PlanEntry[], parentsOf: Map<string, string[]>, kind: BulkAction): void {
+  const childrenOf = new Map<string, string[]>();
+  for (const [child, parents] of parentsOf) for (const p of parents) childrenOf.set(p, [...(childrenOf.get(p) ?? []), child]);
+  const memo = new Map<string, number>();
+  const walk = (id: string, edges: Map<string, string[]>, stack: Set<string>): number => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    if (stack.has(id)) return 0;
+    stack.add(id);
+    let w = 0;
+    for (const next of edges.get(id) ?? []) w = Math.max(w, walk(next, edges, stack) + 1);
+    stack.delete(id);
+    memo.set(id, w);
+    return w;
+  };
+  const edges = kind === 'transfer' ? childrenOf : parentsOf;
+  for (const e of entries) e.wave = walk(e.objectId, edges, new Set());
+}
+
+/** The pipeline items of a plan: only its transfer / rollback entries, in wave order. */
+export function planItems(plan: Plan): BulkItem[] {
+  return plan.entries
+    .filter((e) => e.action === 'transfer' || e.action === 'rollback')
+    .map((e) => ({
+      objectId: e.objectId,
+      objectType: e.objectType,
+      ...(e.displayName ? { displayName: e.displayName } : {}),
+      action: plan.kind,
+      wave: e.wave,
+    }));
+}
+
+/** Resolve the signed-in admin's Hybrid Administrator scope from their role assignments. */
+export async function resolveAdminScope(graph: GraphBatchPort, options: { clock?: Clock } = {}): Promise<AdminScope | { kind: 'none' }> {
+  const opts = { scopes: ['RoleManagement.Read.Directory', 'User.Read'], ...(options.clock ? { clock: options.clock } : {}) };
+  const me = (await readMany(graph, [{ key: 'me', url: '/me?$select=id' }], opts)).get('me');
+  const meObj = me?.status === 200 ? directoryObject.safeParse(me.body) : undefined;
+  if (!meObj?.success) throw new Error(`Could not read the signed-in admin (HTTP ${me?.status ?? 0}).`);
+  const assignments = await readCollection(
+    graph,
+    `/roleManagement/directory/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${meObj.data.id}'`)}`,
+    opts,
+  );
+  const aus: string[] = [];
+  for (const a of assignments) {
+    const roleDefinitionId = typeof a['roleDefinitionId'] === 'string' ? a['roleDefinitionId'] : '';
+    const scopeId = typeof a['directoryScopeId'] === 'string' ? a['directoryScopeId'] : '';
+    if (roleDefinitionId !== HYBRID_ADMIN_TEMPLATE && roleDefinitionId !== GLOBAL_ADMIN_TEMPLATE) continue;
+    if (scopeId === '/') return { kind: 'tenant' };
+    const m = /^\/administrativeUnits\/(.+)$/.exec(scopeId);
+    if (m?.[1]) aus.push(m[1]);
+  }
+  return aus.length > 0 ? { kind: 'administrativeUnits', ids: aus } : { kind: 'none' };
+}

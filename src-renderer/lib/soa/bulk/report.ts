@@ -1,0 +1,113 @@
+/** Plan and run reports: CSV exports and a printable HTML summary with per-object evidence. */
+import type { Plan } from './plan';
+import type { RunSummary } from './pipeline';
+
+/** One CSV cell: quoted when needed, and spreadsheet formulas neutralised. */
+export function csvCell(value: unknown): string {
+  let s = value === null || value === undefined ? '' : typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(header: string[], rows: unknown[][]): string {
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+export function planCsv(plan: Plan): string {
+  return toCsv(
+    ['objectId', 'objectType', 'displayName', 'mail', 'isCloudManaged', 'onPremisesSyncEnabled', 'state', 'action', 'wave', 'reason', 'cloudReferences', 'source'],
+    plan.entries.map((e) => [
+      e.objectId,
+      e.objectType,
+      e.displayName,
+      e.mail,
+      e.isCloudManaged,
+      e.onPremisesSyncEnabled,
+      e.state,
+      e.action,
+      e.wave,
+      e.reason,
+      e.cloudReferences.map((r) => `${r.displayName ?? r.id} (${r.why})`).join('; '),
+      e.source,
+    ]),
+  );
+}
+
+export function runCsv(summary: RunSummary): string {
+  return toCsv(
+    ['objectId', 'objectType', 'displayName', 'action', 'outcome', 'before', 'after', 'written', 'writeStatus', 'requestId', 'attempts', 'fromJournal', 'finishedAt', 'reason', 'opId'],
+    summary.items.map((i) => [
+      i.objectId,
+      i.objectType,
+      i.displayName,
+      i.action,
+      i.outcome,
+      i.before,
+      i.after,
+      i.written,
+      i.writeStatus,
+      i.requestId,
+      i.attempts,
+      i.fromJournal,
+      i.finishedAt,
+      i.reason,
+      i.opId,
+    ]),
+  );
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+export function runHtml(summary: RunSummary, plan?: Plan, extra: { tenant?: string; journalPath?: string } = {}): string {
+  const p = summary.progress;
+  const rows = summary.items
+    .map(
+      (i) =>
+        `<tr class="${escapeHtml(i.outcome)}"><td>${escapeHtml(i.displayName ?? '')}</td><td><code>${escapeHtml(i.objectId)}</code></td><td>${escapeHtml(i.action)}</td><td>${escapeHtml(i.outcome)}</td><td>${fmt(i.before)} → ${fmt(i.after)}</td><td>${i.writeStatus ?? ''}</td><td><code>${escapeHtml(i.requestId ?? '')}</code></td><td>${escapeHtml(i.finishedAt ?? '')}</td><td>${escapeHtml(i.reason ?? '')}</td></tr>`,
+    )
+    .join('\n');
+  const planRows = plan
+    ? Object.entries(plan.counts)
+        .filter(([, n]) => n > 0)
+        .map(([a, n]) => `<li>${escapeHtml(a)}: ${n}</li>`)
+        .join('')
+    : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>soa-pilot bulk run ${escapeHtml(summary.runId)}</title>
+<style>
+body{font-family:"Segoe UI",system-ui,sans-serif;margin:24px;color:#242424}
+table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #d1d1d1;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f5f5f5}tr.failed td,tr.unverified td{background:#fdf3f4}tr.cancelled td{background:#fff9f5}
+.k{display:inline-block;margin-right:24px}.k b{font-size:20px;display:block}
+@media print{body{margin:0}}
+</style></head><body>
+<h1>Bulk ${escapeHtml(plan?.kind ?? summary.items[0]?.action ?? 'run')} — run ${escapeHtml(summary.runId)}</h1>
+<p>Started ${escapeHtml(summary.startedAt)}, finished ${escapeHtml(summary.finishedAt)}${summary.cancelled ? ' (cancelled)' : ''}.${extra.tenant ? ` Tenant ${escapeHtml(extra.tenant)}.` : ''}${extra.journalPath ? ` Journal: <code>${escapeHtml(extra.journalPath)}</code>.` : ''}</p>
+<div>${[
+    ['Objects', p.total],
+    ['Verified', p.verified],
+    ['Skipped', p.skipped],
+    ['Failed', p.failed],
+    ['Unverified', p.unverified],
+    ['Writes sent', p.writesSent],
+    ['Throttled', p.throttled],
+    ['Retries', p.retries],
+  ]
+    .map(([k, v]) => `<span class="k"><b>${v}</b>${k}</span>`)
+    .join('')}</div>
+${plan ? `<h2>Plan ${escapeHtml(plan.planId)}</h2><ul>${planRows}</ul>` : ''}
+<h2>Per-object evidence</h2>
+<p>Each transferred or rolled-back object was re-read just before the write, written with one PATCH of <code>onPremisesSyncBehavior</code>, and read back; "verified" means the read-back showed the target state.</p>
+<table><thead><tr><th>Name</th><th>Object id</th><th>Action</th><th>Outcome</th><th>isCloudManaged before → after</th><th>PATCH status</th><th>request-id</th><th>Finished</th><th>Notes</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+</body></html>
+`;
+}
+
+function fmt(v: boolean | undefined): string {
+  return v === undefined ? '?' : String(v);
+}

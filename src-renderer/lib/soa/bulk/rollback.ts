@@ -1,0 +1,48 @@
+/**
+ * Bulk rollback sources: a finished run's journal (every object that run transferred and verified)
+ * or a selection. Either way the objects then go through `buildPlan({ kind: 'rollback' })`, which
+ * does the per-object cloud-reference checks (memberOf) and, for groups, the cloud-member check
+ * and the parents-first order.
+ */
+import type { StoredJournalRecord } from '../../../../src-main/ipc/contract';
+import type { SelectedObject } from './selection';
+
+/** Objects a run transferred and verified, in journal order (one per object). */
+export function transferredByRun(records: StoredJournalRecord[], runId: string): SelectedObject[] {
+  const intents = new Map<string, StoredJournalRecord & { kind: 'intent' }>();
+  const out: SelectedObject[] = [];
+  const seen = new Set<string>();
+  for (const r of records) {
+    if (r.kind === 'intent') {
+      if (r.runId === runId && r.action === 'transfer') intents.set(r.opId, r);
+      continue;
+    }
+    const intent = intents.get(r.opId);
+    if (!intent || r.outcome !== 'done' || seen.has(intent.objectId)) continue;
+    seen.add(intent.objectId);
+    out.push({
+      id: intent.objectId,
+      objectType: intent.objectType,
+      displayName: intent.displayName ?? null,
+      mail: null,
+      source: `journal run ${runId}`,
+    });
+  }
+  return out;
+}
+
+/** Object ids soa-pilot rolled back (verified) according to the journal: tells rolled-back-pending from cloud-native. */
+export function rolledBackIds(records: StoredJournalRecord[]): Set<string> {
+  const intents = new Map<string, string>();
+  const ids = new Set<string>();
+  for (const r of records) {
+    if (r.kind === 'intent') {
+      if (r.action === 'rollback') intents.set(r.opId, r.objectId);
+      else if (r.action === 'transfer') ids.delete(r.objectId);
+      continue;
+    }
+    const id = intents.get(r.opId);
+    if (id && r.outcome === 'done') ids.add(id);
+  }
+  return ids;
+}
