@@ -99,7 +99,7 @@ const newEventBody = z
   .strict();
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
+  const r = schema.safeParse(body === undefined || body === null || body === '' ? {} : body);
   if (!r.success) {
     throw badRequest(
       `Invalid request body: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
@@ -243,7 +243,7 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
       }
       const start = q.int('StartIndex') ?? 0;
       const max = q.int('MaxResultCount', 1) ?? 1000;
-      return ok({ value: engine.csObjects(connector).slice(start, start + max) });
+      return ok({ value: engine.csObjects(connector, start, max) });
     }
     case 'GET /sync/mv-objects': {
       const id = q.one('Identifier');

@@ -51,8 +51,11 @@ export function writeEvent(ctx: OnPremContext, e: NewEvent): EventState {
   return ev;
 }
 
+/** Registered providers: the built-in ones, the configured 6956 provider and any that ever wrote. */
 export function providers(ctx: OnPremContext): string[] {
-  return [...BUILTIN_PROVIDERS, ctx.state.config.event6956Provider, ...ctx.state.extraProviders];
+  const all = new Set([...BUILTIN_PROVIDERS, ctx.state.config.event6956Provider, ...ctx.state.extraProviders]);
+  for (const e of ctx.state.events) all.add(e.ProviderName);
+  return [...all];
 }
 
 export function eventView(ctx: OnPremContext, e: EventState): Record<string, unknown> {

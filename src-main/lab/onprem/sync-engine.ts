@@ -59,6 +59,7 @@ export class SyncEngine {
   readonly aad: ConnectorInfo;
   private readonly timers = new Set<NodeJS.Timeout>();
   private cycle: ActiveCycle | null = null;
+  private readonly idCache = new Map<string, { mv: string; adCs: string; aadCs: string; aadDn: string }>();
 
   constructor(private readonly ctx: OnPremContext) {
     this.ad = makeConnector(ctx.forest, guidFromName(`connector:${ctx.forest}`), 'AD');
@@ -287,7 +288,7 @@ export class SyncEngine {
       if (j.exportState !== 'PendingExport') continue;
       const o = this.ctx.adByAnchor.get(j.anchor);
       if (!o) continue;
-      const outcome = this.ctx.tenant.exportUpdate(o.kind, o.anchor, exportedAttributes(o));
+      const outcome = this.ctx.tenant.exportUpdate(o.kind, o.anchor, exportedAttributes(j));
       if (!this.applyOutcome(j, o, outcome, now)) errors = true;
       if (outcome.status === 'applied' || outcome.status === 'takeoverPending') run.step.ExportUpdate += 1;
       if (outcome.status === 'notFound') run.step.ExportFailure += 1;
@@ -302,7 +303,7 @@ export class SyncEngine {
       const o = this.ctx.adByAnchor.get(j.anchor);
       if (!o) continue;
       if (j.exportState === 'AwaitingExportConfirmation' && (j.awaitingSinceCycle ?? 0) < cycleNumber) {
-        const outcome = this.ctx.tenant.confirmTakeover(o.kind, o.anchor, exportedAttributes(o));
+        const outcome = this.ctx.tenant.confirmTakeover(o.kind, o.anchor, exportedAttributes(j));
         if (outcome.status !== 'takeoverPending') this.applyOutcome(j, o, outcome, now);
         run.step.StageUpdate += 1;
         continue;
@@ -431,27 +432,42 @@ export class SyncEngine {
     return [...this.ctx.state.runs].sort((a, b) => b.seq - a.seq);
   }
 
+  /** Stable ids derived from the anchor (SHA-1), computed once per anchor. */
+  private ids(anchor: string): { mv: string; adCs: string; aadCs: string; aadDn: string } {
+    let v = this.idCache.get(anchor);
+    if (!v) {
+      v = {
+        mv: guidFromName(`mv:${anchor}`),
+        adCs: guidFromName(`cs:${this.ad.Identifier}:${anchor}`),
+        aadCs: guidFromName(`cs:${this.aad.Identifier}:${anchor}`),
+        aadDn: entraCsDn(anchor),
+      };
+      this.idCache.set(anchor, v);
+    }
+    return v;
+  }
+
   mvId(anchor: string): string {
-    return guidFromName(`mv:${anchor}`);
+    return this.ids(anchor).mv;
   }
 
   adCsId(anchor: string): string {
-    return guidFromName(`cs:${this.ad.Identifier}:${anchor}`);
+    return this.ids(anchor).adCs;
   }
 
   aadCsId(anchor: string): string {
-    return guidFromName(`cs:${this.aad.Identifier}:${anchor}`);
+    return this.ids(anchor).aadCs;
   }
 
-  /** CS objects of one connector, in join order. */
-  csObjects(c: ConnectorInfo): Record<string, unknown>[] {
-    return this.ctx.state.joins.map((j) => this.csObjectView(c, j));
+  /** CS objects of one connector, in join order (a page of them). */
+  csObjects(c: ConnectorInfo, start: number, count: number): Record<string, unknown>[] {
+    return this.ctx.state.joins.slice(start, start + count).map((j) => this.csObjectView(c, j));
   }
 
   findCsByDn(c: ConnectorInfo, dn: string): Record<string, unknown> | undefined {
     const want = dn.trim().toLowerCase();
     const j = this.ctx.state.joins.find(
-      (x) => (c === this.ad ? x.imported.dn : entraCsDn(x.anchor)).toLowerCase() === want,
+      (x) => (c === this.ad ? x.imported.dn : this.ids(x.anchor).aadDn).toLowerCase() === want,
     );
     return j ? this.csObjectView(c, j) : undefined;
   }
@@ -459,15 +475,16 @@ export class SyncEngine {
   findCsById(id: string): Record<string, unknown> | undefined {
     const want = id.trim().toLowerCase();
     for (const j of this.ctx.state.joins) {
-      if (this.adCsId(j.anchor) === want) return this.csObjectView(this.ad, j);
-      if (this.aadCsId(j.anchor) === want) return this.csObjectView(this.aad, j);
+      const ids = this.ids(j.anchor);
+      if (ids.adCs === want) return this.csObjectView(this.ad, j);
+      if (ids.aadCs === want) return this.csObjectView(this.aad, j);
     }
     return undefined;
   }
 
   findMv(id: string): Record<string, unknown> | undefined {
     const want = id.trim().toLowerCase();
-    const j = this.ctx.state.joins.find((x) => this.mvId(x.anchor) === want);
+    const j = this.ctx.state.joins.find((x) => this.ids(x.anchor).mv === want);
     return j ? this.mvObjectView(j) : undefined;
   }
 
@@ -603,15 +620,17 @@ function makeConnector(name: string, id: string, type: 'AD' | 'Extensible2'): Co
   };
 }
 
-export function exportedAttributes(o: AdObjectState): ExportedAttributes {
+/** What the Entra connector exports: the metaverse values (the last AD import). */
+export function exportedAttributes(j: JoinState): ExportedAttributes {
+  const m = j.imported;
   return {
-    displayName: o.attrs.displayName ?? rdnValue(o.dn),
-    mail: o.attrs.mail,
-    description: o.attrs.description,
-    givenName: o.attrs.givenName,
-    surname: o.attrs.sn,
-    companyName: o.attrs.company,
-    department: o.attrs.department,
-    distinguishedName: o.dn,
+    displayName: m.displayName ?? rdnValue(m.dn),
+    mail: m.mail,
+    description: m.description,
+    givenName: m.givenName,
+    surname: m.sn,
+    companyName: m.company,
+    department: m.department,
+    distinguishedName: m.dn,
   };
 }

@@ -239,6 +239,9 @@ describe('sync cycle', () => {
     await fx.cycle();
     const ev = await fx.call('GET', '/events', { ProviderName: 'Microsoft Azure AD Sync', Id: '6956' });
     expect(ev.body.value[0].ProviderName).toBe('Microsoft Azure AD Sync');
+    // after a provider change, the old provider's events can still be queried
+    fx.server.configure({ event6956Provider: 'ADSync' });
+    expect((await fx.call('GET', '/events', { ProviderName: 'Microsoft Azure AD Sync' })).status).toBe(200);
   });
 
   it('keeps blockOnPremisesSync in step with the tenant and takes a rolled-back object over in two cycles', async () => {
