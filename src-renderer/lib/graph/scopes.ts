@@ -10,6 +10,11 @@ export const STEP_SCOPES = {
   contacts: ['Contacts-OnPremisesSyncBehavior.ReadWrite.All', 'OrgContact.Read.All'],
   /** Read the directory audit log (both scopes are required by the API). */
   audit: ['AuditLog.Read.All', 'Directory.Read.All'],
+  /**
+   * PATCH /contacts/{id} (the read-only probe and the post-transfer edit). The permission is not
+   * documented [U]; Directory.ReadWrite.All is the one Graph metadata implies (and the lab enforces).
+   */
+  contactEdit: ['Directory.ReadWrite.All'],
   /** Group and administrative-unit memberships of a contact (memberOf). */
   membership: ['OrgContact.Read.All', 'Directory.Read.All'],
   /** Read the signed-in admin's role assignments (tenant-wide vs administrative-unit scoped). */

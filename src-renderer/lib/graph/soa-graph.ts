@@ -184,7 +184,7 @@ export interface ReadOnlyProbe {
 export async function probeReadOnly(
   g: GraphSession,
   id: string,
-  scopes: readonly string[] = STEP_SCOPES.contacts,
+  scopes: readonly string[] = STEP_SCOPES.contactEdit,
 ): Promise<GraphResult<ReadOnlyProbe>> {
   const current = await getContact(g, id, 'id,displayName');
   if (!current.ok) return current;
