@@ -108,7 +108,7 @@ export function evaluateLdapFilter(filter: LdapFilter, read: (attr: string) => s
     case 'le':
       return read(filter.attr.toLowerCase()).some((v) => compare(v, filter.value) * (filter.op === 'ge' ? 1 : -1) >= 0);
     case 'substr': {
-      const re = new RegExp(`^${filter.parts.map(escapeRegExp).join('.*')}$`, 'is');
+      const re = cachedRegExp(`^${filter.parts.map(escapeRegExp).join('.*')}$`);
       return read(filter.attr.toLowerCase()).some((v) => re.test(v));
     }
   }
@@ -128,5 +128,18 @@ export function escapeRegExp(s: string): string {
 /** `*`-wildcard, case-insensitive whole-string match (as -like / FilterHashtable wildcards). */
 export function wildcardMatch(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern.toLowerCase() === value.toLowerCase();
-  return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'is').test(value);
+  return cachedRegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`).test(value);
+}
+
+const regExpCache = new Map<string, RegExp>();
+
+/** Case-insensitive, dot-all regexps, compiled once (queries scan thousands of objects). */
+function cachedRegExp(source: string): RegExp {
+  let re = regExpCache.get(source);
+  if (!re) {
+    if (regExpCache.size > 500) regExpCache.clear();
+    re = new RegExp(source, 'is');
+    regExpCache.set(source, re);
+  }
+  return re;
 }
