@@ -159,6 +159,143 @@ function Get-SoaSessionInfo {
     }
 }
 
+# ---------------------------------------------------------------------------------------------
+# Shared helpers for the Connect Sync scripts
+# ---------------------------------------------------------------------------------------------
+
+function ConvertTo-SoaBool {
+    # $true/$false from a Boolean or its string form ("True"/"False"); anything else is $null.
+    param($Value)
+    if ($null -eq $Value) { return $null }
+    if ($Value -is [bool]) { return $Value }
+    $text = ([string]$Value).Trim()
+    if ($text -eq 'True') { return $true }
+    if ($text -eq 'False') { return $false }
+    return $null
+}
+
+function ConvertTo-SoaString {
+    # A value as text: byte arrays as Base64, Guids in their string form, $null as $null.
+    param($Value)
+    if ($null -eq $Value) { return $null }
+    if ($Value -is [byte[]]) { return [System.Convert]::ToBase64String($Value) }
+    return [string]$Value
+}
+
+function Test-SoaEmptyGuid {
+    param($Value)
+    if ($null -eq $Value) { return $true }
+    $text = [string]$Value
+    if ($text -eq '') { return $true }
+    return ($text -eq [System.Guid]::Empty.ToString())
+}
+
+function Import-SoaADSyncModule {
+    # $true when the ADSync cmdlets are available (importing the module from its install path if needed).
+    if (Get-Command -Name Start-ADSyncSyncCycle -ErrorAction SilentlyContinue) { return $true }
+    Import-Module -Name ADSync -ErrorAction SilentlyContinue
+    if (Get-Command -Name Start-ADSyncSyncCycle -ErrorAction SilentlyContinue) { return $true }
+    $installPath = Get-SoaRegistryValue -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\ADSync\Parameters' -Name 'Path'
+    if (-not [string]::IsNullOrEmpty($installPath)) {
+        $manifest = Join-Path -Path $installPath -ChildPath 'Bin\ADSync\ADSync.psd1'
+        if (Test-Path -LiteralPath $manifest -PathType Leaf) {
+            Import-Module -Name $manifest -ErrorAction SilentlyContinue
+        }
+    }
+    return [bool](Get-Command -Name Start-ADSyncSyncCycle -ErrorAction SilentlyContinue)
+}
+
+function Assert-SoaADSyncModule {
+    if (-not (Import-SoaADSyncModule)) {
+        throw (New-SoaError -Code 'unavailable' -Message 'The ADSync PowerShell module is not available here. Run soa-pilot on the Entra Connect Sync server (Windows PowerShell 5.1).' -Category 'NotInstalled')
+    }
+}
+
+function Import-SoaActiveDirectoryModule {
+    # $true when Get-ADObject and Set-ADObject are available (the RSAT ActiveDirectory module).
+    if (Get-Command -Name Get-ADObject -ErrorAction SilentlyContinue) { return $true }
+    Import-Module -Name ActiveDirectory -ErrorAction SilentlyContinue
+    return [bool](Get-Command -Name Get-ADObject -ErrorAction SilentlyContinue)
+}
+
+function Get-SoaConnectorSet {
+    # The AD connectors and the Entra ID connector of this server.
+    $all = @(Get-ADSyncConnector -ErrorAction Stop)
+    $ad = @($all | Where-Object { [string]$_.ConnectorTypeName -eq 'AD' })
+    $entra = @($all | Where-Object { [string]$_.ConnectorTypeName -ne 'AD' -and [string]$_.Name -like '* - AAD' })
+    if ($entra.Count -eq 0) {
+        $entra = @($all | Where-Object { [string]$_.ConnectorTypeName -ne 'AD' -and [string]$_.Subtype -like '*Azure Active Directory*' })
+    }
+    $entraConnector = $null
+    if ($entra.Count -gt 0) { $entraConnector = $entra[0] }
+    return [pscustomobject]@{ AD = $ad; Entra = $entraConnector }
+}
+
+function Test-SoaBusyError {
+    # True for "the sync engine is busy": an InvalidOperationException (anywhere in the chain) whose
+    # message says busy / already running / suspended / in progress.
+    param($ErrorRecord)
+    $pattern = 'is busy|already running|scheduler is suspended|currently in progress'
+    $exception = $ErrorRecord.Exception
+    while ($null -ne $exception) {
+        if ($exception -is [System.InvalidOperationException] -and $exception.Message -match $pattern) { return $true }
+        $exception = $exception.InnerException
+    }
+    $fqid = [string]$ErrorRecord.FullyQualifiedErrorId
+    if ($fqid -like 'System.InvalidOperationException*' -and [string]$ErrorRecord.Exception.Message -match $pattern) { return $true }
+    return $false
+}
+
+function Get-SoaErrorSummary {
+    # The first meaningful line of an exception message (drops "System.X: " prefixes and stack frames).
+    param([string]$Message)
+    if ($null -eq $Message) { return '' }
+    $lines = @($Message -split "`r?`n" | Where-Object { $_.Trim() -ne '' -and $_.Trim() -notlike 'at *' })
+    $first = ''
+    if ($lines.Count -gt 0) { $first = $lines[0].Trim() }
+    return ($first -replace '^System\.[A-Za-z.]+Exception:\s*', '')
+}
+
+# Host probes. On Windows they read the registry and file versions; on a host without a registry
+# (the lab), a stand-in module may provide functions of the same names.
+function Get-SoaRegistryValue {
+    param([string]$Path, [string]$Name)
+    if (-not (Test-Path -LiteralPath $Path -ErrorAction SilentlyContinue)) { return $null }
+    $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
+    if ($null -eq $item) { return $null }
+    return $item.$Name
+}
+
+function Get-SoaUninstallEntry {
+    # DisplayName, DisplayVersion, Publisher and InstallLocation of every uninstall entry (both registry views).
+    $roots = @(
+        'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall',
+        'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall'
+    )
+    foreach ($root in $roots) {
+        if (-not (Test-Path -LiteralPath $root -ErrorAction SilentlyContinue)) { continue }
+        foreach ($key in @(Get-ChildItem -LiteralPath $root -ErrorAction SilentlyContinue)) {
+            $p = Get-ItemProperty -LiteralPath $key.PSPath -ErrorAction SilentlyContinue
+            if ($null -eq $p -or [string]::IsNullOrEmpty([string]$p.DisplayName)) { continue }
+            [pscustomobject]@{
+                DisplayName     = [string]$p.DisplayName
+                DisplayVersion  = [string]$p.DisplayVersion
+                Publisher       = [string]$p.Publisher
+                InstallLocation = [string]$p.InstallLocation
+            }
+        }
+    }
+}
+
+function Get-SoaFileVersion {
+    param([string]$Path)
+    if ([string]::IsNullOrEmpty($Path)) { return $null }
+    if (-not (Test-Path -LiteralPath $Path -PathType Leaf -ErrorAction SilentlyContinue)) { return $null }
+    $info = [System.Diagnostics.FileVersionInfo]::GetVersionInfo($Path)
+    if ([string]::IsNullOrEmpty($info.FileVersion)) { return $null }
+    return ('{0}.{1}.{2}.{3}' -f $info.FileMajorPart, $info.FileMinorPart, $info.FileBuildPart, $info.FilePrivatePart)
+}
+
 # Extra modules (e.g. the lab's stand-ins) from $env:SOA_PS_MODULE_PATHS, separated by the path separator.
 $global:SoaLoadedModules = @()
 if (-not [string]::IsNullOrEmpty($env:SOA_PS_MODULE_PATHS)) {

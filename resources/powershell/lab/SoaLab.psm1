@@ -1,0 +1,429 @@
+# soa-pilot lab stand-ins. Loaded only when the lab is the target (config.powershell.modulePaths).
+# Every command here is defined ONLY where the real one is absent, and calls the lab's on-premises
+# control API ($env:SOA_LAB_CONTROL_URL + '/onprem', bearer $env:SOA_LAB_CONTROL_TOKEN). Objects
+# carry the real property names; errors are real ErrorRecords with the real exception type (where
+# it can be loaded), message, FullyQualifiedErrorId prefix and category.
+# Written in Windows PowerShell 5.1 syntax.
+
+Set-StrictMode -Off
+
+function Test-SoaLabCommandAbsent {
+    param([string]$Name)
+    return (-not (Get-Command -Name $Name -CommandType Cmdlet, Function, Alias -ErrorAction SilentlyContinue))
+}
+
+$script:SoaLabDefined = @()
+
+function Get-SoaLabExceptionType {
+    # The real exception type where it exists; lab copies of the AD exceptions otherwise.
+    param([string]$TypeName)
+    $type = $TypeName -as [type]
+    if ($null -ne $type) { return $type }
+    if ($TypeName -like 'Microsoft.ActiveDirectory.Management.*' -or $TypeName -eq 'Microsoft.PowerShell.Commands.ServiceCommandException') {
+        if (-not ('Microsoft.ActiveDirectory.Management.ADException' -as [type])) {
+            Add-Type -TypeDefinition @'
+namespace Microsoft.ActiveDirectory.Management {
+    public class ADException : System.Exception { public ADException(string m) : base(m) {} }
+    public class ADIdentityNotFoundException : ADException { public ADIdentityNotFoundException(string m) : base(m) {} }
+}
+'@
+        }
+        if (-not ('Microsoft.PowerShell.Commands.ServiceCommandException' -as [type])) {
+            if (-not ('SoaLab.ServiceCommandException' -as [type])) {
+                Add-Type -TypeDefinition 'namespace SoaLab { public class ServiceCommandException : System.InvalidOperationException { public ServiceCommandException(string m) : base(m) {} } }'
+            }
+            if ($TypeName -eq 'Microsoft.PowerShell.Commands.ServiceCommandException') { return [SoaLab.ServiceCommandException] }
+        }
+        $type = $TypeName -as [type]
+        if ($null -ne $type) { return $type }
+    }
+    return [System.Exception]
+}
+
+function New-SoaLabErrorRecord {
+    param($ErrorBody, [string]$Fallback)
+    $typeName = 'System.Exception'
+    $message = $Fallback
+    $fqid = 'LabError'
+    $category = 'NotSpecified'
+    if ($null -ne $ErrorBody -and $null -ne $ErrorBody.error) {
+        $typeName = [string]$ErrorBody.error.type
+        $message = [string]$ErrorBody.error.message
+        $fqid = [string]$ErrorBody.error.fqid
+        $category = [string]$ErrorBody.error.category
+    }
+    $type = Get-SoaLabExceptionType -TypeName $typeName
+    $exception = New-Object -TypeName $type.FullName -ArgumentList $message
+    $cat = [System.Management.Automation.ErrorCategory]::NotSpecified
+    [void][System.Enum]::TryParse([string]$category, [ref]$cat)
+    return New-Object System.Management.Automation.ErrorRecord -ArgumentList @($exception, $fqid, $cat, $null)
+}
+
+function ConvertTo-SoaLabQuery {
+    param([hashtable]$Query)
+    if ($null -eq $Query -or $Query.Count -eq 0) { return '' }
+    $parts = @()
+    foreach ($key in $Query.Keys) {
+        foreach ($value in @($Query[$key])) {
+            if ($null -eq $value) { continue }
+            $text = $value
+            if ($value -is [DateTime]) { $text = $value.ToUniversalTime().ToString('o') }
+            elseif ($value -is [bool]) { $text = ([string]$value).ToLowerInvariant() }
+            $parts += ([System.Uri]::EscapeDataString([string]$key) + '=' + [System.Uri]::EscapeDataString([string]$text))
+        }
+    }
+    if ($parts.Count -eq 0) { return '' }
+    return '?' + ($parts -join '&')
+}
+
+function Invoke-SoaLabRequest {
+    # Returns @{ ok = $true; body = <parsed JSON> } or @{ ok = $false; record = <ErrorRecord> }.
+    param([string]$Method = 'GET', [string]$Path, [hashtable]$Query = @{}, $Body = $null)
+    $base = [string]$env:SOA_LAB_CONTROL_URL
+    if ($base -eq '') {
+        $ex = New-Object System.InvalidOperationException -ArgumentList 'SOA_LAB_CONTROL_URL is not set: the lab stand-ins need the lab control API.'
+        return @{ ok = $false; record = (New-Object System.Management.Automation.ErrorRecord -ArgumentList @($ex, 'SoaLabNotConfigured', 'NotInstalled', $null)) }
+    }
+    $uri = $base.TrimEnd('/') + '/onprem' + $Path + (ConvertTo-SoaLabQuery -Query $Query)
+    $params = @{
+        Uri             = $uri
+        Method          = $Method
+        Headers         = @{ Authorization = ('Bearer ' + [string]$env:SOA_LAB_CONTROL_TOKEN) }
+        UseBasicParsing = $true
+        ErrorAction     = 'Stop'
+    }
+    if ($null -ne $Body) {
+        $params.Body = [System.Text.Encoding]::UTF8.GetBytes((ConvertTo-Json -InputObject $Body -Depth 10 -Compress))
+        $params.ContentType = 'application/json; charset=utf-8'
+    }
+    try {
+        $response = Invoke-WebRequest @params
+    } catch {
+        $text = [string]$_.ErrorDetails.Message
+        $parsed = $null
+        if ($text -ne '') {
+            try { $parsed = ConvertFrom-SoaLabJson -Json $text } catch { $parsed = $null }
+        }
+        return @{ ok = $false; record = (New-SoaLabErrorRecord -ErrorBody $parsed -Fallback ('Lab request failed: ' + $_.Exception.Message)) }
+    }
+    $content = [System.Text.Encoding]::UTF8.GetString($response.RawContentStream.ToArray())
+    $json = $null
+    if ($content.Trim() -ne '') { $json = ConvertFrom-SoaLabJson -Json $content }
+    return @{ ok = $true; body = $json }
+}
+
+function ConvertFrom-SoaLabJson {
+    param([string]$Json)
+    if ($PSVersionTable.PSVersion.Major -ge 7) { return (ConvertFrom-Json -InputObject $Json -DateKind String) }
+    return (ConvertFrom-Json -InputObject $Json)
+}
+
+function ConvertTo-SoaLabDate {
+    param($Value)
+    if ($null -eq $Value -or [string]$Value -eq '') { return $null }
+    if ($Value -is [DateTime]) { return $Value }
+    return [DateTime]::Parse([string]$Value, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToUniversalTime()
+}
+
+function Get-SoaLabValue {
+    # The `value` list of a wrapped response, one object at a time.
+    param($Body)
+    if ($null -eq $Body) { return }
+    foreach ($item in @($Body.value)) { if ($null -ne $item) { $item } }
+}
+
+# ---------------------------------------------------------------------------------------------
+# ADSync
+# ---------------------------------------------------------------------------------------------
+if (Test-SoaLabCommandAbsent -Name 'Start-ADSyncSyncCycle') {
+    $script:SoaLabDefined += 'Start-ADSyncSyncCycle', 'Get-ADSyncScheduler', 'Get-ADSyncConnector', 'Get-ADSyncCSObject', 'Get-ADSyncMVObject', 'Get-ADSyncRunProfileResult', 'Get-ADSyncConnectorRunStatus'
+
+    function Start-ADSyncSyncCycle {
+        [CmdletBinding()]
+        param(
+            [Parameter(Position = 0)][ValidateSet('Unspecified', 'Delta', 'Initial')][string]$PolicyType = 'Unspecified',
+            [Parameter(Position = 1)][bool]$InteractiveMode = $true
+        )
+        $r = Invoke-SoaLabRequest -Method 'POST' -Path '/sync/cycle' -Body @{ PolicyType = $PolicyType; InteractiveMode = $InteractiveMode }
+        if (-not $r.ok) { $PSCmdlet.WriteError($r.record); return }
+        [pscustomobject]@{ Result = [string]$r.body.Result }
+    }
+
+    function Get-ADSyncScheduler {
+        [CmdletBinding()]
+        param()
+        $r = Invoke-SoaLabRequest -Path '/sync/scheduler'
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        $s = $r.body
+        [pscustomobject]@{
+            AllowedSyncCycleInterval            = $s.AllowedSyncCycleInterval
+            CurrentlyEffectiveSyncCycleInterval = $s.CurrentlyEffectiveSyncCycleInterval
+            CustomizedSyncCycleInterval         = $s.CustomizedSyncCycleInterval
+            NextSyncCyclePolicyType             = $s.NextSyncCyclePolicyType
+            NextSyncCycleStartTimeInUTC         = (ConvertTo-SoaLabDate -Value $s.NextSyncCycleStartTimeInUTC)
+            PurgeRunHistoryInterval             = $s.PurgeRunHistoryInterval
+            SyncCycleEnabled                    = [bool]$s.SyncCycleEnabled
+            MaintenanceEnabled                  = [bool]$s.MaintenanceEnabled
+            StagingModeEnabled                  = [bool]$s.StagingModeEnabled
+            SchedulerSuspended                  = [bool]$s.SchedulerSuspended
+            SyncCycleInProgress                 = [bool]$s.SyncCycleInProgress
+        }
+    }
+
+    function Get-ADSyncConnector {
+        [CmdletBinding()]
+        param([Parameter(Position = 0)][string]$Name, [string]$Identifier)
+        $q = @{}
+        if ($PSBoundParameters.ContainsKey('Name')) { $q.Name = $Name }
+        if ($PSBoundParameters.ContainsKey('Identifier')) { $q.Identifier = $Identifier }
+        $r = Invoke-SoaLabRequest -Path '/sync/connectors' -Query $q
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        Get-SoaLabValue -Body $r.body
+    }
+
+    function Get-ADSyncCSObject {
+        [CmdletBinding()]
+        param(
+            [string]$Identifier,
+            [string]$ConnectorName,
+            [string]$ConnectorIdentifier,
+            [string]$DistinguishedName,
+            [switch]$SkipDNValidation,
+            [switch]$Transient,
+            [int]$StartIndex = 0,
+            [int]$MaxResultCount = 1000
+        )
+        $q = @{}
+        foreach ($key in @('Identifier', 'ConnectorName', 'ConnectorIdentifier', 'DistinguishedName', 'StartIndex', 'MaxResultCount')) {
+            if ($PSBoundParameters.ContainsKey($key)) { $q[$key] = $PSBoundParameters[$key] }
+        }
+        $r = Invoke-SoaLabRequest -Path '/sync/cs-objects' -Query $q
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        Get-SoaLabValue -Body $r.body
+    }
+
+    function Get-ADSyncMVObject {
+        [CmdletBinding()]
+        param([Parameter(Mandatory = $true)][string]$Identifier)
+        $r = Invoke-SoaLabRequest -Path '/sync/mv-objects' -Query @{ Identifier = $Identifier }
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        Get-SoaLabValue -Body $r.body
+    }
+
+    function Get-ADSyncRunProfileResult {
+        [CmdletBinding()]
+        param(
+            [string]$RunHistoryId,
+            [string]$ConnectorId,
+            [string]$RunProfileId,
+            [int]$RunNumber,
+            [int]$NumberRequested,
+            [switch]$RunStepDetails,
+            [int]$StepNumber
+        )
+        $q = @{}
+        foreach ($key in @('RunHistoryId', 'ConnectorId', 'RunProfileId', 'RunNumber', 'NumberRequested')) {
+            if ($PSBoundParameters.ContainsKey($key)) { $q[$key] = $PSBoundParameters[$key] }
+        }
+        $r = Invoke-SoaLabRequest -Path '/sync/run-history' -Query $q
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        foreach ($run in @(Get-SoaLabValue -Body $r.body)) {
+            $run.StartDate = ConvertTo-SoaLabDate -Value $run.StartDate
+            $run.EndDate = ConvertTo-SoaLabDate -Value $run.EndDate
+            $run
+        }
+    }
+
+    function Get-ADSyncConnectorRunStatus {
+        [CmdletBinding()]
+        param()
+        $r = Invoke-SoaLabRequest -Path '/sync/run-status'
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        Get-SoaLabValue -Body $r.body
+    }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Event log
+# ---------------------------------------------------------------------------------------------
+if (Test-SoaLabCommandAbsent -Name 'Get-WinEvent') {
+    $script:SoaLabDefined += 'Get-WinEvent'
+
+    function Get-WinEvent {
+        [CmdletBinding()]
+        param(
+            [Parameter(Mandatory = $true)][hashtable[]]$FilterHashtable,
+            [long]$MaxEvents = -1
+        )
+        foreach ($filter in $FilterHashtable) {
+            $q = @{}
+            foreach ($key in $filter.Keys) {
+                $name = [string]$key
+                if ($name -eq 'ID') { $name = 'Id' }
+                $q[$name] = $filter[$key]
+            }
+            if ($MaxEvents -gt 0) { $q.MaxEvents = $MaxEvents }
+            $r = Invoke-SoaLabRequest -Path '/events' -Query $q
+            if (-not $r.ok) { $PSCmdlet.WriteError($r.record); continue }
+            foreach ($e in @(Get-SoaLabValue -Body $r.body)) {
+                $properties = @()
+                foreach ($p in @($e.Properties)) { if ($null -ne $p) { $properties += [pscustomobject]@{ Value = $p.Value } } }
+                [pscustomobject]@{
+                    TimeCreated      = (ConvertTo-SoaLabDate -Value $e.TimeCreated).ToLocalTime()
+                    Id               = [int]$e.Id
+                    ProviderName     = [string]$e.ProviderName
+                    LogName          = [string]$e.LogName
+                    Level            = [int]$e.Level
+                    LevelDisplayName = [string]$e.LevelDisplayName
+                    RecordId         = [long]$e.RecordId
+                    MachineName      = [string]$e.MachineName
+                    Message          = [string]$e.Message
+                    Properties       = $properties
+                }
+            }
+        }
+    }
+}
+
+# ---------------------------------------------------------------------------------------------
+# ActiveDirectory
+# ---------------------------------------------------------------------------------------------
+if (Test-SoaLabCommandAbsent -Name 'Get-ADObject') {
+    $script:SoaLabDefined += 'Get-ADObject', 'Set-ADObject'
+
+    function Select-SoaLabAdObject {
+        param($Object, [string[]]$Properties)
+        $result = [ordered]@{
+            DistinguishedName = $Object.DistinguishedName
+            Name              = $Object.Name
+            ObjectClass       = $Object.ObjectClass
+            ObjectGUID        = $Object.ObjectGUID
+        }
+        $all = @('displayName', 'mail', 'description', 'givenName', 'sn', 'company', 'department', 'member', 'memberOf', 'whenCreated', 'whenChanged', 'uSNChanged', 'uSNCreated')
+        $wanted = @()
+        foreach ($p in @($Properties)) {
+            if ($p -eq '*') { $wanted = $all; break }
+            foreach ($a in $all) { if ($a -eq $p) { $wanted += $a } }
+        }
+        foreach ($name in $wanted) { $result[$name] = $Object.$name }
+        return [pscustomobject]$result
+    }
+
+    function Get-ADObject {
+        [CmdletBinding(DefaultParameterSetName = 'Identity')]
+        param(
+            [Parameter(ParameterSetName = 'Identity', Mandatory = $true, Position = 0)]$Identity,
+            [Parameter(ParameterSetName = 'LdapFilter', Mandatory = $true)][string]$LDAPFilter,
+            [string[]]$Properties = @(),
+            [string]$SearchBase,
+            [string]$SearchScope,
+            [int]$ResultSetSize = 0,
+            [string]$Server
+        )
+        $q = @{}
+        if ($PSCmdlet.ParameterSetName -eq 'Identity') {
+            $q.Identity = [string]$Identity
+        } else {
+            $q.LDAPFilter = $LDAPFilter
+            if ($PSBoundParameters.ContainsKey('SearchBase')) { $q.SearchBase = $SearchBase }
+            if ($PSBoundParameters.ContainsKey('SearchScope')) { $q.SearchScope = $SearchScope }
+            if ($ResultSetSize -gt 0) { $q.ResultSetSize = $ResultSetSize }
+        }
+        $r = Invoke-SoaLabRequest -Path '/ad/objects' -Query $q
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        foreach ($o in @(Get-SoaLabValue -Body $r.body)) { Select-SoaLabAdObject -Object $o -Properties $Properties }
+    }
+
+    function Set-ADObject {
+        [CmdletBinding()]
+        param(
+            [Parameter(Mandatory = $true, Position = 0)]$Identity,
+            [hashtable]$Replace,
+            [string[]]$Clear,
+            [hashtable]$Add,
+            [hashtable]$Remove,
+            [switch]$PassThru,
+            [string]$Server
+        )
+        $body = @{ Identity = [string]$Identity }
+        if ($PSBoundParameters.ContainsKey('Replace')) { $body.Replace = $Replace }
+        if ($PSBoundParameters.ContainsKey('Clear')) { $body.Clear = @($Clear) }
+        if ($PSBoundParameters.ContainsKey('Add')) { $body.Add = $Add }
+        if ($PSBoundParameters.ContainsKey('Remove')) { $body.Remove = $Remove }
+        $r = Invoke-SoaLabRequest -Method 'POST' -Path '/ad/objects/set' -Body $body
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        if ($PassThru) { Select-SoaLabAdObject -Object $r.body -Properties @('*') }
+    }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Services and host probes
+# ---------------------------------------------------------------------------------------------
+if (Test-SoaLabCommandAbsent -Name 'Get-Service') {
+    $script:SoaLabDefined += 'Get-Service'
+
+    function Get-Service {
+        [CmdletBinding()]
+        param([Parameter(Position = 0)][string[]]$Name)
+        $names = @($Name)
+        if ($null -eq $Name -or $names.Count -eq 0) { $names = @($null) }
+        foreach ($n in $names) {
+            $q = @{}
+            if ($null -ne $n) { $q.Name = $n }
+            $r = Invoke-SoaLabRequest -Path '/host/services' -Query $q
+            if (-not $r.ok) { $PSCmdlet.WriteError($r.record); continue }
+            foreach ($s in @(Get-SoaLabValue -Body $r.body)) {
+                [pscustomobject]@{ Name = [string]$s.Name; DisplayName = [string]$s.DisplayName; Status = [string]$s.Status; StartType = [string]$s.StartType }
+            }
+        }
+    }
+}
+
+# The registry and file-version probes of Initialize-SoaSession.ps1, only where there is no registry.
+if (-not (Get-PSProvider -PSProvider Registry -ErrorAction SilentlyContinue)) {
+    $script:SoaLabDefined += 'Get-SoaRegistryValue', 'Get-SoaUninstallEntry', 'Get-SoaFileVersion'
+
+    function Get-SoaLabHostProbe {
+        $r = Invoke-SoaLabRequest -Path '/host/probe'
+        if (-not $r.ok) { throw $r.record }
+        return $r.body
+    }
+
+    function Get-SoaRegistryValue {
+        param([string]$Path, [string]$Name)
+        $probe = Get-SoaLabHostProbe
+        $key = $Path.TrimEnd('\')
+        if ($key -eq 'HKLM:\SYSTEM\CurrentControlSet\Services\ADSync\Parameters' -and $Name -eq 'Path') { return $probe.ADSyncParametersPath }
+        if ($key -eq 'HKLM:\SYSTEM\CurrentControlSet\Services\AADConnectProvisioningAgent' -and $Name -eq 'ImagePath') {
+            if ($null -ne $probe.CloudSyncAgent) { return ('"' + [string]$probe.CloudSyncAgent.Path + '"') }
+        }
+        return $null
+    }
+
+    function Get-SoaUninstallEntry {
+        $probe = Get-SoaLabHostProbe
+        foreach ($e in @($probe.UninstallEntries)) {
+            if ($null -eq $e) { continue }
+            [pscustomobject]@{
+                DisplayName     = [string]$e.DisplayName
+                DisplayVersion  = [string]$e.DisplayVersion
+                Publisher       = [string]$e.Publisher
+                InstallLocation = [string]$e.InstallLocation
+            }
+        }
+    }
+
+    function Get-SoaFileVersion {
+        param([string]$Path)
+        $probe = Get-SoaLabHostProbe
+        if ($null -ne $probe.ConnectSync -and [string]::Equals([string]$probe.ConnectSync.MiiServerPath, $Path, [System.StringComparison]::OrdinalIgnoreCase)) {
+            return [string]$probe.ConnectSync.FileVersion
+        }
+        if ($null -ne $probe.CloudSyncAgent -and [string]::Equals([string]$probe.CloudSyncAgent.Path, $Path, [System.StringComparison]::OrdinalIgnoreCase)) {
+            return [string]$probe.CloudSyncAgent.Version
+        }
+        return $null
+    }
+}
+
+Export-ModuleMember -Function $script:SoaLabDefined

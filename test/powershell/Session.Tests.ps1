@@ -1,0 +1,97 @@
+BeforeAll {
+    $script:ScriptRoot = Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'resources/powershell'
+    . (Join-Path $PSScriptRoot 'TestStubs.ps1')
+    . (Join-Path $script:ScriptRoot 'Initialize-SoaSession.ps1')
+}
+
+Describe 'ConvertFrom-SoaArgument' {
+    It 'decodes Base64 UTF-8 JSON into a hashtable with every value intact' {
+        $hostile = "a'b`"c``d`$(New-Item x);e`nf" + [char]0 + 'g' + [char]0x200F + [char]0x2018 + [char]0x201D
+        $json = ConvertTo-Json -InputObject @{ Value = $hostile; Since = '2026-11-27T12:00:00Z'; N = 5 } -Compress
+        $b64 = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json))
+        $result = ConvertFrom-SoaArgument -Base64 $b64
+        $result.Value | Should -BeExactly $hostile
+        $result.Since | Should -BeOfType [string]
+        $result.Since | Should -BeExactly '2026-11-27T12:00:00Z'
+        $result.N | Should -Be 5
+    }
+    It 'returns an empty hashtable for no arguments' {
+        (ConvertFrom-SoaArgument -Base64 '').Count | Should -Be 0
+    }
+}
+
+Describe 'ConvertTo-SoaIsoDate' {
+    It 'treats an unspecified DateTime as UTC and keeps UTC strings' {
+        $d = New-Object DateTime -ArgumentList 2026, 11, 27, 12, 0, 0, ([DateTimeKind]::Unspecified)
+        ConvertTo-SoaIsoDate -Value $d | Should -BeExactly '2026-11-27T12:00:00.0000000Z'
+        ConvertTo-SoaIsoDate -Value '2026-11-27T12:00:00.000Z' | Should -BeExactly '2026-11-27T12:00:00.0000000Z'
+        ConvertTo-SoaIsoDate -Value $null | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Invoke-SoaCommand envelope' {
+    BeforeAll {
+        $script:Captured = $null
+        Mock Write-SoaEnvelope { $script:Captured = $Envelope }
+    }
+    It 'wraps a successful call as ok=true with the data' {
+        $b64 = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('{"Value":"x"}'))
+        Invoke-SoaCommand -Name 'Test-SoaEcho' -ArgumentsBase64 $b64 -Nonce 'n1'
+        $script:Captured.ok | Should -BeTrue
+        $script:Captured.data.value | Should -BeExactly 'x'
+    }
+    It 'keeps the FullyQualifiedErrorId, category and type of a failure' {
+        Mock Get-ADSyncScheduler {
+            throw (New-TestErrorRecord -Message 'Access to the sync engine was denied.' -Fqid 'System.UnauthorizedAccessException,Microsoft.IdentityManagement.PowerShell.Cmdlet.GetADSyncSchedulerCmdlet' -Category 'PermissionDenied' -TypeName 'System.UnauthorizedAccessException')
+        }
+        Invoke-SoaCommand -Name 'Get-SoaScheduler' -ArgumentsBase64 '' -Nonce 'n2'
+        $script:Captured.ok | Should -BeFalse
+        $script:Captured.error.code | Should -Be 'powershell'
+        $script:Captured.error.fqid | Should -BeExactly 'System.UnauthorizedAccessException,Microsoft.IdentityManagement.PowerShell.Cmdlet.GetADSyncSchedulerCmdlet'
+        $script:Captured.error.category | Should -Be 'PermissionDenied'
+        $script:Captured.error.type | Should -Be 'System.UnauthorizedAccessException'
+    }
+    It 'reports a soa-pilot error code from New-SoaError' {
+        $b64 = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('{"DistinguishedName":"CN=x","Confirmed":false}'))
+        Invoke-SoaCommand -Name 'Set-SoaOnPremDescription' -ArgumentsBase64 $b64 -Nonce 'n3'
+        $script:Captured.ok | Should -BeFalse
+        $script:Captured.error.code | Should -Be 'refused'
+        $script:Captured.error.fqid | Should -Be 'Soa.refused'
+    }
+    It 'refuses names that are not soa-pilot scripts' {
+        Invoke-SoaCommand -Name 'Remove-Item' -ArgumentsBase64 '' -Nonce 'n4'
+        $script:Captured.ok | Should -BeFalse
+        $script:Captured.error.code | Should -Be 'validation'
+    }
+    It 'writes one framed line with the nonce' {
+        $writer = New-Object System.IO.StringWriter
+        $old = [Console]::Out
+        [Console]::SetOut($writer)
+        try {
+            & (Get-Command Write-SoaEnvelope -CommandType Function).ScriptBlock -Nonce 'abc' -Envelope ([ordered]@{ ok = $true; data = @{ a = 1 } })
+        } finally {
+            [Console]::SetOut($old)
+        }
+        $line = $writer.ToString().Trim()
+        $line | Should -BeLike '<<SOA:abc>>{*}'
+        ($line.Substring(11) | ConvertFrom-Json).data.a | Should -Be 1
+    }
+}
+
+Describe 'Test-SoaBusyError' {
+    It 'classifies "<Message>" as busy=<Busy>' -ForEach @(
+        @{ Message = "System.InvalidOperationException: Connector: contoso.onmicrosoft.com - AAD is busy.`r`n   at Microsoft.MetadirectoryServices.Scheduler.Scheduler.StartSyncCycle(String overridePolicy, Boolean interactiveMode)"; Busy = $true; Type = 'System.InvalidOperationException' }
+        @{ Message = 'Sync is already running. Please try again later.'; Busy = $true; Type = 'System.InvalidOperationException' }
+        @{ Message = 'Synchronization is currently in progress.'; Busy = $true; Type = 'System.InvalidOperationException' }
+        @{ Message = 'The connector configuration is invalid.'; Busy = $false; Type = 'System.InvalidOperationException' }
+        @{ Message = 'Connector is busy.'; Busy = $false; Type = 'System.ArgumentException' }
+    ) {
+        $record = New-TestErrorRecord -TypeName $Type -Message $Message -Fqid 'X'
+        Test-SoaBusyError -ErrorRecord $record | Should -Be $Busy
+    }
+    It 'finds a busy InvalidOperationException wrapped in another exception' {
+        $inner = New-Object System.InvalidOperationException -ArgumentList 'Connector: c - AAD is busy.'
+        $record = New-TestErrorRecord -TypeName 'System.Management.Automation.RuntimeException' -Message 'wrapped' -Fqid 'Y' -Inner $inner
+        Test-SoaBusyError -ErrorRecord $record | Should -BeTrue
+    }
+}
