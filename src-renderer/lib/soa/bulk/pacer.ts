@@ -41,6 +41,7 @@ export class WritePacer {
   /** Multiplier on the target rate, lowered by throttle signals. */
   private factor = 1;
   private blockedUntil = 0;
+  private lastCut = -Infinity;
   readonly baseRate: number;
 
   constructor(
@@ -88,7 +89,9 @@ export class WritePacer {
   }
 
   /** `x-ms-throttle-limit-percentage` seen on a response (fraction). */
-  observePercentage(p: number): void {
+  observePercentage(p: number, now = Date.now()): void {
+    if (now - this.lastCut < 1000) return;
+    this.lastCut = now;
     if (p >= 0.95) this.factor = Math.max(0.1, this.factor * 0.5);
     else if (p > 0.8) this.factor = Math.max(0.2, this.factor * 0.85);
   }
@@ -96,7 +99,11 @@ export class WritePacer {
   /** A write came back 429: stop until Retry-After, then continue at half speed. */
   throttled(retryAfterMs: number, now: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
-    this.factor = Math.max(0.1, this.factor * 0.5);
+    // one cut per throttle episode, not one per 429 in the same batch
+    if (now - this.lastCut > 2000) {
+      this.factor = Math.max(0.1, this.factor * 0.5);
+      this.lastCut = now;
+    }
     this.tokens = Math.min(this.tokens, 0);
   }
 

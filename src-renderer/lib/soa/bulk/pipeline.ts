@@ -427,7 +427,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     if (slot.phase === 'final') return;
     if (!r) return transient(slot, kind, 'no response for this request in the batch', now);
     const pct = throttlePercentage(r.headers);
-    if (pct !== undefined) pacer.observePercentage(pct);
+    if (pct !== undefined) pacer.observePercentage(pct, now);
     if (r.status === 429) {
       const ra = retryAfterMs(r.headers, now) ?? backoff(slot.throttles + 1);
       if (kind === 'write') pacer.throttled(ra, now);
