@@ -308,13 +308,7 @@ export class SyncEngine {
         run.step.StageUpdate += 1;
         continue;
       }
-      if (j.exportState === 'AwaitingExportConfirmation') continue;
-      const view = this.ctx.tenant.viewByAnchor(o.kind, o.anchor);
-      if (view && view.isCloudManaged !== j.blockOnPremisesSync) {
-        j.blockOnPremisesSync = view.isCloudManaged;
-        j.entraModifiedAt = now;
-        run.step.StageUpdate += 1;
-      }
+      // blockOnPremisesSync itself is refreshed from the tenant once per cycle, in the synchronization run
     }
     run.Result = 'success';
   }
