@@ -1,0 +1,67 @@
+BeforeAll {
+    $script:ScriptRoot = Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'resources/powershell'
+    . (Join-Path $PSScriptRoot 'TestStubs.ps1')
+    . (Join-Path $script:ScriptRoot 'Initialize-SoaSession.ps1')
+    . (Join-Path $script:ScriptRoot 'Get-SoaEvent6956.ps1')
+
+    function script:New-TestEvent($RecordId, $Message, $Properties = @()) {
+        [pscustomobject]@{
+            TimeCreated = (Get-Date '2026-11-27T12:00:00Z'); Id = 6956; ProviderName = 'ADSync'; RecordId = $RecordId
+            Message = $Message; Properties = @($Properties | ForEach-Object { [pscustomobject]@{ Value = $_ } })
+        }
+    }
+}
+
+Describe 'Get-SoaEvent6956Dn' {
+    It 'parses the DN from the message: <Dn>' -ForEach @(
+        @{ Dn = 'CN=Alex Wilber,OU=Contacts,DC=contoso,DC=com' }
+        @{ Dn = 'CN=O''Brien\, Pat,OU=Contacts,DC=contoso,DC=com' }
+        @{ Dn = 'CN=has not been synced (x),OU=A,DC=contoso,DC=com' }
+        @{ Dn = "CN=Line`nBreak,OU=A,DC=contoso,DC=com" }
+    ) {
+        $message = 'The object ' + $Dn + ' has not been synced to the cloud because the source of authority of the object is in the cloud.'
+        Get-SoaEvent6956Dn -Message $message -Properties @() | Should -BeExactly $Dn
+    }
+    It 'uses a DN-shaped event property when the message is localised' {
+        $props = @([pscustomobject]@{ Value = 'CN=Anna,OU=Kontakte,DC=contoso,DC=de' })
+        Get-SoaEvent6956Dn -Message 'Das Objekt wurde nicht synchronisiert.' -Properties $props | Should -BeExactly 'CN=Anna,OU=Kontakte,DC=contoso,DC=de'
+    }
+    It 'finds a DN inside a localised message without properties' {
+        Get-SoaEvent6956Dn -Message "L'objet CN=Zoé,OU=Contacts,DC=contoso,DC=fr n'a pas été synchronisé." -Properties @() | Should -BeExactly 'CN=Zoé,OU=Contacts,DC=contoso,DC=fr'
+    }
+    It 'returns null when there is no DN' {
+        Get-SoaEvent6956Dn -Message 'Nothing here' -Properties @() | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-SoaEvent6956' {
+    It 'maps NoMatchingEventsFound to an empty list' {
+        Mock Get-WinEvent {
+            throw (New-TestErrorRecord -TypeName 'System.Exception' -Message 'Keine Ereignisse gefunden (localised).' -Fqid 'NoMatchingEventsFound,Microsoft.PowerShell.Commands.GetWinEventCommand' -Category 'ObjectNotFound')
+        }
+        $r = Get-SoaEvent6956 -Since '2026-11-27T11:00:00Z'
+        @($r.events).Count | Should -Be 0
+        $r.provider | Should -BeNullOrEmpty
+    }
+    It 'lets other Get-WinEvent errors through with their id' {
+        Mock Get-WinEvent {
+            throw (New-TestErrorRecord -TypeName 'System.Exception' -Message 'There is not an event provider on the localhost computer that matches "X".' -Fqid 'NoMatchingProvidersFound,Microsoft.PowerShell.Commands.GetWinEventCommand' -Category 'ObjectNotFound')
+        }
+        { Get-SoaEvent6956 -Since '2026-11-27T11:00:00Z' -ProviderName 'X' } | Should -Throw -ErrorId 'NoMatchingProvidersFound,Microsoft.PowerShell.Commands.GetWinEventCommand'
+    }
+    It 'queries Application / 6956 / StartTime with MaxEvents and filters by DN' {
+        Mock Get-WinEvent {
+            New-TestEvent 2 'The object CN=B,OU=C,DC=contoso,DC=com has not been synced to the cloud because the source of authority of the object is in the cloud.'
+            New-TestEvent 1 'The object CN=A,OU=C,DC=contoso,DC=com has not been synced to the cloud because the source of authority of the object is in the cloud.'
+        }
+        $r = Get-SoaEvent6956 -Since '2026-11-27T11:00:00Z' -DistinguishedName 'cn=a,ou=c,dc=contoso,dc=com' -MaxEvents 10
+        @($r.events).Count | Should -Be 1
+        $r.events[0].dn | Should -BeExactly 'CN=A,OU=C,DC=contoso,DC=com'
+        $r.events[0].recordId | Should -Be 1
+        $r.events[0].time | Should -BeExactly '2026-11-27T12:00:00.0000000Z'
+        $r.provider | Should -Be 'ADSync'
+        Should -Invoke Get-WinEvent -Times 1 -Exactly -ParameterFilter {
+            $FilterHashtable[0].LogName -eq 'Application' -and $FilterHashtable[0].Id -eq 6956 -and $FilterHashtable[0].StartTime -is [DateTime] -and $MaxEvents -eq 10 -and -not $FilterHashtable[0].ContainsKey('ProviderName')
+        }
+    }
+}
