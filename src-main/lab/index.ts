@@ -1,0 +1,370 @@
+/**
+ * The lab: a local Entra tenant (identity + Graph over HTTPS on loopback), the simulated Connect
+ * Sync server (`./onprem`), and the control API. `startLab()` runs it in-process (tests);
+ * `npm run lab:server` (`./cli.ts`) runs it standalone (demo).
+ */
+import https from 'node:https';
+import type http from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { createOnPrem } from './onprem/index';
+import type { LabClock, OnPremServer, OnPremSeedObject } from './ports';
+import type { LabInfo } from './types';
+import { seedTenant } from './seed';
+import { labServerTlsOptions, labTlsFiles } from './tls';
+import { defaultSettings, type LabSettings, type LabSpeed, type TenantState, type WriteLogEntry, type AuditEntry } from './tenant/model';
+import { Tenant } from './tenant/tenant';
+import { Throttler } from './tenant/throttle';
+import { Faults } from './tenant/faults';
+import { GraphService, faultResponse, type GraphResponse } from './tenant/graph';
+import { IdentityService } from './identity/identity';
+import { TokenService, loadSigningKeys } from './identity/tokens';
+import { handleControl, startControlServer, type LabRuntime } from './control';
+
+export { labAuthorityMetadata, labCloudDiscoveryMetadata } from './identity/identity';
+export type { LabInfo, LabAdmin } from './types';
+
+export interface StartLabOptions {
+  seed?: number;
+  speed?: LabSpeed;
+  /** JSON state file: loaded at start when it exists, written by `save()` / POST /save / the CLI on exit */
+  stateFile?: string;
+  /** HTTPS port (identity + Graph); random when omitted */
+  port?: number;
+  /** number of synced contacts in the seed (default 2,000) */
+  contacts?: number;
+}
+
+export interface LabHandle {
+  info: LabInfo;
+  close(): Promise<void>;
+  /** the live tenant (replaced by reset) */
+  tenant(): Tenant;
+  onPrem(): OnPremServer;
+  settings(): LabSettings;
+  updateSettings(patch: Partial<LabSettings>): LabSettings;
+  /** mint an access token exactly as /token would (throws on missing consent) */
+  mintToken(upn: string, scopes: string[]): Promise<string>;
+  reset(seed?: number, contacts?: number): Promise<void>;
+  save(file?: string): Promise<string | null>;
+  setClockOffset(ms: number): void;
+  clock: LabClock;
+  faults: Faults;
+  writeLog(): WriteLogEntry[];
+  auditLog(): AuditEntry[];
+  /** the same calls as {controlUrl}, in-process */
+  control(method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+}
+
+const stateFileSchema = z.object({
+  format: z.literal('soa-pilot-lab/1'),
+  seed: z.number(),
+  contacts: z.number().nullable(),
+  clockOffsetMs: z.number(),
+  settings: z.record(z.string(), z.unknown()),
+  tenant: z.custom<TenantState>((v) => typeof v === 'object' && v !== null && 'objects' in v && 'tenantId' in v),
+  onprem: z.unknown(),
+});
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    const b = c as Buffer;
+    size += b.length;
+    if (size > 20 * 1024 * 1024) throw new Error('body too large');
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
+
+export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
+  const speed: LabSpeed = opts.speed ?? 'fast';
+  let seedNumber = opts.seed ?? 1;
+  let contactsCount: number | undefined = opts.contacts;
+  let offsetMs = 0;
+  const clock: LabClock = { now: () => Date.now() + offsetMs };
+  const files = labTlsFiles();
+  const keys = await loadSigningKeys(files.tokenSigningKeyPath);
+  let baseUrl = '';
+
+  let tenant!: Tenant;
+  let onPrem!: OnPremServer;
+
+  const buildOnPrem = (objects: OnPremSeedObject[], settings: LabSettings): OnPremServer =>
+    createOnPrem({
+      tenant: {
+        viewByAnchor: (k, a) => tenant.viewByAnchor(k, a),
+        exportUpdate: (k, a, x) => tenant.exportUpdate(k, a, x),
+        confirmTakeover: (k, a, x) => tenant.confirmTakeover(k, a, x),
+      },
+      objects,
+      clock,
+      tenantDomain: tenant.state.tenantDomain,
+      forest: tenant.state.forest,
+      syncCycleMs: settings.syncCycleMs,
+      event6956Provider: settings.event6956Provider,
+      connectSyncVersion: settings.connectSyncVersion,
+      cloudSyncAgentVersion: settings.cloudSyncAgentVersion,
+      stagingMode: settings.stagingMode,
+    });
+
+  const fresh = (seed: number, contacts: number | undefined, settings: LabSettings): void => {
+    const s = seedTenant({ seed, contacts, now: clock.now() });
+    tenant = new Tenant(s.tenant, settings, clock);
+    onPrem = buildOnPrem(s.onPrem, settings);
+  };
+
+  // load or seed
+  let loaded = false;
+  if (opts.stateFile && existsSync(opts.stateFile)) {
+    const parsed = stateFileSchema.safeParse(JSON.parse(readFileSync(opts.stateFile, 'utf8')) as unknown);
+    if (!parsed.success) throw new Error(`lab state file ${opts.stateFile} is not a soa-pilot lab state`);
+    const st = parsed.data;
+    seedNumber = st.seed;
+    contactsCount = st.contacts ?? undefined;
+    offsetMs = st.clockOffsetMs;
+    const settings = { ...defaultSettings(speed), ...(st.settings as Partial<LabSettings>) };
+    tenant = new Tenant(st.tenant, settings, clock);
+    onPrem = buildOnPrem([], settings);
+    onPrem.restore(st.onprem);
+    loaded = true;
+  }
+  if (!loaded) fresh(seedNumber, contactsCount, defaultSettings(speed));
+
+  const throttler = new Throttler(clock.now, () => tenant.settings.throttleScale);
+  const faults = new Faults(seedNumber);
+  const graph = (): GraphService => graphService;
+  // eslint-disable-next-line prefer-const -- assigned once the port (hence the base URL) is known
+  let graphService: GraphService;
+  // eslint-disable-next-line prefer-const
+  let identity: IdentityService;
+
+  // HTTPS server(s)
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    void (async () => {
+      const requestId = randomUUID();
+      try {
+        const url = new URL(req.url ?? '/', baseUrl);
+        const method = (req.method ?? 'GET').toUpperCase();
+        const raw = await readBody(req);
+        const fault = faults.decide(method, url.pathname);
+        const latency = tenant.settings.latencyMs + fault.latencyMs;
+        if (latency > 0) await sleep(latency);
+        if (fault.action?.kind === 'drop') {
+          req.socket.destroy();
+          return;
+        }
+        const clientRequestId = typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : null;
+        if (fault.action?.kind === 'status') {
+          sendGraph(res, faultResponse(fault.action.status, fault.action.retryAfterSeconds, requestId, clientRequestId, clock.now()));
+          return;
+        }
+        const gm = /^\/(v1\.0|beta|v[0-9][^/]*)(\/.*)?$/.exec(url.pathname);
+        if (gm) {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+          let body: unknown = undefined;
+          let bodyInvalid = false;
+          const text = raw.toString('utf8');
+          if (text.trim() !== '') {
+            try {
+              body = JSON.parse(text) as unknown;
+            } catch {
+              bodyInvalid = true;
+            }
+          }
+          const r = await graph().handle({
+            method,
+            version: gm[1] ?? '',
+            path: decodeURIComponent(gm[2] ?? '/'),
+            query: url.searchParams,
+            headers,
+            body,
+            bodyInvalid,
+            requestId,
+            clientRequestId,
+            batchStepId: null,
+          });
+          if (fault.action?.kind === 'appliedLost') {
+            req.socket.destroy();
+            return;
+          }
+          sendGraph(res, r);
+          return;
+        }
+        const form = new URLSearchParams(method === 'POST' ? raw.toString('utf8') : '');
+        const r = await identity.handle({ method, path: url.pathname, query: url.searchParams, form });
+        if (fault.action?.kind === 'appliedLost') {
+          req.socket.destroy();
+          return;
+        }
+        if (!r) {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'not_found', error_description: `The lab has no endpoint ${method} ${url.pathname}.` }));
+          return;
+        }
+        res.writeHead(r.status, r.headers);
+        res.end(r.body);
+      } catch (e) {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json', 'request-id': requestId });
+          res.end(JSON.stringify({ error: { code: 'InternalServerError', message: e instanceof Error ? e.message : 'error' } }));
+        }
+      }
+    })();
+  };
+
+  const tls = labServerTlsOptions();
+  const servers: https.Server[] = [];
+  const primary = https.createServer({ ...tls }, onRequest);
+  await new Promise<void>((ok, fail) => {
+    primary.once('error', fail);
+    primary.listen(opts.port ?? 0, '127.0.0.1', () => ok());
+  });
+  servers.push(primary);
+  const port = (primary.address() as AddressInfo).port;
+  // also on ::1 (same port) so that "localhost" resolving to ::1 first connects directly; loopback only
+  const v6 = https.createServer({ ...tls }, onRequest);
+  const v6ok = await new Promise<boolean>((ok) => {
+    v6.once('error', () => ok(false));
+    v6.listen(port, '::1', () => ok(true));
+  });
+  if (v6ok) servers.push(v6);
+
+  baseUrl = `https://localhost:${port}`;
+  const tokenService = new TokenService(keys, `${baseUrl}/${tenant.state.tenantId}/v2.0`, clock.now);
+  graphService = new GraphService({ tenant: () => tenant, tokens: tokenService, throttler, faults, baseUrl: () => baseUrl });
+  identity = new IdentityService({ tenant: () => tenant, tokens: tokenService, baseUrl: () => baseUrl });
+
+  const controlToken = randomBytes(24).toString('hex');
+  const info: LabInfo = {
+    graphBaseUrl: baseUrl,
+    authority: `${baseUrl}/${tenant.state.tenantId}`,
+    tenantId: tenant.state.tenantId,
+    tenantDomain: tenant.state.tenantDomain,
+    clientId: tenant.state.clientId,
+    controlUrl: '',
+    controlToken,
+    caCertPath: files.caCertPath,
+    admins: tenant.labAdmins(),
+  };
+
+  const updateSettings = (patch: Partial<LabSettings>): LabSettings => {
+    Object.assign(tenant.settings, patch);
+    const onPremPatch: Parameters<OnPremServer['configure']>[0] = {};
+    if (patch.syncCycleMs !== undefined) onPremPatch.syncCycleMs = patch.syncCycleMs;
+    if (patch.event6956Provider !== undefined) onPremPatch.event6956Provider = patch.event6956Provider;
+    if (patch.connectSyncVersion !== undefined) onPremPatch.connectSyncVersion = patch.connectSyncVersion;
+    if (patch.cloudSyncAgentVersion !== undefined) onPremPatch.cloudSyncAgentVersion = patch.cloudSyncAgentVersion;
+    if (patch.stagingMode !== undefined) onPremPatch.stagingMode = patch.stagingMode;
+    if (Object.keys(onPremPatch).length > 0) onPrem.configure(onPremPatch);
+    if (patch.connectSyncVersion !== undefined) tenant.state.synchronizationClientVersion = patch.connectSyncVersion;
+    return tenant.settings;
+  };
+
+  const reset = async (seed?: number, contacts?: number): Promise<void> => {
+    if (seed !== undefined) seedNumber = seed;
+    if (contacts !== undefined) contactsCount = contacts;
+    const settings = tenant.settings;
+    onPrem.close();
+    fresh(seedNumber, contactsCount, settings);
+    faults.clear();
+    faults.reseed(seedNumber);
+    throttler.reset();
+    info.admins = tenant.labAdmins();
+    await Promise.resolve();
+  };
+
+  const save = async (file?: string): Promise<string | null> => {
+    const target = file ?? opts.stateFile;
+    if (!target) return null;
+    mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    const data = {
+      format: 'soa-pilot-lab/1',
+      seed: seedNumber,
+      contacts: contactsCount ?? null,
+      clockOffsetMs: offsetMs,
+      settings: tenant.settings,
+      tenant: tenant.state,
+      onprem: onPrem.snapshot(),
+    };
+    const tmp = `${target}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(data));
+    await rename(tmp, target);
+    return target;
+  };
+
+  const runtime: LabRuntime = {
+    info,
+    seed: () => seedNumber,
+    speed: () => speed,
+    tenant: () => tenant,
+    onPrem: () => onPrem,
+    identity,
+    faults,
+    throttler,
+    clockOffsetMs: () => offsetMs,
+    setClockOffset: (ms) => {
+      offsetMs = ms;
+    },
+    updateSettings,
+    reset,
+    save,
+  };
+  const control = await startControlServer(runtime, controlToken);
+  info.controlUrl = control.url;
+  info.admins = tenant.labAdmins();
+
+  return {
+    info,
+    tenant: () => tenant,
+    onPrem: () => onPrem,
+    settings: () => tenant.settings,
+    updateSettings,
+    async mintToken(upn: string, scopes: string[]): Promise<string> {
+      const u = tenant.adminByUpn(upn);
+      if (!u) throw new Error(`no user ${upn}`);
+      const r = await identity.issue(u.id, tenant.state.clientId, ['openid', 'profile', 'offline_access', ...scopes].join(' '), null);
+      const at = r.access_token;
+      if (typeof at !== 'string') throw new Error('no access token');
+      return at;
+    },
+    reset,
+    save,
+    setClockOffset: (ms: number) => {
+      offsetMs = ms;
+    },
+    clock,
+    faults,
+    writeLog: () => tenant.state.writeLog,
+    auditLog: () => tenant.state.audit,
+    control: (method, pathAndQuery, body) => handleControl(runtime, method.toUpperCase(), new URL(pathAndQuery, 'http://127.0.0.1'), body),
+    async close(): Promise<void> {
+      onPrem.close();
+      for (const s of [...servers, control.server]) {
+        s.closeAllConnections();
+        await new Promise<void>((ok) => s.close(() => ok()));
+      }
+    },
+  };
+}
+
+function sendGraph(res: http.ServerResponse, r: GraphResponse): void {
+  const headers = { ...r.headers };
+  if (r.body === null || r.body === undefined) {
+    delete headers['content-type'];
+    res.writeHead(r.status, headers);
+    res.end();
+    return;
+  }
+  const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+  res.writeHead(r.status, headers);
+  res.end(text);
+}

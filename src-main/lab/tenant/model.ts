@@ -1,0 +1,261 @@
+/**
+ * The lab tenant's data model: directory objects, administrative units, role assignments,
+ * delegated permission grants, audit entries, the write log and the lab settings.
+ * Everything here is plain JSON so the whole state can be saved to the lab's state file.
+ */
+import type { SyncedKind } from '../ports';
+
+export type ObjectKind = SyncedKind;
+
+/**
+ * Where an object stands in the SOA state table (reference §1.7):
+ * - `none`: synced (false,true), transferred (true,null) or cloud-native (false,null, no anchor)
+ * - `rolledBack`: isCloudManaged set back to false, the sync engine has not seen it yet (false,null)
+ * - `awaitingExportConfirmation`: the first cycle after the rollback exported it; the next one confirms the takeover
+ */
+export type TakeoverState = 'none' | 'rolledBack' | 'awaitingExportConfirmation';
+
+export interface DirObject {
+  id: string;
+  kind: ObjectKind;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+  mailNickname: string | null;
+  companyName: string | null;
+  department: string | null;
+  jobTitle: string | null;
+  description: string | null;
+  /** users only */
+  userPrincipalName: string | null;
+  /** objectGUID (base64) of the AD object this cloud object is joined to; null for cloud-native */
+  anchor: string | null;
+  onPremisesDistinguishedName: string | null;
+  onPremisesSyncEnabled: boolean | null;
+  onPremisesLastSyncDateTime: string | null;
+  isCloudManaged: boolean;
+  takeover: TakeoverState;
+  createdDateTime: string;
+  /** groups only: member object ids (contacts, users, groups) */
+  members: string[];
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  groupTypes: string[];
+}
+
+export interface AdministrativeUnit {
+  id: string;
+  displayName: string;
+  description: string;
+  members: string[];
+}
+
+export interface RoleAssignment {
+  id: string;
+  principalId: string;
+  roleDefinitionId: string;
+  /** `/` tenant-wide or `/administrativeUnits/{id}` */
+  directoryScopeId: string;
+}
+
+export interface PermissionGrant {
+  id: string;
+  /** service principal object id of the lab app */
+  clientId: string;
+  consentType: 'Principal' | 'AllPrincipals';
+  principalId: string | null;
+  /** service principal object id of Microsoft Graph */
+  resourceId: string;
+  /** space-separated delegated scopes */
+  scope: string;
+}
+
+export interface AdminRecord {
+  oid: string;
+  upn: string;
+  displayName: string;
+  note: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  category: string;
+  correlationId: string;
+  result: 'success' | 'failure';
+  resultReason: string;
+  activityDisplayName: string;
+  activityDateTime: string;
+  loggedByService: string;
+  operationType: string;
+  initiatedBy: {
+    user: { id: string; displayName: string; userPrincipalName: string; ipAddress: string } | null;
+    app: { appId: string; displayName: string } | null;
+  };
+  targetResources: {
+    id: string;
+    displayName: string;
+    type: string;
+    userPrincipalName: string | null;
+    modifiedProperties: { displayName: string; oldValue: string; newValue: string }[];
+  }[];
+  additionalDetails: { key: string; value: string }[];
+}
+
+export interface WriteLogEntry {
+  seq: number;
+  at: string;
+  upn: string | null;
+  oid: string | null;
+  appId: string | null;
+  method: string;
+  /** path including the version segment, e.g. /v1.0/contacts/{id}/onPremisesSyncBehavior */
+  path: string;
+  objectId: string | null;
+  body: unknown;
+  requestId: string;
+  clientRequestId: string | null;
+  /** id of the $batch step when the write came inside a batch */
+  batchStepId: string | null;
+}
+
+export interface RefreshTokenRecord {
+  oid: string;
+  clientId: string;
+  /** scopes as requested (granted subset), in the caller's spelling */
+  scopes: string[];
+  expiresAt: number;
+}
+
+export interface OnPremSyncFeatures {
+  blockCloudObjectTakeoverThroughHardMatchEnabled: boolean;
+  blockSoftMatchEnabled: boolean;
+  passwordSyncEnabled: boolean;
+  softMatchOnUpnEnabled: boolean;
+}
+
+export interface TenantState {
+  tenantId: string;
+  tenantDomain: string;
+  forest: string;
+  clientId: string;
+  appServicePrincipalId: string;
+  graphServicePrincipalId: string;
+  onPremisesSynchronizationId: string;
+  onPremisesSyncFeatures: OnPremSyncFeatures;
+  synchronizationClientVersion: string;
+  objects: Record<string, DirObject>;
+  administrativeUnits: AdministrativeUnit[];
+  roleAssignments: RoleAssignment[];
+  grants: PermissionGrant[];
+  admins: AdminRecord[];
+  audit: AuditEntry[];
+  writeLog: WriteLogEntry[];
+  refreshTokens: Record<string, RefreshTokenRecord>;
+}
+
+export interface LabSettings {
+  /** audit entries become visible this long after the change */
+  auditIngestionMs: number;
+  /** access/id token lifetime */
+  tokenLifetimeSeconds: number;
+  refreshTokenLifetimeSeconds: number;
+  /** multiplies every throttling bucket's capacity (refill period unchanged) */
+  throttleScale: number;
+  /** latency added to every Graph and identity response */
+  latencyMs: number;
+  syncCycleMs: number;
+  event6956Provider: string;
+  deviceCodeIntervalSeconds: number;
+  deviceCodeLifetimeSeconds: number;
+  /** activityDisplayName of the transfer entry (the docs spell it two ways, reference §0.4) */
+  auditChangeActivityName: string;
+  auditUndoActivityName: string;
+  connectSyncVersion: string;
+  cloudSyncAgentVersion: string | null;
+  stagingMode: boolean;
+  /** default page size of collection GETs without $top */
+  defaultPageSize: number;
+}
+
+export type LabSpeed = 'fast' | 'realistic';
+
+export function defaultSettings(speed: LabSpeed): LabSettings {
+  const fast = speed === 'fast';
+  return {
+    auditIngestionMs: fast ? 2_000 : 150_000,
+    tokenLifetimeSeconds: 3_600,
+    refreshTokenLifetimeSeconds: 90 * 24 * 3_600,
+    throttleScale: 1,
+    latencyMs: 0,
+    syncCycleMs: fast ? 1_500 : 20_000,
+    event6956Provider: 'ADSync',
+    deviceCodeIntervalSeconds: fast ? 1 : 5,
+    deviceCodeLifetimeSeconds: 900,
+    auditChangeActivityName: 'Change Source of Authority from AD to cloud',
+    auditUndoActivityName: 'Undo changes to Source of Authority from AD DS to cloud',
+    connectSyncVersion: '2.5.79.0',
+    cloudSyncAgentVersion: null,
+    stagingMode: false,
+    defaultPageSize: 100,
+  };
+}
+
+/** Built-in role template ids (same in every tenant). */
+export const ROLE = {
+  hybridAdministrator: '8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2',
+  globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+  reportsReader: '4a5d8f65-41da-4de4-8968-e035b65339cf',
+  securityReader: '5d6b6bb7-de71-4623-b4af-96380a352509',
+  securityAdministrator: '194ae4cb-b126-40b2-bd5b-6091b380977d',
+  globalReader: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451',
+  privilegedRoleAdministrator: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
+  applicationAdministrator: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
+  cloudApplicationAdministrator: '158c047a-c907-4556-b7ef-446551a6b5f7',
+} as const;
+
+export const ROLE_NAMES: Record<string, string> = {
+  [ROLE.hybridAdministrator]: 'Hybrid Identity Administrator',
+  [ROLE.globalAdministrator]: 'Global Administrator',
+  [ROLE.reportsReader]: 'Reports Reader',
+  [ROLE.securityReader]: 'Security Reader',
+  [ROLE.securityAdministrator]: 'Security Administrator',
+  [ROLE.globalReader]: 'Global Reader',
+  [ROLE.privilegedRoleAdministrator]: 'Privileged Role Administrator',
+  [ROLE.applicationAdministrator]: 'Application Administrator',
+  [ROLE.cloudApplicationAdministrator]: 'Cloud Application Administrator',
+};
+
+export const AUDIT_READER_ROLES: readonly string[] = [
+  ROLE.reportsReader,
+  ROLE.securityReader,
+  ROLE.securityAdministrator,
+  ROLE.globalReader,
+  ROLE.globalAdministrator,
+];
+
+export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+
+/** Scopes that never need consent (OpenID Connect). */
+export const OIDC_SCOPES: readonly string[] = ['openid', 'profile', 'offline_access', 'email'];
+
+/** Everything the lab app registration lists as delegated Graph permissions. */
+export const LAB_APP_SCOPES: readonly string[] = [
+  'User.Read',
+  'User.Read.All',
+  'Contacts-OnPremisesSyncBehavior.ReadWrite.All',
+  'User-OnPremisesSyncBehavior.ReadWrite.All',
+  'Group-OnPremisesSyncBehavior.ReadWrite.All',
+  'OrgContact.Read.All',
+  'Group.Read.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+  'AuditLog.Read.All',
+  'RoleManagement.Read.Directory',
+  'AdministrativeUnit.Read.All',
+  'AdministrativeUnit.ReadWrite.All',
+  'OnPremDirectorySynchronization.Read.All',
+  'OnPremDirectorySynchronization.ReadWrite.All',
+  'DelegatedPermissionGrant.Read.All',
+];

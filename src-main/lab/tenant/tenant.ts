@@ -1,0 +1,233 @@
+/**
+ * The lab tenant: state, roles and consent lookups, SOA transitions, audit entries, the write log,
+ * and the `TenantSyncPort` the on-premises sync engine exports through.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CloudSyncView, ExportOutcome, ExportedAttributes, LabClock, SyncedKind, TenantSyncPort } from '../ports';
+import type { LabAdmin } from '../types';
+import { ROLE, ROLE_NAMES, type AuditEntry, type DirObject, type LabSettings, type TenantState, type WriteLogEntry } from './model';
+
+export interface Actor {
+  oid: string;
+  upn: string;
+  name: string;
+  appId: string;
+}
+
+export interface RequestIds {
+  requestId: string;
+  clientRequestId: string | null;
+  batchStepId: string | null;
+}
+
+export class Tenant implements TenantSyncPort {
+  constructor(
+    public state: TenantState,
+    public settings: LabSettings,
+    public readonly clock: LabClock,
+  ) {}
+
+  nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  object(id: string): DirObject | undefined {
+    const o = this.state.objects[id.toLowerCase()] ?? this.state.objects[id];
+    return o;
+  }
+
+  objectsOf(kind: DirObject['kind']): DirObject[] {
+    return Object.values(this.state.objects).filter((o) => o.kind === kind);
+  }
+
+  // ---- roles and consent ----------------------------------------------------------------------
+
+  widsOf(oid: string): string[] {
+    return [...new Set(this.state.roleAssignments.filter((r) => r.principalId === oid && r.directoryScopeId === '/').map((r) => r.roleDefinitionId))];
+  }
+
+  hasTenantRole(oid: string, roles: readonly string[]): boolean {
+    return this.state.roleAssignments.some((r) => r.principalId === oid && r.directoryScopeId === '/' && roles.includes(r.roleDefinitionId));
+  }
+
+  /** Tenant-wide role, or the role scoped to an administrative unit that holds the object. */
+  hasRoleOver(oid: string, roles: readonly string[], objectId: string): boolean {
+    return this.state.roleAssignments.some((r) => {
+      if (r.principalId !== oid || !roles.includes(r.roleDefinitionId)) return false;
+      if (r.directoryScopeId === '/') return true;
+      const m = /^\/administrativeUnits\/(.+)$/.exec(r.directoryScopeId);
+      if (!m) return false;
+      const au = this.state.administrativeUnits.find((a) => a.id === m[1]);
+      return au?.members.includes(objectId) ?? false;
+    });
+  }
+
+  consentedScopes(oid: string): string[] {
+    const out = new Set<string>();
+    for (const g of this.state.grants) {
+      if (g.clientId !== this.state.appServicePrincipalId) continue;
+      if (g.consentType === 'AllPrincipals' || g.principalId === oid) {
+        for (const s of g.scope.split(' ')) if (s) out.add(s);
+      }
+    }
+    return [...out];
+  }
+
+  adminByUpn(upn: string): DirObject | undefined {
+    const lower = upn.toLowerCase();
+    return Object.values(this.state.objects).find((o) => o.kind === 'user' && o.userPrincipalName?.toLowerCase() === lower);
+  }
+
+  labAdmins(): LabAdmin[] {
+    return this.state.admins.map((a) => {
+      const assignments = this.state.roleAssignments.filter((r) => r.principalId === a.oid);
+      return {
+        upn: a.upn,
+        oid: a.oid,
+        displayName: a.displayName,
+        roles: [...new Set(assignments.filter((r) => r.directoryScopeId === '/').map((r) => r.roleDefinitionId))],
+        scopedRoles: assignments
+          .filter((r) => r.directoryScopeId !== '/')
+          .map((r) => ({ roleTemplateId: r.roleDefinitionId, directoryScopeId: r.directoryScopeId })),
+        consentedScopes: this.consentedScopes(a.oid),
+        note: a.note,
+      };
+    });
+  }
+
+  roleName(templateId: string): string {
+    return ROLE_NAMES[templateId] ?? templateId;
+  }
+
+  // ---- write log and audit --------------------------------------------------------------------
+
+  logWrite(actor: Actor | null, method: string, path: string, objectId: string | null, body: unknown, ids: RequestIds): void {
+    const entry: WriteLogEntry = {
+      seq: this.state.writeLog.length + 1,
+      at: this.nowIso(),
+      upn: actor?.upn ?? null,
+      oid: actor?.oid ?? null,
+      appId: actor?.appId ?? null,
+      method,
+      path,
+      objectId,
+      body,
+      requestId: ids.requestId,
+      clientRequestId: ids.clientRequestId,
+      batchStepId: ids.batchStepId,
+    };
+    this.state.writeLog.push(entry);
+  }
+
+  private addAudit(activity: string, obj: DirObject, actor: Actor, oldValue: boolean, newValue: boolean, ids: RequestIds): void {
+    const now = this.clock.now();
+    const typeName = obj.kind === 'contact' ? 'Contact' : obj.kind === 'user' ? 'User' : 'Group';
+    const entry: AuditEntry = {
+      id: `Directory_${randomUUID()}`,
+      category: obj.kind === 'contact' ? 'ContactManagement' : obj.kind === 'user' ? 'UserManagement' : 'GroupManagement',
+      correlationId: ids.clientRequestId ?? ids.requestId,
+      result: 'success',
+      resultReason: '',
+      activityDisplayName: activity,
+      activityDateTime: new Date(now).toISOString(),
+      loggedByService: 'Core Directory',
+      operationType: 'Update',
+      initiatedBy: {
+        user: { id: actor.oid, displayName: actor.name, userPrincipalName: actor.upn, ipAddress: '127.0.0.1' },
+        app: null,
+      },
+      targetResources: [
+        {
+          id: obj.id,
+          displayName: obj.displayName,
+          type: typeName,
+          userPrincipalName: obj.userPrincipalName,
+          modifiedProperties: [{ displayName: 'IsCloudManaged', oldValue: JSON.stringify([oldValue]), newValue: JSON.stringify([newValue]) }],
+        },
+      ],
+      additionalDetails: [{ key: 'User-Agent', value: 'soa-pilot-lab' }],
+    };
+    this.state.audit.push(entry);
+  }
+
+  /** Entries are visible to Graph once `auditIngestionMs` has passed since the change (read-time rule, so changing the setting applies to pending entries too). */
+  auditVisible(e: AuditEntry): boolean {
+    return Date.parse(e.activityDateTime) + this.settings.auditIngestionMs <= this.clock.now();
+  }
+
+  // ---- SOA -------------------------------------------------------------------------------------
+
+  /**
+   * PATCH onPremisesSyncBehavior. Returns 'notSynced' for a cloud-native object asked to go to the cloud.
+   */
+  setCloudManaged(obj: DirObject, value: boolean, actor: Actor, ids: RequestIds): 'ok' | 'notSynced' {
+    if (value === obj.isCloudManaged) return 'ok';
+    if (value) {
+      if (!obj.anchor) return 'notSynced';
+      obj.isCloudManaged = true;
+      obj.onPremisesSyncEnabled = null;
+      obj.takeover = 'none';
+      this.addAudit(this.settings.auditChangeActivityName, obj, actor, false, true, ids);
+    } else {
+      obj.isCloudManaged = false;
+      obj.onPremisesSyncEnabled = null;
+      obj.takeover = 'rolledBack';
+      this.addAudit(this.settings.auditUndoActivityName, obj, actor, true, false, ids);
+    }
+    return 'ok';
+  }
+
+  // ---- TenantSyncPort ------------------------------------------------------------------------
+
+  private byAnchor(kind: SyncedKind, anchor: string): DirObject | undefined {
+    return Object.values(this.state.objects).find((o) => o.kind === kind && o.anchor === anchor);
+  }
+
+  viewByAnchor(kind: SyncedKind, anchor: string): CloudSyncView | undefined {
+    const o = this.byAnchor(kind, anchor);
+    if (!o || !o.anchor) return undefined;
+    return { id: o.id, kind: o.kind, anchor: o.anchor, isCloudManaged: o.isCloudManaged, onPremisesSyncEnabled: o.onPremisesSyncEnabled, displayName: o.displayName };
+  }
+
+  private applyAttrs(o: DirObject, attrs: ExportedAttributes): void {
+    o.displayName = attrs.displayName;
+    if (attrs.mail !== undefined) o.mail = attrs.mail;
+    if (attrs.description !== undefined) o.description = attrs.description;
+    if (attrs.givenName !== undefined) o.givenName = attrs.givenName;
+    if (attrs.surname !== undefined) o.surname = attrs.surname;
+    if (attrs.companyName !== undefined) o.companyName = attrs.companyName;
+    if (attrs.department !== undefined) o.department = attrs.department;
+    o.onPremisesDistinguishedName = attrs.distinguishedName;
+    o.onPremisesLastSyncDateTime = this.nowIso();
+  }
+
+  exportUpdate(kind: SyncedKind, anchor: string, attrs: ExportedAttributes): ExportOutcome {
+    const o = this.byAnchor(kind, anchor);
+    if (!o) return { status: 'notFound' };
+    if (o.isCloudManaged) return { status: 'blocked', id: o.id };
+    if (o.takeover === 'rolledBack' || o.takeover === 'awaitingExportConfirmation') {
+      o.takeover = 'awaitingExportConfirmation';
+      return { status: 'takeoverPending', id: o.id };
+    }
+    this.applyAttrs(o, attrs);
+    o.onPremisesSyncEnabled = true;
+    return { status: 'applied', id: o.id };
+  }
+
+  confirmTakeover(kind: SyncedKind, anchor: string, attrs: ExportedAttributes): ExportOutcome {
+    const o = this.byAnchor(kind, anchor);
+    if (!o) return { status: 'notFound' };
+    if (o.isCloudManaged) return { status: 'blocked', id: o.id };
+    if (o.takeover === 'rolledBack') {
+      // confirmation without a prior export: behave like the first cycle
+      o.takeover = 'awaitingExportConfirmation';
+      return { status: 'takeoverPending', id: o.id };
+    }
+    this.applyAttrs(o, attrs);
+    o.takeover = 'none';
+    o.onPremisesSyncEnabled = true;
+    return { status: 'applied', id: o.id };
+  }
+}
+
+export const HYBRID_ROLES: readonly string[] = [ROLE.hybridAdministrator, ROLE.globalAdministrator];

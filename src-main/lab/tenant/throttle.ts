@@ -1,0 +1,93 @@
+/**
+ * Token buckets modelled on the documented Graph identity limits (reference §4.1, §3.2):
+ * writes 3,000 per 150 s per app+tenant and 18,000 per 5 min per tenant; audit reads 5 per 10 s
+ * per app+tenant. Capacities are multiplied by the lab's `throttleScale`; refill periods stay.
+ */
+export interface BucketSpec {
+  name: 'appTenantWrites' | 'tenantWrites' | 'auditReads';
+  capacity: number;
+  periodMs: number;
+  /** x-ms-throttle-scope prefix, e.g. Tenant_Application/ReadWrite */
+  scope: string;
+  information: string;
+}
+
+export const BUCKETS: readonly BucketSpec[] = [
+  { name: 'appTenantWrites', capacity: 3000, periodMs: 150_000, scope: 'Tenant_Application/ReadWrite', information: 'WriteLimitExceeded' },
+  { name: 'tenantWrites', capacity: 18000, periodMs: 300_000, scope: 'Tenant/ReadWrite', information: 'WriteLimitExceeded' },
+  { name: 'auditReads', capacity: 5, periodMs: 10_000, scope: 'Tenant_Application/Reports', information: 'ResourceUnitLimitExceeded' },
+];
+
+interface BucketState {
+  tokens: number;
+  at: number;
+}
+
+export type ThrottleDecision =
+  | { ok: true; percentage: number | null }
+  | { ok: false; retryAfterSeconds: number; scope: string; information: string };
+
+export class Throttler {
+  private buckets = new Map<string, BucketState>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly scale: () => number,
+  ) {}
+
+  reset(): void {
+    this.buckets.clear();
+  }
+
+  private capacity(spec: BucketSpec): number {
+    return Math.max(1, Math.round(spec.capacity * this.scale()));
+  }
+
+  private state(key: string, spec: BucketSpec): BucketState {
+    const cap = this.capacity(spec);
+    const now = this.now();
+    let s = this.buckets.get(key);
+    if (!s) {
+      s = { tokens: cap, at: now };
+      this.buckets.set(key, s);
+    }
+    const refill = ((now - s.at) / spec.periodMs) * cap;
+    s.tokens = Math.min(cap, s.tokens + Math.max(0, refill));
+    s.at = now;
+    return s;
+  }
+
+  /** Take one token from each bucket (all or nothing). */
+  take(specs: BucketSpec[], appId: string, tenantId: string): ThrottleDecision {
+    const keyed = specs.map((spec) => ({
+      spec,
+      key: spec.name === 'tenantWrites' ? `${spec.name}|${tenantId}` : `${spec.name}|${appId}|${tenantId}`,
+    }));
+    const states = keyed.map((k) => ({ ...k, s: this.state(k.key, k.spec) }));
+    for (const { spec, s } of states) {
+      if (s.tokens < 1) {
+        const cap = this.capacity(spec);
+        const waitMs = ((1 - s.tokens) / cap) * spec.periodMs;
+        return {
+          ok: false,
+          retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+          scope: spec.name === 'tenantWrites' ? `${spec.scope}/${tenantId}` : `${spec.scope}/${appId}/${tenantId}`,
+          information: spec.information,
+        };
+      }
+    }
+    let maxUsed = 0;
+    for (const { spec, s } of states) {
+      s.tokens -= 1;
+      const cap = this.capacity(spec);
+      maxUsed = Math.max(maxUsed, (cap - s.tokens) / cap);
+    }
+    return { ok: true, percentage: maxUsed > 0.8 ? Math.round(maxUsed * 10) / 10 : null };
+  }
+}
+
+export function bucket(name: BucketSpec['name']): BucketSpec {
+  const b = BUCKETS.find((x) => x.name === name);
+  if (!b) throw new Error(name);
+  return b;
+}
