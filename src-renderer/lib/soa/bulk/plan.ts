@@ -156,12 +156,13 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
       else setAction(entry, 'transfer', 'Synced from AD DS; SOA will move to the cloud.');
     } else {
       const refs: CloudReference[] = memberOf
-        .filter((g) => (g['@odata.type'] ?? '#microsoft.graph.group') === '#microsoft.graph.group' && g.onPremisesSyncEnabled !== true)
+        // selected groups are rolled back in the same run, parents first, so they are not blocking references
+        .filter((g) => (g['@odata.type'] ?? '#microsoft.graph.group') === '#microsoft.graph.group' && g.onPremisesSyncEnabled !== true && !selectedIds.has(g.id))
         .map((g) => ({ id: g.id, displayName: g.displayName ?? null, kind: 'group' as const, why: 'member of a cloud-only or SOA-transferred group' }));
       const cloudMembers: CloudReference[] =
         o.objectType === 'group'
           ? parseList(results.get(`mem:${sel.id}`))
-              .filter((m) => m.onPremisesSyncEnabled !== true)
+              .filter((m) => m.onPremisesSyncEnabled !== true && !selectedIds.has(m.id))
               .map((m) => ({ id: m.id, displayName: m.displayName ?? null, kind: 'member' as const, why: 'cloud-only (or transferred) member' }))
           : [];
       entry.cloudReferences = [...refs, ...cloudMembers];
