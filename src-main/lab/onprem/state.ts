@@ -124,8 +124,8 @@ export const schedulerState = z.object({
 export type SchedulerState = z.infer<typeof schedulerState>;
 
 export const configState = z.object({
-  syncCycleMs: z.number(),
-  event6956Provider: z.string(),
+  syncCycleMs: z.number().int().positive(),
+  event6956Provider: z.string().min(1),
   connectSyncVersion: z.string(),
   cloudSyncAgentVersion: z.string().nullable(),
   stagingMode: z.boolean(),
