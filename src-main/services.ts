@@ -12,6 +12,7 @@ import type { LabInfo } from './lab/types';
 import packageJson from '../package.json' with { type: 'json' };
 import { authModule } from './auth/auth-module';
 import { journalModule } from './journal/journal-module';
+import { syncModule } from './sync/sync-module';
 
 export interface ServiceConfig {
   transport: AppInfo['transport'];
@@ -49,7 +50,7 @@ export type ServiceFactory = (ctx: { config: ServiceConfig; settings: SettingsSt
  * Every area's service module, in start order. Add one import and one entry per area
  * (e.g. `authModule` from './auth/auth-module'); disposal runs in reverse order.
  */
-const factories: ServiceFactory[] = [authModule, journalModule];
+const factories: ServiceFactory[] = [authModule, journalModule, syncModule];
 
 export function createServices(config: ServiceConfig): Services {
   mkdirSync(config.dataDir, { recursive: true });

@@ -1,0 +1,111 @@
+/**
+ * Typed Connect Sync operations over the PowerShell bridge. Each maps to one script in
+ * resources/powershell/ and returns exactly the contract's output shape.
+ */
+import { z } from 'zod';
+import { contract, type OpOutput, type OpParsedInput } from '../ipc/contract';
+import { OperationError } from '../ipc/errors';
+import type { PowerShellSession } from '../powershell/session';
+import { SyncCycleRunner, defaultCycleTiming, type CycleContext, type CycleTiming } from './sync-cycle';
+
+const touchResult = z.object({ dn: z.string(), oldDescription: z.string().nullable(), newDescription: z.string().nullable() });
+const eventsResult = z.object({
+  events: z.array(contract['server.events6956'].output.shape.events.element).nullable().transform((e) => e ?? []),
+  provider: z.string().nullable(),
+});
+const findResult = z.object({
+  matches: z.array(contract['server.findOnPremContact'].output.shape.matches.element).nullable().transform((m) => m ?? []),
+  via: z.enum(['activeDirectory', 'connectorSpace']),
+});
+
+/** PowerShell serialises an empty array inside a hashtable as [] but 5.1 may give null; normalise. */
+const environmentResult = contract['server.environment'].output;
+
+export interface ConnectSyncOptions {
+  timing?: Partial<CycleTiming>;
+  /** Event 6956 provider filter (empty = any); read on every call. */
+  event6956Provider?: () => string;
+}
+
+export class ConnectSync {
+  readonly cycles: SyncCycleRunner;
+  private readonly timing: CycleTiming;
+
+  constructor(
+    private readonly ps: PowerShellSession,
+    private readonly options: ConnectSyncOptions = {},
+  ) {
+    this.timing = { ...defaultCycleTiming, ...options.timing };
+    this.cycles = new SyncCycleRunner(ps, this.timing);
+  }
+
+  private call<T>(script: Parameters<PowerShellSession['run']>[0], args: Record<string, unknown>, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+    return this.ps.run(script, args, schema, { timeoutMs: this.timing.callTimeoutMs, signal });
+  }
+
+  environment(signal?: AbortSignal): Promise<OpOutput<'server.environment'>> {
+    return this.call('Get-SoaEnvironment', {}, environmentResult, signal);
+  }
+
+  scheduler(signal?: AbortSignal): Promise<OpOutput<'server.scheduler'>> {
+    return this.call('Get-SoaScheduler', {}, contract['server.scheduler'].output, signal);
+  }
+
+  startSyncCycle(input: OpParsedInput<'server.startSyncCycle'>, signal?: AbortSignal): Promise<OpOutput<'server.startSyncCycle'>> {
+    return this.cycles.start(input.policyType, signal);
+  }
+
+  runSyncCycle(input: OpParsedInput<'server.runSyncCycle'>, ctx: CycleContext): Promise<OpOutput<'server.runSyncCycle'>> {
+    return this.cycles.run(input, ctx);
+  }
+
+  waitForSyncCycle(input: OpParsedInput<'server.waitForSyncCycle'>, ctx: CycleContext): Promise<OpOutput<'server.waitForSyncCycle'>> {
+    return this.cycles.wait(input, ctx);
+  }
+
+  traceObject(input: OpParsedInput<'server.traceObject'>, signal?: AbortSignal): Promise<OpOutput<'server.traceObject'>> {
+    return this.call('Get-SoaObjectTrace', { DistinguishedName: input.dn }, contract['server.traceObject'].output, signal);
+  }
+
+  async findOnPremContact(input: OpParsedInput<'server.findOnPremContact'>, signal?: AbortSignal): Promise<OpOutput<'server.findOnPremContact'>> {
+    if (!input.mail && !input.displayName && !input.dn) {
+      throw new OperationError('validation', 'Give a mail address, a display name or a DN.');
+    }
+    const args: Record<string, unknown> = {};
+    if (input.mail) args.Mail = input.mail;
+    if (input.displayName) args.DisplayName = input.displayName;
+    if (input.dn) args.DistinguishedName = input.dn;
+    return this.call('Find-SoaOnPremContact', args, findResult, signal);
+  }
+
+  async events6956(input: OpParsedInput<'server.events6956'>, signal?: AbortSignal): Promise<OpOutput<'server.events6956'>> {
+    const args: Record<string, unknown> = { Since: input.since, MaxEvents: input.maxEvents };
+    if (input.dn) args.DistinguishedName = input.dn;
+    const provider = this.options.event6956Provider?.() ?? '';
+    if (provider) args.ProviderName = provider;
+    return this.call('Get-SoaEvent6956', args, eventsResult, signal);
+  }
+
+  async touchOnPremObject(input: OpParsedInput<'server.touchOnPremObject'>, signal?: AbortSignal): Promise<OpOutput<'server.touchOnPremObject'>> {
+    if (input.confirm !== true) throw new OperationError('refused', 'Changing an AD object needs explicit confirmation.');
+    if (input.description === '') throw new OperationError('validation', 'Give the new description (use restore to clear it).');
+    const r = await this.call(
+      'Set-SoaOnPremDescription',
+      { DistinguishedName: input.dn, Description: input.description, Confirmed: true },
+      touchResult,
+      signal,
+    );
+    return { dn: r.dn, oldDescription: r.oldDescription, newDescription: r.newDescription ?? input.description };
+  }
+
+  async restoreOnPremObject(input: OpParsedInput<'server.restoreOnPremObject'>, signal?: AbortSignal): Promise<OpOutput<'server.restoreOnPremObject'>> {
+    if (input.confirm !== true) throw new OperationError('refused', 'Changing an AD object needs explicit confirmation.');
+    const r = await this.call(
+      'Set-SoaOnPremDescription',
+      { DistinguishedName: input.dn, Description: input.description, Confirmed: true },
+      touchResult,
+      signal,
+    );
+    return { dn: r.dn, description: r.newDescription };
+  }
+}

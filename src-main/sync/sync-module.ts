@@ -1,0 +1,30 @@
+/**
+ * Registers the `server.*` handlers: one lazy PowerShell session per app, Connect Sync operations on top.
+ */
+import type { ServiceFactory, ServiceModule } from '../services';
+import { PowerShellSession } from '../powershell/session';
+import { ConnectSync } from './connect-sync';
+
+export const syncModule: ServiceFactory = ({ config, settings }): ServiceModule => {
+  const ps = new PowerShellSession({
+    exe: config.powershell?.exe,
+    modulePaths: config.powershell?.modulePaths,
+    env: config.powershell?.env,
+  });
+  const sync = new ConnectSync(ps, { event6956Provider: () => settings.get().event6956Provider });
+  return {
+    handlers: {
+      'server.environment': (_input, ctx) => sync.environment(ctx.signal),
+      'server.scheduler': (_input, ctx) => sync.scheduler(ctx.signal),
+      'server.startSyncCycle': (input, ctx) => sync.startSyncCycle(input, ctx.signal),
+      'server.runSyncCycle': (input, ctx) => sync.runSyncCycle(input, { emit: (p) => ctx.emit(p), signal: ctx.signal }),
+      'server.waitForSyncCycle': (input, ctx) => sync.waitForSyncCycle(input, { emit: (p) => ctx.emit(p), signal: ctx.signal }),
+      'server.traceObject': (input, ctx) => sync.traceObject(input, ctx.signal),
+      'server.findOnPremContact': (input, ctx) => sync.findOnPremContact(input, ctx.signal),
+      'server.events6956': (input, ctx) => sync.events6956(input, ctx.signal),
+      'server.touchOnPremObject': (input, ctx) => sync.touchOnPremObject(input, ctx.signal),
+      'server.restoreOnPremObject': (input, ctx) => sync.restoreOnPremObject(input, ctx.signal),
+    },
+    dispose: () => ps.dispose(),
+  };
+};
