@@ -167,7 +167,11 @@ function inScope(dn: string, base: string, scope: 'Base' | 'OneLevel' | 'Subtree
   return !/(?<!\\),/.test(rest);
 }
 
-const values = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+/** A value as PowerShell serialises it (numbers and booleans become their .NET string form). */
+const scalar = z
+  .union([z.string(), z.number(), z.boolean()])
+  .transform((v) => (typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : String(v)));
+const values = z.union([scalar, z.array(scalar)]).transform((v) => (Array.isArray(v) ? v : [v]));
 export const setAdObjectBody = z.object({
   Identity: z.string().min(1),
   Replace: z.record(z.string(), values).optional(),

@@ -108,6 +108,13 @@ describe('AD writes (Set-ADObject)', () => {
     );
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ description: 'new', department: 'Finance', company: null });
+    const n = await fx.call(
+      'POST',
+      '/ad/objects/set',
+      {},
+      { Identity: SEED.plain.objectGuid, Replace: { department: 42 } },
+    );
+    expect(n.body.department).toBe('42');
     expect(r.body.uSNChanged).toBeGreaterThan(before.uSNChanged);
     expect(Date.parse(r.body.whenChanged)).toBeGreaterThan(Date.parse(before.whenChanged));
   });
