@@ -1,0 +1,43 @@
+/**
+ * Step 2: find the contact in the cloud (by name or mail) and its on-premises object (by mail, then
+ * display name). A match by mail or name is a guess the admin confirms; the DN is what the server
+ * steps trace.
+ */
+import type { OnPremContact } from '../../../src-main/ipc/contract';
+import { searchContacts, type OrgContact } from '../graph/soa-graph';
+import type { GraphResult } from '../graph/graph-result';
+import type { FlowPorts } from './ports';
+
+export async function findContacts(ports: FlowPorts, text: string, top = 25): Promise<GraphResult<OrgContact[]>> {
+  const r = await searchContacts(ports.graph, { text, top, maxPages: 1 });
+  if (!r.ok) return r;
+  return { ...r, value: r.value.items };
+}
+
+export interface OnPremMatch {
+  matches: OnPremContact[];
+  matchedBy: 'mail' | 'displayName' | 'none';
+  /** The on-prem lookup could not run (server unavailable…): the admin may type a DN. */
+  error?: string;
+  command: string;
+}
+
+export async function matchOnPrem(
+  ports: FlowPorts,
+  contact: Pick<OrgContact, 'mail' | 'displayName'>,
+): Promise<OnPremMatch> {
+  if (contact.mail) {
+    const r = await ports.ipc.call('server.findOnPremContact', { mail: contact.mail });
+    const command = `Get-ADObject -LDAPFilter '(&(objectClass=contact)(mail=${contact.mail}))' -Properties displayName,mail,description`;
+    if (!r.ok) return { matches: [], matchedBy: 'none', error: r.error.message, command };
+    if (r.value.matches.length > 0) return { matches: r.value.matches, matchedBy: 'mail', command };
+  }
+  if (contact.displayName) {
+    const command = `Get-ADObject -LDAPFilter '(&(objectClass=contact)(displayName=${contact.displayName}))' -Properties displayName,mail,description`;
+    const r = await ports.ipc.call('server.findOnPremContact', { displayName: contact.displayName });
+    if (!r.ok) return { matches: [], matchedBy: 'none', error: r.error.message, command };
+    if (r.value.matches.length > 0) return { matches: r.value.matches, matchedBy: 'displayName', command };
+    return { matches: [], matchedBy: 'none', command };
+  }
+  return { matches: [], matchedBy: 'none', command: '' };
+}

@@ -1,0 +1,249 @@
+/**
+ * Roll back one transferred contact (issue 6, "Roll back"):
+ * cloud-reference check → (hard-match note) → PATCH false (journaled) → verify false/null ("rolled
+ * back, waiting for the sync client") → sync cycle → trace shows awaiting export confirmation and
+ * blockOnPremisesSync = false → next cycle → onPremisesSyncEnabled reads true → audit "Undo…".
+ */
+import { z } from 'zod';
+import { STEP_SCOPES } from '../graph/scopes';
+import { listMemberOf, type MembershipRef } from '../graph/soa-graph';
+import { finishStep, newStep, type StepEvidence } from './evidence';
+import type { FlowPorts } from './ports';
+import { soaWrite, type StepOptions } from './transfer';
+import {
+  errorText,
+  graphUrl,
+  readSoa,
+  runSyncCycle,
+  traceObject,
+  type ContactTarget,
+  type SoaRead,
+  type TraceOutcome,
+} from './verify';
+
+export interface CloudReference {
+  id: string;
+  displayName: string | null;
+  type: string;
+  /** Why this membership matters for the rollback. */
+  reason: string;
+  /** True when the reference blocks until acknowledged. */
+  blocking: boolean;
+}
+
+export const ACCESS_PACKAGE_WARNING =
+  'Microsoft’s guide: remove cloud references before rolling back — remove the object from SOA-converted (cloud-managed) groups, and remove those groups from access packages. soa-pilot cannot see access-package assignments; check Identity Governance before you continue.';
+
+export const HARD_MATCH_NOTE =
+  'Microsoft’s guide (April 2026) adds a tenant step around rollback: switch off blockCloudObjectTakeoverThroughHardMatchEnabled (PATCH /beta/directory/onPremisesSynchronization/{id} with {"features":{"blockCloudObjectTakeoverThroughHardMatchEnabled": false}}), PATCH isCloudManaged = false, and switch the flag back on after Connect Sync has taken the object over. That API needs the Global Administrator role and OnPremDirectorySynchronization.ReadWrite.All. Whether contacts need it is not confirmed; if the takeover does not happen after two sync cycles, this flag is the first thing to check.';
+
+const groupSchema = z.object({
+  id: z.string(),
+  displayName: z.string().nullable().optional(),
+  onPremisesSyncEnabled: z.boolean().nullable().optional(),
+});
+
+export async function stepCloudReferences(
+  ports: FlowPorts,
+  target: ContactTarget,
+): Promise<{ step: StepEvidence; references: CloudReference[]; memberships: MembershipRef[]; ok: boolean }> {
+  const step = newStep(
+    'references',
+    'Cloud-reference check',
+    'List the groups and administrative units the contact belongs to, and flag cloud-only or SOA-transferred groups (cloud references are lost or overwritten when AD takes the object back).',
+    ports.clock.now(),
+  );
+  step.expected = 'No memberships in cloud-only or cloud-managed groups (or the admin acknowledges them).';
+  const at = ports.clock.now().toISOString();
+  const m = await listMemberOf(ports.graph, 'contact', target.id);
+  step.requests.push({
+    kind: 'graph',
+    label: `GET ${graphUrl(ports, `/contacts/${encodeURIComponent(target.id)}/memberOf?$select=id,displayName`)}`,
+    at,
+    status: m.ok ? 200 : m.error.status,
+    requestId: m.requestId,
+    response: m.ok ? m.value : { error: m.error.code, message: m.error.message },
+  });
+  step.notes.push(ACCESS_PACKAGE_WARNING);
+  if (!m.ok) {
+    return {
+      step: finishStep(step, 'fail', `memberOf could not be read: ${errorText(m.error)}`, ports.clock.now()),
+      references: [],
+      memberships: [],
+      ok: false,
+    };
+  }
+  const references: CloudReference[] = [];
+  for (const ref of m.value) {
+    if (ref.type === 'administrativeUnit') {
+      references.push({
+        id: ref.id,
+        displayName: ref.displayName,
+        type: ref.type,
+        reason: 'Administrative unit membership (kept; AU-scoped admins lose nothing).',
+        blocking: false,
+      });
+      continue;
+    }
+    if (ref.type !== 'group') continue;
+    const g = await ports.graph.call(
+      {
+        method: 'GET',
+        path: `/groups/${encodeURIComponent(ref.id)}`,
+        query: { $select: 'id,displayName,onPremisesSyncEnabled' },
+        scopes: STEP_SCOPES.membership,
+      },
+      (body) => groupSchema.parse(body),
+    );
+    step.requests.push({
+      kind: 'graph',
+      label: `GET ${graphUrl(ports, `/groups/${encodeURIComponent(ref.id)}?$select=id,displayName,onPremisesSyncEnabled`)}`,
+      at: ports.clock.now().toISOString(),
+      status: g.ok ? g.status : g.error.status,
+      requestId: g.requestId,
+      response: g.ok ? g.value : { error: g.error.code },
+    });
+    if (!g.ok) {
+      references.push({
+        id: ref.id,
+        displayName: ref.displayName,
+        type: 'group',
+        reason: `Could not read the group (${g.error.kind}); treat it as a cloud reference.`,
+        blocking: true,
+      });
+    } else if (g.value.onPremisesSyncEnabled !== true) {
+      references.push({
+        id: ref.id,
+        displayName: g.value.displayName ?? ref.displayName,
+        type: 'group',
+        reason: 'Cloud-only or SOA-transferred group (onPremisesSyncEnabled is not true): a cloud reference.',
+        blocking: true,
+      });
+    }
+  }
+  const blocking = references.filter((r) => r.blocking);
+  return {
+    step: finishStep(
+      step,
+      blocking.length === 0 ? 'pass' : 'warn',
+      blocking.length === 0
+        ? `${m.value.length} membership(s); no cloud references.`
+        : `${blocking.length} cloud reference(s): ${blocking.map((r) => r.displayName ?? r.id).join(', ')}.`,
+      ports.clock.now(),
+    ),
+    references,
+    memberships: m.value,
+    ok: blocking.length === 0,
+  };
+}
+
+/** PATCH false, journaled. */
+export function stepRollbackPatch(
+  ports: FlowPorts,
+  target: ContactTarget,
+  options: StepOptions & { runId?: string } = {},
+) {
+  return soaWrite(ports, target, false, options);
+}
+
+/** After the PATCH: false / null = rolled back, waiting for the sync client. */
+export async function stepVerifyRolledBack(
+  ports: FlowPorts,
+  target: ContactTarget,
+): Promise<{ step: StepEvidence; read: SoaRead; ok: boolean }> {
+  const step = newStep(
+    'verify-rolledback',
+    'Verify the rollback in the cloud',
+    'Read isCloudManaged and onPremisesSyncEnabled.',
+    ports.clock.now(),
+  );
+  step.expected = 'isCloudManaged = false, onPremisesSyncEnabled = null: rolled back, waiting for the sync client.';
+  const read = await readSoa(ports, target.id);
+  step.requests.push(...read.requests);
+  const ok = read.isCloudManaged === false && read.onPremisesSyncEnabled === null;
+  return {
+    step: finishStep(
+      step,
+      ok ? 'pass' : 'fail',
+      `isCloudManaged = ${String(read.isCloudManaged)}; onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}${ok ? ' — rolled back, waiting for the sync client' : ''}`,
+      ports.clock.now(),
+    ),
+    read,
+    ok,
+  };
+}
+
+/** First cycle after the rollback: trace shows awaiting export confirmation and blockOnPremisesSync = false. */
+export async function stepTakeoverCycle(
+  ports: FlowPorts,
+  target: ContactTarget,
+  options: StepOptions = {},
+): Promise<{ step: StepEvidence; trace: TraceOutcome | null; ok: boolean }> {
+  const step = newStep(
+    'takeover-1',
+    'Sync cycle: takeover starts',
+    'Run a sync cycle, then trace the object on the server.',
+    ports.clock.now(),
+  );
+  step.expected = 'The Entra connector object is awaiting export confirmation, with blockOnPremisesSync = false.';
+  if (!target.dn)
+    return { step: finishStep(step, 'skipped', 'No DN matched.', ports.clock.now()), trace: null, ok: false };
+  const sync = await runSyncCycle(ports, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  step.requests.push(sync.request);
+  const trace = await traceObject(ports, target.dn);
+  step.requests.push(trace.request);
+  const t = trace.trace;
+  const ok = t?.status === 'traced' && t.blockOnPremisesSync === false && t.awaitingExportConfirmation;
+  return {
+    step: finishStep(
+      step,
+      ok ? 'pass' : 'warn',
+      t?.status === 'traced'
+        ? `awaitingExportConfirmation = ${String(t.awaitingExportConfirmation)}; blockOnPremisesSync = ${String(t.blockOnPremisesSync)}`
+        : (t?.message ?? trace.error?.message ?? 'no trace'),
+      ports.clock.now(),
+    ),
+    trace,
+    ok,
+  };
+}
+
+/** Second cycle: the export is confirmed; onPremisesSyncEnabled reads true again. */
+export async function stepTakeoverConfirmed(
+  ports: FlowPorts,
+  target: ContactTarget,
+  options: StepOptions = {},
+): Promise<{ step: StepEvidence; read: SoaRead; ok: boolean }> {
+  const step = newStep(
+    'takeover-2',
+    'Next sync cycle: takeover confirmed',
+    'Run the next sync cycle, then read the cloud object.',
+    ports.clock.now(),
+  );
+  step.expected = 'onPremisesSyncEnabled = true (AD is the source of authority again).';
+  const sync = await runSyncCycle(ports, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  step.requests.push(sync.request);
+  let read = await readSoa(ports, target.id);
+  for (let i = 0; i < ports.tuning.readBackAttempts && read.onPremisesSyncEnabled !== true; i++) {
+    await ports.clock.sleep(ports.tuning.readBackDelayMs, options.signal);
+    read = await readSoa(ports, target.id);
+  }
+  step.requests.push(...read.requests);
+  const ok = read.isCloudManaged === false && read.onPremisesSyncEnabled === true;
+  return {
+    step: finishStep(
+      step,
+      ok ? 'pass' : 'warn',
+      `isCloudManaged = ${String(read.isCloudManaged)}; onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}`,
+      ports.clock.now(),
+    ),
+    read,
+    ok,
+  };
+}

@@ -1,0 +1,528 @@
+/**
+ * Transfer and verify, for one contact (issue 6, steps 3–9). Each function does one wizard step and
+ * returns its evidence (what it does, the exact requests/commands, what came back, expected versus
+ * observed) plus the data the next step needs. Preflight (step 1) is `preflight.ts`; picking the
+ * contact (step 2) is `pick.ts`; the report (step 10) is `evidence.ts`.
+ */
+import { STEP_SCOPES } from '../graph/scopes';
+import { probeReadOnly, setCloudManaged, getContact, getSyncBehavior } from '../graph/soa-graph';
+import { finishStep, newStep, type StepEvidence } from './evidence';
+import { journaledWrite, type WriteOutcome } from './journaled-write';
+import type { FlowPorts } from './ports';
+import {
+  errorText,
+  graphUrl,
+  readSoa,
+  runSyncCycle,
+  traceObject,
+  type ContactTarget,
+  type SyncProgress,
+  type SoaRead,
+  type TraceOutcome,
+} from './verify';
+
+export interface StepOptions {
+  signal?: AbortSignal;
+  onStatus?: (message: string) => void;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+/** Step 3: a delta sync first, so the cloud object reflects AD before anything changes. */
+export async function stepSyncFirst(
+  ports: FlowPorts,
+  options: StepOptions & { waitIfBusy?: boolean } = {},
+): Promise<{ step: StepEvidence; completed: boolean; busy: boolean }> {
+  const step = newStep(
+    'sync',
+    'Sync first',
+    'Run a delta sync cycle on the Connect Sync server and wait for it, so the cloud object reflects AD before the transfer.',
+    ports.clock.now(),
+  );
+  step.expected = 'The cycle completes; every run profile reports success.';
+  const r = await runSyncCycle(ports, {
+    ...(options.waitIfBusy !== undefined ? { waitIfBusy: options.waitIfBusy } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  step.requests.push(r.request);
+  if (r.result?.status === 'busy') {
+    return {
+      step: finishStep(step, 'warn', `The sync engine is busy: ${r.result.message}`, ports.clock.now()),
+      completed: false,
+      busy: true,
+    };
+  }
+  if (r.result?.status === 'stagingMode') {
+    return {
+      step: finishStep(step, 'fail', `Staging mode: ${r.result.message}`, ports.clock.now()),
+      completed: false,
+      busy: false,
+    };
+  }
+  if (!r.ok || !r.result || r.result.status !== 'completed') {
+    return {
+      step: finishStep(
+        step,
+        'fail',
+        `The sync cycle did not complete: ${r.error?.message ?? 'unknown'}`,
+        ports.clock.now(),
+      ),
+      completed: false,
+      busy: r.error?.code === 'busy',
+    };
+  }
+  const cycle = r.result.cycle;
+  const runs = cycle.runs.map((x) => `${x.connectorName} ${x.runProfileName}: ${x.result}`).join('; ');
+  return {
+    step: finishStep(
+      step,
+      cycle.allSucceeded ? 'pass' : 'warn',
+      `Cycle ${cycle.t0} → ${cycle.finishedAt}. ${runs || 'No runs reported.'}`,
+      ports.clock.now(),
+    ),
+    completed: true,
+    busy: false,
+  };
+}
+
+/** Step 4: synced and read-only (GETs, then the no-op write probe). Nothing changes. */
+export async function stepProveReadOnly(
+  ports: FlowPorts,
+  target: ContactTarget,
+): Promise<{ step: StepEvidence; read: SoaRead; readOnly: boolean | null; ok: boolean }> {
+  const step = newStep(
+    'readonly',
+    'Prove it is synced and read-only',
+    'Read isCloudManaged and onPremisesSyncEnabled, then send a write of the current display name (a no-op if it were allowed). Nothing changes.',
+    ports.clock.now(),
+  );
+  step.expected =
+    'isCloudManaged = false, onPremisesSyncEnabled = true, and the write is refused with the documented 400 "Unable to update the specified properties for on-premises mastered Directory Sync objects…".';
+  const read = await readSoa(ports, target.id);
+  step.requests.push(...read.requests);
+  const at = ports.clock.now().toISOString();
+  const probe = await probeReadOnly(ports.graph, target.id);
+  step.requests.push({
+    kind: 'graph',
+    label: `PATCH ${graphUrl(ports, `/contacts/${encodeURIComponent(target.id)}`)}`,
+    body: { displayName: probe.ok ? probe.value.displayName : target.displayName },
+    at,
+    status: probe.ok ? probe.status : probe.error.status,
+    requestId: probe.requestId,
+    response: probe.ok
+      ? { readOnly: probe.value.readOnly, message: probe.value.message ?? null }
+      : { error: probe.error.code, message: probe.error.message },
+  });
+  const readOnly = probe.ok ? probe.value.readOnly : null;
+  const observed = [
+    `isCloudManaged = ${String(read.isCloudManaged)}`,
+    `onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}`,
+    probe.ok
+      ? probe.value.readOnly
+        ? `write refused: ${probe.value.message ?? 'read-only'}`
+        : 'write ACCEPTED (the object is not read-only)'
+      : `probe failed: ${errorText(probe.error)}`,
+  ].join('; ');
+  const ok = read.isCloudManaged === false && read.onPremisesSyncEnabled === true && readOnly === true;
+  if (read.error) step.notes.push(errorText(read.error));
+  return { step: finishStep(step, ok ? 'pass' : 'fail', observed, ports.clock.now()), read, readOnly, ok };
+}
+
+/** Step 5: PATCH isCloudManaged true (journaled before the request, verified by reading back). */
+export async function stepTransfer(
+  ports: FlowPorts,
+  target: ContactTarget,
+  options: StepOptions & { runId?: string; before?: unknown } = {},
+): Promise<{ step: StepEvidence; write: WriteOutcome<{ isCloudManaged: boolean }> }> {
+  return soaWrite(ports, target, true, options);
+}
+
+export async function soaWrite(
+  ports: FlowPorts,
+  target: ContactTarget,
+  value: boolean,
+  options: StepOptions & { runId?: string; before?: unknown } = {},
+): Promise<{ step: StepEvidence; write: WriteOutcome<{ isCloudManaged: boolean }> }> {
+  const step = value
+    ? newStep(
+        'transfer',
+        'Transfer the Source of Authority',
+        'PATCH onPremisesSyncBehavior with isCloudManaged = true. The intent is journaled (fsynced) before the request, the result after it.',
+        ports.clock.now(),
+      )
+    : newStep(
+        'rollback',
+        'Roll back the Source of Authority',
+        'PATCH onPremisesSyncBehavior with isCloudManaged = false. The intent is journaled (fsynced) before the request, the result after it.',
+        ports.clock.now(),
+      );
+  step.expected = value
+    ? '204 No Content (or 200 with the object); reading back shows isCloudManaged = true.'
+    : '204 No Content (or 200); reading back shows isCloudManaged = false.';
+  const url = graphUrl(ports, `/contacts/${encodeURIComponent(target.id)}/onPremisesSyncBehavior`);
+  const body = { isCloudManaged: value };
+  const at = ports.clock.now().toISOString();
+  const write = await journaledWrite(
+    ports,
+    {
+      ...(options.runId ? { runId: options.runId } : {}),
+      action: value ? 'transfer' : 'rollback',
+      objectId: target.id,
+      displayName: target.displayName,
+      before: options.before ?? { isCloudManaged: !value },
+      request: { method: 'PATCH', url, body },
+      send: () => setCloudManaged(ports.graph, 'contact', target.id, value),
+      readBack: async () => {
+        const r = await getSyncBehavior(ports.graph, 'contact', target.id);
+        return r.ok ? { ...r, value: { isCloudManaged: r.value.isCloudManaged } } : r;
+      },
+      isApplied: (v) => v.isCloudManaged === value,
+    },
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+    },
+  );
+  step.requests.push({
+    kind: 'journal',
+    label: `journal.append intent ${write.opId} (${value ? 'transfer' : 'rollback'})`,
+    at,
+  });
+  step.requests.push({
+    kind: 'graph',
+    label: `PATCH ${url}`,
+    body,
+    at,
+    status: write.status ?? write.error?.status ?? write.outcome,
+    requestId: write.requestId,
+    response: { outcome: write.outcome, verified: write.verified, after: write.after ?? null },
+    attempts: write.attempts,
+  });
+  step.notes.push(...write.log);
+  const verdict =
+    write.outcome === 'done' ? (write.verified ? 'pass' : 'warn') : write.outcome === 'unknown' ? 'warn' : 'fail';
+  const observed =
+    write.outcome === 'done'
+      ? `isCloudManaged = ${String(write.after?.isCloudManaged ?? 'not read back')}${write.sends > 1 ? ` (sent ${write.sends}×; no second write once applied)` : ''}`
+      : write.outcome === 'unknown'
+        ? 'Outcome unknown: pending in the journal; re-verify from the Journal view.'
+        : `Failed: ${write.error ? errorText(write.error) : 'not applied'}`;
+  return { step: finishStep(step, verdict, observed, ports.clock.now()), write };
+}
+
+/** Step 6 (reads): isCloudManaged true, onPremisesSyncEnabled null. The audit poll runs separately. */
+export async function stepVerifyCloud(
+  ports: FlowPorts,
+  target: ContactTarget,
+): Promise<{ step: StepEvidence; read: SoaRead; ok: boolean }> {
+  const step = newStep(
+    'verify-cloud',
+    'Verify in the cloud',
+    'Read isCloudManaged and onPremisesSyncEnabled again; then look for the audit-log entry for this object.',
+    ports.clock.now(),
+  );
+  step.expected = 'isCloudManaged = true and onPremisesSyncEnabled = null.';
+  let read = await readSoa(ports, target.id);
+  // onPremisesSyncEnabled can lag the PATCH for a moment; read again a few times.
+  for (
+    let i = 0;
+    i < ports.tuning.readBackAttempts && read.isCloudManaged === true && read.onPremisesSyncEnabled !== null;
+    i++
+  ) {
+    await ports.clock.sleep(ports.tuning.readBackDelayMs);
+    read = await readSoa(ports, target.id);
+  }
+  step.requests.push(...read.requests);
+  const ok = read.isCloudManaged === true && read.onPremisesSyncEnabled === null;
+  return {
+    step: finishStep(
+      step,
+      ok ? 'pass' : 'fail',
+      `isCloudManaged = ${String(read.isCloudManaged)}; onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}`,
+      ports.clock.now(),
+    ),
+    read,
+    ok,
+  };
+}
+
+/** Step 7: PATCH displayName (a new value, or the same value as a probe), then read it back. */
+export async function stepProveWritable(
+  ports: FlowPorts,
+  target: ContactTarget,
+  newDisplayName: string,
+  options: StepOptions & { runId?: string } = {},
+): Promise<{ step: StepEvidence; write: WriteOutcome<{ displayName: string | null }>; ok: boolean }> {
+  const step = newStep(
+    'writable',
+    'Prove it is writable in the cloud',
+    'PATCH the contact’s displayName in Graph (journaled), then read it back.',
+    ports.clock.now(),
+  );
+  step.expected = `204 No Content; reading back shows displayName = "${newDisplayName}".`;
+  const url = graphUrl(ports, `/contacts/${encodeURIComponent(target.id)}`);
+  const body = { displayName: newDisplayName };
+  const at = ports.clock.now().toISOString();
+  const write = await journaledWrite(
+    ports,
+    {
+      ...(options.runId ? { runId: options.runId } : {}),
+      action: 'displayName',
+      objectId: target.id,
+      displayName: target.displayName,
+      before: { displayName: target.displayName },
+      request: { method: 'PATCH', url, body },
+      send: () =>
+        ports.graph.call(
+          {
+            method: 'PATCH',
+            path: `/contacts/${encodeURIComponent(target.id)}`,
+            headers: { 'Content-Type': 'application/json' },
+            body,
+            scopes: STEP_SCOPES.contactEdit,
+          },
+          () => null,
+        ),
+      readBack: async () => {
+        const r = await getContact(ports.graph, target.id, 'id,displayName');
+        return r.ok ? { ...r, value: { displayName: r.value.displayName ?? null } } : r;
+      },
+      isApplied: (v) => v.displayName === newDisplayName,
+    },
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+    },
+  );
+  step.requests.push({
+    kind: 'graph',
+    label: `PATCH ${url}`,
+    body,
+    at,
+    status: write.status ?? write.error?.status ?? write.outcome,
+    requestId: write.requestId,
+    response: { outcome: write.outcome, verified: write.verified, after: write.after ?? null },
+    attempts: write.attempts,
+  });
+  step.notes.push(...write.log);
+  const ok = write.outcome === 'done' && write.verified;
+  return {
+    step: finishStep(
+      step,
+      ok ? 'pass' : write.outcome === 'failed' ? 'fail' : 'warn',
+      ok
+        ? `displayName = "${write.after?.displayName ?? ''}" (read back)`
+        : write.error
+          ? `Refused: ${errorText(write.error)}`
+          : 'Not verified by reading back.',
+      ports.clock.now(),
+    ),
+    write,
+    ok,
+  };
+}
+
+/** Step 8: a sync cycle, then the trace: the Entra connector object shows blockOnPremisesSync = true. */
+export async function stepVerifyServer(
+  ports: FlowPorts,
+  target: ContactTarget,
+  options: StepOptions = {},
+): Promise<{ step: StepEvidence; trace: TraceOutcome | null; ok: boolean }> {
+  const step = newStep(
+    'verify-server',
+    'Verify on the server',
+    'Run a sync cycle, then trace the object: AD connector space → metaverse → Entra connector space.',
+    ports.clock.now(),
+  );
+  step.expected = 'The Entra connector object shows blockOnPremisesSync = true.';
+  if (!target.dn) {
+    step.notes.push('No on-premises DN was matched in step 2, so the object cannot be traced.');
+    return { step: finishStep(step, 'skipped', 'No DN to trace.', ports.clock.now()), trace: null, ok: false };
+  }
+  const sync = await runSyncCycle(ports, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  step.requests.push(sync.request);
+  if (!sync.ok)
+    step.notes.push(`The sync cycle did not complete: ${sync.error?.message ?? JSON.stringify(sync.result)}`);
+  const trace = await traceObject(ports, target.dn);
+  step.requests.push(trace.request);
+  const t = trace.trace;
+  const ok = t?.status === 'traced' && t.blockOnPremisesSync === true;
+  const observed =
+    t?.status === 'traced'
+      ? `blockOnPremisesSync = ${String(t.blockOnPremisesSync)}; export state ${t.entraObject?.exportState ?? 'n/a'}. ${t.message}`
+      : t
+        ? t.message
+        : `Trace failed: ${trace.error?.message ?? 'unknown'}`;
+  return { step: finishStep(step, ok ? 'pass' : 'fail', observed, ports.clock.now()), trace, ok };
+}
+
+export interface AdProbe {
+  oldDescription: string | null;
+  newDescription: string;
+  since: string;
+}
+
+/** Step 9: the harmless AD change (journaled), a sync cycle, Event 6956 for the DN, cloud unchanged. */
+export async function stepProveAdBlocked(
+  ports: FlowPorts,
+  target: ContactTarget,
+  before: { displayName: string | null; onPremisesLastSyncDateTime: string | null },
+  options: StepOptions & { runId?: string } = {},
+): Promise<{ step: StepEvidence; probe: AdProbe | null; ok: boolean; eventCount: number }> {
+  const step = newStep(
+    'ad-blocked',
+    'Prove AD changes are blocked',
+    'Change the AD description of the contact (harmless), run a sync cycle, and look for Event 6956 for this DN. The cloud object must not change.',
+    ports.clock.now(),
+  );
+  step.expected = 'Event 6956 for this DN appears after the cycle; the cloud object is unchanged.';
+  if (!target.dn) {
+    return {
+      step: finishStep(step, 'skipped', 'No DN matched.', ports.clock.now()),
+      probe: null,
+      ok: false,
+      eventCount: 0,
+    };
+  }
+  const since = ports.clock.now().toISOString();
+  const newDescription = `soa-pilot 6956 probe ${since}`;
+  const opId = ports.newId();
+  await ports.ipc.invoke('journal.append', {
+    record: {
+      kind: 'intent',
+      opId,
+      ...(options.runId ? { runId: options.runId } : {}),
+      objectType: 'contact',
+      objectId: target.id,
+      displayName: target.displayName,
+      action: 'adTouch',
+      request: {
+        method: 'POWERSHELL',
+        url: `Set-ADObject -Identity '${target.dn}' -Replace @{description=…}`,
+        body: { description: newDescription },
+      },
+    },
+  });
+  const touch = await ports.ipc.call('server.touchOnPremObject', {
+    dn: target.dn,
+    confirm: true,
+    description: newDescription,
+  });
+  step.requests.push({
+    kind: 'powershell',
+    label: `Set-ADObject -Identity '${target.dn}' -Replace @{description='${newDescription}'}`,
+    at: since,
+    status: touch.ok ? 'ok' : touch.error.code,
+    response: touch.ok ? touch.value : { error: touch.error.code, message: touch.error.message },
+  });
+  await ports.ipc.invoke('journal.append', {
+    record: touch.ok
+      ? { kind: 'result', opId, outcome: 'done', verified: true, after: touch.value }
+      : { kind: 'result', opId, outcome: 'failed', verified: true, reason: touch.error.message.slice(0, 2000) },
+  });
+  if (!touch.ok) {
+    return {
+      step: finishStep(step, 'fail', `The AD change failed: ${touch.error.message}`, ports.clock.now()),
+      probe: null,
+      ok: false,
+      eventCount: 0,
+    };
+  }
+  const probe: AdProbe = { oldDescription: touch.value.oldDescription, newDescription, since };
+  const sync = await runSyncCycle(ports, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  step.requests.push(sync.request);
+  const at = ports.clock.now().toISOString();
+  const ev = await ports.ipc.call('server.events6956', { since, dn: target.dn, maxEvents: 50 });
+  step.requests.push({
+    kind: 'powershell',
+    label: `Get-WinEvent -FilterHashtable @{LogName='Application'; Id=6956; StartTime='${since}'} | where the message names '${target.dn}'`,
+    at,
+    status: ev.ok ? `${ev.value.events.length} event(s)` : ev.error.code,
+    response: ev.ok
+      ? ev.value.events.map((e) => ({ time: e.time, recordId: e.recordId, provider: e.provider, message: e.message }))
+      : { error: ev.error.message },
+  });
+  const after = await readSoa(ports, target.id);
+  step.requests.push(...after.requests);
+  const unchanged =
+    after.displayName === before.displayName && after.onPremisesLastSyncDateTime === before.onPremisesLastSyncDateTime;
+  const eventCount = ev.ok ? ev.value.events.length : 0;
+  const ok = eventCount > 0 && unchanged && after.isCloudManaged === true;
+  return {
+    step: finishStep(
+      step,
+      ok ? 'pass' : 'fail',
+      `${eventCount} Event 6956 for the DN since ${since}; cloud object ${unchanged ? 'unchanged' : 'CHANGED'} (displayName "${after.displayName ?? ''}", onPremisesLastSyncDateTime ${after.onPremisesLastSyncDateTime ?? 'null'}).`,
+      ports.clock.now(),
+    ),
+    probe,
+    ok,
+    eventCount,
+  };
+}
+
+/** Put the AD description back (journaled as adRestore). */
+export async function restoreAdDescription(
+  ports: FlowPorts,
+  target: ContactTarget,
+  probe: AdProbe,
+  options: { runId?: string } = {},
+): Promise<{ ok: boolean; message: string; step: StepEvidence }> {
+  const step = newStep(
+    'ad-restore',
+    'Restore the AD attribute',
+    'Put the description changed by the 6956 probe back.',
+    ports.clock.now(),
+  );
+  step.expected = `description = ${probe.oldDescription === null ? '(empty)' : `"${probe.oldDescription}"`}`;
+  if (!target.dn)
+    return { ok: false, message: 'No DN.', step: finishStep(step, 'skipped', 'No DN.', ports.clock.now()) };
+  const opId = ports.newId();
+  await ports.ipc.invoke('journal.append', {
+    record: {
+      kind: 'intent',
+      opId,
+      ...(options.runId ? { runId: options.runId } : {}),
+      objectType: 'contact',
+      objectId: target.id,
+      displayName: target.displayName,
+      action: 'adRestore',
+      before: { description: probe.newDescription },
+      request: {
+        method: 'POWERSHELL',
+        url: `Set-ADObject -Identity '${target.dn}'`,
+        body: { description: probe.oldDescription },
+      },
+    },
+  });
+  const r = await ports.ipc.call('server.restoreOnPremObject', {
+    dn: target.dn,
+    confirm: true,
+    description: probe.oldDescription,
+  });
+  step.requests.push({
+    kind: 'powershell',
+    label:
+      probe.oldDescription === null
+        ? `Set-ADObject -Identity '${target.dn}' -Clear description`
+        : `Set-ADObject -Identity '${target.dn}' -Replace @{description='${probe.oldDescription}'}`,
+    at: ports.clock.now().toISOString(),
+    status: r.ok ? 'ok' : r.error.code,
+    response: r.ok ? r.value : { error: r.error.message },
+  });
+  await ports.ipc.invoke('journal.append', {
+    record: r.ok
+      ? { kind: 'result', opId, outcome: 'done', verified: true, after: r.value }
+      : { kind: 'result', opId, outcome: 'failed', verified: true, reason: r.error.message.slice(0, 2000) },
+  });
+  const message = r.ok
+    ? `description restored to ${r.value.description === null ? '(empty)' : `"${r.value.description}"`}`
+    : r.error.message;
+  return { ok: r.ok, message, step: finishStep(step, r.ok ? 'pass' : 'fail', message, ports.clock.now()) };
+}
