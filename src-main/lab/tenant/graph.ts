@@ -391,7 +391,7 @@ export class GraphService {
       if (!o.searchable) throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
       if (!ctx.advanced) throw new GraphError(400, 'Request_UnsupportedQuery', MSG_SEARCH_NEEDS_HEADER);
     }
-    const select = parseSelect(q.get('$select'), o.selectable, o.typeName);
+    const select = parseSelect(q.get('$select'), o.selectable, o.typeName.charAt(0).toLowerCase() + o.typeName.slice(1));
     let rows = items;
     const filterSrc = q.get('$filter');
     if (filterSrc !== null) {
