@@ -1,0 +1,62 @@
+/**
+ * End-to-end harness: the in-process lab, the app in browser mode (the same services and router the
+ * Electron build uses), and Debian's Chromium driven by playwright-core, trusting the lab's CA.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startLab } from '../../src-main/lab/index';
+import { startBrowserMode, type BrowserMode } from '../../src-main/bridge/browser-mode';
+import { chromiumArgs, labSpkiHashes } from '../../scripts/lab-trust';
+
+export type Lab = Awaited<ReturnType<typeof startLab>>;
+
+export interface E2E {
+  lab: Lab;
+  app: BrowserMode;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  dataDir: string;
+  /** Saves a screenshot under test-results/e2e/<name>.png (kept as a CI artifact). */
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const CHROMIUM = process.env.SOA_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = path.resolve('test-results', 'e2e');
+
+export async function startE2E(options: { seed?: number; contacts?: number; dataDir?: string } = {}): Promise<E2E> {
+  const lab = await startLab({ seed: options.seed ?? 7, speed: 'fast', contacts: options.contacts ?? 120 });
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'soa-e2e-'));
+  const app = await startBrowserMode({ dataDir, lab: lab.info });
+  const spki = await labSpkiHashes(lab.info.graphBaseUrl, lab.info.caCertPath);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: chromiumArgs(spki, false),
+  });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    lab,
+    app,
+    browser,
+    context,
+    page,
+    dataDir,
+    async screenshot(name) {
+      const file = path.join(ARTIFACTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      await app.close();
+      await lab.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
