@@ -139,7 +139,7 @@ function Get-SoaEnvironment {
 
     $agentVersion = Get-SoaCloudSyncAgentVersion
     $agentStatus = $services[1].status
-    $checks += Test-SoaVersionFloor -Id 'cloudSyncAgent' -Title 'Cloud Sync agent version' -Version $agentVersion -Floor $script:SoaFloorCloudSync -Product 'the Cloud Sync provisioning agent' -Purpose 'Source of Authority with Cloud Sync' -MissingIsFail $false
+    $checks += Test-SoaVersionFloor -Id 'cloudSyncAgent' -Title 'Cloud Sync agent version' -Version $agentVersion -Floor $script:SoaFloorCloudSync -Product 'Cloud Sync provisioning agent' -Purpose 'Source of Authority with Cloud Sync' -MissingIsFail $false
     if ($null -ne $agentVersion -and $null -ne $agentStatus -and $agentStatus -ne 'Running') {
         $checks += New-SoaCheck -Id 'cloudSyncService' -Title 'Cloud Sync agent service' -Status 'warn' -Message ('The AADConnectProvisioningAgent service is ' + $agentStatus + '.') -Observed $agentStatus -Expected 'Running' -Fix 'Start-Service AADConnectProvisioningAgent'
     }
