@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
-import { rendererConfig } from './vite.renderer.config';
+import { rendererConfig } from './vite.renderer.config.mjs';
 
 const root = import.meta.dirname;
 
