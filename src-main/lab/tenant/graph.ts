@@ -890,7 +890,8 @@ export class GraphService {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
         if (headers.authorization === undefined && req.headers.authorization !== undefined) headers.authorization = req.headers.authorization;
-        const rel = r.url.replace(/^https:\/\/[^/]+\/(v1\.0|beta)/i, '').replace(/^\/?/, '/');
+        // absolute URLs and a leading version segment (what BatchRequestContent produces) are accepted
+        const rel = r.url.replace(/^https:\/\/[^/]+/i, '').replace(/^\/?/, '/').replace(/^\/(v1\.0|beta)(?=\/)/i, '');
         const u = new URL(`http://x${rel}`);
         const path = decodeURIComponent(u.pathname);
         const fault = this.deps.faults.decide(r.method.toUpperCase(), `/${req.version}${path}`, false);
