@@ -1,0 +1,200 @@
+/**
+ * Preflight against the lab, through the real services (router → auth module → MSAL-node) and the
+ * renderer's Graph layer. Each failure the issue names is reproduced with a lab admin built for it.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type LabInfo } from '../../../../../src-main/lab/index';
+import { createServices, type Services } from '../../../../../src-main/services';
+import { createHttpsFetch } from '../../../../../src-main/auth/https-fetch';
+import type { CheckResult, EnvironmentInfo, IpcResult } from '../../../../../src-main/ipc/contract';
+import { createGraphSession, listMemberOf, myRoles, STEP_SCOPES, TokenSourceError } from '../../../../../src-renderer/lib/graph/index';
+import { CHECK_ID, runPreflight, type PreflightPorts } from '../../../../../src-renderer/lib/soa/preflight';
+import { labBrowser } from '../../../main/auth/lab-browser';
+
+type Lab = Awaited<ReturnType<typeof startLab>>;
+let lab: Lab;
+let info: LabInfo;
+let ca: string;
+const sender = { kind: 'bridge' as const, remoteAddress: '127.0.0.1' };
+const open: Services[] = [];
+
+const upn = (local: string) => {
+  const a = info.admins.find((x) => x.upn.startsWith(`${local}@`));
+  if (!a) throw new Error(`no lab admin ${local}`);
+  return a.upn;
+};
+
+beforeAll(async () => {
+  lab = await startLab({ seed: 3, speed: 'fast', contacts: 30 });
+  info = lab.info;
+  ca = readFileSync(info.caCertPath, 'utf8');
+});
+
+afterAll(async () => {
+  for (const s of open) await s.dispose();
+  await lab?.close();
+});
+
+async function call<T>(s: Services, name: string, input: unknown): Promise<IpcResult<T>> {
+  return (await s.router.dispatch(name, input, sender, () => undefined)) as IpcResult<T>;
+}
+
+/** A fresh app (own data dir) signed in as `local` with `scopes`, plus the preflight ports over it. */
+async function appSignedInAs(local: string | null, scopes: readonly string[] = STEP_SCOPES.contacts): Promise<{ ports: PreflightPorts; services: Services }> {
+  const browser = labBrowser(ca, () => upn(local ?? 'hybrid.admin'));
+  const services = createServices({
+    transport: 'browser',
+    dataDir: mkdtempSync(path.join(tmpdir(), 'soa-preflight-')),
+    lab: info,
+    settingsOverride: { tenant: info.tenantId, clientId: info.clientId, authorityHost: new URL(info.authority).origin, graphEndpoint: info.graphBaseUrl },
+    openExternal: (url) => browser.openExternal(url),
+    validateSender: () => true,
+  });
+  open.push(services);
+  if (local) {
+    const r = await call(services, 'auth.signInInteractive', { operationId: randomUUID(), scopes: [...scopes], loginHint: upn(local) });
+    if (!r.ok) throw new Error(`sign-in failed: ${r.error.message}`);
+  }
+  const getAccessToken = (scopes: string[]) => call<{ accessToken: string; expiresOn: string; scopes: string[] }>(services, 'auth.getAccessToken', { scopes });
+  const graph = createGraphSession({
+    baseUrl: info.graphBaseUrl,
+    customHosts: ['localhost'],
+    fetch: createHttpsFetch({ extraCa: [ca] }),
+    maxRetries: 0,
+    tokenSource: async (scopes) => {
+      const r = await getAccessToken(scopes);
+      if (!r.ok) throw new TokenSourceError(r.error.code, r.error.message);
+      return r.value.accessToken;
+    },
+  });
+  const ports: PreflightPorts = {
+    auth: {
+      status: async () => {
+        const r = await call<{ signedIn: boolean; account?: { username: string; localAccountId: string; tenantId: string } }>(services, 'auth.status', {});
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value;
+      },
+      getAccessToken,
+      consentUrl: async (scopes) => {
+        const r = await call<{ url: string }>(services, 'settings.consentUrl', { scopes });
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value.url;
+      },
+    },
+    graph: {
+      myRoles: (principalId) => myRoles(graph, principalId),
+      listMemberOf: (objectId) => listMemberOf(graph, 'contact', objectId),
+    },
+  };
+  return { ports, services };
+}
+
+const byId = (checks: CheckResult[], id: string): CheckResult => {
+  const c = checks.find((x) => x.id === id);
+  if (!c) throw new Error(`no check ${id}`);
+  return c;
+};
+
+describe('preflight against the lab', () => {
+  it('passes every Graph check for the full admin and leaves the server "not checked" (never a false pass)', async () => {
+    const { ports } = await appSignedInAs('hybrid.admin');
+    const r = await runPreflight(ports);
+    expect(r.blocked).toBe(false);
+    for (const id of [CHECK_ID.signedIn, CHECK_ID.consent, CHECK_ID.scopes, CHECK_ID.soaRole, CHECK_ID.auditRole]) {
+      expect(byId(r.checks, id).status, id).toBe('pass');
+    }
+    expect(byId(r.checks, CHECK_ID.server)).toMatchObject({ status: 'notChecked' });
+    expect(byId(r.checks, CHECK_ID.server).message).toMatch(/not been checked/);
+  });
+
+  it('not signed in: fails sign-in and checks nothing else', async () => {
+    const { ports } = await appSignedInAs(null);
+    const r = await runPreflight(ports);
+    expect(r.blocked).toBe(true);
+    expect(byId(r.checks, CHECK_ID.signedIn)).toMatchObject({ status: 'fail', message: 'No admin is signed in.' });
+    for (const id of [CHECK_ID.consent, CHECK_ID.scopes, CHECK_ID.soaRole, CHECK_ID.auditRole]) expect(byId(r.checks, id).status).toBe('notChecked');
+  });
+
+  it('no consent: names admin consent and gives the consent link', async () => {
+    const { ports } = await appSignedInAs('noconsent.admin', ['openid']);
+    const r = await runPreflight(ports);
+    expect(r.blocked).toBe(true);
+    const consent = byId(r.checks, CHECK_ID.consent);
+    expect(consent.status).toBe('fail');
+    expect(consent.message).toMatch(/no consent for Contacts-OnPremisesSyncBehavior\.ReadWrite\.All/);
+    expect(consent.fix).toMatch(/Application Administrator or Cloud Application Administrator/);
+    expect(consent.fix).toContain(`${new URL(info.authority).origin}/${info.tenantId}/v2.0/adminconsent?client_id=${info.clientId}`);
+    expect(byId(r.checks, CHECK_ID.scopes).status).toBe('fail');
+    expect(byId(r.checks, CHECK_ID.soaRole).status).toBe('notChecked');
+  });
+
+  it('no role: fails the Hybrid Administrator check with the role name', async () => {
+    const { ports } = await appSignedInAs('helpdesk');
+    const r = await runPreflight(ports);
+    expect(r.blocked).toBe(true);
+    const role = byId(r.checks, CHECK_ID.soaRole);
+    expect(role.status).toBe('fail');
+    expect(role.message).toMatch(/does not hold Hybrid Administrator/);
+    expect(role.fix).toMatch(/assign Hybrid Administrator/);
+    expect(byId(r.checks, CHECK_ID.consent).status).toBe('pass');
+  });
+
+  it('AU-scoped role: passes with a warning for an object in the unit, fails for one outside it', async () => {
+    const { ports } = await appSignedInAs('au.admin');
+    const au = lab.tenant().state.administrativeUnits[0];
+    if (!au) throw new Error('no AU');
+    const contacts = lab.tenant().objectsOf('contact');
+    const inside = contacts.find((c) => au.members.includes(c.id));
+    const outside = contacts.find((c) => !au.members.includes(c.id));
+    if (!inside || !outside) throw new Error('seed lacks contacts in and out of the AU');
+
+    const none = await runPreflight(ports);
+    expect(byId(none.checks, CHECK_ID.soaRole)).toMatchObject({ status: 'warn' });
+    expect(byId(none.checks, CHECK_ID.soaRole).message).toMatch(new RegExp(`scoped to administrative unit ${au.id}`));
+
+    const inR = await runPreflight(ports, { object: { id: inside.id, displayName: inside.displayName } });
+    expect(byId(inR.checks, CHECK_ID.soaRole)).toMatchObject({ status: 'warn' });
+    expect(byId(inR.checks, CHECK_ID.soaRole).message).toMatch(/is a member, so this object can be transferred/);
+    expect(inR.blocked).toBe(false);
+
+    const outR = await runPreflight(ports, { object: { id: outside.id, displayName: outside.displayName } });
+    const role = byId(outR.checks, CHECK_ID.soaRole);
+    expect(role.status).toBe('fail');
+    expect(role.message).toContain(`${outside.displayName} is not a member`);
+    expect(role.fix).toMatch(/Add .* to the administrative unit/);
+    expect(outR.blocked).toBe(true);
+  });
+
+  it('no audit reader: warns (does not block) and names the roles that can read audit logs', async () => {
+    const { ports } = await appSignedInAs('hybrid.noaudit');
+    const r = await runPreflight(ports);
+    expect(r.blocked).toBe(false);
+    const audit = byId(r.checks, CHECK_ID.auditRole);
+    expect(audit.status).toBe('warn');
+    expect(audit.message).toMatch(/Hybrid Administrator alone cannot read the audit log/);
+    expect(audit.fix).toMatch(/Reports Reader/);
+    expect(byId(r.checks, CHECK_ID.soaRole).status).toBe('pass');
+  });
+
+  it('uses the server.environment result when given, and says "not checked" when it failed', async () => {
+    const { ports } = await appSignedInAs('hybrid.admin');
+    const env: EnvironmentInfo = {
+      psEdition: 'Desktop',
+      psVersion: '5.1',
+      adSyncModule: true,
+      connectSyncVersion: '2.5.79.0',
+      cloudSyncAgentVersion: null,
+      services: [],
+      stagingMode: false,
+      checks: [{ id: 'connectSyncVersion', title: 'Connect Sync version', status: 'pass', message: '2.5.79.0 ≥ 2.5.79.0' }],
+    };
+    const ok = await runPreflight(ports, { serverEnvironment: { ok: true, value: env } });
+    expect(byId(ok.checks, 'server.connectSyncVersion').status).toBe('pass');
+    const failed = await runPreflight(ports, { serverEnvironment: { ok: false, error: { code: 'powershell', message: 'ADSync module not found' } } });
+    expect(byId(failed.checks, CHECK_ID.server)).toMatchObject({ status: 'notChecked', observed: 'powershell' });
+  });
+});
