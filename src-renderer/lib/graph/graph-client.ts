@@ -43,6 +43,28 @@ export class TokenSourceError extends Error {
   }
 }
 
+/** The shape of main's `auth.getAccessToken` as the bridge returns it. */
+export type AccessTokenCall = (input: { scopes: string[] }) => Promise<
+  { ok: true; value: { accessToken: string } } | { ok: false; error: { code: string; message: string; detail?: unknown } }
+>;
+
+/**
+ * Adapt the bridge's `authGetAccessToken` to a TokenSource: a refusal becomes a TokenSourceError
+ * carrying main's error code and, when main named them, the missing scopes.
+ */
+export function tokenSourceFromIpc(getAccessToken: AccessTokenCall): TokenSource {
+  return async (scopes) => {
+    const r = await getAccessToken({ scopes });
+    if (r.ok) return r.value.accessToken;
+    const detail = r.error.detail;
+    const missing =
+      typeof detail === 'object' && detail !== null && Array.isArray((detail as { missingScopes?: unknown }).missingScopes)
+        ? ((detail as { missingScopes: unknown[] }).missingScopes.filter((x): x is string => typeof x === 'string'))
+        : [];
+    throw new TokenSourceError(r.error.code, r.error.message, missing);
+  };
+}
+
 export type FetchLike = (input: string | Request, init?: RequestInit) => Promise<Response>;
 
 export interface GraphClientOptions {

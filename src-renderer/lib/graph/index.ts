@@ -4,6 +4,8 @@ export {
   createGraphSession,
   tokenScopes,
   TokenSourceError,
+  tokenSourceFromIpc,
+  type AccessTokenCall,
   tokenFailureError,
   type TokenSource,
   type FetchLike,

@@ -3,7 +3,7 @@
  * renderer's Graph layer. Each failure the issue names is reproduced with a lab admin built for it.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +11,12 @@ import { startLab, type LabInfo } from '../../../../../src-main/lab/index';
 import { createServices, type Services } from '../../../../../src-main/services';
 import { createHttpsFetch } from '../../../../../src-main/auth/https-fetch';
 import type { CheckResult, EnvironmentInfo, IpcResult } from '../../../../../src-main/ipc/contract';
-import { createGraphSession, listMemberOf, myRoles, STEP_SCOPES, TokenSourceError } from '../../../../../src-renderer/lib/graph/index';
+import { createGraphSession, listMemberOf, myRoles, STEP_SCOPES, tokenSourceFromIpc } from '../../../../../src-renderer/lib/graph/index';
 import { CHECK_ID, runPreflight, type PreflightPorts } from '../../../../../src-renderer/lib/soa/preflight';
 import { labBrowser } from '../../../main/auth/lab-browser';
+import { setLogSink } from '../../../../../src-main/log';
+
+const logLines: string[] = [];
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 let lab: Lab;
@@ -29,12 +32,14 @@ const upn = (local: string) => {
 };
 
 beforeAll(async () => {
+  setLogSink((line) => logLines.push(line), 'debug');
   lab = await startLab({ seed: 3, speed: 'fast', contacts: 30 });
   info = lab.info;
   ca = readFileSync(info.caCertPath, 'utf8');
 });
 
 afterAll(async () => {
+  setLogSink((line) => process.stderr.write(line + '\n'), 'info');
   for (const s of open) await s.dispose();
   await lab?.close();
 });
@@ -65,11 +70,7 @@ async function appSignedInAs(local: string | null, scopes: readonly string[] = S
     customHosts: ['localhost'],
     fetch: createHttpsFetch({ extraCa: [ca] }),
     maxRetries: 0,
-    tokenSource: async (scopes) => {
-      const r = await getAccessToken(scopes);
-      if (!r.ok) throw new TokenSourceError(r.error.code, r.error.message);
-      return r.value.accessToken;
-    },
+    tokenSource: tokenSourceFromIpc(({ scopes }) => getAccessToken(scopes)),
   });
   const ports: PreflightPorts = {
     auth: {
@@ -197,4 +198,40 @@ describe('preflight against the lab', () => {
     const failed = await runPreflight(ports, { serverEnvironment: { ok: false, error: { code: 'powershell', message: 'ADSync module not found' } } });
     expect(byId(failed.checks, CHECK_ID.server)).toMatchObject({ status: 'notChecked', observed: 'powershell' });
   });
+
+  it('leaves no access or refresh token in the logs, the journal or any file of the data dirs', async () => {
+    const { services } = await appSignedInAs('hybrid.admin');
+    const t = await call<{ accessToken: string }>(services, 'auth.getAccessToken', { scopes: [...STEP_SCOPES.contacts] });
+    if (!t.ok) throw new Error(t.error.message);
+    const j = await call(services, 'journal.append', {
+      record: {
+        kind: 'intent',
+        opId: 'op-1',
+        objectType: 'contact',
+        objectId: 'c1',
+        action: 'transfer',
+        request: { method: 'PATCH', url: '/contacts/c1/onPremisesSyncBehavior', body: { isCloudManaged: true } },
+      },
+    });
+    expect(j.ok).toBe(true);
+    const refreshTokens = Object.keys(lab.tenant().state.refreshTokens);
+    expect(refreshTokens.length).toBeGreaterThan(3);
+    const secrets = [t.value.accessToken, ...refreshTokens];
+    const files = open.flatMap((s) => walk(s.config.dataDir));
+    expect(files.some((f) => f.includes('journal'))).toBe(true);
+    for (const f of files) {
+      const content = readFileSync(f, 'utf8');
+      for (const secret of secrets) expect(content.includes(secret), `${f} holds a token`).toBe(false);
+    }
+    const logs = logLines.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(logs.includes(secret)).toBe(false);
+  });
 });
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = path.join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
