@@ -330,18 +330,24 @@ export function seedTenant(opts: SeedOptions): SeedResult {
   mkAdmin('noconsent.admin', 'Nora Noconsent', 'Hybrid Administrator + Reports Reader, but the lab app has no consent for her: requesting Graph scopes fails with AADSTS65001 consent_required', [ROLE.hybridAdministrator, ROLE.reportsReader], [], []);
   mkAdmin('global.admin', 'Gustav Global', 'Global Administrator + consent: can grant admin consent, add AU members, toggle blockCloudObjectTakeoverThroughHardMatchEnabled', [ROLE.globalAdministrator], [], FULL_CONSENT);
 
+  // on-premises group memberships (DNs), by member id
+  const groupDns = new Map<string, string[]>();
+  for (const g of Object.values(objects)) {
+    if (g.kind !== 'group' || !g.anchor || !g.onPremisesDistinguishedName) continue;
+    for (const m of g.members) groupDns.set(m, [...(groupDns.get(m) ?? []), g.onPremisesDistinguishedName]);
+  }
   for (const o of [...synced, ...transferred, ...pending]) {
     const guid = contactGuid.get(o.id);
     if (!guid || !o.anchor || !o.onPremisesDistinguishedName) continue;
-    onPrem.push(toSeedObject(o, guid, objects));
+    onPrem.push(toSeedObject(o, guid, groupDns));
   }
   for (const o of syncedUsers) {
     const guid = userGuid.get(o.id);
-    if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, objects));
+    if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, groupDns));
   }
   for (const o of [dlPartners, dlSuppliers, dlAllExternal, sgFinance, transferredGroup]) {
     const guid = groupGuid.get(o.id);
-    if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, objects));
+    if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, groupDns));
   }
 
   const tenant: TenantState = {
@@ -371,19 +377,13 @@ export function seedTenant(opts: SeedOptions): SeedResult {
   return { tenant, onPrem };
 }
 
-function toSeedObject(o: DirObject, guid: string, objects: Record<string, DirObject>): OnPremSeedObject {
-  const memberOf: string[] = [];
-  for (const g of Object.values(objects)) {
-    if (g.kind === 'group' && g.anchor && g.onPremisesDistinguishedName && g.members.includes(o.id)) {
-      memberOf.push(g.onPremisesDistinguishedName);
-    }
-  }
+function toSeedObject(o: DirObject, guid: string, groupDns: Map<string, string[]>): OnPremSeedObject {
   return {
     kind: o.kind,
     anchor: o.anchor ?? '',
     objectGuid: guid,
     cloudId: o.id,
-    memberOf,
+    memberOf: groupDns.get(o.id) ?? [],
     attrs: {
       displayName: o.displayName,
       mail: o.mail,

@@ -179,8 +179,14 @@ export class Tenant implements TenantSyncPort {
 
   // ---- TenantSyncPort ------------------------------------------------------------------------
 
+  private anchorIndex: Map<string, DirObject> | null = null;
+
   private byAnchor(kind: SyncedKind, anchor: string): DirObject | undefined {
-    return Object.values(this.state.objects).find((o) => o.kind === kind && o.anchor === anchor);
+    if (!this.anchorIndex) {
+      this.anchorIndex = new Map();
+      for (const o of Object.values(this.state.objects)) if (o.anchor) this.anchorIndex.set(`${o.kind}|${o.anchor}`, o);
+    }
+    return this.anchorIndex.get(`${kind}|${anchor}`);
   }
 
   viewByAnchor(kind: SyncedKind, anchor: string): CloudSyncView | undefined {
