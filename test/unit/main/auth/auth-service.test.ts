@@ -209,6 +209,60 @@ describe('MSAL-node against the lab', () => {
     expect(JSON.parse(pca.getTokenCache().serialize()) as Record<string, Record<string, unknown>>).toMatchObject({ AccessToken: {}, RefreshToken: {} });
   });
 
+  it('cancels a pending interactive sign-in and releases MSAL\'s loopback listener', async () => {
+    const controller = new AbortController();
+    let signInUrl = '';
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'soa-auth-lab-'));
+    const settings = new SettingsStore(path.join(dataDir, 'settings.json'), {
+      tenant: info.tenantId,
+      clientId: info.clientId,
+      authorityHost: new URL(info.authority).origin,
+      graphEndpoint: info.graphBaseUrl,
+    });
+    // a browser that never completes the sign-in (the admin walked away)
+    const service = new AuthService({
+      getSettings: () => settings.get(),
+      dataDir,
+      extraCa: readCaFile(info.caCertPath),
+      openExternal: async () => undefined,
+      onNetworkRequest: (url) => msalUrls.push(url),
+    });
+    const flow = service.signInInteractive(
+      { scopes: [...STEP_SCOPES.contacts] },
+      {
+        emit: (p) => {
+          signInUrl = p.signInUrl;
+          setTimeout(() => controller.abort(), 10);
+        },
+        signal: controller.signal,
+      },
+    );
+    await expect(flow).rejects.toMatchObject({ code: 'cancelled' });
+    const redirect = new URL(signInUrl).searchParams.get('redirect_uri') ?? '';
+    expect(new URL(redirect).hostname).toBe('localhost');
+    // the loopback port is closed again, and a new sign-in works
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(browser.fetch(redirect)).rejects.toThrow();
+    current = 'hybrid.admin';
+    const again = new AuthService({
+      getSettings: () => settings.get(),
+      dataDir,
+      extraCa: readCaFile(info.caCertPath),
+      openExternal: (url) => browser.openExternal(url),
+    });
+    expect((await again.signInInteractive({ scopes: [...STEP_SCOPES.contacts] }, ctx())).username).toBe(upnOf('hybrid.admin'));
+  });
+
+  it('signs out when the tenant, client or authority settings change', async () => {
+    const service = makeService(browser);
+    await signIn(service, 'hybrid.admin');
+    const s = service['options'].getSettings();
+    await service.onSettingsChanged({ ...s, event6956Provider: 'x' }, s);
+    expect((await service.status()).signedIn).toBe(true);
+    await service.onSettingsChanged({ ...s, clientId: '5e3ce6c0-2b1f-4285-8d4b-75ee78787347' }, s);
+    expect((await service.status()).signedIn).toBe(false);
+  });
+
   it('sent every request (MSAL and browser) to localhost only', () => {
     const all = [...msalUrls, ...browser.seen];
     expect(msalUrls.length).toBeGreaterThan(5);
