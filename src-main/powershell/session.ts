@@ -118,9 +118,18 @@ export class PowerShellSession {
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
   }
 
-  /** The pid of the running shell, if one runs. */
+  /**
+   * The pid of the running PowerShell, if one runs. With a dotnet-tool shim (.tools/pwsh) this is
+   * the real PowerShell process ($PID), not the shim that node-powershell spawned.
+   */
   get pid(): number | undefined {
-    return this.shell && !this.shell.exited ? this.shell.process?.pid : undefined;
+    if (!this.shell || this.shell.exited) return undefined;
+    return this.shell.info?.processId || this.shell.process?.pid;
+  }
+
+  /** Entries in node-powershell's history (kept at 0: cleared after every call). */
+  get historySize(): number {
+    return this.shell ? this.shell.ps.history.length : 0;
   }
 
   /** Starts the shell if needed and reports its edition and version. */
@@ -327,6 +336,17 @@ export class PowerShellSession {
   }
 
   private async kill(shell: LiveShell): Promise<void> {
+    // The dotnet-tool shim starts PowerShell as its own child: killing only the shim would leave
+    // the command running, so the PowerShell process the session reported is killed first.
+    if (shell.exited) return;
+    const real = shell.info?.processId;
+    if (real && real !== shell.process?.pid) {
+      try {
+        process.kill(real, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     if (shell.exited) return;
     shell.exited = true;
     try {
