@@ -28,7 +28,13 @@ async function main(): Promise<void> {
     strict: true,
   });
   const a = argsSchema.parse(values);
-  const lab = await startLab({ port: a.port, seed: a.seed, stateFile: a.state, speed: a.speed ?? 'realistic', contacts: a.contacts });
+  const lab = await startLab({
+    port: a.port,
+    seed: a.seed,
+    stateFile: a.state,
+    speed: a.speed ?? 'realistic',
+    contacts: a.contacts,
+  });
   process.stdout.write(`LAB ${JSON.stringify(lab.info)}\n`);
   let stopping = false;
   const stop = (): void => {

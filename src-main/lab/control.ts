@@ -37,8 +37,13 @@ export interface ControlResult {
 }
 
 const tokenSchema = z.object({ upn: z.string().min(1), scopes: z.array(z.string().min(1)).default([]) }).strict();
-const resetSchema = z.object({ seed: z.number().int().optional(), contacts: z.number().int().min(0).max(100_000).optional() }).strict();
-const clockSchema = z.union([z.object({ offsetMs: z.number() }).strict(), z.object({ advanceMs: z.number() }).strict()]);
+const resetSchema = z
+  .object({ seed: z.number().int().optional(), contacts: z.number().int().min(0).max(100_000).optional() })
+  .strict();
+const clockSchema = z.union([
+  z.object({ offsetMs: z.number() }).strict(),
+  z.object({ advanceMs: z.number() }).strict(),
+]);
 const saveSchema = z.object({ file: z.string().min(1).optional() }).strict();
 export const settingsPatchSchema = z
   .object({
@@ -65,7 +70,9 @@ function err(status: number, message: string, detail?: unknown): ControlResult {
   return { status, body: { error: { message, ...(detail === undefined ? {} : { detail }) } } };
 }
 
-export function soaState(o: DirObject): 'synced' | 'transferred' | 'rolledBackPending' | 'awaitingExportConfirmation' | 'cloudNative' {
+export function soaState(
+  o: DirObject,
+): 'synced' | 'transferred' | 'rolledBackPending' | 'awaitingExportConfirmation' | 'cloudNative' {
   if (o.isCloudManaged) return 'transferred';
   if (o.takeover === 'rolledBack') return 'rolledBackPending';
   if (o.takeover === 'awaitingExportConfirmation') return 'awaitingExportConfirmation';
@@ -77,8 +84,13 @@ function fullObject(t: Tenant, o: DirObject): Record<string, unknown> {
   return {
     ...o,
     soaState: soaState(o),
-    memberOf: t.objectsOf('group').filter((g) => g.members.includes(o.id)).map((g) => ({ id: g.id, displayName: g.displayName })),
-    administrativeUnits: t.state.administrativeUnits.filter((a) => a.members.includes(o.id)).map((a) => ({ id: a.id, displayName: a.displayName })),
+    memberOf: t
+      .objectsOf('group')
+      .filter((g) => g.members.includes(o.id))
+      .map((g) => ({ id: g.id, displayName: g.displayName })),
+    administrativeUnits: t.state.administrativeUnits
+      .filter((a) => a.members.includes(o.id))
+      .map((a) => ({ id: a.id, displayName: a.displayName })),
   };
 }
 
@@ -89,10 +101,13 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
     const r = schema.safeParse(body ?? {});
     return r.success ? r.data : err(400, 'invalid body', r.error.issues);
   };
-  const isResult = (x: unknown): x is ControlResult => typeof x === 'object' && x !== null && 'status' in x && 'body' in x && Object.keys(x).length === 2;
+  const isResult = (x: unknown): x is ControlResult =>
+    typeof x === 'object' && x !== null && 'status' in x && 'body' in x && Object.keys(x).length === 2;
 
   if (p.startsWith('/onprem/') || p === '/onprem') {
-    const r = await lab.onPrem().handle({ method, path: p.slice('/onprem'.length) || '/', query: url.searchParams, body });
+    const r = await lab
+      .onPrem()
+      .handle({ method, path: p.slice('/onprem'.length) || '/', query: url.searchParams, body });
     return { status: r.status, body: r.body };
   }
   switch (`${method} ${p}`) {
@@ -104,7 +119,12 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
       const user = t.adminByUpn(b.upn);
       if (!user) return err(404, `no user ${b.upn}`);
       try {
-        const res = await lab.identity.issue(user.id, t.state.clientId, ['openid', 'profile', 'offline_access', ...b.scopes].join(' '), null);
+        const res = await lab.identity.issue(
+          user.id,
+          t.state.clientId,
+          ['openid', 'profile', 'offline_access', ...b.scopes].join(' '),
+          null,
+        );
         return { status: 200, body: res };
       } catch (e) {
         if (e instanceof AadError) return { status: 400, body: lab.identity.aadErrorBody(e) };
@@ -135,7 +155,11 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
           contacts: count(contacts),
           users: count(t.objectsOf('user')),
           groups: count(t.objectsOf('group')),
-          administrativeUnits: t.state.administrativeUnits.map((a) => ({ id: a.id, displayName: a.displayName, members: a.members.length })),
+          administrativeUnits: t.state.administrativeUnits.map((a) => ({
+            id: a.id,
+            displayName: a.displayName,
+            members: a.members.length,
+          })),
           onPremisesSyncFeatures: t.state.onPremisesSyncFeatures,
           auditEntries: t.state.audit.length,
           writeLogEntries: t.state.writeLog.length,
@@ -147,7 +171,9 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
       const b = parse(saveSchema);
       if (isResult(b)) return b;
       const file = await lab.save(b.file);
-      return file ? { status: 200, body: { ok: true, file } } : err(400, 'no state file: start the lab with --state FILE or pass {"file": "..."}');
+      return file
+        ? { status: 200, body: { ok: true, file } }
+        : err(400, 'no state file: start the lab with --state FILE or pass {"file": "..."}');
     }
     case 'GET /objects': {
       const kind = url.searchParams.get('kind') ?? 'contact';
@@ -226,7 +252,10 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export async function startControlServer(lab: LabRuntime, controlToken: string): Promise<{ server: http.Server; url: string }> {
+export async function startControlServer(
+  lab: LabRuntime,
+  controlToken: string,
+): Promise<{ server: http.Server; url: string }> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

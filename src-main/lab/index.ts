@@ -16,7 +16,14 @@ import type { LabClock, OnPremServer, OnPremSeedObject } from './ports';
 import type { LabInfo } from './types';
 import { seedTenant } from './seed';
 import { labServerTlsOptions, labTlsFiles } from './tls';
-import { defaultSettings, type LabSettings, type LabSpeed, type TenantState, type WriteLogEntry, type AuditEntry } from './tenant/model';
+import {
+  defaultSettings,
+  type LabSettings,
+  type LabSpeed,
+  type TenantState,
+  type WriteLogEntry,
+  type AuditEntry,
+} from './tenant/model';
 import { Tenant } from './tenant/tenant';
 import { Throttler } from './tenant/throttle';
 import { Faults } from './tenant/faults';
@@ -161,9 +168,13 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
           req.socket.destroy();
           return;
         }
-        const clientRequestId = typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : null;
+        const clientRequestId =
+          typeof req.headers['client-request-id'] === 'string' ? req.headers['client-request-id'] : null;
         if (fault.action?.kind === 'status') {
-          sendGraph(res, faultResponse(fault.action.status, fault.action.retryAfterSeconds, requestId, clientRequestId, clock.now()));
+          sendGraph(
+            res,
+            faultResponse(fault.action.status, fault.action.retryAfterSeconds, requestId, clientRequestId, clock.now()),
+          );
           return;
         }
         const gm = /^\/(v1\.0|beta|v[0-9][^/]*)(\/.*)?$/.exec(url.pathname);
@@ -207,7 +218,12 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
         }
         if (!r) {
           res.writeHead(404, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: 'not_found', error_description: `The lab has no endpoint ${method} ${url.pathname}.` }));
+          res.end(
+            JSON.stringify({
+              error: 'not_found',
+              error_description: `The lab has no endpoint ${method} ${url.pathname}.`,
+            }),
+          );
           return;
         }
         res.writeHead(r.status, r.headers);
@@ -215,7 +231,11 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
       } catch (e) {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json', 'request-id': requestId });
-          res.end(JSON.stringify({ error: { code: 'InternalServerError', message: e instanceof Error ? e.message : 'error' } }));
+          res.end(
+            JSON.stringify({
+              error: { code: 'InternalServerError', message: e instanceof Error ? e.message : 'error' },
+            }),
+          );
         }
       }
     })();
@@ -240,7 +260,13 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
 
   baseUrl = `https://localhost:${port}`;
   const tokenService = new TokenService(keys, `${baseUrl}/${tenant.state.tenantId}/v2.0`, clock.now);
-  graphService = new GraphService({ tenant: () => tenant, tokens: tokenService, throttler, faults, baseUrl: () => baseUrl });
+  graphService = new GraphService({
+    tenant: () => tenant,
+    tokens: tokenService,
+    throttler,
+    faults,
+    baseUrl: () => baseUrl,
+  });
   identity = new IdentityService({ tenant: () => tenant, tokens: tokenService, baseUrl: () => baseUrl });
 
   const controlToken = randomBytes(24).toString('hex');
@@ -331,7 +357,12 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
     async mintToken(upn: string, scopes: string[]): Promise<string> {
       const u = tenant.adminByUpn(upn);
       if (!u) throw new Error(`no user ${upn}`);
-      const r = await identity.issue(u.id, tenant.state.clientId, ['openid', 'profile', 'offline_access', ...scopes].join(' '), null);
+      const r = await identity.issue(
+        u.id,
+        tenant.state.clientId,
+        ['openid', 'profile', 'offline_access', ...scopes].join(' '),
+        null,
+      );
       const at = r.access_token;
       if (typeof at !== 'string') throw new Error('no access token');
       return at;
@@ -345,7 +376,8 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
     faults,
     writeLog: () => tenant.state.writeLog,
     auditLog: () => tenant.state.audit,
-    control: (method, pathAndQuery, body) => handleControl(runtime, method.toUpperCase(), new URL(pathAndQuery, 'http://127.0.0.1'), body),
+    control: (method, pathAndQuery, body) =>
+      handleControl(runtime, method.toUpperCase(), new URL(pathAndQuery, 'http://127.0.0.1'), body),
     async close(): Promise<void> {
       onPrem.close();
       for (const s of [...servers, control.server]) {

@@ -49,28 +49,161 @@ export function guidToAnchor(guid: string): string {
   const hex = guid.replace(/-/g, '');
   const bytes = Buffer.from(hex, 'hex');
   const swapped = Buffer.from([
-    bytes[3] ?? 0, bytes[2] ?? 0, bytes[1] ?? 0, bytes[0] ?? 0,
-    bytes[5] ?? 0, bytes[4] ?? 0, bytes[7] ?? 0, bytes[6] ?? 0,
+    bytes[3] ?? 0,
+    bytes[2] ?? 0,
+    bytes[1] ?? 0,
+    bytes[0] ?? 0,
+    bytes[5] ?? 0,
+    bytes[4] ?? 0,
+    bytes[7] ?? 0,
+    bytes[6] ?? 0,
     ...bytes.subarray(8),
   ]);
   return swapped.toString('base64');
 }
 
 const FIRST = [
-  'Adele', 'Alex', 'Allan', 'Amara', 'Anders', 'Ana', 'Arjun', 'Astrid', 'Bianca', 'Bruno', 'Camille', 'Carlos',
-  'Chen', 'Chiara', 'Christie', 'Daniel', 'Diego', 'Elif', 'Emily', 'Enrico', 'Erik', 'Fatima', 'Felix', 'Grace',
-  'Hana', 'Hannah', 'Henrik', 'Isaac', 'Isabel', 'Ivan', 'Jakob', 'Jana', 'Joni', 'Jonas', 'Julia', 'Kai', 'Karin',
-  'Kenji', 'Laila', 'Lars', 'Lee', 'Lidia', 'Lucas', 'Lynne', 'Maja', 'Malik', 'Marco', 'Maria', 'Megan', 'Miriam',
-  'Nestor', 'Nadia', 'Noah', 'Olga', 'Omar', 'Patti', 'Pedro', 'Priya', 'Rafael', 'Ravi', 'Rosa', 'Sakura', 'Sami',
-  'Sara', 'Sofia', 'Stefan', 'Tomas', 'Valentina', 'Wei', 'Yusuf', 'Zoe', 'Zofia',
+  'Adele',
+  'Alex',
+  'Allan',
+  'Amara',
+  'Anders',
+  'Ana',
+  'Arjun',
+  'Astrid',
+  'Bianca',
+  'Bruno',
+  'Camille',
+  'Carlos',
+  'Chen',
+  'Chiara',
+  'Christie',
+  'Daniel',
+  'Diego',
+  'Elif',
+  'Emily',
+  'Enrico',
+  'Erik',
+  'Fatima',
+  'Felix',
+  'Grace',
+  'Hana',
+  'Hannah',
+  'Henrik',
+  'Isaac',
+  'Isabel',
+  'Ivan',
+  'Jakob',
+  'Jana',
+  'Joni',
+  'Jonas',
+  'Julia',
+  'Kai',
+  'Karin',
+  'Kenji',
+  'Laila',
+  'Lars',
+  'Lee',
+  'Lidia',
+  'Lucas',
+  'Lynne',
+  'Maja',
+  'Malik',
+  'Marco',
+  'Maria',
+  'Megan',
+  'Miriam',
+  'Nestor',
+  'Nadia',
+  'Noah',
+  'Olga',
+  'Omar',
+  'Patti',
+  'Pedro',
+  'Priya',
+  'Rafael',
+  'Ravi',
+  'Rosa',
+  'Sakura',
+  'Sami',
+  'Sara',
+  'Sofia',
+  'Stefan',
+  'Tomas',
+  'Valentina',
+  'Wei',
+  'Yusuf',
+  'Zoe',
+  'Zofia',
 ];
 const LAST = [
-  'Wilber', 'Vance', 'Deyoung', 'Okafor', 'Lindqvist', 'Silva', 'Patel', 'Nilsen', 'Rossi', 'Costa', 'Dubois', 'Garcia',
-  'Wang', 'Bianchi', 'Cline', 'Novak', 'Fernandez', 'Yilmaz', 'Braun', 'Moretti', 'Johansson', 'Haddad', 'Weber',
-  'Taylor', 'Sato', 'Schmidt', 'Larsen', 'Cohen', 'Martins', 'Petrov', 'Fischer', 'Horvat', 'Sherman', 'Berg', 'Meyer',
-  'Tanaka', 'Nakamura', 'Rahman', 'Jensen', 'Kim', 'Lopez', 'Ochoa', 'Rivera', 'Andersson', 'Kowalski', 'Hussain',
-  'Conti', 'Santos', 'Bowen', 'Klein', 'Zeller', 'Ivanova', 'Murphy', 'Mensah', 'Fujita', 'Iyer', 'Pereira', 'Esposito',
-  'Brown', 'Gupta', 'Ortiz', 'Hoffmann', 'Dvorak', 'Chang', 'Yamamoto', 'Mueller', 'Wojcik',
+  'Wilber',
+  'Vance',
+  'Deyoung',
+  'Okafor',
+  'Lindqvist',
+  'Silva',
+  'Patel',
+  'Nilsen',
+  'Rossi',
+  'Costa',
+  'Dubois',
+  'Garcia',
+  'Wang',
+  'Bianchi',
+  'Cline',
+  'Novak',
+  'Fernandez',
+  'Yilmaz',
+  'Braun',
+  'Moretti',
+  'Johansson',
+  'Haddad',
+  'Weber',
+  'Taylor',
+  'Sato',
+  'Schmidt',
+  'Larsen',
+  'Cohen',
+  'Martins',
+  'Petrov',
+  'Fischer',
+  'Horvat',
+  'Sherman',
+  'Berg',
+  'Meyer',
+  'Tanaka',
+  'Nakamura',
+  'Rahman',
+  'Jensen',
+  'Kim',
+  'Lopez',
+  'Ochoa',
+  'Rivera',
+  'Andersson',
+  'Kowalski',
+  'Hussain',
+  'Conti',
+  'Santos',
+  'Bowen',
+  'Klein',
+  'Zeller',
+  'Ivanova',
+  'Murphy',
+  'Mensah',
+  'Fujita',
+  'Iyer',
+  'Pereira',
+  'Esposito',
+  'Brown',
+  'Gupta',
+  'Ortiz',
+  'Hoffmann',
+  'Dvorak',
+  'Chang',
+  'Yamamoto',
+  'Mueller',
+  'Wojcik',
 ];
 const COMPANIES: { name: string; domain: string }[] = [
   { name: 'Fabrikam, Inc.', domain: 'fabrikam.com' },
@@ -90,8 +223,30 @@ const COMPANIES: { name: string; domain: string }[] = [
   { name: 'Coho Winery', domain: 'cohowinery.com' },
   { name: 'Relecloud', domain: 'relecloud.com' },
 ];
-const DEPARTMENTS = ['Sales', 'Purchasing', 'Legal', 'Finance', 'Logistics', 'Engineering', 'Marketing', 'Support', 'Research', 'Operations'];
-const TITLES = ['Account Manager', 'Buyer', 'Counsel', 'Controller', 'Dispatcher', 'Engineer', 'Consultant', 'Partner Manager', 'Analyst', 'Director'];
+const DEPARTMENTS = [
+  'Sales',
+  'Purchasing',
+  'Legal',
+  'Finance',
+  'Logistics',
+  'Engineering',
+  'Marketing',
+  'Support',
+  'Research',
+  'Operations',
+];
+const TITLES = [
+  'Account Manager',
+  'Buyer',
+  'Counsel',
+  'Controller',
+  'Dispatcher',
+  'Engineer',
+  'Consultant',
+  'Partner Manager',
+  'Analyst',
+  'Director',
+];
 
 export interface SeedOptions {
   seed: number;
@@ -177,7 +332,9 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     o.jobTitle = pick(rng, TITLES);
     const mailEnabled = rng() < 0.7;
     if (mailEnabled) {
-      const local = `${first}.${last}${cn.endsWith(')') ? String(usedCn.size) : ''}`.toLowerCase().replace(/[^a-z0-9.]/g, '');
+      const local = `${first}.${last}${cn.endsWith(')') ? String(usedCn.size) : ''}`
+        .toLowerCase()
+        .replace(/[^a-z0-9.]/g, '');
       o.mail = `${local}@${company.domain}`;
       o.mailNickname = local.replace(/\./g, '');
     }
@@ -233,7 +390,8 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     if (syncedUser) userGuid.set(o.id, anchored(o, `CN=${first} ${last},${USERS_OU}`));
     return o;
   };
-  for (let i = 0; i < 8; i++) syncedUsers.push(mkUser(pick(rng, FIRST), pick(rng, LAST) + String(i), true, pick(rng, DEPARTMENTS)));
+  for (let i = 0; i < 8; i++)
+    syncedUsers.push(mkUser(pick(rng, FIRST), pick(rng, LAST) + String(i), true, pick(rng, DEPARTMENTS)));
   const cloudUsers: DirObject[] = [];
   for (let i = 0; i < 3; i++) cloudUsers.push(mkUser(pick(rng, FIRST), `Cloud${i}`, false, pick(rng, DEPARTMENTS)));
 
@@ -270,7 +428,9 @@ export function seedTenant(opts: SeedOptions): SeedResult {
   dlAllExternal.members = [dlPartners.id, dlSuppliers.id];
   sgFinance.members = syncedUsers.slice(0, 4).map((o) => o.id);
   transferredGroup.members = pickMembers(synced, 0.03).map((o) => o.id);
-  cloudPartners.members = [...pickMembers(synced, 0.05), ...cloudContacts.slice(0, 3), ...transferred.slice(0, 1)].map((o) => o.id);
+  cloudPartners.members = [...pickMembers(synced, 0.05), ...cloudContacts.slice(0, 3), ...transferred.slice(0, 1)].map(
+    (o) => o.id,
+  );
   cloudProject.members = [...syncedUsers.slice(2, 6), ...cloudUsers].map((o) => o.id);
   cloudAll.members = [cloudPartners.id, cloudProject.id, dlPartners.id];
 
@@ -308,9 +468,15 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     o.jobTitle = 'Administrator';
     objects[o.id] = o;
     admins.push({ oid: o.id, upn: o.userPrincipalName, displayName, note });
-    for (const r of roles) roleAssignments.push({ id: uuid(), principalId: o.id, roleDefinitionId: r, directoryScopeId: '/' });
+    for (const r of roles)
+      roleAssignments.push({ id: uuid(), principalId: o.id, roleDefinitionId: r, directoryScopeId: '/' });
     for (const r of scoped) {
-      roleAssignments.push({ id: uuid(), principalId: o.id, roleDefinitionId: r, directoryScopeId: `/administrativeUnits/${au.id}` });
+      roleAssignments.push({
+        id: uuid(),
+        principalId: o.id,
+        roleDefinitionId: r,
+        directoryScopeId: `/administrativeUnits/${au.id}`,
+      });
     }
     if (consent.length > 0) {
       grants.push({
@@ -323,12 +489,54 @@ export function seedTenant(opts: SeedOptions): SeedResult {
       });
     }
   };
-  mkAdmin('hybrid.admin', 'Hanna Hybrid', 'Full: Hybrid Administrator (tenant-wide) + Reports Reader (audit) + consent for every lab scope', [ROLE.hybridAdministrator, ROLE.reportsReader], [], FULL_CONSENT);
-  mkAdmin('hybrid.noaudit', 'Noah Noaudit', 'Hybrid Administrator (tenant-wide) + consent, but no audit reader role: audit log reads get 403', [ROLE.hybridAdministrator], [], FULL_CONSENT);
-  mkAdmin('helpdesk', 'Helga Helpdesk', 'No directory role (consent granted): SOA reads/writes get 403 Authorization_RequestDenied', [], [], FULL_CONSENT);
-  mkAdmin('au.admin', 'Aurelio Unit', `Hybrid Administrator scoped to the administrative unit "${au.displayName}" (${au.id}) + Reports Reader; only objects in that AU can be transferred`, [ROLE.reportsReader], [ROLE.hybridAdministrator], FULL_CONSENT);
-  mkAdmin('noconsent.admin', 'Nora Noconsent', 'Hybrid Administrator + Reports Reader, but the lab app has no consent for her: requesting Graph scopes fails with AADSTS65001 consent_required', [ROLE.hybridAdministrator, ROLE.reportsReader], [], []);
-  mkAdmin('global.admin', 'Gustav Global', 'Global Administrator + consent: can grant admin consent, add AU members, toggle blockCloudObjectTakeoverThroughHardMatchEnabled', [ROLE.globalAdministrator], [], FULL_CONSENT);
+  mkAdmin(
+    'hybrid.admin',
+    'Hanna Hybrid',
+    'Full: Hybrid Administrator (tenant-wide) + Reports Reader (audit) + consent for every lab scope',
+    [ROLE.hybridAdministrator, ROLE.reportsReader],
+    [],
+    FULL_CONSENT,
+  );
+  mkAdmin(
+    'hybrid.noaudit',
+    'Noah Noaudit',
+    'Hybrid Administrator (tenant-wide) + consent, but no audit reader role: audit log reads get 403',
+    [ROLE.hybridAdministrator],
+    [],
+    FULL_CONSENT,
+  );
+  mkAdmin(
+    'helpdesk',
+    'Helga Helpdesk',
+    'No directory role (consent granted): SOA reads/writes get 403 Authorization_RequestDenied',
+    [],
+    [],
+    FULL_CONSENT,
+  );
+  mkAdmin(
+    'au.admin',
+    'Aurelio Unit',
+    `Hybrid Administrator scoped to the administrative unit "${au.displayName}" (${au.id}) + Reports Reader; only objects in that AU can be transferred`,
+    [ROLE.reportsReader],
+    [ROLE.hybridAdministrator],
+    FULL_CONSENT,
+  );
+  mkAdmin(
+    'noconsent.admin',
+    'Nora Noconsent',
+    'Hybrid Administrator + Reports Reader, but the lab app has no consent for her: requesting Graph scopes fails with AADSTS65001 consent_required',
+    [ROLE.hybridAdministrator, ROLE.reportsReader],
+    [],
+    [],
+  );
+  mkAdmin(
+    'global.admin',
+    'Gustav Global',
+    'Global Administrator + consent: can grant admin consent, add AU members, toggle blockCloudObjectTakeoverThroughHardMatchEnabled',
+    [ROLE.globalAdministrator],
+    [],
+    FULL_CONSENT,
+  );
 
   // on-premises group memberships (DNs), by member id
   const groupDns = new Map<string, string[]>();

@@ -50,7 +50,27 @@ export function openIdConfiguration(baseUrl: string, tenantId: string): Record<s
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${t}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'cloud_instance_host_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
     kerberos_endpoint: `${t}/kerberos`,
     tenant_region_scope: 'EU',
     cloud_instance_name: 'localhost',
@@ -121,7 +141,10 @@ export class AadError extends Error {
 }
 
 function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 function page(title: string, body: string): string {
@@ -161,7 +184,11 @@ export class IdentityService {
   }
 
   private json(status: number, body: unknown, extra: Record<string, string> = {}): IdentityResponse {
-    return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache', ...extra }, body: JSON.stringify(body) };
+    return {
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache', ...extra },
+      body: JSON.stringify(body),
+    };
   }
 
   private html(status: number, body: string): IdentityResponse {
@@ -171,7 +198,10 @@ export class IdentityService {
   aadErrorBody(e: AadError): Record<string, unknown> {
     const traceId = randomUUID();
     const correlationId = randomUUID();
-    const ts = new Date(this.now()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    const ts = new Date(this.now())
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z');
     const body: Record<string, unknown> = {
       error: e.error,
       error_description: `AADSTS${e.code}: ${e.description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${ts}`,
@@ -188,14 +218,28 @@ export class IdentityService {
   private checkTenant(t: string): void {
     const s = this.deps.tenant().state;
     const ok = [s.tenantId, s.tenantDomain, 'organizations', 'common'].some((x) => x.toLowerCase() === t.toLowerCase());
-    if (!ok) throw new AadError('invalid_tenant', 90002, `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    if (!ok)
+      throw new AadError(
+        'invalid_tenant',
+        90002,
+        `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
   }
 
   private checkClient(clientId: string | null): string {
     const s = this.deps.tenant().state;
-    if (!clientId) throw new AadError('invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+    if (!clientId)
+      throw new AadError(
+        'invalid_request',
+        900144,
+        "The request body must contain the following parameter: 'client_id'.",
+      );
     if (clientId !== s.clientId) {
-      throw new AadError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${s.tenantDomain}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`);
+      throw new AadError(
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${s.tenantDomain}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+      );
     }
     return clientId;
   }
@@ -207,7 +251,11 @@ export class IdentityService {
       else {
         const short = shortScope(s);
         if (short === null) {
-          throw new AadError('invalid_resource', 500011, `The resource principal named ${s.split('/').slice(0, -1).join('/')} was not found in the tenant named ${this.deps.tenant().state.tenantDomain}.`);
+          throw new AadError(
+            'invalid_resource',
+            500011,
+            `The resource principal named ${s.split('/').slice(0, -1).join('/')} was not found in the tenant named ${this.deps.tenant().state.tenantDomain}.`,
+          );
         }
         out.graph.push(s);
       }
@@ -254,12 +302,25 @@ export class IdentityService {
   async issue(oid: string, clientId: string, scope: string, nonce: string | null): Promise<Record<string, unknown>> {
     const t = this.deps.tenant();
     const user = t.object(oid);
-    if (!user || user.kind !== 'user' || !user.userPrincipalName) throw new AadError('invalid_grant', 50034, `The user account ${oid} does not exist in the ${t.state.tenantDomain} directory.`);
+    if (!user || user.kind !== 'user' || !user.userPrincipalName)
+      throw new AadError(
+        'invalid_grant',
+        50034,
+        `The user account ${oid} does not exist in the ${t.state.tenantDomain} directory.`,
+      );
     const req = this.parseScopes(scope);
     const granted = this.grant(oid, req);
     const lifetime = t.settings.tokenLifetimeSeconds;
     const at = await this.deps.tokens.accessToken(
-      { oid, upn: user.userPrincipalName, name: user.displayName, tenantId: t.state.tenantId, clientId, scopes: granted.short, wids: t.widsOf(oid) },
+      {
+        oid,
+        upn: user.userPrincipalName,
+        name: user.displayName,
+        tenantId: t.state.tenantId,
+        clientId,
+        scopes: granted.short,
+        wids: t.widsOf(oid),
+      },
       lifetime,
     );
     const body: Record<string, unknown> = {
@@ -271,11 +332,26 @@ export class IdentityService {
     };
     if (req.oidc.includes('offline_access')) {
       const rt = `1.lab.${b64url(randomBytes(48))}`;
-      t.state.refreshTokens[rt] = { oid, clientId, scopes: req.graph, expiresAt: this.now() + t.settings.refreshTokenLifetimeSeconds * 1000 };
+      t.state.refreshTokens[rt] = {
+        oid,
+        clientId,
+        scopes: req.graph,
+        expiresAt: this.now() + t.settings.refreshTokenLifetimeSeconds * 1000,
+      };
       body.refresh_token = rt;
     }
     if (req.oidc.includes('openid')) {
-      body.id_token = await this.deps.tokens.idToken({ oid, upn: user.userPrincipalName, name: user.displayName, tenantId: t.state.tenantId, clientId, nonce: nonce ?? undefined }, lifetime);
+      body.id_token = await this.deps.tokens.idToken(
+        {
+          oid,
+          upn: user.userPrincipalName,
+          name: user.displayName,
+          tenantId: t.state.tenantId,
+          clientId,
+          nonce: nonce ?? undefined,
+        },
+        lifetime,
+      );
     }
     body.client_info = b64url(Buffer.from(JSON.stringify({ uid: oid, utid: t.state.tenantId })));
     return body;
@@ -337,7 +413,10 @@ export class IdentityService {
   }
 
   private jwk(): Record<string, unknown> {
-    return { ...this.deps.tokens.publicJwk(), issuer: `${this.deps.baseUrl()}/${this.deps.tenant().state.tenantId}/v2.0` };
+    return {
+      ...this.deps.tokens.publicJwk(),
+      issuer: `${this.deps.baseUrl()}/${this.deps.tenant().state.tenantId}/v2.0`,
+    };
   }
 
   // ---- authorize ------------------------------------------------------------------------------
@@ -346,10 +425,22 @@ export class IdentityService {
     this.checkClient(q.get('client_id'));
     const redirectUri = q.get('redirect_uri') ?? '';
     if (!isAllowedRedirect(redirectUri)) {
-      return this.html(400, page('Sign-in error', `<p>AADSTS50011: The redirect URI '${esc(redirectUri)}' specified in the request does not match the redirect URIs configured for the application '${esc(this.deps.tenant().state.clientId)}'.</p>`));
+      return this.html(
+        400,
+        page(
+          'Sign-in error',
+          `<p>AADSTS50011: The redirect URI '${esc(redirectUri)}' specified in the request does not match the redirect URIs configured for the application '${esc(this.deps.tenant().state.clientId)}'.</p>`,
+        ),
+      );
     }
     if ((q.get('response_type') ?? '') !== 'code') {
-      return this.html(400, page('Sign-in error', `<p>AADSTS900144: The request body must contain the following parameter: 'response_type' (only 'code' is supported by the lab).</p>`));
+      return this.html(
+        400,
+        page(
+          'Sign-in error',
+          `<p>AADSTS900144: The request body must contain the following parameter: 'response_type' (only 'code' is supported by the lab).</p>`,
+        ),
+      );
     }
     const method = q.get('code_challenge_method') ?? 'plain';
     if (q.get('code_challenge') && method !== 'S256' && method !== 'plain') {
@@ -371,27 +462,43 @@ export class IdentityService {
     const buttons = this.deps
       .tenant()
       .labAdmins()
-      .map((a) => `<button type="submit" name="upn" value="${esc(a.upn)}"${a.upn.toLowerCase() === hint ? ' autofocus' : ''}><strong>${esc(a.displayName)}</strong> — ${esc(a.upn)}<br><span class="note">${esc(a.note)}</span></button>`)
+      .map(
+        (a) =>
+          `<button type="submit" name="upn" value="${esc(a.upn)}"${a.upn.toLowerCase() === hint ? ' autofocus' : ''}><strong>${esc(a.displayName)}</strong> — ${esc(a.upn)}<br><span class="note">${esc(a.note)}</span></button>`,
+      )
       .join('\n');
     return this.html(
       200,
-      page('Pick an account', `<form method="post" action="authorize"><input type="hidden" name="txn" value="${esc(txnId)}">${buttons}</form>`),
+      page(
+        'Pick an account',
+        `<form method="post" action="authorize"><input type="hidden" name="txn" value="${esc(txnId)}">${buttons}</form>`,
+      ),
     );
   }
 
   private authorizeSubmit(form: URLSearchParams): IdentityResponse {
     const txn = this.txns.get(form.get('txn') ?? '');
-    if (!txn) return this.html(400, page('Sign-in error', '<p>AADSTS90014: The sign-in session has expired or is unknown. Start again.</p>'));
+    if (!txn)
+      return this.html(
+        400,
+        page('Sign-in error', '<p>AADSTS90014: The sign-in session has expired or is unknown. Start again.</p>'),
+      );
     this.txns.delete(form.get('txn') ?? '');
     const user = this.deps.tenant().adminByUpn(form.get('upn') ?? '');
-    if (!user) return this.html(400, page('Sign-in error', '<p>AADSTS50034: The user account does not exist in this directory.</p>'));
+    if (!user)
+      return this.html(
+        400,
+        page('Sign-in error', '<p>AADSTS50034: The user account does not exist in this directory.</p>'),
+      );
     const fields: Record<string, string> = {};
     try {
       this.grant(user.id, this.parseScopes(txn.scope));
       const code = `1.lab.${b64url(randomBytes(32))}`;
       this.codes.set(code, { txn, oid: user.id, expiresAt: this.now() + 10 * 60_000, used: false });
       fields.code = code;
-      fields.client_info = b64url(Buffer.from(JSON.stringify({ uid: user.id, utid: this.deps.tenant().state.tenantId })));
+      fields.client_info = b64url(
+        Buffer.from(JSON.stringify({ uid: user.id, utid: this.deps.tenant().state.tenantId })),
+      );
       fields.session_state = randomUUID();
     } catch (e) {
       if (!(e instanceof AadError)) throw e;
@@ -425,17 +532,47 @@ export class IdentityService {
       const codeValue = form.get('code') ?? '';
       const code = this.codes.get(codeValue);
       if (!code) throw new AadError('invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
-      if (code.used) throw new AadError('invalid_grant', 54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.');
-      if (code.expiresAt < this.now()) throw new AadError('invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
-      if (code.txn.clientId !== clientId) throw new AadError('invalid_grant', 70002, 'The client does not match the client the authorization code was issued to.');
+      if (code.used)
+        throw new AadError(
+          'invalid_grant',
+          54005,
+          'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+        );
+      if (code.expiresAt < this.now())
+        throw new AadError(
+          'invalid_grant',
+          70008,
+          'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+        );
+      if (code.txn.clientId !== clientId)
+        throw new AadError(
+          'invalid_grant',
+          70002,
+          'The client does not match the client the authorization code was issued to.',
+        );
       if ((form.get('redirect_uri') ?? '') !== code.txn.redirectUri) {
-        throw new AadError('invalid_grant', 50011, `The redirect URI '${form.get('redirect_uri') ?? ''}' specified in the request does not match the redirect URI used to obtain the authorization code.`);
+        throw new AadError(
+          'invalid_grant',
+          50011,
+          `The redirect URI '${form.get('redirect_uri') ?? ''}' specified in the request does not match the redirect URI used to obtain the authorization code.`,
+        );
       }
       if (code.txn.codeChallenge) {
         const verifier = form.get('code_verifier');
-        if (!verifier) throw new AadError('invalid_request', 900144, "The request body must contain the following parameter: 'code_verifier'.");
-        const computed = code.txn.codeChallengeMethod === 'S256' ? b64url(createHash('sha256').update(verifier).digest()) : verifier;
-        if (computed !== code.txn.codeChallenge) throw new AadError('invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+        if (!verifier)
+          throw new AadError(
+            'invalid_request',
+            900144,
+            "The request body must contain the following parameter: 'code_verifier'.",
+          );
+        const computed =
+          code.txn.codeChallengeMethod === 'S256' ? b64url(createHash('sha256').update(verifier).digest()) : verifier;
+        if (computed !== code.txn.codeChallenge)
+          throw new AadError(
+            'invalid_grant',
+            501481,
+            'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+          );
       }
       code.used = true;
       const scope = form.get('scope') ?? code.txn.scope;
@@ -445,21 +582,42 @@ export class IdentityService {
       const rtValue = form.get('refresh_token') ?? '';
       const rt = t.state.refreshTokens[rtValue];
       if (!rt) throw new AadError('invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
-      if (rt.expiresAt < this.now()) throw new AadError('invalid_grant', 700082, 'The refresh token has expired due to inactivity. The token was issued on a date and was inactive for the maximum inactive time.');
-      if (rt.clientId !== clientId) throw new AadError('invalid_grant', 70000, 'Provided grant is invalid or malformed.');
+      if (rt.expiresAt < this.now())
+        throw new AadError(
+          'invalid_grant',
+          700082,
+          'The refresh token has expired due to inactivity. The token was issued on a date and was inactive for the maximum inactive time.',
+        );
+      if (rt.clientId !== clientId)
+        throw new AadError('invalid_grant', 70000, 'Provided grant is invalid or malformed.');
       const scope = form.get('scope') ?? ['openid', 'profile', 'offline_access', ...rt.scopes].join(' ');
       return this.json(200, await this.issue(rt.oid, clientId, scope, null));
     }
     if (grantType === 'urn:ietf:params:oauth:grant-type:device_code' || grantType === 'device_code') {
       const dcValue = form.get('device_code') ?? form.get('code') ?? '';
       const dc = this.devices.get(dcValue);
-      if (!dc) throw new AadError('bad_verification_code', 70000, "The provided value for the input parameter 'device_code' is not valid.");
+      if (!dc)
+        throw new AadError(
+          'bad_verification_code',
+          70000,
+          "The provided value for the input parameter 'device_code' is not valid.",
+        );
       if (dc.expiresAt < this.now()) {
         this.devices.delete(dcValue);
-        throw new AadError('expired_token', 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired.");
+        throw new AadError(
+          'expired_token',
+          70020,
+          "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+        );
       }
-      if (dc.clientId !== clientId) throw new AadError('invalid_grant', 70000, 'Provided grant is invalid or malformed.');
-      if (!dc.approvedBy) throw new AadError('authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
+      if (dc.clientId !== clientId)
+        throw new AadError('invalid_grant', 70000, 'Provided grant is invalid or malformed.');
+      if (!dc.approvedBy)
+        throw new AadError(
+          'authorization_pending',
+          70016,
+          'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+        );
       this.devices.delete(dcValue);
       return this.json(200, await this.issue(dc.approvedBy, clientId, dc.scope, null));
     }
@@ -478,7 +636,13 @@ export class IdentityService {
     const userCode = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
     const deviceCode = `DAQABAAEAAAD--lab${b64url(randomBytes(48))}`;
     const lifetime = t.settings.deviceCodeLifetimeSeconds;
-    this.devices.set(deviceCode, { userCode, clientId, scope, expiresAt: this.now() + lifetime * 1000, approvedBy: null });
+    this.devices.set(deviceCode, {
+      userCode,
+      clientId,
+      scope,
+      expiresAt: this.now() + lifetime * 1000,
+      approvedBy: null,
+    });
     const verificationUri = `${this.deps.baseUrl()}/devicelogin`;
     return this.json(200, {
       user_code: userCode,
@@ -494,11 +658,17 @@ export class IdentityService {
     const admins = this.deps
       .tenant()
       .labAdmins()
-      .map((a) => `<button type="submit" name="upn" value="${esc(a.upn)}"><strong>${esc(a.displayName)}</strong> — ${esc(a.upn)}<br><span class="note">${esc(a.note)}</span></button>`)
+      .map(
+        (a) =>
+          `<button type="submit" name="upn" value="${esc(a.upn)}"><strong>${esc(a.displayName)}</strong> — ${esc(a.upn)}<br><span class="note">${esc(a.note)}</span></button>`,
+      )
       .join('\n');
     return this.html(
       error ? 400 : 200,
-      page('Enter code', `${error ? `<p role="alert">${esc(error)}</p>` : ''}<form method="post" action="/devicelogin"><label>Code <input name="user_code" autocomplete="off" required></label><p>Then pick the account:</p>${admins}</form>`),
+      page(
+        'Enter code',
+        `${error ? `<p role="alert">${esc(error)}</p>` : ''}<form method="post" action="/devicelogin"><label>Code <input name="user_code" autocomplete="off" required></label><p>Then pick the account:</p>${admins}</form>`,
+      ),
     );
   }
 
@@ -506,11 +676,18 @@ export class IdentityService {
   private deviceLoginSubmit(form: URLSearchParams): IdentityResponse {
     const userCode = (form.get('user_code') ?? '').trim().toUpperCase();
     const entry = [...this.devices.values()].find((d) => d.userCode === userCode);
-    if (!entry || entry.expiresAt < this.now()) return this.deviceLoginPage("AADSTS70019: That code didn't work. Check the code and try again.");
+    if (!entry || entry.expiresAt < this.now())
+      return this.deviceLoginPage("AADSTS70019: That code didn't work. Check the code and try again.");
     const user = this.deps.tenant().adminByUpn(form.get('upn') ?? '');
     if (!user) return this.deviceLoginPage('AADSTS50034: The user account does not exist in this directory.');
     entry.approvedBy = user.id;
-    return this.html(200, page('Signed in', `<p>You have signed in to the soa-pilot (lab) application on your device as ${esc(user.userPrincipalName ?? '')}. You may now close this window.</p>`));
+    return this.html(
+      200,
+      page(
+        'Signed in',
+        `<p>You have signed in to the soa-pilot (lab) application on your device as ${esc(user.userPrincipalName ?? '')}. You may now close this window.</p>`,
+      ),
+    );
   }
 
   // ---- admin consent --------------------------------------------------------------------------
@@ -518,41 +695,89 @@ export class IdentityService {
   private adminConsentPage(q: URLSearchParams): IdentityResponse {
     this.checkClient(q.get('client_id'));
     const redirectUri = q.get('redirect_uri') ?? '';
-    if (!isAllowedRedirect(redirectUri)) return this.html(400, page('Consent error', `<p>AADSTS50011: The redirect URI '${esc(redirectUri)}' does not match the app registration.</p>`));
+    if (!isAllowedRedirect(redirectUri))
+      return this.html(
+        400,
+        page(
+          'Consent error',
+          `<p>AADSTS50011: The redirect URI '${esc(redirectUri)}' does not match the app registration.</p>`,
+        ),
+      );
     const hidden = ['client_id', 'scope', 'redirect_uri', 'state']
       .map((k) => `<input type="hidden" name="${k}" value="${esc(q.get(k) ?? '')}">`)
       .join('');
     const admins = this.deps
       .tenant()
       .labAdmins()
-      .map((a) => `<button type="submit" name="upn" value="${esc(a.upn)}"><strong>${esc(a.displayName)}</strong> — ${esc(a.upn)}</button>`)
+      .map(
+        (a) =>
+          `<button type="submit" name="upn" value="${esc(a.upn)}"><strong>${esc(a.displayName)}</strong> — ${esc(a.upn)}</button>`,
+      )
       .join('\n');
-    return this.html(200, page('Permissions requested (admin consent)', `<p>soa-pilot (lab) asks for: ${esc(q.get('scope') ?? '')}</p><form method="post" action="adminconsent">${hidden}${admins}</form>`));
+    return this.html(
+      200,
+      page(
+        'Permissions requested (admin consent)',
+        `<p>soa-pilot (lab) asks for: ${esc(q.get('scope') ?? '')}</p><form method="post" action="adminconsent">${hidden}${admins}</form>`,
+      ),
+    );
   }
 
   private adminConsentSubmit(form: URLSearchParams): IdentityResponse {
     const t = this.deps.tenant();
     this.checkClient(form.get('client_id'));
     const redirectUri = form.get('redirect_uri') ?? '';
-    if (!isAllowedRedirect(redirectUri)) return this.html(400, page('Consent error', '<p>AADSTS50011: redirect URI mismatch.</p>'));
+    if (!isAllowedRedirect(redirectUri))
+      return this.html(400, page('Consent error', '<p>AADSTS50011: redirect URI mismatch.</p>'));
     const user = t.adminByUpn(form.get('upn') ?? '');
     const u = new URL(redirectUri);
     const state = form.get('state');
     const scope = form.get('scope') ?? `${GRAPH_RESOURCE}/.default`;
-    if (!user || !t.hasTenantRole(user.id, [ROLE.globalAdministrator, ROLE.applicationAdministrator, ROLE.cloudApplicationAdministrator])) {
+    if (
+      !user ||
+      !t.hasTenantRole(user.id, [
+        ROLE.globalAdministrator,
+        ROLE.applicationAdministrator,
+        ROLE.cloudApplicationAdministrator,
+      ])
+    ) {
       u.searchParams.set('admin_consent', 'True');
       u.searchParams.set('error', 'consent_required');
-      u.searchParams.set('error_description', 'AADSTS90094: Admin consent is required for the permissions requested by this application. An administrator (Global, Application or Cloud Application Administrator) must grant it.');
+      u.searchParams.set(
+        'error_description',
+        'AADSTS90094: Admin consent is required for the permissions requested by this application. An administrator (Global, Application or Cloud Application Administrator) must grant it.',
+      );
     } else {
-      const requested = scope.split(/\s+/).filter(Boolean).map((s) => shortScope(s) ?? s);
-      const scopes = requested.some((s) => s.toLowerCase() === '.default') ? [...LAB_APP_SCOPES] : requested.filter((s) => !OIDC_SCOPES.includes(s.toLowerCase()));
-      let g = t.state.grants.find((x) => x.consentType === 'AllPrincipals' && x.clientId === t.state.appServicePrincipalId);
+      const requested = scope
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((s) => shortScope(s) ?? s);
+      const scopes = requested.some((s) => s.toLowerCase() === '.default')
+        ? [...LAB_APP_SCOPES]
+        : requested.filter((s) => !OIDC_SCOPES.includes(s.toLowerCase()));
+      let g = t.state.grants.find(
+        (x) => x.consentType === 'AllPrincipals' && x.clientId === t.state.appServicePrincipalId,
+      );
       if (!g) {
-        g = { id: randomUUID(), clientId: t.state.appServicePrincipalId, consentType: 'AllPrincipals', principalId: null, resourceId: t.state.graphServicePrincipalId, scope: '' };
+        g = {
+          id: randomUUID(),
+          clientId: t.state.appServicePrincipalId,
+          consentType: 'AllPrincipals',
+          principalId: null,
+          resourceId: t.state.graphServicePrincipalId,
+          scope: '',
+        };
         t.state.grants.push(g);
       }
       g.scope = [...new Set([...g.scope.split(' ').filter(Boolean), ...scopes])].join(' ');
-      t.logWrite({ oid: user.id, upn: user.userPrincipalName ?? '', name: user.displayName, appId: t.state.clientId }, 'POST', `/${t.state.tenantId}/v2.0/adminconsent`, g.id, { scope }, { requestId: randomUUID(), clientRequestId: null, batchStepId: null });
+      t.logWrite(
+        { oid: user.id, upn: user.userPrincipalName ?? '', name: user.displayName, appId: t.state.clientId },
+        'POST',
+        `/${t.state.tenantId}/v2.0/adminconsent`,
+        g.id,
+        { scope },
+        { requestId: randomUUID(), clientRequestId: null, batchStepId: null },
+      );
       u.searchParams.set('admin_consent', 'True');
       u.searchParams.set('tenant', t.state.tenantId);
       u.searchParams.set('scope', scope);

@@ -89,7 +89,10 @@ export class TokenService {
     return { token, expiresAt: exp * 1000 };
   }
 
-  async idToken(s: { oid: string; upn: string; name: string; tenantId: string; clientId: string; nonce?: string | undefined }, lifetimeSeconds: number): Promise<string> {
+  async idToken(
+    s: { oid: string; upn: string; name: string; tenantId: string; clientId: string; nonce?: string | undefined },
+    lifetimeSeconds: number,
+  ): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
     const claims: Record<string, unknown> = {
       tid: s.tenantId,
@@ -125,7 +128,8 @@ export class TokenService {
       if (!auds.some((a) => a === GRAPH_RESOURCE || a === `${GRAPH_RESOURCE}/` || a === GRAPH_APP_ID)) {
         return { ok: false, message: 'Access token validation failure. Invalid audience.' };
       }
-      if (payload.iss !== this.issuer) return { ok: false, message: 'Access token validation failure. Invalid issuer.' };
+      if (payload.iss !== this.issuer)
+        return { ok: false, message: 'Access token validation failure. Invalid issuer.' };
       const str = (k: string): string => (typeof payload[k] === 'string' ? (payload[k] as string) : '');
       const wids = Array.isArray(payload.wids) ? payload.wids.filter((x): x is string => typeof x === 'string') : [];
       return {
@@ -136,12 +140,15 @@ export class TokenService {
           name: str('name'),
           tenantId: str('tid'),
           appId: str('appid'),
-          scopes: str('scp').split(' ').filter((x) => x.length > 0),
+          scopes: str('scp')
+            .split(' ')
+            .filter((x) => x.length > 0),
           wids,
         },
       };
     } catch (e) {
-      if (e instanceof joseErrors.JWTExpired) return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
+      if (e instanceof joseErrors.JWTExpired)
+        return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
       return { ok: false, message: 'Access token validation failure.' };
     }
   }

@@ -32,7 +32,11 @@ export interface Fault extends FaultInput {
 
 export interface FaultDecision {
   latencyMs: number;
-  action: { kind: 'status'; status: 500 | 503 | 504; retryAfterSeconds: number | undefined } | { kind: 'drop' } | { kind: 'appliedLost' } | null;
+  action:
+    | { kind: 'status'; status: 500 | 503 | 504; retryAfterSeconds: number | undefined }
+    | { kind: 'drop' }
+    | { kind: 'appliedLost' }
+    | null;
 }
 
 export class Faults {
@@ -81,7 +85,8 @@ export class Faults {
       f.hits++;
       if (f.remaining !== null) f.remaining--;
       if (f.kind === 'latency') out.latencyMs += f.latencyMs ?? 0;
-      else if (f.kind === 'status') out.action = { kind: 'status', status: f.status ?? 503, retryAfterSeconds: f.retryAfterSeconds };
+      else if (f.kind === 'status')
+        out.action = { kind: 'status', status: f.status ?? 503, retryAfterSeconds: f.retryAfterSeconds };
       else out.action = { kind: f.kind };
     }
     return out;

@@ -8,7 +8,18 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { TokenService, VerifiedToken } from '../identity/tokens';
 import { AUDIT_READER_ROLES, ROLE, type AuditEntry, type DirObject } from './model';
-import { GraphError, evaluateFilter, filterProperties, matchesSearch, parseFilter, parseSearch, parseSelect, project, usesOperator, type FilterNode } from './odata';
+import {
+  GraphError,
+  evaluateFilter,
+  filterProperties,
+  matchesSearch,
+  parseFilter,
+  parseSearch,
+  parseSelect,
+  project,
+  usesOperator,
+  type FilterNode,
+} from './odata';
 import { bucket, type BucketSpec, type Throttler } from './throttle';
 import { HYBRID_ROLES, type Actor, type RequestIds, type Tenant } from './tenant';
 import type { Faults } from './faults';
@@ -63,11 +74,14 @@ interface Route {
 }
 
 export const MSG_DENIED = 'Insufficient privileges to complete the operation.';
-export const MSG_SYNCED_UPDATE = 'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.';
+export const MSG_SYNCED_UPDATE =
+  'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.';
 /** [U] the real text for transferring a cloud-native object is not documented. */
-export const MSG_NOT_SYNCED = 'The source of authority of this object cannot be changed: the object is not synchronized from an on-premises directory.';
+export const MSG_NOT_SYNCED =
+  'The source of authority of this object cannot be changed: the object is not synchronized from an on-premises directory.';
 export const MSG_COUNT_UNSUPPORTED = '$count is not currently supported.';
-export const MSG_SEARCH_NEEDS_HEADER = "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'";
+export const MSG_SEARCH_NEEDS_HEADER =
+  "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'";
 
 const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
@@ -86,26 +100,97 @@ const SCOPES = {
     user: [['User-OnPremisesSyncBehavior.ReadWrite.All']],
     group: [['Group-OnPremisesSyncBehavior.ReadWrite.All']],
   },
-  roleAssignments: [['RoleManagement.Read.Directory'], ['RoleManagement.Read.All'], ['RoleManagement.ReadWrite.Directory'], ['Directory.Read.All'], RW],
+  roleAssignments: [
+    ['RoleManagement.Read.Directory'],
+    ['RoleManagement.Read.All'],
+    ['RoleManagement.ReadWrite.Directory'],
+    ['Directory.Read.All'],
+    RW,
+  ],
   auRead: [['AdministrativeUnit.Read.All'], ['AdministrativeUnit.ReadWrite.All'], ['Directory.Read.All'], RW],
   auWrite: [['AdministrativeUnit.ReadWrite.All'], RW],
-  audit: [['AuditLog.Read.All', 'Directory.Read.All'], ['AuditLog.Read.All', 'Directory.ReadWrite.All']],
-  onPremSyncRead: [['OnPremDirectorySynchronization.Read.All'], ['OnPremDirectorySynchronization.ReadWrite.All'], ['Directory.Read.All'], RW],
+  audit: [
+    ['AuditLog.Read.All', 'Directory.Read.All'],
+    ['AuditLog.Read.All', 'Directory.ReadWrite.All'],
+  ],
+  onPremSyncRead: [
+    ['OnPremDirectorySynchronization.Read.All'],
+    ['OnPremDirectorySynchronization.ReadWrite.All'],
+    ['Directory.Read.All'],
+    RW,
+  ],
   onPremSyncWrite: [['OnPremDirectorySynchronization.ReadWrite.All']],
-  grants: [['DelegatedPermissionGrant.Read.All'], ['DelegatedPermissionGrant.ReadWrite.All'], ['Directory.Read.All'], RW],
+  grants: [
+    ['DelegatedPermissionGrant.Read.All'],
+    ['DelegatedPermissionGrant.ReadWrite.All'],
+    ['Directory.Read.All'],
+    RW,
+  ],
   servicePrincipals: [['Application.Read.All'], ['Directory.Read.All'], RW],
 } satisfies Record<string, ScopeRule | Record<string, ScopeRule>>;
 
 const CONTACT_PROPS = [
-  'id', 'deletedDateTime', 'addresses', 'companyName', 'department', 'displayName', 'givenName', 'jobTitle', 'mail', 'mailNickname',
-  'onPremisesLastSyncDateTime', 'onPremisesProvisioningErrors', 'onPremisesSyncEnabled', 'phones', 'proxyAddresses',
-  'serviceProvisioningErrors', 'surname',
+  'id',
+  'deletedDateTime',
+  'addresses',
+  'companyName',
+  'department',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mailNickname',
+  'onPremisesLastSyncDateTime',
+  'onPremisesProvisioningErrors',
+  'onPremisesSyncEnabled',
+  'phones',
+  'proxyAddresses',
+  'serviceProvisioningErrors',
+  'surname',
 ] as const;
-const USER_DEFAULT = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
-const USER_PROPS = [...USER_DEFAULT, 'accountEnabled', 'companyName', 'department', 'createdDateTime', 'mailNickname', 'onPremisesSyncEnabled', 'onPremisesImmutableId', 'onPremisesDistinguishedName', 'onPremisesLastSyncDateTime', 'userType'];
+const USER_DEFAULT = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
+];
+const USER_PROPS = [
+  ...USER_DEFAULT,
+  'accountEnabled',
+  'companyName',
+  'department',
+  'createdDateTime',
+  'mailNickname',
+  'onPremisesSyncEnabled',
+  'onPremisesImmutableId',
+  'onPremisesDistinguishedName',
+  'onPremisesLastSyncDateTime',
+  'userType',
+];
 const GROUP_PROPS = [
-  'id', 'deletedDateTime', 'classification', 'createdDateTime', 'description', 'displayName', 'groupTypes', 'mail', 'mailEnabled', 'mailNickname',
-  'onPremisesDistinguishedName', 'onPremisesLastSyncDateTime', 'onPremisesSyncEnabled', 'proxyAddresses', 'securityEnabled', 'visibility',
+  'id',
+  'deletedDateTime',
+  'classification',
+  'createdDateTime',
+  'description',
+  'displayName',
+  'groupTypes',
+  'mail',
+  'mailEnabled',
+  'mailNickname',
+  'onPremisesDistinguishedName',
+  'onPremisesLastSyncDateTime',
+  'onPremisesSyncEnabled',
+  'proxyAddresses',
+  'securityEnabled',
+  'visibility',
 ];
 const DIRECTORY_OBJECT_PROPS = [...new Set([...CONTACT_PROPS, ...USER_PROPS, ...GROUP_PROPS])];
 
@@ -204,15 +289,29 @@ function denied(): GraphError {
   return new GraphError(403, 'Authorization_RequestDenied', MSG_DENIED);
 }
 function notFound(id: string): GraphError {
-  return new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
-export function graphErrorBody(code: string, message: string, requestId: string, clientRequestId: string | null, now: number): unknown {
+export function graphErrorBody(
+  code: string,
+  message: string,
+  requestId: string,
+  clientRequestId: string | null,
+  now: number,
+): unknown {
   return {
     error: {
       code,
       message,
-      innerError: { date: new Date(now).toISOString().replace(/\.\d{3}Z$/, ''), 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId },
+      innerError: {
+        date: new Date(now).toISOString().replace(/\.\d{3}Z$/, ''),
+        'request-id': requestId,
+        'client-request-id': clientRequestId ?? requestId,
+      },
     },
   };
 }
@@ -291,7 +390,11 @@ export class GraphService {
 
   async handle(req: GraphRequest): Promise<GraphResponse> {
     const tenant = this.deps.tenant();
-    const ids: RequestIds = { requestId: req.requestId, clientRequestId: req.clientRequestId, batchStepId: req.batchStepId };
+    const ids: RequestIds = {
+      requestId: req.requestId,
+      clientRequestId: req.clientRequestId,
+      batchStepId: req.batchStepId,
+    };
     const finish = (r: GraphResponse): GraphResponse => {
       r.headers['request-id'] = req.requestId;
       r.headers['client-request-id'] = req.clientRequestId ?? req.requestId;
@@ -305,7 +408,8 @@ export class GraphService {
       if (!m?.[1]) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
       const v = await this.deps.tokens.verifyAccessToken(m[1].trim());
       if (!v.ok) throw new GraphError(401, 'InvalidAuthenticationToken', v.message);
-      if (v.value.tenantId !== tenant.state.tenantId) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
+      if (v.value.tenantId !== tenant.state.tenantId)
+        throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
       const who = v.value;
       const route = this.match(req.method, req.path);
       if (!route) {
@@ -323,17 +427,26 @@ export class GraphService {
       // throttling
       const isWrite = req.method !== 'GET' && req.method !== 'HEAD';
       const isAudit = req.path.toLowerCase().startsWith('/auditlogs/');
-      const specs: BucketSpec[] = isWrite ? [bucket('appTenantWrites'), bucket('tenantWrites')] : isAudit ? [bucket('auditReads')] : [];
+      const specs: BucketSpec[] = isWrite
+        ? [bucket('appTenantWrites'), bucket('tenantWrites')]
+        : isAudit
+          ? [bucket('auditReads')]
+          : [];
       let pct: number | null = null;
       if (specs.length > 0) {
         const d = this.deps.throttler.take(specs, who.appId, who.tenantId);
         if (!d.ok) {
-          throw new GraphError(429, 'Request_ThrottledTemporarily', `Your request is throttled temporarily. Please try after ${d.retryAfterSeconds} seconds.`, {
-            'retry-after': String(d.retryAfterSeconds),
-            'x-ms-throttle-limit-percentage': '1.0',
-            'x-ms-throttle-scope': d.scope,
-            'x-ms-throttle-information': d.information,
-          });
+          throw new GraphError(
+            429,
+            'Request_ThrottledTemporarily',
+            `Your request is throttled temporarily. Please try after ${d.retryAfterSeconds} seconds.`,
+            {
+              'retry-after': String(d.retryAfterSeconds),
+              'x-ms-throttle-limit-percentage': '1.0',
+              'x-ms-throttle-scope': d.scope,
+              'x-ms-throttle-information': d.information,
+            },
+          );
         }
         pct = d.percentage;
       }
@@ -352,7 +465,13 @@ export class GraphService {
       return finish({
         status: 500,
         headers: { 'content-type': 'application/json' },
-        body: graphErrorBody('InternalServerError', e instanceof Error ? e.message : 'Internal error.', req.requestId, req.clientRequestId, tenant.clock.now()),
+        body: graphErrorBody(
+          'InternalServerError',
+          e instanceof Error ? e.message : 'Internal error.',
+          req.requestId,
+          req.clientRequestId,
+          tenant.clock.now(),
+        ),
       });
     }
   }
@@ -391,7 +510,11 @@ export class GraphService {
       if (!o.searchable) throw new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
       if (!ctx.advanced) throw new GraphError(400, 'Request_UnsupportedQuery', MSG_SEARCH_NEEDS_HEADER);
     }
-    const select = parseSelect(q.get('$select'), o.selectable, o.typeName.charAt(0).toLowerCase() + o.typeName.slice(1));
+    const select = parseSelect(
+      q.get('$select'),
+      o.selectable,
+      o.typeName.charAt(0).toLowerCase() + o.typeName.slice(1),
+    );
     let rows = items;
     const filterSrc = q.get('$filter');
     if (filterSrc !== null) {
@@ -399,12 +522,20 @@ export class GraphService {
       for (const p of filterProperties(node)) {
         const root = p.split('/')[0] ?? '';
         if (!o.filterable.some((f) => f.toLowerCase() === p.toLowerCase() || f.toLowerCase() === root.toLowerCase())) {
-          throw new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${root}' of resource '${o.typeName}'.`);
+          throw new GraphError(
+            400,
+            'Request_UnsupportedQuery',
+            `Unsupported or invalid query filter clause specified for property '${root}' of resource '${o.typeName}'.`,
+          );
         }
       }
       if (!ctx.advanced && o.advancedOnly && usesOperator(node, o.advancedOnly)) {
         const p = filterProperties(node)[0] ?? '';
-        throw new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${p}' of resource '${o.typeName}'.`);
+        throw new GraphError(
+          400,
+          'Request_UnsupportedQuery',
+          `Unsupported or invalid query filter clause specified for property '${p}' of resource '${o.typeName}'.`,
+        );
       }
       rows = rows.filter((x) => evaluateFilter(node, filterView(x)));
     }
@@ -415,22 +546,45 @@ export class GraphService {
     const orderby = q.get('$orderby');
     if (orderby !== null) {
       const m = /^\s*displayName(\s+(asc|desc))?\s*$/i.exec(orderby);
-      if (!m) throw new GraphError(400, 'Request_UnsupportedQuery', `Unsupported sort property '${orderby.trim().split(/\s+/)[0] ?? ''}' for '${o.typeName}'.`);
-      if (filterSrc !== null && !ctx.advanced) throw new GraphError(400, 'Request_UnsupportedQuery', `Sorting not supported for current query.`);
+      if (!m)
+        throw new GraphError(
+          400,
+          'Request_UnsupportedQuery',
+          `Unsupported sort property '${orderby.trim().split(/\s+/)[0] ?? ''}' for '${o.typeName}'.`,
+        );
+      if (filterSrc !== null && !ctx.advanced)
+        throw new GraphError(400, 'Request_UnsupportedQuery', `Sorting not supported for current query.`);
       const desc = (m[2] ?? '').toLowerCase() === 'desc';
       rows = [...rows].sort((a, b) => a.displayName.localeCompare(b.displayName) * (desc ? -1 : 1));
     }
-    return this.page(ctx, rows.map((x) => project(o.view(x), select)), o.contextPath, select, wantCount);
+    return this.page(
+      ctx,
+      rows.map((x) => project(o.view(x), select)),
+      o.contextPath,
+      select,
+      wantCount,
+    );
   }
 
-  private page(ctx: Ctx, all: Record<string, unknown>[], contextPath: string, select: string[] | null, wantCount: boolean, pageSizeMax = 999): GraphResponse {
+  private page(
+    ctx: Ctx,
+    all: Record<string, unknown>[],
+    contextPath: string,
+    select: string[] | null,
+    wantCount: boolean,
+    pageSizeMax = 999,
+  ): GraphResponse {
     const q = ctx.req.query;
     const topRaw = q.get('$top');
     let top = ctx.tenant.settings.defaultPageSize;
     if (topRaw !== null) {
       const n = Number(topRaw);
       if (!Number.isInteger(n) || n < 1 || n > pageSizeMax) {
-        throw new GraphError(400, 'Request_BadRequest', `Invalid page size specified: '${topRaw}'. Must be between 1 and ${pageSizeMax} inclusive.`);
+        throw new GraphError(
+          400,
+          'Request_BadRequest',
+          `Invalid page size specified: '${topRaw}'. Must be between 1 and ${pageSizeMax} inclusive.`,
+        );
       }
       top = n;
     }
@@ -438,7 +592,8 @@ export class GraphService {
     const skip = q.get('$skiptoken');
     if (skip !== null) {
       const m = /^RFNwdAoAAQAAAA(\d+)$/.exec(skip);
-      if (!m) throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for query parameter '$skiptoken'.");
+      if (!m)
+        throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for query parameter '$skiptoken'.");
       offset = Number(m[1]);
     }
     const slice = all.slice(offset, offset + top);
@@ -458,7 +613,13 @@ export class GraphService {
     return this.ok(body);
   }
 
-  private entity(ctx: Ctx, view: Record<string, unknown>, selectable: readonly string[], typeName: string, contextPath: string): GraphResponse {
+  private entity(
+    ctx: Ctx,
+    view: Record<string, unknown>,
+    selectable: readonly string[],
+    typeName: string,
+    contextPath: string,
+  ): GraphResponse {
     const select = parseSelect(ctx.req.query.get('$select'), selectable, typeName);
     return this.ok({
       '@odata.context': `${this.base(ctx.req.version)}/$metadata#${contextPath}${select ? `(${select.join(',')})` : ''}/$entity`,
@@ -485,10 +646,28 @@ export class GraphService {
     const groups = this.memberOf(ctx, o, transitive).map((g) => typedView(g));
     const aus = ctx.tenant.state.administrativeUnits
       .filter((a) => a.members.includes(o.id))
-      .map((a) => ({ '@odata.type': '#microsoft.graph.administrativeUnit', id: a.id, deletedDateTime: null, displayName: a.displayName, description: a.description, visibility: null }));
-    const select = parseSelect(ctx.req.query.get('$select'), [...DIRECTORY_OBJECT_PROPS, 'description', 'visibility'], 'directoryObject');
-    if ((ctx.req.query.get('$count') ?? '').toLowerCase() === 'true' && !ctx.advanced) throw new GraphError(400, 'Request_BadRequest', MSG_COUNT_UNSUPPORTED);
-    return this.page(ctx, [...groups, ...aus].map((x) => project(x, select)), 'directoryObjects', select, (ctx.req.query.get('$count') ?? '') === 'true');
+      .map((a) => ({
+        '@odata.type': '#microsoft.graph.administrativeUnit',
+        id: a.id,
+        deletedDateTime: null,
+        displayName: a.displayName,
+        description: a.description,
+        visibility: null,
+      }));
+    const select = parseSelect(
+      ctx.req.query.get('$select'),
+      [...DIRECTORY_OBJECT_PROPS, 'description', 'visibility'],
+      'directoryObject',
+    );
+    if ((ctx.req.query.get('$count') ?? '').toLowerCase() === 'true' && !ctx.advanced)
+      throw new GraphError(400, 'Request_BadRequest', MSG_COUNT_UNSUPPORTED);
+    return this.page(
+      ctx,
+      [...groups, ...aus].map((x) => project(x, select)),
+      'directoryObjects',
+      select,
+      (ctx.req.query.get('$count') ?? '') === 'true',
+    );
   }
 
   private directoryRoles(ctx: Ctx, oid: string): Record<string, unknown>[] {
@@ -511,7 +690,19 @@ export class GraphService {
       typeName: 'OrgContact',
       contextPath: 'contacts',
       selectable: CONTACT_PROPS,
-      filterable: ['displayName', 'mail', 'onPremisesSyncEnabled', 'companyName', 'department', 'givenName', 'surname', 'id', 'proxyAddresses', 'onPremisesLastSyncDateTime', 'onPremisesSyncBehavior/isCloudManaged'],
+      filterable: [
+        'displayName',
+        'mail',
+        'onPremisesSyncEnabled',
+        'companyName',
+        'department',
+        'givenName',
+        'surname',
+        'id',
+        'proxyAddresses',
+        'onPremisesLastSyncDateTime',
+        'onPremisesSyncBehavior/isCloudManaged',
+      ],
       advancedOnly: (n) => (n.t === 'cmp' && n.op === 'ne') || n.t === 'not' || (n.t === 'fn' && n.name === 'endswith'),
       view: contactView,
       searchable: true,
@@ -520,7 +711,19 @@ export class GraphService {
       typeName: 'User',
       contextPath: 'users',
       selectable: USER_PROPS,
-      filterable: ['displayName', 'mail', 'userPrincipalName', 'onPremisesSyncEnabled', 'onPremisesImmutableId', 'department', 'companyName', 'givenName', 'surname', 'id', 'onPremisesSyncBehavior/isCloudManaged'],
+      filterable: [
+        'displayName',
+        'mail',
+        'userPrincipalName',
+        'onPremisesSyncEnabled',
+        'onPremisesImmutableId',
+        'department',
+        'companyName',
+        'givenName',
+        'surname',
+        'id',
+        'onPremisesSyncBehavior/isCloudManaged',
+      ],
       advancedOnly: (n) => (n.t === 'cmp' && n.op === 'ne') || n.t === 'not' || (n.t === 'fn' && n.name === 'endswith'),
       view: (o) => userView(o, false),
       searchable: true,
@@ -529,7 +732,16 @@ export class GraphService {
       typeName: 'Group',
       contextPath: 'groups',
       selectable: GROUP_PROPS,
-      filterable: ['displayName', 'mail', 'mailEnabled', 'securityEnabled', 'onPremisesSyncEnabled', 'id', 'groupTypes', 'onPremisesSyncBehavior/isCloudManaged'],
+      filterable: [
+        'displayName',
+        'mail',
+        'mailEnabled',
+        'securityEnabled',
+        'onPremisesSyncEnabled',
+        'id',
+        'groupTypes',
+        'onPremisesSyncBehavior/isCloudManaged',
+      ],
       advancedOnly: (n) => (n.t === 'cmp' && n.op === 'ne') || n.t === 'not' || (n.t === 'fn' && n.name === 'endswith'),
       view: groupView,
       searchable: true,
@@ -539,7 +751,11 @@ export class GraphService {
     this.on('GET', '/contacts/\\$count', (ctx) => {
       this.require(ctx, SCOPES.contactsRead);
       if (!ctx.advanced) throw new GraphError(400, 'Request_BadRequest', MSG_COUNT_UNSUPPORTED);
-      return { status: 200, headers: { 'content-type': 'text/plain;charset=utf-8' }, body: String(ctx.tenant.objectsOf('contact').length) };
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/plain;charset=utf-8' },
+        body: String(ctx.tenant.objectsOf('contact').length),
+      };
     });
     this.on('GET', '/contacts', (ctx) => {
       this.require(ctx, SCOPES.contactsRead);
@@ -561,7 +777,11 @@ export class GraphService {
     });
 
     // onPremisesSyncBehavior
-    for (const [seg, kind] of [['contacts', 'contact'], ['users', 'user'], ['groups', 'group']] as const) {
+    for (const [seg, kind] of [
+      ['contacts', 'contact'],
+      ['users', 'user'],
+      ['groups', 'group'],
+    ] as const) {
       this.on('GET', `/${seg}/${ID}/onPremisesSyncBehavior`, (ctx, m) => {
         const o = this.soaTarget(ctx, kind, m[1]);
         const select = parseSelect(ctx.req.query.get('$select'), ['id', 'isCloudManaged'], 'onPremisesSyncBehavior');
@@ -574,7 +794,11 @@ export class GraphService {
         const o = this.soaTarget(ctx, kind, m[1]);
         const parsed = soaPatchSchema.safeParse(ctx.req.body);
         if (ctx.req.bodyInvalid || !parsed.success) {
-          throw new GraphError(400, 'BadRequest', 'Write request is invalid: the body must be {"isCloudManaged": true|false}.');
+          throw new GraphError(
+            400,
+            'BadRequest',
+            'Write request is invalid: the body must be {"isCloudManaged": true|false}.',
+          );
         }
         const raw = parsed.data.isCloudManaged;
         const value = typeof raw === 'boolean' ? raw : raw.toLowerCase() === 'true';
@@ -616,7 +840,13 @@ export class GraphService {
       const g = this.obj(ctx, 'group', m[1]);
       const members = g.members.map((id) => ctx.tenant.object(id)).filter((x): x is DirObject => x !== undefined);
       const select = parseSelect(ctx.req.query.get('$select'), DIRECTORY_OBJECT_PROPS, 'directoryObject');
-      return this.page(ctx, members.map((x) => project(typedView(x), select)), 'directoryObjects', select, false);
+      return this.page(
+        ctx,
+        members.map((x) => project(typedView(x), select)),
+        'directoryObjects',
+        select,
+        false,
+      );
     });
     this.on('GET', `/groups/${ID}/memberOf`, (ctx, m) => {
       this.require(ctx, SCOPES.groupsRead);
@@ -631,7 +861,13 @@ export class GraphService {
     };
     this.on('GET', '/me', (ctx) => {
       this.require(ctx, SCOPES.me);
-      return this.entity(ctx, userView(me(ctx), (ctx.req.query.get('$select') ?? '') !== ''), USER_PROPS, 'user', 'users');
+      return this.entity(
+        ctx,
+        userView(me(ctx), (ctx.req.query.get('$select') ?? '') !== ''),
+        USER_PROPS,
+        'user',
+        'users',
+      );
     });
     const rolesOfMe = (ctx: Ctx, includeGroups: boolean, transitive: boolean): GraphResponse => {
       this.require(ctx, SCOPES.me);
@@ -639,10 +875,20 @@ export class GraphService {
       const roles = this.directoryRoles(ctx, o.id);
       const groups = includeGroups ? this.memberOf(ctx, o, transitive).map((g) => typedView(g)) : [];
       const all = [...groups, ...roles];
-      const select = parseSelect(ctx.req.query.get('$select'), [...DIRECTORY_OBJECT_PROPS, 'roleTemplateId', 'description'], 'directoryObject');
+      const select = parseSelect(
+        ctx.req.query.get('$select'),
+        [...DIRECTORY_OBJECT_PROPS, 'roleTemplateId', 'description'],
+        'directoryObject',
+      );
       const wantCount = (ctx.req.query.get('$count') ?? '').toLowerCase() === 'true';
       if (wantCount && !ctx.advanced) throw new GraphError(400, 'Request_BadRequest', MSG_COUNT_UNSUPPORTED);
-      return this.page(ctx, all.map((x) => project(x, select)), includeGroups ? 'directoryObjects' : 'directoryRoles', select, wantCount);
+      return this.page(
+        ctx,
+        all.map((x) => project(x, select)),
+        includeGroups ? 'directoryObjects' : 'directoryRoles',
+        select,
+        wantCount,
+      );
     };
     this.on('GET', '/me/memberOf', (ctx) => rolesOfMe(ctx, true, false));
     this.on('GET', '/me/transitiveMemberOf', (ctx) => rolesOfMe(ctx, true, true));
@@ -652,24 +898,55 @@ export class GraphService {
     // role assignments
     this.on('GET', '/roleManagement/directory/roleAssignments', (ctx) => {
       this.require(ctx, SCOPES.roleAssignments);
-      let rows: Record<string, unknown>[] = ctx.tenant.state.roleAssignments.map((r) => ({ id: r.id, principalId: r.principalId, roleDefinitionId: r.roleDefinitionId, directoryScopeId: r.directoryScopeId, appScopeId: null, condition: null }));
+      let rows: Record<string, unknown>[] = ctx.tenant.state.roleAssignments.map((r) => ({
+        id: r.id,
+        principalId: r.principalId,
+        roleDefinitionId: r.roleDefinitionId,
+        directoryScopeId: r.directoryScopeId,
+        appScopeId: null,
+        condition: null,
+      }));
       const f = ctx.req.query.get('$filter');
       if (f !== null) {
         const node = parseFilter(f);
         for (const p of filterProperties(node)) {
           if (!['principalid', 'roledefinitionid', 'directoryscopeid', 'id'].includes(p.toLowerCase())) {
-            throw new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${p}' of resource 'UnifiedRoleAssignment'.`);
+            throw new GraphError(
+              400,
+              'Request_UnsupportedQuery',
+              `Unsupported or invalid query filter clause specified for property '${p}' of resource 'UnifiedRoleAssignment'.`,
+            );
           }
         }
         rows = rows.filter((r) => evaluateFilter(node, r));
       }
-      const select = parseSelect(ctx.req.query.get('$select'), ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId', 'appScopeId', 'condition'], 'unifiedRoleAssignment');
-      return this.page(ctx, rows.map((r) => project(r, select)), 'roleManagement/directory/roleAssignments', select, false);
+      const select = parseSelect(
+        ctx.req.query.get('$select'),
+        ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId', 'appScopeId', 'condition'],
+        'unifiedRoleAssignment',
+      );
+      return this.page(
+        ctx,
+        rows.map((r) => project(r, select)),
+        'roleManagement/directory/roleAssignments',
+        select,
+        false,
+      );
     });
 
     // administrative units
-    const auView = (a: { id: string; displayName: string; description: string }): Record<string, unknown> => ({ id: a.id, deletedDateTime: null, displayName: a.displayName, description: a.description, visibility: null, membershipType: null });
-    const findAu = (ctx: Ctx, id: string | undefined): { id: string; displayName: string; description: string; members: string[] } => {
+    const auView = (a: { id: string; displayName: string; description: string }): Record<string, unknown> => ({
+      id: a.id,
+      deletedDateTime: null,
+      displayName: a.displayName,
+      description: a.description,
+      visibility: null,
+      membershipType: null,
+    });
+    const findAu = (
+      ctx: Ctx,
+      id: string | undefined,
+    ): { id: string; displayName: string; description: string; members: string[] } => {
       const a = ctx.tenant.state.administrativeUnits.find((x) => x.id === id);
       if (!a) throw notFound(id ?? '');
       return a;
@@ -682,32 +959,67 @@ export class GraphService {
         const node = parseFilter(f);
         rows = rows.filter((r) => evaluateFilter(node, r));
       }
-      const select = parseSelect(ctx.req.query.get('$select'), ['id', 'deletedDateTime', 'displayName', 'description', 'visibility', 'membershipType'], 'administrativeUnit');
-      return this.page(ctx, rows.map((r) => project(r, select)), 'directory/administrativeUnits', select, false);
+      const select = parseSelect(
+        ctx.req.query.get('$select'),
+        ['id', 'deletedDateTime', 'displayName', 'description', 'visibility', 'membershipType'],
+        'administrativeUnit',
+      );
+      return this.page(
+        ctx,
+        rows.map((r) => project(r, select)),
+        'directory/administrativeUnits',
+        select,
+        false,
+      );
     });
     this.on('GET', `/directory/administrativeUnits/${ID}`, (ctx, m) => {
       this.require(ctx, SCOPES.auRead);
-      return this.entity(ctx, auView(findAu(ctx, m[1])), ['id', 'deletedDateTime', 'displayName', 'description', 'visibility', 'membershipType'], 'administrativeUnit', 'directory/administrativeUnits');
+      return this.entity(
+        ctx,
+        auView(findAu(ctx, m[1])),
+        ['id', 'deletedDateTime', 'displayName', 'description', 'visibility', 'membershipType'],
+        'administrativeUnit',
+        'directory/administrativeUnits',
+      );
     });
     this.on('GET', `/directory/administrativeUnits/${ID}/members`, (ctx, m) => {
       this.require(ctx, SCOPES.auRead);
       const a = findAu(ctx, m[1]);
-      const rows = a.members.map((id) => ctx.tenant.object(id)).filter((x): x is DirObject => x !== undefined).map(typedView);
+      const rows = a.members
+        .map((id) => ctx.tenant.object(id))
+        .filter((x): x is DirObject => x !== undefined)
+        .map(typedView);
       const select = parseSelect(ctx.req.query.get('$select'), DIRECTORY_OBJECT_PROPS, 'directoryObject');
-      return this.page(ctx, rows.map((r) => project(r, select)), 'directoryObjects', select, false);
+      return this.page(
+        ctx,
+        rows.map((r) => project(r, select)),
+        'directoryObjects',
+        select,
+        false,
+      );
     });
     this.on('POST', `/directory/administrativeUnits/${ID}/members/\\$ref`, (ctx, m) => {
       this.require(ctx, SCOPES.auWrite);
       const a = findAu(ctx, m[1]);
-      if (!ctx.tenant.hasTenantRole(ctx.who.oid, [ROLE.privilegedRoleAdministrator, ROLE.globalAdministrator])) throw denied();
+      if (!ctx.tenant.hasTenantRole(ctx.who.oid, [ROLE.privilegedRoleAdministrator, ROLE.globalAdministrator]))
+        throw denied();
       const parsed = refSchema.safeParse(ctx.req.body);
-      if (!parsed.success) throw new GraphError(400, 'BadRequest', "Invalid request body: expected {\"@odata.id\": \"https://graph.microsoft.com/v1.0/directoryObjects/{id}\"}.");
+      if (!parsed.success)
+        throw new GraphError(
+          400,
+          'BadRequest',
+          'Invalid request body: expected {"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}.',
+        );
       const idMatch = /\/([0-9a-fA-F-]{36})\/?$/.exec(parsed.data['@odata.id']);
       const memberId = idMatch?.[1]?.toLowerCase() ?? '';
       const target = ctx.tenant.object(memberId);
       if (!target) throw notFound(memberId);
       if (a.members.includes(target.id)) {
-        throw new GraphError(400, 'Request_BadRequest', "One or more added object references already exist for the following modified properties: 'members'.");
+        throw new GraphError(
+          400,
+          'Request_BadRequest',
+          "One or more added object references already exist for the following modified properties: 'members'.",
+        );
       }
       a.members.push(target.id);
       ctx.tenant.logWrite(ctx.actor, 'POST', `/${ctx.req.version}${ctx.req.path}`, target.id, ctx.req.body, ctx.ids);
@@ -716,7 +1028,8 @@ export class GraphService {
     this.on('DELETE', `/directory/administrativeUnits/${ID}/members/${ID}/\\$ref`, (ctx, m) => {
       this.require(ctx, SCOPES.auWrite);
       const a = findAu(ctx, m[1]);
-      if (!ctx.tenant.hasTenantRole(ctx.who.oid, [ROLE.privilegedRoleAdministrator, ROLE.globalAdministrator])) throw denied();
+      if (!ctx.tenant.hasTenantRole(ctx.who.oid, [ROLE.privilegedRoleAdministrator, ROLE.globalAdministrator]))
+        throw denied();
       const mid = (m[2] ?? '').toLowerCase();
       if (!a.members.includes(mid)) throw notFound(mid);
       a.members = a.members.filter((x) => x !== mid);
@@ -740,12 +1053,18 @@ export class GraphService {
     });
     this.on('GET', '/directory/onPremisesSynchronization', (ctx) => {
       this.require(ctx, SCOPES.onPremSyncRead);
-      return this.ok({ '@odata.context': `${this.base(ctx.req.version)}/$metadata#directory/onPremisesSynchronization`, value: [syncView(ctx)] });
+      return this.ok({
+        '@odata.context': `${this.base(ctx.req.version)}/$metadata#directory/onPremisesSynchronization`,
+        value: [syncView(ctx)],
+      });
     });
     this.on('GET', `/directory/onPremisesSynchronization/${ID}`, (ctx, m) => {
       this.require(ctx, SCOPES.onPremSyncRead);
       if (m[1] !== ctx.tenant.state.onPremisesSynchronizationId) throw notFound(m[1] ?? '');
-      return this.ok({ '@odata.context': `${this.base(ctx.req.version)}/$metadata#directory/onPremisesSynchronization/$entity`, ...syncView(ctx) });
+      return this.ok({
+        '@odata.context': `${this.base(ctx.req.version)}/$metadata#directory/onPremisesSynchronization/$entity`,
+        ...syncView(ctx),
+      });
     });
     this.on('PATCH', `/directory/onPremisesSynchronization/${ID}`, (ctx, m) => {
       this.require(ctx, SCOPES.onPremSyncWrite);
@@ -755,11 +1074,19 @@ export class GraphService {
       if (!parsed.success) throw new GraphError(400, 'BadRequest', 'Write request is invalid.');
       const f = ctx.tenant.state.onPremisesSyncFeatures;
       const p = parsed.data.features;
-      if (p.blockCloudObjectTakeoverThroughHardMatchEnabled !== undefined) f.blockCloudObjectTakeoverThroughHardMatchEnabled = p.blockCloudObjectTakeoverThroughHardMatchEnabled;
+      if (p.blockCloudObjectTakeoverThroughHardMatchEnabled !== undefined)
+        f.blockCloudObjectTakeoverThroughHardMatchEnabled = p.blockCloudObjectTakeoverThroughHardMatchEnabled;
       if (p.blockSoftMatchEnabled !== undefined) f.blockSoftMatchEnabled = p.blockSoftMatchEnabled;
       if (p.passwordSyncEnabled !== undefined) f.passwordSyncEnabled = p.passwordSyncEnabled;
       if (p.softMatchOnUpnEnabled !== undefined) f.softMatchOnUpnEnabled = p.softMatchOnUpnEnabled;
-      ctx.tenant.logWrite(ctx.actor, 'PATCH', `/${ctx.req.version}${ctx.req.path}`, m[1] ?? null, ctx.req.body, ctx.ids);
+      ctx.tenant.logWrite(
+        ctx.actor,
+        'PATCH',
+        `/${ctx.req.version}${ctx.req.path}`,
+        m[1] ?? null,
+        ctx.req.body,
+        ctx.ids,
+      );
       return { status: 204, headers: {}, body: null };
     });
 
@@ -778,8 +1105,18 @@ export class GraphService {
       this.require(ctx, SCOPES.servicePrincipals);
       const s = ctx.tenant.state;
       let rows: Record<string, unknown>[] = [
-        { id: s.appServicePrincipalId, appId: s.clientId, displayName: 'soa-pilot (lab)', servicePrincipalType: 'Application' },
-        { id: s.graphServicePrincipalId, appId: '00000003-0000-0000-c000-000000000000', displayName: 'Microsoft Graph', servicePrincipalType: 'Application' },
+        {
+          id: s.appServicePrincipalId,
+          appId: s.clientId,
+          displayName: 'soa-pilot (lab)',
+          servicePrincipalType: 'Application',
+        },
+        {
+          id: s.graphServicePrincipalId,
+          appId: '00000003-0000-0000-c000-000000000000',
+          displayName: 'Microsoft Graph',
+          servicePrincipalType: 'Application',
+        },
       ];
       const f = ctx.req.query.get('$filter');
       if (f !== null) {
@@ -806,19 +1143,48 @@ export class GraphService {
     const updates: [keyof DirObject, string | null][] = [];
     for (const [k, v] of Object.entries(parsed.data)) {
       if (k.startsWith('@odata.')) continue;
-      if (k.toLowerCase() === 'onpremisessyncenabled') throw new GraphError(400, 'Request_BadRequest', "Property 'onPremisesSyncEnabled' is read-only and cannot be set.");
+      if (k.toLowerCase() === 'onpremisessyncenabled')
+        throw new GraphError(
+          400,
+          'Request_BadRequest',
+          "Property 'onPremisesSyncEnabled' is read-only and cannot be set.",
+        );
       const prop = CONTACT_WRITABLE[k.toLowerCase()];
-      if (!prop) throw new GraphError(400, 'Request_BadRequest', `Property '${k}' does not exist as a declared property or extension property.`);
-      if (v !== null && typeof v !== 'string') throw new GraphError(400, 'Request_BadRequest', `Invalid value specified for property '${k}' of resource 'OrgContact'.`);
+      if (!prop)
+        throw new GraphError(
+          400,
+          'Request_BadRequest',
+          `Property '${k}' does not exist as a declared property or extension property.`,
+        );
+      if (v !== null && typeof v !== 'string')
+        throw new GraphError(
+          400,
+          'Request_BadRequest',
+          `Invalid value specified for property '${k}' of resource 'OrgContact'.`,
+        );
       updates.push([prop, v]);
     }
     const synced = !o.isCloudManaged && o.onPremisesSyncEnabled === true;
-    if (synced || o.takeover === 'awaitingExportConfirmation') throw new GraphError(400, 'Request_BadRequest', MSG_SYNCED_UPDATE);
+    if (synced || o.takeover === 'awaitingExportConfirmation')
+      throw new GraphError(400, 'Request_BadRequest', MSG_SYNCED_UPDATE);
     for (const [prop, v] of updates) {
       if (prop === 'displayName') {
-        if (!v) throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for property 'displayName' of resource 'OrgContact'.");
+        if (!v)
+          throw new GraphError(
+            400,
+            'Request_BadRequest',
+            "Invalid value specified for property 'displayName' of resource 'OrgContact'.",
+          );
         o.displayName = v;
-      } else if (prop === 'givenName' || prop === 'surname' || prop === 'companyName' || prop === 'department' || prop === 'jobTitle' || prop === 'mail' || prop === 'mailNickname') {
+      } else if (
+        prop === 'givenName' ||
+        prop === 'surname' ||
+        prop === 'companyName' ||
+        prop === 'department' ||
+        prop === 'jobTitle' ||
+        prop === 'mail' ||
+        prop === 'mailNickname'
+      ) {
         o[prop] = v;
       }
     }
@@ -829,22 +1195,63 @@ export class GraphService {
   private audits(ctx: Ctx): GraphResponse {
     this.require(ctx, SCOPES.audit);
     if (!ctx.tenant.hasTenantRole(ctx.who.oid, AUDIT_READER_ROLES)) throw denied();
-    let rows: Record<string, unknown>[] = ctx.tenant.state.audit.filter((e: AuditEntry) => ctx.tenant.auditVisible(e)).map((e) => ({ ...e }));
+    let rows: Record<string, unknown>[] = ctx.tenant.state.audit
+      .filter((e: AuditEntry) => ctx.tenant.auditVisible(e))
+      .map((e) => ({ ...e }));
     const f = ctx.req.query.get('$filter');
     if (f !== null) {
       const node = parseFilter(f);
-      const allowed = ['activitydisplayname', 'activitydatetime', 'targetresources', 'correlationid', 'id', 'loggedbyservice', 'category', 'result', 'initiatedby'];
+      const allowed = [
+        'activitydisplayname',
+        'activitydatetime',
+        'targetresources',
+        'correlationid',
+        'id',
+        'loggedbyservice',
+        'category',
+        'result',
+        'initiatedby',
+      ];
       for (const p of filterProperties(node)) {
         const root = (p.split('/')[0] ?? '').toLowerCase();
-        if (!allowed.includes(root)) throw new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${p}' of resource 'DirectoryAudit'.`);
+        if (!allowed.includes(root))
+          throw new GraphError(
+            400,
+            'Request_UnsupportedQuery',
+            `Unsupported or invalid query filter clause specified for property '${p}' of resource 'DirectoryAudit'.`,
+          );
       }
       rows = rows.filter((r) => evaluateFilter(node, r));
     }
     rows.sort((a, b) => String(b.activityDateTime).localeCompare(String(a.activityDateTime)));
     const orderby = ctx.req.query.get('$orderby');
     if (orderby !== null && /activityDateTime\s+asc/i.test(orderby)) rows.reverse();
-    const select = parseSelect(ctx.req.query.get('$select'), ['id', 'category', 'correlationId', 'result', 'resultReason', 'activityDisplayName', 'activityDateTime', 'loggedByService', 'operationType', 'initiatedBy', 'targetResources', 'additionalDetails'], 'directoryAudit');
-    return this.page(ctx, rows.map((r) => project(r, select)), 'auditLogs/directoryAudits', select, false, 1000);
+    const select = parseSelect(
+      ctx.req.query.get('$select'),
+      [
+        'id',
+        'category',
+        'correlationId',
+        'result',
+        'resultReason',
+        'activityDisplayName',
+        'activityDateTime',
+        'loggedByService',
+        'operationType',
+        'initiatedBy',
+        'targetResources',
+        'additionalDetails',
+      ],
+      'directoryAudit',
+    );
+    return this.page(
+      ctx,
+      rows.map((r) => project(r, select)),
+      'auditLogs/directoryAudits',
+      select,
+      false,
+      1000,
+    );
   }
 
   // ---- $batch --------------------------------------------------------------------------------
@@ -853,15 +1260,19 @@ export class GraphService {
     const parsed = batchSchema.safeParse(req.body);
     if (req.bodyInvalid || !parsed.success) throw new GraphError(400, 'BadRequest', 'Invalid batch payload format.');
     const reqs = parsed.data.requests;
-    if (reqs.length === 0) throw new GraphError(400, 'BadRequest', 'Invalid batch payload format: the batch contains no requests.');
-    if (reqs.length > 20) throw new GraphError(400, 'BadRequest', 'Number of requests in the batch exceeds the maximum of 20.');
+    if (reqs.length === 0)
+      throw new GraphError(400, 'BadRequest', 'Invalid batch payload format: the batch contains no requests.');
+    if (reqs.length > 20)
+      throw new GraphError(400, 'BadRequest', 'Number of requests in the batch exceeds the maximum of 20.');
     const ids = new Set<string>();
     for (const r of reqs) {
       if (ids.has(r.id)) throw new GraphError(400, 'BadRequest', `Batch request id '${r.id}' is not unique.`);
       ids.add(r.id);
     }
     for (const r of reqs) {
-      for (const d of r.dependsOn ?? []) if (!ids.has(d)) throw new GraphError(400, 'BadRequest', `Request '${r.id}' depends on unknown request '${d}'.`);
+      for (const d of r.dependsOn ?? [])
+        if (!ids.has(d))
+          throw new GraphError(400, 'BadRequest', `Request '${r.id}' depends on unknown request '${d}'.`);
       if (r.body !== undefined && !Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === 'content-type')) {
         throw new GraphError(400, 'BadRequest', `Request '${r.id}' has a body but no Content-Type header.`);
       }
@@ -884,20 +1295,36 @@ export class GraphService {
         res = {
           status: 424,
           headers: { 'content-type': 'application/json' },
-          body: graphErrorBody('FailedDependency', `The request failed because it depends on request '${failedDep}', which failed.`, innerRequestId, req.clientRequestId, this.deps.tenant().clock.now()),
+          body: graphErrorBody(
+            'FailedDependency',
+            `The request failed because it depends on request '${failedDep}', which failed.`,
+            innerRequestId,
+            req.clientRequestId,
+            this.deps.tenant().clock.now(),
+          ),
         };
       } else {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = v;
-        if (headers.authorization === undefined && req.headers.authorization !== undefined) headers.authorization = req.headers.authorization;
+        if (headers.authorization === undefined && req.headers.authorization !== undefined)
+          headers.authorization = req.headers.authorization;
         // absolute URLs and a leading version segment (what BatchRequestContent produces) are accepted
-        const rel = r.url.replace(/^https:\/\/[^/]+/i, '').replace(/^\/?/, '/').replace(/^\/(v1\.0|beta)(?=\/)/i, '');
+        const rel = r.url
+          .replace(/^https:\/\/[^/]+/i, '')
+          .replace(/^\/?/, '/')
+          .replace(/^\/(v1\.0|beta)(?=\/)/i, '');
         const u = new URL(`http://x${rel}`);
         const path = decodeURIComponent(u.pathname);
         const fault = this.deps.faults.decide(r.method.toUpperCase(), `/${req.version}${path}`, false);
         if (fault.latencyMs > 0) await new Promise((ok) => setTimeout(ok, fault.latencyMs));
         if (fault.action?.kind === 'status') {
-          res = faultResponse(fault.action.status, fault.action.retryAfterSeconds, innerRequestId, headers['client-request-id'] ?? req.clientRequestId, this.deps.tenant().clock.now());
+          res = faultResponse(
+            fault.action.status,
+            fault.action.retryAfterSeconds,
+            innerRequestId,
+            headers['client-request-id'] ?? req.clientRequestId,
+            this.deps.tenant().clock.now(),
+          );
         } else {
           res = await this.handle({
             method: r.method.toUpperCase(),
@@ -914,7 +1341,11 @@ export class GraphService {
       }
       status.set(r.id, res.status);
       done.add(r.id);
-      const out: { id: string; status: number; headers: Record<string, string>; body?: unknown } = { id: r.id, status: res.status, headers: {} };
+      const out: { id: string; status: number; headers: Record<string, string>; body?: unknown } = {
+        id: r.id,
+        status: res.status,
+        headers: {},
+      };
       for (const [k, v] of Object.entries(res.headers)) out.headers[canonicalHeader(k)] = v;
       if (res.body !== null) out.body = res.body;
       responses.push(out);
@@ -930,10 +1361,25 @@ function canonicalHeader(k: string): string {
   return k;
 }
 
-export function faultResponse(status: 500 | 503 | 504, retryAfterSeconds: number | undefined, requestId: string, clientRequestId: string | null, now: number): GraphResponse {
+export function faultResponse(
+  status: 500 | 503 | 504,
+  retryAfterSeconds: number | undefined,
+  requestId: string,
+  clientRequestId: string | null,
+  now: number,
+): GraphResponse {
   const code = status === 500 ? 'InternalServerError' : status === 503 ? 'ServiceUnavailable' : 'GatewayTimeout';
-  const message = status === 500 ? 'Internal server error.' : status === 503 ? 'The service is temporarily unavailable. Please retry later.' : 'The gateway did not receive a timely response.';
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId };
+  const message =
+    status === 500
+      ? 'Internal server error.'
+      : status === 503
+        ? 'The service is temporarily unavailable. Please retry later.'
+        : 'The gateway did not receive a timely response.';
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'request-id': requestId,
+    'client-request-id': clientRequestId ?? requestId,
+  };
   if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
   return { status, headers, body: graphErrorBody(code, message, requestId, clientRequestId, now) };
 }

@@ -14,7 +14,13 @@ export class GraphError extends Error {
   }
 }
 
-type Literal = { k: 'string'; v: string } | { k: 'bool'; v: boolean } | { k: 'null' } | { k: 'number'; v: number } | { k: 'date'; v: number; raw: string } | { k: 'guid'; v: string };
+type Literal =
+  | { k: 'string'; v: string }
+  | { k: 'bool'; v: boolean }
+  | { k: 'null' }
+  | { k: 'number'; v: number }
+  | { k: 'date'; v: number; raw: string }
+  | { k: 'guid'; v: string };
 
 export type FilterNode =
   | { t: 'and' | 'or'; a: FilterNode; b: FilterNode }
@@ -23,7 +29,11 @@ export type FilterNode =
   | { t: 'fn'; name: 'startswith' | 'endswith'; path: string[]; value: string }
   | { t: 'any'; path: string[]; variable: string; body: FilterNode };
 
-type Token = { k: 'punct'; v: '(' | ')' | ',' | ':' } | { k: 'string'; v: string } | { k: 'word'; v: string } | { k: 'date'; v: string };
+type Token =
+  | { k: 'punct'; v: '(' | ')' | ',' | ':' }
+  | { k: 'string'; v: string }
+  | { k: 'word'; v: string }
+  | { k: 'date'; v: string };
 
 function invalid(detail: string): GraphError {
   return new GraphError(400, 'BadRequest', `Invalid filter clause: ${detail}`);
@@ -143,7 +153,8 @@ export function parseFilter(src: string): FilterNode {
     const opTok = toks[p++];
     if (!opTok || opTok.k !== 'word') throw invalid('expected an operator');
     const op = opTok.v.toLowerCase();
-    if (op !== 'eq' && op !== 'ne' && op !== 'ge' && op !== 'le' && op !== 'gt' && op !== 'lt') throw invalid(`unsupported operator '${opTok.v}'`);
+    if (op !== 'eq' && op !== 'ne' && op !== 'ge' && op !== 'le' && op !== 'gt' && op !== 'lt')
+      throw invalid(`unsupported operator '${opTok.v}'`);
     return { t: 'cmp', op, path: pathOf(t.v), value: literal() };
   }
   function unary(): FilterNode {
@@ -278,7 +289,9 @@ export function evaluateFilter(node: FilterNode, obj: unknown, scope: Record<str
       const v = resolve(obj, node.path, scope);
       const test = (x: unknown): boolean =>
         typeof x === 'string' &&
-        (node.name === 'startswith' ? x.toLowerCase().startsWith(node.value.toLowerCase()) : x.toLowerCase().endsWith(node.value.toLowerCase()));
+        (node.name === 'startswith'
+          ? x.toLowerCase().startsWith(node.value.toLowerCase())
+          : x.toLowerCase().endsWith(node.value.toLowerCase()));
       return Array.isArray(v) ? v.some(test) : test(v);
     }
     case 'any': {
@@ -307,10 +320,20 @@ export function parseSearch(src: string): SearchExpr {
     }
     const body = m[1] ?? '';
     const idx = body.indexOf(':');
-    if (idx < 0) throw new GraphError(400, 'Request_UnsupportedQuery', `Syntax error: character ':' is not valid at position 0 in '${body}'.`);
+    if (idx < 0)
+      throw new GraphError(
+        400,
+        'Request_UnsupportedQuery',
+        `Syntax error: character ':' is not valid at position 0 in '${body}'.`,
+      );
     clauses.push({ property: body.slice(0, idx), term: body.slice(idx + 1) });
   }
-  if (clauses.length === 0) throw new GraphError(400, 'Request_UnsupportedQuery', "Syntax error: '$search' must use the form \"property:term\".");
+  if (clauses.length === 0)
+    throw new GraphError(
+      400,
+      'Request_UnsupportedQuery',
+      'Syntax error: \'$search\' must use the form "property:term".',
+    );
   while (ops.length < clauses.length - 1) ops.push('AND');
   return { clauses, ops };
 }
@@ -338,7 +361,12 @@ export function parseSelect(src: string | null, allowed: readonly string[], type
   for (const raw of src.split(',')) {
     const name = raw.trim();
     const hit = allowed.find((a) => a.toLowerCase() === name.toLowerCase());
-    if (!hit) throw new GraphError(400, 'Request_BadRequest', `Could not find a property named '${name}' on type 'microsoft.graph.${typeName}'.`);
+    if (!hit)
+      throw new GraphError(
+        400,
+        'Request_BadRequest',
+        `Could not find a property named '${name}' on type 'microsoft.graph.${typeName}'.`,
+      );
     out.push(hit);
   }
   return out;

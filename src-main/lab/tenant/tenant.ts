@@ -5,7 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudSyncView, ExportOutcome, ExportedAttributes, LabClock, SyncedKind, TenantSyncPort } from '../ports';
 import type { LabAdmin } from '../types';
-import { ROLE, ROLE_NAMES, type AuditEntry, type DirObject, type LabSettings, type TenantState, type WriteLogEntry } from './model';
+import {
+  ROLE,
+  ROLE_NAMES,
+  type AuditEntry,
+  type DirObject,
+  type LabSettings,
+  type TenantState,
+  type WriteLogEntry,
+} from './model';
 
 export interface Actor {
   oid: string;
@@ -43,11 +51,19 @@ export class Tenant implements TenantSyncPort {
   // ---- roles and consent ----------------------------------------------------------------------
 
   widsOf(oid: string): string[] {
-    return [...new Set(this.state.roleAssignments.filter((r) => r.principalId === oid && r.directoryScopeId === '/').map((r) => r.roleDefinitionId))];
+    return [
+      ...new Set(
+        this.state.roleAssignments
+          .filter((r) => r.principalId === oid && r.directoryScopeId === '/')
+          .map((r) => r.roleDefinitionId),
+      ),
+    ];
   }
 
   hasTenantRole(oid: string, roles: readonly string[]): boolean {
-    return this.state.roleAssignments.some((r) => r.principalId === oid && r.directoryScopeId === '/' && roles.includes(r.roleDefinitionId));
+    return this.state.roleAssignments.some(
+      (r) => r.principalId === oid && r.directoryScopeId === '/' && roles.includes(r.roleDefinitionId),
+    );
   }
 
   /** Tenant-wide role, or the role scoped to an administrative unit that holds the object. */
@@ -75,7 +91,9 @@ export class Tenant implements TenantSyncPort {
 
   adminByUpn(upn: string): DirObject | undefined {
     const lower = upn.toLowerCase();
-    return Object.values(this.state.objects).find((o) => o.kind === 'user' && o.userPrincipalName?.toLowerCase() === lower);
+    return Object.values(this.state.objects).find(
+      (o) => o.kind === 'user' && o.userPrincipalName?.toLowerCase() === lower,
+    );
   }
 
   labAdmins(): LabAdmin[] {
@@ -101,7 +119,14 @@ export class Tenant implements TenantSyncPort {
 
   // ---- write log and audit --------------------------------------------------------------------
 
-  logWrite(actor: Actor | null, method: string, path: string, objectId: string | null, body: unknown, ids: RequestIds): void {
+  logWrite(
+    actor: Actor | null,
+    method: string,
+    path: string,
+    objectId: string | null,
+    body: unknown,
+    ids: RequestIds,
+  ): void {
     const entry: WriteLogEntry = {
       seq: this.state.writeLog.length + 1,
       at: this.nowIso(),
@@ -119,12 +144,20 @@ export class Tenant implements TenantSyncPort {
     this.state.writeLog.push(entry);
   }
 
-  private addAudit(activity: string, obj: DirObject, actor: Actor, oldValue: boolean, newValue: boolean, ids: RequestIds): void {
+  private addAudit(
+    activity: string,
+    obj: DirObject,
+    actor: Actor,
+    oldValue: boolean,
+    newValue: boolean,
+    ids: RequestIds,
+  ): void {
     const now = this.clock.now();
     const typeName = obj.kind === 'contact' ? 'Contact' : obj.kind === 'user' ? 'User' : 'Group';
     const entry: AuditEntry = {
       id: `Directory_${randomUUID()}`,
-      category: obj.kind === 'contact' ? 'ContactManagement' : obj.kind === 'user' ? 'UserManagement' : 'GroupManagement',
+      category:
+        obj.kind === 'contact' ? 'ContactManagement' : obj.kind === 'user' ? 'UserManagement' : 'GroupManagement',
       correlationId: ids.clientRequestId ?? ids.requestId,
       result: 'success',
       resultReason: '',
@@ -142,7 +175,13 @@ export class Tenant implements TenantSyncPort {
           displayName: obj.displayName,
           type: typeName,
           userPrincipalName: obj.userPrincipalName,
-          modifiedProperties: [{ displayName: 'IsCloudManaged', oldValue: JSON.stringify([oldValue]), newValue: JSON.stringify([newValue]) }],
+          modifiedProperties: [
+            {
+              displayName: 'IsCloudManaged',
+              oldValue: JSON.stringify([oldValue]),
+              newValue: JSON.stringify([newValue]),
+            },
+          ],
         },
       ],
       additionalDetails: [{ key: 'User-Agent', value: 'soa-pilot-lab' }],
@@ -192,7 +231,14 @@ export class Tenant implements TenantSyncPort {
   viewByAnchor(kind: SyncedKind, anchor: string): CloudSyncView | undefined {
     const o = this.byAnchor(kind, anchor);
     if (!o || !o.anchor) return undefined;
-    return { id: o.id, kind: o.kind, anchor: o.anchor, isCloudManaged: o.isCloudManaged, onPremisesSyncEnabled: o.onPremisesSyncEnabled, displayName: o.displayName };
+    return {
+      id: o.id,
+      kind: o.kind,
+      anchor: o.anchor,
+      isCloudManaged: o.isCloudManaged,
+      onPremisesSyncEnabled: o.onPremisesSyncEnabled,
+      displayName: o.displayName,
+    };
   }
 
   private applyAttrs(o: DirObject, attrs: ExportedAttributes): void {

@@ -13,9 +13,27 @@ export interface BucketSpec {
 }
 
 export const BUCKETS: readonly BucketSpec[] = [
-  { name: 'appTenantWrites', capacity: 3000, periodMs: 150_000, scope: 'Tenant_Application/ReadWrite', information: 'WriteLimitExceeded' },
-  { name: 'tenantWrites', capacity: 18000, periodMs: 300_000, scope: 'Tenant/ReadWrite', information: 'WriteLimitExceeded' },
-  { name: 'auditReads', capacity: 5, periodMs: 10_000, scope: 'Tenant_Application/Reports', information: 'ResourceUnitLimitExceeded' },
+  {
+    name: 'appTenantWrites',
+    capacity: 3000,
+    periodMs: 150_000,
+    scope: 'Tenant_Application/ReadWrite',
+    information: 'WriteLimitExceeded',
+  },
+  {
+    name: 'tenantWrites',
+    capacity: 18000,
+    periodMs: 300_000,
+    scope: 'Tenant/ReadWrite',
+    information: 'WriteLimitExceeded',
+  },
+  {
+    name: 'auditReads',
+    capacity: 5,
+    periodMs: 10_000,
+    scope: 'Tenant_Application/Reports',
+    information: 'ResourceUnitLimitExceeded',
+  },
 ];
 
 interface BucketState {

@@ -18,15 +18,32 @@ beforeEach(async () => {
   lab.setClockOffset(0);
 });
 
-const audits = (q: string, t = token): ReturnType<typeof graph> => graph(lab, `/auditLogs/directoryAudits?${q}`, { token: t });
+const audits = (q: string, t = token): ReturnType<typeof graph> =>
+  graph(lab, `/auditLogs/directoryAudits?${q}`, { token: t });
 
 describe('lab Graph: audit logs', () => {
   it('each SOA change and undo writes an entry, visible only after the ingestion delay', async () => {
     lab.updateSettings({ auditIngestionMs: 120_000 });
     const [cid] = await contactIds(lab, 'synced', 1);
     const start = new Date(lab.clock.now() - 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-    expect((await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } })).status).toBe(204);
-    expect((await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: false } })).status).toBe(204);
+    expect(
+      (
+        await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, {
+          token,
+          method: 'PATCH',
+          body: { isCloudManaged: true },
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, {
+          token,
+          method: 'PATCH',
+          body: { isCloudManaged: false },
+        })
+      ).status,
+    ).toBe(204);
     const q = `$filter=targetResources/any(t: t/id eq '${cid}') and activityDateTime ge ${start}`;
     const early = await audits(q);
     expect(early.status).toBe(200);
@@ -34,7 +51,10 @@ describe('lab Graph: audit logs', () => {
     lab.setClockOffset(121_000);
     const late = await audits(q);
     const v = arr(rec(late.json).value).map(rec);
-    expect(v.map((e) => e.activityDisplayName)).toEqual(['Undo changes to Source of Authority from AD DS to cloud', 'Change Source of Authority from AD to cloud']);
+    expect(v.map((e) => e.activityDisplayName)).toEqual([
+      'Undo changes to Source of Authority from AD DS to cloud',
+      'Change Source of Authority from AD to cloud',
+    ]);
     expect(v[1]).toMatchObject({ result: 'success', loggedByService: 'Core Directory', operationType: 'Update' });
     expect(rec(rec(v[1]?.initiatedBy).user).userPrincipalName).toBe(UPN.full);
     expect(rec(arr(v[1]?.targetResources)[0])).toMatchObject({ id: cid, type: 'Contact' });
@@ -47,7 +67,11 @@ describe('lab Graph: audit logs', () => {
   it('$filter on activityDisplayName eq / startswith', async () => {
     lab.updateSettings({ auditIngestionMs: 0 });
     const [, cid] = await contactIds(lab, 'synced', 2);
-    await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } });
+    await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, {
+      token,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
     const eq = await audits("$filter=activityDisplayName eq 'Change Source of Authority from AD to cloud'");
     expect(arr(rec(eq.json).value).length).toBeGreaterThanOrEqual(1);
     const sw = await audits("$filter=startswith(activityDisplayName,'Change Source of Authority from AD')&$top=1");
@@ -78,6 +102,8 @@ describe('lab Graph: audit logs', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     expect(Number(last?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(last?.headers['retry-after'])).toBeLessThanOrEqual(2);
-    expect(last?.headers['x-ms-throttle-scope']).toBe(`Tenant_Application/Reports/${lab.info.clientId}/${lab.info.tenantId}`);
+    expect(last?.headers['x-ms-throttle-scope']).toBe(
+      `Tenant_Application/Reports/${lab.info.clientId}/${lab.info.tenantId}`,
+    );
   });
 });

@@ -72,16 +72,34 @@ describe('lab Graph: $batch', () => {
     const r = await graph(lab, '/$batch', { token, method: 'POST', body: { requests: many } });
     expect(r.status).toBe(400);
     expect(errorOf(r).code).toBe('BadRequest');
-    const m = await graph(lab, '/$batch', { token, method: 'POST', raw: '{"requests": [', headers: { 'content-type': 'application/json' } });
+    const m = await graph(lab, '/$batch', {
+      token,
+      method: 'POST',
+      raw: '{"requests": [',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(m.status).toBe(400);
-    const dup = await graph(lab, '/$batch', { token, method: 'POST', body: { requests: [{ id: '1', method: 'GET', url: '/me' }, { id: '1', method: 'GET', url: '/me' }] } });
+    const dup = await graph(lab, '/$batch', {
+      token,
+      method: 'POST',
+      body: {
+        requests: [
+          { id: '1', method: 'GET', url: '/me' },
+          { id: '1', method: 'GET', url: '/me' },
+        ],
+      },
+    });
     expect(dup.status).toBe(400);
   });
 
   it('throttles each inner request: an inner 429 inside an outer 200', async () => {
     lab.updateSettings({ throttleScale: 0.001 }); // 3 writes per 150 s per app+tenant
     const ids = await contactIds(lab, 'synced', 10);
-    const r = await graph(lab, '/$batch', { token, method: 'POST', body: { requests: ids.slice(2, 7).map((cid, i) => patchStep(String(i + 1), cid)) } });
+    const r = await graph(lab, '/$batch', {
+      token,
+      method: 'POST',
+      body: { requests: ids.slice(2, 7).map((cid, i) => patchStep(String(i + 1), cid)) },
+    });
     expect(r.status).toBe(200);
     const res = arr(rec(r.json).responses).map(rec);
     expect(res.map((x) => x.status)).toEqual([204, 204, 204, 429, 429]);
@@ -100,7 +118,11 @@ describe('lab Graph: throttling', () => {
     const pct: (string | undefined)[] = [];
     let last = null as Awaited<ReturnType<typeof graph>> | null;
     for (const cid of ids.slice(12, 19)) {
-      last = await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } });
+      last = await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, {
+        token,
+        method: 'PATCH',
+        body: { isCloudManaged: true },
+      });
       statuses.push(last.status);
       pct.push(last.headers['x-ms-throttle-limit-percentage'] as string | undefined);
     }
@@ -109,7 +131,9 @@ describe('lab Graph: throttling', () => {
     expect(pct[4]).toBe('0.8');
     expect(pct[5]).toBe('1.0');
     expect(last?.headers['retry-after']).toMatch(/^\d+$/);
-    expect(last?.headers['x-ms-throttle-scope']).toBe(`Tenant_Application/ReadWrite/${lab.info.clientId}/${lab.info.tenantId}`);
+    expect(last?.headers['x-ms-throttle-scope']).toBe(
+      `Tenant_Application/ReadWrite/${lab.info.clientId}/${lab.info.tenantId}`,
+    );
     expect(last?.headers['x-ms-throttle-information']).toBe('WriteLimitExceeded');
     expect(errorOf(last ?? { status: 0, headers: {}, text: '', json: null }).code).toBe('Request_ThrottledTemporarily');
     // reads are not write-throttled
@@ -117,7 +141,11 @@ describe('lab Graph: throttling', () => {
     // the bucket refills with (lab) time
     lab.setClockOffset(60_000);
     try {
-      const again = await graph(lab, `/contacts/${ids[19]}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } });
+      const again = await graph(lab, `/contacts/${ids[19]}/onPremisesSyncBehavior`, {
+        token,
+        method: 'PATCH',
+        body: { isCloudManaged: true },
+      });
       expect(again.status).toBe(204);
     } finally {
       lab.setClockOffset(0);
@@ -128,32 +156,61 @@ describe('lab Graph: throttling', () => {
 describe('lab faults and write log', () => {
   it('status faults (count), latency, and no write happens', async () => {
     const [cid] = await contactIds(lab, 'synced', 1);
-    await lab.control('POST', '/faults', { method: 'PATCH', path: '/onPremisesSyncBehavior$', kind: 'status', status: 503, retryAfterSeconds: 2, count: 1 });
+    await lab.control('POST', '/faults', {
+      method: 'PATCH',
+      path: '/onPremisesSyncBehavior$',
+      kind: 'status',
+      status: 503,
+      retryAfterSeconds: 2,
+      count: 1,
+    });
     const before = lab.writeLog().length;
-    const r1 = await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } });
+    const r1 = await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, {
+      token,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
     expect(r1.status).toBe(503);
     expect(r1.headers['retry-after']).toBe('2');
     expect(errorOf(r1).code).toBe('ServiceUnavailable');
     expect(lab.writeLog().length).toBe(before);
-    const r2 = await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } });
+    const r2 = await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, {
+      token,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
     expect(r2.status).toBe(204);
     expect(lab.writeLog().length).toBe(before + 1);
   });
 
   it('dropped connection: no response, no write', async () => {
     const [, cid] = await contactIds(lab, 'synced', 2);
-    const f = await lab.control('POST', '/faults', { method: 'PATCH', path: `/contacts/${cid}/`, kind: 'drop', count: 1 });
+    const f = await lab.control('POST', '/faults', {
+      method: 'PATCH',
+      path: `/contacts/${cid}/`,
+      kind: 'drop',
+      count: 1,
+    });
     expect(f.status).toBe(201);
     const before = lab.writeLog().length;
-    await expect(graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } })).rejects.toThrow();
+    await expect(
+      graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } }),
+    ).rejects.toThrow();
     expect(lab.writeLog().length).toBe(before);
     expect(lab.tenant().object(cid ?? '')?.isCloudManaged).toBe(false);
   });
 
   it('applied but response lost: the change happens once, the socket closes', async () => {
     const [, , cid] = await contactIds(lab, 'synced', 3);
-    await lab.control('POST', '/faults', { method: 'PATCH', path: `/contacts/${cid}/onPremisesSyncBehavior$`, kind: 'appliedLost', count: 1 });
-    await expect(graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } })).rejects.toThrow();
+    await lab.control('POST', '/faults', {
+      method: 'PATCH',
+      path: `/contacts/${cid}/onPremisesSyncBehavior$`,
+      kind: 'appliedLost',
+      count: 1,
+    });
+    await expect(
+      graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } }),
+    ).rejects.toThrow();
     expect(lab.tenant().object(cid ?? '')?.isCloudManaged).toBe(true);
     const writes = lab.writeLog().filter((w) => w.objectId === cid);
     expect(writes).toHaveLength(1);
@@ -164,7 +221,13 @@ describe('lab faults and write log', () => {
   });
 
   it('probability faults are deterministic per seed; latency faults delay', async () => {
-    await lab.control('POST', '/faults', { method: 'GET', path: '^/v1\\.0/me$', kind: 'status', status: 500, probability: 0.5 });
+    await lab.control('POST', '/faults', {
+      method: 'GET',
+      path: '^/v1\\.0/me$',
+      kind: 'status',
+      status: 500,
+      probability: 0.5,
+    });
     const a: number[] = [];
     for (let i = 0; i < 8; i++) a.push((await graph(lab, '/me', { token })).status);
     expect(new Set(a)).toEqual(new Set([200, 500]));

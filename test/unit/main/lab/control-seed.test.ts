@@ -22,7 +22,9 @@ describe('lab seed', () => {
   it('the default seed has at least 2,000 synced contacts, cloud-native and transferred ones, and is deterministic', () => {
     const a = seedTenant({ seed: 5, now: Date.parse('2026-11-27T00:00:00Z') });
     const contacts = Object.values(a.tenant.objects).filter((o) => o.kind === 'contact');
-    expect(contacts.filter((c) => c.onPremisesSyncEnabled === true && !c.isCloudManaged).length).toBeGreaterThanOrEqual(2000);
+    expect(contacts.filter((c) => c.onPremisesSyncEnabled === true && !c.isCloudManaged).length).toBeGreaterThanOrEqual(
+      2000,
+    );
     expect(contacts.filter((c) => c.isCloudManaged).length).toBeGreaterThanOrEqual(3);
     expect(contacts.filter((c) => !c.anchor).length).toBeGreaterThanOrEqual(3);
     expect(contacts.filter((c) => c.mail).length).toBeGreaterThan(1000);
@@ -72,7 +74,11 @@ describe('lab control API', () => {
     const first = rec(arr(rec(objs.json).value)[0]);
     const one = await control(lab, 'GET', `/contacts/${String(first.id)}`);
     expect(rec(one.json)).toMatchObject({ id: first.id, soaState: 'synced', kind: 'contact' });
-    await graph(lab, `/contacts/${String(first.id)}/onPremisesSyncBehavior`, { token: at, method: 'PATCH', body: { isCloudManaged: true } });
+    await graph(lab, `/contacts/${String(first.id)}/onPremisesSyncBehavior`, {
+      token: at,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
     const wl = await control(lab, 'GET', '/write-log');
     expect(arr(rec(wl.json).value).map((w) => rec(w).objectId)).toContain(first.id);
     const onprem = await control(lab, 'GET', '/onprem/sync/scheduler');
@@ -110,10 +116,26 @@ describe('lab control API', () => {
 describe('npm run lab:server', () => {
   it('prints one LAB line, serves, and saves state on SIGTERM', async () => {
     const state = path.join(dir, 'cli-state.json');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/lab/cli.ts', '--speed', 'fast', '--contacts', '10', '--seed', '3', '--state', state], {
-      cwd: path.resolve(__dirname, '../../../..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src-main/lab/cli.ts',
+        '--speed',
+        'fast',
+        '--contacts',
+        '10',
+        '--seed',
+        '3',
+        '--state',
+        state,
+      ],
+      {
+        cwd: path.resolve(__dirname, '../../../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     const line = await new Promise<string>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`no LAB line: ${out}`)), 25_000);
@@ -129,8 +151,23 @@ describe('npm run lab:server', () => {
     });
     expect(line.startsWith('LAB {')).toBe(true);
     const info = rec(JSON.parse(line.slice(4)));
-    expect(Object.keys(info)).toEqual(expect.arrayContaining(['graphBaseUrl', 'authority', 'tenantId', 'tenantDomain', 'clientId', 'controlUrl', 'controlToken', 'caCertPath', 'admins']));
-    const meta = await request(`${String(info.authority)}/v2.0/.well-known/openid-configuration`, String(info.caCertPath));
+    expect(Object.keys(info)).toEqual(
+      expect.arrayContaining([
+        'graphBaseUrl',
+        'authority',
+        'tenantId',
+        'tenantDomain',
+        'clientId',
+        'controlUrl',
+        'controlToken',
+        'caCertPath',
+        'admins',
+      ]),
+    );
+    const meta = await request(
+      `${String(info.authority)}/v2.0/.well-known/openid-configuration`,
+      String(info.caCertPath),
+    );
     expect(meta.status).toBe(200);
     const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
     child.kill('SIGTERM');

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from 'undici';
-import { BatchRequestContent, BatchResponseContent, Client, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
+import {
+  BatchRequestContent,
+  BatchResponseContent,
+  Client,
+  PageIterator,
+  type PageCollection,
+} from '@microsoft/microsoft-graph-client';
 import { startLab, type LabHandle } from '../../../../src-main/lab/index';
 import { contactIds, rec, SOA_SCOPES, UPN } from './lab-http';
 
@@ -15,7 +21,7 @@ function client(customHosts: boolean): Client {
     baseUrl: `${lab.info.graphBaseUrl}/`,
     ...(customHosts ? { customHosts: new Set(['localhost']) } : {}),
     // trust the lab CA (and nothing else) in Node's fetch
-    fetchOptions: { dispatcher } as RequestInit,
+    fetchOptions: { dispatcher } as unknown as RequestInit,
   });
 }
 
@@ -43,7 +49,12 @@ describe('unmodified @microsoft/microsoft-graph-client against the lab', () => {
     expect(rec(await c.api(path).get()).isCloudManaged).toBe(false);
     const beta = rec(await c.api(path).version('beta').get());
     expect(beta.isCloudManaged).toBe(false);
-    expect(lab.writeLog().filter((w) => w.objectId === id).map((w) => rec(w.body).isCloudManaged)).toEqual([true, false]);
+    expect(
+      lab
+        .writeLog()
+        .filter((w) => w.objectId === id)
+        .map((w) => rec(w.body).isCloudManaged),
+    ).toEqual([true, false]);
   });
 
   it('without customHosts the client drops the token (reference §5.3) and the lab answers 401', async () => {
@@ -64,8 +75,18 @@ describe('unmodified @microsoft/microsoft-graph-client against the lab', () => {
 
     const [a, b] = await contactIds(lab, 'synced', 3).then((x) => x.slice(1));
     const batch = new BatchRequestContent([
-      { id: '1', request: new Request(`${lab.info.graphBaseUrl}/v1.0/contacts/${a}/onPremisesSyncBehavior`, { method: 'GET' }) },
-      { id: '2', request: new Request(`${lab.info.graphBaseUrl}/v1.0/contacts/${b}/onPremisesSyncBehavior`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ isCloudManaged: true }) }) },
+      {
+        id: '1',
+        request: new Request(`${lab.info.graphBaseUrl}/v1.0/contacts/${a}/onPremisesSyncBehavior`, { method: 'GET' }),
+      },
+      {
+        id: '2',
+        request: new Request(`${lab.info.graphBaseUrl}/v1.0/contacts/${b}/onPremisesSyncBehavior`, {
+          method: 'PATCH',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ isCloudManaged: true }),
+        }),
+      },
     ]);
     const res = new BatchResponseContent(await c.api('/$batch').post(await batch.getContent()));
     expect(res.getResponseById('1')?.status).toBe(200);

@@ -18,13 +18,18 @@ afterAll(async () => {
 
 describe('lab Graph: envelope and token validation', () => {
   it('echoes client-request-id and sets request-id; errors use the Graph shape', async () => {
-    const r = await graph(lab, '/contacts/00000000-0000-0000-0000-000000000000', { token, headers: { 'client-request-id': 'abc-123' } });
+    const r = await graph(lab, '/contacts/00000000-0000-0000-0000-000000000000', {
+      token,
+      headers: { 'client-request-id': 'abc-123' },
+    });
     expect(r.status).toBe(404);
     expect(r.headers['client-request-id']).toBe('abc-123');
     expect(r.headers['request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const e = errorOf(r);
     expect(e.code).toBe('Request_ResourceNotFound');
-    expect(e.message).toBe("Resource '00000000-0000-0000-0000-000000000000' does not exist or one of its queried reference-property objects are not present.");
+    expect(e.message).toBe(
+      "Resource '00000000-0000-0000-0000-000000000000' does not exist or one of its queried reference-property objects are not present.",
+    );
     expect(e.innerError['request-id']).toBe(r.headers['request-id']);
     expect(e.innerError['client-request-id']).toBe('abc-123');
     expect(String(e.innerError.date)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
@@ -50,7 +55,10 @@ describe('lab Graph: envelope and token validation', () => {
     try {
       const exp = await graph(lab, '/me', { token: short });
       expect(exp.status).toBe(401);
-      expect(errorOf(exp)).toMatchObject({ code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' });
+      expect(errorOf(exp)).toMatchObject({
+        code: 'InvalidAuthenticationToken',
+        message: 'Lifetime validation failed, the token is expired.',
+      });
     } finally {
       lab.setClockOffset(0);
     }
@@ -85,10 +93,17 @@ describe('lab Graph: onPremisesSyncBehavior state table', () => {
     const attrs = { displayName: 'From AD', distinguishedName: obj?.onPremisesDistinguishedName ?? '' };
     expect(lab.tenant().exportUpdate('contact', anchor, attrs)).toEqual({ status: 'blocked', id });
 
-    const p2 = await graph(lab, soa, { token, method: 'PATCH', body: { '@odata.type': '#microsoft.graph.onPremisesSyncBehavior', isCloudManaged: false } });
+    const p2 = await graph(lab, soa, {
+      token,
+      method: 'PATCH',
+      body: { '@odata.type': '#microsoft.graph.onPremisesSyncBehavior', isCloudManaged: false },
+    });
     expect(p2.status).toBe(204);
     expect(await state()).toEqual([false, null]);
-    expect(lab.tenant().viewByAnchor('contact', anchor)).toMatchObject({ isCloudManaged: false, onPremisesSyncEnabled: null });
+    expect(lab.tenant().viewByAnchor('contact', anchor)).toMatchObject({
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+    });
 
     // cloud edits while pending are allowed, then AD overwrites them at takeover
     const edit = await graph(lab, `/contacts/${id}`, { token, method: 'PATCH', body: { displayName: 'Cloud edit' } });
@@ -107,14 +122,24 @@ describe('lab Graph: onPremisesSyncBehavior state table', () => {
     expect(rec(g.json).isCloudManaged).toBe(false);
     const c = await graph(lab, `/contacts/${id}?$select=onPremisesSyncEnabled`, { token });
     expect(rec(c.json).onPremisesSyncEnabled).toBeNull();
-    const r = await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } });
+    const r = await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, {
+      token,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
     expect(r.status).toBe(400);
     expect(errorOf(r)).toMatchObject({ code: 'Request_BadRequest', message: MSG_NOT_SYNCED });
   });
 
   it('users and groups have the same endpoint, with their own permission', async () => {
-    const group = lab.tenant().objectsOf('group').find((g) => g.onPremisesSyncEnabled === true && !g.isCloudManaged);
-    const user = lab.tenant().objectsOf('user').find((u) => u.onPremisesSyncEnabled === true);
+    const group = lab
+      .tenant()
+      .objectsOf('group')
+      .find((g) => g.onPremisesSyncEnabled === true && !g.isCloudManaged);
+    const user = lab
+      .tenant()
+      .objectsOf('user')
+      .find((u) => u.onPremisesSyncEnabled === true);
     expect((await graph(lab, `/groups/${group?.id}/onPremisesSyncBehavior`, { token })).status).toBe(200);
     expect((await graph(lab, `/users/${user?.id}/onPremisesSyncBehavior`, { token })).status).toBe(200);
     const contactOnly = await lab.mintToken(UPN.full, ['Contacts-OnPremisesSyncBehavior.ReadWrite.All']);
@@ -133,7 +158,11 @@ describe('lab Graph: authorization', () => {
     expect(a.status).toBe(403);
     expect(errorOf(a)).toMatchObject({ code: 'Authorization_RequestDenied', message: MSG_DENIED });
     const noRole = await lab.mintToken(UPN.noRole, SOA_SCOPES);
-    const b = await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, { token: noRole, method: 'PATCH', body: { isCloudManaged: true } });
+    const b = await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, {
+      token: noRole,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
     expect(b.status).toBe(403);
     expect(errorOf(b)).toMatchObject({ code: 'Authorization_RequestDenied', message: MSG_DENIED });
     expect(lab.tenant().object(id ?? '')?.isCloudManaged).toBe(false);
@@ -142,13 +171,24 @@ describe('lab Graph: authorization', () => {
   it('an AU-scoped Hybrid Administrator may transfer only objects in the unit; adding to the AU extends it', async () => {
     const au = lab.tenant().state.administrativeUnits[0];
     expect(au).toBeDefined();
-    const synced = lab.tenant().objectsOf('contact').filter((c) => c.onPremisesSyncEnabled === true && !c.isCloudManaged);
+    const synced = lab
+      .tenant()
+      .objectsOf('contact')
+      .filter((c) => c.onPremisesSyncEnabled === true && !c.isCloudManaged);
     const inside = synced.find((c) => au?.members.includes(c.id));
     const outside = synced.find((c) => !au?.members.includes(c.id));
     const auToken = await lab.mintToken(UPN.au, SOA_SCOPES);
-    const ok = await graph(lab, `/contacts/${inside?.id}/onPremisesSyncBehavior`, { token: auToken, method: 'PATCH', body: { isCloudManaged: true } });
+    const ok = await graph(lab, `/contacts/${inside?.id}/onPremisesSyncBehavior`, {
+      token: auToken,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
     expect(ok.status).toBe(204);
-    const no = await graph(lab, `/contacts/${outside?.id}/onPremisesSyncBehavior`, { token: auToken, method: 'PATCH', body: { isCloudManaged: true } });
+    const no = await graph(lab, `/contacts/${outside?.id}/onPremisesSyncBehavior`, {
+      token: auToken,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
     expect(no.status).toBe(403);
     expect(errorOf(no).code).toBe('Authorization_RequestDenied');
 
@@ -156,9 +196,13 @@ describe('lab Graph: authorization', () => {
     const roles = await graph(lab, '/me/transitiveMemberOf/microsoft.graph.directoryRole', { token: auToken });
     expect(arr(rec(roles.json).value).map((r) => rec(r).roleTemplateId)).not.toContain(HYBRID);
     const me = rec((await graph(lab, '/me', { token: auToken })).json);
-    const ra = await graph(lab, `/roleManagement/directory/roleAssignments?$filter=principalId eq '${String(me.id)}'`, { token: auToken });
+    const ra = await graph(lab, `/roleManagement/directory/roleAssignments?$filter=principalId eq '${String(me.id)}'`, {
+      token: auToken,
+    });
     expect(ra.status).toBe(200);
-    expect(arr(rec(ra.json).value)).toContainEqual(expect.objectContaining({ roleDefinitionId: HYBRID, directoryScopeId: `/administrativeUnits/${au?.id}` }));
+    expect(arr(rec(ra.json).value)).toContainEqual(
+      expect.objectContaining({ roleDefinitionId: HYBRID, directoryScopeId: `/administrativeUnits/${au?.id}` }),
+    );
 
     // only a Privileged Role Administrator / Global Administrator can add AU members
     const denied = await graph(lab, `/directory/administrativeUnits/${au?.id}/members/$ref`, {
@@ -180,8 +224,14 @@ describe('lab Graph: authorization', () => {
       body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${outside?.id}` },
     });
     expect(dup.status).toBe(400);
-    expect(errorOf(dup).message).toBe("One or more added object references already exist for the following modified properties: 'members'.");
-    const now = await graph(lab, `/contacts/${outside?.id}/onPremisesSyncBehavior`, { token: auToken, method: 'PATCH', body: { isCloudManaged: true } });
+    expect(errorOf(dup).message).toBe(
+      "One or more added object references already exist for the following modified properties: 'members'.",
+    );
+    const now = await graph(lab, `/contacts/${outside?.id}/onPremisesSyncBehavior`, {
+      token: auToken,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
     expect(now.status).toBe(204);
   });
 
@@ -197,16 +247,35 @@ describe('lab Graph: authorization', () => {
 describe('lab Graph: contacts', () => {
   it('PATCH /contacts/{id} is refused while synced and allowed after the transfer', async () => {
     const [id] = await contactIds(lab, 'synced', 45).then((ids) => ids.slice(40));
-    const r = await graph(lab, `/contacts/${id}`, { token, method: 'PATCH', body: { DisplayName: 'Contact Name Updated' } });
+    const r = await graph(lab, `/contacts/${id}`, {
+      token,
+      method: 'PATCH',
+      body: { DisplayName: 'Contact Name Updated' },
+    });
     expect(r.status).toBe(400);
     expect(errorOf(r)).toMatchObject({ code: 'Request_BadRequest', message: MSG_SYNCED_UPDATE });
-    expect((await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } })).status).toBe(204);
-    const ok = await graph(lab, `/contacts/${id}`, { token, method: 'PATCH', body: { DisplayName: 'Contact Name Updated' } });
+    expect(
+      (
+        await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, {
+          token,
+          method: 'PATCH',
+          body: { isCloudManaged: true },
+        })
+      ).status,
+    ).toBe(204);
+    const ok = await graph(lab, `/contacts/${id}`, {
+      token,
+      method: 'PATCH',
+      body: { DisplayName: 'Contact Name Updated' },
+    });
     expect(ok.status).toBe(204);
     const g = await graph(lab, `/contacts/${id}`, { token });
     expect(rec(g.json)).toMatchObject({ id, displayName: 'Contact Name Updated', onPremisesSyncEnabled: null });
     const ro = await graph(lab, `/contacts/${id}`, { token, method: 'PATCH', body: { onPremisesSyncEnabled: true } });
-    expect(errorOf(ro)).toMatchObject({ code: 'Request_BadRequest', message: "Property 'onPremisesSyncEnabled' is read-only and cannot be set." });
+    expect(errorOf(ro)).toMatchObject({
+      code: 'Request_BadRequest',
+      message: "Property 'onPremisesSyncEnabled' is read-only and cannot be set.",
+    });
   });
 
   it('memberOf lists groups (on-premises, cloud-only, SOA-transferred) and administrative units', async () => {
@@ -218,7 +287,11 @@ describe('lab Graph: contacts', () => {
     const v = arr(rec(r.json).value).map(rec);
     expect(v.length).toBeGreaterThan(0);
     expect(v[0]?.['@odata.type']).toMatch(/^#microsoft\.graph\.(group|administrativeUnit)$/);
-    const members = await graph(lab, `/groups/${groups.find((g) => g.members.length > 0)?.id}/members?$select=id,displayName`, { token });
+    const members = await graph(
+      lab,
+      `/groups/${groups.find((g) => g.members.length > 0)?.id}/members?$select=id,displayName`,
+      { token },
+    );
     expect(members.status).toBe(200);
     expect(arr(rec(members.json).value).length).toBeGreaterThan(0);
   });
@@ -226,7 +299,10 @@ describe('lab Graph: contacts', () => {
   it('$select on an unknown property is a 400', async () => {
     const r = await graph(lab, '/contacts?$select=nope', { token });
     expect(r.status).toBe(400);
-    expect(errorOf(r)).toMatchObject({ code: 'Request_BadRequest', message: "Could not find a property named 'nope' on type 'microsoft.graph.orgContact'." });
+    expect(errorOf(r)).toMatchObject({
+      code: 'Request_BadRequest',
+      message: "Could not find a property named 'nope' on type 'microsoft.graph.orgContact'.",
+    });
   });
 
   it('unknown segment is a 400 BadRequest', async () => {
@@ -241,7 +317,11 @@ describe('lab Graph: contacts', () => {
     const item = rec(arr(rec(r.json).value)[0]);
     expect(rec(item.features).blockCloudObjectTakeoverThroughHardMatchEnabled).toBe(true);
     const ga = await lab.mintToken(UPN.global, ['OnPremDirectorySynchronization.ReadWrite.All']);
-    const p = await graph(lab, `/beta/directory/onPremisesSynchronization/${String(item.id)}`, { token: ga, method: 'PATCH', body: { features: { blockCloudObjectTakeoverThroughHardMatchEnabled: false } } });
+    const p = await graph(lab, `/beta/directory/onPremisesSynchronization/${String(item.id)}`, {
+      token: ga,
+      method: 'PATCH',
+      body: { features: { blockCloudObjectTakeoverThroughHardMatchEnabled: false } },
+    });
     expect(p.status).toBe(204);
     expect(lab.tenant().state.onPremisesSyncFeatures.blockCloudObjectTakeoverThroughHardMatchEnabled).toBe(false);
   });

@@ -40,7 +40,10 @@ describe('lab Graph: GET /contacts query options', () => {
   it('$top outside 1..999 is a 400', async () => {
     const r = await graph(lab, '/contacts?$top=1000', { token });
     expect(r.status).toBe(400);
-    expect(errorOf(r)).toMatchObject({ code: 'Request_BadRequest', message: "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive." });
+    expect(errorOf(r)).toMatchObject({
+      code: 'Request_BadRequest',
+      message: "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.",
+    });
   });
 
   it('$filter: startswith(displayName), onPremisesSyncEnabled eq true, mail eq, companyName/department eq, startswith(mail)', async () => {
@@ -52,16 +55,26 @@ describe('lab Graph: GET /contacts query options', () => {
     const names = arr(rec(sw.json).value).map((c) => String(rec(c).displayName));
     expect(names.length).toBe(all.filter((c) => c.displayName.toLowerCase().startsWith(letter.toLowerCase())).length);
 
-    const synced = await graph(lab, '/contacts?$filter=onPremisesSyncEnabled eq true&$top=999&$select=id,onPremisesSyncEnabled', { token });
+    const synced = await graph(
+      lab,
+      '/contacts?$filter=onPremisesSyncEnabled eq true&$top=999&$select=id,onPremisesSyncEnabled',
+      { token },
+    );
     expect(arr(rec(synced.json).value).length).toBe(all.filter((c) => c.onPremisesSyncEnabled === true).length);
 
     const mail = await graph(lab, `/contacts?$filter=mail eq '${first?.mail ?? ''}'`, { token });
     expect(arr(rec(mail.json).value).map((c) => rec(c).id)).toEqual([first?.id]);
 
     const company = first?.companyName ?? '';
-    const co = await graph(lab, `/contacts?$filter=companyName eq '${company.replace(/'/g, "''")}' and department eq '${first?.department ?? ''}'&$top=999`, { token });
+    const co = await graph(
+      lab,
+      `/contacts?$filter=companyName eq '${company.replace(/'/g, "''")}' and department eq '${first?.department ?? ''}'&$top=999`,
+      { token },
+    );
     expect(co.status).toBe(200);
-    expect(arr(rec(co.json).value).length).toBe(all.filter((c) => c.companyName === company && c.department === first?.department).length);
+    expect(arr(rec(co.json).value).length).toBe(
+      all.filter((c) => c.companyName === company && c.department === first?.department).length,
+    );
 
     const domain = (first?.mail ?? '').split('@')[0]?.slice(0, 3) ?? '';
     const swm = await graph(lab, `/contacts?$filter=startswith(mail,'${domain}')&$top=999`, { token });
@@ -72,7 +85,10 @@ describe('lab Graph: GET /contacts query options', () => {
   it('unsupported filter property → 400 Request_UnsupportedQuery; malformed → 400', async () => {
     const r = await graph(lab, "/contacts?$filter=jobTitle eq 'x'", { token });
     expect(r.status).toBe(400);
-    expect(errorOf(r)).toMatchObject({ code: 'Request_UnsupportedQuery', message: "Unsupported or invalid query filter clause specified for property 'jobTitle' of resource 'OrgContact'." });
+    expect(errorOf(r)).toMatchObject({
+      code: 'Request_UnsupportedQuery',
+      message: "Unsupported or invalid query filter clause specified for property 'jobTitle' of resource 'OrgContact'.",
+    });
     const m = await graph(lab, "/contacts?$filter=displayName eq 'x", { token });
     expect(m.status).toBe(400);
   });
@@ -90,10 +106,18 @@ describe('lab Graph: GET /contacts query options', () => {
 
     const all = lab.tenant().objectsOf('contact');
     const term = all[0]?.surname ?? 'x';
-    const ok = await graph(lab, `/contacts?$search="displayName:${term}"&$count=true&$top=999`, { token, headers: EVENTUAL });
+    const ok = await graph(lab, `/contacts?$search="displayName:${term}"&$count=true&$top=999`, {
+      token,
+      headers: EVENTUAL,
+    });
     expect(ok.status).toBe(200);
     const body = rec(ok.json);
-    const expected = all.filter((x) => x.displayName.toLowerCase().split(/[^a-z0-9]+/).some((w) => w.startsWith(term.toLowerCase()))).length;
+    const expected = all.filter((x) =>
+      x.displayName
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .some((w) => w.startsWith(term.toLowerCase())),
+    ).length;
     expect(body['@odata.count']).toBe(expected);
     expect(arr(body.value).length).toBe(expected);
     const cnt = await graph(lab, '/contacts/$count', { token, headers: EVENTUAL });
@@ -102,9 +126,17 @@ describe('lab Graph: GET /contacts query options', () => {
   });
 
   it('filter on onPremisesSyncBehavior/isCloudManaged (lab extension, [U] on real tenants)', async () => {
-    const r = await graph(lab, '/contacts?$filter=onPremisesSyncBehavior/isCloudManaged eq true&$count=true', { token, headers: EVENTUAL });
+    const r = await graph(lab, '/contacts?$filter=onPremisesSyncBehavior/isCloudManaged eq true&$count=true', {
+      token,
+      headers: EVENTUAL,
+    });
     expect(r.status).toBe(200);
-    expect(rec(r.json)['@odata.count']).toBe(lab.tenant().objectsOf('contact').filter((c) => c.isCloudManaged).length);
+    expect(rec(r.json)['@odata.count']).toBe(
+      lab
+        .tenant()
+        .objectsOf('contact')
+        .filter((c) => c.isCloudManaged).length,
+    );
   });
 
   it('users and groups lists, group members and memberOf for nested groups', async () => {
@@ -113,12 +145,21 @@ describe('lab Graph: GET /contacts query options', () => {
     expect(arr(rec(u.json).value).length).toBe(lab.tenant().objectsOf('user').length);
     const g = await graph(lab, "/groups?$filter=startswith(displayName,'DL-')", { token });
     expect(g.status).toBe(200);
-    const nested = arr(rec(g.json).value).map(rec).find((x) => x.displayName === 'DL-All-External');
+    const nested = arr(rec(g.json).value)
+      .map(rec)
+      .find((x) => x.displayName === 'DL-All-External');
     expect(nested).toBeDefined();
     const members = await graph(lab, `/groups/${String(nested?.id)}/members`, { token });
-    expect(arr(rec(members.json).value).map((m) => rec(m)['@odata.type'])).toEqual(['#microsoft.graph.group', '#microsoft.graph.group']);
-    const partners = arr(rec(g.json).value).map(rec).find((x) => x.displayName === 'DL-Partners-EMEA');
+    expect(arr(rec(members.json).value).map((m) => rec(m)['@odata.type'])).toEqual([
+      '#microsoft.graph.group',
+      '#microsoft.graph.group',
+    ]);
+    const partners = arr(rec(g.json).value)
+      .map(rec)
+      .find((x) => x.displayName === 'DL-Partners-EMEA');
     const mo = await graph(lab, `/groups/${String(partners?.id)}/memberOf`, { token });
-    expect(arr(rec(mo.json).value).map((m) => rec(m).displayName)).toEqual(expect.arrayContaining(['DL-All-External', 'All Cloud Recipients']));
+    expect(arr(rec(mo.json).value).map((m) => rec(m).displayName)).toEqual(
+      expect.arrayContaining(['DL-All-External', 'All Cloud Recipients']),
+    );
   });
 });

@@ -3,16 +3,34 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PublicClientApplication, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import {
+  PublicClientApplication,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node';
 import { decodeJwt } from 'jose';
-import { labAuthorityMetadata, labCloudDiscoveryMetadata, startLab, type LabHandle } from '../../../../src-main/lab/index';
+import {
+  labAuthorityMetadata,
+  labCloudDiscoveryMetadata,
+  startLab,
+  type LabHandle,
+} from '../../../../src-main/lab/index';
 import { graph, rec, request, UPN } from './lab-http';
 
 let lab: LabHandle;
 const seenUrls: string[] = [];
-const GRAPH_SCOPES = ['https://graph.microsoft.com/Contacts-OnPremisesSyncBehavior.ReadWrite.All', 'https://graph.microsoft.com/User.Read'];
+const GRAPH_SCOPES = [
+  'https://graph.microsoft.com/Contacts-OnPremisesSyncBehavior.ReadWrite.All',
+  'https://graph.microsoft.com/User.Read',
+];
 
-function send<T>(method: string, url: string, options: NetworkRequestOptions | undefined, ca: string): Promise<NetworkResponse<T>> {
+function send<T>(
+  method: string,
+  url: string,
+  options: NetworkRequestOptions | undefined,
+  ca: string,
+): Promise<NetworkResponse<T>> {
   seenUrls.push(url);
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers: options?.headers ?? {}, ca, agent: false }, (res) => {
@@ -52,21 +70,45 @@ function pca(): PublicClientApplication {
 function hiddenInputs(html: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    out[m[1] ?? ''] = (m[2] ?? '').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+    out[m[1] ?? ''] = (m[2] ?? '')
+      .replace(/&amp;/g, '&')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>');
   }
   return out;
 }
 
-function postForm(url: string, fields: Record<string, string>, ca: string | null): Promise<{ status: number; text: string; location?: string }> {
+function postForm(
+  url: string,
+  fields: Record<string, string>,
+  ca: string | null,
+): Promise<{ status: number; text: string; location?: string }> {
   const body = new URLSearchParams(fields).toString();
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request(u, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, agent: false, ...(ca ? { ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), location: res.headers.location }));
-    });
+    const req = mod.request(
+      u,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        agent: false,
+        ...(ca ? { ca } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            location: res.headers.location,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -106,7 +148,10 @@ describe('unmodified @azure/msal-node against the lab', () => {
     const app = pca();
     const browsed: string[] = [];
     lab.updateSettings({ tokenLifetimeSeconds: 600 });
-    const result = await app.acquireTokenInteractive({ scopes: GRAPH_SCOPES, openBrowser: browserSignIn(UPN.full, browsed) });
+    const result = await app.acquireTokenInteractive({
+      scopes: GRAPH_SCOPES,
+      openBrowser: browserSignIn(UPN.full, browsed),
+    });
     lab.updateSettings({ tokenLifetimeSeconds: 3600 });
     seenUrls.push(...browsed);
     expect(new URL(browsed[0] ?? '').searchParams.get('code_challenge_method')).toBe('S256');
@@ -114,8 +159,16 @@ describe('unmodified @azure/msal-node against the lab', () => {
     expect(result.account?.username).toBe(UPN.full);
     expect(result.tenantId).toBe(lab.info.tenantId);
     const claims = decodeJwt(result.accessToken);
-    expect(claims).toMatchObject({ aud: 'https://graph.microsoft.com', tid: lab.info.tenantId, upn: UPN.full, preferred_username: UPN.full });
-    expect(String(claims.scp).split(' ').sort()).toEqual(['Contacts-OnPremisesSyncBehavior.ReadWrite.All', 'User.Read']);
+    expect(claims).toMatchObject({
+      aud: 'https://graph.microsoft.com',
+      tid: lab.info.tenantId,
+      upn: UPN.full,
+      preferred_username: UPN.full,
+    });
+    expect(String(claims.scp).split(' ').sort()).toEqual([
+      'Contacts-OnPremisesSyncBehavior.ReadWrite.All',
+      'User.Read',
+    ]);
     expect(claims.wids).toContain('8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2');
     const me = await graph(lab, '/me', { token: result.accessToken });
     expect(rec(me.json).userPrincipalName).toBe(UPN.full);
@@ -141,7 +194,10 @@ describe('unmodified @azure/msal-node against the lab', () => {
     const app = pca();
     lab.updateSettings({ tokenLifetimeSeconds: 120 }); // inside MSAL's 300 s renewal offset
     const browsed: string[] = [];
-    const first = await app.acquireTokenInteractive({ scopes: GRAPH_SCOPES, openBrowser: browserSignIn(UPN.noAudit, browsed) });
+    const first = await app.acquireTokenInteractive({
+      scopes: GRAPH_SCOPES,
+      openBrowser: browserSignIn(UPN.noAudit, browsed),
+    });
     seenUrls.push(...browsed);
     lab.updateSettings({ tokenLifetimeSeconds: 3600 });
     if (!first.account) throw new Error('no account');
@@ -161,12 +217,17 @@ describe('unmodified @azure/msal-node against the lab', () => {
           // one poll sees authorization_pending before approval
           await new Promise((ok) => setTimeout(ok, 1300));
           polledPending = true;
-          const ok = await postForm(r.verificationUri, { user_code: r.userCode, upn: UPN.full }, readFileSync(lab.info.caCertPath, 'utf8'));
+          const ok = await postForm(
+            r.verificationUri,
+            { user_code: r.userCode, upn: UPN.full },
+            readFileSync(lab.info.caCertPath, 'utf8'),
+          );
           expect(ok.status).toBe(200);
         })();
       },
     });
     expect(polledPending).toBe(true);
+    if (!result) throw new Error('no result');
     expect(result.account?.username).toBe(UPN.full);
     expect(decodeJwt(result.accessToken).aud).toBe('https://graph.microsoft.com');
   });
@@ -174,14 +235,22 @@ describe('unmodified @azure/msal-node against the lab', () => {
   it('a scope without consent fails with AADSTS65001 consent_required (authorize and token endpoint)', async () => {
     const app = pca();
     const browsed: string[] = [];
-    await expect(app.acquireTokenInteractive({ scopes: GRAPH_SCOPES, openBrowser: browserSignIn(UPN.noConsent, browsed) })).rejects.toMatchObject({
+    await expect(
+      app.acquireTokenInteractive({ scopes: GRAPH_SCOPES, openBrowser: browserSignIn(UPN.noConsent, browsed) }),
+    ).rejects.toMatchObject({
       errorCode: 'consent_required',
     });
     seenUrls.push(...browsed);
     const minted = await lab.control('POST', '/token', { upn: UPN.noConsent, scopes: ['User.Read'] });
     expect(minted.status).toBe(400);
-    expect(rec(minted.body)).toMatchObject({ error: 'invalid_grant', suberror: 'consent_required', error_codes: [65001] });
-    expect(String(rec(minted.body).error_description)).toMatch(/^AADSTS65001: The user or administrator has not consented/);
+    expect(rec(minted.body)).toMatchObject({
+      error: 'invalid_grant',
+      suberror: 'consent_required',
+      error_codes: [65001],
+    });
+    expect(String(rec(minted.body).error_description)).toMatch(
+      /^AADSTS65001: The user or administrator has not consented/,
+    );
   });
 });
 
@@ -191,7 +260,10 @@ describe('lab identity endpoints (raw)', () => {
 
   it('OpenID metadata and JWKS', async () => {
     const r = await request(`${lab.info.authority}/v2.0/.well-known/openid-configuration`, lab.info.caCertPath);
-    expect(rec(r.json)).toMatchObject({ issuer: `${lab.info.authority}/v2.0`, token_endpoint: `${lab.info.authority}/oauth2/v2.0/token` });
+    expect(rec(r.json)).toMatchObject({
+      issuer: `${lab.info.authority}/v2.0`,
+      token_endpoint: `${lab.info.authority}/oauth2/v2.0/token`,
+    });
     expect(JSON.parse(labAuthorityMetadata(lab.info))).toEqual(r.json);
     const k = await request(String(rec(r.json).jwks_uri), lab.info.caCertPath);
     expect(rec((rec(k.json).keys as unknown[])[0])).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
@@ -201,27 +273,65 @@ describe('lab identity endpoints (raw)', () => {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const redirect = 'http://localhost:53123/';
-    const q = new URLSearchParams({ client_id: lab.info.clientId, response_type: 'code', redirect_uri: redirect, scope: 'openid offline_access User.Read', code_challenge: challenge, code_challenge_method: 'S256', state: 's1' });
+    const q = new URLSearchParams({
+      client_id: lab.info.clientId,
+      response_type: 'code',
+      redirect_uri: redirect,
+      scope: 'openid offline_access User.Read',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 's1',
+    });
     const page = await request(`${lab.info.authority}/oauth2/v2.0/authorize?${q.toString()}`, lab.info.caCertPath);
     const txn = hiddenInputs(page.text).txn ?? '';
-    const posted = await postForm(`${lab.info.authority}/oauth2/v2.0/authorize`, { txn, upn: UPN.full }, readFileSync(lab.info.caCertPath, 'utf8'));
+    const posted = await postForm(
+      `${lab.info.authority}/oauth2/v2.0/authorize`,
+      { txn, upn: UPN.full },
+      readFileSync(lab.info.caCertPath, 'utf8'),
+    );
     expect(posted.status).toBe(302); // response_mode=query (default) redirects
     const code = new URL(posted.location ?? '').searchParams.get('code') ?? '';
-    const bad = await form({ grant_type: 'authorization_code', client_id: lab.info.clientId, code, redirect_uri: redirect, code_verifier: 'wrong' });
+    const bad = await form({
+      grant_type: 'authorization_code',
+      client_id: lab.info.clientId,
+      code,
+      redirect_uri: redirect,
+      code_verifier: 'wrong',
+    });
     expect(bad.status).toBe(400);
     const badBody = rec(JSON.parse(bad.text));
     expect(badBody).toMatchObject({ error: 'invalid_grant', error_codes: [501481] });
-    const good = await form({ grant_type: 'authorization_code', client_id: lab.info.clientId, code, redirect_uri: redirect, code_verifier: verifier });
+    const good = await form({
+      grant_type: 'authorization_code',
+      client_id: lab.info.clientId,
+      code,
+      redirect_uri: redirect,
+      code_verifier: verifier,
+    });
     expect(good.status).toBe(200);
-    const again = await form({ grant_type: 'authorization_code', client_id: lab.info.clientId, code, redirect_uri: redirect, code_verifier: verifier });
+    const again = await form({
+      grant_type: 'authorization_code',
+      client_id: lab.info.clientId,
+      code,
+      redirect_uri: redirect,
+      code_verifier: verifier,
+    });
     expect(rec(JSON.parse(again.text))).toMatchObject({ error: 'invalid_grant', error_codes: [54005] });
   });
 
   it('device code: authorization_pending, then expired_token', async () => {
-    const dc = await postForm(`${lab.info.authority}/oauth2/v2.0/devicecode`, { client_id: lab.info.clientId, scope: 'openid User.Read' }, readFileSync(lab.info.caCertPath, 'utf8'));
+    const dc = await postForm(
+      `${lab.info.authority}/oauth2/v2.0/devicecode`,
+      { client_id: lab.info.clientId, scope: 'openid User.Read' },
+      readFileSync(lab.info.caCertPath, 'utf8'),
+    );
     const d = rec(JSON.parse(dc.text));
     expect(d).toMatchObject({ verification_uri: `${lab.info.graphBaseUrl}/devicelogin`, expires_in: 900 });
-    const poll = { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: lab.info.clientId, device_code: String(d.device_code) };
+    const poll = {
+      grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+      client_id: lab.info.clientId,
+      device_code: String(d.device_code),
+    };
     const p1 = rec(JSON.parse((await form(poll)).text));
     expect(p1).toMatchObject({ error: 'authorization_pending', error_codes: [70016] });
     expect(String(p1.error_description)).toMatch(/^AADSTS70016: /);
@@ -235,13 +345,26 @@ describe('lab identity endpoints (raw)', () => {
   });
 
   it('admin consent page: a Global Administrator grants consent for all principals', async () => {
-    const q = new URLSearchParams({ client_id: lab.info.clientId, scope: 'https://graph.microsoft.com/.default', redirect_uri: 'http://localhost:5000/consent', state: 'xyz' });
+    const q = new URLSearchParams({
+      client_id: lab.info.clientId,
+      scope: 'https://graph.microsoft.com/.default',
+      redirect_uri: 'http://localhost:5000/consent',
+      state: 'xyz',
+    });
     const page = await request(`${lab.info.authority}/v2.0/adminconsent?${q.toString()}`, lab.info.caCertPath);
     expect(page.status).toBe(200);
     const fields = hiddenInputs(page.text);
-    const denied = await postForm(`${lab.info.authority}/v2.0/adminconsent`, { ...fields, upn: UPN.full }, readFileSync(lab.info.caCertPath, 'utf8'));
+    const denied = await postForm(
+      `${lab.info.authority}/v2.0/adminconsent`,
+      { ...fields, upn: UPN.full },
+      readFileSync(lab.info.caCertPath, 'utf8'),
+    );
     expect(new URL(denied.location ?? '').searchParams.get('error')).toBe('consent_required');
-    const ok = await postForm(`${lab.info.authority}/v2.0/adminconsent`, { ...fields, upn: UPN.global }, readFileSync(lab.info.caCertPath, 'utf8'));
+    const ok = await postForm(
+      `${lab.info.authority}/v2.0/adminconsent`,
+      { ...fields, upn: UPN.global },
+      readFileSync(lab.info.caCertPath, 'utf8'),
+    );
     const loc = new URL(ok.location ?? '');
     expect(loc.searchParams.get('admin_consent')).toBe('True');
     expect(loc.searchParams.get('tenant')).toBe(lab.info.tenantId);

@@ -31,9 +31,20 @@ describe('lab: tenant + on-premises sync through the control API', () => {
     const full = rec((await control(lab, 'GET', `/contacts/${id}`)).json);
     const dn = String(full.onPremisesDistinguishedName);
     const originalName = String(full.displayName);
-    expect((await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } })).status).toBe(204);
+    expect(
+      (
+        await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, {
+          token,
+          method: 'PATCH',
+          body: { isCloudManaged: true },
+        })
+      ).status,
+    ).toBe(204);
 
-    const set = await control(lab, 'POST', '/onprem/ad/objects/set', { Identity: dn, Replace: { description: 'changed on-premises', displayName: `${originalName} (AD)` } });
+    const set = await control(lab, 'POST', '/onprem/ad/objects/set', {
+      Identity: dn,
+      Replace: { description: 'changed on-premises', displayName: `${originalName} (AD)` },
+    });
     expect(set.status).toBe(200);
     await runCycle();
     const events = await control(lab, 'GET', '/onprem/events?Id=6956');
@@ -43,10 +54,20 @@ describe('lab: tenant + on-premises sync through the control API', () => {
     expect(cloud.displayName).toBe(originalName);
     expect(cloud.onPremisesSyncEnabled).toBeNull();
 
-    expect((await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: false } })).status).toBe(204);
+    expect(
+      (
+        await graph(lab, `/contacts/${id}/onPremisesSyncBehavior`, {
+          token,
+          method: 'PATCH',
+          body: { isCloudManaged: false },
+        })
+      ).status,
+    ).toBe(204);
     await runCycle();
     expect(rec((await control(lab, 'GET', `/contacts/${id}`)).json).soaState).toBe('awaitingExportConfirmation');
-    expect(rec((await graph(lab, `/contacts/${id}?$select=onPremisesSyncEnabled`, { token })).json).onPremisesSyncEnabled).toBeNull();
+    expect(
+      rec((await graph(lab, `/contacts/${id}?$select=onPremisesSyncEnabled`, { token })).json).onPremisesSyncEnabled,
+    ).toBeNull();
     await runCycle();
     const after = rec((await graph(lab, `/contacts/${id}`, { token })).json);
     expect(after.onPremisesSyncEnabled).toBe(true);

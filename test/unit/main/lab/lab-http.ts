@@ -46,13 +46,17 @@ export function request(url: string, caPath: string | null, opts: CallOptions = 
   return new Promise((resolve, reject) => {
     const req = mod.request(
       u,
-      { method: opts.method ?? 'GET', headers, ...(u.protocol === 'https:' && caPath ? { ca: ca(caPath), agent: false } : { agent: false }) },
+      {
+        method: opts.method ?? 'GET',
+        headers,
+        ...(u.protocol === 'https:' && caPath ? { ca: ca(caPath), agent: false } : { agent: false }),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown = null;
+          let json: unknown;
           try {
             json = text ? (JSON.parse(text) as unknown) : null;
           } catch {
