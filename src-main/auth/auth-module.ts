@@ -16,7 +16,11 @@ export interface AuthModuleExtras {
 }
 
 /** Build the AuthService for a service configuration (exported for tests and the bench). */
-export function createAuthService(config: ServiceConfig, settings: SettingsStore, extras: AuthModuleExtras = {}): AuthService {
+export function createAuthService(
+  config: ServiceConfig,
+  settings: SettingsStore,
+  extras: AuthModuleExtras = {},
+): AuthService {
   return new AuthService({
     getSettings: () => settings.get(),
     dataDir: config.dataDir,

@@ -184,8 +184,15 @@ export class AuthService {
     const s = this.options.getSettings();
     const expected = new URL(authorityFor(s));
     const got = new URL(url);
-    if (got.protocol !== 'https:' || got.origin !== expected.origin || !got.pathname.startsWith(expected.pathname + '/')) {
-      throw new OperationError('refused', 'The sign-in URL does not point at the configured authority; not opening it.');
+    if (
+      got.protocol !== 'https:' ||
+      got.origin !== expected.origin ||
+      !got.pathname.startsWith(expected.pathname + '/')
+    ) {
+      throw new OperationError(
+        'refused',
+        'The sign-in URL does not point at the configured authority; not opening it.',
+      );
     }
   }
 
@@ -193,7 +200,8 @@ export class AuthService {
     input: { scopes: string[]; loginHint?: string },
     ctx: ProgressContext<{ signInUrl: string }>,
   ): Promise<Account> {
-    if (this.interactiveBusy) throw new OperationError('busy', 'An interactive sign-in is already waiting in the browser.');
+    if (this.interactiveBusy)
+      throw new OperationError('busy', 'An interactive sign-in is already waiting in the browser.');
     this.interactiveBusy = true;
     const pca = await this.client();
     let signInUrl: string | undefined;
@@ -226,7 +234,9 @@ export class AuthService {
             try {
               await this.options.openExternal(url);
             } catch (e) {
-              log.warn('could not open the system browser; the sign-in URL was sent as progress', { reason: describe(e) });
+              log.warn('could not open the system browser; the sign-in URL was sent as progress', {
+                reason: describe(e),
+              });
             }
           }
         },
@@ -255,7 +265,11 @@ export class AuthService {
       await fetchLoopback(redirect, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ error: 'access_denied', error_description: 'Cancelled in soa-pilot', state }).toString(),
+        body: new URLSearchParams({
+          error: 'access_denied',
+          error_description: 'Cancelled in soa-pilot',
+          state,
+        }).toString(),
       });
     } catch {
       // the listener may already be gone
@@ -271,7 +285,12 @@ export class AuthService {
       scopes: input.scopes,
       cancel: false,
       deviceCodeCallback: (r: { userCode: string; verificationUri: string; message: string; expiresIn: number }) => {
-        ctx.emit({ userCode: r.userCode, verificationUri: r.verificationUri, message: r.message, expiresIn: r.expiresIn });
+        ctx.emit({
+          userCode: r.userCode,
+          verificationUri: r.verificationUri,
+          message: r.message,
+          expiresIn: r.expiresIn,
+        });
       },
     };
     const onAbort = (): void => {
@@ -322,7 +341,11 @@ export class AuthService {
     if (!account) throw new OperationError('notSignedIn', 'Sign in first.');
     let result: AuthenticationResult;
     try {
-      result = await pca.acquireTokenSilent({ account, scopes: input.scopes, forceRefresh: input.forceRefresh ?? false });
+      result = await pca.acquireTokenSilent({
+        account,
+        scopes: input.scopes,
+        forceRefresh: input.forceRefresh ?? false,
+      });
     } catch (e) {
       if (e instanceof InteractionRequiredAuthError || (e instanceof ServerError && CONSENT_CODES.has(e.errorCode))) {
         const consent = e.errorCode === 'consent_required' || /AADSTS65001/.test(e.errorMessage);
@@ -338,7 +361,10 @@ export class AuthService {
     }
     const missing = uncoveredScopes(input.scopes, result.scopes);
     if (missing.length > 0) {
-      log.warn('token does not carry the requested scopes; refusing to hand it out', { requested: input.scopes, granted: result.scopes });
+      log.warn('token does not carry the requested scopes; refusing to hand it out', {
+        requested: input.scopes,
+        granted: result.scopes,
+      });
       throw new OperationError(
         'interactionRequired',
         `The token issued for this step lacks ${missing.join(', ')} (it carries ${result.scopes.join(', ') || 'no scopes'}). ` +

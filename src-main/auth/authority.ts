@@ -43,7 +43,11 @@ export const PUBLIC_CLIENT_REDIRECT_URI = 'http://localhost';
  * Admin-consent URL (v2.0 endpoint): `{authorityHost}/{tenant}/v2.0/adminconsent?client_id=…&scope=…&redirect_uri=…`.
  * `common` is not allowed for admin consent, so it is replaced by `organizations`.
  */
-export function adminConsentUrl(settings: Pick<Settings, 'authorityHost' | 'tenant' | 'clientId' | 'graphEndpoint'>, scopes: readonly string[], state?: string): string {
+export function adminConsentUrl(
+  settings: Pick<Settings, 'authorityHost' | 'tenant' | 'clientId' | 'graphEndpoint'>,
+  scopes: readonly string[],
+  state?: string,
+): string {
   const tenant = settings.tenant.toLowerCase() === 'common' ? 'organizations' : settings.tenant;
   const resource = graphResource(settings.graphEndpoint);
   const scope = scopes.map((s) => (s.includes('/') ? s : `${resource}/${s}`)).join(' ');

@@ -31,9 +31,13 @@ function isExtensionsModule(m: unknown): m is ExtensionsModule {
   const pc = r.PersistenceCreator as Record<string, unknown> | undefined;
   const dps = r.DataProtectionScope as Record<string, unknown> | undefined;
   return (
-    typeof pc === 'object' && pc !== null && typeof pc.createPersistence === 'function' &&
+    typeof pc === 'object' &&
+    pc !== null &&
+    typeof pc.createPersistence === 'function' &&
     typeof r.PersistenceCachePlugin === 'function' &&
-    typeof dps === 'object' && dps !== null && typeof dps.CurrentUser === 'string'
+    typeof dps === 'object' &&
+    dps !== null &&
+    typeof dps.CurrentUser === 'string'
   );
 }
 
@@ -61,13 +65,18 @@ export interface CachePersistenceOptions {
 export async function createCachePersistence(options: CachePersistenceOptions): Promise<CachePersistence> {
   const kind = platformKind(options.platform ?? process.platform);
   if (!kind) {
-    return { persistence: 'memory', message: 'No protected token store on this platform; tokens are kept in memory until the app closes.' };
+    return {
+      persistence: 'memory',
+      message: 'No protected token store on this platform; tokens are kept in memory until the app closes.',
+    };
   }
   let mod: unknown;
   try {
     mod = await (options.loader ?? defaultLoader)();
   } catch (e) {
-    log.info('msal-node-extensions not available; token cache in memory', { reason: e instanceof Error ? e.message : String(e) });
+    log.info('msal-node-extensions not available; token cache in memory', {
+      reason: e instanceof Error ? e.message : String(e),
+    });
     return {
       persistence: 'memory',
       message:
@@ -77,7 +86,11 @@ export async function createCachePersistence(options: CachePersistenceOptions): 
   if (!isExtensionsModule(mod)) {
     const inner = (mod as { default?: unknown } | null)?.default;
     if (isExtensionsModule(inner)) mod = inner;
-    else return { persistence: 'memory', message: 'Token cache kept in memory only: @azure/msal-node-extensions has an unexpected shape.' };
+    else
+      return {
+        persistence: 'memory',
+        message: 'Token cache kept in memory only: @azure/msal-node-extensions has an unexpected shape.',
+      };
   }
   const ext = mod as ExtensionsModule;
   try {
@@ -89,10 +102,17 @@ export async function createCachePersistence(options: CachePersistenceOptions): 
       usePlaintextFileOnLinux: false,
     });
     const plugin = new ext.PersistenceCachePlugin(persistence, { retryNumber: 20, retryDelay: 100 });
-    const label = kind === 'dpapi' ? 'DPAPI (current user)' : kind === 'keychain' ? 'the macOS Keychain' : 'libsecret (Secret Service)';
+    const label =
+      kind === 'dpapi'
+        ? 'DPAPI (current user)'
+        : kind === 'keychain'
+          ? 'the macOS Keychain'
+          : 'libsecret (Secret Service)';
     return { persistence: kind, plugin, message: `Token cache persisted with ${label}.` };
   } catch (e) {
-    log.warn('protected token store unavailable; token cache in memory', { reason: e instanceof Error ? e.message : String(e) });
+    log.warn('protected token store unavailable; token cache in memory', {
+      reason: e instanceof Error ? e.message : String(e),
+    });
     return {
       persistence: 'memory',
       message: `Token cache kept in memory only: the protected store (${kind}) could not be verified, and soa-pilot never falls back to a plaintext file.`,

@@ -51,10 +51,15 @@ export function createHttpsFetch(options: HttpsFetchOptions = {}): FetchFn {
     const method = (init.method ?? request?.method ?? 'GET').toUpperCase();
     const headers = new Headers(request?.headers);
     new Headers(init.headers).forEach((v, k) => headers.set(k, v));
-    const body = await bodyBytes(init.body ?? (request && method !== 'GET' && method !== 'HEAD' ? await request.arrayBuffer() : undefined));
+    const body = await bodyBytes(
+      init.body ?? (request && method !== 'GET' && method !== 'HEAD' ? await request.arrayBuffer() : undefined),
+    );
     const signal = init.signal ?? request?.signal ?? undefined;
 
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowLoopbackHttp && isLoopback(url.hostname))) {
+    if (
+      url.protocol !== 'https:' &&
+      !(url.protocol === 'http:' && options.allowLoopbackHttp && isLoopback(url.hostname))
+    ) {
       throw new TypeError(`Refusing a non-https request to ${url.origin}`);
     }
     options.onRequest?.(url.toString(), method);

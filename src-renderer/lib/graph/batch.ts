@@ -70,7 +70,11 @@ function headerGetter(h: Record<string, string> | undefined): { get(name: string
   return { get: (name) => lower.get(name.toLowerCase()) ?? null };
 }
 
-export async function runBatch<T>(g: GraphSession, steps: readonly BatchStep<T>[], options: BatchOptions): Promise<Map<string, BatchItemResult<T>>> {
+export async function runBatch<T>(
+  g: GraphSession,
+  steps: readonly BatchStep<T>[],
+  options: BatchOptions,
+): Promise<Map<string, BatchItemResult<T>>> {
   const ids = new Set<string>();
   for (const s of steps) {
     if (ids.has(s.id)) throw new Error(`Duplicate batch step id "${s.id}"`);
@@ -98,7 +102,11 @@ export async function runBatch<T>(g: GraphSession, steps: readonly BatchStep<T>[
               id: s.id,
               method: s.method,
               url: s.url,
-              ...(s.body !== undefined ? { body: s.body, headers: { 'Content-Type': 'application/json', ...s.headers } } : s.headers ? { headers: s.headers } : {}),
+              ...(s.body !== undefined
+                ? { body: s.body, headers: { 'Content-Type': 'application/json', ...s.headers } }
+                : s.headers
+                  ? { headers: s.headers }
+                  : {}),
             })),
           },
           scopes: options.scopes,
@@ -107,7 +115,8 @@ export async function runBatch<T>(g: GraphSession, steps: readonly BatchStep<T>[
         (body) => batchResponseSchema.parse(body),
       );
       if (!outer.ok) {
-        for (const s of chunk) results.set(s.id, { ...failure<T>(outer.error, outer.requestId), attempts: attempts.get(s.id) ?? 1 });
+        for (const s of chunk)
+          results.set(s.id, { ...failure<T>(outer.error, outer.requestId), attempts: attempts.get(s.id) ?? 1 });
         continue;
       }
       const byId = new Map(outer.value.responses.map((r) => [r.id, r]));
@@ -116,7 +125,15 @@ export async function runBatch<T>(g: GraphSession, steps: readonly BatchStep<T>[
         const r = byId.get(s.id);
         if (!r) {
           results.set(s.id, {
-            ...failure<T>({ kind: 'server', status: 0, code: 'missingBatchResponse', message: `The batch reply had no response for step ${s.id}.` }, outer.requestId),
+            ...failure<T>(
+              {
+                kind: 'server',
+                status: 0,
+                code: 'missingBatchResponse',
+                message: `The batch reply had no response for step ${s.id}.`,
+              },
+              outer.requestId,
+            ),
             attempts: n,
           });
           continue;
@@ -133,7 +150,15 @@ export async function runBatch<T>(g: GraphSession, steps: readonly BatchStep<T>[
             results.set(s.id, { ...ok(s.parse(r.body, r.status), r.status, requestId), attempts: n });
           } catch (e) {
             results.set(s.id, {
-              ...failure<T>({ kind: 'server', status: r.status, code: 'unexpectedResponse', message: `Unexpected response shape: ${e instanceof Error ? e.message : String(e)}` }, requestId),
+              ...failure<T>(
+                {
+                  kind: 'server',
+                  status: r.status,
+                  code: 'unexpectedResponse',
+                  message: `Unexpected response shape: ${e instanceof Error ? e.message : String(e)}`,
+                },
+                requestId,
+              ),
               attempts: n,
             });
           }
@@ -155,7 +180,10 @@ export async function runBatch<T>(g: GraphSession, steps: readonly BatchStep<T>[
     }
     pending = requeue;
     if (pending.length > 0) {
-      options.onThrottled?.(pending.map((s) => s.id), wait);
+      options.onThrottled?.(
+        pending.map((s) => s.id),
+        wait,
+      );
       await sleep(wait * 1000, options.signal);
     }
   }

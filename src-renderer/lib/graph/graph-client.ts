@@ -23,7 +23,15 @@ import {
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
-import { classify, networkError, ok, failure, type GraphError, type GraphResult, type RequirementContext } from './graph-result';
+import {
+  classify,
+  networkError,
+  ok,
+  failure,
+  type GraphError,
+  type GraphResult,
+  type RequirementContext,
+} from './graph-result';
 
 /** Port: main's `auth.getAccessToken`, reduced to the token string. */
 export type TokenSource = (scopes: string[]) => Promise<string>;
@@ -44,8 +52,11 @@ export class TokenSourceError extends Error {
 }
 
 /** The shape of main's `auth.getAccessToken` as the bridge returns it. */
-export type AccessTokenCall = (input: { scopes: string[] }) => Promise<
-  { ok: true; value: { accessToken: string } } | { ok: false; error: { code: string; message: string; detail?: unknown } }
+export type AccessTokenCall = (input: {
+  scopes: string[];
+}) => Promise<
+  | { ok: true; value: { accessToken: string } }
+  | { ok: false; error: { code: string; message: string; detail?: unknown } }
 >;
 
 /**
@@ -58,8 +69,10 @@ export function tokenSourceFromIpc(getAccessToken: AccessTokenCall): TokenSource
     if (r.ok) return r.value.accessToken;
     const detail = r.error.detail;
     const missing =
-      typeof detail === 'object' && detail !== null && Array.isArray((detail as { missingScopes?: unknown }).missingScopes)
-        ? ((detail as { missingScopes: unknown[] }).missingScopes.filter((x): x is string => typeof x === 'string'))
+      typeof detail === 'object' &&
+      detail !== null &&
+      Array.isArray((detail as { missingScopes?: unknown }).missingScopes)
+        ? (detail as { missingScopes: unknown[] }).missingScopes.filter((x): x is string => typeof x === 'string')
         : [];
     throw new TokenSourceError(r.error.code, r.error.message, missing);
   };
@@ -95,10 +108,13 @@ export function tokenScopes(token: string): string[] | undefined {
   const part = token.split('.')[1];
   if (!part) return undefined;
   try {
-    const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+    const b64 = part
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(part.length / 4) * 4, '=');
     const json: unknown = JSON.parse(decodeURIComponent(escape(atob(b64))));
     if (typeof json === 'object' && json !== null && typeof (json as { scp?: unknown }).scp === 'string') {
-      return ((json as { scp: string }).scp).split(' ').filter(Boolean);
+      return (json as { scp: string }).scp.split(' ').filter(Boolean);
     }
   } catch {
     return undefined;
@@ -231,7 +247,12 @@ export class GraphSession {
         return ok(parse(response.body, response.status), response.status, requestId);
       } catch (e) {
         return failure(
-          { kind: 'server', status: response.status, code: 'unexpectedResponse', message: `Unexpected response shape: ${e instanceof Error ? e.message : String(e)}` },
+          {
+            kind: 'server',
+            status: response.status,
+            code: 'unexpectedResponse',
+            message: `Unexpected response shape: ${e instanceof Error ? e.message : String(e)}`,
+          },
           requestId,
         );
       }
@@ -263,11 +284,20 @@ export function tokenFailureError(e: unknown, scopes: readonly string[]): GraphE
       fix: `Grant admin consent for ${missing.join(', ')} on the app registration (consent link in Settings, as an Application Administrator or Cloud Application Administrator), then sign in again.`,
     };
   }
-  return { kind: 'unauthorized', status: 401, code: e instanceof TokenSourceError ? e.code : 'token', message, fix: 'Sign in again, then retry.' };
+  return {
+    kind: 'unauthorized',
+    status: 401,
+    code: e instanceof TokenSourceError ? e.code : 'token',
+    message,
+    fix: 'Sign in again, then retry.',
+  };
 }
 
 function scopeKey(scopes: readonly string[]): string {
-  return [...scopes].map((s) => s.toLowerCase()).sort().join(' ');
+  return [...scopes]
+    .map((s) => s.toLowerCase())
+    .sort()
+    .join(' ');
 }
 
 export function createGraphSession(options: GraphClientOptions): GraphSession {

@@ -12,7 +12,14 @@ export {
   type GraphClientOptions,
   type GraphCall,
 } from './graph-client';
-export { classify, retryAfterSeconds, isReadOnlyMessage, type GraphError, type GraphErrorKind, type GraphResult } from './graph-result';
+export {
+  classify,
+  retryAfterSeconds,
+  isReadOnlyMessage,
+  type GraphError,
+  type GraphErrorKind,
+  type GraphResult,
+} from './graph-result';
 export {
   getSyncBehavior,
   setCloudManaged,
@@ -37,4 +44,11 @@ export {
   type RoleAssignmentView,
 } from './soa-graph';
 export { runBatch, MAX_BATCH, type BatchStep, type BatchItemResult, type BatchOptions } from './batch';
-export { ROLE_TEMPLATE, ROLE_DISPLAY_NAME, SOA_ROLES, AUDIT_READER_ROLES, SOA_ROLE_NAME, AUDIT_ROLE_NAMES } from './roles';
+export {
+  ROLE_TEMPLATE,
+  ROLE_DISPLAY_NAME,
+  SOA_ROLES,
+  AUDIT_READER_ROLES,
+  SOA_ROLE_NAME,
+  AUDIT_ROLE_NAMES,
+} from './roles';

@@ -7,7 +7,14 @@ import { z } from 'zod';
 import type { GraphSession } from './graph-client';
 import { ok, type GraphResult } from './graph-result';
 import { STEP_SCOPES } from './scopes';
-import { AUDIT_READER_ROLES, AUDIT_ROLE_NAMES, ROLE_DISPLAY_NAME, ROLE_TEMPLATE, SOA_ROLES, SOA_ROLE_NAME } from './roles';
+import {
+  AUDIT_READER_ROLES,
+  AUDIT_ROLE_NAMES,
+  ROLE_DISPLAY_NAME,
+  ROLE_TEMPLATE,
+  SOA_ROLES,
+  SOA_ROLE_NAME,
+} from './roles';
 
 export type SoaObjectKind = 'contact' | 'user' | 'group';
 
@@ -98,9 +105,14 @@ export const orgContactSchema = z.object({
 });
 export type OrgContact = z.infer<typeof orgContactSchema>;
 
-export const CONTACT_SELECT = 'id,displayName,mail,mailNickname,companyName,givenName,surname,proxyAddresses,onPremisesSyncEnabled,onPremisesLastSyncDateTime';
+export const CONTACT_SELECT =
+  'id,displayName,mail,mailNickname,companyName,givenName,surname,proxyAddresses,onPremisesSyncEnabled,onPremisesLastSyncDateTime';
 
-export function getContact(g: GraphSession, id: string, select: string = CONTACT_SELECT): Promise<GraphResult<OrgContact>> {
+export function getContact(
+  g: GraphSession,
+  id: string,
+  select: string = CONTACT_SELECT,
+): Promise<GraphResult<OrgContact>> {
   return g.call(
     { method: 'GET', path: `/contacts/${seg(id)}`, query: { $select: select }, scopes: STEP_SCOPES.contacts },
     (body) => orgContactSchema.parse(body),
@@ -137,7 +149,11 @@ function escapeSearch(term: string): string {
 
 /** List contacts page by page, following `@odata.nextLink`. Uses advanced query mode (ConsistencyLevel: eventual + $count). */
 export async function searchContacts(g: GraphSession, q: ContactSearch = {}): Promise<GraphResult<ContactPage>> {
-  const query: Record<string, string> = { $select: CONTACT_SELECT, $top: String(Math.min(Math.max(q.top ?? 100, 1), 999)), $count: 'true' };
+  const query: Record<string, string> = {
+    $select: CONTACT_SELECT,
+    $top: String(Math.min(Math.max(q.top ?? 100, 1), 999)),
+    $count: 'true',
+  };
   if (q.text && q.text.trim()) {
     const t = escapeSearch(q.text);
     query.$search = `"displayName:${t}" OR "mail:${t}"`;
@@ -165,7 +181,11 @@ export async function searchContacts(g: GraphSession, q: ContactSearch = {}): Pr
     if (count === null && r.value['@odata.count'] !== undefined) count = r.value['@odata.count'];
     next = r.value['@odata.nextLink'];
   } while (next && pages < maxPages);
-  return ok({ items, pages, count, nextLink: next ?? null, requestIds }, 200, requestIds[requestIds.length - 1] ?? null);
+  return ok(
+    { items, pages, count, nextLink: next ?? null, requestIds },
+    200,
+    requestIds[requestIds.length - 1] ?? null,
+  );
 }
 
 export interface ReadOnlyProbe {
@@ -190,7 +210,13 @@ export async function probeReadOnly(
   if (!current.ok) return current;
   const displayName = current.value.displayName ?? '';
   const r = await g.call(
-    { method: 'PATCH', path: `/contacts/${seg(id)}`, headers: { 'Content-Type': 'application/json' }, body: { displayName }, scopes },
+    {
+      method: 'PATCH',
+      path: `/contacts/${seg(id)}`,
+      headers: { 'Content-Type': 'application/json' },
+      body: { displayName },
+      scopes,
+    },
     () => ({ readOnly: false, displayName }),
   );
   if (!r.ok && r.error.kind === 'readOnly') {
@@ -216,7 +242,11 @@ export interface MembershipRef {
   displayName: string | null;
 }
 
-export async function listMemberOf(g: GraphSession, kind: SoaObjectKind, id: string): Promise<GraphResult<MembershipRef[]>> {
+export async function listMemberOf(
+  g: GraphSession,
+  kind: SoaObjectKind,
+  id: string,
+): Promise<GraphResult<MembershipRef[]>> {
   const out: MembershipRef[] = [];
   const schema = pageSchema(directoryObjectSchema);
   let next: string | undefined;
@@ -227,14 +257,23 @@ export async function listMemberOf(g: GraphSession, kind: SoaObjectKind, id: str
     const r = await g.call(
       next
         ? { method: 'GET', path: next, scopes }
-        : { method: 'GET', path: `/${COLLECTION[kind]}/${seg(id)}/memberOf`, query: { $select: 'id,displayName' }, scopes },
+        : {
+            method: 'GET',
+            path: `/${COLLECTION[kind]}/${seg(id)}/memberOf`,
+            query: { $select: 'id,displayName' },
+            scopes,
+          },
       (body) => schema.parse(body),
     );
     if (!r.ok) return r;
     last = r;
     pages++;
     for (const o of r.value.value) {
-      out.push({ id: o.id, type: (o['@odata.type'] ?? '#microsoft.graph.directoryObject').replace(/^#microsoft\.graph\./, ''), displayName: o.displayName ?? null });
+      out.push({
+        id: o.id,
+        type: (o['@odata.type'] ?? '#microsoft.graph.directoryObject').replace(/^#microsoft\.graph\./, ''),
+        displayName: o.displayName ?? null,
+      });
     }
     next = r.value['@odata.nextLink'];
   } while (next && pages < 50);
@@ -263,8 +302,14 @@ const auditSchema = z.object({
   operationType: z.string().nullable().optional(),
   initiatedBy: z
     .object({
-      user: z.object({ id: z.string().nullable().optional(), userPrincipalName: z.string().nullable().optional() }).nullable().optional(),
-      app: z.object({ appId: z.string().nullable().optional(), displayName: z.string().nullable().optional() }).nullable().optional(),
+      user: z
+        .object({ id: z.string().nullable().optional(), userPrincipalName: z.string().nullable().optional() })
+        .nullable()
+        .optional(),
+      app: z
+        .object({ appId: z.string().nullable().optional(), displayName: z.string().nullable().optional() })
+        .nullable()
+        .optional(),
     })
     .optional(),
   targetResources: z
@@ -274,7 +319,13 @@ const auditSchema = z.object({
         displayName: z.string().nullable().optional(),
         type: z.string().nullable().optional(),
         modifiedProperties: z
-          .array(z.object({ displayName: z.string().nullable().optional(), oldValue: z.string().nullable().optional(), newValue: z.string().nullable().optional() }))
+          .array(
+            z.object({
+              displayName: z.string().nullable().optional(),
+              oldValue: z.string().nullable().optional(),
+              newValue: z.string().nullable().optional(),
+            }),
+          )
           .optional(),
       }),
     )

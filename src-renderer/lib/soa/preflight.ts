@@ -83,7 +83,8 @@ async function tokenOutcome(auth: PreflightAuthPort, step: ScopeStep): Promise<S
   }
   const detail = tokenFailureDetail.safeParse(r.error.detail ?? {});
   const d = detail.success ? detail.data : {};
-  if (r.error.code === 'notSignedIn') return { step, scopes, status: 'notSignedIn', missing: scopes, message: r.error.message };
+  if (r.error.code === 'notSignedIn')
+    return { step, scopes, status: 'notSignedIn', missing: scopes, message: r.error.message };
   if (d.missingScopes && d.missingScopes.length > 0) {
     return { step, scopes, status: 'scopesMissing', missing: d.missingScopes, message: r.error.message };
   }
@@ -98,18 +99,27 @@ function serverChecks(env: PreflightInput['serverEnvironment']): CheckResult[] {
     id: CHECK_ID.server,
     title: 'Connect Sync server',
     status: 'notChecked',
-    message: 'The Connect Sync server has not been checked yet (no server.environment result), so nothing is known about it.',
+    message:
+      'The Connect Sync server has not been checked yet (no server.environment result), so nothing is known about it.',
     fix: 'Run the server check on the Connect Sync server.',
   };
   if (!env) return [notChecked];
   if ('ok' in env) {
     if (!env.ok) {
-      return [{ ...notChecked, message: `The server check could not run: ${env.error.message}`, observed: env.error.code }];
+      return [
+        { ...notChecked, message: `The server check could not run: ${env.error.message}`, observed: env.error.code },
+      ];
     }
     return serverChecks(env.value);
   }
   if (env.checks.length === 0) {
-    return [{ ...notChecked, message: 'The server check returned no individual checks.', observed: `PowerShell ${env.psVersion}` }];
+    return [
+      {
+        ...notChecked,
+        message: 'The server check returned no individual checks.',
+        observed: `PowerShell ${env.psVersion}`,
+      },
+    ];
   }
   return env.checks.map((c) => ({ ...c, id: c.id.startsWith('server.') ? c.id : `server.${c.id}` }));
 }
@@ -142,7 +152,13 @@ export async function runPreflight(ports: PreflightPorts, input: PreflightInput 
     checks.push(...serverChecks(input.serverEnvironment));
     return { checks, blocked: true };
   }
-  checks.push({ id: CHECK_ID.signedIn, title: 'Signed in', status: 'pass', observed: account.username, message: `Signed in as ${account.username}.` });
+  checks.push({
+    id: CHECK_ID.signedIn,
+    title: 'Signed in',
+    status: 'pass',
+    observed: account.username,
+    message: `Signed in as ${account.username}.`,
+  });
 
   // 2. Admin consent and token scopes, per step
   const outcomes: StepTokenOutcome[] = [];
@@ -168,9 +184,19 @@ export async function runPreflight(ports: PreflightPorts, input: PreflightInput 
       fix: consentFix(missing),
     });
   } else if (errors.length > 0 && outcomes.every((o) => o.status !== 'ok')) {
-    checks.push({ id: CHECK_ID.consent, title: 'Admin consent', status: 'notChecked', message: `Could not be checked: ${errors[0]?.message ?? 'no token'}` });
+    checks.push({
+      id: CHECK_ID.consent,
+      title: 'Admin consent',
+      status: 'notChecked',
+      message: `Could not be checked: ${errors[0]?.message ?? 'no token'}`,
+    });
   } else {
-    checks.push({ id: CHECK_ID.consent, title: 'Admin consent', status: 'pass', message: 'Consent covers the requested permissions.' });
+    checks.push({
+      id: CHECK_ID.consent,
+      title: 'Admin consent',
+      status: 'pass',
+      message: 'Consent covers the requested permissions.',
+    });
   }
 
   if (scopesMissing.length > 0 || consentMissing.length > 0) {
@@ -193,22 +219,52 @@ export async function runPreflight(ports: PreflightPorts, input: PreflightInput 
       fix: 'Sign in again.',
     });
   } else {
-    checks.push({ id: CHECK_ID.scopes, title: 'Token scopes', status: 'pass', observed: allStepScopes.join(', '), message: 'Tokens carry every permission the steps need.' });
+    checks.push({
+      id: CHECK_ID.scopes,
+      title: 'Token scopes',
+      status: 'pass',
+      observed: allStepScopes.join(', '),
+      message: 'Tokens carry every permission the steps need.',
+    });
   }
 
   // 3. Roles
   const rolesOutcome = outcomes.find((o) => o.step === 'roles');
   if (rolesOutcome && rolesOutcome.status !== 'ok') {
     const why = `Role assignments could not be read (no token for ${STEP_SCOPES.roles.join(', ')}).`;
-    checks.push({ id: CHECK_ID.soaRole, title: `${SOA_ROLE_NAME} role`, status: 'notChecked', message: why, fix: consentFix([...STEP_SCOPES.roles]) });
-    checks.push({ id: CHECK_ID.auditRole, title: 'Audit log reader role', status: 'notChecked', message: why, fix: consentFix([...STEP_SCOPES.roles]) });
+    checks.push({
+      id: CHECK_ID.soaRole,
+      title: `${SOA_ROLE_NAME} role`,
+      status: 'notChecked',
+      message: why,
+      fix: consentFix([...STEP_SCOPES.roles]),
+    });
+    checks.push({
+      id: CHECK_ID.auditRole,
+      title: 'Audit log reader role',
+      status: 'notChecked',
+      message: why,
+      fix: consentFix([...STEP_SCOPES.roles]),
+    });
   } else {
     const roles = await ports.graph.myRoles(account.localAccountId);
     if (!roles.ok) {
       const why = `Role assignments could not be read: ${roles.error.message}${roles.requestId ? ` (request-id ${roles.requestId})` : ''}.`;
       const fix = 'fix' in roles.error ? roles.error.fix : undefined;
-      checks.push({ id: CHECK_ID.soaRole, title: `${SOA_ROLE_NAME} role`, status: 'notChecked', message: why, ...(fix ? { fix } : {}) });
-      checks.push({ id: CHECK_ID.auditRole, title: 'Audit log reader role', status: 'notChecked', message: why, ...(fix ? { fix } : {}) });
+      checks.push({
+        id: CHECK_ID.soaRole,
+        title: `${SOA_ROLE_NAME} role`,
+        status: 'notChecked',
+        message: why,
+        ...(fix ? { fix } : {}),
+      });
+      checks.push({
+        id: CHECK_ID.auditRole,
+        title: 'Audit log reader role',
+        status: 'notChecked',
+        message: why,
+        ...(fix ? { fix } : {}),
+      });
     } else {
       checks.push(await soaRoleCheck(ports, roles.value, input.object));
       checks.push(auditRoleCheck(roles.value));
@@ -219,11 +275,21 @@ export async function runPreflight(ports: PreflightPorts, input: PreflightInput 
   return { checks, blocked: checks.some((c) => c.status === 'fail') };
 }
 
-async function soaRoleCheck(ports: PreflightPorts, roles: MyRoles, object: PreflightInput['object']): Promise<CheckResult> {
+async function soaRoleCheck(
+  ports: PreflightPorts,
+  roles: MyRoles,
+  object: PreflightInput['object'],
+): Promise<CheckResult> {
   const title = `${SOA_ROLE_NAME} role`;
   const assignFix = `Ask a Privileged Role Administrator to assign ${SOA_ROLE_NAME} (tenant-wide, or scoped to an administrative unit that contains the objects); if the role is PIM-eligible, activate it before signing in.`;
   if (roles.soaTenantWide) {
-    return { id: CHECK_ID.soaRole, title, status: 'pass', observed: 'tenant-wide', message: `${SOA_ROLE_NAME} is held tenant-wide.` };
+    return {
+      id: CHECK_ID.soaRole,
+      title,
+      status: 'pass',
+      observed: 'tenant-wide',
+      message: `${SOA_ROLE_NAME} is held tenant-wide.`,
+    };
   }
   if (roles.soaAdministrativeUnits.length === 0) {
     return {
@@ -257,7 +323,8 @@ async function soaRoleCheck(ports: PreflightPorts, roles: MyRoles, object: Prefl
       status: 'notChecked',
       observed: `AU-scoped: ${aus.join(', ')}`,
       message: `${scoped}; whether ${name} is in it could not be checked: ${member.error.message}.`,
-      fix: 'fix' in member.error ? member.error.fix : `Check the administrative unit's members in the Entra admin center.`,
+      fix:
+        'fix' in member.error ? member.error.fix : `Check the administrative unit's members in the Entra admin center.`,
     };
   }
   const inAu = member.value.filter((m) => m.type === 'administrativeUnit' && aus.includes(m.id));
@@ -283,7 +350,13 @@ async function soaRoleCheck(ports: PreflightPorts, roles: MyRoles, object: Prefl
 function auditRoleCheck(roles: MyRoles): CheckResult {
   const title = 'Audit log reader role';
   if (roles.auditReaderRoles.length > 0) {
-    return { id: CHECK_ID.auditRole, title, status: 'pass', observed: roles.auditReaderRoles.join(', '), message: `Audit logs readable (${roles.auditReaderRoles.join(', ')}).` };
+    return {
+      id: CHECK_ID.auditRole,
+      title,
+      status: 'pass',
+      observed: roles.auditReaderRoles.join(', '),
+      message: `Audit logs readable (${roles.auditReaderRoles.join(', ')}).`,
+    };
   }
   return {
     id: CHECK_ID.auditRole,

@@ -32,13 +32,23 @@ describe('auth module through the router', () => {
 
   it('refuses a token before sign-in with notSignedIn', async () => {
     const s = make();
-    const r = await s.router.dispatch('auth.getAccessToken', { scopes: ['OrgContact.Read.All'] }, sender, () => undefined);
+    const r = await s.router.dispatch(
+      'auth.getAccessToken',
+      { scopes: ['OrgContact.Read.All'] },
+      sender,
+      () => undefined,
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'notSignedIn' } });
   });
 
   it('returns the admin-consent URL for the configured registration', async () => {
     const s = make();
-    const r = await s.router.dispatch('settings.consentUrl', { scopes: ['AuditLog.Read.All'] }, sender, () => undefined);
+    const r = await s.router.dispatch(
+      'settings.consentUrl',
+      { scopes: ['AuditLog.Read.All'] },
+      sender,
+      () => undefined,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const url = new URL((r.value as { url: string }).url);

@@ -8,7 +8,12 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLab, labAuthorityMetadata, labCloudDiscoveryMetadata, type LabInfo } from '../../../../src-main/lab/index';
+import {
+  startLab,
+  labAuthorityMetadata,
+  labCloudDiscoveryMetadata,
+  type LabInfo,
+} from '../../../../src-main/lab/index';
 import { AuthService } from '../../../../src-main/auth/auth-service';
 import { readCaFile } from '../../../../src-main/auth/https-fetch';
 import { SettingsStore } from '../../../../src-main/settings/settings-store';
@@ -48,12 +53,17 @@ function makeService(browser: LabBrowser, opts: { metadata?: boolean } = {}): Au
     dataDir,
     extraCa: readCaFile(info.caCertPath),
     openExternal: (url) => browser.openExternal(url),
-    ...(opts.metadata === false ? {} : { authorityMetadata: labAuthorityMetadata(info), cloudDiscoveryMetadata: labCloudDiscoveryMetadata(info) }),
+    ...(opts.metadata === false
+      ? {}
+      : { authorityMetadata: labAuthorityMetadata(info), cloudDiscoveryMetadata: labCloudDiscoveryMetadata(info) }),
     onNetworkRequest: (url) => msalUrls.push(url),
   });
 }
 
-const ctx = <P>(events: P[] = [], signal: AbortSignal = new AbortController().signal) => ({ emit: (p: P) => events.push(p), signal });
+const ctx = <P>(events: P[] = [], signal: AbortSignal = new AbortController().signal) => ({
+  emit: (p: P) => events.push(p),
+  signal,
+});
 
 async function signIn(service: AuthService, local: string, scopes: readonly string[] = STEP_SCOPES.contacts) {
   const events: { signInUrl: string }[] = [];
@@ -92,7 +102,11 @@ describe('MSAL-node against the lab', () => {
     expect(signInUrl.searchParams.get('response_mode')).toBe('form_post');
     expect(signInUrl.searchParams.get('code_challenge_method')).toBe('S256');
     const status = await service.status();
-    expect(status).toMatchObject({ signedIn: true, account: { username: upnOf('hybrid.admin') }, cache: { persistence: 'memory' } });
+    expect(status).toMatchObject({
+      signedIn: true,
+      account: { username: upnOf('hybrid.admin') },
+      cache: { persistence: 'memory' },
+    });
 
     const t = await service.getAccessToken({ scopes: [...STEP_SCOPES.contacts] });
     tokensSeen.add(t.accessToken);
@@ -169,7 +183,10 @@ describe('MSAL-node against the lab', () => {
   it('cancels a pending device-code flow', async () => {
     const service = makeService(browser);
     const controller = new AbortController();
-    const flow = service.signInDeviceCode({ scopes: [...STEP_SCOPES.contacts] }, { emit: () => controller.abort(), signal: controller.signal });
+    const flow = service.signInDeviceCode(
+      { scopes: [...STEP_SCOPES.contacts] },
+      { emit: () => controller.abort(), signal: controller.signal },
+    );
     await expect(flow).rejects.toMatchObject({ code: 'cancelled' });
   });
 
@@ -203,13 +220,18 @@ describe('MSAL-node against the lab', () => {
     await signIn(service, 'hybrid.admin');
     expect(await service.signOut()).toEqual({ signedOut: true });
     expect((await service.status()).signedIn).toBe(false);
-    await expect(service.getAccessToken({ scopes: [...STEP_SCOPES.contacts] })).rejects.toMatchObject({ code: 'notSignedIn' });
+    await expect(service.getAccessToken({ scopes: [...STEP_SCOPES.contacts] })).rejects.toMatchObject({
+      code: 'notSignedIn',
+    });
     const pca = await service.client();
     expect(await pca.getTokenCache().getAllAccounts()).toEqual([]);
-    expect(JSON.parse(pca.getTokenCache().serialize()) as Record<string, Record<string, unknown>>).toMatchObject({ AccessToken: {}, RefreshToken: {} });
+    expect(JSON.parse(pca.getTokenCache().serialize()) as Record<string, Record<string, unknown>>).toMatchObject({
+      AccessToken: {},
+      RefreshToken: {},
+    });
   });
 
-  it('cancels a pending interactive sign-in and releases MSAL\'s loopback listener', async () => {
+  it("cancels a pending interactive sign-in and releases MSAL's loopback listener", async () => {
     const controller = new AbortController();
     let signInUrl = '';
     const dataDir = mkdtempSync(path.join(tmpdir(), 'soa-auth-lab-'));
@@ -250,7 +272,9 @@ describe('MSAL-node against the lab', () => {
       extraCa: readCaFile(info.caCertPath),
       openExternal: (url) => browser.openExternal(url),
     });
-    expect((await again.signInInteractive({ scopes: [...STEP_SCOPES.contacts] }, ctx())).username).toBe(upnOf('hybrid.admin'));
+    expect((await again.signInInteractive({ scopes: [...STEP_SCOPES.contacts] }, ctx())).username).toBe(
+      upnOf('hybrid.admin'),
+    );
   });
 
   it('signs out when the tenant, client or authority settings change', async () => {
@@ -275,10 +299,15 @@ describe('MSAL-node against the lab', () => {
     await signIn(service, 'hybrid.admin');
     const t = await service.getAccessToken({ scopes: [...STEP_SCOPES.contacts] });
     tokensSeen.add(t.accessToken);
-    const cache = JSON.parse((await service.client()).getTokenCache().serialize()) as Record<string, Record<string, { secret?: string }>>;
-    const secrets = [...tokensSeen, ...Object.values(cache.RefreshToken ?? {}).map((r) => r.secret ?? ''), ...Object.values(cache.AccessToken ?? {}).map((r) => r.secret ?? '')].filter(
-      (s) => s.length > 20,
-    );
+    const cache = JSON.parse((await service.client()).getTokenCache().serialize()) as Record<
+      string,
+      Record<string, { secret?: string }>
+    >;
+    const secrets = [
+      ...tokensSeen,
+      ...Object.values(cache.RefreshToken ?? {}).map((r) => r.secret ?? ''),
+      ...Object.values(cache.AccessToken ?? {}).map((r) => r.secret ?? ''),
+    ].filter((s) => s.length > 20);
     expect(secrets.length).toBeGreaterThan(3);
     expect(logLines.length).toBeGreaterThan(0);
     const logs = logLines.join('\n');

@@ -21,8 +21,12 @@ describe('authority', () => {
   });
 
   it('builds the v2.0 admin-consent URL with Graph-qualified scopes and the loopback redirect', () => {
-    const url = new URL(adminConsentUrl(settings, ['Contacts-OnPremisesSyncBehavior.ReadWrite.All', 'OrgContact.Read.All']));
-    expect(url.origin + url.pathname).toBe('https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/adminconsent');
+    const url = new URL(
+      adminConsentUrl(settings, ['Contacts-OnPremisesSyncBehavior.ReadWrite.All', 'OrgContact.Read.All']),
+    );
+    expect(url.origin + url.pathname).toBe(
+      'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/adminconsent',
+    );
     expect(url.searchParams.get('client_id')).toBe(settings.clientId);
     expect(url.searchParams.get('scope')).toBe(
       'https://graph.microsoft.com/Contacts-OnPremisesSyncBehavior.ReadWrite.All https://graph.microsoft.com/OrgContact.Read.All',
@@ -36,7 +40,11 @@ describe('authority', () => {
   });
 
   it('checks scope coverage case-insensitively, ignoring resource prefixes and OIDC scopes', () => {
-    expect(uncoveredScopes(['OrgContact.Read.All', 'openid'], ['https://graph.microsoft.com/orgcontact.read.all'])).toEqual([]);
-    expect(uncoveredScopes(['AuditLog.Read.All', 'Directory.Read.All'], ['Directory.Read.All'])).toEqual(['AuditLog.Read.All']);
+    expect(
+      uncoveredScopes(['OrgContact.Read.All', 'openid'], ['https://graph.microsoft.com/orgcontact.read.all']),
+    ).toEqual([]);
+    expect(uncoveredScopes(['AuditLog.Read.All', 'Directory.Read.All'], ['Directory.Read.All'])).toEqual([
+      'AuditLog.Read.All',
+    ]);
   });
 });

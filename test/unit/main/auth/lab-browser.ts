@@ -53,7 +53,8 @@ export function labBrowser(ca: string, pickUpn: () => string): LabBrowser {
       const submitted = await fetch(new URL(decodeEntities(action), url).toString(), form(pick));
       const answer = await submitted.text();
       const redirect = /<form method="POST" name="hiddenform" action="([^"]+)"/.exec(answer)?.[1];
-      if (!redirect) throw new Error(`lab did not answer with a form_post page (${submitted.status}): ${answer.slice(0, 300)}`);
+      if (!redirect)
+        throw new Error(`lab did not answer with a form_post page (${submitted.status}): ${answer.slice(0, 300)}`);
       const posted = await fetch(decodeEntities(redirect), form(hiddenInputs(answer)));
       await posted.text();
     },

@@ -7,11 +7,16 @@ const body = (code: string, message: string) => ({ error: { code, message, inner
 
 describe('Graph error classification', () => {
   it('names the missing scope on a 403 when the token lacks it', () => {
-    const e = classify(403, h(), body('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'), {
-      requiredScopes: ['AuditLog.Read.All', 'Directory.Read.All'],
-      grantedScopes: ['Directory.Read.All'],
-      requiredRole: 'Reports Reader',
-    });
+    const e = classify(
+      403,
+      h(),
+      body('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
+      {
+        requiredScopes: ['AuditLog.Read.All', 'Directory.Read.All'],
+        grantedScopes: ['Directory.Read.All'],
+        requiredRole: 'Reports Reader',
+      },
+    );
     expect(e.kind).toBe('forbidden');
     if (e.kind !== 'forbidden') return;
     expect(e.missingScopes).toEqual(['AuditLog.Read.All']);
@@ -20,11 +25,16 @@ describe('Graph error classification', () => {
   });
 
   it('names the missing role on a 403 when every scope was granted', () => {
-    const e = classify(403, h(), body('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'), {
-      requiredScopes: ['Contacts-OnPremisesSyncBehavior.ReadWrite.All'],
-      grantedScopes: ['contacts-onpremisessyncbehavior.readwrite.all'],
-      requiredRole: 'Hybrid Administrator',
-    });
+    const e = classify(
+      403,
+      h(),
+      body('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
+      {
+        requiredScopes: ['Contacts-OnPremisesSyncBehavior.ReadWrite.All'],
+        grantedScopes: ['contacts-onpremisessyncbehavior.readwrite.all'],
+        requiredRole: 'Hybrid Administrator',
+      },
+    );
     expect(e).toMatchObject({ kind: 'forbidden', missingScopes: [], missingRole: 'Hybrid Administrator' });
   });
 
@@ -32,16 +42,25 @@ describe('Graph error classification', () => {
     const e = classify(
       400,
       h(),
-      body('Request_BadRequest', 'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.'),
+      body(
+        'Request_BadRequest',
+        'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.',
+      ),
       { requiredScopes: [] },
     );
     expect(e.kind).toBe('readOnly');
-    expect(classify(400, h(), body('Request_BadRequest', 'Invalid filter clause'), { requiredScopes: [] }).kind).toBe('badRequest');
+    expect(classify(400, h(), body('Request_BadRequest', 'Invalid filter clause'), { requiredScopes: [] }).kind).toBe(
+      'badRequest',
+    );
   });
 
   it('turns 429 into throttled with the Retry-After wait, and 401/404 into their kinds', () => {
-    expect(classify(429, h({ 'Retry-After': '7' }), body('TooManyRequests', 'slow down'), { requiredScopes: [] })).toMatchObject({ kind: 'throttled', waitSeconds: 7 });
-    expect(classify(401, h(), body('InvalidAuthenticationToken', 'expired'), { requiredScopes: [] }).kind).toBe('unauthorized');
+    expect(
+      classify(429, h({ 'Retry-After': '7' }), body('TooManyRequests', 'slow down'), { requiredScopes: [] }),
+    ).toMatchObject({ kind: 'throttled', waitSeconds: 7 });
+    expect(classify(401, h(), body('InvalidAuthenticationToken', 'expired'), { requiredScopes: [] }).kind).toBe(
+      'unauthorized',
+    );
     expect(classify(404, h(), body('Request_ResourceNotFound', 'nope'), { requiredScopes: [] }).kind).toBe('notFound');
     expect(classify(503, h(), undefined, { requiredScopes: [] }).kind).toBe('server');
   });
@@ -59,7 +78,10 @@ describe('Graph error classification', () => {
   });
 
   it('maps a refused token to forbidden (consent) or unauthorized (not signed in)', () => {
-    const consent = tokenFailureError(new TokenSourceError('interactionRequired', 'Consent is missing', ['AuditLog.Read.All']), ['AuditLog.Read.All', 'Directory.Read.All']);
+    const consent = tokenFailureError(
+      new TokenSourceError('interactionRequired', 'Consent is missing', ['AuditLog.Read.All']),
+      ['AuditLog.Read.All', 'Directory.Read.All'],
+    );
     expect(consent).toMatchObject({ kind: 'forbidden', missingScopes: ['AuditLog.Read.All'] });
     expect(tokenFailureError(new TokenSourceError('notSignedIn', 'Sign in first.'), ['x']).kind).toBe('unauthorized');
   });

@@ -48,7 +48,6 @@ function session(local: string, tokenSource?: TokenSource): GraphSession {
 
 const contacts = () => lab.tenant().objectsOf('contact');
 const synced = () => contacts().filter((c) => c.onPremisesSyncEnabled === true && !c.isCloudManaged);
-const cloudNative = () => contacts().filter((c) => c.anchor === null);
 
 let clockOffset = 0;
 const advance = async (ms: number) => {
@@ -133,18 +132,30 @@ describe('Graph client against the lab', () => {
 
   it('reads role assignments: tenant-wide, AU-scoped and none', async () => {
     const full = await myRoles(session('hybrid.admin'), admin('hybrid.admin').oid);
-    expect(full).toMatchObject({ ok: true, value: { soaTenantWide: true, soaAdministrativeUnits: [], auditReaderRoles: ['Reports Reader'] } });
+    expect(full).toMatchObject({
+      ok: true,
+      value: { soaTenantWide: true, soaAdministrativeUnits: [], auditReaderRoles: ['Reports Reader'] },
+    });
     const au = await myRoles(session('au.admin'), admin('au.admin').oid);
-    expect(au).toMatchObject({ ok: true, value: { soaTenantWide: false, soaAdministrativeUnits: [lab.tenant().state.administrativeUnits[0]?.id] } });
+    expect(au).toMatchObject({
+      ok: true,
+      value: { soaTenantWide: false, soaAdministrativeUnits: [lab.tenant().state.administrativeUnits[0]?.id] },
+    });
     const none = await myRoles(session('helpdesk'), admin('helpdesk').oid);
-    expect(none).toMatchObject({ ok: true, value: { soaTenantWide: false, soaAdministrativeUnits: [], auditReaderRoles: [] } });
+    expect(none).toMatchObject({
+      ok: true,
+      value: { soaTenantWide: false, soaAdministrativeUnits: [], auditReaderRoles: [] },
+    });
   });
 
   it('turns 403s into forbidden with the missing role or the missing scope, and 404 into notFound', async () => {
     const c = synced()[4];
     if (!c) throw new Error('no contact');
     const noRole = await getSyncBehavior(session('helpdesk'), 'contact', c.id);
-    expect(noRole).toMatchObject({ ok: false, error: { kind: 'forbidden', status: 403, missingScopes: [], missingRole: 'Hybrid Administrator' } });
+    expect(noRole).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden', status: 403, missingScopes: [], missingRole: 'Hybrid Administrator' },
+    });
     if (!noRole.ok) expect(noRole.error.kind === 'forbidden' && noRole.error.fix).toMatch(/Hybrid Administrator/);
     expect(noRole.requestId).toBeTruthy();
 
@@ -154,12 +165,18 @@ describe('Graph client against the lab', () => {
 
     // a token for another scope set (as if it were reused) → Graph refuses, and the missing scope is named
     const upn = admin('hybrid.admin').upn;
-    const wrong = await getSyncBehavior(session('hybrid.admin', () => lab.mintToken(upn, [...STEP_SCOPES.audit])), 'contact', c.id);
+    const wrong = await getSyncBehavior(
+      session('hybrid.admin', () => lab.mintToken(upn, [...STEP_SCOPES.audit])),
+      'contact',
+      c.id,
+    );
     expect(wrong).toMatchObject({ ok: false, error: { kind: 'forbidden', missingScopes: [...STEP_SCOPES.contacts] } });
 
     const refused = await getSyncBehavior(
       session('hybrid.admin', async () => {
-        throw new TokenSourceError('interactionRequired', 'Consent is missing', ['Contacts-OnPremisesSyncBehavior.ReadWrite.All']);
+        throw new TokenSourceError('interactionRequired', 'Consent is missing', [
+          'Contacts-OnPremisesSyncBehavior.ReadWrite.All',
+        ]);
       }),
       'contact',
       c.id,
@@ -172,7 +189,13 @@ describe('Graph client against the lab', () => {
   });
 
   it('reports an unreachable Graph as a network error', async () => {
-    const g = createGraphSession({ baseUrl: 'https://localhost:1', customHosts: ['localhost'], fetch: fetchLab, maxRetries: 0, tokenSource: async () => 'x' });
+    const g = createGraphSession({
+      baseUrl: 'https://localhost:1',
+      customHosts: ['localhost'],
+      fetch: fetchLab,
+      maxRetries: 0,
+      tokenSource: async () => 'x',
+    });
     const r = await getContact(g, 'abc');
     expect(r).toMatchObject({ ok: false, error: { kind: 'network', status: 0 }, requestId: null });
   });

@@ -11,7 +11,13 @@ import { startLab, type LabInfo } from '../../../../../src-main/lab/index';
 import { createServices, type Services } from '../../../../../src-main/services';
 import { createHttpsFetch } from '../../../../../src-main/auth/https-fetch';
 import type { CheckResult, EnvironmentInfo, IpcResult } from '../../../../../src-main/ipc/contract';
-import { createGraphSession, listMemberOf, myRoles, STEP_SCOPES, tokenSourceFromIpc } from '../../../../../src-renderer/lib/graph/index';
+import {
+  createGraphSession,
+  listMemberOf,
+  myRoles,
+  STEP_SCOPES,
+  tokenSourceFromIpc,
+} from '../../../../../src-renderer/lib/graph/index';
 import { CHECK_ID, runPreflight, type PreflightPorts } from '../../../../../src-renderer/lib/soa/preflight';
 import { labBrowser } from '../../../main/auth/lab-browser';
 import { setLogSink } from '../../../../../src-main/log';
@@ -49,22 +55,35 @@ async function call<T>(s: Services, name: string, input: unknown): Promise<IpcRe
 }
 
 /** A fresh app (own data dir) signed in as `local` with `scopes`, plus the preflight ports over it. */
-async function appSignedInAs(local: string | null, scopes: readonly string[] = STEP_SCOPES.contacts): Promise<{ ports: PreflightPorts; services: Services }> {
+async function appSignedInAs(
+  local: string | null,
+  scopes: readonly string[] = STEP_SCOPES.contacts,
+): Promise<{ ports: PreflightPorts; services: Services }> {
   const browser = labBrowser(ca, () => upn(local ?? 'hybrid.admin'));
   const services = createServices({
     transport: 'browser',
     dataDir: mkdtempSync(path.join(tmpdir(), 'soa-preflight-')),
     lab: info,
-    settingsOverride: { tenant: info.tenantId, clientId: info.clientId, authorityHost: new URL(info.authority).origin, graphEndpoint: info.graphBaseUrl },
+    settingsOverride: {
+      tenant: info.tenantId,
+      clientId: info.clientId,
+      authorityHost: new URL(info.authority).origin,
+      graphEndpoint: info.graphBaseUrl,
+    },
     openExternal: (url) => browser.openExternal(url),
     validateSender: () => true,
   });
   open.push(services);
   if (local) {
-    const r = await call(services, 'auth.signInInteractive', { operationId: randomUUID(), scopes: [...scopes], loginHint: upn(local) });
+    const r = await call(services, 'auth.signInInteractive', {
+      operationId: randomUUID(),
+      scopes: [...scopes],
+      loginHint: upn(local),
+    });
     if (!r.ok) throw new Error(`sign-in failed: ${r.error.message}`);
   }
-  const getAccessToken = (scopes: string[]) => call<{ accessToken: string; expiresOn: string; scopes: string[] }>(services, 'auth.getAccessToken', { scopes });
+  const getAccessToken = (scopes: string[]) =>
+    call<{ accessToken: string; expiresOn: string; scopes: string[] }>(services, 'auth.getAccessToken', { scopes });
   const graph = createGraphSession({
     baseUrl: info.graphBaseUrl,
     customHosts: ['localhost'],
@@ -75,7 +94,10 @@ async function appSignedInAs(local: string | null, scopes: readonly string[] = S
   const ports: PreflightPorts = {
     auth: {
       status: async () => {
-        const r = await call<{ signedIn: boolean; account?: { username: string; localAccountId: string; tenantId: string } }>(services, 'auth.status', {});
+        const r = await call<{
+          signedIn: boolean;
+          account?: { username: string; localAccountId: string; tenantId: string };
+        }>(services, 'auth.status', {});
         if (!r.ok) throw new Error(r.error.message);
         return r.value;
       },
@@ -117,7 +139,8 @@ describe('preflight against the lab', () => {
     const r = await runPreflight(ports);
     expect(r.blocked).toBe(true);
     expect(byId(r.checks, CHECK_ID.signedIn)).toMatchObject({ status: 'fail', message: 'No admin is signed in.' });
-    for (const id of [CHECK_ID.consent, CHECK_ID.scopes, CHECK_ID.soaRole, CHECK_ID.auditRole]) expect(byId(r.checks, id).status).toBe('notChecked');
+    for (const id of [CHECK_ID.consent, CHECK_ID.scopes, CHECK_ID.soaRole, CHECK_ID.auditRole])
+      expect(byId(r.checks, id).status).toBe('notChecked');
   });
 
   it('no consent: names admin consent and gives the consent link', async () => {
@@ -128,7 +151,9 @@ describe('preflight against the lab', () => {
     expect(consent.status).toBe('fail');
     expect(consent.message).toMatch(/no consent for Contacts-OnPremisesSyncBehavior\.ReadWrite\.All/);
     expect(consent.fix).toMatch(/Application Administrator or Cloud Application Administrator/);
-    expect(consent.fix).toContain(`${new URL(info.authority).origin}/${info.tenantId}/v2.0/adminconsent?client_id=${info.clientId}`);
+    expect(consent.fix).toContain(
+      `${new URL(info.authority).origin}/${info.tenantId}/v2.0/adminconsent?client_id=${info.clientId}`,
+    );
     expect(byId(r.checks, CHECK_ID.scopes).status).toBe('fail');
     expect(byId(r.checks, CHECK_ID.soaRole).status).toBe('notChecked');
   });
@@ -191,17 +216,23 @@ describe('preflight against the lab', () => {
       cloudSyncAgentVersion: null,
       services: [],
       stagingMode: false,
-      checks: [{ id: 'connectSyncVersion', title: 'Connect Sync version', status: 'pass', message: '2.5.79.0 ≥ 2.5.79.0' }],
+      checks: [
+        { id: 'connectSyncVersion', title: 'Connect Sync version', status: 'pass', message: '2.5.79.0 ≥ 2.5.79.0' },
+      ],
     };
     const ok = await runPreflight(ports, { serverEnvironment: { ok: true, value: env } });
     expect(byId(ok.checks, 'server.connectSyncVersion').status).toBe('pass');
-    const failed = await runPreflight(ports, { serverEnvironment: { ok: false, error: { code: 'powershell', message: 'ADSync module not found' } } });
+    const failed = await runPreflight(ports, {
+      serverEnvironment: { ok: false, error: { code: 'powershell', message: 'ADSync module not found' } },
+    });
     expect(byId(failed.checks, CHECK_ID.server)).toMatchObject({ status: 'notChecked', observed: 'powershell' });
   });
 
   it('leaves no access or refresh token in the logs, the journal or any file of the data dirs', async () => {
     const { services } = await appSignedInAs('hybrid.admin');
-    const t = await call<{ accessToken: string }>(services, 'auth.getAccessToken', { scopes: [...STEP_SCOPES.contacts] });
+    const t = await call<{ accessToken: string }>(services, 'auth.getAccessToken', {
+      scopes: [...STEP_SCOPES.contacts],
+    });
     if (!t.ok) throw new Error(t.error.message);
     const j = await call(services, 'journal.append', {
       record: {
