@@ -160,6 +160,13 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
       try {
         const url = new URL(req.url ?? '/', baseUrl);
         const method = (req.method ?? 'GET').toUpperCase();
+        // CORS, as Graph does: the renderer calls Graph from its own origin
+        for (const [k, v] of Object.entries(corsHeaders())) res.setHeader(k, v);
+        if (method === 'OPTIONS') {
+          res.writeHead(204, preflightHeaders(req));
+          res.end();
+          return;
+        }
         const raw = await readBody(req);
         const fault = faults.decide(method, url.pathname);
         const latency = tenant.settings.latencyMs + fault.latencyMs;
@@ -385,6 +392,33 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
         await new Promise<void>((ok) => s.close(() => ok()));
       }
     },
+  };
+}
+
+const EXPOSED_HEADERS = [
+  'request-id',
+  'client-request-id',
+  'Retry-After',
+  'x-ms-throttle-limit-percentage',
+  'x-ms-throttle-scope',
+  'x-ms-throttle-information',
+  'x-ms-resource-unit',
+  'Location',
+].join(', ');
+
+function corsHeaders(): Record<string, string> {
+  return { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS };
+}
+
+function preflightHeaders(req: http.IncomingMessage): Record<string, string> {
+  const requested = req.headers['access-control-request-headers'];
+  return {
+    'access-control-allow-methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS',
+    'access-control-allow-headers':
+      typeof requested === 'string' && requested.trim() !== ''
+        ? requested
+        : 'Authorization, Content-Type, client-request-id, ConsistencyLevel, SdkVersion, return-client-request-id',
+    'access-control-max-age': '3600',
   };
 }
 

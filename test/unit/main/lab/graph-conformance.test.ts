@@ -326,3 +326,23 @@ describe('lab Graph: contacts', () => {
     expect(lab.tenant().state.onPremisesSyncFeatures.blockCloudObjectTakeoverThroughHardMatchEnabled).toBe(false);
   });
 });
+
+describe('lab Graph: CORS for the renderer', () => {
+  it('answers preflights and exposes the Graph headers', async () => {
+    const pre = await graph(lab, '/contacts', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://localhost:5173',
+        'Access-Control-Request-Method': 'PATCH',
+        'Access-Control-Request-Headers': 'authorization,consistencylevel',
+      },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe('*');
+    expect(pre.headers['access-control-allow-headers']).toBe('authorization,consistencylevel');
+    expect(String(pre.headers['access-control-allow-methods'])).toContain('PATCH');
+    const r = await graph(lab, '/me', { token, headers: { Origin: 'http://localhost:5173' } });
+    expect(r.headers['access-control-allow-origin']).toBe('*');
+    expect(String(r.headers['access-control-expose-headers'])).toContain('Retry-After');
+  });
+});
