@@ -39,6 +39,15 @@ describe('lab Graph: envelope and token validation', () => {
     const none = await graph(lab, '/me');
     expect(none.status).toBe(401);
     expect(errorOf(none)).toMatchObject({ code: 'InvalidAuthenticationToken', message: 'Access token is empty.' });
+    const [h, p, sig] = token.split('.');
+    const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...payload, upn: 'someone@else' })).toString('base64url')}.${sig}`;
+    const sigFail = await graph(lab, '/me', { token: forged });
+    expect(sigFail.status).toBe(401);
+    expect(errorOf(sigFail)).toMatchObject({
+      code: 'InvalidAuthenticationToken',
+      message: 'Access token validation failure.',
+    });
     const bad = await graph(lab, '/me', { token: 'not-a-jwt' });
     expect(bad.status).toBe(401);
     expect(errorOf(bad).code).toBe('InvalidAuthenticationToken');
