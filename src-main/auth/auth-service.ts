@@ -17,6 +17,7 @@ import {
   type AccountInfo,
   type AuthenticationResult,
   type Configuration,
+  type INetworkModule,
 } from '@azure/msal-node';
 import type { Account, Settings } from '../ipc/contract';
 import { OperationError } from '../ipc/errors';
@@ -41,6 +42,11 @@ export interface AuthServiceOptions {
   cloudDiscoveryMetadata?: string;
   /** Observer for every identity request MSAL makes (tests assert no egress). */
   onNetworkRequest?: (url: string, method: string) => void;
+  /**
+   * Replace the identity transport (e.g. a proxy-aware client). Defaults to a TrustingNetworkClient
+   * over Node https with `extraCa`; `onNetworkRequest` only observes the default client.
+   */
+  networkClient?: INetworkModule;
   /** Override the optional msal-node-extensions loader (tests). */
   extensionsLoader?: ExtensionsLoader;
   platform?: NodeJS.Platform;
@@ -124,10 +130,12 @@ export class AuthService {
       },
       ...(cache.plugin ? { cache: { cachePlugin: cache.plugin } } : {}),
       system: {
-        networkClient: new TrustingNetworkClient({
-          ...(this.options.extraCa ? { extraCa: this.options.extraCa } : {}),
-          ...(this.options.onNetworkRequest ? { onRequest: this.options.onNetworkRequest } : {}),
-        }),
+        networkClient:
+          this.options.networkClient ??
+          new TrustingNetworkClient({
+            ...(this.options.extraCa ? { extraCa: this.options.extraCa } : {}),
+            ...(this.options.onNetworkRequest ? { onRequest: this.options.onNetworkRequest } : {}),
+          }),
         loggerOptions: {
           piiLoggingEnabled: false,
           logLevel: LogLevel.Warning,
@@ -203,7 +211,13 @@ export class AuthService {
     if (this.interactiveBusy)
       throw new OperationError('busy', 'An interactive sign-in is already waiting in the browser.');
     this.interactiveBusy = true;
-    const pca = await this.client();
+    let pca: PublicClientApplication;
+    try {
+      pca = await this.client();
+    } catch (e) {
+      this.interactiveBusy = false;
+      throw e;
+    }
     let signInUrl: string | undefined;
     let aborted: (() => void) | undefined;
     const abortedPromise = new Promise<never>((_, reject) => {

@@ -64,8 +64,11 @@ function norm(scope: string): string {
   return (i >= 0 ? scope.slice(i + 1) : scope).toLowerCase();
 }
 
-/** Requested scopes the granted set does not contain (case-insensitive, resource prefix ignored). */
+/**
+ * Requested scopes the granted set does not contain (case-insensitive, resource prefix ignored).
+ * `.default` stands for "whatever is consented" and cannot be checked by name.
+ */
 export function uncoveredScopes(requested: readonly string[], granted: readonly string[]): string[] {
   const have = new Set(granted.map(norm));
-  return requested.filter((s) => !OIDC.has(norm(s)) && !have.has(norm(s)));
+  return requested.filter((s) => !OIDC.has(norm(s)) && norm(s) !== '.default' && !have.has(norm(s)));
 }

@@ -112,7 +112,8 @@ export function tokenScopes(token: string): string[] | undefined {
       .replace(/-/g, '+')
       .replace(/_/g, '/')
       .padEnd(Math.ceil(part.length / 4) * 4, '=');
-    const json: unknown = JSON.parse(decodeURIComponent(escape(atob(b64))));
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const json: unknown = JSON.parse(new TextDecoder().decode(bytes));
     if (typeof json === 'object' && json !== null && typeof (json as { scp?: unknown }).scp === 'string') {
       return (json as { scp: string }).scp.split(' ').filter(Boolean);
     }

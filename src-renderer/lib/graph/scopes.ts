@@ -49,5 +49,7 @@ export function normaliseScope(scope: string): string {
 export function missingScopes(required: readonly string[], granted: readonly string[]): string[] {
   const have = new Set(granted.map(normaliseScope));
   const oidc = new Set(OIDC_SCOPES);
-  return required.filter((s) => !oidc.has(normaliseScope(s)) && !have.has(normaliseScope(s)));
+  return required.filter(
+    (s) => !oidc.has(normaliseScope(s)) && normaliseScope(s) !== '.default' && !have.has(normaliseScope(s)),
+  );
 }

@@ -16,6 +16,8 @@ import {
 } from '../../../../src-main/lab/index';
 import { AuthService } from '../../../../src-main/auth/auth-service';
 import { readCaFile } from '../../../../src-main/auth/https-fetch';
+import { TrustingNetworkClient } from '../../../../src-main/auth/network-client';
+import type { INetworkModule, NetworkRequestOptions } from '@azure/msal-node';
 import { SettingsStore } from '../../../../src-main/settings/settings-store';
 import { OperationError } from '../../../../src-main/ipc/errors';
 import { setLogSink } from '../../../../src-main/log';
@@ -147,6 +149,51 @@ describe('MSAL-node against the lab', () => {
     expect(err).toBeInstanceOf(OperationError);
     expect((err as OperationError).code).toBe('interactionRequired');
     expect((err as OperationError).message).toMatch(/consent/i);
+  });
+
+  it('refuses a token whose granted scopes fall short of the request (Entra may grant a subset)', async () => {
+    // the identity platform answers the refresh for the audit step with only part of the scopes
+    const inner = new TrustingNetworkClient({
+      extraCa: readCaFile(info.caCertPath),
+      onRequest: (u) => msalUrls.push(u),
+    });
+    const narrowing: INetworkModule = {
+      sendGetRequestAsync: (url, options, timeout) => inner.sendGetRequestAsync(url, options, timeout),
+      sendPostRequestAsync: async <T>(url: string, options?: NetworkRequestOptions) => {
+        const r = await inner.sendPostRequestAsync<T>(url, options);
+        const body = r.body as Record<string, unknown>;
+        if (typeof body.scope === 'string' && body.scope.includes('AuditLog.Read.All')) {
+          body.scope = body.scope
+            .split(' ')
+            .filter((x) => !x.endsWith('AuditLog.Read.All'))
+            .join(' ');
+        }
+        return r;
+      },
+    };
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'soa-auth-lab-'));
+    dataDirs.push(dataDir);
+    const settings = new SettingsStore(path.join(dataDir, 'settings.json'), {
+      tenant: info.tenantId,
+      clientId: info.clientId,
+      authorityHost: new URL(info.authority).origin,
+      graphEndpoint: info.graphBaseUrl,
+    });
+    const service = new AuthService({
+      getSettings: () => settings.get(),
+      dataDir,
+      networkClient: narrowing,
+      openExternal: (url) => browser.openExternal(url),
+    });
+    await signIn(service, 'hybrid.admin');
+    const err = await service.getAccessToken({ scopes: [...STEP_SCOPES.audit] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationError);
+    expect(err).toMatchObject({ code: 'interactionRequired', detail: { missingScopes: ['AuditLog.Read.All'] } });
+    expect((err as OperationError).message).toMatch(/lacks AuditLog\.Read\.All/);
+    // the contacts step is unaffected
+    expect((await service.getAccessToken({ scopes: [...STEP_SCOPES.contacts] })).scopes).toEqual(
+      expect.arrayContaining([...STEP_SCOPES.contacts]),
+    );
   });
 
   it('turns a consent_required sign-in into an interactionRequired error that names admin consent', async () => {
