@@ -145,7 +145,12 @@ export class PowerShellSession {
    * Runs resources/powershell/<script>.ps1 with the given arguments and parses `data` with `schema`.
    * Throws PowerShellError: `timeout`, `cancelled`, `unavailable`, `powershell`, or the script's own code.
    */
-  async run<T>(script: ScriptName, args: Record<string, unknown>, schema: z.ZodType<T>, options: CallOptions = {}): Promise<T> {
+  async run<T>(
+    script: ScriptName,
+    args: Record<string, unknown>,
+    schema: z.ZodType<T>,
+    options: CallOptions = {},
+  ): Promise<T> {
     const data = await this.serialise(() => this.call(script, args, options));
     const parsed = schema.safeParse(data);
     if (!parsed.success) {
@@ -178,14 +183,22 @@ export class PowerShellSession {
 
   private async call(script: ScriptName, args: Record<string, unknown>, options: CallOptions): Promise<unknown> {
     if (this.disposed) throw new PowerShellError('unavailable', 'The PowerShell session has been disposed.');
-    if (options.signal?.aborted) throw new PowerShellError('cancelled', 'Cancelled before the PowerShell call started.');
+    if (options.signal?.aborted)
+      throw new PowerShellError('cancelled', 'Cancelled before the PowerShell call started.');
     if (!SCRIPT_NAME.test(script)) throw new PowerShellError('validation', `Not a script name: ${script}`);
     const b64 = encodeArguments(args);
     const nonce = newNonce();
     if (!BASE64.test(b64) || !NONCE.test(nonce)) throw new PowerShellError('internal', 'Argument encoding failed.');
     const shell = await this.ensureShell(options.signal);
     const command = `Invoke-SoaCommand -Name '${script}' -ArgumentsBase64 '${b64}' -Nonce '${nonce}'`;
-    const envelope = await this.invoke(shell, command, nonce, options.timeoutMs ?? this.defaultTimeoutMs, options.signal, script);
+    const envelope = await this.invoke(
+      shell,
+      command,
+      nonce,
+      options.timeoutMs ?? this.defaultTimeoutMs,
+      options.signal,
+      script,
+    );
     if (envelope.ok) return envelope.data;
     const e = envelope.error;
     throw new PowerShellError(toErrorCode(e.code), e.message, e.fqid || null, e.category || null, e.type ?? null);
@@ -219,7 +232,10 @@ export class PowerShellSession {
         if (this.shell === shell) this.shell = undefined;
         await this.kill(shell);
         if (outcome === 'timeout') {
-          throw new PowerShellError('timeout', `${label} did not finish within ${Math.round(timeoutMs / 1000)} s; the PowerShell session was restarted.`);
+          throw new PowerShellError(
+            'timeout',
+            `${label} did not finish within ${Math.round(timeoutMs / 1000)} s; the PowerShell session was restarted.`,
+          );
         }
         throw new PowerShellError('cancelled', `${label} was cancelled; the PowerShell session was restarted.`);
       }
@@ -228,13 +244,17 @@ export class PowerShellSession {
         if (this.shell === shell) this.shell = undefined;
         await this.kill(shell);
         const detail = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
-        throw new PowerShellError('powershell', `The PowerShell process ended during ${label} (${detail || 'no detail'}); the next call starts a new one.`);
+        throw new PowerShellError(
+          'powershell',
+          `The PowerShell process ended during ${label} (${detail || 'no detail'}); the next call starts a new one.`,
+        );
       }
       const stdout = outcome.result.stdout?.toString('utf8') ?? '';
       const stderr = outcome.result.stderr?.toString('utf8') ?? '';
       if (stderr.trim()) log.warn('PowerShell wrote to stderr', { call: label, stderr: stderr.slice(0, 2000) });
       const frame = parseFrame(stdout, nonce);
-      if (frame.noise.length) log.debug('PowerShell wrote extra output', { call: label, lines: frame.noise.slice(0, 20) });
+      if (frame.noise.length)
+        log.debug('PowerShell wrote extra output', { call: label, lines: frame.noise.slice(0, 20) });
       if (frame.kind === 'envelope') return frame.envelope;
       if (frame.kind === 'malformed') {
         throw new PowerShellError('powershell', `${label} returned a malformed result: ${frame.reason}.`);
@@ -285,7 +305,10 @@ export class PowerShellSession {
         throwOnInvocationError: false,
       });
     } catch (e) {
-      throw new PowerShellError('unavailable', `Could not start PowerShell (${this.exe}): ${e instanceof Error ? e.message : String(e)}`);
+      throw new PowerShellError(
+        'unavailable',
+        `Could not start PowerShell (${this.exe}): ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     this.startCount += 1;
     const shell: LiveShell = { ps, process: childOf(ps), exited: false, info: undefined };
@@ -314,7 +337,11 @@ export class PowerShellSession {
     }
     if (!envelope.ok) {
       await this.kill(shell);
-      throw new PowerShellError('unavailable', `PowerShell session setup failed: ${envelope.error.message}`, envelope.error.fqid);
+      throw new PowerShellError(
+        'unavailable',
+        `PowerShell session setup failed: ${envelope.error.message}`,
+        envelope.error.fqid,
+      );
     }
     const data = envelope.data as Partial<SessionInfo> | null;
     shell.info = {
@@ -323,7 +350,11 @@ export class PowerShellSession {
       processId: Number(data?.processId ?? 0),
       modules: Array.isArray(data?.modules) ? data.modules.map(String) : [],
     };
-    log.info('PowerShell session started', { exe: path.basename(this.exe), version: shell.info.psVersion, edition: shell.info.psEdition });
+    log.info('PowerShell session started', {
+      exe: path.basename(this.exe),
+      version: shell.info.psVersion,
+      edition: shell.info.psEdition,
+    });
     return shell;
   }
 
@@ -331,7 +362,10 @@ export class PowerShellSession {
     shell.exited = true;
     if (this.shell === shell) {
       this.shell = undefined;
-      if (!this.disposed) log.warn('PowerShell session ended; the next call starts a new one', { error: error instanceof Error ? error.message : undefined });
+      if (!this.disposed)
+        log.warn('PowerShell session ended; the next call starts a new one', {
+          error: error instanceof Error ? error.message : undefined,
+        });
     }
   }
 

@@ -8,13 +8,23 @@ import { OperationError } from '../ipc/errors';
 import type { PowerShellSession } from '../powershell/session';
 import { SyncCycleRunner, defaultCycleTiming, type CycleContext, type CycleTiming } from './sync-cycle';
 
-const touchResult = z.object({ dn: z.string(), oldDescription: z.string().nullable(), newDescription: z.string().nullable() });
+const touchResult = z.object({
+  dn: z.string(),
+  oldDescription: z.string().nullable(),
+  newDescription: z.string().nullable(),
+});
 const eventsResult = z.object({
-  events: z.array(contract['server.events6956'].output.shape.events.element).nullable().transform((e) => e ?? []),
+  events: z
+    .array(contract['server.events6956'].output.shape.events.element)
+    .nullable()
+    .transform((e) => e ?? []),
   provider: z.string().nullable(),
 });
 const findResult = z.object({
-  matches: z.array(contract['server.findOnPremContact'].output.shape.matches.element).nullable().transform((m) => m ?? []),
+  matches: z
+    .array(contract['server.findOnPremContact'].output.shape.matches.element)
+    .nullable()
+    .transform((m) => m ?? []),
   via: z.enum(['activeDirectory', 'connectorSpace']),
 });
 
@@ -39,7 +49,12 @@ export class ConnectSync {
     this.cycles = new SyncCycleRunner(ps, this.timing);
   }
 
-  private call<T>(script: Parameters<PowerShellSession['run']>[0], args: Record<string, unknown>, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+  private call<T>(
+    script: Parameters<PowerShellSession['run']>[0],
+    args: Record<string, unknown>,
+    schema: z.ZodType<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     return this.ps.run(script, args, schema, { timeoutMs: this.timing.callTimeoutMs, signal });
   }
 
@@ -51,23 +66,43 @@ export class ConnectSync {
     return this.call('Get-SoaScheduler', {}, contract['server.scheduler'].output, signal);
   }
 
-  startSyncCycle(input: OpParsedInput<'server.startSyncCycle'>, signal?: AbortSignal): Promise<OpOutput<'server.startSyncCycle'>> {
+  startSyncCycle(
+    input: OpParsedInput<'server.startSyncCycle'>,
+    signal?: AbortSignal,
+  ): Promise<OpOutput<'server.startSyncCycle'>> {
     return this.cycles.start(input.policyType, signal);
   }
 
-  runSyncCycle(input: OpParsedInput<'server.runSyncCycle'>, ctx: CycleContext): Promise<OpOutput<'server.runSyncCycle'>> {
+  runSyncCycle(
+    input: OpParsedInput<'server.runSyncCycle'>,
+    ctx: CycleContext,
+  ): Promise<OpOutput<'server.runSyncCycle'>> {
     return this.cycles.run(input, ctx);
   }
 
-  waitForSyncCycle(input: OpParsedInput<'server.waitForSyncCycle'>, ctx: CycleContext): Promise<OpOutput<'server.waitForSyncCycle'>> {
+  waitForSyncCycle(
+    input: OpParsedInput<'server.waitForSyncCycle'>,
+    ctx: CycleContext,
+  ): Promise<OpOutput<'server.waitForSyncCycle'>> {
     return this.cycles.wait(input, ctx);
   }
 
-  traceObject(input: OpParsedInput<'server.traceObject'>, signal?: AbortSignal): Promise<OpOutput<'server.traceObject'>> {
-    return this.call('Get-SoaObjectTrace', { DistinguishedName: input.dn }, contract['server.traceObject'].output, signal);
+  traceObject(
+    input: OpParsedInput<'server.traceObject'>,
+    signal?: AbortSignal,
+  ): Promise<OpOutput<'server.traceObject'>> {
+    return this.call(
+      'Get-SoaObjectTrace',
+      { DistinguishedName: input.dn },
+      contract['server.traceObject'].output,
+      signal,
+    );
   }
 
-  async findOnPremContact(input: OpParsedInput<'server.findOnPremContact'>, signal?: AbortSignal): Promise<OpOutput<'server.findOnPremContact'>> {
+  async findOnPremContact(
+    input: OpParsedInput<'server.findOnPremContact'>,
+    signal?: AbortSignal,
+  ): Promise<OpOutput<'server.findOnPremContact'>> {
     if (!input.mail && !input.displayName && !input.dn) {
       throw new OperationError('validation', 'Give a mail address, a display name or a DN.');
     }
@@ -78,7 +113,10 @@ export class ConnectSync {
     return this.call('Find-SoaOnPremContact', args, findResult, signal);
   }
 
-  async events6956(input: OpParsedInput<'server.events6956'>, signal?: AbortSignal): Promise<OpOutput<'server.events6956'>> {
+  async events6956(
+    input: OpParsedInput<'server.events6956'>,
+    signal?: AbortSignal,
+  ): Promise<OpOutput<'server.events6956'>> {
     const args: Record<string, unknown> = { Since: input.since, MaxEvents: input.maxEvents };
     if (input.dn) args.DistinguishedName = input.dn;
     const provider = this.options.event6956Provider?.() ?? '';
@@ -86,9 +124,14 @@ export class ConnectSync {
     return this.call('Get-SoaEvent6956', args, eventsResult, signal);
   }
 
-  async touchOnPremObject(input: OpParsedInput<'server.touchOnPremObject'>, signal?: AbortSignal): Promise<OpOutput<'server.touchOnPremObject'>> {
-    if (input.confirm !== true) throw new OperationError('refused', 'Changing an AD object needs explicit confirmation.');
-    if (input.description === '') throw new OperationError('validation', 'Give the new description (use restore to clear it).');
+  async touchOnPremObject(
+    input: OpParsedInput<'server.touchOnPremObject'>,
+    signal?: AbortSignal,
+  ): Promise<OpOutput<'server.touchOnPremObject'>> {
+    if (input.confirm !== true)
+      throw new OperationError('refused', 'Changing an AD object needs explicit confirmation.');
+    if (input.description === '')
+      throw new OperationError('validation', 'Give the new description (use restore to clear it).');
     const r = await this.call(
       'Set-SoaOnPremDescription',
       { DistinguishedName: input.dn, Description: input.description, Confirmed: true },
@@ -98,8 +141,12 @@ export class ConnectSync {
     return { dn: r.dn, oldDescription: r.oldDescription, newDescription: r.newDescription ?? input.description };
   }
 
-  async restoreOnPremObject(input: OpParsedInput<'server.restoreOnPremObject'>, signal?: AbortSignal): Promise<OpOutput<'server.restoreOnPremObject'>> {
-    if (input.confirm !== true) throw new OperationError('refused', 'Changing an AD object needs explicit confirmation.');
+  async restoreOnPremObject(
+    input: OpParsedInput<'server.restoreOnPremObject'>,
+    signal?: AbortSignal,
+  ): Promise<OpOutput<'server.restoreOnPremObject'>> {
+    if (input.confirm !== true)
+      throw new OperationError('refused', 'Changing an AD object needs explicit confirmation.');
     const r = await this.call(
       'Set-SoaOnPremDescription',
       { DistinguishedName: input.dn, Description: input.description, Confirmed: true },

@@ -30,7 +30,12 @@ const runRow = z.object({
   startDate: z.string(),
   endDate: z.string().nullable(),
 });
-const runRows = z.object({ runs: z.array(runRow).nullable().transform((r) => r ?? []) });
+const runRows = z.object({
+  runs: z
+    .array(runRow)
+    .nullable()
+    .transform((r) => r ?? []),
+});
 
 export const startResult = contract['server.startSyncCycle'].output;
 export type StartResult = OpOutput<'server.startSyncCycle'>;
@@ -69,7 +74,10 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   });
 
 function cancelled(): OperationError {
-  return new OperationError('cancelled', 'Stopped waiting for the sync cycle (cancelled). The cycle itself keeps running on the server.');
+  return new OperationError(
+    'cancelled',
+    'Stopped waiting for the sync cycle (cancelled). The cycle itself keeps running on the server.',
+  );
 }
 
 export class SyncCycleRunner {
@@ -83,16 +91,25 @@ export class SyncCycleRunner {
   }
 
   start(policyType: 'Delta' | 'Initial', signal?: AbortSignal): Promise<StartResult> {
-    return this.ps.run('Start-SoaSyncCycle', { PolicyType: policyType }, startResult, { timeoutMs: this.timing.callTimeoutMs, signal });
+    return this.ps.run('Start-SoaSyncCycle', { PolicyType: policyType }, startResult, {
+      timeoutMs: this.timing.callTimeoutMs,
+      signal,
+    });
   }
 
-  async runs(since: { t0: string; afterRunHistoryId: string | null }, signal?: AbortSignal): Promise<CycleResult['runs']> {
+  async runs(
+    since: { t0: string; afterRunHistoryId: string | null },
+    signal?: AbortSignal,
+  ): Promise<CycleResult['runs']> {
     const args: Record<string, unknown> = { Since: since.t0, NumberRequested: 200 };
     if (since.afterRunHistoryId) {
       args.AfterRunHistoryId = since.afterRunHistoryId;
       delete args.Since;
     }
-    const rows = await this.ps.run('Get-SoaRunProfileResult', args, runRows, { timeoutMs: this.timing.callTimeoutMs, signal });
+    const rows = await this.ps.run('Get-SoaRunProfileResult', args, runRows, {
+      timeoutMs: this.timing.callTimeoutMs,
+      signal,
+    });
     return rows.runs.map((r) => ({
       runHistoryId: r.runHistoryId,
       connectorName: r.connectorName,
@@ -111,7 +128,12 @@ export class SyncCycleRunner {
     const began = Date.now();
     const deadline = began + input.timeoutSeconds * 1000;
     const elapsed = (): number => Date.now() - began;
-    ctx.emit({ phase: 'starting', elapsedMs: 0, connector: null, message: `Starting a ${input.policyType} sync cycle.` });
+    ctx.emit({
+      phase: 'starting',
+      elapsedMs: 0,
+      connector: null,
+      message: `Starting a ${input.policyType} sync cycle.`,
+    });
     for (;;) {
       const before = await this.state(ctx.signal);
       const t0 = new Date().toISOString();
@@ -119,13 +141,25 @@ export class SyncCycleRunner {
       if (started.status === 'stagingMode') return started;
       if (started.status === 'busy') {
         if (!input.waitIfBusy) return started;
-        ctx.emit({ phase: 'waitingForBusy', elapsedMs: elapsed(), connector: before.runningConnector, message: `The sync engine is busy (${started.message}); waiting for it to finish.` });
+        ctx.emit({
+          phase: 'waitingForBusy',
+          elapsedMs: elapsed(),
+          connector: before.runningConnector,
+          message: `The sync engine is busy (${started.message}); waiting for it to finish.`,
+        });
         await this.waitUntilIdle(deadline, ctx, elapsed, 'waitingForBusy');
         if (Date.now() >= deadline) throw this.timeout(input.timeoutSeconds);
         await sleep(this.timing.pollMs, ctx.signal);
         continue;
       }
-      const cycle = await this.follow({ t0, afterRunHistoryId: before.newestRunHistoryId }, deadline, input.timeoutSeconds, ctx, elapsed, true);
+      const cycle = await this.follow(
+        { t0, afterRunHistoryId: before.newestRunHistoryId },
+        deadline,
+        input.timeoutSeconds,
+        ctx,
+        elapsed,
+        true,
+      );
       return { status: 'completed', cycle };
     }
   }
@@ -134,7 +168,14 @@ export class SyncCycleRunner {
   async wait(input: { t0: string; timeoutSeconds: number }, ctx: CycleContext): Promise<CycleResult> {
     const began = Date.now();
     const deadline = began + input.timeoutSeconds * 1000;
-    return this.follow({ t0: input.t0, afterRunHistoryId: null }, deadline, input.timeoutSeconds, ctx, () => Date.now() - began, false);
+    return this.follow(
+      { t0: input.t0, afterRunHistoryId: null },
+      deadline,
+      input.timeoutSeconds,
+      ctx,
+      () => Date.now() - began,
+      false,
+    );
   }
 
   private async follow(
@@ -165,7 +206,12 @@ export class SyncCycleRunner {
       }
       await sleep(this.timing.pollMs, ctx.signal);
     }
-    ctx.emit({ phase: 'collecting', elapsedMs: elapsed(), connector: null, message: 'Sync cycle finished; reading the run results.' });
+    ctx.emit({
+      phase: 'collecting',
+      elapsedMs: elapsed(),
+      connector: null,
+      message: 'Sync cycle finished; reading the run results.',
+    });
     const runs = await this.runs(since, ctx.signal);
     return {
       t0: since.t0,
@@ -175,17 +221,32 @@ export class SyncCycleRunner {
     };
   }
 
-  private async waitUntilIdle(deadline: number, ctx: CycleContext, elapsed: () => number, phase: SyncProgress['phase']): Promise<void> {
+  private async waitUntilIdle(
+    deadline: number,
+    ctx: CycleContext,
+    elapsed: () => number,
+    phase: SyncProgress['phase'],
+  ): Promise<void> {
     for (;;) {
       if (Date.now() >= deadline) return;
       const s = await this.state(ctx.signal);
       if (!s.syncCycleInProgress) return;
-      ctx.emit({ phase, elapsedMs: elapsed(), connector: s.runningConnector, message: s.runningConnector ? `Waiting: ${s.runningConnector} is running.` : 'Waiting for the running cycle to finish.' });
+      ctx.emit({
+        phase,
+        elapsedMs: elapsed(),
+        connector: s.runningConnector,
+        message: s.runningConnector
+          ? `Waiting: ${s.runningConnector} is running.`
+          : 'Waiting for the running cycle to finish.',
+      });
       await sleep(this.timing.pollMs, ctx.signal);
     }
   }
 
   private timeout(seconds: number): OperationError {
-    return new OperationError('timeout', `The sync cycle did not finish within ${seconds} s. It may still be running on the server; check again later.`);
+    return new OperationError(
+      'timeout',
+      `The sync cycle did not finish within ${seconds} s. It may still be running on the server; check again later.`,
+    );
   }
 }

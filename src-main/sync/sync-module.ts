@@ -18,7 +18,8 @@ export const syncModule: ServiceFactory = ({ config, settings }): ServiceModule 
       'server.scheduler': (_input, ctx) => sync.scheduler(ctx.signal),
       'server.startSyncCycle': (input, ctx) => sync.startSyncCycle(input, ctx.signal),
       'server.runSyncCycle': (input, ctx) => sync.runSyncCycle(input, { emit: (p) => ctx.emit(p), signal: ctx.signal }),
-      'server.waitForSyncCycle': (input, ctx) => sync.waitForSyncCycle(input, { emit: (p) => ctx.emit(p), signal: ctx.signal }),
+      'server.waitForSyncCycle': (input, ctx) =>
+        sync.waitForSyncCycle(input, { emit: (p) => ctx.emit(p), signal: ctx.signal }),
       'server.traceObject': (input, ctx) => sync.traceObject(input, ctx.signal),
       'server.findOnPremContact': (input, ctx) => sync.findOnPremContact(input, ctx.signal),
       'server.events6956': (input, ctx) => sync.events6956(input, ctx.signal),

@@ -66,7 +66,9 @@ describe('PowerShell session', () => {
   });
 
   it('turns a script failure into a typed error that keeps the FullyQualifiedErrorId', async () => {
-    const err = await ps.run('Set-SoaOnPremDescription', { DistinguishedName: 'CN=x', Confirmed: false }, z.unknown()).catch((e: unknown) => e);
+    const err = await ps
+      .run('Set-SoaOnPremDescription', { DistinguishedName: 'CN=x', Confirmed: false }, z.unknown())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PowerShellError);
     expect(err).toMatchObject({ code: 'refused', fqid: 'Soa.refused' });
   });

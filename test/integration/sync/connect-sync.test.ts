@@ -20,7 +20,10 @@ afterAll(async () => {
   rmSync(canaryPath, { force: true });
 });
 
-const ctx = (events: SyncProgress[] = [], signal = new AbortController().signal) => ({ emit: (e: SyncProgress) => events.push(e), signal });
+const ctx = (events: SyncProgress[] = [], signal = new AbortController().signal) => ({
+  emit: (e: SyncProgress) => events.push(e),
+  signal,
+});
 
 describe('environment and scheduler', () => {
   it('reads versions, services and staging mode and checks them against the floors', async () => {
@@ -60,11 +63,19 @@ describe('environment and scheduler', () => {
 describe('sync cycles', () => {
   it('runs a cycle with progress events and returns its run-profile results', async () => {
     const events: SyncProgress[] = [];
-    const r = await env.sync.runSyncCycle({ operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true }, ctx(events));
+    const r = await env.sync.runSyncCycle(
+      { operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true },
+      ctx(events),
+    );
     expect(r.status).toBe('completed');
     if (r.status !== 'completed') return;
     expect(r.cycle.allSucceeded).toBe(true);
-    expect(r.cycle.runs.map((x) => x.runProfileName).sort()).toEqual(['Delta Import', 'Delta Import', 'Delta Synchronization', 'Export']);
+    expect(r.cycle.runs.map((x) => x.runProfileName).sort()).toEqual([
+      'Delta Import',
+      'Delta Import',
+      'Delta Synchronization',
+      'Export',
+    ]);
     const phases = events.map((e) => e.phase);
     expect(phases[0]).toBe('starting');
     expect(phases).toContain('running');
@@ -82,7 +93,10 @@ describe('sync cycles', () => {
       expect(second.message).toMatch(/is busy/);
       expect(second.retryAfterSeconds).toBeGreaterThan(0);
     }
-    const noWait = await env.sync.runSyncCycle({ operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 30, waitIfBusy: false }, ctx());
+    const noWait = await env.sync.runSyncCycle(
+      { operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 30, waitIfBusy: false },
+      ctx(),
+    );
     expect(noWait.status).toBe('busy');
     const waited = await env.sync.waitForSyncCycle({ operationId: crypto.randomUUID(), t0, timeoutSeconds: 60 }, ctx());
     expect(waited.runs.length).toBe(4);
@@ -92,7 +106,10 @@ describe('sync cycles', () => {
   it('waits out a busy engine before starting when asked', async () => {
     expect((await env.sync.startSyncCycle({ policyType: 'Delta' })).status).toBe('started');
     const events: SyncProgress[] = [];
-    const r = await env.sync.runSyncCycle({ operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true }, ctx(events));
+    const r = await env.sync.runSyncCycle(
+      { operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true },
+      ctx(events),
+    );
     expect(r.status).toBe('completed');
     expect(events.some((e) => e.phase === 'waitingForBusy')).toBe(true);
   });
@@ -112,14 +129,20 @@ describe('sync cycles', () => {
 
   it('stops waiting on cancel', async () => {
     const ac = new AbortController();
-    const p = env.sync.runSyncCycle({ operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true }, {
-      emit: (e) => {
-        if (e.phase === 'running') ac.abort();
+    const p = env.sync.runSyncCycle(
+      { operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true },
+      {
+        emit: (e) => {
+          if (e.phase === 'running') ac.abort();
+        },
+        signal: ac.signal,
       },
-      signal: ac.signal,
-    });
+    );
     await expect(p).rejects.toMatchObject({ code: 'cancelled' });
-    await env.sync.waitForSyncCycle({ operationId: crypto.randomUUID(), t0: new Date().toISOString(), timeoutSeconds: 60 }, ctx());
+    await env.sync.waitForSyncCycle(
+      { operationId: crypto.randomUUID(), t0: new Date().toISOString(), timeoutSeconds: 60 },
+      ctx(),
+    );
   });
 });
 
@@ -179,20 +202,35 @@ describe('objects', () => {
     used.push(c.dn);
     await transferContact(env.lab, c.cloudId, true);
     const since = new Date(Date.now() - 1000).toISOString();
-    const touched = await env.sync.touchOnPremObject({ dn: c.dn, confirm: true, description: `soa-pilot 6956 probe ${since}` });
+    const touched = await env.sync.touchOnPremObject({
+      dn: c.dn,
+      confirm: true,
+      description: `soa-pilot 6956 probe ${since}`,
+    });
     expect(touched.newDescription).toBe(`soa-pilot 6956 probe ${since}`);
-    const cycle = await env.sync.runSyncCycle({ operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true }, ctx());
+    const cycle = await env.sync.runSyncCycle(
+      { operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true },
+      ctx(),
+    );
     expect(cycle.status).toBe('completed');
     const ev = await env.sync.events6956({ since, dn: c.dn, maxEvents: 50 });
     expect(ev.events.length).toBeGreaterThanOrEqual(1);
     expect(ev.events[0]?.dn?.toLowerCase()).toBe(c.dn.toLowerCase());
     expect(ev.provider).toBe('ADSync');
-    const others = await env.sync.events6956({ since, dn: 'CN=Someone Else,OU=Contacts,DC=contoso,DC=com', maxEvents: 50 });
+    const others = await env.sync.events6956({
+      since,
+      dn: 'CN=Someone Else,OU=Contacts,DC=contoso,DC=com',
+      maxEvents: 50,
+    });
     expect(others.events).toEqual([]);
     const t = await env.sync.traceObject({ dn: c.dn });
     expect(t.status).toBe('traced');
     if (t.status === 'traced') expect(t.blockOnPremisesSync).toBe(true);
-    const restored = await env.sync.restoreOnPremObject({ dn: c.dn, confirm: true, description: touched.oldDescription });
+    const restored = await env.sync.restoreOnPremObject({
+      dn: c.dn,
+      confirm: true,
+      description: touched.oldDescription,
+    });
     expect(restored.description).toBe(touched.oldDescription);
     const after = await env.sync.findOnPremContact({ dn: c.dn });
     expect(after.matches[0]?.description ?? null).toBe(touched.oldDescription);
@@ -200,16 +238,19 @@ describe('objects', () => {
 });
 
 describe('hostile input through the real scripts', () => {
-  it.each(Object.entries(hostileValues))('%s: DNs and names arrive intact and nothing executes', async (_name, value) => {
-    const dn = `CN=${value},OU=Contacts,DC=contoso,DC=com`;
-    const t = await env.sync.traceObject({ dn });
-    expect(t).toMatchObject({ status: 'unknownDn', dn });
-    const f = await env.sync.findOnPremContact({ displayName: value, mail: value });
-    expect(f.matches).toEqual([]);
-    const e = await env.sync.events6956({ since: new Date(Date.now() + 3_600_000).toISOString(), dn, maxEvents: 5 });
-    expect(e.events).toEqual([]);
-    expect(existsSync(canaryPath)).toBe(false);
-  });
+  it.each(Object.entries(hostileValues))(
+    '%s: DNs and names arrive intact and nothing executes',
+    async (_name, value) => {
+      const dn = `CN=${value},OU=Contacts,DC=contoso,DC=com`;
+      const t = await env.sync.traceObject({ dn });
+      expect(t).toMatchObject({ status: 'unknownDn', dn });
+      const f = await env.sync.findOnPremContact({ displayName: value, mail: value });
+      expect(f.matches).toEqual([]);
+      const e = await env.sync.events6956({ since: new Date(Date.now() + 3_600_000).toISOString(), dn, maxEvents: 5 });
+      expect(e.events).toEqual([]);
+      expect(existsSync(canaryPath)).toBe(false);
+    },
+  );
 
   it('writes and reads back a hostile description through AD unchanged', async () => {
     const c = await syncedContact(env.lab, used);

@@ -36,7 +36,10 @@ const adEntry = z.object({ dn: z.string(), kind: z.string(), cloudId: z.string()
 /** On-premises objects of the lab with their joined cloud ids (from the on-prem snapshot). */
 export async function onPremObjects(lab: LabHandle): Promise<z.infer<typeof adEntry>[]> {
   const snap = await lab.control('GET', '/onprem/snapshot');
-  return z.object({ ad: z.array(adEntry) }).passthrough().parse(snap.body).ad;
+  return z
+    .object({ ad: z.array(adEntry) })
+    .passthrough()
+    .parse(snap.body).ad;
 }
 
 /** A contact that is still managed on premises (synced, not transferred). */
@@ -60,7 +63,11 @@ export async function transferContact(lab: LabHandle, cloudId: string, isCloudMa
       {
         method: 'PATCH',
         ca: readFileSync(lab.info.caCertPath),
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (res) => {
         res.resume();

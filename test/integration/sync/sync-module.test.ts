@@ -50,7 +50,12 @@ describe('server.* through the router', () => {
   it('streams progress for runSyncCycle and returns contract-valid run results', async () => {
     const events: ProgressEvent[] = [];
     const operationId = crypto.randomUUID();
-    const r = await router.dispatch('server.runSyncCycle', { operationId, policyType: 'Delta', timeoutSeconds: 60 }, sender, (e) => events.push(e));
+    const r = await router.dispatch(
+      'server.runSyncCycle',
+      { operationId, policyType: 'Delta', timeoutSeconds: 60 },
+      sender,
+      (e) => events.push(e),
+    );
     expect(r).toMatchObject({ ok: true, value: { status: 'completed' } });
     expect(events.length).toBeGreaterThan(0);
     expect(events.every((e) => e.operationId === operationId && e.operation === 'server.runSyncCycle')).toBe(true);
@@ -58,12 +63,22 @@ describe('server.* through the router', () => {
 
   it('cancels runSyncCycle through app.cancel', async () => {
     const operationId = crypto.randomUUID();
-    const p = router.dispatch('server.runSyncCycle', { operationId, policyType: 'Delta', timeoutSeconds: 60 }, sender, (e) => {
-      const data = e.data as { phase?: string };
-      if (data.phase === 'running') void router.dispatch('app.cancel', { operationId }, sender, () => {});
-    });
+    const p = router.dispatch(
+      'server.runSyncCycle',
+      { operationId, policyType: 'Delta', timeoutSeconds: 60 },
+      sender,
+      (e) => {
+        const data = e.data as { phase?: string };
+        if (data.phase === 'running') void router.dispatch('app.cancel', { operationId }, sender, () => {});
+      },
+    );
     expect(await p).toMatchObject({ ok: false, error: { code: 'cancelled' } });
-    await router.dispatch('server.waitForSyncCycle', { operationId: crypto.randomUUID(), t0: new Date().toISOString(), timeoutSeconds: 60 }, sender, () => {});
+    await router.dispatch(
+      'server.waitForSyncCycle',
+      { operationId: crypto.randomUUID(), t0: new Date().toISOString(), timeoutSeconds: 60 },
+      sender,
+      () => {},
+    );
   });
 
   it('returns typed errors and validation failures', async () => {
@@ -71,9 +86,19 @@ describe('server.* through the router', () => {
     expect(trace).toMatchObject({ ok: true, value: { status: 'unknownDn' } });
     const events = await router.dispatch('server.events6956', { since: new Date().toISOString() }, sender, () => {});
     expect(events).toMatchObject({ ok: true, value: { events: [] } });
-    const noConfirm = await router.dispatch('server.touchOnPremObject', { dn: 'CN=x,DC=contoso,DC=com', confirm: false, description: 'x' }, sender, () => {});
+    const noConfirm = await router.dispatch(
+      'server.touchOnPremObject',
+      { dn: 'CN=x,DC=contoso,DC=com', confirm: false, description: 'x' },
+      sender,
+      () => {},
+    );
     expect(noConfirm).toMatchObject({ ok: false, error: { code: 'validation' } });
-    const missing = await router.dispatch('server.touchOnPremObject', { dn: 'CN=Nobody,OU=Contacts,DC=contoso,DC=com', confirm: true, description: 'x' }, sender, () => {});
+    const missing = await router.dispatch(
+      'server.touchOnPremObject',
+      { dn: 'CN=Nobody,OU=Contacts,DC=contoso,DC=com', confirm: true, description: 'x' },
+      sender,
+      () => {},
+    );
     expect(missing).toMatchObject({ ok: false, error: { code: 'notFound' } });
     const find = await router.dispatch('server.findOnPremContact', {}, sender, () => {});
     expect(find).toMatchObject({ ok: false, error: { code: 'validation' } });

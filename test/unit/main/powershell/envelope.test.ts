@@ -37,7 +37,7 @@ describe('parseFrame', () => {
 
 describe('arguments and codes', () => {
   it('encodes arguments as Base64 UTF-8 JSON that round-trips', () => {
-    const args = { Value: "a'b\"c`$(x);\n\u0000\u200F‘’“”😀" };
+    const args = { Value: 'a\'b"c`$(x);\n\u0000\u200F‘’“”😀' };
     const b64 = encodeArguments(args);
     expect(b64).toMatch(/^[A-Za-z0-9+/]*={0,2}$/);
     expect(JSON.parse(Buffer.from(b64, 'base64').toString('utf8'))).toEqual(args);

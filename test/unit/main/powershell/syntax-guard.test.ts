@@ -94,11 +94,11 @@ describe('PowerShell 5.1 syntax guard', () => {
     writeFileSync(
       ok,
       [
-        "# a ?? b, a?.b, x && y, ConvertTo-Json -AsArray, $PSStyle",
+        '# a ?? b, a?.b, x && y, ConvertTo-Json -AsArray, $PSStyle',
         "$s = 'a ?? b ?. c && d || e ? f : g'",
         '$t = "ForEach-Object -Parallel and -AsHashtable"',
         '<# clean { } Test-Json #>',
-        "$u = @{ Depth = 2 }; ConvertTo-Json -InputObject $u -Depth 3 -Compress",
+        '$u = @{ Depth = 2 }; ConvertTo-Json -InputObject $u -Depth 3 -Compress',
         "if ($true) { 'x' } else { 'y' }",
       ].join('\n'),
     );
