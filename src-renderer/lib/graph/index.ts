@@ -52,3 +52,4 @@ export {
   SOA_ROLE_NAME,
   AUDIT_ROLE_NAMES,
 } from './roles';
+export { registrationGuide, type RegistrationGuide } from './registration-guide';

@@ -1,0 +1,40 @@
+/**
+ * The short guide the settings screen shows next to the admin-consent link: how to register the
+ * admin's own public-client app for soa-pilot, and which delegated permissions to add.
+ */
+import { STEP_SCOPES, type ScopeStep } from './scopes';
+
+export interface RegistrationGuide {
+  steps: string[];
+  /** Delegated Microsoft Graph permissions to add, with what each is for. */
+  permissions: { scope: string; purpose: string }[];
+}
+
+const PURPOSE: Record<ScopeStep, string> = {
+  contacts: 'read and transfer the Source of Authority of contacts',
+  contactEdit:
+    'prove a contact is read-only before, and editable after, the transfer (permission not documented; unconfirmed)',
+  membership: 'show group and administrative-unit memberships of a contact',
+  roles: "check the signed-in admin's role assignments (tenant-wide or administrative unit)",
+  audit: 'show the audit-log entry of each transfer as evidence',
+  users: 'transfer users (later)',
+  groups: 'transfer groups (later)',
+};
+
+export function registrationGuide(
+  steps: readonly ScopeStep[] = ['contacts', 'contactEdit', 'membership', 'roles', 'audit'],
+): RegistrationGuide {
+  const seen = new Map<string, string>();
+  for (const step of steps) for (const scope of STEP_SCOPES[step]) if (!seen.has(scope)) seen.set(scope, PURPOSE[step]);
+  return {
+    steps: [
+      'Entra admin center → App registrations → New registration; name it (e.g. "soa-pilot"), single tenant.',
+      'Authentication → Add a platform → Mobile and desktop applications → redirect URI http://localhost. Enable "Allow public client flows" for device-code sign-in.',
+      'API permissions → Add a permission → Microsoft Graph → Delegated permissions → add the permissions below.',
+      'Grant admin consent: open the consent link (an Application Administrator or Cloud Application Administrator must do this).',
+      'Copy the Application (client) ID and the Directory (tenant) ID into soa-pilot settings.',
+      'The admin who transfers needs Hybrid Administrator (tenant-wide or scoped to an administrative unit) and, to read audit logs, Reports Reader.',
+    ],
+    permissions: [...seen.entries()].map(([scope, purpose]) => ({ scope, purpose })),
+  };
+}
