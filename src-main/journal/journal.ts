@@ -15,12 +15,7 @@
 import { mkdirSync, openSync, closeSync, fsyncSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  journalRecord,
-  storedJournalRecord,
-  type JournalRecordInput,
-  type StoredJournalRecord,
-} from '../ipc/contract';
+import { journalRecord, storedJournalRecord, type JournalRecordInput, type StoredJournalRecord } from '../ipc/contract';
 import { OperationError } from '../ipc/errors';
 
 export interface PendingOperation {
@@ -103,7 +98,10 @@ export class Journal {
     for (const raw of records) {
       const parsed = journalRecord.safeParse(raw);
       if (!parsed.success) {
-        throw new OperationError('validation', `Invalid journal record: ${parsed.error.issues[0]?.message ?? 'bad record'}`);
+        throw new OperationError(
+          'validation',
+          `Invalid journal record: ${parsed.error.issues[0]?.message ?? 'bad record'}`,
+        );
       }
       const at = this.now().toISOString();
       const line = JSON.stringify({ ...parsed.data, seq, at, tenant: this.tenant });
@@ -128,9 +126,7 @@ export class Journal {
     const { records, skippedLines } = await this.readAll();
     let selected = records;
     if (options.runId !== undefined) {
-      const opIds = new Set(
-        records.filter((r) => r.kind === 'intent' && r.runId === options.runId).map((r) => r.opId),
-      );
+      const opIds = new Set(records.filter((r) => r.kind === 'intent' && r.runId === options.runId).map((r) => r.opId));
       selected = records.filter((r) => opIds.has(r.opId));
     }
     if (options.limit !== undefined && selected.length > options.limit) selected = selected.slice(-options.limit);

@@ -15,7 +15,12 @@ export function reportsDir(dataDir: string): string {
 }
 
 /** Write `<dataDir>/reports/<name>.<format>` atomically (temp file + fsync + rename). */
-export async function saveReport(dataDir: string, name: string, format: ReportFormat, content: string): Promise<{ path: string }> {
+export async function saveReport(
+  dataDir: string,
+  name: string,
+  format: ReportFormat,
+  content: string,
+): Promise<{ path: string }> {
   if (!NAME.test(name) || name.startsWith('.')) throw new OperationError('validation', 'Invalid report name.');
   const dir = reportsDir(dataDir);
   mkdirSync(dir, { recursive: true });

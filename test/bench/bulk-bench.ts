@@ -50,7 +50,14 @@ export async function runBulkBench(): Promise<void> {
   try {
     const { lab, graph, token } = s;
     const selection = await allContacts(graph);
-    const plan = await buildPlan({ kind: 'transfer', objectType: 'contact', objects: selection, graph, scope: { kind: 'tenant' }, planId: 'bench' });
+    const plan = await buildPlan({
+      kind: 'transfer',
+      objectType: 'contact',
+      objects: selection,
+      graph,
+      scope: { kind: 'tenant' },
+      planId: 'bench',
+    });
     const all = planItems(plan);
     if (all.length < PIPELINE_OBJECTS + SEQUENTIAL_OBJECTS) throw new Error(`only ${all.length} transferable contacts`);
     const pipelineItems = all.slice(0, PIPELINE_OBJECTS);
@@ -108,7 +115,13 @@ export async function runBulkBench(): Promise<void> {
   }
 }
 
-function call(agent: https.Agent, method: string, url: string, token: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+function call(
+  agent: https.Agent,
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = https.request(
@@ -116,7 +129,11 @@ function call(agent: https.Agent, method: string, url: string, token: string, bo
       {
         method,
         agent,
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}) },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: 'application/json',
+          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -160,11 +177,22 @@ function runChild(env: Record<string, string>): Promise<ChildResult> {
 
 async function childMain(): Promise<void> {
   const env = z
-    .object({ SOA_GRAPH_ROOT: z.string().url(), SOA_CA: z.string(), SOA_TOKEN: z.string(), SOA_DATA_DIR: z.string(), SOA_TENANT: z.string(), SOA_ITEMS: z.string() })
+    .object({
+      SOA_GRAPH_ROOT: z.string().url(),
+      SOA_CA: z.string(),
+      SOA_TOKEN: z.string(),
+      SOA_DATA_DIR: z.string(),
+      SOA_TENANT: z.string(),
+      SOA_ITEMS: z.string(),
+    })
     .parse(process.env);
   const items = JSON.parse(readFileSync(env.SOA_ITEMS, 'utf8')) as BulkItem[];
   const token = env.SOA_TOKEN;
-  const graph = createNodeGraphBatchPort({ graphRoot: env.SOA_GRAPH_ROOT, caCertPath: env.SOA_CA, getToken: async () => token });
+  const graph = createNodeGraphBatchPort({
+    graphRoot: env.SOA_GRAPH_ROOT,
+    caCertPath: env.SOA_CA,
+    getToken: async () => token,
+  });
   const journal = new Journal(env.SOA_DATA_DIR, env.SOA_TENANT);
   const t0 = performance.now();
   const summary = await runBulk({

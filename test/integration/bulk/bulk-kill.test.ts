@@ -38,7 +38,11 @@ interface ChildRun {
 
 function runChild(env: Record<string, string>, killAfterMs: number | null): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', runner], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', runner], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: ChildRun = { done: false, killed: false, lastDone: 0, stderr: '' };
     let buf = '';
     child.stdout.setEncoding('utf8');
@@ -80,7 +84,14 @@ describe('bulk run killed at random points and resumed', () => {
   it('survives ≥ 20 SIGKILLs: consistent journal after each, correct final state, no double write', async () => {
     const { lab, graph, token } = s;
     const selection = await allContacts(graph);
-    const plan = await buildPlan({ kind: 'transfer', objectType: 'contact', objects: selection, graph, scope: { kind: 'tenant' }, planId: 'plan-kill' });
+    const plan = await buildPlan({
+      kind: 'transfer',
+      objectType: 'contact',
+      objects: selection,
+      graph,
+      scope: { kind: 'tenant' },
+      planId: 'plan-kill',
+    });
     const items: BulkItem[] = planItems(plan);
     expect(items.length).toBe(300);
     const itemsFile = path.join(dir, 'items.json');
@@ -138,7 +149,8 @@ describe('bulk run killed at random points and resumed', () => {
       if (r.killed) {
         kills++;
         if (!r.done) midRunKills++;
-      } else if (r.done) break; // the run finished before this kill landed
+      } else if (r.done)
+        break; // the run finished before this kill landed
       else throw new Error(`runner exited unexpectedly: ${r.stderr}`);
       const c = checkConsistent();
       if (c.intents > c.results) killsWithPendingIntents++;

@@ -35,7 +35,14 @@ describe('bulk transfer against the lab (2,000 contacts, faults)', () => {
     const { lab, graph } = s;
     const selection = await allContacts(graph);
     expect(selection.length).toBeGreaterThan(2000);
-    const plan = await buildPlan({ kind: 'transfer', objectType: 'contact', objects: selection, graph, scope: { kind: 'tenant' }, planId: 'plan-2000' });
+    const plan = await buildPlan({
+      kind: 'transfer',
+      objectType: 'contact',
+      objects: selection,
+      graph,
+      scope: { kind: 'tenant' },
+      planId: 'plan-2000',
+    });
     expect(plan.counts.transfer).toBe(2000);
     expect(plan.counts.skipAlreadyTransferred).toBeGreaterThan(0);
     expect(plan.counts.skipCloudNative).toBeGreaterThan(0);
@@ -46,7 +53,13 @@ describe('bulk transfer against the lab (2,000 contacts, faults)', () => {
     // faults: 503/500 inside batches, dropped connections and applied-but-lost responses on $batch,
     // and a 429 storm: the lab's write bucket is shrunk (capacity 400, 2.7 writes/s) while the pipeline
     // is told the limits are 10× the documented ones; the storm ends when the scale goes back up.
-    lab.faults.add({ path: '/onPremisesSyncBehavior$', method: 'PATCH', kind: 'status', status: 503, probability: 0.04 });
+    lab.faults.add({
+      path: '/onPremisesSyncBehavior$',
+      method: 'PATCH',
+      kind: 'status',
+      status: 503,
+      probability: 0.04,
+    });
     lab.faults.add({ path: '/onPremisesSyncBehavior$', method: 'GET', kind: 'status', status: 500, probability: 0.02 });
     lab.faults.add({ path: '^/v1\\.0/\\$batch$', kind: 'drop', probability: 0.03 });
     lab.faults.add({ path: '^/v1\\.0/\\$batch$', kind: 'appliedLost', probability: 0.04 });
@@ -96,14 +109,24 @@ describe('bulk transfer against the lab (2,000 contacts, faults)', () => {
       count.set(r.opId, c);
     }
     expect(count.size).toBe(2000);
-    for (const e of planItems(plan)) expect(count.get(opIdFor(runId, 'contact', e.objectId))).toEqual({ intent: 1, result: 1 });
-    expect(records.filter((r) => r.kind === 'result').every((r) => r.kind === 'result' && r.outcome === 'done' && r.verified)).toBe(true);
+    for (const e of planItems(plan))
+      expect(count.get(opIdFor(runId, 'contact', e.objectId))).toEqual({ intent: 1, result: 1 });
+    expect(
+      records
+        .filter((r) => r.kind === 'result')
+        .every((r) => r.kind === 'result' && r.outcome === 'done' && r.verified),
+    ).toBe(true);
     expect(await journal.pending()).toEqual([]);
     expect(readFileSync(journal.path, 'utf8')).not.toMatch(/eyJ|Bearer/);
     expect(readFileSync(journal.path, 'utf8')).not.toContain(s.token);
 
     // report with per-object evidence
-    const html = await saveReport(dir, `${runId}-report`, 'html', runHtml(summary, plan, { tenant: lab.info.tenantDomain, journalPath: journal.path }));
+    const html = await saveReport(
+      dir,
+      `${runId}-report`,
+      'html',
+      runHtml(summary, plan, { tenant: lab.info.tenantDomain, journalPath: journal.path }),
+    );
     const csv = await saveReport(dir, `${runId}-report`, 'csv', runCsv(summary));
     expect(readFileSync(html.path, 'utf8')).toContain('Per-object evidence');
     expect(readFileSync(csv.path, 'utf8').split('\r\n').length).toBe(2002);
@@ -121,7 +144,9 @@ describe('bulk transfer against the lab (2,000 contacts, faults)', () => {
     const [a, b, c] = contacts;
     if (!a || !b || !c) throw new Error('seed has too few mail contacts');
     b.mail = a.mail; // test set-up: two contacts share a mail address
-    const text = ['mail', c.mail, a.mail, '00000000-1111-4222-8333-444444444444', '"unterminated, line', c.id].join('\r\n');
+    const text = ['mail', c.mail, a.mail, '00000000-1111-4222-8333-444444444444', '"unterminated, line', c.id].join(
+      '\r\n',
+    );
     const res = await importCsv(new TextEncoder().encode(text), { objectType: 'contact', graph });
     expect(res.ok).toBe(false);
     expect(res.objects).toEqual([]);

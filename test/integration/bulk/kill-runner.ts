@@ -24,12 +24,24 @@ const env = z
   .parse(process.env);
 
 const items = z
-  .array(z.object({ objectId: z.string(), objectType: z.enum(['contact', 'user', 'group']), displayName: z.string().optional(), action: z.enum(['transfer', 'rollback']), wave: z.number().optional() }))
+  .array(
+    z.object({
+      objectId: z.string(),
+      objectType: z.enum(['contact', 'user', 'group']),
+      displayName: z.string().optional(),
+      action: z.enum(['transfer', 'rollback']),
+      wave: z.number().optional(),
+    }),
+  )
   .parse(JSON.parse(readFileSync(env.SOA_ITEMS, 'utf8')));
 
 async function main(): Promise<void> {
   const token = env.SOA_TOKEN;
-  const graph = createNodeGraphBatchPort({ graphRoot: env.SOA_GRAPH_ROOT, caCertPath: env.SOA_CA, getToken: async () => token });
+  const graph = createNodeGraphBatchPort({
+    graphRoot: env.SOA_GRAPH_ROOT,
+    caCertPath: env.SOA_CA,
+    getToken: async () => token,
+  });
   const journal = new Journal(env.SOA_DATA_DIR, env.SOA_TENANT);
   process.stdout.write('READY\n');
   const perWindow = (env.SOA_WRITES_PER_SECOND * 150) / 0.97;
@@ -46,7 +58,9 @@ async function main(): Promise<void> {
   await journal.close();
   graph.close();
   const p = summary.progress;
-  process.stdout.write(`DONE ${JSON.stringify({ verified: p.verified, failed: p.failed, unverified: p.unverified, skipped: p.skipped, fromJournal: summary.items.filter((i) => i.fromJournal).length })}\n`);
+  process.stdout.write(
+    `DONE ${JSON.stringify({ verified: p.verified, failed: p.failed, unverified: p.unverified, skipped: p.skipped, fromJournal: summary.items.filter((i) => i.fromJournal).length })}\n`,
+  );
 }
 
 main().then(

@@ -7,7 +7,9 @@ import { toSelected, type SelectedObject } from '../../../src-renderer/lib/soa/b
 import type { GraphBatchPort } from '../../../src-renderer/lib/soa/bulk/ports';
 
 export const HYBRID_ADMIN = 'hybrid.admin@contoso.onmicrosoft.com';
-export const BULK_SCOPES = [...new Set([...scopesFor('contact'), ...scopesFor('user'), ...scopesFor('group'), 'Directory.Read.All'])];
+export const BULK_SCOPES = [
+  ...new Set([...scopesFor('contact'), ...scopesFor('user'), ...scopesFor('group'), 'Directory.Read.All']),
+];
 
 export async function labSession(opts: { seed?: number; contacts: number }): Promise<{
   lab: LabHandle;
@@ -17,7 +19,11 @@ export async function labSession(opts: { seed?: number; contacts: number }): Pro
 }> {
   const lab = await startLab({ seed: opts.seed ?? 1, speed: 'fast', contacts: opts.contacts });
   const token = await lab.mintToken(HYBRID_ADMIN, BULK_SCOPES);
-  const graph = createNodeGraphBatchPort({ graphRoot: lab.info.graphBaseUrl, caCertPath: lab.info.caCertPath, getToken: async () => token });
+  const graph = createNodeGraphBatchPort({
+    graphRoot: lab.info.graphBaseUrl,
+    caCertPath: lab.info.caCertPath,
+    getToken: async () => token,
+  });
   return {
     lab,
     graph,
@@ -32,7 +38,10 @@ export async function labSession(opts: { seed?: number; contacts: number }): Pro
 /** Every contact of the tenant (paged through $batch), as a selection. */
 export async function allContacts(graph: GraphBatchPort): Promise<SelectedObject[]> {
   const info = OBJECT_TYPES.contact;
-  const objects = await readCollection(graph, `/contacts?$select=${info.select}&$top=999`, { scopes: scopesFor('contact'), baseBackoffMs: 50 });
+  const objects = await readCollection(graph, `/contacts?$select=${info.select}&$top=999`, {
+    scopes: scopesFor('contact'),
+    baseBackoffMs: 50,
+  });
   return objects.map((o) => toSelected(o, 'contact', 'all contacts'));
 }
 

@@ -30,7 +30,12 @@ export function createNodeGraphBatchPort(o: NodeGraphBatchPortOptions): GraphBat
           {
             method: 'POST',
             agent,
-            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': payload.length, Accept: 'application/json' },
+            headers: {
+              Authorization: `Bearer ${token}`,
+              'Content-Type': 'application/json',
+              'Content-Length': payload.length,
+              Accept: 'application/json',
+            },
             ...(signal ? { signal } : {}),
           },
           (res) => {

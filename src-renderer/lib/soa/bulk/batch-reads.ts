@@ -30,12 +30,20 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
-export async function readMany(graph: GraphBatchPort, requests: ReadRequest[], options: ReadOptions): Promise<Map<string, ReadResult>> {
+export async function readMany(
+  graph: GraphBatchPort,
+  requests: ReadRequest[],
+  options: ReadOptions,
+): Promise<Map<string, ReadResult>> {
   const clock = options.clock ?? systemClock;
   const maxAttempts = options.maxAttempts ?? 8;
   const base = options.baseBackoffMs ?? 500;
   const out = new Map<string, ReadResult>();
-  const queue: { req: ReadRequest; attempts: number; notBefore: number }[] = requests.map((req) => ({ req, attempts: 0, notBefore: 0 }));
+  const queue: { req: ReadRequest; attempts: number; notBefore: number }[] = requests.map((req) => ({
+    req,
+    attempts: 0,
+    notBefore: 0,
+  }));
   const concurrency = Math.max(1, options.concurrency ?? 4);
 
   const worker = async (): Promise<void> => {
@@ -43,7 +51,7 @@ export async function readMany(graph: GraphBatchPort, requests: ReadRequest[], o
       if (options.signal?.aborted) throw new Error('cancelled');
       const now = clock.now();
       const ready: typeof queue = [];
-      for (let i = 0; i < queue.length && ready.length < 20; ) {
+      for (let i = 0; i < queue.length && ready.length < 20;) {
         const q = queue[i];
         if (q && q.notBefore <= now) {
           ready.push(q);
@@ -62,7 +70,13 @@ export async function readMany(graph: GraphBatchPort, requests: ReadRequest[], o
         url: q.req.url,
         ...(q.req.headers ? { headers: q.req.headers } : {}),
       }));
-      const requeue = (q: (typeof queue)[number], delay: number, status: number, body: unknown, headers: Record<string, string>): void => {
+      const requeue = (
+        q: (typeof queue)[number],
+        delay: number,
+        status: number,
+        body: unknown,
+        headers: Record<string, string>,
+      ): void => {
         q.attempts++;
         if (q.attempts >= maxAttempts) out.set(q.req.key, { key: q.req.key, status, body, headers });
         else {
@@ -71,7 +85,10 @@ export async function readMany(graph: GraphBatchPort, requests: ReadRequest[], o
         }
       };
       try {
-        const res = await graph.sendBatch({ requests: batch }, { scopes: options.scopes, ...(options.signal ? { signal: options.signal } : {}) });
+        const res = await graph.sendBatch(
+          { requests: batch },
+          { scopes: options.scopes, ...(options.signal ? { signal: options.signal } : {}) },
+        );
         const parsed = res.status === 200 ? batchResponseBody.safeParse(res.body) : undefined;
         if (!parsed?.success) {
           const delay = retryAfterMs(res.headers, clock.now()) ?? base * 2 ** Math.min(6, ready[0]?.attempts ?? 0);
@@ -109,8 +126,14 @@ export async function readCollection(
   let url: string | undefined = firstUrl;
   const max = options.maxObjects ?? 100_000;
   while (url && objects.length < max) {
-    const res = (await readMany(graph, [{ key: 'page', url, ...(options.headers ? { headers: options.headers } : {}) }], { ...options, concurrency: 1 })).get('page');
-    if (!res || res.status !== 200) throw new GraphReadError(`GET ${url.split('?')[0]} returned ${res?.status ?? 0}`, res?.status ?? 0);
+    const res = (
+      await readMany(graph, [{ key: 'page', url, ...(options.headers ? { headers: options.headers } : {}) }], {
+        ...options,
+        concurrency: 1,
+      })
+    ).get('page');
+    if (!res || res.status !== 200)
+      throw new GraphReadError(`GET ${url.split('?')[0]} returned ${res?.status ?? 0}`, res?.status ?? 0);
     const page = collectionPage.safeParse(res.body);
     if (!page.success) throw new GraphReadError('Unexpected collection body', res.status);
     objects.push(...page.data.value);

@@ -13,7 +13,8 @@ import { dedupe, toSelected, type SelectedObject } from './selection';
 
 export const CSV_MAX_BYTES = 10 * 1024 * 1024;
 
-export type CsvRowErrorCode = 'malformed' | 'invalidValue' | 'unknownId' | 'unknownMail' | 'ambiguousMail' | 'readFailed';
+export type CsvRowErrorCode =
+  'malformed' | 'invalidValue' | 'unknownId' | 'unknownMail' | 'ambiguousMail' | 'readFailed';
 
 export interface CsvRowError {
   line: number;
@@ -36,7 +37,8 @@ export interface CsvImportResult {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAIL = /^[^\s@"'<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const MAIL =
+  /^[^\s@"'<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 const HEADER = /^(id|objectid|object id|mail|email|e-mail|address|mailaddress|upn|userprincipalname)$/i;
 
 export interface CsvLine {
@@ -108,7 +110,8 @@ export function parseCsvLines(text: string): CsvLine[] {
     if (inQuotes) error ??= 'an unterminated quoted value';
     fields.push(field);
     const blank = fields.every((f) => f.trim() === '');
-    if (!blank || error) out.push({ line: startLine, fields: fields.map((f) => f.trim()), ...(error ? { error } : {}) });
+    if (!blank || error)
+      out.push({ line: startLine, fields: fields.map((f) => f.trim()), ...(error ? { error } : {}) });
   }
   return out;
 }
@@ -127,9 +130,20 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 /** Decode and parse; returns the candidate values per line, or a file error. */
-export function readCsvValues(bytes: Uint8Array): { fileError?: CsvFileError; values: { line: number; value: string }[]; rowErrors: CsvRowError[] } {
+export function readCsvValues(bytes: Uint8Array): {
+  fileError?: CsvFileError;
+  values: { line: number; value: string }[];
+  rowErrors: CsvRowError[];
+} {
   if (bytes.byteLength > CSV_MAX_BYTES) {
-    return { fileError: { code: 'tooLarge', message: `The file is ${(bytes.byteLength / 1048576).toFixed(1)} MB; the limit is 10 MB.` }, values: [], rowErrors: [] };
+    return {
+      fileError: {
+        code: 'tooLarge',
+        message: `The file is ${(bytes.byteLength / 1048576).toFixed(1)} MB; the limit is 10 MB.`,
+      },
+      values: [],
+      rowErrors: [],
+    };
   }
   let text: string;
   try {
@@ -139,7 +153,10 @@ export function readCsvValues(bytes: Uint8Array): { fileError?: CsvFileError; va
     let line = 1;
     for (let k = 0; k < at; k++) if (bytes[k] === 0x0a) line++;
     return {
-      fileError: { code: 'badEncoding', message: `The file is not valid UTF-8 (first bad byte at offset ${at}, line ${line}). Save it as UTF-8 and import again.` },
+      fileError: {
+        code: 'badEncoding',
+        message: `The file is not valid UTF-8 (first bad byte at offset ${at}, line ${line}). Save it as UTF-8 and import again.`,
+      },
       values: [],
       rowErrors: [],
     };
@@ -159,17 +176,28 @@ export function readCsvValues(bytes: Uint8Array): { fileError?: CsvFileError; va
     }
     const raw = l.fields.join(',');
     if (l.error) {
-      rowErrors.push({ line: l.line, value: raw.slice(0, 200), code: 'malformed', message: `Malformed line: ${l.error}.` });
+      rowErrors.push({
+        line: l.line,
+        value: raw.slice(0, 200),
+        code: 'malformed',
+        message: `Malformed line: ${l.error}.`,
+      });
       return;
     }
     const value = l.fields[column] ?? '';
     if (!GUID.test(value) && !MAIL.test(value)) {
-      rowErrors.push({ line: l.line, value: value.slice(0, 200), code: 'invalidValue', message: 'Neither an object id (GUID) nor a mail address.' });
+      rowErrors.push({
+        line: l.line,
+        value: value.slice(0, 200),
+        code: 'invalidValue',
+        message: 'Neither an object id (GUID) nor a mail address.',
+      });
       return;
     }
     values.push({ line: l.line, value });
   });
-  if (values.length === 0 && rowErrors.length === 0) return { fileError: { code: 'empty', message: 'The file has no rows.' }, values, rowErrors };
+  if (values.length === 0 && rowErrors.length === 0)
+    return { fileError: { code: 'empty', message: 'The file has no rows.' }, values, rowErrors };
   return { values, rowErrors };
 }
 
@@ -192,14 +220,22 @@ export async function importCsv(
       headers: { ConsistencyLevel: 'eventual' },
     };
   });
-  const results = await readMany(options.graph, requests, { scopes, ...(options.clock ? { clock: options.clock } : {}) });
+  const results = await readMany(options.graph, requests, {
+    scopes,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const objects: SelectedObject[] = [];
   for (const { line, value } of values) {
     const r = results.get(String(line));
     const isId = GUID.test(value);
     const source = `csv line ${line}`;
     if (!r || r.status === 0 || r.status >= 500 || r.status === 429) {
-      rowErrors.push({ line, value, code: 'readFailed', message: `Could not read it from Graph (status ${r?.status ?? 0}); try again.` });
+      rowErrors.push({
+        line,
+        value,
+        code: 'readFailed',
+        message: `Could not read it from Graph (status ${r?.status ?? 0}); try again.`,
+      });
       continue;
     }
     if (isId) {
@@ -221,9 +257,15 @@ export async function importCsv(
       continue;
     }
     const matches = page.data.value;
-    if (matches.length === 0) rowErrors.push({ line, value, code: 'unknownMail', message: `No ${options.objectType} has this mail address.` });
+    if (matches.length === 0)
+      rowErrors.push({ line, value, code: 'unknownMail', message: `No ${options.objectType} has this mail address.` });
     else if (matches.length > 1 || (page.data['@odata.count'] ?? 1) > 1) {
-      rowErrors.push({ line, value, code: 'ambiguousMail', message: `${page.data['@odata.count'] ?? matches.length} objects share this mail address; use the object id instead.` });
+      rowErrors.push({
+        line,
+        value,
+        code: 'ambiguousMail',
+        message: `${page.data['@odata.count'] ?? matches.length} objects share this mail address; use the object id instead.`,
+      });
     } else if (matches[0]) objects.push(toSelected(matches[0], options.objectType, source));
   }
   rowErrors.sort((a, b) => a.line - b.line);

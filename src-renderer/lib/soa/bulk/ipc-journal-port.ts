@@ -1,5 +1,11 @@
 /** The app's journal port: the main-process journal through the typed bridge (`journal.append`, `journal.read`). */
-import type { IpcResult, JournalRecordInput, OpInput, OpOutput, StoredJournalRecord } from '../../../../src-main/ipc/contract';
+import type {
+  IpcResult,
+  JournalRecordInput,
+  OpInput,
+  OpOutput,
+  StoredJournalRecord,
+} from '../../../../src-main/ipc/contract';
 import type { JournalPort } from './ports';
 
 export interface JournalBridge {

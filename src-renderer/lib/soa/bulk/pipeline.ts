@@ -16,7 +16,15 @@
 import type { JournalRecordInput, StoredJournalRecord } from '../../../../src-main/ipc/contract';
 import type { BatchRequest, Clock, GraphBatchPort, JournalPort } from './ports';
 import { systemClock } from './ports';
-import { batchResponseBody, errorMessage, header, parseIsCloudManaged, retryAfterMs, throttlePercentage, type BatchInnerResponse } from './graph-bodies';
+import {
+  batchResponseBody,
+  errorMessage,
+  header,
+  parseIsCloudManaged,
+  retryAfterMs,
+  throttlePercentage,
+  type BatchInnerResponse,
+} from './graph-bodies';
 import { scopesFor, syncBehaviorPatchUrl, syncBehaviorUrl, type BulkObjectType } from './object-types';
 import { DOCUMENTED_LIMITS, WritePacer, type WriteLimits } from './pacer';
 
@@ -242,7 +250,14 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
       slot.phase = 'final';
       slot.result = {
         ...baseResult(slot),
-        outcome: prior.outcome === 'done' ? (prior.verified ? 'verified' : 'unverified') : prior.outcome === 'failed' ? 'failed' : 'unverified',
+        outcome:
+          prior.outcome === 'done'
+            ? prior.verified
+              ? 'verified'
+              : 'unverified'
+            : prior.outcome === 'failed'
+              ? 'failed'
+              : 'unverified',
         fromJournal: true,
         writeStatus: prior.status,
         requestId: prior.requestId,
@@ -348,7 +363,8 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     counters.retries++;
     if (kind === 'write') slot.uncertain = true;
     if (slot.attempts >= retry.maxAttempts) {
-      if (slot.uncertain || kind === 'verify') finalize(slot, 'unverified', { reason: `Gave up after ${slot.attempts} attempts: ${reason}` });
+      if (slot.uncertain || kind === 'verify')
+        finalize(slot, 'unverified', { reason: `Gave up after ${slot.attempts} attempts: ${reason}` });
       else finalize(slot, 'failed', { reason: `Gave up after ${slot.attempts} attempts: ${reason}` });
       return;
     }
@@ -434,7 +450,13 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
       return throttledSlot(slot, kind, ra, now);
     }
     if (r.status >= 500 || r.status === 424 || r.status === 408) {
-      return transient(slot, kind, `HTTP ${r.status} ${errorMessage(r.body) ?? ''}`.trim(), now, retryAfterMs(r.headers, now));
+      return transient(
+        slot,
+        kind,
+        `HTTP ${r.status} ${errorMessage(r.body) ?? ''}`.trim(),
+        now,
+        retryAfterMs(r.headers, now),
+      );
     }
     if (kind === 'write') {
       if (r.status >= 200 && r.status < 300) {
@@ -447,7 +469,9 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
         return;
       }
       slot.writeStatus = r.status;
-      return finalize(slot, 'failed', { reason: `PATCH returned ${r.status}: ${errorMessage(r.body) ?? 'no error body'}` });
+      return finalize(slot, 'failed', {
+        reason: `PATCH returned ${r.status}: ${errorMessage(r.body) ?? 'no error body'}`,
+      });
     }
     // check or verify (GET)
     if (r.status !== 200) {
@@ -462,12 +486,18 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
         return finalize(slot, 'verified', { after: value });
       }
       slot.before = value;
-      return finalize(slot, 'skipped', { after: value, reason: 'Already in the target state at the re-check; nothing written.' });
+      return finalize(slot, 'skipped', {
+        after: value,
+        reason: 'Already in the target state at the re-check; nothing written.',
+      });
     }
     if (kind === 'verify') {
       slot.verifyMismatches++;
       if (slot.verifyMismatches >= 3) {
-        return finalize(slot, 'unverified', { after: value, reason: 'The write was acknowledged but the read-back still shows the old state.' });
+        return finalize(slot, 'unverified', {
+          after: value,
+          reason: 'The write was acknowledged but the read-back still shows the old state.',
+        });
       }
       slot.notBefore = now + backoff(slot.verifyMismatches);
       return;
@@ -476,7 +506,9 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     if (slot.before === undefined) slot.before = value;
     slot.uncertain = false;
     if (control.cancelled) {
-      return finalize(slot, 'cancelled', { reason: 'Cancelled before the write (intent pending; a resume finishes it).' });
+      return finalize(slot, 'cancelled', {
+        reason: 'Cancelled before the write (intent pending; a resume finishes it).',
+      });
     }
     slot.phase = 'write';
     slot.notBefore = 0;
@@ -498,7 +530,11 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
           ...(it.displayName !== undefined ? { displayName: it.displayName.slice(0, 512) } : {}),
           action: it.action,
           ...(m.slot.before !== undefined ? { before: { isCloudManaged: m.slot.before } } : {}),
-          request: { method: 'PATCH', url: syncBehaviorPatchUrl(it.objectType, it.objectId), body: { isCloudManaged: m.slot.target } },
+          request: {
+            method: 'PATCH',
+            url: syncBehaviorPatchUrl(it.objectType, it.objectId),
+            body: { isCloudManaged: m.slot.target },
+          },
         });
       }
     }
@@ -522,7 +558,9 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     const writes = members.filter((m) => m.kind === 'write').length;
     counters.writesSent += writes;
     const scopes = [...new Set(members.flatMap((m) => scopesFor(m.slot.item.objectType)))];
-    let outcome: { ok: true; byId: Map<string, BatchInnerResponse> } | { ok: false; reason: string; retryAfter?: number; status?: number };
+    let outcome:
+      | { ok: true; byId: Map<string, BatchInnerResponse> }
+      | { ok: false; reason: string; retryAfter?: number; status?: number };
     try {
       const res = await options.graph.sendBatch({ requests }, { scopes });
       if (res.status === 200) {
@@ -532,7 +570,12 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
           : { ok: false, reason: 'unparsable $batch response body' };
       } else {
         const ra = retryAfterMs(res.headers, clock.now());
-        outcome = { ok: false, reason: `$batch returned ${res.status}`, status: res.status, ...(ra !== undefined ? { retryAfter: ra } : {}) };
+        outcome = {
+          ok: false,
+          reason: `$batch returned ${res.status}`,
+          status: res.status,
+          ...(ra !== undefined ? { retryAfter: ra } : {}),
+        };
       }
     } catch (e) {
       outcome = { ok: false, reason: `network error: ${e instanceof Error ? e.message : String(e)}` };
@@ -554,7 +597,8 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
       concurrency = Math.max(1, Math.floor(concurrency / 2));
       if (outcome.status === 429 && writes > 0) pacer.throttled(outcome.retryAfter ?? backoff(1), now);
       for (const m of members) {
-        if (outcome.status === 429) throttledSlot(m.slot, m.kind, outcome.retryAfter ?? backoff(m.slot.throttles + 1), now);
+        if (outcome.status === 429)
+          throttledSlot(m.slot, m.kind, outcome.retryAfter ?? backoff(m.slot.throttles + 1), now);
         else transient(m.slot, m.kind, outcome.reason, now, outcome.retryAfter);
       }
     }
@@ -583,7 +627,9 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
           if (s.phase === 'final' || s.inFlight) continue;
           if (s.phase === 'verify' || (s.phase === 'check' && s.intentWritten)) continue;
           finalize(s, 'cancelled', {
-            reason: s.intentWritten ? 'Cancelled before the write (intent pending; a resume finishes it).' : 'Cancelled before the write.',
+            reason: s.intentWritten
+              ? 'Cancelled before the write (intent pending; a resume finishes it).'
+              : 'Cancelled before the write.',
           });
         }
         if (pendingResults.length > 0) await options.journal.append(pendingResults.splice(0, pendingResults.length));

@@ -88,7 +88,14 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
   const requests = o.objects.flatMap((s) => [
     { key: `obj:${s.id}`, url: `/${info.collection}/${s.id}?$select=${info.select}` },
     { key: `soa:${s.id}`, url: syncBehaviorUrl(o.objectType, s.id) },
-    ...(needMemberOf ? [{ key: `mo:${s.id}`, url: `/${info.collection}/${s.id}/memberOf?$select=id,displayName,onPremisesSyncEnabled` }] : []),
+    ...(needMemberOf
+      ? [
+          {
+            key: `mo:${s.id}`,
+            url: `/${info.collection}/${s.id}/memberOf?$select=id,displayName,onPremisesSyncEnabled`,
+          },
+        ]
+      : []),
     ...(o.kind === 'rollback' && o.objectType === 'group'
       ? [{ key: `mem:${s.id}`, url: `/groups/${s.id}/members?$select=id,displayName,onPremisesSyncEnabled` }]
       : []),
@@ -152,26 +159,59 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
             ? 'Rolled back by soa-pilot and not yet taken over by the sync client; nothing to transfer.'
             : 'onPremisesSyncEnabled is not true: the object is cloud-native (or rolled back and pending takeover; Graph cannot tell these apart).',
         );
-      else if (auMembers && !auMembers.has(sel.id)) setAction(entry, 'blockedNotInScope', "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.");
+      else if (auMembers && !auMembers.has(sel.id))
+        setAction(
+          entry,
+          'blockedNotInScope',
+          "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
+        );
       else setAction(entry, 'transfer', 'Synced from AD DS; SOA will move to the cloud.');
     } else {
       const refs: CloudReference[] = memberOf
         // selected groups are rolled back in the same run, parents first, so they are not blocking references
-        .filter((g) => (g['@odata.type'] ?? '#microsoft.graph.group') === '#microsoft.graph.group' && g.onPremisesSyncEnabled !== true && !selectedIds.has(g.id))
-        .map((g) => ({ id: g.id, displayName: g.displayName ?? null, kind: 'group' as const, why: 'member of a cloud-only or SOA-transferred group' }));
+        .filter(
+          (g) =>
+            (g['@odata.type'] ?? '#microsoft.graph.group') === '#microsoft.graph.group' &&
+            g.onPremisesSyncEnabled !== true &&
+            !selectedIds.has(g.id),
+        )
+        .map((g) => ({
+          id: g.id,
+          displayName: g.displayName ?? null,
+          kind: 'group' as const,
+          why: 'member of a cloud-only or SOA-transferred group',
+        }));
       const cloudMembers: CloudReference[] =
         o.objectType === 'group'
           ? parseList(results.get(`mem:${sel.id}`))
               .filter((m) => m.onPremisesSyncEnabled !== true && !selectedIds.has(m.id))
-              .map((m) => ({ id: m.id, displayName: m.displayName ?? null, kind: 'member' as const, why: 'cloud-only (or transferred) member' }))
+              .map((m) => ({
+                id: m.id,
+                displayName: m.displayName ?? null,
+                kind: 'member' as const,
+                why: 'cloud-only (or transferred) member',
+              }))
           : [];
       entry.cloudReferences = [...refs, ...cloudMembers];
       if (!isCloudManaged) setAction(entry, 'skipNotTransferred', 'isCloudManaged is already false.');
-      else if (auMembers && !auMembers.has(sel.id)) setAction(entry, 'blockedNotInScope', "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.");
+      else if (auMembers && !auMembers.has(sel.id))
+        setAction(
+          entry,
+          'blockedNotInScope',
+          "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
+        );
       else if (refs.length > 0)
-        setAction(entry, 'blockedCloudReferences', `Remove the cloud references first: ${refs.map((r) => r.displayName ?? r.id).join(', ')}.`);
+        setAction(
+          entry,
+          'blockedCloudReferences',
+          `Remove the cloud references first: ${refs.map((r) => r.displayName ?? r.id).join(', ')}.`,
+        );
       else if (cloudMembers.length > 0)
-        setAction(entry, 'blockedCloudMembers', `The group has ${cloudMembers.length} cloud-only member(s); remove them before rolling back.`);
+        setAction(
+          entry,
+          'blockedCloudMembers',
+          `The group has ${cloudMembers.length} cloud-only member(s); remove them before rolling back.`,
+        );
       else setAction(entry, 'rollback', 'Transferred; SOA will return to AD DS after the next sync cycle.');
     }
     entries.push(entry);
@@ -218,7 +258,11 @@ function parseList(r: ReadResult | undefined): DirectoryObject[] {
   return p.success ? p.data.value : [];
 }
 
-export function classify(isCloudManaged: boolean, onPremisesSyncEnabled: boolean | null, rolledBackBySoaPilot: boolean): SoaState {
+export function classify(
+  isCloudManaged: boolean,
+  onPremisesSyncEnabled: boolean | null,
+  rolledBackBySoaPilot: boolean,
+): SoaState {
   if (isCloudManaged) return 'transferred';
   if (onPremisesSyncEnabled === true) return 'synced';
   return rolledBackBySoaPilot ? 'rolledBackPending' : 'cloudNativeOrRolledBack';
@@ -230,7 +274,8 @@ export function classify(isCloudManaged: boolean, onPremisesSyncEnabled: boolean
  */
 function assignWaves(entries: PlanEntry[], parentsOf: Map<string, string[]>, kind: BulkAction): void {
   const childrenOf = new Map<string, string[]>();
-  for (const [child, parents] of parentsOf) for (const p of parents) childrenOf.set(p, [...(childrenOf.get(p) ?? []), child]);
+  for (const [child, parents] of parentsOf)
+    for (const p of parents) childrenOf.set(p, [...(childrenOf.get(p) ?? []), child]);
   const memo = new Map<string, number>();
   const walk = (id: string, edges: Map<string, string[]>, stack: Set<string>): number => {
     const known = memo.get(id);
@@ -261,8 +306,14 @@ export function planItems(plan: Plan): BulkItem[] {
 }
 
 /** Resolve the signed-in admin's Hybrid Administrator scope from their role assignments. */
-export async function resolveAdminScope(graph: GraphBatchPort, options: { clock?: Clock } = {}): Promise<AdminScope | { kind: 'none' }> {
-  const opts = { scopes: ['RoleManagement.Read.Directory', 'User.Read'], ...(options.clock ? { clock: options.clock } : {}) };
+export async function resolveAdminScope(
+  graph: GraphBatchPort,
+  options: { clock?: Clock } = {},
+): Promise<AdminScope | { kind: 'none' }> {
+  const opts = {
+    scopes: ['RoleManagement.Read.Directory', 'User.Read'],
+    ...(options.clock ? { clock: options.clock } : {}),
+  };
   const me = (await readMany(graph, [{ key: 'me', url: '/me?$select=id' }], opts)).get('me');
   const meObj = me?.status === 200 ? directoryObject.safeParse(me.body) : undefined;
   if (!meObj?.success) throw new Error(`Could not read the signed-in admin (HTTP ${me?.status ?? 0}).`);

@@ -4,7 +4,14 @@ import type { RunSummary } from './pipeline';
 
 /** One CSV cell: quoted when needed, and spreadsheet formulas neutralised. */
 export function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  let s =
+    value === null || value === undefined
+      ? ''
+      : typeof value === 'string'
+        ? value
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -15,7 +22,20 @@ export function toCsv(header: string[], rows: unknown[][]): string {
 
 export function planCsv(plan: Plan): string {
   return toCsv(
-    ['objectId', 'objectType', 'displayName', 'mail', 'isCloudManaged', 'onPremisesSyncEnabled', 'state', 'action', 'wave', 'reason', 'cloudReferences', 'source'],
+    [
+      'objectId',
+      'objectType',
+      'displayName',
+      'mail',
+      'isCloudManaged',
+      'onPremisesSyncEnabled',
+      'state',
+      'action',
+      'wave',
+      'reason',
+      'cloudReferences',
+      'source',
+    ],
     plan.entries.map((e) => [
       e.objectId,
       e.objectType,
@@ -35,7 +55,23 @@ export function planCsv(plan: Plan): string {
 
 export function runCsv(summary: RunSummary): string {
   return toCsv(
-    ['objectId', 'objectType', 'displayName', 'action', 'outcome', 'before', 'after', 'written', 'writeStatus', 'requestId', 'attempts', 'fromJournal', 'finishedAt', 'reason', 'opId'],
+    [
+      'objectId',
+      'objectType',
+      'displayName',
+      'action',
+      'outcome',
+      'before',
+      'after',
+      'written',
+      'writeStatus',
+      'requestId',
+      'attempts',
+      'fromJournal',
+      'finishedAt',
+      'reason',
+      'opId',
+    ],
     summary.items.map((i) => [
       i.objectId,
       i.objectType,
@@ -57,10 +93,17 @@ export function runCsv(summary: RunSummary): string {
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
-export function runHtml(summary: RunSummary, plan?: Plan, extra: { tenant?: string; journalPath?: string } = {}): string {
+export function runHtml(
+  summary: RunSummary,
+  plan?: Plan,
+  extra: { tenant?: string; journalPath?: string } = {},
+): string {
   const p = summary.progress;
   const rows = summary.items
     .map(

@@ -31,7 +31,8 @@ export function filterExpression(f: SelectionFilter): string {
   if (f.mailDomain?.trim()) parts.push(`endswith(mail,${odataString('@' + f.mailDomain.trim().replace(/^@/, ''))})`);
   if (f.company?.trim()) parts.push(`companyName eq ${odataString(f.company.trim())}`);
   if (f.department?.trim()) parts.push(`department eq ${odataString(f.department.trim())}`);
-  if (parts.length === 0) throw new Error('Choose at least one filter (name prefix, mail domain, company or department).');
+  if (parts.length === 0)
+    throw new Error('Choose at least one filter (name prefix, mail domain, company or department).');
   return parts.join(' and ');
 }
 
@@ -71,6 +72,11 @@ export interface SavedSelection {
   ids: string[];
 }
 
-export function saveSelection(objectType: BulkObjectType, objects: SelectedObject[], description: string, now = new Date()): SavedSelection {
+export function saveSelection(
+  objectType: BulkObjectType,
+  objects: SelectedObject[],
+  description: string,
+  now = new Date(),
+): SavedSelection {
   return { version: 1, objectType, createdAt: now.toISOString(), description, ids: objects.map((o) => o.id) };
 }

@@ -11,7 +11,12 @@ describe('journal module (through the router)', () => {
   let services: Services;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'soa-journal-mod-'));
-    services = createServices({ transport: 'browser', dataDir: dir, settingsOverride: { tenant: 'lab.example' }, validateSender: () => true });
+    services = createServices({
+      transport: 'browser',
+      dataDir: dir,
+      settingsOverride: { tenant: 'lab.example' },
+      validateSender: () => true,
+    });
   });
   afterEach(async () => {
     await services.dispose();
@@ -42,7 +47,13 @@ describe('journal module (through the router)', () => {
 
   it('refuses a record with a token as a typed error', async () => {
     const res = await call('journal.append', {
-      record: { kind: 'result', opId: 'x', outcome: 'failed', verified: false, reason: 'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc' },
+      record: {
+        kind: 'result',
+        opId: 'x',
+        outcome: 'failed',
+        verified: false,
+        reason: 'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc',
+      },
     });
     expect(res).toMatchObject({ ok: false, error: { code: 'refused' } });
   });
@@ -53,6 +64,9 @@ describe('journal module (through the router)', () => {
     const file = path.join(dir, 'reports', 'run-1-plan.csv');
     expect(readFileSync(file, 'utf8')).toBe('a,b\n1,2\n');
     expect(readdirSync(path.join(dir, 'reports'))).toEqual(['run-1-plan.csv']);
-    expect(await call('report.save', { name: '../evil', format: 'html', content: 'x' })).toMatchObject({ ok: false, error: { code: 'validation' } });
+    expect(await call('report.save', { name: '../evil', format: 'html', content: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'validation' },
+    });
   });
 });

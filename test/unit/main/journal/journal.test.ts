@@ -15,7 +15,13 @@ const intent = (opId: string, runId = 'run-1'): JournalRecordInput => ({
   before: { isCloudManaged: false },
   request: { method: 'PATCH', url: `/contacts/obj-${opId}/onPremisesSyncBehavior`, body: { isCloudManaged: true } },
 });
-const result = (opId: string): JournalRecordInput => ({ kind: 'result', opId, outcome: 'done', verified: true, status: 204 });
+const result = (opId: string): JournalRecordInput => ({
+  kind: 'result',
+  opId,
+  outcome: 'done',
+  verified: true,
+  status: 204,
+});
 
 describe('Journal', () => {
   let dir: string;
@@ -41,7 +47,11 @@ describe('Journal', () => {
     await j1.appendMany([intent('1'), intent('2'), intent('3')]);
     await j1.close();
     const j2 = new Journal(dir, 't');
-    const results = await Promise.all([j2.append(result('1')), j2.append(result('2')), j2.appendMany([intent('4'), result('4')])]);
+    const results = await Promise.all([
+      j2.append(result('1')),
+      j2.append(result('2')),
+      j2.appendMany([intent('4'), result('4')]),
+    ]);
     const seqs = results.flatMap((r) => (Array.isArray(r) ? r.map((x) => x.seq) : [r.seq]));
     expect(seqs).toEqual([4, 5, 6, 7]);
     const { records } = await j2.read();
@@ -80,10 +90,23 @@ describe('Journal', () => {
     const j = new Journal(dir, 't');
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl';
     await expect(
-      j.append({ ...intent('1'), request: { method: 'PATCH', url: '/contacts/x', body: { note: jwt } } } as JournalRecordInput),
+      j.append({
+        ...intent('1'),
+        request: { method: 'PATCH', url: '/contacts/x', body: { note: jwt } },
+      } as JournalRecordInput),
     ).rejects.toMatchObject({ code: 'refused' });
-    await expect(j.append({ ...result('1'), reason: `Authorization: Bearer ${'a'.repeat(40)}` })).rejects.toMatchObject({ code: 'refused' });
-    await expect(j.append({ ...intent('2'), before: { access_token: 'x' } })).rejects.toMatchObject({ code: 'refused' });
+    await expect(
+      j.append({
+        kind: 'result',
+        opId: '1',
+        outcome: 'done',
+        verified: true,
+        reason: `Authorization: Bearer ${'a'.repeat(40)}`,
+      }),
+    ).rejects.toMatchObject({ code: 'refused' });
+    await expect(
+      j.append({ ...(intent('2') as Extract<JournalRecordInput, { kind: 'intent' }>), before: { access_token: 'x' } }),
+    ).rejects.toMatchObject({ code: 'refused' });
     await j.append(intent('3'));
     const text = readFileSync(j.path, 'utf8');
     expect(text).not.toContain('eyJ');
@@ -94,7 +117,9 @@ describe('Journal', () => {
 
   it('rejects invalid records', async () => {
     const j = new Journal(dir, 't');
-    await expect(j.append({ kind: 'result', opId: '', outcome: 'done', verified: true } as JournalRecordInput)).rejects.toMatchObject({
+    await expect(
+      j.append({ kind: 'result', opId: '', outcome: 'done', verified: true } as JournalRecordInput),
+    ).rejects.toMatchObject({
       code: 'validation',
     });
     expect(existsSync(j.path)).toBe(true);

@@ -3,7 +3,12 @@
  * bulk flows use, with a write log and scripted faults. It stands in until/besides the lab; it is
  * not a mock of the pipeline (the pipeline under test runs unchanged against it).
  */
-import type { BatchBody, BatchHttpResponse, BatchRequest, GraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
+import type {
+  BatchBody,
+  BatchHttpResponse,
+  BatchRequest,
+  GraphBatchPort,
+} from '../../../../../../src-renderer/lib/soa/bulk/ports';
 
 export interface FakeObject {
   id: string;
@@ -58,17 +63,31 @@ export class FakeGraph implements GraphBatchPort {
 
   async sendBatch(body: BatchBody): Promise<BatchHttpResponse> {
     const batchNo = ++this.batches;
-    if (body.requests.length > 20) return { status: 400, headers: {}, body: { error: { code: 'BadRequest', message: 'too many' } } };
+    if (body.requests.length > 20)
+      return { status: 400, headers: {}, body: { error: { code: 'BadRequest', message: 'too many' } } };
     this.maxBatchSize = Math.max(this.maxBatchSize, body.requests.length);
     const ids = new Set(body.requests.map((r) => r.id));
-    if (ids.size !== body.requests.length) return { status: 400, headers: {}, body: { error: { code: 'BadRequest', message: 'dup id' } } };
+    if (ids.size !== body.requests.length)
+      return { status: 400, headers: {}, body: { error: { code: 'BadRequest', message: 'dup id' } } };
     if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
     const decisions = body.requests.map((r) => this.faults.decide(r, batchNo));
     if (decisions.includes('drop')) throw new Error('socket hang up');
     const responses = body.requests.map((r, i) => {
       const d = decisions[i];
-      if (d === '429') return { id: r.id, status: 429, headers: { 'Retry-After': '0' }, body: { error: { code: 'TooManyRequests', message: 'throttled' } } };
-      if (d === '503') return { id: r.id, status: 503, headers: {}, body: { error: { code: 'ServiceUnavailable', message: 'try later' } } };
+      if (d === '429')
+        return {
+          id: r.id,
+          status: 429,
+          headers: { 'Retry-After': '0' },
+          body: { error: { code: 'TooManyRequests', message: 'throttled' } },
+        };
+      if (d === '503')
+        return {
+          id: r.id,
+          status: 503,
+          headers: {},
+          body: { error: { code: 'ServiceUnavailable', message: 'try later' } },
+        };
       return { id: r.id, ...this.handle(r) };
     });
     if (decisions.includes('lost')) throw new Error('ECONNRESET after the request was applied');
@@ -78,7 +97,11 @@ export class FakeGraph implements GraphBatchPort {
   private handle(r: BatchRequest): { status: number; headers: Record<string, string>; body?: unknown } {
     const url = new URL(r.url, 'https://fake.local');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const notFound = { status: 404, headers: {}, body: { error: { code: 'Request_ResourceNotFound', message: 'not found' } } };
+    const notFound = {
+      status: 404,
+      headers: {},
+      body: { error: { code: 'Request_ResourceNotFound', message: 'not found' } },
+    };
     const [coll, id, nav] = parts;
     const kindOf: Record<string, FakeObject['kind']> = { contacts: 'contact', users: 'user', groups: 'group' };
     if (coll === 'directory' && id === 'administrativeUnits' && parts[3] === 'members') {
@@ -99,7 +122,8 @@ export class FakeGraph implements GraphBatchPort {
       if (r.method === 'GET') return { status: 200, headers: {}, body: { id: o.id, isCloudManaged: o.isCloudManaged } };
       if (r.method === 'PATCH') {
         const value = (r.body as { isCloudManaged?: unknown } | undefined)?.isCloudManaged;
-        if (typeof value !== 'boolean') return { status: 400, headers: {}, body: { error: { code: 'BadRequest', message: 'isCloudManaged' } } };
+        if (typeof value !== 'boolean')
+          return { status: 400, headers: {}, body: { error: { code: 'BadRequest', message: 'isCloudManaged' } } };
         o.isCloudManaged = value;
         if (value) o.onPremisesSyncEnabled = null;
         this.writeLog.push({ id: o.id, value, at: Date.now() });
@@ -108,10 +132,20 @@ export class FakeGraph implements GraphBatchPort {
     }
     if (nav === 'memberOf') {
       const groups = [...this.objects.values()].filter((g) => g.kind === 'group' && g.members.includes(o.id));
-      return { status: 200, headers: {}, body: { value: groups.map((g) => ({ '@odata.type': '#microsoft.graph.group', ...view(g) })) } };
+      return {
+        status: 200,
+        headers: {},
+        body: { value: groups.map((g) => ({ '@odata.type': '#microsoft.graph.group', ...view(g) })) },
+      };
     }
     if (nav === 'members' && o.kind === 'group') {
-      return { status: 200, headers: {}, body: { value: o.members.flatMap((m) => (this.objects.get(m) ? [view(this.objects.get(m) as FakeObject)] : [])) } };
+      return {
+        status: 200,
+        headers: {},
+        body: {
+          value: o.members.flatMap((m) => (this.objects.get(m) ? [view(this.objects.get(m) as FakeObject)] : [])),
+        },
+      };
     }
     return notFound;
   }
@@ -135,9 +169,15 @@ function matches(o: FakeObject, filter: string): boolean {
   return or.some((alt) =>
     alt.split(/\s+and\s+/).every((clause) => {
       let m = /^startswith\((\w+),'(.*)'\)$/.exec(clause.trim());
-      if (m) return String(field(o, m[1] ?? '') ?? '').toLowerCase().startsWith((m[2] ?? '').replace(/''/g, "'").toLowerCase());
+      if (m)
+        return String(field(o, m[1] ?? '') ?? '')
+          .toLowerCase()
+          .startsWith((m[2] ?? '').replace(/''/g, "'").toLowerCase());
       m = /^endswith\((\w+),'(.*)'\)$/.exec(clause.trim());
-      if (m) return String(field(o, m[1] ?? '') ?? '').toLowerCase().endsWith((m[2] ?? '').replace(/''/g, "'").toLowerCase());
+      if (m)
+        return String(field(o, m[1] ?? '') ?? '')
+          .toLowerCase()
+          .endsWith((m[2] ?? '').replace(/''/g, "'").toLowerCase());
       m = /^(\w+) eq '(.*)'$/.exec(clause.trim());
       if (m) return String(field(o, m[1] ?? '') ?? '').toLowerCase() === (m[2] ?? '').replace(/''/g, "'").toLowerCase();
       return false;

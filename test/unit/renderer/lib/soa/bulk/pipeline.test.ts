@@ -2,13 +2,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FakeGraph, type Fault } from './fake-graph';
+import { FakeGraph } from './fake-graph';
 import { Journal, journalPortOf } from '../../../../../../src-main/journal/journal';
-import { runBulk, RunControl, opIdFor, type BulkItem, type RunProgress } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
+import {
+  runBulk,
+  RunControl,
+  opIdFor,
+  type BulkItem,
+  type RunProgress,
+} from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
 import type { JournalPort, GraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
 import type { StoredJournalRecord } from '../../../../../../src-main/ipc/contract';
 
-const FAST = { retry: { baseMs: 2, maxMs: 20, maxAttempts: 30 }, limits: { appWritesPerWindow: 1_000_000, tenantWritesPerWindow: 2_000_000, burst: 200 } };
+const FAST = {
+  retry: { baseMs: 2, maxMs: 20, maxAttempts: 30 },
+  limits: { appWritesPerWindow: 1_000_000, tenantWritesPerWindow: 2_000_000, burst: 200 },
+};
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -63,14 +72,33 @@ describe('bulk pipeline (in-memory Graph)', () => {
     const items = contacts(graph, 250);
     graph.objects.get(items[3]!.objectId)!.isCloudManaged = true; // changed since the plan: skipped at re-check
     const events: RunProgress[] = [];
-    const summary = await runBulk({ runId: 'run-a', items, graph, journal: port, ...FAST, onProgress: (p) => events.push(p) });
-    expect(summary.progress).toMatchObject({ total: 250, verified: 249, skipped: 1, failed: 0, unverified: 0, remaining: 0, state: 'finished' });
+    const summary = await runBulk({
+      runId: 'run-a',
+      items,
+      graph,
+      journal: port,
+      ...FAST,
+      onProgress: (p) => events.push(p),
+    });
+    expect(summary.progress).toMatchObject({
+      total: 250,
+      verified: 249,
+      skipped: 1,
+      failed: 0,
+      unverified: 0,
+      remaining: 0,
+      state: 'finished',
+    });
     expect(graph.maxBatchSize).toBeLessThanOrEqual(20);
     for (const it of items) expect(graph.objects.get(it.objectId)!.isCloudManaged).toBe(true);
     expect(graph.writeLog).toHaveLength(249);
     expect(new Set(graph.writeLog.map((w) => w.id)).size).toBe(249);
     const { records } = await journal.read({ runId: 'run-a' });
-    expectConsistentJournal(records, items.filter((_, i) => i !== 3).map((i) => i.objectId), 'run-a');
+    expectConsistentJournal(
+      records,
+      items.filter((_, i) => i !== 3).map((i) => i.objectId),
+      'run-a',
+    );
     expect(records.some((r) => r.opId === opIdFor('run-a', 'contact', items[3]!.objectId))).toBe(false);
     expect(events.at(-1)?.done).toBe(250);
     expect(events.some((e) => e.done > 0 && e.done < 250)).toBe(true);
@@ -96,7 +124,11 @@ describe('bulk pipeline (in-memory Graph)', () => {
       expect(graph.objects.get(it.objectId)!.isCloudManaged).toBe(true);
       expect(graph.writesFor(it.objectId), it.objectId).toBe(1);
     }
-    expectConsistentJournal((await journal.read({ runId: 'run-f' })).records, items.map((i) => i.objectId), 'run-f');
+    expectConsistentJournal(
+      (await journal.read({ runId: 'run-f' })).records,
+      items.map((i) => i.objectId),
+      'run-f',
+    );
     expect(summary.progress.throttled).toBeGreaterThan(0);
     expect(summary.progress.retries).toBeGreaterThan(0);
   });
@@ -109,7 +141,7 @@ describe('bulk pipeline (in-memory Graph)', () => {
       let dead = false;
       let n = 0;
       const dyingGraph: GraphBatchPort = {
-        sendBatch: async (body, o) => {
+        sendBatch: async (body) => {
           if (dead) throw new Error('process gone');
           if (++n >= crashAt) {
             await graph.sendBatch(body);
@@ -134,7 +166,11 @@ describe('bulk pipeline (in-memory Graph)', () => {
     const summary = await runBulk({ runId: 'run-k', items, graph, journal: port, ...FAST });
     expect(summary.progress).toMatchObject({ verified: 200, failed: 0, unverified: 0 });
     for (const it of items) expect(graph.writesFor(it.objectId)).toBe(1);
-    expectConsistentJournal((await journal.read({ runId: 'run-k' })).records, items.map((i) => i.objectId), 'run-k');
+    expectConsistentJournal(
+      (await journal.read({ runId: 'run-k' })).records,
+      items.map((i) => i.objectId),
+      'run-k',
+    );
     expect(await journal.pending()).toEqual([]);
     expect(summary.items.some((i) => i.fromJournal)).toBe(true);
   });
@@ -172,20 +208,29 @@ describe('bulk pipeline (in-memory Graph)', () => {
     const resumed = await runBulk({ runId: 'run-p', items, graph, journal: port, ...FAST });
     expect(resumed.progress).toMatchObject({ verified: 300, failed: 0, unverified: 0 });
     for (const it of items) expect(graph.writesFor(it.objectId)).toBe(1);
-    expectConsistentJournal((await journal.read({ runId: 'run-p' })).records, items.map((i) => i.objectId), 'run-p');
+    expectConsistentJournal(
+      (await journal.read({ runId: 'run-p' })).records,
+      items.map((i) => i.objectId),
+      'run-p',
+    );
   });
 
   it('records failures (404 at write) with a final record and keeps going', async () => {
     const graph = new FakeGraph();
     const items = contacts(graph, 30);
     const victim = items[5]!.objectId;
-    graph.faults = { decide: (req) => (req.method === 'PATCH' && req.url.includes(victim) && graph.objects.delete(victim) ? 'none' : 'none') };
+    graph.faults = {
+      decide: (req) =>
+        req.method === 'PATCH' && req.url.includes(victim) && graph.objects.delete(victim) ? 'none' : 'none',
+    };
     const summary = await runBulk({ runId: 'run-e', items, graph, journal: port, ...FAST });
     const failed = summary.items.find((i) => i.objectId === victim)!;
     expect(failed.outcome).toBe('failed');
     expect(failed.reason).toMatch(/404/);
     expect(summary.progress.verified).toBe(29);
-    const recs = (await journal.read({ runId: 'run-e' })).records.filter((r) => r.opId === opIdFor('run-e', 'contact', victim));
+    const recs = (await journal.read({ runId: 'run-e' })).records.filter(
+      (r) => r.opId === opIdFor('run-e', 'contact', victim),
+    );
     expect(recs.map((r) => r.kind)).toEqual(['intent', 'result']);
     expect(recs[1]).toMatchObject({ outcome: 'failed', verified: false, status: 404 });
   });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { FakeGraph } from './fake-graph';
 import { buildPlan, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
 import { importCsv, parseCsvLines, CSV_MAX_BYTES } from '../../../../../../src-renderer/lib/soa/bulk/csv-import';
-import { selectByFilter, filterExpression, type SelectedObject } from '../../../../../../src-renderer/lib/soa/bulk/selection';
+import {
+  selectByFilter,
+  filterExpression,
+  type SelectedObject,
+} from '../../../../../../src-renderer/lib/soa/bulk/selection';
 import { planCsv, runCsv, runHtml, csvCell } from '../../../../../../src-renderer/lib/soa/bulk/report';
 import { transferredByRun, rolledBackIds } from '../../../../../../src-renderer/lib/soa/bulk/rollback';
 import { limitBoundRate, DOCUMENTED_LIMITS, WritePacer } from '../../../../../../src-renderer/lib/soa/bulk/pacer';
@@ -10,12 +14,30 @@ import { relativeGraphUrl } from '../../../../../../src-renderer/lib/soa/bulk/ba
 import type { StoredJournalRecord } from '../../../../../../src-main/ipc/contract';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const sel = (id: string, objectType: SelectedObject['objectType'] = 'contact'): SelectedObject => ({ id, objectType, displayName: id, mail: null, source: 'test' });
+const sel = (id: string, objectType: SelectedObject['objectType'] = 'contact'): SelectedObject => ({
+  id,
+  objectType,
+  displayName: id,
+  mail: null,
+  source: 'test',
+});
 
 function tenant(): FakeGraph {
   const g = new FakeGraph();
-  g.add({ id: 'c-synced', displayName: 'Ana Silva', mail: 'ana@fabrikam.com', companyName: 'Fabrikam, Inc.', department: 'Sales' });
-  g.add({ id: 'c-done', displayName: 'Bruno Costa', mail: 'bruno@fabrikam.com', isCloudManaged: true, onPremisesSyncEnabled: null });
+  g.add({
+    id: 'c-synced',
+    displayName: 'Ana Silva',
+    mail: 'ana@fabrikam.com',
+    companyName: 'Fabrikam, Inc.',
+    department: 'Sales',
+  });
+  g.add({
+    id: 'c-done',
+    displayName: 'Bruno Costa',
+    mail: 'bruno@fabrikam.com',
+    isCloudManaged: true,
+    onPremisesSyncEnabled: null,
+  });
   g.add({ id: 'c-cloud', displayName: 'Ana Cloud', mail: 'cloud@litware.com', onPremisesSyncEnabled: null });
   g.add({ id: 'c-dup1', displayName: 'Dup One', mail: 'dup@litware.com' });
   g.add({ id: 'c-dup2', displayName: 'Dup Two', mail: 'dup@litware.com' });
@@ -26,13 +48,17 @@ function tenant(): FakeGraph {
 describe('selection', () => {
   it('builds filters and selects through Graph', async () => {
     const g = tenant();
-    expect(filterExpression({ namePrefix: "O'Brien", mailDomain: '@x.com' })).toBe("startswith(displayName,'O''Brien') and endswith(mail,'@x.com')");
+    expect(filterExpression({ namePrefix: "O'Brien", mailDomain: '@x.com' })).toBe(
+      "startswith(displayName,'O''Brien') and endswith(mail,'@x.com')",
+    );
     expect(() => filterExpression({})).toThrow();
     const byName = await selectByFilter(g, 'contact', { namePrefix: 'ana' });
     expect(byName.map((o) => o.id).sort()).toEqual(['c-cloud', 'c-out', 'c-synced']);
     const byDomain = await selectByFilter(g, 'contact', { mailDomain: 'fabrikam.com', department: 'Sales' });
     expect(byDomain.map((o) => o.id).sort()).toEqual(['c-out', 'c-synced']);
-    expect(relativeGraphUrl('https://graph.microsoft.com/v1.0/contacts?$skiptoken=abc')).toBe('/contacts?$skiptoken=abc');
+    expect(relativeGraphUrl('https://graph.microsoft.com/v1.0/contacts?$skiptoken=abc')).toBe(
+      '/contacts?$skiptoken=abc',
+    );
   });
 });
 
@@ -41,7 +67,14 @@ describe('dry-run plan', () => {
     const g = tenant();
     g.aus.set('au-1', ['c-synced', 'c-done', 'c-cloud']);
     const objects = ['c-synced', 'c-done', 'c-cloud', 'c-out', 'c-missing'].map((id) => sel(id));
-    const plan = await buildPlan({ kind: 'transfer', objectType: 'contact', objects, graph: g, scope: { kind: 'administrativeUnits', ids: ['au-1'] }, planId: 'p1' });
+    const plan = await buildPlan({
+      kind: 'transfer',
+      objectType: 'contact',
+      objects,
+      graph: g,
+      scope: { kind: 'administrativeUnits', ids: ['au-1'] },
+      planId: 'p1',
+    });
     const action = Object.fromEntries(plan.entries.map((e) => [e.objectId, e.action]));
     expect(action).toEqual({
       'c-synced': 'transfer',
@@ -51,7 +84,9 @@ describe('dry-run plan', () => {
       'c-missing': 'blockedUnreadable',
     });
     expect(plan.counts.transfer).toBe(1);
-    expect(planItems(plan)).toEqual([{ objectId: 'c-synced', objectType: 'contact', displayName: 'Ana Silva', action: 'transfer', wave: 0 }]);
+    expect(planItems(plan)).toEqual([
+      { objectId: 'c-synced', objectType: 'contact', displayName: 'Ana Silva', action: 'transfer', wave: 0 },
+    ]);
     expect(g.writeLog).toHaveLength(0);
     const csv = planCsv(plan);
     expect(csv.split('\r\n')[0]).toContain('objectId,objectType,displayName');
@@ -62,10 +97,26 @@ describe('dry-run plan', () => {
     const g = new FakeGraph();
     g.add({ id: 'c-1', isCloudManaged: true, onPremisesSyncEnabled: null });
     g.add({ id: 'c-2', isCloudManaged: true, onPremisesSyncEnabled: null });
-    g.add({ id: 'cloud-group', kind: 'group', displayName: 'Cloud Team', onPremisesSyncEnabled: null, members: ['c-1'] });
+    g.add({
+      id: 'cloud-group',
+      kind: 'group',
+      displayName: 'Cloud Team',
+      onPremisesSyncEnabled: null,
+      members: ['c-1'],
+    });
     g.add({ id: 'synced-group', kind: 'group', displayName: 'DL', onPremisesSyncEnabled: true, members: ['c-2'] });
-    const plan = await buildPlan({ kind: 'rollback', objectType: 'contact', objects: [sel('c-1'), sel('c-2')], graph: g, scope: { kind: 'tenant' }, planId: 'p2' });
-    expect(plan.entries.find((e) => e.objectId === 'c-1')).toMatchObject({ action: 'blockedCloudReferences', cloudReferences: [{ id: 'cloud-group' }] });
+    const plan = await buildPlan({
+      kind: 'rollback',
+      objectType: 'contact',
+      objects: [sel('c-1'), sel('c-2')],
+      graph: g,
+      scope: { kind: 'tenant' },
+      planId: 'p2',
+    });
+    expect(plan.entries.find((e) => e.objectId === 'c-1')).toMatchObject({
+      action: 'blockedCloudReferences',
+      cloudReferences: [{ id: 'cloud-group' }],
+    });
     expect(plan.entries.find((e) => e.objectId === 'c-2')?.action).toBe('rollback');
 
     const gg = new FakeGraph();
@@ -76,10 +127,24 @@ describe('dry-run plan', () => {
     gg.add({ id: 'top', kind: 'group', isCloudManaged: false, onPremisesSyncEnabled: true, members: ['mid'] });
     gg.add({ id: 'withcloud', kind: 'group', isCloudManaged: true, onPremisesSyncEnabled: null, members: ['u-cloud'] });
     const groups = ['top', 'mid', 'leaf'].map((id) => sel(id, 'group'));
-    const t = await buildPlan({ kind: 'transfer', objectType: 'group', objects: groups, graph: gg, scope: { kind: 'tenant' }, planId: 'p3' });
+    const t = await buildPlan({
+      kind: 'transfer',
+      objectType: 'group',
+      objects: groups,
+      graph: gg,
+      scope: { kind: 'tenant' },
+      planId: 'p3',
+    });
     const wave = Object.fromEntries(t.entries.map((e) => [e.objectId, e.wave]));
     expect(wave).toEqual({ leaf: 0, mid: 1, top: 2 });
-    const r = await buildPlan({ kind: 'rollback', objectType: 'group', objects: [...groups, sel('withcloud', 'group')], graph: gg, scope: { kind: 'tenant' }, planId: 'p4' });
+    const r = await buildPlan({
+      kind: 'rollback',
+      objectType: 'group',
+      objects: [...groups, sel('withcloud', 'group')],
+      graph: gg,
+      scope: { kind: 'tenant' },
+      planId: 'p4',
+    });
     const rw = Object.fromEntries(r.entries.map((e) => [e.objectId, [e.wave, e.action]]));
     expect(rw['top']).toEqual([0, 'skipNotTransferred']);
     expect(rw['withcloud']?.[1]).toBe('blockedCloudMembers');
@@ -92,7 +157,10 @@ describe('dry-run plan', () => {
 describe('CSV import', () => {
   it('resolves ids and unique mails', async () => {
     const g = tenant();
-    const res = await importCsv(enc('\ufeffmail\r\nana@fabrikam.com\r\n"out@fabrikam.com"\r\n\r\n'), { objectType: 'contact', graph: g });
+    const res = await importCsv(enc('\ufeffmail\r\nana@fabrikam.com\r\n"out@fabrikam.com"\r\n\r\n'), {
+      objectType: 'contact',
+      graph: g,
+    });
     expect(res.ok).toBe(true);
     expect(res.objects.map((o) => o.id)).toEqual(['c-synced', 'c-out']);
   });
@@ -128,8 +196,14 @@ describe('CSV import', () => {
     expect(r1).toMatchObject({ ok: false, fileError: { code: 'badEncoding' } });
     expect(r1.fileError?.message).toMatch(/line 3/);
     const big = new Uint8Array(CSV_MAX_BYTES + 1).fill(0x41);
-    expect(await importCsv(big, { objectType: 'contact', graph: g })).toMatchObject({ ok: false, fileError: { code: 'tooLarge' } });
-    expect(await importCsv(enc('\n\n'), { objectType: 'contact', graph: g })).toMatchObject({ ok: false, fileError: { code: 'empty' } });
+    expect(await importCsv(big, { objectType: 'contact', graph: g })).toMatchObject({
+      ok: false,
+      fileError: { code: 'tooLarge' },
+    });
+    expect(await importCsv(enc('\n\n'), { objectType: 'contact', graph: g })).toMatchObject({
+      ok: false,
+      fileError: { code: 'empty' },
+    });
     expect(g.batches).toBe(0);
   });
 
@@ -150,8 +224,41 @@ describe('reports, rollback sources, pacing', () => {
       startedAt: 'a',
       finishedAt: 'b',
       cancelled: false,
-      progress: { runId: 'r', total: 1, done: 1, verified: 1, skipped: 0, failed: 0, unverified: 0, remaining: 0, writesSent: 1, throttled: 0, retries: 0, ratePerSecond: 0, etaSeconds: 0, concurrency: 1, writeRate: 1, state: 'finished' as const },
-      items: [{ opId: 'r/contact/x', objectId: 'x', objectType: 'contact' as const, displayName: '<script>', action: 'transfer' as const, outcome: 'verified' as const, before: false, after: true, written: true, fromJournal: false, writeStatus: 204, requestId: 'req-1', attempts: 0 }],
+      progress: {
+        runId: 'r',
+        total: 1,
+        done: 1,
+        verified: 1,
+        skipped: 0,
+        failed: 0,
+        unverified: 0,
+        remaining: 0,
+        writesSent: 1,
+        throttled: 0,
+        retries: 0,
+        ratePerSecond: 0,
+        etaSeconds: 0,
+        concurrency: 1,
+        writeRate: 1,
+        state: 'finished' as const,
+      },
+      items: [
+        {
+          opId: 'r/contact/x',
+          objectId: 'x',
+          objectType: 'contact' as const,
+          displayName: '<script>',
+          action: 'transfer' as const,
+          outcome: 'verified' as const,
+          before: false,
+          after: true,
+          written: true,
+          fromJournal: false,
+          writeStatus: 204,
+          requestId: 'req-1',
+          attempts: 0,
+        },
+      ],
     };
     expect(runHtml(summary)).toContain('&lt;script&gt;');
     expect(runHtml(summary)).toContain('req-1');
@@ -161,11 +268,41 @@ describe('reports, rollback sources, pacing', () => {
   it('finds what a run transferred and what soa-pilot rolled back', () => {
     const base = { tenant: 't', at: '2026-01-01T00:00:00.000Z' };
     const recs: StoredJournalRecord[] = [
-      { ...base, seq: 1, kind: 'intent', opId: 'a', runId: 'r1', objectType: 'contact', objectId: 'x', action: 'transfer', request: { method: 'PATCH', url: '/x' } },
+      {
+        ...base,
+        seq: 1,
+        kind: 'intent',
+        opId: 'a',
+        runId: 'r1',
+        objectType: 'contact',
+        objectId: 'x',
+        action: 'transfer',
+        request: { method: 'PATCH', url: '/x' },
+      },
       { ...base, seq: 2, kind: 'result', opId: 'a', outcome: 'done', verified: true },
-      { ...base, seq: 3, kind: 'intent', opId: 'b', runId: 'r1', objectType: 'contact', objectId: 'y', action: 'transfer', request: { method: 'PATCH', url: '/y' } },
+      {
+        ...base,
+        seq: 3,
+        kind: 'intent',
+        opId: 'b',
+        runId: 'r1',
+        objectType: 'contact',
+        objectId: 'y',
+        action: 'transfer',
+        request: { method: 'PATCH', url: '/y' },
+      },
       { ...base, seq: 4, kind: 'result', opId: 'b', outcome: 'failed', verified: false },
-      { ...base, seq: 5, kind: 'intent', opId: 'c', runId: 'r2', objectType: 'contact', objectId: 'x', action: 'rollback', request: { method: 'PATCH', url: '/x' } },
+      {
+        ...base,
+        seq: 5,
+        kind: 'intent',
+        opId: 'c',
+        runId: 'r2',
+        objectType: 'contact',
+        objectId: 'x',
+        action: 'rollback',
+        request: { method: 'PATCH', url: '/x' },
+      },
       { ...base, seq: 6, kind: 'result', opId: 'c', outcome: 'done', verified: true },
     ];
     expect(transferredByRun(recs, 'r1').map((o) => o.id)).toEqual(['x']);
@@ -174,7 +311,9 @@ describe('reports, rollback sources, pacing', () => {
 
   it('paces at the limit-bound rate and backs off on throttle signals', () => {
     expect(limitBoundRate(DOCUMENTED_LIMITS)).toBe(20);
-    expect(limitBoundRate({ ...DOCUMENTED_LIMITS, appWritesPerWindow: 30000, tenantWritesPerWindow: 180000 })).toBe(200);
+    expect(limitBoundRate({ ...DOCUMENTED_LIMITS, appWritesPerWindow: 30000, tenantWritesPerWindow: 180000 })).toBe(
+      200,
+    );
     const p = new WritePacer({ ...DOCUMENTED_LIMITS, burst: 20 }, 0);
     expect(p.available(0)).toBe(20);
     p.take(20, 0);
