@@ -128,6 +128,25 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
       cloudReferences: [] as CloudReference[],
       wave: 0,
     };
+    if (auMembers && !auMembers.has(sel.id)) {
+      // checked first: an AU-scoped admin may not even be allowed to read the object's SOA state
+      entries.push({
+        ...base,
+        isCloudManaged,
+        onPremisesSyncEnabled: obj?.success ? (obj.data.onPremisesSyncEnabled ?? null) : null,
+        state:
+          isCloudManaged === null
+            ? 'unknown'
+            : classify(
+                isCloudManaged,
+                obj?.success ? (obj.data.onPremisesSyncEnabled ?? null) : null,
+                o.rolledBackIds?.has(sel.id) ?? false,
+              ),
+        action: 'blockedNotInScope',
+        reason: "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
+      });
+      continue;
+    }
     if (!obj?.success || isCloudManaged === null) {
       entries.push({
         ...base,
