@@ -65,7 +65,7 @@ describe('selection', () => {
 describe('dry-run plan', () => {
   it('classifies each object and blocks objects outside the admin AU scope', async () => {
     const g = tenant();
-    g.aus.set('au-1', ['c-synced', 'c-done', 'c-cloud']);
+    g.aus.set('au-1', ['c-synced', 'c-done', 'c-cloud', 'c-missing']);
     const objects = ['c-synced', 'c-done', 'c-cloud', 'c-out', 'c-missing'].map((id) => sel(id));
     const plan = await buildPlan({
       kind: 'transfer',
