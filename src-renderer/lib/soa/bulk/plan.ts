@@ -6,6 +6,7 @@
  * (groups) / blocked: scope. Groups get waves for the nesting order (children first on transfer,
  * parents first on rollback). The execution runs exactly `planItems(plan)`.
  */
+import { z } from 'zod';
 import type { Clock, GraphBatchPort } from './ports';
 import { readMany, readCollection, type ReadResult } from './batch-reads';
 import { collectionPage, directoryObject, parseIsCloudManaged, type DirectoryObject } from './graph-bodies';
@@ -351,4 +352,48 @@ export async function resolveAdminScope(
     if (m?.[1]) aus.push(m[1]);
   }
   return aus.length > 0 ? { kind: 'administrativeUnits', ids: aus } : { kind: 'none' };
+}
+
+const planEntrySchema = z.object({
+  objectId: z.string().min(1).max(100),
+  objectType: z.enum(['contact', 'user', 'group']),
+  displayName: z.string().nullable(),
+  mail: z.string().nullable(),
+  isCloudManaged: z.boolean().nullable(),
+  onPremisesSyncEnabled: z.boolean().nullable(),
+  state: z.enum(['synced', 'transferred', 'cloudNativeOrRolledBack', 'rolledBackPending', 'unknown']),
+  action: z.enum(ALL_ACTIONS as unknown as [PlanAction, ...PlanAction[]]),
+  reason: z.string(),
+  cloudReferences: z.array(
+    z.object({
+      id: z.string(),
+      displayName: z.string().nullable(),
+      kind: z.enum(['group', 'member']),
+      why: z.string(),
+    }),
+  ),
+  wave: z.number().int().min(0),
+  source: z.string(),
+});
+
+export const planFileSchema = z.object({
+  version: z.literal(1),
+  planId: z.string().min(1).max(60),
+  kind: z.enum(['transfer', 'rollback']),
+  objectType: z.enum(['contact', 'user', 'group']),
+  createdAt: z.string(),
+  scope: z.union([
+    z.object({ kind: z.literal('tenant') }),
+    z.object({ kind: z.literal('administrativeUnits'), ids: z.array(z.string()) }),
+  ]),
+  entries: z.array(planEntrySchema),
+  counts: z.record(z.string(), z.number()),
+});
+
+/** Parse a saved plan (JSON from `report.save`); the run executes exactly its transfer/rollback entries. */
+export function parsePlanFile(text: string): Plan {
+  const parsed = planFileSchema.parse(JSON.parse(text));
+  const counts = Object.fromEntries(ALL_ACTIONS.map((a) => [a, 0])) as Record<PlanAction, number>;
+  for (const e of parsed.entries) counts[e.action]++;
+  return { ...parsed, counts };
 }

@@ -1,0 +1,112 @@
+/**
+ * The app-side ports: the IPC journal port over the real router and main-process journal, the fetch
+ * Graph port (with an injected fetch), and saved plans round-tripping through `parsePlanFile`.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServices, type Services } from '../../../../../../src-main/services';
+import { methodName, type IpcResult } from '../../../../../../src-main/ipc/contract';
+import { createIpcJournalPort, type JournalBridge } from '../../../../../../src-renderer/lib/soa/bulk/ipc-journal-port';
+import { createFetchGraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/fetch-graph-batch-port';
+import { runBulk } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
+import { buildPlan, parsePlanFile, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
+import { FakeGraph } from './fake-graph';
+
+describe('app ports', () => {
+  let dir: string;
+  let services: Services;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'soa-bulk-app-'));
+    services = createServices({
+      transport: 'browser',
+      dataDir: dir,
+      settingsOverride: { tenant: 'contoso.example' },
+      validateSender: () => true,
+    });
+  });
+  afterEach(async () => {
+    await services.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a saved plan with the journal in main through the router', async () => {
+    const call = (name: string) => (input: unknown) =>
+      services.router.dispatch(name, input, { kind: 'bridge', remoteAddress: '127.0.0.1' }, () => {});
+    const bridge = {
+      [methodName('journal.append')]: call('journal.append'),
+      [methodName('journal.read')]: call('journal.read'),
+    } as unknown as JournalBridge;
+    const graph = new FakeGraph();
+    for (let i = 0; i < 45; i++) graph.add({ id: `c-${i}` });
+    graph.add({ id: 'c-cloud', onPremisesSyncEnabled: null });
+    const objects = [...graph.objects.keys()].map((id) => ({
+      id,
+      objectType: 'contact' as const,
+      displayName: id,
+      mail: null,
+      source: 'test',
+    }));
+    const plan = await buildPlan({
+      kind: 'transfer',
+      objectType: 'contact',
+      objects,
+      graph,
+      scope: { kind: 'tenant' },
+      planId: 'saved',
+    });
+    const reloaded = parsePlanFile(JSON.stringify(plan));
+    expect(reloaded).toEqual(plan);
+    const summary = await runBulk({
+      runId: 'app-run',
+      items: planItems(reloaded),
+      graph,
+      journal: createIpcJournalPort(bridge),
+      retry: { baseMs: 1, maxMs: 5 },
+    });
+    expect(summary.progress).toMatchObject({ total: 45, verified: 45 });
+    expect(graph.objects.get('c-cloud')?.isCloudManaged).toBe(false);
+    const lines = readFileSync(path.join(dir, 'journal', 'contoso.example.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines).toHaveLength(90);
+    const pending = (await call('journal.pending')({})) as IpcResult<{ pending: unknown[] }>;
+    expect(pending).toMatchObject({ ok: true, value: { pending: [] } });
+    expect(() => parsePlanFile('{"version":2}')).toThrow();
+  });
+
+  it('the fetch Graph port posts one $batch with the token only in the Authorization header', async () => {
+    const seen: { url: string; auth: string | null; body: string }[] = [];
+    const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
+      const headers = new Headers(init?.headers);
+      seen.push({ url: String(url), auth: headers.get('authorization'), body: String(init?.body) });
+      return new Response(JSON.stringify({ responses: [{ id: '1', status: 200, body: { isCloudManaged: true } }] }), {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'request-id': 'r-1' },
+      });
+    }) as typeof fetch;
+    const scopesAsked: string[][] = [];
+    const port = createFetchGraphBatchPort({
+      graphRoot: 'https://graph.example/',
+      getToken: async (scopes) => {
+        scopesAsked.push([...scopes]);
+        return 'tok-123';
+      },
+      fetch: fakeFetch,
+    });
+    const res = await port.sendBatch(
+      { requests: [{ id: '1', method: 'GET', url: '/contacts/x/onPremisesSyncBehavior' }] },
+      { scopes: ['Contacts-OnPremisesSyncBehavior.ReadWrite.All'] },
+    );
+    expect(res).toMatchObject({
+      status: 200,
+      headers: { 'request-id': 'r-1' },
+      body: { responses: [{ id: '1', status: 200 }] },
+    });
+    expect(seen[0]).toMatchObject({ url: 'https://graph.example/v1.0/$batch', auth: 'Bearer tok-123' });
+    expect(seen[0]?.body).not.toContain('tok-123');
+    expect(scopesAsked).toEqual([['Contacts-OnPremisesSyncBehavior.ReadWrite.All']]);
+    await expect(port.sendBatch({ requests: [] }, { scopes: [] })).rejects.toThrow(/1–20/);
+  });
+});
