@@ -26,6 +26,11 @@ export interface ServiceConfig {
   rendererGraphBaseUrl?: string;
   /** PowerShell executable and extra module paths (the lab's stand-ins). */
   powershell?: { exe?: string; modulePaths?: string[]; env?: Record<string, string> };
+  /**
+   * Authority metadata handed to MSAL so it makes no metadata or instance-discovery requests
+   * (the lab's, or a sovereign cloud's when configured).
+   */
+  auth?: { authorityMetadata?: string; cloudDiscoveryMetadata?: string };
   /** Opens a URL in the system browser (allow-listed by the caller). */
   openExternal?: (url: string) => Promise<void>;
   validateSender(sender: SenderInfo): boolean;

@@ -26,6 +26,8 @@ export function createAuthService(
     dataDir: config.dataDir,
     extraCa: readCaFile(config.lab?.caCertPath),
     ...(config.openExternal ? { openExternal: config.openExternal } : {}),
+    ...(config.auth?.authorityMetadata ? { authorityMetadata: config.auth.authorityMetadata } : {}),
+    ...(config.auth?.cloudDiscoveryMetadata ? { cloudDiscoveryMetadata: config.auth.cloudDiscoveryMetadata } : {}),
     ...extras,
   });
 }

@@ -9,6 +9,7 @@ import { createServices, type Services } from '../services';
 import { startBridge, type BridgeHandle } from './server';
 import { originOf } from './content-security-policy';
 import type { LabInfo } from '../lab/types';
+import { labAuthorityMetadata, labCloudDiscoveryMetadata } from '../lab/identity/identity';
 import { appRoot, powershellDir } from '../paths';
 import { logger } from '../log';
 
@@ -56,6 +57,10 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
           authorityHost: new URL(lab.authority).origin,
           graphEndpoint: lab.graphBaseUrl,
         }
+      : undefined,
+    // MSAL gets the lab's metadata up front: no discovery request leaves the machine.
+    auth: lab
+      ? { authorityMetadata: labAuthorityMetadata(lab), cloudDiscoveryMetadata: labCloudDiscoveryMetadata(lab) }
       : undefined,
     powershell: {
       exe: options.pwsh ?? defaultPowerShell(),
