@@ -1,0 +1,279 @@
+/**
+ * The guided transfer-and-verify (steps 1–10) and the rollback of the same contact, end to end:
+ * Chromium → browser mode → real pwsh with the lab stand-ins → the lab tenant and sync server.
+ * Asserts the lab's final state, the journal file, the report files; screenshots every step and
+ * runs axe-core on each.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startE2E, type E2E } from './harness';
+import {
+  expectAccessible,
+  expectSignedIn,
+  findFiles,
+  journalLines,
+  labContact,
+  next,
+  openApp,
+  pickSyncedContact,
+  searchAndSelect,
+  signIn,
+  writeLog,
+  type LabContact,
+} from './wizard-flow';
+
+let e2e: E2E;
+const used = new Set<string>();
+let contact: LabContact;
+const cloudName = (c: LabContact): string => `${c.displayName} Cloud`;
+
+beforeAll(async () => {
+  e2e = await startE2E({ contacts: 40 });
+  contact = await pickSyncedContact(e2e.lab, used);
+});
+afterAll(() => e2e?.close());
+
+async function shot(name: string): Promise<void> {
+  await e2e.screenshot(name);
+  await expectAccessible(e2e.page, name);
+}
+
+async function verdict(stepId: string, timeout = 90_000): Promise<string> {
+  const v = e2e.page.getByTestId(`verdict-${stepId}`);
+  await expect.poll(async () => (await v.count()) > 0 && (await v.textContent()) !== 'Running', { timeout }).toBe(true);
+  return (await v.textContent()) ?? '';
+}
+
+describe('transfer and verify, then roll back (one contact)', () => {
+  it('walks steps 1–10 and leaves the contact cloud-managed with evidence', async () => {
+    const { page, lab, dataDir } = e2e;
+    await openApp(e2e);
+    await shot('transfer-00-sign-in');
+    await signIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
+    await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
+
+    // 1. preflight
+    await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => page.getByTestId('check-graph.hybridAdministrator').getAttribute('data-status'))
+      .toBe('pass');
+    await shot('transfer-01-preflight');
+    await next(page, 'preflight');
+
+    // 2. pick
+    await searchAndSelect(page, contact);
+    await expect.poll(() => page.getByTestId('state-label').textContent()).toBe('Synced from AD DS');
+    await shot('transfer-02-pick');
+    await next(page, 'pick');
+
+    // 3. sync first
+    await page.getByTestId('run-sync').click();
+    expect(await verdict('sync')).toBe('Pass');
+    await shot('transfer-03-sync');
+    await next(page, 'sync');
+
+    // 4. read-only proof
+    expect(await verdict('readonly')).toBe('Pass');
+    await shot('transfer-04-readonly');
+    await next(page, 'readonly');
+
+    // 5. transfer (typed confirmation)
+    await shot('transfer-05-confirm');
+    await page.getByTestId('transfer-confirm-input').fill(contact.displayName);
+    await page.getByTestId('transfer-confirm-submit').click();
+    await page.getByTestId('transfer-done').waitFor({ timeout: 60_000 });
+    expect(await verdict('transfer')).toBe('Pass');
+    await shot('transfer-05-transfer');
+    await next(page, 'transfer');
+
+    // 6. verify in the cloud + audit log
+    expect(await verdict('verify-cloud')).toBe('Pass');
+    await page.getByTestId('audit-found').waitFor({ timeout: 60_000 });
+    await shot('transfer-06-verify-cloud');
+    await next(page, 'verify-cloud');
+
+    // 7. writable
+    await page.getByTestId('new-display-name').fill(cloudName(contact));
+    await page.getByTestId('write-name').click();
+    expect(await verdict('writable')).toBe('Pass');
+    await shot('transfer-07-writable');
+    await next(page, 'writable');
+
+    // 8. server
+    await page.getByTestId('run-verify-server').click();
+    expect(await verdict('verify-server', 120_000)).toBe('Pass');
+    await shot('transfer-08-verify-server');
+    await next(page, 'verify-server');
+
+    // 9. AD change blocked (6956), then restore
+    const before = await labContact(lab, contact.id);
+    await page.getByTestId('ad-agree').check();
+    await page.getByTestId('run-ad-probe').click();
+    expect(await verdict('ad-blocked', 120_000)).toBe('Pass');
+    await page.getByTestId('restore-ad').click();
+    await page.getByTestId('ad-restored').waitFor({ timeout: 60_000 });
+    await shot('transfer-09-ad-blocked');
+    await next(page, 'ad-blocked');
+
+    // 10. summary + report
+    await page.getByTestId('save-report').click();
+    await page.getByTestId('report-saved').waitFor({ timeout: 30_000 });
+    await shot('transfer-10-summary');
+
+    // lab: cloud-managed, writable name kept, AD change not exported, description restored in AD
+    const after = await labContact(lab, contact.id);
+    expect(after.isCloudManaged).toBe(true);
+    expect(after.onPremisesSyncEnabled).toBeNull();
+    expect(after.soaState).toBe('transferred');
+    expect(after.displayName).toBe(cloudName(contact));
+    expect(after.description).toBe(before.description);
+    const ad = (
+      await lab.control(
+        'GET',
+        `/onprem/ad/objects?Identity=${encodeURIComponent(contact.onPremisesDistinguishedName ?? '')}`,
+      )
+    ).body as { value: { description: string | null }[] };
+    expect(ad.value[0]?.description).toBe(contact.description);
+    const events = (await lab.control('GET', '/onprem/events?LogName=Application&Id=6956')).body as {
+      value: { Message: string }[];
+    };
+    expect(events.value.some((e) => e.Message.includes(contact.onPremisesDistinguishedName ?? '?'))).toBe(true);
+
+    // write log: exactly one SOA PATCH, one displayName PATCH for this contact
+    const writes = (await writeLog(lab)).filter((w) => w.objectId === contact.id);
+    expect(writes.filter((w) => w.path.endsWith('/onPremisesSyncBehavior'))).toHaveLength(1);
+    expect(writes.filter((w) => /\/contacts\/[^/]+$/.test(w.path))).toHaveLength(1);
+
+    // journal: every intent has a verified "done" result, written after it
+    const lines = journalLines(dataDir);
+    const intents = lines.filter((l) => l.kind === 'intent' && l.objectId === contact.id);
+    expect(intents.map((i) => i.action).sort()).toEqual(['adRestore', 'adTouch', 'displayName', 'transfer']);
+    for (const i of intents) {
+      const r = lines.find((l) => l.kind === 'result' && l.opId === i.opId);
+      expect(r, `result for ${i.action}`).toBeDefined();
+      expect(r?.outcome).toBe('done');
+      expect(r?.verified).toBe(true);
+      expect((r?.seq ?? 0) > i.seq).toBe(true);
+    }
+    const transferIntent = intents.find((i) => i.action === 'transfer');
+    expect(transferIntent?.request).toMatchObject({ method: 'PATCH', body: { isCloudManaged: true } });
+
+    // report files: HTML (printable) and JSON
+    const html = findFiles(dataDir, /^transfer-.*\.html$/);
+    const json = findFiles(dataDir, /^transfer-.*\.json$/);
+    expect(html).toHaveLength(1);
+    expect(json).toHaveLength(1);
+    const report = JSON.parse(readFileSync(json[0] ?? '', 'utf8')) as {
+      kind: string;
+      object: { id: string };
+      steps: { id: string; verdict: string; requests: { requestId?: string | null }[] }[];
+      journal: { opIds: string[] };
+    };
+    expect(report.kind).toBe('transfer');
+    expect(report.object.id).toBe(contact.id);
+    const ids = report.steps.map((s) => s.id);
+    for (const id of [
+      'preflight',
+      'pick',
+      'sync',
+      'readonly',
+      'transfer',
+      'verify-cloud',
+      'writable',
+      'verify-server',
+      'ad-blocked',
+      'audit',
+    ]) {
+      expect(ids).toContain(id);
+    }
+    expect(report.steps.find((s) => s.id === 'transfer')?.verdict).toBe('pass');
+    expect(report.steps.find((s) => s.id === 'audit')?.verdict).toBe('pass');
+    expect(report.steps.find((s) => s.id === 'transfer')?.requests.some((r) => !!r.requestId)).toBe(true);
+    expect(report.journal.opIds).toContain(transferIntent?.opId);
+    const htmlText = readFileSync(html[0] ?? '', 'utf8');
+    expect(htmlText).toContain('<!doctype html>');
+    expect(htmlText).toContain('@media print');
+    expect(htmlText).toContain('onPremisesSyncBehavior');
+  });
+
+  it('rolls the contact back: references, PATCH false, pending takeover, two cycles, audit, report', async () => {
+    const { page, lab, dataDir } = e2e;
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await shot('rollback-01-preflight');
+    await next(page, 'preflight');
+
+    const transferred = await labContact(lab, contact.id);
+    await searchAndSelect(page, transferred);
+    await expect.poll(() => page.getByTestId('state-label').textContent()).toBe('SOA transferred to the cloud');
+    await shot('rollback-02-pick');
+    await next(page, 'pick');
+
+    await page.getByTestId('hard-match-note').waitFor();
+    await expect.poll(() => page.getByTestId('verdict-references').count(), { timeout: 30_000 }).toBe(1);
+    if ((await page.getByTestId('ack-references').count()) > 0) await page.getByTestId('ack-references').check();
+    await page.getByTestId('ack-hard-match').check();
+    await shot('rollback-03-references');
+    await next(page, 'references');
+
+    await page.getByTestId('rollback-confirm-input').fill(transferred.displayName);
+    await page.getByTestId('rollback-confirm-submit').click();
+    await page.getByTestId('rolled-back').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => page.getByTestId('state-label').textContent())
+      .toBe('Rolled back, waiting for the sync client');
+    await shot('rollback-04-rolled-back');
+    const pendingState = await labContact(lab, contact.id);
+    expect(pendingState.soaState).toBe('rolledBackPending');
+    await next(page, 'rollback');
+
+    await page.getByTestId('run-takeover').click();
+    expect(await verdict('takeover-1', 120_000)).toBe('Pass');
+    expect(await verdict('takeover-2', 120_000)).toBe('Pass');
+    await page.getByTestId('audit-found').waitFor({ timeout: 60_000 });
+    await shot('rollback-05-takeover');
+    await next(page, 'takeover');
+
+    await page.getByTestId('save-report').click();
+    await page.getByTestId('report-saved').waitFor({ timeout: 30_000 });
+    await shot('rollback-06-summary');
+
+    const after = await labContact(lab, contact.id);
+    expect(after.isCloudManaged).toBe(false);
+    expect(after.onPremisesSyncEnabled).toBe(true);
+    expect(after.soaState).toBe('synced');
+    expect(after.displayName).toBe(contact.displayName); // AD values overwrite cloud edits at takeover
+
+    const writes = (await writeLog(lab)).filter(
+      (w) => w.objectId === contact.id && w.path.endsWith('/onPremisesSyncBehavior'),
+    );
+    expect(writes.map((w) => w.body)).toEqual([{ isCloudManaged: true }, { isCloudManaged: false }]);
+
+    const lines = journalLines(dataDir);
+    const rb = lines.find((l) => l.kind === 'intent' && l.objectId === contact.id && l.action === 'rollback');
+    expect(rb?.request).toMatchObject({ method: 'PATCH', body: { isCloudManaged: false } });
+    expect(lines.find((l) => l.kind === 'result' && l.opId === rb?.opId)).toMatchObject({
+      outcome: 'done',
+      verified: true,
+    });
+
+    const json = findFiles(dataDir, /^rollback-.*\.json$/);
+    expect(json).toHaveLength(1);
+    const report = JSON.parse(readFileSync(json[0] ?? '', 'utf8')) as {
+      kind: string;
+      steps: { id: string; verdict: string }[];
+    };
+    expect(report.kind).toBe('rollback');
+    expect(report.steps.map((s) => [s.id, s.verdict])).toEqual(
+      expect.arrayContaining([
+        ['references', expect.any(String)],
+        ['rollback', 'pass'],
+        ['verify-rolledback', 'pass'],
+        ['takeover-1', 'pass'],
+        ['takeover-2', 'pass'],
+        ['audit', 'pass'],
+      ]),
+    );
+    expect(findFiles(dataDir, /^rollback-.*\.html$/)).toHaveLength(1);
+  });
+});
