@@ -80,10 +80,15 @@ CSPROJ
 }
 
 # ---------------------------------------------------------------------------------------------
-# chromium — PLACEHOLDER: the lead fills this in (Debian Chromium for the e2e tests).
+# chromium — PLACEHOLDER owned by the lead (Debian Chromium for the e2e tests). Until it is filled
+# in here, it delegates to scripts/provision-chromium.sh when that exists, and fails otherwise.
 # ---------------------------------------------------------------------------------------------
 provision_chromium() {
-  info "chromium: not provisioned by this script yet (placeholder for the lead)"
+  if [[ -f "$ROOT/scripts/provision-chromium.sh" ]]; then
+    bash "$ROOT/scripts/provision-chromium.sh" || die "scripts/provision-chromium.sh failed"
+    return 0
+  fi
+  die "chromium provisioning is not implemented yet (placeholder in scripts/provision.sh)"
 }
 
 [[ $# -gt 0 ]] || die "usage: bash scripts/provision.sh [pwsh] [pester] [chromium]"
