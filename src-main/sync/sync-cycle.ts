@@ -86,14 +86,22 @@ export class SyncCycleRunner {
     private readonly timing: CycleTiming = defaultCycleTiming,
   ) {}
 
-  state(signal?: AbortSignal): Promise<CycleState> {
-    return this.ps.run('Get-SoaSyncCycleState', {}, cycleState, { timeoutMs: this.timing.callTimeoutMs, signal });
+  /**
+   * One poll. Polls are short, so a cancel does not interrupt them (which would restart the shell);
+   * it is honoured as soon as the poll returns.
+   */
+  async state(signal?: AbortSignal): Promise<CycleState> {
+    if (signal?.aborted) throw cancelled();
+    const s = await this.ps.run('Get-SoaSyncCycleState', {}, cycleState, { timeoutMs: this.timing.callTimeoutMs });
+    if (signal?.aborted) throw cancelled();
+    return s;
   }
 
-  start(policyType: 'Delta' | 'Initial', signal?: AbortSignal): Promise<StartResult> {
+  /** Starting is never interrupted half-way (the cycle may or may not have started); cancel applies before it. */
+  async start(policyType: 'Delta' | 'Initial', signal?: AbortSignal): Promise<StartResult> {
+    if (signal?.aborted) throw cancelled();
     return this.ps.run('Start-SoaSyncCycle', { PolicyType: policyType }, startResult, {
       timeoutMs: this.timing.callTimeoutMs,
-      signal,
     });
   }
 
@@ -106,9 +114,9 @@ export class SyncCycleRunner {
       args.AfterRunHistoryId = since.afterRunHistoryId;
       delete args.Since;
     }
+    if (signal?.aborted) throw cancelled();
     const rows = await this.ps.run('Get-SoaRunProfileResult', args, runRows, {
       timeoutMs: this.timing.callTimeoutMs,
-      signal,
     });
     return rows.runs.map((r) => ({
       runHistoryId: r.runHistoryId,

@@ -128,7 +128,8 @@ describe('sync cycles', () => {
     }
   });
 
-  it('stops waiting on cancel', async () => {
+  it('stops waiting on cancel without restarting the shell', async () => {
+    const starts = env.ps.startCount;
     const ac = new AbortController();
     const p = env.sync.runSyncCycle(
       { operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true },
@@ -140,6 +141,7 @@ describe('sync cycles', () => {
       },
     );
     await expect(p).rejects.toMatchObject({ code: 'cancelled' });
+    expect(env.ps.startCount).toBe(starts);
     await env.sync.waitForSyncCycle(
       { operationId: crypto.randomUUID(), t0: new Date().toISOString(), timeoutSeconds: 60 },
       ctx(),
