@@ -52,7 +52,7 @@ describe('bulk transfer against the lab (2,000 contacts, faults)', () => {
 
     // faults: 503/500 inside batches, dropped connections and applied-but-lost responses on $batch,
     // and a 429 storm: the lab's write bucket is shrunk (capacity 400, 2.7 writes/s) while the pipeline
-    // is told the limits are 10× the documented ones; the storm ends when the scale goes back up.
+    // is told the limits are 10× the documented ones; the storm ends when the buckets are refilled.
     lab.faults.add({
       path: '/onPremisesSyncBehavior$',
       method: 'PATCH',
@@ -82,6 +82,7 @@ describe('bulk transfer against the lab (2,000 contacts, faults)', () => {
         if (!stormEnded && p.throttled >= 60) {
           stormEnded = true;
           lab.updateSettings({ throttleScale: 10 });
+          void lab.control('DELETE', '/throttle'); // the storm passes: buckets full again
         }
       },
     });

@@ -42,6 +42,8 @@ export class WritePacer {
   private factor = 1;
   private blockedUntil = 0;
   private lastCut = -Infinity;
+  private lastRecovery = -Infinity;
+  private holdUntil = -Infinity;
   readonly baseRate: number;
 
   constructor(
@@ -88,12 +90,16 @@ export class WritePacer {
     return now + ((1 - this.tokens) / this.rate) * 1000;
   }
 
-  /** `x-ms-throttle-limit-percentage` seen on a response (fraction). */
+  /**
+   * `x-ms-throttle-limit-percentage` seen on a response (fraction, sent above 0.8). Close to the
+   * limit (≥ 0.95) the rate is cut by 20 % (at most once a second, not below half); between 0.8 and
+   * 0.95 the rate holds (no recovery) — the steady target is already below the refill rate.
+   */
   observePercentage(p: number, now = Date.now()): void {
-    if (now - this.lastCut < 1000) return;
+    this.holdUntil = Math.max(this.holdUntil, now + 1000);
+    if (p < 0.95 || now - this.lastCut < 1000) return;
     this.lastCut = now;
-    if (p >= 0.95) this.factor = Math.max(0.1, this.factor * 0.5);
-    else if (p > 0.8) this.factor = Math.max(0.2, this.factor * 0.85);
+    this.factor = Math.max(Math.min(this.factor, 0.5), this.factor * 0.8);
   }
 
   /** A write came back 429: stop until Retry-After, then continue at half speed. */
@@ -107,9 +113,15 @@ export class WritePacer {
     this.tokens = Math.min(this.tokens, 0);
   }
 
-  /** A batch of writes went through without a throttle signal. */
-  recovered(): void {
-    this.factor = Math.min(1, this.factor + 0.05);
+  /**
+   * A batch of writes went through without a throttle signal (429 or limit percentage; plain 5xx do
+   * not count). The rate climbs back by 10 % of the target per clean second after the last cut.
+   */
+  recovered(now: number): void {
+    const since = Math.max(this.lastCut, this.lastRecovery, this.holdUntil);
+    if (now - this.lastCut < 1000 || now < this.holdUntil) return;
+    this.factor = Math.min(1, this.factor + (0.1 * Math.max(0, now - since)) / 1000);
+    this.lastRecovery = now;
   }
 
   get throttleFactor(): number {

@@ -582,16 +582,17 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     }
     const now = clock.now();
     if (outcome.ok) {
-      let trouble = false;
-      let sawThrottlePct = false;
+      let failures = 0;
+      let throttleSignal = false;
       members.forEach((m, i) => {
         const r = outcome.ok ? outcome.byId.get(String(i + 1)) : undefined;
-        if (!r || r.status >= 500 || r.status === 429) trouble = true;
-        if (throttlePercentage(r?.headers) !== undefined) sawThrottlePct = true;
+        if (!r || r.status >= 500 || r.status === 429) failures++;
+        if (r?.status === 429 || throttlePercentage(r?.headers) !== undefined) throttleSignal = true;
         handleInner(m, r, now);
       });
-      if (writes > 0 && !trouble && !sawThrottlePct) pacer.recovered();
-      if (trouble) concurrency = Math.max(1, Math.floor(concurrency / 2));
+      if (writes > 0 && !throttleSignal) pacer.recovered(now);
+      // a few inner 5xx are normal; back off concurrency only when a large share of the batch failed
+      if (failures / members.length >= 0.25) concurrency = Math.max(1, Math.floor(concurrency / 2));
       else if (concurrency < maxConcurrency && now - now0 < 5_000) concurrency++;
     } else {
       concurrency = Math.max(1, Math.floor(concurrency / 2));

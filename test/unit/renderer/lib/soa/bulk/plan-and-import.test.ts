@@ -323,5 +323,11 @@ describe('reports, rollback sources, pacing', () => {
     expect(p.available(3000)).toBe(0);
     expect(p.available(7000)).toBeGreaterThan(0);
     expect(p.rate).toBeLessThan(p.baseRate);
+    p.recovered(1500); // too soon after the cut
+    expect(p.rate).toBe(p.baseRate / 2);
+    p.recovered(4000); // 3 clean seconds: +30 % of the target
+    expect(p.rate).toBeCloseTo(p.baseRate * 0.8);
+    p.recovered(20000);
+    expect(p.rate).toBe(p.baseRate);
   });
 });
