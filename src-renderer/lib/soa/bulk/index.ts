@@ -11,3 +11,4 @@ export * from './rollback';
 export * from './report';
 export { createFetchGraphBatchPort, type FetchGraphBatchPortOptions } from './fetch-graph-batch-port';
 export { createIpcJournalPort, type JournalBridge } from './ipc-journal-port';
+export * from './reverify';

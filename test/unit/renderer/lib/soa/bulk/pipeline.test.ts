@@ -12,6 +12,7 @@ import {
   type RunProgress,
 } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
 import type { JournalPort, GraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
+import { reverifyPending } from '../../../../../../src-renderer/lib/soa/bulk/reverify';
 import type { StoredJournalRecord } from '../../../../../../src-main/ipc/contract';
 
 const FAST = {
@@ -255,5 +256,41 @@ describe('bulk pipeline (in-memory Graph)', () => {
     expect(summary.progress.verified).toBe(4);
     expect(order.indexOf('top')).toBeGreaterThan(order.indexOf('mid'));
     expect(order.indexOf('mid')).toBeGreaterThan(Math.max(order.indexOf('child-1'), order.indexOf('child-2')));
+  });
+});
+
+describe('re-verification of unfinished operations after a restart', () => {
+  it('reads each pending SOA intent and records done or failed without writing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'soa-bulk-rv-'));
+    const journal = new Journal(dir, 'contoso');
+    try {
+      const graph = new FakeGraph();
+      graph.add({ id: 'applied', isCloudManaged: true, onPremisesSyncEnabled: null });
+      graph.add({ id: 'not-applied' });
+      const intent = (id: string, action: 'transfer' | 'displayName') => ({
+        kind: 'intent' as const,
+        opId: `op-${id}`,
+        objectType: 'contact' as const,
+        objectId: id,
+        action,
+        request: { method: 'PATCH', url: `/contacts/${id}/onPremisesSyncBehavior`, body: { isCloudManaged: true } },
+      });
+      await journal.appendMany([
+        intent('applied', 'transfer'),
+        intent('not-applied', 'transfer'),
+        intent('other', 'displayName'),
+      ]);
+      const out = await reverifyPending(await journal.pending(), { graph, journal: journalPortOf(journal) });
+      expect(out.map((o) => [o.objectId, o.result])).toEqual([
+        ['other', 'unsupported'],
+        ['applied', 'done'],
+        ['not-applied', 'failed'],
+      ]);
+      expect(graph.writeLog).toHaveLength(0);
+      expect((await journal.pending()).map((p) => p.opId)).toEqual(['op-other']);
+    } finally {
+      await journal.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
