@@ -127,6 +127,7 @@ export interface WriteLogRow {
   objectId: string | null;
   body: unknown;
   upn: string | null;
+  clientRequestId: string | null;
 }
 
 export async function writeLog(lab: Lab): Promise<WriteLogRow[]> {

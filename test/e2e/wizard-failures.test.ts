@@ -1,0 +1,274 @@
+/**
+ * Failure paths of the wizard, end to end against the lab (one harness for the file):
+ * missing consent, a missing role, a busy sync engine, a throttled PATCH (429, retried, verified),
+ * a lost response after an applied PATCH (reconciled by reading back, no second write), and the
+ * app killed between the journal intent and the result (a fresh start on the same data folder
+ * shows the pending operation and reconciles it).
+ */
+import { readFileSync } from 'node:fs';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startBrowserMode } from '../../src-main/bridge/browser-mode';
+import { startE2E, type E2E } from './harness';
+import {
+  control,
+  expectAccessible,
+  expectSignedIn,
+  journalLines,
+  labContact,
+  labContacts,
+  next,
+  openApp,
+  pickSyncedContact,
+  searchAndSelect,
+  signIn,
+  writeLog,
+  type LabContact,
+} from './wizard-flow';
+
+let e2e: E2E;
+const used = new Set<string>();
+const ADMIN = 'hybrid.admin@contoso.onmicrosoft.com';
+
+beforeAll(async () => {
+  e2e = await startE2E({ contacts: 40 });
+});
+afterAll(async () => {
+  // the "killed" test closes the first app itself; a second close is harmless
+  await e2e?.close().catch(() => undefined);
+});
+
+async function shot(name: string, page: Page = e2e.page): Promise<void> {
+  await page.screenshot({ path: `test-results/e2e/${name}.png`, fullPage: true });
+  await expectAccessible(page, name);
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByTestId('sign-in').waitFor();
+}
+
+/** Open a fresh transfer run (switching views remounts the wizard) and get to step 5 for `c`. */
+async function toTransferStep(page: Page, c: LabContact, options: { sync: boolean }): Promise<void> {
+  await page.getByRole('button', { name: 'Journal' }).click();
+  await page.getByRole('button', { name: 'Transfer a contact' }).click();
+  await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+  await next(page, 'preflight');
+  await searchAndSelect(page, c);
+  await next(page, 'pick');
+  if (!options.sync) {
+    await page.locator('#sync-enabled').uncheck();
+    await page.getByTestId('step-sync').getByTestId('next').click();
+  }
+}
+
+async function verdictOf(page: Page, stepId: string, timeout = 90_000): Promise<string> {
+  const v = page.getByTestId(`verdict-${stepId}`);
+  await expect.poll(async () => (await v.count()) > 0 && (await v.textContent()) !== 'Running', { timeout }).toBe(true);
+  return (await v.textContent()) ?? '';
+}
+
+function soaPath(id: string): string {
+  return `^/v1\\.0/contacts/${id}/onPremisesSyncBehavior$`;
+}
+
+describe('wizard failure paths', () => {
+  it('missing consent: the sign-in is refused with the consent fix and link', async () => {
+    const { page } = e2e;
+    await openApp(e2e);
+    await signIn(page, 'noconsent.admin@contoso.onmicrosoft.com');
+    const bar = page.getByTestId('sign-in').getByTestId('message-error');
+    await bar.waitFor({ timeout: 30_000 });
+    expect(await bar.textContent()).toMatch(/consent/i);
+    await page.getByTestId('consent-link').waitFor();
+    expect(await page.getByTestId('consent-link').getAttribute('href')).toMatch(/adminconsent/);
+    await shot('failure-consent');
+  });
+
+  it('missing role: preflight fails the Hybrid Administrator check with a fix and blocks the wizard', async () => {
+    const { page } = e2e;
+    await signIn(page, 'helpdesk@contoso.onmicrosoft.com');
+    await expectSignedIn(page, 'helpdesk@contoso.onmicrosoft.com');
+    const check = page.getByTestId('check-graph.hybridAdministrator');
+    await expect.poll(() => check.getAttribute('data-status'), { timeout: 60_000 }).toBe('fail');
+    expect(await check.textContent()).toMatch(/Privileged Role Administrator/);
+    expect(await page.getByTestId('step-preflight').getByTestId('next').isDisabled()).toBe(true);
+    await page.getByText('Preflight found a blocking problem.').waitFor();
+    await shot('failure-role');
+    await signOut(page);
+  });
+
+  it('busy sync engine: waits with a message, then runs the delta cycle', async () => {
+    const { page, lab } = e2e;
+    await signIn(page, ADMIN);
+    await expectSignedIn(page, ADMIN);
+    const c = await pickSyncedContact(lab, used);
+    await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await next(page, 'preflight');
+    await searchAndSelect(page, c);
+    await next(page, 'pick');
+    await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: 6000 });
+    try {
+      await control(lab, 'POST', '/onprem/sync/cycle', { PolicyType: 'Delta' });
+      await page.getByTestId('run-sync').click();
+      await expect
+        .poll(
+          () =>
+            page
+              .getByTestId('sync-wait-message')
+              .textContent()
+              .catch(() => ''),
+          { timeout: 30_000 },
+        )
+        .toMatch(/busy/i);
+      await shot('failure-busy-waiting');
+      expect(await verdictOf(page, 'sync', 120_000)).toBe('Pass');
+      await page.getByText('The sync engine was busy.').waitFor();
+      await shot('failure-busy-done');
+    } finally {
+      await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: 1500 });
+    }
+  });
+
+  it('throttled PATCH: a real 429 from the write bucket, retried after Retry-After, then verified', async () => {
+    const { page, lab } = e2e;
+    const c = await pickSyncedContact(lab, used);
+    await toTransferStep(page, c, { sync: false });
+    expect(await verdictOf(page, 'readonly')).toBe('Pass');
+    await next(page, 'readonly');
+    await page.getByTestId('transfer-confirm-input').fill(c.displayName);
+
+    // Shrink the app+tenant write bucket to one token, spend it, and move the lab clock so the
+    // bucket refills a couple of seconds after the wizard's PATCH: Graph answers 429 + Retry-After.
+    await control(lab, 'POST', '/settings', { throttleScale: 1 / 3000 });
+    await control(lab, 'DELETE', '/throttle');
+    const other = (await labContacts(lab, 'synced')).find((x) => !used.has(x.id) && x.id !== c.id);
+    const token = await lab.mintToken(ADMIN, ['Directory.ReadWrite.All']);
+    const agent = new Agent({ connect: { ca: readFileSync(lab.info.caCertPath) } });
+    try {
+      const spend = await undiciFetch(`${lab.info.graphBaseUrl}/v1.0/contacts/${other?.id ?? ''}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ displayName: other?.displayName ?? 'x' }),
+        dispatcher: agent,
+      });
+      expect(spend.status).toBe(400); // read-only contact, but the write token is spent
+      await control(lab, 'POST', '/clock', { advanceMs: 150_000 - 2_500 });
+      const mark = (await writeLog(lab)).length;
+      await page.getByTestId('transfer-confirm-submit').click();
+      await page.getByTestId('transfer-done').waitFor({ timeout: 60_000 });
+      expect(await verdictOf(page, 'transfer')).toBe('Pass');
+      const evidence = page.getByTestId('evidence-transfer');
+      await evidence.locator('summary').click();
+      expect(await evidence.getByTestId('attempts').textContent()).toMatch(
+        /PATCH → 429 \(Retry-After \d+\); PATCH → 204/,
+      );
+      await shot('failure-throttled');
+      const writes = (await writeLog(lab)).slice(mark).filter((w) => w.objectId === c.id);
+      expect(writes).toHaveLength(1);
+      expect((await labContact(lab, c.id)).isCloudManaged).toBe(true);
+      const lines = journalLines(e2e.dataDir);
+      const intent = lines.find((l) => l.kind === 'intent' && l.objectId === c.id && l.action === 'transfer');
+      expect(lines.filter((l) => l.kind === 'result' && l.opId === intent?.opId)).toMatchObject([
+        { outcome: 'done', verified: true },
+      ]);
+    } finally {
+      await control(lab, 'POST', '/settings', { throttleScale: 1 });
+      await control(lab, 'DELETE', '/throttle');
+      await agent.close();
+    }
+  });
+
+  it('lost response after an applied PATCH: reconciled by reading back, no second write', async () => {
+    const { page, lab } = e2e;
+    const c = await pickSyncedContact(lab, used);
+    await toTransferStep(page, c, { sync: false });
+    await next(page, 'readonly');
+    // Chromium's network stack resends a request once, by itself, when a reused keep-alive connection
+    // closes without any response bytes. So the lab drops the answer twice: the app's request and the
+    // browser's own resend (same client-request-id) are both applied, and the app sees no response.
+    await control(lab, 'POST', '/faults', { method: 'PATCH', path: soaPath(c.id), kind: 'appliedLost', count: 2 });
+    try {
+      await page.getByTestId('transfer-confirm-input').fill(c.displayName);
+      await page.getByTestId('transfer-confirm-submit').click();
+      await page.getByTestId('transfer-done').waitFor({ timeout: 60_000 });
+      const evidence = page.getByTestId('evidence-transfer');
+      expect(await evidence.textContent()).toMatch(/IS in place\. Not sending it again/);
+      await shot('failure-lost-response');
+      // The app sent ONE request: every write-log entry for the contact carries its client-request-id
+      // (a second entry, if any, is the browser's transport-level resend of that same request).
+      const writes = (await writeLog(lab)).filter((w) => w.objectId === c.id);
+      expect(writes.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(writes.map((w) => w.clientRequestId)).size).toBe(1);
+      expect((await labContact(lab, c.id)).isCloudManaged).toBe(true);
+      const lines = journalLines(e2e.dataDir);
+      const intent = lines.find((l) => l.kind === 'intent' && l.objectId === c.id);
+      const results = lines.filter((l) => l.kind === 'result' && l.opId === intent?.opId);
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ outcome: 'done', verified: true });
+      expect(results[0]?.reason).toMatch(/not received/);
+    } finally {
+      await control(lab, 'DELETE', '/faults');
+    }
+  });
+
+  it('app killed between the intent and the result: the restart shows it and reconciles it', async () => {
+    const { page, lab, dataDir } = e2e;
+    const c = await pickSyncedContact(lab, used);
+    await toTransferStep(page, c, { sync: false });
+    await next(page, 'readonly');
+    // Hold the PATCH in the lab long enough to kill the app while it is in flight.
+    await control(lab, 'POST', '/faults', {
+      method: 'PATCH',
+      path: soaPath(c.id),
+      kind: 'latency',
+      latencyMs: 3000,
+      count: 1,
+    });
+    await page.getByTestId('transfer-confirm-input').fill(c.displayName);
+    await page.getByTestId('transfer-confirm-submit').click();
+    await expect
+      .poll(() => journalLines(dataDir).some((l) => l.kind === 'intent' && l.objectId === c.id), { timeout: 20_000 })
+      .toBe(true);
+    // the PATCH has reached the lab (and is being held) — now kill the app
+    await expect
+      .poll(async () => (await control<{ value: { hits: number }[] }>(lab, 'GET', '/faults')).value[0]?.hits ?? 0, {
+        timeout: 20_000,
+        interval: 50,
+      })
+      .toBe(1);
+    await page.close();
+    await e2e.app.close();
+    const intent = journalLines(dataDir).find((l) => l.kind === 'intent' && l.objectId === c.id);
+    expect(journalLines(dataDir).some((l) => l.kind === 'result' && l.opId === intent?.opId)).toBe(false);
+    await new Promise((r) => setTimeout(r, 3500)); // the held PATCH lands in the lab meanwhile
+
+    const app2 = await startBrowserMode({ dataDir, lab: lab.info });
+    try {
+      const page2 = await e2e.context.newPage();
+      await openApp(e2e, page2, app2.bridge.url);
+      await page2.getByTestId('journal-view').waitFor();
+      await page2.getByTestId(`pending-${intent?.opId ?? ''}`).waitFor({ timeout: 20_000 });
+      await shot('failure-killed-restart', page2);
+      await signIn(page2, ADMIN);
+      await expectSignedIn(page2, ADMIN);
+      await page2.getByTestId('reverify').click();
+      const result = page2.getByTestId('reconcile-results').locator('li').first();
+      await result.waitFor({ timeout: 30_000 });
+      expect(await result.getAttribute('data-outcome')).toBe('done');
+      await page2.getByTestId('no-pending').waitFor({ timeout: 20_000 });
+      await shot('failure-killed-reconciled', page2);
+
+      expect((await labContact(lab, c.id)).isCloudManaged).toBe(true);
+      expect((await writeLog(lab)).filter((w) => w.objectId === c.id)).toHaveLength(1);
+      const results = journalLines(dataDir).filter((l) => l.kind === 'result' && l.opId === intent?.opId);
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ outcome: 'done', verified: true });
+      expect(results[0]?.reason).toMatch(/restart/);
+    } finally {
+      await control(lab, 'DELETE', '/faults');
+      await app2.close();
+    }
+  });
+});
