@@ -75,7 +75,7 @@ describe('bulk transfer against the lab (2,000 contacts, faults)', () => {
       graph,
       journal: journalPortOf(journal),
       limits: { appWritesPerWindow: 30_000, tenantWritesPerWindow: 180_000 },
-      retry: { baseMs: 50, maxMs: 1000, maxAttempts: 25 },
+      retry: { baseMs: 50, maxMs: 1000, maxAttempts: 25, uncertainSettleMs: 300 },
       concurrency: { initial: 2, max: 6 },
       onProgress: (p: RunProgress) => {
         maxThrottled = p.throttled;

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     graph,
     journal: journalPortOf(journal),
     limits: { appWritesPerWindow: perWindow, tenantWritesPerWindow: perWindow * 2, burst: 5 },
-    retry: { baseMs: 50, maxMs: 500, maxAttempts: 25 },
+    retry: { baseMs: 50, maxMs: 500, maxAttempts: 25, uncertainSettleMs: 200 },
     concurrency: { initial: 2, max: 4 },
     onProgress: (p) => process.stdout.write(`P ${p.done}\n`),
   });

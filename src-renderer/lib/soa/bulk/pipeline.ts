@@ -143,9 +143,20 @@ export interface RetryPolicy {
   maxAttempts: number;
   /** 429s per object before it is given up. */
   maxThrottled: number;
+  /**
+   * After a write with an unknown outcome (5xx, dropped connection, lost response), wait at least
+   * this long before the re-check read, so a request still being processed is not raced.
+   */
+  uncertainSettleMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 30_000, maxAttempts: 10, maxThrottled: 60 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  baseMs: 1000,
+  maxMs: 30_000,
+  maxAttempts: 10,
+  maxThrottled: 60,
+  uncertainSettleMs: 2000,
+};
 
 export interface RunOptions {
   runId: string;
@@ -370,7 +381,8 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     }
     // an uncertain write is never retried blindly: read first
     slot.phase = kind === 'write' ? 'check' : kind;
-    slot.notBefore = now + (delayMs ?? backoff(slot.attempts));
+    const wait = delayMs ?? backoff(slot.attempts);
+    slot.notBefore = now + (kind === 'write' ? Math.max(wait, retry.uncertainSettleMs) : wait);
   };
 
   const throttledSlot = (slot: Slot, kind: Phase, delayMs: number, now: number): void => {

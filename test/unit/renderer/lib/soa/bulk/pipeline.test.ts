@@ -16,7 +16,7 @@ import { reverifyPending } from '../../../../../../src-renderer/lib/soa/bulk/rev
 import type { StoredJournalRecord } from '../../../../../../src-main/ipc/contract';
 
 const FAST = {
-  retry: { baseMs: 2, maxMs: 20, maxAttempts: 30 },
+  retry: { baseMs: 2, maxMs: 20, maxAttempts: 30, uncertainSettleMs: 5 },
   limits: { appWritesPerWindow: 1_000_000, tenantWritesPerWindow: 2_000_000, burst: 200 },
 };
 
