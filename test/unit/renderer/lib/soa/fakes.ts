@@ -1,0 +1,97 @@
+/**
+ * Small in-memory ports for the single-contact flows: an IPC client that keeps the journal in an
+ * array, a Graph session that answers from a table, and a clock that never sleeps for real.
+ */
+import type { JournalRecordInput, StoredJournalRecord } from '../../../../../src-main/ipc/contract';
+import type { GraphCall, GraphSession } from '../../../../../src-renderer/lib/graph/graph-client';
+import { failure, ok, type GraphError, type GraphResult } from '../../../../../src-renderer/lib/graph/graph-result';
+import { DEFAULT_TUNING, type FlowPorts, type Ipc } from '../../../../../src-renderer/lib/soa/ports';
+
+export interface FakeIpc {
+  ipc: Ipc;
+  journal: StoredJournalRecord[];
+  /** Order of events: 'journal:intent', 'journal:result', and whatever the test pushes. */
+  events: string[];
+}
+
+export function fakeIpc(extra: Record<string, (input: unknown) => unknown> = {}, events: string[] = []): FakeIpc {
+  const journal: StoredJournalRecord[] = [];
+  let seq = 0;
+  const handle = (name: string, input: unknown): unknown => {
+    if (name === 'journal.append') {
+      const record = (input as { record: JournalRecordInput }).record;
+      events.push(`journal:${record.kind}`);
+      const stored = { ...record, seq: ++seq, at: new Date(1_700_000_000_000 + seq).toISOString(), tenant: 't' };
+      journal.push(stored as StoredJournalRecord);
+      return { seq, at: stored.at };
+    }
+    if (name === 'journal.read') return { records: journal, path: '/j' };
+    const h = extra[name];
+    if (!h) throw new Error(`unexpected ipc ${name}`);
+    return h(input);
+  };
+  const ipc = {
+    call: async (name: string, input: unknown) => {
+      try {
+        return { ok: true, value: handle(name, input) };
+      } catch (e) {
+        return { ok: false, error: { code: 'internal', message: String(e) } };
+      }
+    },
+    invoke: async (name: string, input: unknown) => handle(name, input),
+    onProgress: () => () => undefined,
+  } as unknown as Ipc;
+  return { ipc, journal, events };
+}
+
+export type Route = (call: GraphCall) => { status: number; body?: unknown; requestId?: string } | GraphError;
+
+/** A GraphSession stand-in: `route` answers each call; parse runs as in the real session. */
+export function fakeGraph(route: Route, calls: GraphCall[] = []): GraphSession {
+  const session = {
+    baseUrl: 'https://graph.test',
+    async call<T>(c: GraphCall, parse: (body: unknown, status: number) => T): Promise<GraphResult<T>> {
+      calls.push(c);
+      const r = route(c);
+      if ('kind' in r) return failure(r, `rid-${calls.length}`);
+      return ok(parse(r.body, r.status), r.status, r.requestId ?? `rid-${calls.length}`);
+    },
+  };
+  return session as unknown as GraphSession;
+}
+
+export function ports(ipc: Ipc, graph: GraphSession): FlowPorts {
+  let n = 0;
+  return {
+    ipc,
+    graph,
+    clock: { now: () => new Date(1_700_000_000_000), sleep: async () => undefined },
+    tuning: { ...DEFAULT_TUNING, readBackAttempts: 2, readBackDelayMs: 0, maxWriteAttempts: 3 },
+    newId: () => `op-${++n}`,
+  };
+}
+
+export const networkError: GraphError = {
+  kind: 'network',
+  status: 0,
+  code: 'network',
+  message: 'socket hang up',
+  fix: 'x',
+};
+export const throttled: GraphError = {
+  kind: 'throttled',
+  status: 429,
+  code: 'TooManyRequests',
+  message: 'slow down',
+  waitSeconds: 2,
+  fix: 'wait',
+};
+export const forbidden: GraphError = {
+  kind: 'forbidden',
+  status: 403,
+  code: 'Authorization_RequestDenied',
+  message: 'Insufficient privileges to complete the operation.',
+  missingScopes: [],
+  missingRole: 'Hybrid Administrator',
+  fix: 'assign the role',
+};

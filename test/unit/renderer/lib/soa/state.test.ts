@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredJournalRecord, TraceResult } from '../../../../../src-main/ipc/contract';
+import { classify, lastSoaWrite, STATE_TABLE } from '../../../../../src-renderer/lib/soa/state';
+
+const at = '2026-01-01T00:00:00.000Z';
+function rec(r: Record<string, unknown>): StoredJournalRecord {
+  return { at, tenant: 't', ...r } as unknown as StoredJournalRecord;
+}
+const rollbackJournal: StoredJournalRecord[] = [
+  rec({
+    seq: 1,
+    kind: 'intent',
+    opId: 'a',
+    objectType: 'contact',
+    objectId: 'C1',
+    action: 'transfer',
+    request: { method: 'PATCH', url: 'u' },
+  }),
+  rec({ seq: 2, kind: 'result', opId: 'a', outcome: 'done', verified: true }),
+  rec({
+    seq: 3,
+    kind: 'intent',
+    opId: 'b',
+    objectType: 'contact',
+    objectId: 'c1',
+    action: 'rollback',
+    request: { method: 'PATCH', url: 'u' },
+  }),
+  rec({ seq: 4, kind: 'result', opId: 'b', outcome: 'done', verified: true }),
+];
+const csObject = {
+  connectorName: 'x',
+  distinguishedName: 'CN=x',
+  objectId: 'o',
+  exportState: 'AwaitingExportConfirmation',
+  hasExportError: false,
+  hasSyncError: false,
+  attributes: {},
+};
+const traced: TraceResult = {
+  status: 'traced',
+  dn: 'CN=A,OU=Contacts,DC=contoso,DC=com',
+  adObject: csObject,
+  metaverseObjectId: 'mv',
+  entraObject: csObject,
+  blockOnPremisesSync: false,
+  cloudAnchor: 'Contact_c1',
+  cloudMastered: false,
+  awaitingExportConfirmation: true,
+  message: 'ok',
+};
+
+describe('classify (the guide’s state table)', () => {
+  it('covers the four documented rows', () => {
+    expect(STATE_TABLE.map((r) => r.state)).toEqual(['synced', 'transferred', 'rolledBackPending', 'cloudNative']);
+  });
+
+  it('synced: false / true', () => {
+    expect(classify({ isCloudManaged: false, onPremisesSyncEnabled: true, objectId: 'c1' })).toMatchObject({
+      state: 'synced',
+      certain: true,
+    });
+  });
+
+  it('transferred: true / null', () => {
+    expect(classify({ isCloudManaged: true, onPremisesSyncEnabled: null, objectId: 'c1' })).toMatchObject({
+      state: 'transferred',
+      certain: true,
+    });
+  });
+
+  it('false / null without journal or trace: says it cannot tell', () => {
+    const c = classify({ isCloudManaged: false, onPremisesSyncEnabled: null, objectId: 'c1' });
+    expect(c).toMatchObject({ state: 'rolledBackOrCloudNative', certain: false });
+    expect(c.explanation).toMatch(/cannot be told apart/);
+  });
+
+  it('false / null with a journaled rollback: rolled back, pending takeover', () => {
+    const c = classify({
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      objectId: 'c1',
+      journal: rollbackJournal,
+    });
+    expect(c).toMatchObject({ state: 'rolledBackPending', certain: true });
+    expect(c.basis.join(' ')).toMatch(/Journal/);
+  });
+
+  it('false / null with a trace joining an Entra connector object: rolled back, pending', () => {
+    const c = classify({ isCloudManaged: false, onPremisesSyncEnabled: null, objectId: 'c9', trace: traced });
+    expect(c).toMatchObject({ state: 'rolledBackPending', certain: true });
+    expect(c.basis.join(' ')).toMatch(/awaiting export confirmation/);
+  });
+
+  it('false / null and the DN is unknown on the server: cloud-native', () => {
+    const c = classify({
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      objectId: 'c9',
+      trace: { status: 'unknownDn', dn: 'CN=x', message: 'not in the AD connector space' },
+    });
+    expect(c).toMatchObject({ state: 'cloudNative', certain: true });
+  });
+
+  it('a failed rollback does not count; a later transfer wins', () => {
+    const j = [
+      ...rollbackJournal,
+      rec({
+        seq: 5,
+        kind: 'intent',
+        opId: 'c',
+        objectType: 'contact',
+        objectId: 'c1',
+        action: 'transfer',
+        request: { method: 'PATCH', url: 'u' },
+      }),
+      rec({ seq: 6, kind: 'result', opId: 'c', outcome: 'failed', verified: true }),
+    ];
+    expect(lastSoaWrite(j, 'c1')?.action).toBe('rollback');
+    const k = [...j, rec({ seq: 7, kind: 'result', opId: 'c', outcome: 'done', verified: true })];
+    expect(lastSoaWrite(k, 'c1')?.action).toBe('transfer');
+  });
+
+  it('false / false is Exchange-mastered, and an unreadable value is unknown', () => {
+    expect(classify({ isCloudManaged: false, onPremisesSyncEnabled: false, objectId: 'c1' }).state).toBe(
+      'exchangeMastered',
+    );
+    expect(classify({ isCloudManaged: null, onPremisesSyncEnabled: null, objectId: 'c1' }).state).toBe('unknown');
+  });
+});
