@@ -79,8 +79,10 @@ describe('transfer and verify, then roll back (one contact)', () => {
 
     // 5. transfer (typed confirmation)
     await shot('transfer-05-confirm');
-    await page.getByTestId('transfer-confirm-input').fill(contact.displayName);
-    await page.getByTestId('transfer-confirm-submit').click();
+    // keyboard only: type the name and press Enter
+    await page.getByTestId('transfer-confirm-input').focus();
+    await page.keyboard.type(contact.displayName);
+    await page.keyboard.press('Enter');
     await page.getByTestId('transfer-done').waitFor({ timeout: 60_000 });
     expect(await verdict('transfer')).toBe('Pass');
     await shot('transfer-05-transfer');
@@ -191,6 +193,11 @@ describe('transfer and verify, then roll back (one contact)', () => {
     expect(report.steps.find((s) => s.id === 'transfer')?.requests.some((r) => !!r.requestId)).toBe(true);
     expect(report.journal.opIds).toContain(transferIntent?.opId);
     const htmlText = readFileSync(html[0] ?? '', 'utf8');
+    const reportPage = await e2e.context.newPage();
+    await reportPage.goto(`file://${html[0] ?? ''}`);
+    await reportPage.screenshot({ path: 'test-results/e2e/transfer-10-report-html.png', fullPage: true });
+    await expectAccessible(reportPage, 'report html');
+    await reportPage.close();
     expect(htmlText).toContain('<!doctype html>');
     expect(htmlText).toContain('@media print');
     expect(htmlText).toContain('onPremisesSyncBehavior');
@@ -275,5 +282,16 @@ describe('transfer and verify, then roll back (one contact)', () => {
       ]),
     );
     expect(findFiles(dataDir, /^rollback-.*\.html$/)).toHaveLength(1);
+  });
+
+  it('journal and settings views are accessible and show the records', async () => {
+    const { page } = e2e;
+    await page.getByRole('button', { name: 'Journal' }).click();
+    await page.getByTestId('journal-records').waitFor();
+    await page.getByTestId('no-pending').waitFor();
+    await shot('journal-view');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByTestId('settings-consent-link').waitFor();
+    await shot('settings-view');
   });
 });
