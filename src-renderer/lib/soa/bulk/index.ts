@@ -12,3 +12,4 @@ export * from './report';
 export { createFetchGraphBatchPort, type FetchGraphBatchPortOptions } from './fetch-graph-batch-port';
 export { createIpcJournalPort, type JournalBridge } from './ipc-journal-port';
 export * from './reverify';
+export * from './server-follow-up';
