@@ -106,6 +106,13 @@ export interface OnPremServer {
   /** JSON-serialisable state for the lab's state file. */
   snapshot(): unknown;
   restore(snapshot: unknown): void;
-  configure(patch: Partial<Pick<OnPremOptions, 'syncCycleMs' | 'event6956Provider' | 'connectSyncVersion' | 'cloudSyncAgentVersion' | 'stagingMode'>>): void;
+  configure(
+    patch: Partial<
+      Pick<
+        OnPremOptions,
+        'syncCycleMs' | 'event6956Provider' | 'connectSyncVersion' | 'cloudSyncAgentVersion' | 'stagingMode'
+      >
+    >,
+  ): void;
   close(): void;
 }
