@@ -1,30 +1,44 @@
-/** The app's journal port: the main-process journal through the typed bridge (`journal.append`, `journal.read`). */
+/**
+ * App-side ports over the typed bridge client (`SoaClient.call` from lib/bridge.ts, structurally):
+ * the journal in main (`journal.append`, `journal.read`) and the Connect Sync operations.
+ */
 import type {
   IpcResult,
   JournalRecordInput,
+  OperationName,
   OpInput,
   OpOutput,
   StoredJournalRecord,
 } from '../../../../src-main/ipc/contract';
 import type { JournalPort } from './ports';
+import type { BulkServerPort } from './server-follow-up';
 
-export interface JournalBridge {
-  journalAppend(input: OpInput<'journal.append'>): Promise<IpcResult<OpOutput<'journal.append'>>>;
-  journalRead(input: OpInput<'journal.read'>): Promise<IpcResult<OpOutput<'journal.read'>>>;
+/** The part of `SoaClient` the bulk ports need. */
+export interface BridgeCall {
+  call<N extends OperationName>(name: N, input: OpInput<N>): Promise<IpcResult<OpOutput<N>>>;
 }
 
-export function createIpcJournalPort(bridge: JournalBridge): JournalPort {
+async function value<N extends OperationName>(bridge: BridgeCall, name: N, input: OpInput<N>): Promise<OpOutput<N>> {
+  const r = await bridge.call(name, input);
+  if (!r.ok) throw new Error(`${name} failed: ${r.error.message}`);
+  return r.value;
+}
+
+export function createIpcJournalPort(bridge: BridgeCall): JournalPort {
   return {
     async append(records: JournalRecordInput[]): Promise<void> {
-      // each call is fsynced by main before it answers; concurrent calls are group-committed there
-      const results = await Promise.all(records.map((record) => bridge.journalAppend({ record })));
-      const failed = results.find((r) => !r.ok);
-      if (failed && !failed.ok) throw new Error(`Journal append failed: ${failed.error.message}`);
+      // main fsyncs each record before it answers; concurrent calls are group-committed there
+      await Promise.all(records.map((record) => value(bridge, 'journal.append', { record })));
     },
     async readRun(runId: string): Promise<StoredJournalRecord[]> {
-      const r = await bridge.journalRead({ runId, limit: 100000 });
-      if (!r.ok) throw new Error(`Journal read failed: ${r.error.message}`);
-      return r.value.records;
+      return (await value(bridge, 'journal.read', { runId, limit: 100000 })).records;
     },
+  };
+}
+
+export function createIpcServerPort(bridge: BridgeCall): BulkServerPort {
+  return {
+    runSyncCycle: (input) => value(bridge, 'server.runSyncCycle', { ...input, operationId: crypto.randomUUID() }),
+    events6956: (input) => value(bridge, 'server.events6956', input),
   };
 }

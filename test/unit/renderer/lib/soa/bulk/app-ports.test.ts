@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServices, type Services } from '../../../../../../src-main/services';
-import { methodName, type IpcResult } from '../../../../../../src-main/ipc/contract';
-import { createIpcJournalPort, type JournalBridge } from '../../../../../../src-renderer/lib/soa/bulk/ipc-journal-port';
+import type { IpcResult } from '../../../../../../src-main/ipc/contract';
+import { createIpcJournalPort, type BridgeCall } from '../../../../../../src-renderer/lib/soa/bulk/ipc-journal-port';
 import { createFetchGraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/fetch-graph-batch-port';
 import { runBulk } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
 import { buildPlan, parsePlanFile, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
@@ -34,10 +34,7 @@ describe('app ports', () => {
   it('runs a saved plan with the journal in main through the router', async () => {
     const call = (name: string) => (input: unknown) =>
       services.router.dispatch(name, input, { kind: 'bridge', remoteAddress: '127.0.0.1' }, () => {});
-    const bridge = {
-      [methodName('journal.append')]: call('journal.append'),
-      [methodName('journal.read')]: call('journal.read'),
-    } as unknown as JournalBridge;
+    const bridge = { call: (name: string, input: unknown) => call(name)(input) } as BridgeCall;
     const graph = new FakeGraph();
     for (let i = 0; i < 45; i++) graph.add({ id: `c-${i}` });
     graph.add({ id: 'c-cloud', onPremisesSyncEnabled: null });
