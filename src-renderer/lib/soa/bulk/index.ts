@@ -10,6 +10,6 @@ export * from './batch-reads';
 export * from './rollback';
 export * from './report';
 export { createFetchGraphBatchPort, type FetchGraphBatchPortOptions } from './fetch-graph-batch-port';
-export { createIpcJournalPort, createIpcServerPort, type BridgeCall } from './ipc-journal-port';
+export { createIpcJournalPort, createIpcServerPort, createBridgeTokenProvider, type BridgeCall } from './bridge-ports';
 export * from './reverify';
 export * from './server-follow-up';

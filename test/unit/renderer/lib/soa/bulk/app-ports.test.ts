@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServices, type Services } from '../../../../../../src-main/services';
 import type { IpcResult } from '../../../../../../src-main/ipc/contract';
-import { createIpcJournalPort, type BridgeCall } from '../../../../../../src-renderer/lib/soa/bulk/ipc-journal-port';
+import {
+  createIpcJournalPort,
+  createBridgeTokenProvider,
+  type BridgeCall,
+} from '../../../../../../src-renderer/lib/soa/bulk/bridge-ports';
 import { createFetchGraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/fetch-graph-batch-port';
 import { runBulk } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
 import { buildPlan, parsePlanFile, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
@@ -105,5 +109,29 @@ describe('app ports', () => {
     expect(seen[0]?.body).not.toContain('tok-123');
     expect(scopesAsked).toEqual([['Contacts-OnPremisesSyncBehavior.ReadWrite.All']]);
     await expect(port.sendBatch({ requests: [] }, { scopes: [] })).rejects.toThrow(/1–20/);
+  });
+
+  it('the bridge token provider caches per scope set until a minute before expiry', async () => {
+    let t = 0;
+    let calls = 0;
+    const bridge = {
+      call: async (_name: string, input: unknown) => {
+        calls++;
+        return {
+          ok: true,
+          value: {
+            accessToken: `tok-${calls}`,
+            expiresOn: new Date(10 * 60_000).toISOString(),
+            scopes: (input as { scopes: string[] }).scopes,
+          },
+        };
+      },
+    } as unknown as BridgeCall;
+    const get = createBridgeTokenProvider(bridge, () => t);
+    expect(await get(['b', 'a'])).toBe('tok-1');
+    expect(await get(['a', 'b'])).toBe('tok-1');
+    expect(await get(['c'])).toBe('tok-2');
+    t = 9.5 * 60_000;
+    expect(await get(['a', 'b'])).toBe('tok-3');
   });
 });
