@@ -40,6 +40,8 @@ export class FakeGraph implements GraphBatchPort {
   faults: FaultPlan = { decide: () => 'none' };
   /** optional per-batch delay (ms) to let concurrency show */
   latencyMs = 0;
+  /** when set, successful writes carry `x-ms-throttle-limit-percentage` with this value */
+  limitPercentage: string | undefined;
 
   add(o: Partial<FakeObject> & { id: string }): FakeObject {
     const full: FakeObject = {
@@ -127,7 +129,9 @@ export class FakeGraph implements GraphBatchPort {
         o.isCloudManaged = value;
         if (value) o.onPremisesSyncEnabled = null;
         this.writeLog.push({ id: o.id, value, at: Date.now() });
-        return { status: 204, headers: { 'request-id': `req-${this.writeLog.length}` } };
+        const headers: Record<string, string> = { 'request-id': `req-${this.writeLog.length}` };
+        if (this.limitPercentage) headers['x-ms-throttle-limit-percentage'] = this.limitPercentage;
+        return { status: 204, headers };
       }
     }
     if (nav === 'memberOf') {

@@ -216,6 +216,26 @@ describe('bulk pipeline (in-memory Graph)', () => {
     );
   });
 
+  it('slows its write rate when responses report x-ms-throttle-limit-percentage near the limit', async () => {
+    const graph = new FakeGraph();
+    graph.latencyMs = 2;
+    graph.limitPercentage = '0.97';
+    const items = contacts(graph, 120);
+    const rates: number[] = [];
+    const summary = await runBulk({
+      runId: 'run-pct',
+      items,
+      graph,
+      journal: port,
+      ...FAST,
+      limits: { appWritesPerWindow: 150_000, tenantWritesPerWindow: 2_000_000, burst: 40 },
+      onProgress: (p) => rates.push(p.writeRate),
+    });
+    expect(summary.progress.verified).toBe(120);
+    expect(rates[0]).toBe(970);
+    expect(Math.min(...rates)).toBeLessThanOrEqual(970 * 0.8);
+  });
+
   it('records failures (404 at write) with a final record and keeps going', async () => {
     const graph = new FakeGraph();
     const items = contacts(graph, 30);
