@@ -67,6 +67,11 @@ export interface OnPremSeedObject {
   cloudId: string;
   /** DNs of on-premises groups this object is a member of */
   memberOf: string[];
+  /**
+   * false: filtered out by a scoping rule — a disconnector in the AD connector space, never joined
+   * to the metaverse and absent from the tenant (default true).
+   */
+  inSyncScope?: boolean;
 }
 
 export interface OnPremOptions {

@@ -558,6 +558,25 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, groupDns));
   }
 
+  // One AD contact outside the sync scope (filtered by a scoping rule): a disconnector in the AD
+  // connector space, never joined to the metaverse and absent from the tenant. Its GUID is fixed so
+  // the random sequence of everything else stays as it was.
+  const filteredGuid = `6f1d0c3e-9a57-4b8e-8f43-${(opts.seed >>> 0).toString(16).padStart(12, '0').slice(-12)}`;
+  onPrem.push({
+    kind: 'contact',
+    anchor: guidToAnchor(filteredGuid),
+    objectGuid: filteredGuid,
+    cloudId: '',
+    memberOf: [],
+    inSyncScope: false,
+    attrs: {
+      displayName: 'Filtered Vendor Contact',
+      mail: 'filtered.vendor@fabrikam.example',
+      description: 'Outside the sync scope (scoping filter)',
+      distinguishedName: 'CN=Filtered Vendor Contact,OU=NoSync,DC=contoso,DC=com',
+    },
+  });
+
   const tenant: TenantState = {
     tenantId,
     tenantDomain: LAB_TENANT_DOMAIN,

@@ -31,6 +31,7 @@ export function seedAdObjects(objects: OnPremSeedObject[], now: number): { ad: A
       kind: o.kind,
       dn: a.distinguishedName,
       cloudId: o.cloudId,
+      inSyncScope: o.inSyncScope !== false,
       attrs: {
         displayName: a.displayName,
         mail: a.mail ?? null,

@@ -34,6 +34,8 @@ export const adObjectState = z.object({
   kind: syncedKind,
   dn: z.string(),
   cloudId: z.string(),
+  /** false: a disconnector (filtered by a scoping rule), never joined */
+  inSyncScope: z.boolean().default(true),
   attrs: adStringAttrs,
   member: z.array(z.string()),
   memberOf: z.array(z.string()),
@@ -58,6 +60,8 @@ export const exportErrorState = z.object({
 /** Connector space + metaverse for one joined object (AD CS, MV, Entra CS), keyed by anchor. */
 export const joinState = z.object({
   anchor: z.string(),
+  /** an AD connector-space object without a metaverse join (outside the sync scope) */
+  disconnector: z.boolean().default(false),
   /** what the AD connector last imported */
   imported: adStringAttrs.extend({ dn: z.string(), member: z.array(z.string()), memberOf: z.array(z.string()) }),
   importedAt: z.number(),

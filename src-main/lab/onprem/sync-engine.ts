@@ -73,6 +73,7 @@ export class SyncEngine {
     const view = ctx.tenant.viewByAnchor(o.kind, o.anchor);
     return {
       anchor: o.anchor,
+      disconnector: !o.inSyncScope,
       imported: { ...o.attrs, dn: o.dn, member: [...o.member], memberOf: [...o.memberOf] },
       importedAt: o.whenChanged,
       syncedAt: o.whenChanged,
@@ -259,7 +260,7 @@ export class SyncEngine {
     const now = this.ctx.clock.now();
     for (const j of this.ctx.state.joins) {
       const o = this.ctx.adByAnchor.get(j.anchor);
-      if (!o) continue;
+      if (!o || j.disconnector) continue;
       if (staged.has(j.anchor)) {
         j.syncedAt = now;
         j.exportState = 'PendingExport';
@@ -285,7 +286,7 @@ export class SyncEngine {
     const now = this.ctx.clock.now();
     let errors = false;
     for (const j of this.ctx.state.joins) {
-      if (j.exportState !== 'PendingExport') continue;
+      if (j.exportState !== 'PendingExport' || j.disconnector) continue;
       const o = this.ctx.adByAnchor.get(j.anchor);
       if (!o) continue;
       const outcome = this.ctx.tenant.exportUpdate(o.kind, o.anchor, exportedAttributes(j));
@@ -301,7 +302,7 @@ export class SyncEngine {
     const cycleNumber = this.cycle?.number ?? this.ctx.state.cycleNumber;
     for (const j of this.ctx.state.joins) {
       const o = this.ctx.adByAnchor.get(j.anchor);
-      if (!o) continue;
+      if (!o || j.disconnector) continue;
       if (j.exportState === 'AwaitingExportConfirmation' && (j.awaitingSinceCycle ?? 0) < cycleNumber) {
         const outcome = this.ctx.tenant.confirmTakeover(o.kind, o.anchor, exportedAttributes(j));
         if (outcome.status !== 'takeoverPending') this.applyOutcome(j, o, outcome, now);
@@ -455,13 +456,16 @@ export class SyncEngine {
 
   /** CS objects of one connector, in join order (a page of them). */
   csObjects(c: ConnectorInfo, start: number, count: number): Record<string, unknown>[] {
-    return this.ctx.state.joins.slice(start, start + count).map((j) => this.csObjectView(c, j));
+    const joins = c === this.ad ? this.ctx.state.joins : this.ctx.state.joins.filter((j) => !j.disconnector);
+    return joins.slice(start, start + count).map((j) => this.csObjectView(c, j));
   }
 
   findCsByDn(c: ConnectorInfo, dn: string): Record<string, unknown> | undefined {
     const want = dn.trim().toLowerCase();
-    const j = this.ctx.state.joins.find(
-      (x) => (c === this.ad ? x.imported.dn : this.ids(x.anchor).aadDn).toLowerCase() === want,
+    const j = this.ctx.state.joins.find((x) =>
+      c === this.ad
+        ? x.imported.dn.toLowerCase() === want
+        : !x.disconnector && this.ids(x.anchor).aadDn.toLowerCase() === want,
     );
     return j ? this.csObjectView(c, j) : undefined;
   }
@@ -471,14 +475,14 @@ export class SyncEngine {
     for (const j of this.ctx.state.joins) {
       const ids = this.ids(j.anchor);
       if (ids.adCs === want) return this.csObjectView(this.ad, j);
-      if (ids.aadCs === want) return this.csObjectView(this.aad, j);
+      if (ids.aadCs === want && !j.disconnector) return this.csObjectView(this.aad, j);
     }
     return undefined;
   }
 
   findMv(id: string): Record<string, unknown> | undefined {
     const want = id.trim().toLowerCase();
-    const j = this.ctx.state.joins.find((x) => this.ids(x.anchor).mv === want);
+    const j = this.ctx.state.joins.find((x) => !x.disconnector && this.ids(x.anchor).mv === want);
     return j ? this.mvObjectView(j) : undefined;
   }
 
@@ -531,13 +535,14 @@ export class SyncEngine {
       ObjectType: kind,
       IsTransient: false,
       IsPlaceHolder: false,
-      IsConnector: true,
+      IsConnector: !j.disconnector,
       HasSyncError: false,
       HasExportError: err !== null,
       ExportError: err ? { ...err, FirstOccurred: iso(err.FirstOccurred), LastOccurred: iso(err.LastOccurred) } : null,
       SynchronizationError: null,
-      ConnectedMVObjectId: this.mvId(j.anchor),
-      Lineage: [{ Id: lineageId, SyncRuleName: ruleName, LineageTime: iso(j.syncedAt) }],
+      // A disconnector has no metaverse join: the all-zero Guid, as Get-ADSyncCSObject shows it.
+      ConnectedMVObjectId: j.disconnector ? '00000000-0000-0000-0000-000000000000' : this.mvId(j.anchor),
+      Lineage: j.disconnector ? [] : [{ Id: lineageId, SyncRuleName: ruleName, LineageTime: iso(j.syncedAt) }],
       Attributes: attributes,
       ExportState: isAd ? 'None' : j.exportState,
     };

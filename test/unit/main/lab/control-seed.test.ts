@@ -29,7 +29,16 @@ describe('lab seed', () => {
     expect(contacts.filter((c) => !c.anchor).length).toBeGreaterThanOrEqual(3);
     expect(contacts.filter((c) => c.mail).length).toBeGreaterThan(1000);
     expect(new Set(contacts.map((c) => c.companyName)).size).toBeGreaterThan(10);
-    expect(a.onPrem.filter((o) => o.kind === 'contact').length).toBe(contacts.filter((c) => c.anchor).length);
+    // every anchored cloud contact has its AD object, plus exactly one AD contact outside the sync scope
+    const inScope = a.onPrem.filter((o) => o.kind === 'contact' && o.inSyncScope !== false);
+    expect(inScope.length).toBe(contacts.filter((c) => c.anchor).length);
+    expect(a.onPrem.filter((o) => o.inSyncScope === false)).toEqual([
+      expect.objectContaining({
+        kind: 'contact',
+        cloudId: '',
+        attrs: expect.objectContaining({ displayName: 'Filtered Vendor Contact' }),
+      }),
+    ]);
     expect(a.onPrem.every((o) => o.attrs.distinguishedName.endsWith('DC=contoso,DC=com'))).toBe(true);
     expect(a.onPrem.some((o) => o.memberOf.length > 0)).toBe(true);
     const b = seedTenant({ seed: 5, now: Date.parse('2026-11-27T00:00:00Z') });
