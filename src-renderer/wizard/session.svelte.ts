@@ -15,6 +15,7 @@ import {
   type FlowTuning,
 } from '../lib/soa/ports';
 import { runStreaming } from '../lib/soa/streaming';
+import type { WizardRun } from './transfer-run.svelte';
 
 /** Everything the wizard asks for at sign-in (incremental tokens are then requested per step). */
 export const SIGN_IN_SCOPES = allScopes(['contacts', 'contactEdit', 'audit', 'membership', 'roles']);
@@ -65,6 +66,8 @@ export class Session {
   pendingCount = $state(0);
 
   graph: GraphSession | undefined;
+  /** The wizards' runs survive switching views (the audit search keeps going; come back to it). */
+  runs: { transfer?: WizardRun; rollback?: WizardRun } = {};
   attempts: AttemptLog | undefined;
   private signInOp: string | undefined;
 
@@ -157,6 +160,7 @@ export class Session {
               },
             );
       if (r.ok) {
+        this.resetRuns();
         this.account = r.value;
       } else if (r.error.code !== 'cancelled') {
         this.signInError = { message: r.error.message, code: r.error.code };
@@ -170,12 +174,20 @@ export class Session {
     }
   }
 
+  /** A different admin means different checks: drop the wizards' runs (and stop their audit searches). */
+  resetRuns(): void {
+    this.runs.transfer?.stopAudit();
+    this.runs.rollback?.stopAudit();
+    this.runs = {};
+  }
+
   cancelSignIn(): void {
     if (this.signInOp) void this.client.call('app.cancel', { operationId: this.signInOp });
   }
 
   async signOut(): Promise<void> {
     await this.client.call('auth.signOut', {});
+    this.resetRuns();
     this.account = undefined;
   }
 }

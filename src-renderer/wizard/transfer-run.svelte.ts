@@ -9,6 +9,7 @@ import { reportHtml, reportJson, reportName, type EvidenceReport, type StepEvide
 import { classify, type Classification } from '../lib/soa/state';
 import { pollAudit, readSoa, type AuditPollState, type ContactTarget, type SoaRead } from '../lib/soa/verify';
 import type { Session } from './session.svelte';
+import type { AdProbe } from '../lib/soa/transfer';
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
@@ -34,6 +35,8 @@ export class WizardRun {
   auditSince = $state<string | undefined>();
   opIds = $state<string[]>([]);
   reportPaths = $state<{ html: string; json: string } | undefined>();
+  /** The AD description probe of step 9 (kept so the restore stays available). */
+  adProbe = $state<AdProbe | null>(null);
   private auditAbort: AbortController | undefined;
 
   constructor(
@@ -66,6 +69,21 @@ export class WizardRun {
 
   evidenceFor(id: string): StepEvidence | undefined {
     return this.evidence.find((s) => s.id === id);
+  }
+
+  /** Whether a step already ran: true (passed or warned), false (failed), undefined (not run). */
+  passed(id: string): boolean | undefined {
+    const v = this.evidenceFor(id)?.verdict;
+    if (v === undefined || v === 'pending') return undefined;
+    return v !== 'fail';
+  }
+
+  /** The outcome of a journaled write step, reconstructed from its evidence. */
+  writeOutcome(id: string): 'done' | 'failed' | 'unknown' | undefined {
+    const e = this.evidenceFor(id);
+    if (!e || e.verdict === 'pending') return undefined;
+    if (e.verdict === 'fail') return 'failed';
+    return e.observed.startsWith('Outcome unknown') ? 'unknown' : 'done';
   }
 
   addOp(opId: string): void {

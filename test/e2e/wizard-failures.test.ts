@@ -49,10 +49,9 @@ async function signOut(page: Page): Promise<void> {
   await page.getByTestId('sign-in').waitFor();
 }
 
-/** Open a fresh transfer run (switching views remounts the wizard) and get to step 5 for `c`. */
+/** Start a fresh transfer run and get to step 5 for `c`. */
 async function toTransferStep(page: Page, c: LabContact, options: { sync: boolean }): Promise<void> {
-  await page.getByRole('button', { name: 'Journal' }).click();
-  await page.getByRole('button', { name: 'Transfer a contact' }).click();
+  await page.getByTestId('start-over').click();
   await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
   await next(page, 'preflight');
   await searchAndSelect(page, c);

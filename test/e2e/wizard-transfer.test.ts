@@ -115,6 +115,11 @@ describe('transfer and verify, then roll back (one contact)', () => {
     await page.getByTestId('restore-ad').click();
     await page.getByTestId('ad-restored').waitFor({ timeout: 60_000 });
     await shot('transfer-09-ad-blocked');
+    // the run survives a trip to another view (the audit search too)
+    await page.getByRole('button', { name: 'Journal' }).click();
+    await page.getByTestId('journal-view').waitFor();
+    await page.getByRole('button', { name: 'Transfer a contact' }).click();
+    await page.getByTestId('ad-restored').waitFor();
     await next(page, 'ad-blocked');
 
     // 10. summary + report
