@@ -1,0 +1,611 @@
+/**
+ * State and actions of the bulk view: selection → dry-run plan → saved plan → run → report and the
+ * Connect Sync follow-up. All Graph, journal and server work goes through the bulk engine
+ * (`lib/soa/bulk`) over the ports in `bulk-ports.ts`; this class only orders it and keeps the state.
+ */
+import type { AppInfo } from '../../src-main/ipc/contract';
+import type { SoaClient } from '../lib/bridge';
+import {
+  buildPlan,
+  CSV_MAX_BYTES,
+  importCsv,
+  parsePlanFile,
+  planCsv,
+  planItems,
+  rolledBackIds,
+  resolveAdminScope,
+  runBulk,
+  runCsv,
+  runHtml,
+  RunControl,
+  saveSelection,
+  selectByFilter,
+  syncAfterRun,
+  sweep6956,
+  transferredByRun,
+  reverifyPending,
+  type BulkAction,
+  type BulkObjectType,
+  type CsvImportResult,
+  type ItemResult,
+  type Plan,
+  type PlanAction,
+  type RunProgress,
+  type RunSummary,
+  type SelectedObject,
+  type SelectionFilter,
+  type SweepResult,
+} from '../lib/soa/bulk';
+import { createBulkPorts, describeError, resolveDns, type BulkPorts } from './bulk-ports';
+import {
+  journalRuns,
+  listRuns,
+  newRunId,
+  nowIso,
+  parseSavedSelection,
+  resumeCandidates,
+  stamp,
+  putRun,
+  setRunStatus,
+  storedPlan,
+  type JournalRun,
+  type ResumeCandidate,
+} from './run-store';
+
+export type SelectionMode = 'filter' | 'csv' | 'saved' | 'journal';
+
+export interface Problem {
+  title: string;
+  message: string;
+  fix: string;
+}
+
+export const ACTION_LABEL: Record<PlanAction, string> = {
+  transfer: 'Transfer',
+  rollback: 'Roll back',
+  skipAlreadyTransferred: 'Skip: already transferred',
+  skipCloudNative: 'Skip: cloud-native',
+  skipNotTransferred: 'Skip: not transferred',
+  blockedCloudReferences: 'Blocked: cloud references',
+  blockedCloudMembers: 'Blocked: cloud members',
+  blockedNotInScope: 'Blocked: not in admin scope',
+  blockedUnreadable: 'Blocked: unreadable',
+};
+
+export const TYPE_LABEL: Record<BulkObjectType, string> = { contact: 'contacts', user: 'users', group: 'groups' };
+
+export class BulkModel {
+  objectType = $state<BulkObjectType>('contact');
+  kind = $state<BulkAction>('transfer');
+  mode = $state<SelectionMode>('filter');
+  filter = $state<SelectionFilter>({ namePrefix: '', mailDomain: '', company: '', department: '' });
+
+  busy = $state<string | undefined>();
+  problem = $state<Problem | undefined>();
+  notice = $state<string | undefined>();
+
+  selected = $state<SelectedObject[] | undefined>();
+  selectionLabel = $state('');
+  selectionSavedPath = $state<string | undefined>();
+  csv = $state<CsvImportResult | undefined>();
+  csvFileName = $state('');
+  runsInJournal = $state<JournalRun[]>([]);
+  journalRunId = $state('');
+
+  plan = $state<Plan | undefined>();
+  planText = $state<string | undefined>();
+  planPath = $state<string | undefined>();
+  planCsvPath = $state<string | undefined>();
+  planCsvUrl = $state<string | undefined>();
+
+  runId = $state<string | undefined>();
+  progress = $state<RunProgress | undefined>();
+  recent = $state<ItemResult[]>([]);
+  summary = $state<RunSummary | undefined>();
+  running = $state(false);
+  paused = $state(false);
+  cancelRequested = $state(false);
+  runHtmlPath = $state<string | undefined>();
+  runCsvPath = $state<string | undefined>();
+  runCsvUrl = $state<string | undefined>();
+
+  syncMessage = $state<string | undefined>();
+  syncOutcome = $state<string | undefined>();
+  sweep = $state<SweepResult | undefined>();
+  dnMissing = $state<{ objectId: string; reason: string }[]>([]);
+
+  resumable = $state<ResumeCandidate[]>([]);
+
+  private ports: BulkPorts;
+  private control: RunControl | undefined;
+
+  constructor(
+    readonly client: SoaClient,
+    readonly info: AppInfo,
+  ) {
+    this.ports = createBulkPorts(client, info, (m) => (this.syncMessage = m));
+  }
+
+  get writeCount(): number {
+    return this.plan ? this.plan.counts[this.plan.kind] : 0;
+  }
+
+  /** The phrase the admin types before the run: e.g. `TRANSFER 25`. */
+  get confirmPhrase(): string {
+    return `${this.kind === 'transfer' ? 'TRANSFER' : 'ROLLBACK'} ${this.writeCount}`;
+  }
+
+  get selectionBlocked(): boolean {
+    return this.mode === 'csv' && this.csv !== undefined && !this.csv.ok;
+  }
+
+  // ---- setup --------------------------------------------------------------------------------------
+
+  setType(t: BulkObjectType): void {
+    this.objectType = t;
+    this.clearSelection();
+  }
+
+  setKind(k: BulkAction): void {
+    this.kind = k;
+    if (k === 'transfer' && this.mode === 'journal') this.mode = 'filter';
+    this.clearSelection();
+  }
+
+  setMode(m: SelectionMode): void {
+    this.mode = m;
+    this.clearSelection();
+    if (m === 'journal') void this.loadJournalRuns();
+  }
+
+  clearSelection(): void {
+    this.selected = undefined;
+    this.selectionLabel = '';
+    this.selectionSavedPath = undefined;
+    this.csv = undefined;
+    this.csvFileName = '';
+    this.problem = undefined;
+    this.clearPlan();
+  }
+
+  clearPlan(): void {
+    this.plan = undefined;
+    this.planText = undefined;
+    this.planPath = undefined;
+    this.planCsvPath = undefined;
+    if (this.planCsvUrl) URL.revokeObjectURL(this.planCsvUrl);
+    this.planCsvUrl = undefined;
+  }
+
+  private async task<T>(label: string, title: string, fn: () => Promise<T>): Promise<T | undefined> {
+    this.busy = label;
+    this.problem = undefined;
+    try {
+      return await fn();
+    } catch (e) {
+      this.problem = { title, ...describeError(e) };
+      return undefined;
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  // ---- selection ----------------------------------------------------------------------------------
+
+  async previewFilter(): Promise<void> {
+    const f = this.filter;
+    if (![f.namePrefix, f.mailDomain, f.company, f.department].some((v) => v?.trim())) {
+      this.problem = {
+        title: 'No filter.',
+        message: 'A bulk selection never means "everything".',
+        fix: 'Fill in at least one of name prefix, mail domain, company or department, then select again.',
+      };
+      return;
+    }
+    this.clearPlan();
+    const list = await this.task('Selecting…', 'The selection could not be read.', () =>
+      selectByFilter(this.ports.graph, this.objectType, $state.snapshot(this.filter), { maxObjects: 100_000 }),
+    );
+    if (!list) return;
+    this.selected = list;
+    const parts = Object.entries($state.snapshot(this.filter))
+      .filter(([, v]) => typeof v === 'string' && v.trim())
+      .map(([k, v]) => `${k} "${String(v).trim()}"`);
+    this.selectionLabel = `filter: ${parts.join(', ')}`;
+  }
+
+  async importCsvFile(file: File): Promise<void> {
+    this.clearSelection();
+    this.csvFileName = file.name;
+    if (file.size > CSV_MAX_BYTES) {
+      this.csv = {
+        ok: false,
+        objects: [],
+        rowErrors: [],
+        rows: 0,
+        fileError: {
+          code: 'tooLarge',
+          message: `The file is ${(file.size / 1048576).toFixed(1)} MB; the limit is 10 MB. Split it into smaller files.`,
+        },
+      };
+      return;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const r = await this.task('Checking every row…', 'The CSV could not be checked.', () =>
+      importCsv(bytes, { objectType: this.objectType, graph: this.ports.graph }),
+    );
+    if (!r) return;
+    this.csv = r;
+    if (r.ok) {
+      this.selected = r.objects;
+      this.selectionLabel = `CSV ${file.name} (${r.rows} rows)`;
+    }
+  }
+
+  async loadSavedSelectionFile(file: File): Promise<void> {
+    this.clearSelection();
+    try {
+      const saved = parseSavedSelection(await file.text());
+      if (saved.objectType !== this.objectType) {
+        this.problem = {
+          title: 'Different object type.',
+          message: `The file selects ${TYPE_LABEL[saved.objectType]}; this run is for ${TYPE_LABEL[this.objectType]}.`,
+          fix: `Choose "${TYPE_LABEL[saved.objectType]}" above, or pick another selection file.`,
+        };
+        return;
+      }
+      this.selected = saved.ids.map((id) => ({
+        id,
+        objectType: saved.objectType,
+        displayName: null,
+        mail: null,
+        source: `saved selection ${file.name}`,
+      }));
+      this.selectionLabel = `saved selection ${file.name}${saved.description ? ` (${saved.description})` : ''}`;
+    } catch (e) {
+      this.problem = { title: 'The selection file could not be used.', ...describeError(e) };
+    }
+  }
+
+  async saveCurrentSelection(): Promise<void> {
+    if (!this.selected) return;
+    const content = JSON.stringify(saveSelection(this.objectType, this.selected, this.selectionLabel), null, 2);
+    const name = `selection-${this.objectType}-${stamp()}`;
+    const r = await this.client.call('report.save', { name, format: 'json', content });
+    if (r.ok) this.selectionSavedPath = r.value.path;
+    else this.problem = { title: 'The selection was not saved.', message: r.error.message, fix: 'Try again.' };
+  }
+
+  async loadJournalRuns(): Promise<void> {
+    const r = await this.client.call('journal.read', { limit: 100_000 });
+    if (!r.ok) {
+      this.problem = {
+        title: 'The journal could not be read.',
+        message: r.error.message,
+        fix: 'Open the Journal view to check it, or select objects by filter or CSV instead.',
+      };
+      return;
+    }
+    this.runsInJournal = journalRuns(r.value.records).filter((x) => x.action === 'transfer' && x.done > 0);
+    if (!this.runsInJournal.some((x) => x.runId === this.journalRunId))
+      this.journalRunId = this.runsInJournal[0]?.runId ?? '';
+  }
+
+  async selectFromJournalRun(): Promise<void> {
+    const runId = this.journalRunId;
+    if (!runId) return;
+    this.clearPlan();
+    const r = await this.client.call('journal.read', { runId, limit: 100_000 });
+    if (!r.ok) {
+      this.problem = { title: 'The run could not be read.', message: r.error.message, fix: 'Try again.' };
+      return;
+    }
+    const objects = transferredByRun(r.value.records, runId).filter((o) => o.objectType === this.objectType);
+    if (objects.length === 0) {
+      this.problem = {
+        title: `Run ${runId} transferred no ${TYPE_LABEL[this.objectType]}.`,
+        message: 'Nothing in that run was transferred and verified for this object type.',
+        fix: 'Pick another run or another object type.',
+      };
+      return;
+    }
+    this.selected = objects;
+    this.selectionLabel = `journal run ${runId}`;
+  }
+
+  // ---- plan -----------------------------------------------------------------------------------------
+
+  async makePlan(): Promise<void> {
+    const objects = this.selected;
+    if (!objects || objects.length === 0) return;
+    this.clearPlan();
+    const plan = await this.task('Planning (reads only)…', 'The dry-run plan could not be built.', async () => {
+      const scope = await resolveAdminScope(this.ports.graph);
+      if (scope.kind === 'none')
+        throw new Error(
+          'The signed-in admin has no Hybrid Administrator (or Global Administrator) role assignment. Sign in as a Hybrid Administrator, or ask for the role (tenant-wide or on an administrative unit holding the objects).',
+        );
+      let rolledBack: Set<string> | undefined;
+      if (this.kind === 'transfer') {
+        const j = await this.client.call('journal.read', { limit: 100_000 });
+        if (j.ok) rolledBack = rolledBackIds(j.value.records);
+      }
+      return buildPlan({
+        kind: this.kind,
+        objectType: this.objectType,
+        objects: $state.snapshot(objects) as SelectedObject[],
+        graph: this.ports.graph,
+        scope,
+        planId: crypto.randomUUID(),
+        ...(rolledBack ? { rolledBackIds: rolledBack } : {}),
+      });
+    });
+    if (!plan) return;
+    this.plan = plan;
+    this.planText = JSON.stringify(plan, null, 2);
+  }
+
+  async savePlan(): Promise<string | undefined> {
+    if (!this.plan || !this.planText) return undefined;
+    const r = await this.client.call('report.save', {
+      name: `bulk-plan-${this.plan.planId}`,
+      format: 'json',
+      content: this.planText,
+    });
+    if (!r.ok) {
+      this.problem = {
+        title: 'The plan was not saved.',
+        message: r.error.message,
+        fix: 'Check the free space of the app data folder, then save again.',
+      };
+      return undefined;
+    }
+    this.planPath = r.value.path;
+    return r.value.path;
+  }
+
+  async exportPlanCsv(): Promise<void> {
+    if (!this.plan) return;
+    const content = planCsv(this.plan);
+    if (this.planCsvUrl) URL.revokeObjectURL(this.planCsvUrl);
+    this.planCsvUrl = URL.createObjectURL(new Blob([content], { type: 'text/csv' }));
+    const r = await this.client.call('report.save', { name: `bulk-plan-${this.plan.planId}`, format: 'csv', content });
+    if (r.ok) this.planCsvPath = r.value.path;
+    else
+      this.problem = {
+        title: 'The CSV was not saved in the app data folder.',
+        message: r.error.message,
+        fix: 'Use the download link instead, or try again.',
+      };
+  }
+
+  // ---- run ------------------------------------------------------------------------------------------
+
+  /** Save the plan (if not yet saved), then run exactly the saved text. */
+  async execute(): Promise<void> {
+    if (!this.plan || !this.planText || this.running) return;
+    if (!this.planPath && !(await this.savePlan())) return;
+    const runId = newRunId(this.kind);
+    putRun(
+      {
+        runId,
+        kind: this.plan.kind,
+        objectType: this.plan.objectType,
+        planned: this.writeCount,
+        startedAt: nowIso(),
+        status: 'running',
+        ...(this.planPath ? { planFile: this.planPath } : {}),
+      },
+      this.planText,
+    );
+    await this.runPlan(runId, parsePlanFile(this.planText));
+  }
+
+  private async runPlan(runId: string, plan: Plan): Promise<void> {
+    this.runId = runId;
+    this.summary = undefined;
+    this.recent = [];
+    this.runHtmlPath = undefined;
+    this.runCsvPath = undefined;
+    this.sweep = undefined;
+    this.syncOutcome = undefined;
+    this.running = true;
+    this.paused = false;
+    this.cancelRequested = false;
+    this.problem = undefined;
+    const control = new RunControl();
+    this.control = control;
+    try {
+      const summary = await runBulk({
+        runId,
+        items: planItems(plan),
+        graph: this.ports.graph,
+        journal: this.ports.journal,
+        control,
+        onProgress: (p) => (this.progress = p),
+        onItem: (r) => (this.recent = [r, ...this.recent].slice(0, 8)),
+      });
+      this.summary = summary;
+      this.progress = summary.progress;
+      setRunStatus(runId, summary.cancelled ? 'cancelled' : 'finished');
+      await this.refreshResumable();
+    } catch (e) {
+      this.problem = {
+        title: `Run ${runId} stopped.`,
+        ...describeError(e),
+        fix: `Nothing is lost: every write was journaled first. Fix the cause, then use "Resume run ${runId}" below.`,
+      };
+      await this.refreshResumable();
+    } finally {
+      this.running = false;
+      this.control = undefined;
+    }
+  }
+
+  pause(): void {
+    this.control?.pause();
+    this.paused = true;
+  }
+  resume(): void {
+    this.control?.resume();
+    this.paused = false;
+  }
+  cancel(): void {
+    this.control?.resume();
+    this.control?.cancel();
+    this.paused = false;
+    this.cancelRequested = true;
+  }
+
+  // ---- resume ---------------------------------------------------------------------------------------
+
+  async refreshResumable(): Promise<void> {
+    const p = await this.client.call('journal.pending', {});
+    this.resumable = resumeCandidates(p.ok ? p.value.pending : [], this.running ? this.runId : undefined);
+  }
+
+  /** Resume with the plan remembered for this run, or with a plan file the admin picks. */
+  async resumeRun(runId: string, planFile?: File): Promise<void> {
+    let text = storedPlan(runId);
+    if (planFile) text = await planFile.text();
+    if (!text) {
+      this.problem = {
+        title: `The plan of run ${runId} is not in this browser profile.`,
+        message: 'The run can only finish exactly its plan.',
+        fix: `Choose its plan file (bulk-plan-….json in the reports folder) with "Load plan file", or re-verify the unfinished objects only.`,
+      };
+      return;
+    }
+    let plan: Plan;
+    try {
+      plan = parsePlanFile(text);
+    } catch {
+      this.problem = {
+        title: 'That file is not a soa-pilot plan.',
+        message: 'It did not parse as a saved bulk plan.',
+        fix: 'Choose the bulk-plan-….json file saved when the run started.',
+      };
+      return;
+    }
+    this.objectType = plan.objectType;
+    this.kind = plan.kind;
+    this.plan = plan;
+    this.planText = text;
+    this.selectionLabel = `resumed run ${runId}`;
+    const rec = listRuns().find((r) => r.runId === runId);
+    putRun(
+      {
+        runId,
+        kind: plan.kind,
+        objectType: plan.objectType,
+        planned: plan.counts[plan.kind],
+        startedAt: rec?.startedAt ?? nowIso(),
+        status: 'running',
+        ...(rec?.planFile ? { planFile: rec.planFile } : {}),
+      },
+      text,
+    );
+    this.planPath = rec?.planFile ?? 'loaded';
+    await this.runPlan(runId, plan);
+  }
+
+  /** Without the plan: read the state of the run's unfinished objects and record their results. */
+  async reverifyRun(runId: string): Promise<void> {
+    const p = await this.client.call('journal.pending', {});
+    if (!p.ok) {
+      this.problem = { title: 'The journal could not be read.', message: p.error.message, fix: 'Try again.' };
+      return;
+    }
+    const pending = p.value.pending.filter((x) => x.intent.kind === 'intent' && x.intent.runId === runId);
+    const out = await this.task('Re-verifying…', 'Re-verification failed.', () =>
+      reverifyPending(pending, { graph: this.ports.graph, journal: this.ports.journal }),
+    );
+    if (out) {
+      const done = out.filter((o) => o.result === 'done').length;
+      const failed = out.filter((o) => o.result === 'failed').length;
+      const open = out.length - done - failed;
+      this.notice = `Run ${runId}: ${done} verified, ${failed} not applied${open ? `, ${open} still unreadable (try again later)` : ''}. Objects the run never reached are untouched; plan them again to finish.`;
+      if (open === 0) setRunStatus(runId, 'cancelled');
+    }
+    await this.refreshResumable();
+  }
+
+  dismissRun(runId: string): void {
+    setRunStatus(runId, 'cancelled');
+    this.resumable = this.resumable.filter((r) => r.runId !== runId || r.pending > 0);
+  }
+
+  // ---- report and Connect Sync follow-up -------------------------------------------------------------
+
+  async saveReports(): Promise<void> {
+    const s = this.summary;
+    if (!s) return;
+    const j = await this.client.call('journal.read', { runId: s.runId, limit: 1 });
+    const html = runHtml(s, this.plan, {
+      ...(this.info.tenant ? { tenant: this.info.tenant } : {}),
+      ...(j.ok ? { journalPath: j.value.path } : {}),
+    });
+    const csv = runCsv(s);
+    const h = await this.client.call('report.save', { name: `bulk-run-${s.runId}`, format: 'html', content: html });
+    const c = await this.client.call('report.save', { name: `bulk-run-${s.runId}`, format: 'csv', content: csv });
+    if (this.runCsvUrl) URL.revokeObjectURL(this.runCsvUrl);
+    this.runCsvUrl = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+    if (h.ok) this.runHtmlPath = h.value.path;
+    if (c.ok) this.runCsvPath = c.value.path;
+    if (!h.ok || !c.ok)
+      this.problem = {
+        title: 'The report was not saved.',
+        message: (!h.ok ? h.error.message : !c.ok ? c.error.message : '') ?? '',
+        fix: 'Check the free space of the app data folder and save again; the CSV download link still works.',
+      };
+  }
+
+  async syncAndSweep(): Promise<void> {
+    const s = this.summary;
+    if (!s) return;
+    this.sweep = undefined;
+    this.dnMissing = [];
+    this.syncOutcome = undefined;
+    await this.task('Running one delta sync cycle…', 'The sync cycle or the sweep failed.', async () => {
+      const cycle = await syncAfterRun(this.ports.server);
+      if (cycle.status === 'busy') {
+        this.syncOutcome = `The sync engine stayed busy: ${cycle.message}`;
+        throw new Error(`${cycle.message} Wait for the running cycle to finish, then run this again.`);
+      }
+      if (cycle.status === 'stagingMode') {
+        this.syncOutcome = cycle.message;
+        throw new Error(`${cycle.message} Run this on the active (non-staging) Connect Sync server.`);
+      }
+      this.syncOutcome = `Delta cycle ${cycle.cycle.allSucceeded ? 'completed' : 'finished with errors'} (${cycle.cycle.runs.length} run profiles, ${cycle.cycle.t0} → ${cycle.cycle.finishedAt}).`;
+      // Event 6956 only concerns transferred objects (AD changes the sync engine now refuses to export)
+      if ((s.items[0]?.action ?? this.plan?.kind) !== 'transfer') return;
+      this.busy = 'Finding the objects in AD and sweeping Event 6956…';
+      const verified = s.items.filter((i) => i.outcome === 'verified' || i.outcome === 'skipped');
+      const entries = this.plan?.entries ?? [];
+      const dns = await resolveDns(
+        this.client,
+        this.ports.graph,
+        this.plan?.objectType ?? this.objectType,
+        verified.map((i) => ({
+          objectId: i.objectId,
+          displayName: i.displayName,
+          mail: entries.find((e) => e.objectId === i.objectId)?.mail,
+        })),
+      );
+      this.dnMissing = dns.missing;
+      this.sweep = await sweep6956(this.ports.server, dns.found, s.startedAt);
+    });
+  }
+}
+
+/** One model per bridge client: a run keeps going (and its progress stays visible) across view switches. */
+const models = new WeakMap<SoaClient, BulkModel>();
+
+export function bulkModelFor(client: SoaClient, info: AppInfo): BulkModel {
+  let m = models.get(client);
+  if (!m) {
+    m = new BulkModel(client, info);
+    models.set(client, m);
+  }
+  return m;
+}

@@ -1,0 +1,158 @@
+/**
+ * The bulk view's ports, wired from the same pieces the wizard uses: the typed bridge client
+ * (`SoaClient`), main's `auth.getAccessToken` as a `TokenSource` (`tokenSourceFromIpc`, so a missing
+ * consent surfaces as a `TokenSourceError` with the missing scopes), and the app info's Graph root.
+ */
+import type { AppInfo, OpOutput } from '../../src-main/ipc/contract';
+import type { SoaClient } from '../lib/bridge';
+import { tokenSourceFromIpc, TokenSourceError } from '../lib/graph';
+import { runStreaming } from '../lib/soa/streaming';
+import {
+  createFetchGraphBatchPort,
+  createIpcJournalPort,
+  readMany,
+  OBJECT_TYPES,
+  scopesFor,
+  type BulkObjectType,
+  type BulkServerPort,
+  type GraphBatchPort,
+  type JournalPort,
+  type SweepObject,
+} from '../lib/soa/bulk';
+
+export interface BulkPorts {
+  graph: GraphBatchPort;
+  journal: JournalPort;
+  server: BulkServerPort;
+}
+
+/** Token per scope set, cached in memory until a minute before expiry is unknown here: keep it 5 minutes. */
+function cachedTokens(
+  client: SoaClient,
+  now: () => number = () => Date.now(),
+): (scopes: readonly string[]) => Promise<string> {
+  const source = tokenSourceFromIpc((input) => client.call('auth.getAccessToken', input));
+  const cache = new Map<string, { token: string; at: number }>();
+  return async (scopes) => {
+    const key = [...scopes].sort().join(' ');
+    const hit = cache.get(key);
+    if (hit && now() - hit.at < 5 * 60_000) return hit.token;
+    const token = await source([...scopes]);
+    cache.set(key, { token, at: now() });
+    return token;
+  };
+}
+
+export function createBulkPorts(
+  client: SoaClient,
+  info: Pick<AppInfo, 'graphBaseUrl'>,
+  onSyncProgress?: (message: string) => void,
+): BulkPorts {
+  return {
+    graph: createFetchGraphBatchPort({ graphRoot: info.graphBaseUrl, getToken: cachedTokens(client) }),
+    journal: createIpcJournalPort(client),
+    server: {
+      async runSyncCycle(input) {
+        const r = await runStreaming(client, 'server.runSyncCycle', input, {
+          operationId: crypto.randomUUID(),
+          onProgress: (p) => onSyncProgress?.(p.message),
+        });
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value;
+      },
+      async events6956(input) {
+        const r = await client.call('server.events6956', input);
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value;
+      },
+    },
+  };
+}
+
+/** What to tell the admin for an error thrown by a port (always with the next step). */
+export function describeError(e: unknown): { message: string; fix: string } {
+  if (e instanceof TokenSourceError) {
+    if (e.missingScopes.length > 0)
+      return {
+        message: `Consent is missing for ${e.missingScopes.join(', ')}.`,
+        fix: 'Ask an Application Administrator to grant admin consent (Settings shows the consent link), then try again.',
+      };
+    if (e.code === 'notSignedIn')
+      return { message: e.message, fix: 'Sign in again (Transfer a contact → Sign in), then come back to Bulk.' };
+    return { message: e.message, fix: 'Sign in again or check the consent in Settings, then try again.' };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  if (/fetch|network|Failed to fetch/i.test(message))
+    return { message, fix: 'Check the network connection to Microsoft Graph, then try again.' };
+  return { message, fix: 'Try again; if it keeps failing, check the journal view and the app log.' };
+}
+
+/**
+ * On-premises DNs of a run's objects for the Event 6956 sweep: users and groups carry
+ * `onPremisesDistinguishedName` in Graph; contacts do not, so they are found in AD by mail (then
+ * display name) through `server.findOnPremContact`, and only a single match is used.
+ */
+export async function resolveDns(
+  client: SoaClient,
+  graph: GraphBatchPort,
+  objectType: BulkObjectType,
+  objects: { objectId: string; displayName?: string | undefined; mail?: string | null | undefined }[],
+): Promise<{ found: SweepObject[]; missing: { objectId: string; reason: string }[] }> {
+  const found: SweepObject[] = [];
+  const missing: { objectId: string; reason: string }[] = [];
+  if (objectType !== 'contact') {
+    const info = OBJECT_TYPES[objectType];
+    const reads = await readMany(
+      graph,
+      objects.map((o) => ({
+        key: o.objectId,
+        url: `/${info.collection}/${o.objectId}?$select=id,displayName,onPremisesDistinguishedName`,
+      })),
+      { scopes: scopesFor(objectType) },
+    );
+    for (const o of objects) {
+      const body = reads.get(o.objectId)?.body;
+      const dn =
+        typeof body === 'object' && body !== null && 'onPremisesDistinguishedName' in body
+          ? (body as { onPremisesDistinguishedName: unknown }).onPremisesDistinguishedName
+          : undefined;
+      if (typeof dn === 'string' && dn.length > 0)
+        found.push({ objectId: o.objectId, dn, ...(o.displayName ? { displayName: o.displayName } : {}) });
+      else missing.push({ objectId: o.objectId, reason: 'No onPremisesDistinguishedName in Graph.' });
+    }
+    return { found, missing };
+  }
+  for (const o of objects) {
+    let matches: OpOutput<'server.findOnPremContact'>['matches'] = [];
+    let error: string | undefined;
+    for (const input of [
+      ...(o.mail ? [{ mail: o.mail }] : []),
+      ...(o.displayName ? [{ displayName: o.displayName }] : []),
+    ]) {
+      const r = await client.call('server.findOnPremContact', input);
+      if (!r.ok) {
+        error = r.error.message;
+        break;
+      }
+      matches = r.value.matches;
+      if (matches.length > 0) break;
+    }
+    const only = matches.length === 1 ? matches[0] : undefined;
+    if (only)
+      found.push({
+        objectId: o.objectId,
+        dn: only.distinguishedName,
+        ...(o.displayName ? { displayName: o.displayName } : {}),
+      });
+    else
+      missing.push({
+        objectId: o.objectId,
+        reason: error
+          ? `AD lookup failed: ${error}`
+          : matches.length > 1
+            ? `${matches.length} AD contacts match; not swept.`
+            : 'No AD contact found by mail or display name.',
+      });
+  }
+  return { found, missing };
+}

@@ -1,0 +1,190 @@
+/**
+ * What the renderer remembers about bulk runs so a run can be resumed after a reload or a crash:
+ * per run id, the exact plan text that was saved (the file `bulk-<runId>-plan.json` in the reports
+ * folder holds the same text) and whether the run finished. The journal in main stays the truth for
+ * what was written; this only keeps the plan, which the journal does not hold.
+ */
+import { z } from 'zod';
+import type { StoredJournalRecord } from '../../src-main/ipc/contract';
+import type { BulkObjectType, SavedSelection } from '../lib/soa/bulk';
+
+const INDEX_KEY = 'soa-pilot.bulk.runs';
+const PLAN_KEY = (runId: string): string => `soa-pilot.bulk.plan.${runId}`;
+
+const runRecord = z.object({
+  runId: z.string(),
+  kind: z.enum(['transfer', 'rollback']),
+  objectType: z.enum(['contact', 'user', 'group']),
+  planned: z.number().int(),
+  startedAt: z.string(),
+  status: z.enum(['running', 'finished', 'cancelled']),
+  planFile: z.string().optional(),
+});
+export type RunRecord = z.infer<typeof runRecord>;
+
+function storage(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+export function listRuns(): RunRecord[] {
+  const raw = storage()?.getItem(INDEX_KEY);
+  if (!raw) return [];
+  try {
+    const parsed = z.array(runRecord).safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+export function putRun(record: RunRecord, planText?: string): void {
+  const s = storage();
+  if (!s) return;
+  const runs = listRuns().filter((r) => r.runId !== record.runId);
+  runs.unshift(record);
+  s.setItem(INDEX_KEY, JSON.stringify(runs.slice(0, 50)));
+  if (planText !== undefined) {
+    try {
+      s.setItem(PLAN_KEY(record.runId), planText);
+    } catch {
+      // quota: the plan file in the reports folder still holds it (load it to resume)
+    }
+  }
+}
+
+export function setRunStatus(runId: string, status: RunRecord['status']): void {
+  const r = listRuns().find((x) => x.runId === runId);
+  if (r) putRun({ ...r, status });
+}
+
+export function storedPlan(runId: string): string | undefined {
+  return storage()?.getItem(PLAN_KEY(runId)) ?? undefined;
+}
+
+export function newRunId(kind: 'transfer' | 'rollback', now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const rand = crypto.randomUUID().slice(0, 6);
+  return `bulk-${kind === 'transfer' ? 't' : 'r'}-${stamp}-${rand}`;
+}
+
+/** Runs in the journal: every run id with SOA intents, with how many intents and results it has. */
+export interface JournalRun {
+  runId: string;
+  action: 'transfer' | 'rollback';
+  objectType: BulkObjectType;
+  intents: number;
+  results: number;
+  done: number;
+  firstAt: string;
+  lastAt: string;
+}
+
+export function journalRuns(records: StoredJournalRecord[]): JournalRun[] {
+  const byOp = new Map<string, string>();
+  const runs = new Map<string, JournalRun>();
+  for (const r of records) {
+    if (r.kind === 'intent') {
+      if (!r.runId || (r.action !== 'transfer' && r.action !== 'rollback')) continue;
+      byOp.set(r.opId, r.runId);
+      const run = runs.get(r.runId) ?? {
+        runId: r.runId,
+        action: r.action,
+        objectType: r.objectType,
+        intents: 0,
+        results: 0,
+        done: 0,
+        firstAt: r.at,
+        lastAt: r.at,
+      };
+      run.intents++;
+      run.lastAt = r.at;
+      runs.set(r.runId, run);
+      continue;
+    }
+    const runId = byOp.get(r.opId);
+    const run = runId ? runs.get(runId) : undefined;
+    if (!run) continue;
+    run.results++;
+    if (r.outcome === 'done') run.done++;
+    run.lastAt = r.at;
+  }
+  return [...runs.values()].sort((a, b) => b.lastAt.localeCompare(a.lastAt));
+}
+
+const savedSelectionSchema = z.object({
+  version: z.literal(1),
+  objectType: z.enum(['contact', 'user', 'group']),
+  createdAt: z.string(),
+  description: z.string(),
+  ids: z.array(z.string().min(1).max(100)).min(1).max(100_000),
+});
+
+/** Parse a saved selection file (written by "Save selection"); throws with a readable message. */
+export function parseSavedSelection(text: string): SavedSelection {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error('The file is not JSON. Choose a selection file saved by soa-pilot (selection-….json).');
+  }
+  const r = savedSelectionSchema.safeParse(json);
+  if (!r.success)
+    throw new Error(
+      'The file is not a soa-pilot selection (version, objectType, ids). Choose a selection-….json file.',
+    );
+  return r.data;
+}
+
+/** A file name safe for `report.save`. */
+export function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 120);
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** `20261127T123456` for file names. */
+export function stamp(): string {
+  return nowIso().replace(/[-:]/g, '').replace(/\..*$/, '');
+}
+
+/** Unfinished intents per bulk run id (from `journal.pending`). */
+export function pendingByRun(pending: { intent: StoredJournalRecord }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const x of pending)
+    if (x.intent.kind === 'intent' && x.intent.runId?.startsWith('bulk-'))
+      out.set(x.intent.runId, (out.get(x.intent.runId) ?? 0) + 1);
+  return out;
+}
+
+export interface ResumeCandidate {
+  runId: string;
+  /** journaled intents without a result */
+  pending: number;
+  /** the plan text is remembered in this profile */
+  hasPlan: boolean;
+  kind?: 'transfer' | 'rollback';
+  objectType?: BulkObjectType;
+}
+
+/** Runs to offer for resume: unfinished runs remembered here, and any bulk run with uncertain intents. */
+export function resumeCandidates(pending: { intent: StoredJournalRecord }[], runningRunId?: string): ResumeCandidate[] {
+  const byRun = pendingByRun(pending);
+  const runs = listRuns();
+  const ids = new Set<string>([...byRun.keys(), ...runs.filter((r) => r.status !== 'finished').map((r) => r.runId)]);
+  if (runningRunId) ids.delete(runningRunId);
+  return [...ids].map((runId) => {
+    const rec = runs.find((r) => r.runId === runId);
+    return {
+      runId,
+      pending: byRun.get(runId) ?? 0,
+      hasPlan: storedPlan(runId) !== undefined,
+      ...(rec ? { kind: rec.kind, objectType: rec.objectType } : {}),
+    };
+  });
+}
