@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2E, type E2E } from './harness';
 import {
+  control,
   expectAccessible,
   expectSignedIn,
   findFiles,
@@ -287,6 +288,44 @@ describe('transfer and verify, then roll back (one contact)', () => {
       ]),
     );
     expect(findFiles(dataDir, /^rollback-.*\.html$/)).toHaveLength(1);
+  });
+
+  it('AU helper: an AU-scoped Hybrid Administrator sees which contacts the scope covers', async () => {
+    const { page, lab } = e2e;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, 'au.admin@contoso.onmicrosoft.com');
+    await expectSignedIn(page, 'au.admin@contoso.onmicrosoft.com');
+    await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => page.getByTestId('check-graph.hybridAdministrator').getAttribute('data-status'))
+      .toBe('warn');
+    await next(page, 'preflight');
+    const synced = (
+      await control<{ value: (LabContact & { administrativeUnits: unknown[] })[] }>(
+        lab,
+        'GET',
+        '/objects?kind=contact&state=synced&limit=200',
+      )
+    ).value.filter((c) => c.mail && /^[A-Za-z]+ [A-Za-z]+$/.test(c.displayName));
+    const inside = synced.find((c) => c.administrativeUnits.length > 0);
+    const outside = synced.find((c) => c.administrativeUnits.length === 0 && c.id !== contact.id);
+    expect(inside && outside).toBeTruthy();
+
+    await searchAndSelect(page, outside as LabContact);
+    const helper = page.getByTestId('au-helper');
+    await helper.locator('summary').click();
+    await helper.getByRole('button', { name: 'Check my scope' }).click();
+    await expect.poll(() => helper.getByTestId('au-verdict').textContent(), { timeout: 30_000 }).toMatch(/Not covered/);
+    await helper.getByRole('button', { name: /Add the contact to/ }).click();
+    await helper.getByTestId('message-error').waitFor({ timeout: 30_000 });
+    expect(await helper.getByTestId('message-error').textContent()).toMatch(/Privileged Role Administrator/);
+    await shot('au-helper-not-covered');
+
+    await searchAndSelect(page, inside as LabContact);
+    await helper.locator('summary').click();
+    await helper.getByRole('button', { name: 'Check my scope' }).click();
+    await expect.poll(() => helper.getByTestId('au-verdict').textContent(), { timeout: 30_000 }).toMatch(/Covered/);
+    await shot('au-helper-covered');
   });
 
   it('journal and settings views are accessible and show the records', async () => {
