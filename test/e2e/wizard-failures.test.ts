@@ -130,6 +130,28 @@ describe('wizard failure paths', () => {
     }
   });
 
+  it('cancel: stopping a sync wait leaves a message and next actions (retry or continue)', async () => {
+    const { page, lab } = e2e;
+    const c = await pickSyncedContact(lab, used);
+    await page.getByTestId('start-over').click();
+    await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await next(page, 'preflight');
+    await searchAndSelect(page, c);
+    await next(page, 'pick');
+    await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: 20_000 });
+    try {
+      await page.getByTestId('run-sync').click();
+      await page.getByTestId('sync-wait').getByRole('button', { name: 'Stop waiting' }).click();
+      const bar = page.getByTestId('step-sync').getByTestId('message-error');
+      await bar.waitFor({ timeout: 30_000 });
+      expect(await bar.textContent()).toMatch(/cancelled/i);
+      await bar.getByRole('button', { name: 'Continue without syncing' }).waitFor();
+      await shot('failure-cancelled-sync');
+    } finally {
+      await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: 1500 });
+    }
+  });
+
   it('throttled PATCH: a real 429 from the write bucket, retried after Retry-After, then verified', async () => {
     const { page, lab } = e2e;
     const c = await pickSyncedContact(lab, used);
