@@ -52,7 +52,8 @@ export interface WriteOptions {
 }
 
 function describeError(e: GraphError): string {
-  return `${e.status || 'no response'} ${e.code || e.kind}: ${e.message}`;
+  if (e.status === 0) return `no response (${e.message})`;
+  return `${e.status} ${e.code || e.kind}: ${e.message}`;
 }
 
 async function readBackUntil<T>(

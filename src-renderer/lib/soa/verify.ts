@@ -22,7 +22,8 @@ export function graphUrl(ports: FlowPorts, path: string, version: 'v1.0' | 'beta
 }
 
 export function errorText(e: GraphError): string {
-  return `${e.status || 'no response'} ${e.code || e.kind}: ${e.message}${'fix' in e ? ` — ${e.fix}` : ''}`;
+  const head = e.status === 0 ? `no response (${e.message})` : `${e.status} ${e.code || e.kind}: ${e.message}`;
+  return `${head}${'fix' in e ? ` — ${e.fix}` : ''}`;
 }
 
 export interface SoaRead {
