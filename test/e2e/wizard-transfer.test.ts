@@ -328,6 +328,25 @@ describe('transfer and verify, then roll back (one contact)', () => {
     await shot('au-helper-covered');
   });
 
+  it('device-code sign-in: shows the code and the verification link, then signs in', async () => {
+    const { page } = e2e;
+    await page.getByRole('button', { name: 'Transfer a contact' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByTestId('sign-in-device').click();
+    const box = page.getByTestId('device-code');
+    await box.waitFor({ timeout: 20_000 });
+    const code = (await box.locator('strong').textContent())?.trim() ?? '';
+    const href = (await box.locator('a').getAttribute('href')) ?? '';
+    expect(code).not.toBe('');
+    await shot('sign-in-device-code');
+    const verify = await e2e.context.newPage();
+    await verify.goto(href);
+    await verify.locator('input[name="user_code"]').fill(code);
+    await verify.locator('button[value="hybrid.admin@contoso.onmicrosoft.com"]').click();
+    await verify.close();
+    await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
+  });
+
   it('journal and settings views are accessible and show the records', async () => {
     const { page } = e2e;
     await page.getByRole('button', { name: 'Journal' }).click();
