@@ -169,6 +169,7 @@ export class BulkModel {
   }
 
   clearPlan(): void {
+    if (!this.running) this.clearRun();
     this.plan = undefined;
     this.planText = undefined;
     this.planPath = undefined;
@@ -188,6 +189,29 @@ export class BulkModel {
     } finally {
       this.busy = undefined;
     }
+  }
+
+  /** Forget the finished run shown on screen (its journal records and saved reports stay). */
+  clearRun(): void {
+    this.runId = undefined;
+    this.progress = undefined;
+    this.summary = undefined;
+    this.recent = [];
+    this.runHtmlPath = undefined;
+    this.runCsvPath = undefined;
+    if (this.runCsvUrl) URL.revokeObjectURL(this.runCsvUrl);
+    this.runCsvUrl = undefined;
+    this.syncMessage = undefined;
+    this.syncOutcome = undefined;
+    this.sweep = undefined;
+    this.dnMissing = [];
+  }
+
+  /** Back to an empty selection for the next run. */
+  startOver(): void {
+    if (this.running) return;
+    this.clearSelection();
+    this.notice = undefined;
   }
 
   // ---- selection ----------------------------------------------------------------------------------
@@ -402,13 +426,8 @@ export class BulkModel {
   }
 
   private async runPlan(runId: string, plan: Plan): Promise<void> {
+    this.clearRun();
     this.runId = runId;
-    this.summary = undefined;
-    this.recent = [];
-    this.runHtmlPath = undefined;
-    this.runCsvPath = undefined;
-    this.sweep = undefined;
-    this.syncOutcome = undefined;
     this.running = true;
     this.paused = false;
     this.cancelRequested = false;
@@ -428,18 +447,17 @@ export class BulkModel {
       this.summary = summary;
       this.progress = summary.progress;
       setRunStatus(runId, summary.cancelled ? 'cancelled' : 'finished');
-      await this.refreshResumable();
     } catch (e) {
       this.problem = {
         title: `Run ${runId} stopped.`,
         ...describeError(e),
-        fix: `Nothing is lost: every write was journaled first. Fix the cause, then use "Resume run ${runId}" below.`,
+        fix: `Nothing is lost: every write was journaled first. Fix the cause, then use "Resume run ${runId}" at the top.`,
       };
-      await this.refreshResumable();
     } finally {
       this.running = false;
       this.control = undefined;
     }
+    await this.refreshResumable();
   }
 
   pause(): void {
@@ -487,6 +505,8 @@ export class BulkModel {
       };
       return;
     }
+    this.clearSelection();
+    this.notice = undefined;
     this.objectType = plan.objectType;
     this.kind = plan.kind;
     this.plan = plan;
