@@ -15,7 +15,7 @@ import {
   type FlowTuning,
 } from '../lib/soa/ports';
 import { runStreaming } from '../lib/soa/streaming';
-import type { WizardRun } from './transfer-run.svelte';
+import type { WizardRun } from './wizard-run.svelte';
 
 /** Everything the wizard asks for at sign-in (incremental tokens are then requested per step). */
 export const SIGN_IN_SCOPES = allScopes(['contacts', 'contactEdit', 'audit', 'membership', 'roles']);
