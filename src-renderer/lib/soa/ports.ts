@@ -9,7 +9,7 @@
  * - `attempts`: optional log of every HTTP attempt the Graph client made (retries included), so the
  *   evidence can show a 429 that the RetryHandler absorbed.
  */
-import type { SoaClient } from '../bridge';
+import type { SoaClient } from '../soa-client';
 import type { GraphSession } from '../graph/graph-client';
 
 export type Ipc = Pick<SoaClient, 'call' | 'invoke' | 'onProgress'>;
