@@ -143,6 +143,8 @@ export class BulkModel {
 
   setType(t: BulkObjectType): void {
     this.objectType = t;
+    // groups have no company or department in Graph
+    if (t === 'group') this.filter = { ...this.filter, company: '', department: '' };
     this.clearSelection();
   }
 

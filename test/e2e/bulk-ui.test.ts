@@ -253,6 +253,39 @@ describe('bulk transfer from the Bulk view', () => {
     expect(await lastSeq()).toBe(since);
   });
 
+  it('plans users (by department) and groups (by name prefix, with nesting waves) with their own scopes', async () => {
+    const { page } = e2e;
+    const since = await lastSeq();
+    await page.getByTestId('bulk-type-user').check();
+    await page.getByTestId('bulk-mode-filter').check();
+    await page.getByLabel('Name starts with').fill('');
+    await page.getByLabel('Department').fill('IT');
+    await page.getByLabel('Department').press('Enter');
+    await expect
+      .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
+      .toMatch(/\d+ users selected/);
+    await plannedIds('transfer');
+    await shot('bulk-12-users-plan');
+    await expect.poll(() => page.getByTestId('plan-row').count()).toBeGreaterThan(0);
+    // the users' SOA state was readable with the user scopes (nothing "blocked: unreadable")
+    expect(await page.locator('[data-testid="plan-row"][data-action="blockedUnreadable"]').count()).toBe(0);
+
+    await page.getByTestId('bulk-type-group').check();
+    await page.getByLabel('Name starts with').fill('DL-');
+    await page.getByLabel('Name starts with').press('Enter');
+    await expect
+      .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
+      .toMatch(/\d+ groups selected/);
+    await plannedIds('transfer');
+    await expect.poll(() => page.getByTestId('plan-row').count()).toBeGreaterThan(1);
+    expect(await page.getByTestId('plan-table').locator('th', { hasText: 'Wave' }).count()).toBe(1);
+    expect(await page.locator('[data-testid="plan-row"][data-action="blockedUnreadable"]').count()).toBe(0);
+    await shot('bulk-13-groups-plan');
+    expect(await lastSeq()).toBe(since);
+    await page.getByTestId('bulk-type-contact').check();
+    expect(await page.getByLabel('Department').inputValue()).toBe('');
+  });
+
   it('pauses, cancels at a batch boundary and resumes the run, writing each object once', async () => {
     const { page, lab } = e2e;
     const { prefix, all, synced } = await pickPrefix(4, 30);
