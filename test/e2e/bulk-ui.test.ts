@@ -259,13 +259,16 @@ describe('bulk transfer from the Bulk view', () => {
     await page.getByTestId('bulk-type-user').check();
     await page.getByTestId('bulk-mode-filter').check();
     await page.getByLabel('Name starts with').fill('');
+    // an empty filter never means "everything": refused, with what to do next
+    await page.getByTestId('filter-preview').click();
+    await expect.poll(() => page.getByTestId('bulk-problem').textContent()).toContain('at least one of name prefix');
     await page.getByLabel('Department').fill('IT');
     await page.getByLabel('Department').press('Enter');
     await expect
       .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
       .toMatch(/\d+ users selected/);
     await plannedIds('transfer');
-    await shot('bulk-12-users-plan');
+    await shot('bulk-07-users-plan');
     await expect.poll(() => page.getByTestId('plan-row').count()).toBeGreaterThan(0);
     // the users' SOA state was readable with the user scopes (nothing "blocked: unreadable")
     expect(await page.locator('[data-testid="plan-row"][data-action="blockedUnreadable"]').count()).toBe(0);
@@ -280,7 +283,7 @@ describe('bulk transfer from the Bulk view', () => {
     await expect.poll(() => page.getByTestId('plan-row').count()).toBeGreaterThan(1);
     expect(await page.getByTestId('plan-table').locator('th', { hasText: 'Wave' }).count()).toBe(1);
     expect(await page.locator('[data-testid="plan-row"][data-action="blockedUnreadable"]').count()).toBe(0);
-    await shot('bulk-13-groups-plan');
+    await shot('bulk-08-groups-plan');
     expect(await lastSeq()).toBe(since);
     await page.getByTestId('bulk-type-contact').check();
     expect(await page.getByLabel('Department').inputValue()).toBe('');
@@ -302,12 +305,12 @@ describe('bulk transfer from the Bulk view', () => {
       await page.getByTestId('bulk-pause').click();
       await page.getByTestId('bulk-resume-run').waitFor();
       await expect.poll(() => page.getByTestId('bulk-progress').textContent()).toContain('paused');
-      await shot('bulk-07-paused');
+      await shot('bulk-09a-paused');
       await page.getByTestId('bulk-cancel').click();
       await page.getByTestId('bulk-summary').waitFor({ timeout: 60_000 });
       const resume = page.getByTestId('bulk-resume').getByRole('button', { name: /^Resume run / });
       await resume.waitFor({ timeout: 30_000 });
-      await shot('bulk-08-cancelled');
+      await shot('bulk-09b-cancelled');
     } finally {
       await control(lab, 'DELETE', '/faults');
     }
@@ -323,7 +326,40 @@ describe('bulk transfer from the Bulk view', () => {
     expect(await page.getByTestId('bulk-resume').count()).toBe(0);
     await expectWrittenOnce(planned, { isCloudManaged: true }, since);
     expectJournaledOnce(planned, 'transfer');
-    await shot('bulk-09-resumed');
+    await shot('bulk-09c-resumed');
+  });
+
+  it('resumes a run after the page is reloaded mid-run (renderer killed), writing each object once', async () => {
+    const { page, lab } = e2e;
+    const { prefix, all, synced } = await pickPrefix(4, 30);
+    const since = await lastSeq();
+    await page.getByTestId('bulk-new-run').click();
+    await control(lab, 'POST', '/faults', { path: '^/v1\\.0/\\$batch$', kind: 'latency', latencyMs: 400 });
+    try {
+      await selectByPrefix(prefix, all.length);
+      const planned = await plannedIds('transfer');
+      expect([...planned].sort()).toEqual([...synced].sort());
+      const confirm = page.getByLabel(`Type TRANSFER ${planned.length} to confirm`);
+      await confirm.fill(`TRANSFER ${planned.length}`);
+      await confirm.press('Enter');
+      // wait until the lab has applied at least one write of this run, then kill the page
+      await expect
+        .poll(async () => (await writeLog(lab)).filter((w) => w.seq > since).length, { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      await page.reload();
+    } finally {
+      await control(lab, 'DELETE', '/faults');
+    }
+    await expect.poll(() => page.getByTestId('app-info').textContent(), { timeout: 20_000 }).toContain('Browser mode');
+    await page.getByRole('button', { name: 'Bulk', exact: true }).click();
+    const resume = page.getByTestId('bulk-resume').getByRole('button', { name: /^Resume run / });
+    await resume.waitFor({ timeout: 30_000 });
+    await shot('bulk-10-resume-after-reload');
+    await resume.click();
+    await page.getByTestId('bulk-success').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('p-verified').textContent()).toBe(String(synced.length));
+    await expectWrittenOnce(synced, { isCloudManaged: true }, since);
+    expectJournaledOnce(synced, 'transfer');
   });
 
   it('rolls back the first run from its journal after a typed ROLLBACK confirmation', async () => {
@@ -334,16 +370,20 @@ describe('bulk transfer from the Bulk view', () => {
     await page.getByTestId('bulk-mode-journal').check();
     const runs = page.getByLabel('Finished transfer run');
     await runs.waitFor({ timeout: 30_000 });
-    // the oldest run is the first one (the list is newest first)
     const options = await runs.locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
-    expect(options).toHaveLength(2);
-    await runs.selectOption(options[1] ?? '');
+    expect(options).toHaveLength(3);
+    const firstRunId = (
+      journalLines(e2e.dataDir).find((l) => l.kind === 'intent' && l.objectId === firstRun[0]) as
+        { runId?: string } | undefined
+    )?.runId;
+    expect(options).toContain(firstRunId);
+    await runs.selectOption(firstRunId ?? '');
     await page.getByTestId('journal-select').click();
     await expect
       .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
       .toContain(`${firstRun.length} contacts selected`);
     const planned = await plannedIds('rollback');
-    await shot('bulk-10-rollback-plan');
+    await shot('bulk-11-rollback-plan');
     // every object of the run is planned; those in cloud-only groups are blocked (cloud references), the rest roll back
     const blocked = await page
       .locator('[data-testid="plan-row"][data-action="blockedCloudReferences"]')
@@ -357,6 +397,6 @@ describe('bulk transfer from the Bulk view', () => {
     await expectWrittenOnce(planned, { isCloudManaged: false }, since);
     for (const id of planned) expect((await labContact(lab, id)).isCloudManaged).toBe(false);
     expectJournaledOnce(planned, 'rollback');
-    await shot('bulk-11-rollback-done');
+    await shot('bulk-12-rollback-done');
   });
 });
