@@ -36,7 +36,7 @@ import {
   type SelectionFilter,
   type SweepResult,
 } from '../lib/soa/bulk';
-import { createBulkPorts, describeError, resolveDns, type BulkPorts } from './bulk-ports';
+import { createBulkPorts, describeError, mailsOf, resolveDns, type BulkPorts } from './bulk-ports';
 import {
   journalRuns,
   listRuns,
@@ -118,12 +118,17 @@ export class BulkModel {
 
   private ports: BulkPorts;
   private control: RunControl | undefined;
+  private syncAbort: AbortController | undefined;
+  syncing = $state(false);
 
   constructor(
     readonly client: SoaClient,
     readonly info: AppInfo,
   ) {
-    this.ports = createBulkPorts(client, info, (m) => (this.syncMessage = m));
+    this.ports = createBulkPorts(client, info, {
+      onProgress: (m) => (this.syncMessage = m),
+      signal: () => this.syncAbort?.signal,
+    });
   }
 
   get writeCount(): number {
@@ -588,35 +593,46 @@ export class BulkModel {
     this.sweep = undefined;
     this.dnMissing = [];
     this.syncOutcome = undefined;
-    await this.task('Running one delta sync cycle…', 'The sync cycle or the sweep failed.', async () => {
-      const cycle = await syncAfterRun(this.ports.server);
-      if (cycle.status === 'busy') {
-        this.syncOutcome = `The sync engine stayed busy: ${cycle.message}`;
-        throw new Error(`${cycle.message} Wait for the running cycle to finish, then run this again.`);
-      }
-      if (cycle.status === 'stagingMode') {
-        this.syncOutcome = cycle.message;
-        throw new Error(`${cycle.message} Run this on the active (non-staging) Connect Sync server.`);
-      }
-      this.syncOutcome = `Delta cycle ${cycle.cycle.allSucceeded ? 'completed' : 'finished with errors'} (${cycle.cycle.runs.length} run profiles, ${cycle.cycle.t0} → ${cycle.cycle.finishedAt}).`;
-      // Event 6956 only concerns transferred objects (AD changes the sync engine now refuses to export)
-      if ((s.items[0]?.action ?? this.plan?.kind) !== 'transfer') return;
-      this.busy = 'Finding the objects in AD and sweeping Event 6956…';
-      const verified = s.items.filter((i) => i.outcome === 'verified' || i.outcome === 'skipped');
-      const entries = this.plan?.entries ?? [];
-      const dns = await resolveDns(
-        this.client,
-        this.ports.graph,
-        this.plan?.objectType ?? this.objectType,
-        verified.map((i) => ({
-          objectId: i.objectId,
-          displayName: i.displayName,
-          mail: entries.find((e) => e.objectId === i.objectId)?.mail,
-        })),
-      );
-      this.dnMissing = dns.missing;
-      this.sweep = await sweep6956(this.ports.server, dns.found, s.startedAt);
-    });
+    this.syncMessage = undefined;
+    const abort = new AbortController();
+    this.syncAbort = abort;
+    this.syncing = true;
+    try {
+      await this.task('Running one delta sync cycle…', 'The sync cycle or the sweep did not finish.', async () => {
+        const cycle = await syncAfterRun(this.ports.server);
+        if (cycle.status === 'busy') {
+          this.syncOutcome = `The sync engine stayed busy: ${cycle.message}`;
+          throw new Error(`${cycle.message} Wait for the running cycle to finish, then run this again.`);
+        }
+        if (cycle.status === 'stagingMode') {
+          this.syncOutcome = cycle.message;
+          throw new Error(`${cycle.message} Run this on the active (non-staging) Connect Sync server.`);
+        }
+        this.syncOutcome = `Delta cycle ${cycle.cycle.allSucceeded ? 'completed' : 'finished with errors'} (${cycle.cycle.runs.length} run profiles, ${cycle.cycle.t0} → ${cycle.cycle.finishedAt}).`;
+        // Event 6956 only concerns transferred objects (AD changes the sync engine now refuses to export)
+        if ((s.items[0]?.action ?? this.plan?.kind) !== 'transfer') return;
+        const verified = s.items.filter((i) => i.outcome === 'verified' || i.outcome === 'skipped');
+        const mail = mailsOf(this.plan?.entries ?? []);
+        const dns = await resolveDns(
+          this.client,
+          this.ports.graph,
+          this.plan?.objectType ?? this.objectType,
+          verified.map((i) => ({ objectId: i.objectId, displayName: i.displayName, mail: mail(i.objectId) })),
+          (done, total) => (this.busy = `Finding the objects in AD (${done} of ${total})…`),
+          abort.signal,
+        );
+        this.dnMissing = dns.missing;
+        this.busy = 'Sweeping Event 6956…';
+        this.sweep = await sweep6956(this.ports.server, dns.found, s.startedAt);
+      });
+    } finally {
+      this.syncing = false;
+      this.syncAbort = undefined;
+    }
+  }
+
+  cancelSync(): void {
+    this.syncAbort?.abort();
   }
 }
 

@@ -43,19 +43,28 @@ function cachedTokens(
   };
 }
 
+export interface SyncHooks {
+  /** progress messages of the running sync cycle */
+  onProgress?: (message: string) => void;
+  /** aborting it cancels the cycle wait (`app.cancel`) */
+  signal?: () => AbortSignal | undefined;
+}
+
 export function createBulkPorts(
   client: SoaClient,
   info: Pick<AppInfo, 'graphBaseUrl'>,
-  onSyncProgress?: (message: string) => void,
+  sync: SyncHooks = {},
 ): BulkPorts {
   return {
     graph: createFetchGraphBatchPort({ graphRoot: info.graphBaseUrl, getToken: cachedTokens(client) }),
     journal: createIpcJournalPort(client),
     server: {
       async runSyncCycle(input) {
+        const signal = sync.signal?.();
         const r = await runStreaming(client, 'server.runSyncCycle', input, {
           operationId: crypto.randomUUID(),
-          onProgress: (p) => onSyncProgress?.(p.message),
+          onProgress: (p) => sync.onProgress?.(p.message),
+          ...(signal ? { signal } : {}),
         });
         if (!r.ok) throw new Error(r.error.message);
         return r.value;
@@ -97,6 +106,8 @@ export async function resolveDns(
   graph: GraphBatchPort,
   objectType: BulkObjectType,
   objects: { objectId: string; displayName?: string | undefined; mail?: string | null | undefined }[],
+  onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<{ found: SweepObject[]; missing: { objectId: string; reason: string }[] }> {
   const found: SweepObject[] = [];
   const missing: { objectId: string; reason: string }[] = [];
@@ -122,7 +133,9 @@ export async function resolveDns(
     }
     return { found, missing };
   }
-  for (const o of objects) {
+  for (const [index, o] of objects.entries()) {
+    if (signal?.aborted) throw new Error('Cancelled.');
+    onProgress?.(index, objects.length);
     let matches: OpOutput<'server.findOnPremContact'>['matches'] = [];
     let error: string | undefined;
     for (const input of [
@@ -155,4 +168,10 @@ export async function resolveDns(
       });
   }
   return { found, missing };
+}
+
+/** Mail address per object id from a plan (for the AD lookup of contacts). */
+export function mailsOf(entries: readonly { objectId: string; mail: string | null }[]): (id: string) => string | null {
+  const byId = new Map(entries.map((e) => [e.objectId, e.mail]));
+  return (id) => byId.get(id) ?? null;
 }

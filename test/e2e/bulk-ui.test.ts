@@ -143,6 +143,8 @@ describe('bulk transfer from the Bulk view', () => {
 
     // 1–2. contacts, transfer, filter by name prefix (keyboard: type and press Enter)
     await selectByPrefix(prefix, all.length);
+    await page.getByTestId('save-selection').click();
+    await page.getByTestId('selection-saved').waitFor();
     await shot('bulk-01-selection');
 
     // 3. dry-run plan: one row per selected contact, transfer for exactly the synced ones
@@ -213,7 +215,7 @@ describe('bulk transfer from the Bulk view', () => {
     firstRun = planned;
   });
 
-  it('refuses a CSV with bad rows (per-row errors) and a file with a bad encoding, writing nothing', async () => {
+  it('refuses a CSV with bad rows and a badly encoded file (writing nothing), then loads a saved selection', async () => {
     const { page } = e2e;
     const since = await lastSeq();
     await page.getByTestId('bulk-new-run').click();
@@ -250,6 +252,17 @@ describe('bulk transfer from the Bulk view', () => {
       .getByLabel('CSV file', { exact: true })
       .setInputFiles({ name: 'latin1.csv', mimeType: 'text/csv', buffer: latin1 });
     await expect.poll(() => page.getByTestId('csv-errors').textContent()).toMatch(/not valid UTF-8/);
+
+    // the selection saved in the first run loads back from its file (the app has no "list reports" operation)
+    const saved = findFiles(e2e.dataDir, /^selection-contact-.*\.json$/);
+    expect(saved).toHaveLength(1);
+    const ids = (JSON.parse(readFileSync(saved[0] ?? '', 'utf8')) as { ids: string[] }).ids;
+    await page.getByTestId('bulk-mode-saved').check();
+    await page.getByLabel('Saved selection file').setInputFiles(saved[0] ?? '');
+    await expect
+      .poll(() => page.getByTestId('selection-count').textContent())
+      .toContain(`${ids.length} contacts selected`);
+    expect([...(await plannedIds('skipAlreadyTransferred'))].sort()).toEqual([...firstRun].sort());
     expect(await lastSeq()).toBe(since);
   });
 
