@@ -214,6 +214,17 @@ export class BulkModel {
     this.dnMissing = [];
   }
 
+  private account: string | undefined;
+
+  /** A different admin signed in: the selection and plan were made under the previous one's scope. */
+  forAccount(homeAccountId: string): void {
+    if (this.account !== undefined && this.account !== homeAccountId && !this.running) {
+      this.startOver();
+      this.resumable = [];
+    }
+    this.account = homeAccountId;
+  }
+
   /** Back to an empty selection for the next run. */
   startOver(): void {
     if (this.running) return;

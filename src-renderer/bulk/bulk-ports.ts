@@ -26,23 +26,6 @@ export interface BulkPorts {
   server: BulkServerPort;
 }
 
-/** Token per scope set, cached in memory until a minute before expiry is unknown here: keep it 5 minutes. */
-function cachedTokens(
-  client: SoaClient,
-  now: () => number = () => Date.now(),
-): (scopes: readonly string[]) => Promise<string> {
-  const source = tokenSourceFromIpc((input) => client.call('auth.getAccessToken', input));
-  const cache = new Map<string, { token: string; at: number }>();
-  return async (scopes) => {
-    const key = [...scopes].sort().join(' ');
-    const hit = cache.get(key);
-    if (hit && now() - hit.at < 5 * 60_000) return hit.token;
-    const token = await source([...scopes]);
-    cache.set(key, { token, at: now() });
-    return token;
-  };
-}
-
 export interface SyncHooks {
   /** progress messages of the running sync cycle */
   onProgress?: (message: string) => void;
@@ -55,8 +38,13 @@ export function createBulkPorts(
   info: Pick<AppInfo, 'graphBaseUrl'>,
   sync: SyncHooks = {},
 ): BulkPorts {
+  const tokenSource = tokenSourceFromIpc((input) => client.call('auth.getAccessToken', input));
   return {
-    graph: createFetchGraphBatchPort({ graphRoot: info.graphBaseUrl, getToken: cachedTokens(client) }),
+    // no token cache here: main's MSAL cache answers each call, and a sign-out or a different admin takes effect at once
+    graph: createFetchGraphBatchPort({
+      graphRoot: info.graphBaseUrl,
+      getToken: (scopes) => tokenSource([...scopes]),
+    }),
     journal: createIpcJournalPort(client),
     server: {
       async runSyncCycle(input) {
