@@ -23,6 +23,7 @@ import {
 interface LabObject {
   id: string;
   displayName: string;
+  mail: string | null;
   soaState: string;
   onPremisesDistinguishedName: string | null;
 }
@@ -215,8 +216,19 @@ describe('bulk transfer from the Bulk view', () => {
     firstRun = planned;
   });
 
-  it('refuses a CSV with bad rows and a badly encoded file (writing nothing), then loads a saved selection', async () => {
-    const { page } = e2e;
+  it('refuses a CSV with bad rows, a bad encoding or over 10 MB (writing nothing), then loads a saved selection', async () => {
+    const { page, lab } = e2e;
+    // two synced contacts with the same mail (changed in AD, then one sync cycle): the mail is ambiguous
+    const withMail = (await labContactsAll()).filter((c) => c.soaState === 'synced' && c.mail);
+    const [a, b] = withMail.slice(-2);
+    const ambiguous = a?.mail ?? '';
+    await control(lab, 'POST', '/onprem/ad/objects/set', {
+      Identity: b?.onPremisesDistinguishedName,
+      Replace: { mail: ambiguous },
+    });
+    await control(lab, 'POST', '/onprem/sync/cycle', { PolicyType: 'Delta' });
+    await expect.poll(async () => (await labContact(lab, b?.id ?? '')).mail, { timeout: 30_000 }).toBe(ambiguous);
+
     const since = await lastSeq();
     await page.getByTestId('bulk-new-run').click();
     await page.getByTestId('bulk-mode-csv').check();
@@ -224,6 +236,7 @@ describe('bulk transfer from the Bulk view', () => {
     const csv = [
       'id',
       good?.id ?? '',
+      ambiguous,
       '00000000-0000-4000-8000-000000000000',
       'ab"cd',
       'not-an-id-or-mail',
@@ -234,7 +247,8 @@ describe('bulk transfer from the Bulk view', () => {
       .setInputFiles({ name: 'objects.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByTestId('csv-row-errors').waitFor({ timeout: 30_000 });
     const errors = await page.getByTestId('csv-row-errors').locator('tbody tr').allTextContents();
-    expect(errors).toHaveLength(4);
+    expect(errors).toHaveLength(5);
+    expect(errors.join('\n')).toMatch(/2 objects share this mail address/);
     expect(errors.join('\n')).toMatch(/No contact with this id/);
     expect(errors.join('\n')).toMatch(/Malformed line/);
     expect(errors.join('\n')).toMatch(/Neither an object id/);
@@ -252,6 +266,12 @@ describe('bulk transfer from the Bulk view', () => {
       .getByLabel('CSV file', { exact: true })
       .setInputFiles({ name: 'latin1.csv', mimeType: 'text/csv', buffer: latin1 });
     await expect.poll(() => page.getByTestId('csv-errors').textContent()).toMatch(/not valid UTF-8/);
+    const huge = Buffer.alloc(10 * 1024 * 1024 + 1, 0x61);
+    await page
+      .getByLabel('CSV file', { exact: true })
+      .setInputFiles({ name: 'huge.csv', mimeType: 'text/csv', buffer: huge });
+    await expect.poll(() => page.getByTestId('csv-errors').textContent()).toMatch(/the limit is 10 MB/);
+    await shot('bulk-06b-csv-too-large');
 
     // the selection saved in the first run loads back from its file (the app has no "list reports" operation)
     const saved = findFiles(e2e.dataDir, /^selection-contact-.*\.json$/);
