@@ -563,13 +563,13 @@ export class BulkModel {
       const failed = out.filter((o) => o.result === 'failed').length;
       const open = out.length - done - failed;
       this.notice = `Run ${runId}: ${done} verified, ${failed} not applied${open ? `, ${open} still unreadable (try again later)` : ''}. Objects the run never reached are untouched; plan them again to finish.`;
-      if (open === 0) setRunStatus(runId, 'cancelled');
+      if (open === 0 && storedPlan(runId) === undefined) setRunStatus(runId, 'dismissed');
     }
     await this.refreshResumable();
   }
 
   dismissRun(runId: string): void {
-    setRunStatus(runId, 'cancelled');
+    setRunStatus(runId, 'dismissed');
     this.resumable = this.resumable.filter((r) => r.runId !== runId || r.pending > 0);
   }
 

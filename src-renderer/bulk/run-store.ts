@@ -17,7 +17,8 @@ const runRecord = z.object({
   objectType: z.enum(['contact', 'user', 'group']),
   planned: z.number().int(),
   startedAt: z.string(),
-  status: z.enum(['running', 'finished', 'cancelled']),
+  /** `dismissed`: the admin chose not to resume (uncertain intents are still offered) */
+  status: z.enum(['running', 'finished', 'cancelled', 'dismissed']),
   planFile: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof runRecord>;
@@ -176,7 +177,10 @@ export interface ResumeCandidate {
 export function resumeCandidates(pending: { intent: StoredJournalRecord }[], runningRunId?: string): ResumeCandidate[] {
   const byRun = pendingByRun(pending);
   const runs = listRuns();
-  const ids = new Set<string>([...byRun.keys(), ...runs.filter((r) => r.status !== 'finished').map((r) => r.runId)]);
+  const ids = new Set<string>([
+    ...byRun.keys(),
+    ...runs.filter((r) => r.status === 'running' || r.status === 'cancelled').map((r) => r.runId),
+  ]);
   if (runningRunId) ids.delete(runningRunId);
   return [...ids].map((runId) => {
     const rec = runs.find((r) => r.runId === runId);
