@@ -1,5 +1,5 @@
 /**
- * Fault injection per route (control API `POST /faults`): added latency, 500/503/504, a dropped
+ * Fault injection per route (control API `POST /faults`): added latency, 429/500/503/504, a dropped
  * connection, or "applied but the response was lost" (the change happens, then the socket closes).
  * Deterministic: probabilities are rolled on a PRNG seeded from the lab seed.
  */
@@ -13,7 +13,8 @@ export const faultInputSchema = z
     /** regular expression tested against the path incl. version, e.g. `^/v1\.0/contacts/[^/]+/onPremisesSyncBehavior$` */
     path: z.string().min(1),
     kind: z.enum(['latency', 'status', 'drop', 'appliedLost']),
-    status: z.union([z.literal(500), z.literal(503), z.literal(504)]).optional(),
+    /** 429 answers exactly like the throttler does (Request_ThrottledTemporarily + x-ms-throttle-* headers) */
+    status: z.union([z.literal(429), z.literal(500), z.literal(503), z.literal(504)]).optional(),
     latencyMs: z.number().int().min(0).max(600_000).optional(),
     retryAfterSeconds: z.number().int().min(0).optional(),
     /** how many times the fault fires; omitted = unlimited */
@@ -33,7 +34,7 @@ export interface Fault extends FaultInput {
 export interface FaultDecision {
   latencyMs: number;
   action:
-    | { kind: 'status'; status: 500 | 503 | 504; retryAfterSeconds: number | undefined }
+    | { kind: 'status'; status: 429 | 500 | 503 | 504; retryAfterSeconds: number | undefined }
     | { kind: 'drop' }
     | { kind: 'appliedLost' }
     | null;

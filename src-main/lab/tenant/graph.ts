@@ -1362,12 +1362,35 @@ function canonicalHeader(k: string): string {
 }
 
 export function faultResponse(
-  status: 500 | 503 | 504,
+  status: 429 | 500 | 503 | 504,
   retryAfterSeconds: number | undefined,
   requestId: string,
   clientRequestId: string | null,
   now: number,
 ): GraphResponse {
+  if (status === 429) {
+    // An injected throttle looks exactly like a real bucket running dry.
+    const wait = retryAfterSeconds ?? 5;
+    return {
+      status,
+      headers: {
+        'content-type': 'application/json',
+        'request-id': requestId,
+        'client-request-id': clientRequestId ?? requestId,
+        'retry-after': String(wait),
+        'x-ms-throttle-limit-percentage': '1.0',
+        'x-ms-throttle-scope': 'Tenant_Application/ReadWrite',
+        'x-ms-throttle-information': 'InjectedFault',
+      },
+      body: graphErrorBody(
+        'Request_ThrottledTemporarily',
+        `Your request is throttled temporarily. Please try after ${wait} seconds.`,
+        requestId,
+        clientRequestId,
+        now,
+      ),
+    };
+  }
   const code = status === 500 ? 'InternalServerError' : status === 503 ? 'ServiceUnavailable' : 'GatewayTimeout';
   const message =
     status === 500

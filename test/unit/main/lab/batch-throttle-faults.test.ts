@@ -183,6 +183,51 @@ describe('lab faults and write log', () => {
     expect(lab.writeLog().length).toBe(before + 1);
   });
 
+  it('an injected 429 answers like a dry bucket, inside $batch too, and writes nothing', async () => {
+    const [, , , cid] = await contactIds(lab, 'synced', 4);
+    await lab.control('POST', '/faults', {
+      method: 'PATCH',
+      path: `/contacts/${cid}/onPremisesSyncBehavior$`,
+      kind: 'status',
+      status: 429,
+      retryAfterSeconds: 3,
+      count: 2,
+    });
+    const before = lab.writeLog().length;
+    const direct = await graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, {
+      token,
+      method: 'PATCH',
+      body: { isCloudManaged: true },
+    });
+    expect(direct.status).toBe(429);
+    expect(direct.headers['retry-after']).toBe('3');
+    expect(direct.headers['x-ms-throttle-limit-percentage']).toBe('1.0');
+    expect(errorOf(direct)).toMatchObject({
+      code: 'Request_ThrottledTemporarily',
+      message: 'Your request is throttled temporarily. Please try after 3 seconds.',
+    });
+    const batch = await graph(lab, '/$batch', {
+      token,
+      method: 'POST',
+      body: {
+        requests: [
+          {
+            id: '1',
+            method: 'PATCH',
+            url: `/contacts/${cid}/onPremisesSyncBehavior`,
+            headers: { 'Content-Type': 'application/json' },
+            body: { isCloudManaged: true },
+          },
+        ],
+      },
+    });
+    expect(batch.status).toBe(200);
+    const inner = (batch.json as { responses: { id: string; status: number; headers: Record<string, string> }[] })
+      .responses[0];
+    expect(inner).toMatchObject({ id: '1', status: 429, headers: { 'Retry-After': '3' } });
+    expect(lab.writeLog().length).toBe(before);
+  });
+
   it('dropped connection: no response, no write', async () => {
     const [, cid] = await contactIds(lab, 'synced', 2);
     const f = await lab.control('POST', '/faults', {
