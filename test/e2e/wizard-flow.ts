@@ -24,6 +24,8 @@ export const FAST_TUNING = {
 };
 
 export async function openApp(e2e: E2E, page: Page = e2e.page, url = e2e.app.bridge.url): Promise<void> {
+  // no action may wait forever: a missing element fails the test with a message
+  e2e.context.setDefaultTimeout(30_000);
   await page.addInitScript((t) => localStorage.setItem('soa-pilot.tuning', JSON.stringify(t)), FAST_TUNING);
   await page.goto(url);
   await expect.poll(() => page.getByTestId('app-info').textContent(), { timeout: 20_000 }).toContain('Browser mode');
@@ -38,7 +40,8 @@ export async function signIn(page: Page, upn: string): Promise<void> {
   await popup.waitForLoadState();
   await popup.locator(`button[value="${upn}"]`).click();
   await popup.waitForLoadState().catch(() => undefined);
-  await popup.close().catch(() => undefined);
+  // page.close() can stall while the redirect to the loopback settles; do not wait for it
+  void popup.close().catch(() => undefined);
 }
 
 export async function expectSignedIn(page: Page, upn: string): Promise<void> {
@@ -54,6 +57,19 @@ export async function expectSignedIn(page: Page, upn: string): Promise<void> {
     .toBe(upn);
 }
 
+/** Page evaluation has no timeout of its own; fail with a name instead of hanging the test. */
+export async function withTimeout<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    t = setTimeout(() => reject(new Error(`${what} did not finish in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
 export interface AxeViolation {
   id: string;
   impact: string | null;
@@ -67,18 +83,22 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   // The app's CSP (script-src 'self') blocks addScriptTag's inline script; evaluate the source instead
   // (CDP evaluation is not subject to the page's CSP).
   if (!has) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: {
-        run(
-          ctx: Document,
-          o: unknown,
-        ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }>;
+  const violations = await withTimeout(
+    `axe on ${label}`,
+    30_000,
+    page.evaluate(async () => {
+      const w = window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            o: unknown,
+          ): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }>;
+        };
       };
-    };
-    const r = await w.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
-  });
+      const r = await w.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+    }),
+  );
   const bad = violations.filter((v: AxeViolation) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad, `axe violations on ${label}: ${JSON.stringify(bad)}`).toEqual([]);
 }

@@ -14,6 +14,7 @@ import {
   findFiles,
   journalLines,
   labContact,
+  labContacts,
   next,
   openApp,
   pickSyncedContact,
@@ -45,13 +46,43 @@ async function verdict(stepId: string, timeout = 90_000): Promise<string> {
   return (await v.textContent()) ?? '';
 }
 
-describe('transfer and verify, then roll back (one contact)', () => {
-  it('walks steps 1–10 and leaves the contact cloud-managed with evidence', async () => {
-    const { page, lab, dataDir } = e2e;
+describe('state panel', () => {
+  it('tells rolled-back-pending from cloud-native with the server trace, and says when it cannot', async () => {
+    // first in the file: the seed's rolled-back contacts are taken over by the later sync cycles
+    const { page, lab } = e2e;
     await openApp(e2e);
     await shot('transfer-00-sign-in');
     await signIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
     await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
+    await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await next(page, 'preflight');
+    const pending = (await labContacts(lab, 'rolledBackPending'))[0];
+    const cloud = (await labContacts(lab, 'cloudNative')).find((c) => c.mail);
+    expect(pending && cloud).toBeTruthy();
+
+    await searchAndSelect(page, pending as LabContact);
+    await expect
+      .poll(() => page.getByTestId('state-label').textContent())
+      .toBe('Rolled back, waiting for the sync client');
+    expect(await page.getByTestId('state-panel').textContent()).toMatch(/Server trace/);
+    await shot('state-rolled-back-pending');
+
+    await page.getByTestId('contact-search').fill((cloud as LabContact).displayName);
+    await page.getByTestId('contact-search-submit').click();
+    await page.getByTestId('contact-results').getByTestId('select-contact').first().click();
+    await expect
+      .poll(() => page.getByTestId('state-label').textContent(), { timeout: 30_000 })
+      .toBe('Rolled back (pending) or cloud-native: cannot tell');
+    expect(await page.getByTestId('state-panel').textContent()).toMatch(/Cannot tell for sure/);
+    expect(await page.getByTestId('step-pick').getByTestId('next').isDisabled()).toBe(true);
+    await shot('state-cannot-tell');
+    await page.getByTestId('start-over').click();
+  });
+});
+
+describe('transfer and verify, then roll back (one contact)', () => {
+  it('walks steps 1–10 and leaves the contact cloud-managed with evidence', async () => {
+    const { page, lab, dataDir } = e2e;
 
     // 1. preflight
     await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
@@ -343,9 +374,11 @@ describe('transfer and verify, then roll back (one contact)', () => {
     await verify.goto(href);
     await verify.locator('input[name="user_code"]').fill(code);
     await verify.locator('button[value="hybrid.admin@contoso.onmicrosoft.com"]').click();
-    await verify.close();
+    await verify.waitForLoadState().catch(() => undefined);
+    // page.close() can stall while the form's navigation settles; do not wait for it
+    void verify.close().catch(() => undefined);
     await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-  });
+  }, 60_000);
 
   it('journal and settings views are accessible and show the records', async () => {
     const { page } = e2e;
