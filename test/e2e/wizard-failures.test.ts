@@ -175,7 +175,7 @@ describe('wizard failure paths', () => {
         dispatcher: agent,
       });
       expect(spend.status).toBe(400); // read-only contact, but the write token is spent
-      await control(lab, 'POST', '/clock', { advanceMs: 150_000 - 2_500 });
+      await control(lab, 'POST', '/clock', { advanceMs: 150_000 - 5_000 });
       const mark = (await writeLog(lab)).length;
       await page.getByTestId('transfer-confirm-submit').click();
       await page.getByTestId('transfer-done').waitFor({ timeout: 60_000 });
