@@ -234,6 +234,29 @@ describe('wizard failure paths', () => {
     }
   });
 
+  it('cloud references: the rollback waits for an explicit acknowledgement', async () => {
+    const { page, lab } = e2e;
+    const withRef = (await labContacts(lab, 'transferred')).find((c) =>
+      c.memberOf.some((g) => g.displayName === 'Cloud Partner Newsletter'),
+    );
+    expect(withRef).toBeTruthy();
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await next(page, 'preflight');
+    await searchAndSelect(page, withRef as LabContact);
+    await next(page, 'pick');
+    await page.getByTestId('references').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('references').textContent()).toMatch(/Cloud Partner Newsletter/);
+    await page.getByTestId('ack-hard-match').check();
+    const nextBtn = page.getByTestId('step-references').getByTestId('next');
+    expect(await nextBtn.isDisabled()).toBe(true);
+    await shot('failure-cloud-references');
+    await page.getByTestId('ack-references').check();
+    expect(await nextBtn.isEnabled()).toBe(true);
+    await page.getByTestId('start-over').click();
+    await page.getByRole('button', { name: 'Transfer a contact' }).click();
+  });
+
   it('app killed between the intent and the result: the restart shows it and reconciles it', async () => {
     const { page, lab, dataDir } = e2e;
     const c = await pickSyncedContact(lab, used);
