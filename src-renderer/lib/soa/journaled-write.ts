@@ -189,7 +189,7 @@ export async function journaledWrite<T>(
     } else {
       say(`Server error ${describeError(e)}: reading the state back before any retry.`);
     }
-    const { read, applied } = await readBackUntil(ports, { ...spec, readBack: spec.readBack }, signal);
+    const { read, applied } = await readBackUntil(ports, spec, signal);
     if (applied && read?.ok) {
       say('Read back: the change IS in place. Not sending it again.');
       await appendResult({
