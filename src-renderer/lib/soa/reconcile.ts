@@ -46,7 +46,7 @@ async function observe(ports: FlowPorts, intent: PendingIntent): Promise<Observa
           ? parsed.data.isCloudManaged
           : parsed.data.isCloudManaged.toLowerCase() === 'true'
         : intent.action === 'transfer';
-      const r = await getSyncBehavior(ports.graph, 'contact', intent.objectId);
+      const r = await getSyncBehavior(ports.graph, intent.objectType, intent.objectId);
       if (!r.ok) return { applied: null, observed: `read failed: ${errorText(r.error)}`, requestId: r.requestId };
       return {
         applied: r.value.isCloudManaged === wanted,
@@ -96,6 +96,14 @@ async function observe(ports: FlowPorts, intent: PendingIntent): Promise<Observa
       };
     }
   }
+}
+
+/**
+ * Bulk runs journal their intents with opIds `<runId>/<type>/<id>` and resume or re-verify them in
+ * the Bulk view (which knows the run); the Journal view leaves them to it.
+ */
+export function isBulkIntent(intent: Pick<PendingIntent, 'opId'>): boolean {
+  return intent.opId.includes('/');
 }
 
 export async function reconcileOne(ports: FlowPorts, intent: PendingIntent): Promise<ReconcileOutcome> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredJournalRecord } from '../../../../../src-main/ipc/contract';
-import { reconcilePending, type PendingIntent } from '../../../../../src-renderer/lib/soa/reconcile';
+import { isBulkIntent, reconcilePending, type PendingIntent } from '../../../../../src-renderer/lib/soa/reconcile';
 import { fakeGraph, fakeIpc, networkError, ports } from './fakes';
 
 function intent(r: Partial<PendingIntent> & Pick<PendingIntent, 'opId' | 'action' | 'request'>): PendingIntent {
@@ -83,5 +83,12 @@ describe('reconcilePending (restart)', () => {
       }),
     ]);
     expect(out.map((o) => o.outcome)).toEqual(['done', 'done']);
+  });
+});
+
+describe('isBulkIntent', () => {
+  it('leaves bulk runs’ intents (`<runId>/<type>/<id>`) to the Bulk view', () => {
+    expect(isBulkIntent({ opId: 'run-7/contact/abc' })).toBe(true);
+    expect(isBulkIntent({ opId: '6f1c2a9e-8d7b-4c3a-9e1f-0a2b3c4d5e6f' })).toBe(false);
   });
 });
