@@ -98,7 +98,8 @@ describe('transfer and verify, then roll back (one contact)', () => {
     await shot('transfer-02-pick');
     await next(page, 'pick');
 
-    // 3. sync first
+    // 3. sync first — keyboard users land on the new step's heading
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('step-sync-title');
     await page.getByTestId('run-sync').click();
     expect(await verdict('sync')).toBe('Pass');
     await shot('transfer-03-sync');
