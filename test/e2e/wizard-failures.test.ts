@@ -185,6 +185,7 @@ describe('wizard failure paths', () => {
       expect(await evidence.getByTestId('attempts').textContent()).toMatch(
         /PATCH → 429 \(Retry-After \d+\); PATCH → 204/,
       );
+      expect(await evidence.textContent()).toMatch(/the Graph client waited and retried \(2 HTTP attempts/);
       await shot('failure-throttled');
       const writes = (await writeLog(lab)).slice(mark).filter((w) => w.objectId === c.id);
       expect(writes).toHaveLength(1);

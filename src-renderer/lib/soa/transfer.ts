@@ -8,7 +8,7 @@ import { STEP_SCOPES } from '../graph/scopes';
 import { probeReadOnly, setCloudManaged, getContact, getSyncBehavior } from '../graph/soa-graph';
 import { finishStep, newStep, type StepEvidence } from './evidence';
 import { journaledWrite, type WriteOutcome } from './journaled-write';
-import type { FlowPorts } from './ports';
+import type { FlowPorts, HttpAttempt } from './ports';
 import {
   errorText,
   graphUrl,
@@ -25,6 +25,16 @@ export interface StepOptions {
   signal?: AbortSignal;
   onStatus?: (message: string) => void;
   onProgress?: (p: SyncProgress) => void;
+}
+
+/** Say so when the Graph client retried a write below us (429/503/504 with Retry-After). */
+export function retriedNotes(attempts: readonly HttpAttempt[]): string[] {
+  const writes = attempts.filter((a) => a.method !== 'GET');
+  const refused = writes.filter((a) => a.status === 429 || a.status === 503 || a.status === 504);
+  if (refused.length === 0) return [];
+  return [
+    `Graph answered ${refused.map((a) => `${a.status}${a.retryAfter ? ` (Retry-After ${a.retryAfter} s)` : ''}`).join(', ')}; the Graph client waited and retried (${writes.length} HTTP attempts for one journaled request).`,
+  ];
 }
 
 /** Step 3: a delta sync first, so the cloud object reflects AD before anything changes. */
@@ -198,7 +208,7 @@ export async function soaWrite(
     response: { outcome: write.outcome, verified: write.verified, after: write.after ?? null },
     attempts: write.attempts,
   });
-  step.notes.push(...write.log);
+  step.notes.push(...write.log, ...retriedNotes(write.attempts));
   const verdict =
     write.outcome === 'done' ? (write.verified ? 'pass' : 'warn') : write.outcome === 'unknown' ? 'warn' : 'fail';
   const observed =
@@ -304,7 +314,7 @@ export async function stepProveWritable(
     response: { outcome: write.outcome, verified: write.verified, after: write.after ?? null },
     attempts: write.attempts,
   });
-  step.notes.push(...write.log);
+  step.notes.push(...write.log, ...retriedNotes(write.attempts));
   const ok = write.outcome === 'done' && write.verified;
   return {
     step: finishStep(

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphCall } from '../../../../../src-renderer/lib/graph/graph-client';
-import { stepProveReadOnly, stepTransfer, stepVerifyServer } from '../../../../../src-renderer/lib/soa/transfer';
+import {
+  retriedNotes,
+  stepProveReadOnly,
+  stepTransfer,
+  stepVerifyServer,
+} from '../../../../../src-renderer/lib/soa/transfer';
 import { stepCloudReferences } from '../../../../../src-renderer/lib/soa/rollback';
 import type { ContactTarget } from '../../../../../src-renderer/lib/soa/verify';
 import { fakeGraph, fakeIpc, ports } from './fakes';
@@ -157,5 +162,20 @@ describe('rollback cloud-reference check', () => {
       ['au1', false],
     ]);
     expect(r.step.notes.join(' ')).toMatch(/access packages/);
+  });
+});
+
+describe('retriedNotes', () => {
+  it('explains a write the Graph client retried after 429', () => {
+    const at = '2026-01-01T00:00:00Z';
+    const notes = retriedNotes([
+      { seq: 1, at, method: 'PATCH', url: 'u', status: 429, requestId: 'a', retryAfter: '2' },
+      { seq: 2, at, method: 'PATCH', url: 'u', status: 204, requestId: 'b', retryAfter: null },
+      { seq: 3, at, method: 'GET', url: 'u', status: 200, requestId: 'c', retryAfter: null },
+    ]);
+    expect(notes).toEqual([
+      'Graph answered 429 (Retry-After 2 s); the Graph client waited and retried (2 HTTP attempts for one journaled request).',
+    ]);
+    expect(retriedNotes([])).toEqual([]);
   });
 });
