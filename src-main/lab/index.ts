@@ -211,7 +211,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
             batchStepId: null,
           });
           if (fault.action?.kind === 'appliedLost') {
-            req.socket.destroy();
+            loseResponse(req.socket);
             return;
           }
           sendGraph(res, r);
@@ -220,7 +220,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
         const form = new URLSearchParams(method === 'POST' ? raw.toString('utf8') : '');
         const r = await identity.handle({ method, path: url.pathname, query: url.searchParams, form });
         if (fault.action?.kind === 'appliedLost') {
-          req.socket.destroy();
+          loseResponse(req.socket);
           return;
         }
         if (!r) {
@@ -433,4 +433,13 @@ function sendGraph(res: http.ServerResponse, r: GraphResponse): void {
   const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
   res.writeHead(r.status, headers);
   res.end(text);
+}
+
+/**
+ * "Applied, but the response was lost": the change is done, the status line starts to arrive, then
+ * the connection dies mid-response. (Closing before any byte would let a browser silently resend
+ * the request on a fresh connection, which is a different failure: a request that never arrived.)
+ */
+function loseResponse(socket: import('node:net').Socket): void {
+  socket.end('HTTP/1.1 200 OK\r\nContent-Ty', () => socket.destroy());
 }
