@@ -2,6 +2,11 @@
  * `npm run bench [-- powershell|bulk]`: prints figures and ratios against the targets in the issues.
  * Benchmarks are not tests: they never fail the build on speed; they report.
  */
+import { setLogSink } from '../../src-main/log';
+
+// Figures only: service logs (e.g. one line per spawned PowerShell) would drown them.
+setLogSink((line) => process.stderr.write(line + '\n'), 'warn');
+
 const wanted = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
 const all = wanted.size === 0;
 
