@@ -9,17 +9,9 @@ import { STEP_SCOPES } from '../graph/scopes';
 import { listMemberOf, type MembershipRef } from '../graph/soa-graph';
 import { finishStep, newStep, type StepEvidence } from './evidence';
 import type { FlowPorts } from './ports';
+import { runStepCycle, traceStepObject } from './step-cycle';
 import { soaWrite, type StepOptions } from './transfer';
-import {
-  errorText,
-  graphUrl,
-  readSoa,
-  runSyncCycle,
-  traceObject,
-  type ContactTarget,
-  type SoaRead,
-  type TraceOutcome,
-} from './verify';
+import { errorText, graphUrl, readSoa, type ContactTarget, type SoaRead, type TraceOutcome } from './verify';
 
 export interface CloudReference {
   id: string;
@@ -188,13 +180,8 @@ export async function stepTakeoverCycle(
   step.expected = 'The Entra connector object is awaiting export confirmation, with blockOnPremisesSync = false.';
   if (!target.dn)
     return { step: finishStep(step, 'skipped', 'No DN matched.', ports.clock.now()), trace: null, ok: false };
-  const sync = await runSyncCycle(ports, {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  step.requests.push(sync.request);
-  const trace = await traceObject(ports, target.dn);
-  step.requests.push(trace.request);
+  await runStepCycle(ports, step, options);
+  const trace = await traceStepObject(ports, step, target.dn);
   const t = trace.trace;
   const ok = t?.status === 'traced' && t.blockOnPremisesSync === false && t.awaitingExportConfirmation;
   return {
@@ -224,11 +211,7 @@ export async function stepTakeoverConfirmed(
     ports.clock.now(),
   );
   step.expected = 'onPremisesSyncEnabled = true (AD is the source of authority again).';
-  const sync = await runSyncCycle(ports, {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  step.requests.push(sync.request);
+  await runStepCycle(ports, step, options);
   let read = await readSoa(ports, target.id);
   for (let i = 0; i < ports.tuning.readBackAttempts && read.onPremisesSyncEnabled !== true; i++) {
     await ports.clock.sleep(ports.tuning.readBackDelayMs, options.signal);

@@ -6,35 +6,28 @@
  */
 import { STEP_SCOPES } from '../graph/scopes';
 import { probeReadOnly, setCloudManaged, getContact, getSyncBehavior } from '../graph/soa-graph';
+import { journalAdIntent, journalAdResult } from './ad-journal';
 import { finishStep, newStep, type StepEvidence } from './evidence';
 import { journaledWrite, type WriteOutcome } from './journaled-write';
-import type { FlowPorts, HttpAttempt } from './ports';
+import type { FlowPorts } from './ports';
+import { runStepCycle, traceStepObject } from './step-cycle';
 import {
   errorText,
   graphUrl,
   readSoa,
-  runSyncCycle,
-  traceObject,
   type ContactTarget,
   type SyncProgress,
   type SoaRead,
   type TraceOutcome,
 } from './verify';
+import { recordPatch, writeOptions } from './write-evidence';
+
+export { retriedNotes } from './write-evidence';
 
 export interface StepOptions {
   signal?: AbortSignal;
   onStatus?: (message: string) => void;
   onProgress?: (p: SyncProgress) => void;
-}
-
-/** Say so when the Graph client retried a write below us (429/503/504 with Retry-After). */
-export function retriedNotes(attempts: readonly HttpAttempt[]): string[] {
-  const writes = attempts.filter((a) => a.method !== 'GET');
-  const refused = writes.filter((a) => a.status === 429 || a.status === 503 || a.status === 504);
-  if (refused.length === 0) return [];
-  return [
-    `Graph answered ${refused.map((a) => `${a.status}${a.retryAfter ? ` (Retry-After ${a.retryAfter} s)` : ''}`).join(', ')}; the Graph client waited and retried (${writes.length} HTTP attempts for one journaled request).`,
-  ];
 }
 
 /** Step 3: a delta sync first, so the cloud object reflects AD before anything changes. */
@@ -49,12 +42,7 @@ export async function stepSyncFirst(
     ports.clock.now(),
   );
   step.expected = 'The cycle completes; every run profile reports success.';
-  const r = await runSyncCycle(ports, {
-    ...(options.waitIfBusy !== undefined ? { waitIfBusy: options.waitIfBusy } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  step.requests.push(r.request);
+  const r = await runStepCycle(ports, step, options);
   if (r.result?.status === 'busy') {
     return {
       step: finishStep(step, 'warn', `The sync engine is busy: ${r.result.message}`, ports.clock.now()),
@@ -188,27 +176,14 @@ export async function soaWrite(
       },
       isApplied: (v) => v.isCloudManaged === value,
     },
-    {
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onStatus ? { onStatus: options.onStatus } : {}),
-    },
+    writeOptions(options),
   );
   step.requests.push({
     kind: 'journal',
     label: `journal.append intent ${write.opId} (${value ? 'transfer' : 'rollback'})`,
     at,
   });
-  step.requests.push({
-    kind: 'graph',
-    label: `PATCH ${url}`,
-    body,
-    at,
-    status: write.status ?? write.error?.status ?? write.outcome,
-    requestId: write.requestId,
-    response: { outcome: write.outcome, verified: write.verified, after: write.after ?? null },
-    attempts: write.attempts,
-  });
-  step.notes.push(...write.log, ...retriedNotes(write.attempts));
+  recordPatch(step, url, body, at, write);
   const verdict =
     write.outcome === 'done' ? (write.verified ? 'pass' : 'warn') : write.outcome === 'unknown' ? 'warn' : 'fail';
   const observed =
@@ -299,22 +274,9 @@ export async function stepProveWritable(
       },
       isApplied: (v) => v.displayName === newDisplayName,
     },
-    {
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onStatus ? { onStatus: options.onStatus } : {}),
-    },
+    writeOptions(options),
   );
-  step.requests.push({
-    kind: 'graph',
-    label: `PATCH ${url}`,
-    body,
-    at,
-    status: write.status ?? write.error?.status ?? write.outcome,
-    requestId: write.requestId,
-    response: { outcome: write.outcome, verified: write.verified, after: write.after ?? null },
-    attempts: write.attempts,
-  });
-  step.notes.push(...write.log, ...retriedNotes(write.attempts));
+  recordPatch(step, url, body, at, write);
   const ok = write.outcome === 'done' && write.verified;
   return {
     step: finishStep(
@@ -349,15 +311,10 @@ export async function stepVerifyServer(
     step.notes.push('No on-premises DN was matched in step 2, so the object cannot be traced.');
     return { step: finishStep(step, 'skipped', 'No DN to trace.', ports.clock.now()), trace: null, ok: false };
   }
-  const sync = await runSyncCycle(ports, {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  step.requests.push(sync.request);
+  const sync = await runStepCycle(ports, step, options);
   if (!sync.ok)
     step.notes.push(`The sync cycle did not complete: ${sync.error?.message ?? JSON.stringify(sync.result)}`);
-  const trace = await traceObject(ports, target.dn);
-  step.requests.push(trace.request);
+  const trace = await traceStepObject(ports, step, target.dn);
   const t = trace.trace;
   const ok = t?.status === 'traced' && t.blockOnPremisesSync === true;
   const observed =
@@ -400,20 +357,12 @@ export async function stepProveAdBlocked(
   const since = ports.clock.now().toISOString();
   const newDescription = `soa-pilot 6956 probe ${since}`;
   const opId = ports.newId();
-  await ports.ipc.invoke('journal.append', {
-    record: {
-      kind: 'intent',
-      opId,
-      ...(options.runId ? { runId: options.runId } : {}),
-      objectType: 'contact',
-      objectId: target.id,
-      displayName: target.displayName,
-      action: 'adTouch',
-      request: {
-        method: 'POWERSHELL',
-        url: `Set-ADObject -Identity '${target.dn}' -Replace @{description=…}`,
-        body: { description: newDescription },
-      },
+  await journalAdIntent(ports, opId, target, {
+    runId: options.runId,
+    action: 'adTouch',
+    request: {
+      url: `Set-ADObject -Identity '${target.dn}' -Replace @{description=…}`,
+      body: { description: newDescription },
     },
   });
   const touch = await ports.ipc.call('server.touchOnPremObject', {
@@ -428,11 +377,7 @@ export async function stepProveAdBlocked(
     status: touch.ok ? 'ok' : touch.error.code,
     response: touch.ok ? touch.value : { error: touch.error.code, message: touch.error.message },
   });
-  await ports.ipc.invoke('journal.append', {
-    record: touch.ok
-      ? { kind: 'result', opId, outcome: 'done', verified: true, after: touch.value }
-      : { kind: 'result', opId, outcome: 'failed', verified: true, reason: touch.error.message.slice(0, 2000) },
-  });
+  await journalAdResult(ports, opId, touch);
   if (!touch.ok) {
     return {
       step: finishStep(step, 'fail', `The AD change failed: ${touch.error.message}`, ports.clock.now()),
@@ -442,11 +387,7 @@ export async function stepProveAdBlocked(
     };
   }
   const probe: AdProbe = { oldDescription: touch.value.oldDescription, newDescription, since };
-  const sync = await runSyncCycle(ports, {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  step.requests.push(sync.request);
+  await runStepCycle(ports, step, options);
   const at = ports.clock.now().toISOString();
   const ev = await ports.ipc.call('server.events6956', { since, dn: target.dn, maxEvents: 50 });
   step.requests.push({
@@ -494,22 +435,11 @@ export async function restoreAdDescription(
   if (!target.dn)
     return { ok: false, message: 'No DN.', step: finishStep(step, 'skipped', 'No DN.', ports.clock.now()) };
   const opId = ports.newId();
-  await ports.ipc.invoke('journal.append', {
-    record: {
-      kind: 'intent',
-      opId,
-      ...(options.runId ? { runId: options.runId } : {}),
-      objectType: 'contact',
-      objectId: target.id,
-      displayName: target.displayName,
-      action: 'adRestore',
-      before: { description: probe.newDescription },
-      request: {
-        method: 'POWERSHELL',
-        url: `Set-ADObject -Identity '${target.dn}'`,
-        body: { description: probe.oldDescription },
-      },
-    },
+  await journalAdIntent(ports, opId, target, {
+    runId: options.runId,
+    action: 'adRestore',
+    before: { description: probe.newDescription },
+    request: { url: `Set-ADObject -Identity '${target.dn}'`, body: { description: probe.oldDescription } },
   });
   const r = await ports.ipc.call('server.restoreOnPremObject', {
     dn: target.dn,
@@ -526,11 +456,7 @@ export async function restoreAdDescription(
     status: r.ok ? 'ok' : r.error.code,
     response: r.ok ? r.value : { error: r.error.message },
   });
-  await ports.ipc.invoke('journal.append', {
-    record: r.ok
-      ? { kind: 'result', opId, outcome: 'done', verified: true, after: r.value }
-      : { kind: 'result', opId, outcome: 'failed', verified: true, reason: r.error.message.slice(0, 2000) },
-  });
+  await journalAdResult(ports, opId, r);
   const message = r.ok
     ? `description restored to ${r.value.description === null ? '(empty)' : `"${r.value.description}"`}`
     : r.error.message;
