@@ -72,6 +72,13 @@ export function finishStep(step: StepEvidence, verdict: Verdict, observed: strin
   return step;
 }
 
+/** An optional step the admin chose to skip (started and finished now). */
+export function skippedStep(id: string, title: string, purpose: string, observed: string): StepEvidence {
+  const s = newStep(id, title, purpose, new Date());
+  s.expected = 'Optional.';
+  return finishStep(s, 'skipped', observed, new Date());
+}
+
 /** A file name for the report (report.save accepts `[A-Za-z0-9._-]{1,120}`). */
 export function reportName(report: EvidenceReport): string {
   const stamp = report.generatedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
