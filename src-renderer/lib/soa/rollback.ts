@@ -11,7 +11,16 @@ import { finishStep, newStep, type StepEvidence } from './evidence';
 import type { FlowPorts } from './ports';
 import { runStepCycle, traceStepObject } from './step-cycle';
 import { soaWrite, type StepOptions } from './transfer';
-import { errorText, graphUrl, readSoa, type ContactTarget, type SoaRead, type TraceOutcome } from './verify';
+import {
+  errorText,
+  graphUrl,
+  readSoa,
+  readSoaUntil,
+  soaStateText,
+  type ContactTarget,
+  type SoaRead,
+  type TraceOutcome,
+} from './verify';
 
 export interface CloudReference {
   id: string;
@@ -157,7 +166,7 @@ export async function stepVerifyRolledBack(
     step: finishStep(
       step,
       ok ? 'pass' : 'fail',
-      `isCloudManaged = ${String(read.isCloudManaged)}; onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}${ok ? ' — rolled back, waiting for the sync client' : ''}`,
+      `${soaStateText(read)}${ok ? ' — rolled back, waiting for the sync client' : ''}`,
       ports.clock.now(),
     ),
     read,
@@ -212,20 +221,11 @@ export async function stepTakeoverConfirmed(
   );
   step.expected = 'onPremisesSyncEnabled = true (AD is the source of authority again).';
   await runStepCycle(ports, step, options);
-  let read = await readSoa(ports, target.id);
-  for (let i = 0; i < ports.tuning.readBackAttempts && read.onPremisesSyncEnabled !== true; i++) {
-    await ports.clock.sleep(ports.tuning.readBackDelayMs, options.signal);
-    read = await readSoa(ports, target.id);
-  }
+  const read = await readSoaUntil(ports, target.id, (r) => r.onPremisesSyncEnabled === true, options.signal);
   step.requests.push(...read.requests);
   const ok = read.isCloudManaged === false && read.onPremisesSyncEnabled === true;
   return {
-    step: finishStep(
-      step,
-      ok ? 'pass' : 'warn',
-      `isCloudManaged = ${String(read.isCloudManaged)}; onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}`,
-      ports.clock.now(),
-    ),
+    step: finishStep(step, ok ? 'pass' : 'warn', soaStateText(read), ports.clock.now()),
     read,
     ok,
   };

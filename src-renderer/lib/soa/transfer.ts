@@ -15,6 +15,8 @@ import {
   errorText,
   graphUrl,
   readSoa,
+  readSoaUntil,
+  soaStateText,
   type ContactTarget,
   type SyncProgress,
   type SoaRead,
@@ -207,25 +209,16 @@ export async function stepVerifyCloud(
     ports.clock.now(),
   );
   step.expected = 'isCloudManaged = true and onPremisesSyncEnabled = null.';
-  let read = await readSoa(ports, target.id);
   // onPremisesSyncEnabled can lag the PATCH for a moment; read again a few times.
-  for (
-    let i = 0;
-    i < ports.tuning.readBackAttempts && read.isCloudManaged === true && read.onPremisesSyncEnabled !== null;
-    i++
-  ) {
-    await ports.clock.sleep(ports.tuning.readBackDelayMs);
-    read = await readSoa(ports, target.id);
-  }
+  const read = await readSoaUntil(
+    ports,
+    target.id,
+    (r) => !(r.isCloudManaged === true && r.onPremisesSyncEnabled !== null),
+  );
   step.requests.push(...read.requests);
   const ok = read.isCloudManaged === true && read.onPremisesSyncEnabled === null;
   return {
-    step: finishStep(
-      step,
-      ok ? 'pass' : 'fail',
-      `isCloudManaged = ${String(read.isCloudManaged)}; onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}`,
-      ports.clock.now(),
-    ),
+    step: finishStep(step, ok ? 'pass' : 'fail', soaStateText(read), ports.clock.now()),
     read,
     ok,
   };

@@ -35,6 +35,11 @@ export interface SoaRead {
   error?: GraphError;
 }
 
+/** The two SOA flags as the evidence states them. */
+export function soaStateText(read: Pick<SoaRead, 'isCloudManaged' | 'onPremisesSyncEnabled'>): string {
+  return `isCloudManaged = ${String(read.isCloudManaged)}; onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}`;
+}
+
 /** GET onPremisesSyncBehavior and GET the contact (onPremisesSyncEnabled), with evidence. */
 export async function readSoa(ports: FlowPorts, id: string): Promise<SoaRead> {
   const at = ports.clock.now().toISOString();
@@ -73,6 +78,25 @@ export async function readSoa(ports: FlowPorts, id: string): Promise<SoaRead> {
     requests,
     ...(!b.ok ? { error: b.error } : !c.ok ? { error: c.error } : {}),
   };
+}
+
+/**
+ * Read the SOA state, and read it again (up to `tuning.readBackAttempts` more times, a
+ * `readBackDelayMs` apart) while the cloud has not settled yet: replication can lag a change.
+ */
+export async function readSoaUntil(
+  ports: FlowPorts,
+  id: string,
+  settled: (read: SoaRead) => boolean,
+  signal?: AbortSignal,
+): Promise<SoaRead> {
+  let read = await readSoa(ports, id);
+  for (let i = 0; i < ports.tuning.readBackAttempts && !settled(read); i++) {
+    if (signal) await ports.clock.sleep(ports.tuning.readBackDelayMs, signal);
+    else await ports.clock.sleep(ports.tuning.readBackDelayMs);
+    read = await readSoa(ports, id);
+  }
+  return read;
 }
 
 export type SyncRun = OpOutput<'server.runSyncCycle'>;
