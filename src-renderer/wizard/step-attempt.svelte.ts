@@ -1,3 +1,6 @@
+import { CancelledError } from '../lib/soa/ports';
+import type { SyncProgress } from '../lib/soa/verify';
+
 /** One attempt at a read-only step: whether it is running, and why it could not run (if it threw). */
 export class StepAttempt {
   running = $state(false);
@@ -10,6 +13,38 @@ export class StepAttempt {
       await body();
     } catch (e) {
       this.crash = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+/**
+ * One attempt at a step that runs a sync cycle: running, the cycle's progress, Stop, and the
+ * failure to show (the step's own, or the error it threw, or "cancelled" after Stop).
+ */
+export class SyncStepAttempt {
+  running = $state(false);
+  progress = $state<SyncProgress | undefined>();
+  failure = $state<string | undefined>();
+  private ctl: AbortController | undefined;
+
+  stop(): void {
+    this.ctl?.abort();
+  }
+
+  /** `body` runs the step with these options and returns its failure, if any. */
+  async run(
+    body: (options: { signal: AbortSignal; onProgress: (p: SyncProgress) => void }) => Promise<string | undefined>,
+  ): Promise<void> {
+    this.running = true;
+    this.failure = undefined;
+    this.ctl = new AbortController();
+    try {
+      const failure = await body({ signal: this.ctl.signal, onProgress: (p) => (this.progress = p) });
+      if (failure !== undefined) this.failure = failure;
+    } catch (e) {
+      this.failure = e instanceof CancelledError ? e.message : String(e);
     } finally {
       this.running = false;
     }
