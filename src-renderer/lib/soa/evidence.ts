@@ -97,7 +97,8 @@ export function escapeHtml(value: unknown): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-const VERDICT_LABEL: Record<Verdict, string> = {
+/** How the report (and the summary step) names a verdict. */
+export const VERDICT_LABEL: Record<Verdict, string> = {
   pass: 'Pass',
   warn: 'Warning',
   fail: 'Fail',
