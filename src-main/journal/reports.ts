@@ -1,20 +1,31 @@
 /**
- * Evidence reports and plan exports, saved atomically under `<dataDir>/reports/`.
+ * Evidence reports and plan exports, saved under `<dataDir>/reports/`. A report is evidence, so a
+ * save never replaces a file: each one is created exclusively (`wx`), and when the name is taken the
+ * next free "<name> (2).<ext>", "<name> (3).<ext>", … is used. The content is fsynced before the
+ * path is returned; a write that fails removes its own partial file.
  */
 import { mkdirSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { OperationError } from '../ipc/errors';
 
 export type ReportFormat = 'html' | 'json' | 'csv';
 
 const NAME = /^[A-Za-z0-9._-]{1,120}$/;
 
+/** How many numbered variants of one name are tried before the save gives up. */
+const MAX_VARIANTS = 10_000;
+
 export function reportsDir(dataDir: string): string {
   return path.join(dataDir, 'reports');
 }
 
-/** Write `<dataDir>/reports/<name>.<format>` atomically (temp file + fsync + rename). */
+/** `<name>.<format>`, then `<name> (2).<format>`, `<name> (3).<format>`, … */
+function candidate(base: string, format: ReportFormat, n: number): string {
+  return n === 1 ? `${base}.${format}` : `${base} (${n}).${format}`;
+}
+
+/** Create `<dataDir>/reports/<name>.<format>` (or the next free numbered name) and fsync it. */
 export async function saveReport(
   dataDir: string,
   name: string,
@@ -24,8 +35,30 @@ export async function saveReport(
   if (!NAME.test(name) || name.startsWith('.')) throw new OperationError('validation', 'Invalid report name.');
   const dir = reportsDir(dataDir);
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, name.toLowerCase().endsWith(`.${format}`) ? name : `${name}.${format}`);
-  if (path.dirname(file) !== dir) throw new OperationError('validation', 'Invalid report name.');
-  await writeFileAtomic(file, content, { encoding: 'utf8', fsync: true, mode: 0o600 });
-  return { path: file };
+  const base = name.toLowerCase().endsWith(`.${format}`) ? name.slice(0, -(format.length + 1)) : name;
+  for (let n = 1; n <= MAX_VARIANTS; n++) {
+    const file = path.join(dir, candidate(base, format, n));
+    if (path.dirname(file) !== dir) throw new OperationError('validation', 'Invalid report name.');
+    let handle;
+    try {
+      handle = await open(file, 'wx', 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw e;
+    }
+    try {
+      await handle.writeFile(content, 'utf8');
+      await handle.sync();
+      await handle.close();
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      await unlink(file).catch(() => undefined);
+      throw e;
+    }
+    return { path: file };
+  }
+  throw new OperationError(
+    'conflict',
+    `There are already ${MAX_VARIANTS} reports named "${base}" in ${dir}; move some of them elsewhere and save again.`,
+  );
 }

@@ -5,6 +5,7 @@
  * external resources).
  */
 import type { HttpAttempt } from './ports';
+import { REPORT_CSP_META } from './report-content-security-policy';
 
 export type Verdict = 'pass' | 'warn' | 'fail' | 'info' | 'skipped' | 'pending';
 
@@ -140,7 +141,7 @@ export function reportHtml(report: EvidenceReport): string {
   const title = `soa-pilot ${report.kind === 'transfer' ? 'transfer' : 'rollback'} evidence: ${report.object.displayName}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+${REPORT_CSP_META}
 <style>
 body{font-family:"Segoe UI",system-ui,sans-serif;font-size:14px;color:#242424;margin:24px;max-width:1000px}
 h1{font-size:20px}h2{font-size:16px;margin:0 0 6px}

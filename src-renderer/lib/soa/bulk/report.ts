@@ -1,8 +1,15 @@
 /** Plan and run reports: CSV exports and a printable HTML summary with per-object evidence. */
 import type { Plan } from './plan';
 import type { RunSummary } from './pipeline';
+import { REPORT_CSP_META } from '../report-content-security-policy';
 
-/** One CSV cell: quoted when needed, and spreadsheet formulas neutralised. */
+/**
+ * A cell a spreadsheet may read as a formula: = + - @ or their full-width forms ＝ ＋ － ＠, possibly
+ * after leading whitespace, or a leading tab or carriage return. See docs/reference/csv-injection.md.
+ */
+const FORMULA_START = /^(?:\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|[\t\r])/u;
+
+/** One CSV cell: quoted when needed, and spreadsheet formulas neutralised with a leading apostrophe. */
 export function csvCell(value: unknown): string {
   let s =
     value === null || value === undefined
@@ -12,7 +19,7 @@ export function csvCell(value: unknown): string {
         : typeof value === 'number' || typeof value === 'boolean'
           ? String(value)
           : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -119,6 +126,7 @@ export function runHtml(
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>soa-pilot bulk run ${escapeHtml(summary.runId)}</title>
+${REPORT_CSP_META}
 <style>
 body{font-family:"Segoe UI",system-ui,sans-serif;margin:24px;color:#242424}
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #d1d1d1;padding:4px 6px;text-align:left;vertical-align:top}

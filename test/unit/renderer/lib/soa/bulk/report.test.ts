@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { csvCell, runCsv, runHtml } from '../../../../../../src-renderer/lib/soa/bulk/report';
+import type { RunSummary } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
+import { REPORT_CSP } from '../../../../../../src-renderer/lib/soa/report-content-security-policy';
+
+function summary(displayName: string): RunSummary {
+  return {
+    runId: 'r',
+    startedAt: 'a',
+    finishedAt: 'b',
+    cancelled: false,
+    progress: {
+      runId: 'r',
+      total: 1,
+      done: 1,
+      verified: 1,
+      skipped: 0,
+      failed: 0,
+      unverified: 0,
+      remaining: 0,
+      writesSent: 1,
+      throttled: 0,
+      retries: 0,
+      ratePerSecond: 0,
+      etaSeconds: 0,
+      concurrency: 1,
+      writeRate: 1,
+      state: 'finished',
+    },
+    items: [
+      {
+        opId: 'r/contact/x',
+        objectId: 'x',
+        objectType: 'contact',
+        displayName,
+        action: 'transfer',
+        outcome: 'verified',
+        before: false,
+        after: true,
+        written: true,
+        fromJournal: false,
+        writeStatus: 204,
+        requestId: 'req-1',
+        attempts: 0,
+      },
+    ],
+  };
+}
+
+describe('CSV formula neutralisation', () => {
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    [' =1+1', "' =1+1"],
+    ['   +cmd', "'   +cmd"],
+    ['\u00a0@x', "'\u00a0@x"],
+    ['\u3000-1', "'\u3000-1"],
+    ['\uff1d1+1', "'\uff1d1+1"],
+    ['\uff0b1', "'\uff0b1"],
+    ['\uff0d1', "'\uff0d1"],
+    ['\uff20SUM(A1)', "'\uff20SUM(A1)"],
+    [' \uff1dHYPERLINK(1)', "' \uff1dHYPERLINK(1)"],
+  ])('neutralises %j', (cell, expected) => {
+    expect(csvCell(cell)).toBe(expected);
+  });
+
+  it('neutralises and quotes a cell that starts with a tab, carriage return or newline before a formula', () => {
+    expect(csvCell('\t=1')).toBe("'\t=1");
+    expect(csvCell('\r=1')).toBe(`"'\r=1"`);
+    expect(csvCell('\n=1')).toBe(`"'\n=1"`);
+    expect(csvCell(' =HYPERLINK("x")')).toBe(`"' =HYPERLINK(""x"")"`);
+  });
+
+  it('leaves ordinary text alone, including formula characters later in the cell', () => {
+    for (const s of ['Chen Taylor', ' Chen', 'a=b', 'x@contoso.com', '1-2', 'Bearer Logistics', '']) {
+      expect(csvCell(s)).toBe(s);
+    }
+  });
+
+  it('neutralises a full-width formula in a run report row', () => {
+    const csv = runCsv(summary('\uff1dHYPERLINK("https://evil.example")'));
+    expect(csv).toContain(`"'\uff1dHYPERLINK(""https://evil.example"")"`);
+  });
+});
+
+describe('bulk HTML report', () => {
+  it('carries the same Content-Security-Policy meta tag as the evidence report, inside the head', () => {
+    const html = runHtml(summary('<img src=x onerror=alert(1)>'));
+    const head = html.slice(0, html.indexOf('</head>'));
+    expect(head).toContain(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
+    expect(REPORT_CSP).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(html).not.toContain('<img');
+  });
+});
