@@ -2,7 +2,17 @@
  * Electron entry: one hardened window, the typed IPC transport, and the shared services.
  * Browser mode (`bridge/`) runs the same services without Electron.
  */
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron';
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHANNEL_PREFIX, EVENT_CHANNEL, operationNames, type ProgressEvent } from './ipc/contract';
@@ -38,6 +48,16 @@ export function createShell(opts: ShellOptions): { services: Services; window: B
     dataDir: opts.dataDir,
     validateSender,
     openExternal,
+    reportFiles: {
+      // Only files under <dataDir>/reports/ reach here (report-files.ts checks the name and folder).
+      openPath: (file) => shell.openPath(file),
+      saveCopy: async (file, defaultName) => {
+        const chosen = await dialog.showSaveDialog({ defaultPath: defaultName });
+        if (chosen.canceled || !chosen.filePath) return null;
+        await copyFile(file, chosen.filePath);
+        return chosen.filePath;
+      },
+    },
   });
 
   const win = new BrowserWindow({

@@ -12,6 +12,8 @@ import type { LabInfo } from './lab/types';
 import packageJson from '../package.json' with { type: 'json' };
 import { authModule } from './auth/auth-module';
 import { journalModule } from './journal/journal-module';
+import { reportFilesModule } from './journal/report-files';
+import { runsModule } from './runs/runs-module';
 import { syncModule } from './sync/sync-module';
 
 export interface ServiceConfig {
@@ -33,6 +35,16 @@ export interface ServiceConfig {
   auth?: { authorityMetadata?: string; cloudDiscoveryMetadata?: string };
   /** Opens a URL in the system browser (allow-listed by the caller). */
   openExternal?: (url: string) => Promise<void>;
+  /**
+   * How saved reports reach the admin: the desktop app opens them (`openPath` resolves to an error
+   * text, empty on success) and copies them through a save dialog (`saveCopy` resolves to the chosen
+   * path, null when cancelled); browser mode serves them (`url`).
+   */
+  reportFiles?: {
+    openPath?: (file: string) => Promise<string>;
+    saveCopy?: (file: string, defaultName: string) => Promise<string | null>;
+    url?: (name: string, disposition: 'inline' | 'attachment') => string;
+  };
   validateSender(sender: SenderInfo): boolean;
 }
 
@@ -55,7 +67,7 @@ export type ServiceFactory = (ctx: { config: ServiceConfig; settings: SettingsSt
  * Every area's service module, in start order. Add one import and one entry per area
  * (e.g. `authModule` from './auth/auth-module'); disposal runs in reverse order.
  */
-const factories: ServiceFactory[] = [authModule, journalModule, syncModule];
+const factories: ServiceFactory[] = [authModule, journalModule, reportFilesModule, runsModule, syncModule];
 
 export function createServices(config: ServiceConfig): Services {
   mkdirSync(config.dataDir, { recursive: true });

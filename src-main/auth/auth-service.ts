@@ -232,8 +232,9 @@ export class AuthService {
       if (ctx.signal.aborted) throw new OperationError('cancelled', 'Sign-in cancelled.');
       const flow = pca.acquireTokenInteractive({
         scopes: input.scopes,
-        ...(input.loginHint ? { loginHint: input.loginHint } : {}),
-        prompt: 'select_account',
+        // MSAL drops login_hint when prompt is select_account (Entra refuses the pair), so the
+        // account picker is asked for only when the admin named no account.
+        ...(input.loginHint ? { loginHint: input.loginHint } : { prompt: 'select_account' }),
         successTemplate: SUCCESS_TEMPLATE,
         errorTemplate: ERROR_TEMPLATE,
         openBrowser: async (url: string) => {

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createServices, type Services } from '../services';
-import { startBridge, type BridgeHandle } from './server';
+import { reportUrl, startBridge, type BridgeHandle } from './server';
+import { reportsDir } from '../journal/reports';
 import { originOf } from './content-security-policy';
 import type { LabInfo } from '../lab/types';
 import { labAuthorityMetadata, labCloudDiscoveryMetadata } from '../lab/identity/identity';
@@ -72,6 +73,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
       (async (url) => {
         log.info('sign-in page requested; the app shows the link', { host: new URL(url).host });
       }),
+    reportFiles: { url: reportUrl },
     validateSender: (sender) => sender.kind === 'bridge',
   });
   const { graphEndpoint, authorityHost } = services.settings.get();
@@ -82,6 +84,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     token: options.token,
     // The renderer calls Graph itself (the product's shape); the sign-in pages live on the authority.
     connectOrigins: [originOf(graphEndpoint), originOf(authorityHost)],
+    reportsDir: reportsDir(options.dataDir),
   });
   return {
     bridge,

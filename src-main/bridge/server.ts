@@ -5,6 +5,7 @@
  *   GET  /<asset>         the built renderer (cookie required)
  *   POST /rpc/<operation> one contract operation; header `x-soa-token` required (not the cookie: CSRF)
  *   GET  /events          Server-Sent Events with progress events (cookie required)
+ *   GET  /reports/<file>  a saved evidence report (cookie required; `?download=1` as an attachment)
  *
  * Every request needs the per-launch random token. The Host header must name our loopback address,
  * which stops DNS-rebinding pages from talking to the bridge.
@@ -44,7 +45,18 @@ export interface BridgeOptions {
   token?: string;
   /** Origins the renderer may connect to directly (CSP connect-src). */
   connectOrigins?: string[];
+  /** Folder of the saved reports served under /reports/ (browser mode's "Open" and "Save as"). */
+  reportsDir?: string;
 }
+
+/** The URL the page opens (or downloads) for a saved report; the bridge serves it only with the session cookie. */
+export function reportUrl(file: string, disposition: 'inline' | 'attachment'): string {
+  return `/reports/${encodeURIComponent(file)}${disposition === 'attachment' ? '?download=1' : ''}`;
+}
+
+const REPORT_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}\.(html|json|csv)$/;
+/** A saved report runs nothing and loads nothing: inline styles only. */
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 export interface BridgeHandle {
   /** The URL to open, carrying the token. */
@@ -173,6 +185,10 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed.');
+    if (url.pathname.startsWith('/reports/')) {
+      if (!cookieOk) return deny(res, 401, 'Missing or wrong session token.');
+      return serveReport(res, decodeURIComponent(url.pathname.slice('/reports/'.length)), url, req.method === 'HEAD');
+    }
     const queryToken = url.searchParams.get('token');
     if (queryToken !== null) {
       if (!sameSecret(queryToken, token)) return deny(res, 401, 'Wrong session token.');
@@ -201,6 +217,25 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     res.writeHead(200, headers);
     if (headOnly) return void res.end();
     createReadStream(file).pipe(res);
+  }
+
+  function serveReport(res: http.ServerResponse, file: string, url: URL, headOnly: boolean): void {
+    if (!options.reportsDir || !REPORT_FILE.test(file)) return deny(res, 404, 'Not found.');
+    const root = path.resolve(options.reportsDir);
+    const full = path.join(root, file);
+    if (path.dirname(full) !== root || !existsSync(full) || !statSync(full).isFile()) {
+      return deny(res, 404, 'Not found.');
+    }
+    const download = url.searchParams.get('download') === '1';
+    const type = MIME[path.extname(full)] ?? 'text/csv; charset=utf-8';
+    res.writeHead(200, {
+      'content-type': type,
+      'cache-control': 'no-store',
+      'content-security-policy': REPORT_CSP,
+      'content-disposition': `${download ? 'attachment' : 'inline'}; filename="${file}"`,
+    });
+    if (headOnly) return void res.end();
+    createReadStream(full).pipe(res);
   }
 
   await new Promise<void>((resolve, reject) => {

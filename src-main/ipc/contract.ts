@@ -302,6 +302,79 @@ const pendingOperation = z.object({
 
 const reportFormat = z.enum(['html', 'json', 'csv']);
 
+/** A saved report file's name as `report.save` returned it (`<name>.<format>`, no folders). */
+const reportFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}\.(html|json|csv)$/);
+
+// ---------------------------------------------------------------------------------------------
+// run.* (resumable single-object wizard runs)
+// ---------------------------------------------------------------------------------------------
+
+/** One exact request or command in a step's evidence. */
+const evidenceRequest = z.object({
+  kind: z.enum(['graph', 'powershell', 'journal']),
+  label: z.string(),
+  body: z.unknown().optional(),
+  at: z.string(),
+  status: z.union([z.number(), z.string()]).optional(),
+  requestId: z.string().nullable().optional(),
+  response: z.unknown().optional(),
+  attempts: z.array(z.unknown()).optional(),
+});
+
+/** One step's evidence, as the wizard records it (`src-renderer/lib/soa/evidence.ts`). */
+export const stepEvidence = z.object({
+  id: z.string().min(1).max(100),
+  title: z.string(),
+  purpose: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  requests: z.array(evidenceRequest),
+  expected: z.string(),
+  observed: z.string(),
+  verdict: z.enum(['pass', 'warn', 'fail', 'info', 'skipped', 'pending', 'cancelled']),
+  notes: z.array(z.string()),
+});
+
+/**
+ * A single-object wizard run as saved after every step: the object, where the admin is, and the
+ * evidence so far. Live state (the object's SOA flags, the server trace, the audit search) is not
+ * trusted from here: a resumed run reads it again before going on.
+ */
+export const wizardRunSnapshot = z.object({
+  runId: z.string().uuid(),
+  kind: z.enum(['transfer', 'rollback']),
+  startedAt: isoDate,
+  /** The step the admin is on (0-based) and the furthest step reached. */
+  index: z.number().int().min(0).max(50),
+  visited: z.number().int().min(0).max(50),
+  stepId: z.string().min(1).max(100),
+  stepTitle: z.string().max(200),
+  object: z
+    .object({
+      type: journalObjectType,
+      id: z.string().min(1).max(100),
+      displayName: z.string().max(512),
+      mail: z.string().max(320).nullable(),
+      dn: z.string().max(2048).nullable(),
+    })
+    .nullable(),
+  evidence: z.array(stepEvidence).max(100),
+  opIds: z.array(z.string().max(100)).max(100),
+  /** Where the audit search started (the write's time less a margin), to search again on resume. */
+  auditSince: isoDate.optional(),
+  /** The AD description probe of the 6956 proof, so its restore stays available. */
+  adProbe: z
+    .object({ oldDescription: z.string().nullable(), newDescription: z.string(), since: z.string() })
+    .nullable()
+    .optional(),
+});
+export type WizardRunSnapshot = z.infer<typeof wizardRunSnapshot>;
+export const savedWizardRun = wizardRunSnapshot.extend({
+  savedAt: isoDate,
+  status: z.enum(['open', 'finished', 'abandoned']),
+});
+export type SavedWizardRun = z.infer<typeof savedWizardRun>;
+
 // ---------------------------------------------------------------------------------------------
 // The operation table
 // ---------------------------------------------------------------------------------------------
@@ -453,6 +526,35 @@ export const contract = {
     }),
     output: z.object({ records: z.array(storedJournalRecord), path: z.string() }),
     description: 'Read journal records (newest last).',
+  }),
+  'report.open': op({
+    input: z.strictObject({ file: reportFileName }),
+    output: z.object({ opened: z.boolean(), url: z.string().nullable() }),
+    description:
+      'Open a saved report: the desktop app opens it with the system viewer (shell.openPath); browser mode returns a URL the page opens (served only with the session token).',
+  }),
+  'report.saveAs': op({
+    input: z.strictObject({ file: reportFileName }),
+    output: z.object({ savedTo: z.string().nullable(), url: z.string().nullable() }),
+    description:
+      'Save a copy of a saved report where the admin chooses: a save dialog in the desktop app; in browser mode a download URL (served only with the session token).',
+  }),
+  'run.save': op({
+    input: z.strictObject({ run: wizardRunSnapshot }),
+    output: z.object({ savedAt: isoDate }),
+    description:
+      'Save (fsynced, atomically) a single-object wizard run after a step, so a reload or restart can resume it.',
+  }),
+  'run.list': op({
+    input: empty,
+    output: z.object({ runs: z.array(savedWizardRun) }),
+    description: 'The wizard runs of this tenant that are still open (newest first).',
+  }),
+  'run.close': op({
+    input: z.strictObject({ runId: z.string().uuid(), status: z.enum(['finished', 'abandoned']) }),
+    output: z.object({ closed: z.boolean() }),
+    description:
+      'Mark a wizard run finished (report saved) or abandoned (start over): it is no longer offered for resume.',
   }),
   'report.save': op({
     input: z.strictObject({

@@ -103,6 +103,9 @@ describe('MSAL-node against the lab', () => {
     expect(signInUrl.origin).toBe(new URL(info.authority).origin);
     expect(signInUrl.searchParams.get('response_mode')).toBe('form_post');
     expect(signInUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    // the account the admin typed reaches the sign-in page (MSAL drops it next to prompt=select_account)
+    expect(signInUrl.searchParams.get('login_hint')).toBe(upnOf('hybrid.admin'));
+    expect(signInUrl.searchParams.get('prompt')).toBeNull();
     const status = await service.status();
     expect(status).toMatchObject({
       signedIn: true,

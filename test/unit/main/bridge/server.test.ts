@@ -16,6 +16,8 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>soa-pilot</title>');
   writeFileSync(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(path.join(os.tmpdir(), 'outside-secret.txt'), 'secret');
+  mkdirSync(path.join(dir, 'reports'));
+  writeFileSync(path.join(dir, 'reports', 'transfer-abc.html'), '<!doctype html><title>report</title>');
   const router = new Router({ validateSender: (s) => s.kind === 'bridge' }).register({
     'app.ping': ({ message }) => ({ echo: message, at: new Date().toISOString() }),
     'server.waitForSyncCycle': async (input, ctx) => {
@@ -29,6 +31,7 @@ beforeAll(async () => {
     rendererDir: dir,
     token: 'test-token-0123456789',
     connectOrigins: ['https://graph.microsoft.com'],
+    reportsDir: path.join(dir, 'reports'),
   });
 });
 afterAll(() => bridge.close());
@@ -41,6 +44,22 @@ const rpc = (op: string, body: string, headers: Record<string, string> = { 'x-so
   });
 
 describe('browser-mode bridge', () => {
+  it('serves a saved report only with the session cookie, inline or as a download, nothing outside', async () => {
+    const get = (p: string, cookie?: string) =>
+      fetch(`${bridge.origin}${p}`, cookie ? { headers: { cookie: `soa_session=${cookie}` } } : {});
+    expect((await get('/reports/transfer-abc.html')).status).toBe(401);
+    expect((await get('/reports/transfer-abc.html', 'test-token-0123456788')).status).toBe(401);
+    const inline = await get('/reports/transfer-abc.html', 'test-token-0123456789');
+    expect(inline.status).toBe(200);
+    expect(await inline.text()).toContain('<title>report</title>');
+    expect(inline.headers.get('content-disposition')).toMatch(/^inline/);
+    expect(inline.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    const download = await get('/reports/transfer-abc.html?download=1', 'test-token-0123456789');
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="transfer-abc.html"');
+    expect((await get('/reports/..%2Foutside-secret.txt', 'test-token-0123456789')).status).toBe(404);
+    expect((await get('/reports/missing.html', 'test-token-0123456789')).status).toBe(404);
+  });
+
   it('binds to 127.0.0.1 and prints a URL carrying the token', () => {
     expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=test-token-0123456789$/);
   });
