@@ -9,14 +9,18 @@
  * - `seq` increases monotonically across restarts (the reader finds the last one).
  * - The reader tolerates a torn last line (a crash mid-write): it is skipped, and the next append
  *   starts on a fresh line so the torn bytes never merge with a good record.
- * - Records never contain tokens: an append whose serialised form looks like a JWT, a bearer header
- *   or a token field is refused.
+ * - Records never contain tokens: a record that carries one (recognised by structure, see
+ *   credential-filter.ts) is refused with the field's path; the value is never echoed.
+ * - Every record read is validated (schema, and `seq` a safe integer that increases); an invalid one
+ *   is skipped and counted and never affects the records after it or the next `seq`.
  */
 import { mkdirSync, openSync, closeSync, fsyncSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { journalRecord, storedJournalRecord, type JournalRecordInput, type StoredJournalRecord } from '../ipc/contract';
+import { journalRecord, type JournalRecordInput, type StoredJournalRecord } from '../ipc/contract';
 import { OperationError } from '../ipc/errors';
+import { findSecret, type SecretFinding } from './credential-filter';
+import { RecordGuard } from './record-guard';
 
 export interface PendingOperation {
   opId: string;
@@ -49,15 +53,6 @@ export function journalPath(dataDir: string, tenant: string): string {
   return path.join(dataDir, 'journal', tenantFileName(tenant));
 }
 
-const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\./;
-const BEARER = /\bbearer\s+[A-Za-z0-9._~+/-]{8,}/i;
-const TOKEN_FIELD = /"(?:access_?token|refresh_?token|id_?token|authorization|client_?secret)"\s*:/i;
-
-/** True when a serialised record looks like it carries a credential. */
-export function containsSecret(serialised: string): boolean {
-  return JWT.test(serialised) || BEARER.test(serialised) || TOKEN_FIELD.test(serialised);
-}
-
 interface QueuedAppend {
   line: string;
   resolve: () => void;
@@ -88,6 +83,23 @@ export class Journal {
     return first;
   }
 
+  /**
+   * Append the records the journal accepts (one write, one fsync) and report the refused ones
+   * (a record that carries a credential) instead of failing the whole call.
+   */
+  async appendAccepted(
+    records: JournalRecordInput[],
+  ): Promise<{ written: { seq: number; at: string }[]; refused: { opId: string; message: string }[] }> {
+    const accepted: JournalRecordInput[] = [];
+    const refused: { opId: string; message: string }[] = [];
+    for (const r of records) {
+      const secret = findSecret(r);
+      if (secret) refused.push({ opId: r.opId, message: refusal(r, secret).message });
+      else accepted.push(r);
+    }
+    return { written: await this.appendMany(accepted), refused };
+  }
+
   /** Append several records with one write and one fsync; resolves once all are durable. */
   async appendMany(records: JournalRecordInput[]): Promise<{ seq: number; at: string }[]> {
     if (this.closed) throw new OperationError('unavailable', 'The journal is closed.');
@@ -103,11 +115,10 @@ export class Journal {
           `Invalid journal record: ${parsed.error.issues[0]?.message ?? 'bad record'}`,
         );
       }
+      const secret = findSecret(parsed.data);
+      if (secret) throw refusal(parsed.data, secret);
       const at = this.now().toISOString();
       const line = JSON.stringify({ ...parsed.data, seq, at, tenant: this.tenant });
-      if (containsSecret(line)) {
-        throw new OperationError('refused', 'A journal record must never contain a token or secret.');
-      }
       lines.push(line);
       out.push({ seq, at });
       seq++;
@@ -176,10 +187,8 @@ export class Journal {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
-      const { records } = parseJournalText(existing);
-      let maxSeq = 0;
-      for (const r of records) maxSeq = Math.max(maxSeq, r.seq);
-      this.nextSeq = maxSeq + 1;
+      const { lastSeq } = parseJournalText(existing);
+      this.nextSeq = lastSeq + 1;
       const created = existing.length === 0;
       this.handle = await open(this.path, 'a', 0o600);
       // A torn last line (crash mid-write) must not merge with the next record.
@@ -215,24 +224,16 @@ export class Journal {
   }
 }
 
-/** Parse journal text; unparsable lines (a torn tail after a crash) are skipped and counted. */
-export function parseJournalText(text: string): JournalReadResult {
+/** Parse journal text; invalid lines (a torn tail after a crash, a bad record) are skipped and counted. */
+export function parseJournalText(text: string): JournalReadResult & { lastSeq: number } {
   const records: StoredJournalRecord[] = [];
-  let skippedLines = 0;
+  const guard = new RecordGuard();
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      skippedLines++;
-      continue;
-    }
-    const parsed = storedJournalRecord.safeParse(json);
-    if (parsed.success) records.push(parsed.data);
-    else skippedLines++;
+    const r = guard.accept(line);
+    if (r.ok) records.push(r.record);
   }
-  return { records, skippedLines };
+  return { records, skippedLines: guard.rejected, lastSeq: guard.lastSeq };
 }
 
 function fsyncDir(dir: string): void {
@@ -249,15 +250,37 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** The bulk pipeline's JournalPort over this class (Node tests, the benchmark, the kill-test runner). */
+/**
+ * The bulk pipeline's JournalPort over this class (Node tests, the benchmark, the kill-test runner).
+ * Refused records reject with `{ code: 'refused', refused: [{ opId, message }] }` after the accepted
+ * ones are durable (the JournalRefusal shape of the renderer's bulk ports).
+ */
 export function journalPortOf(journal: Journal): {
   append(records: JournalRecordInput[]): Promise<void>;
   readRun(runId: string): Promise<StoredJournalRecord[]>;
 } {
   return {
     append: async (records) => {
-      await journal.appendMany(records);
+      const { refused } = await journal.appendAccepted(records);
+      if (refused.length > 0) {
+        throw Object.assign(new Error(refused.map((r) => `${r.opId}: ${r.message}`).join('; ')), {
+          code: 'refused' as const,
+          refused,
+        });
+      }
     },
     readRun: async (runId) => (await journal.read({ runId })).records,
   };
+}
+
+function refusal(record: JournalRecordInput, secret: SecretFinding): OperationError {
+  const what =
+    record.kind === 'intent'
+      ? `the ${record.action} intent for ${record.objectType} ${record.objectId}`
+      : `the result of ${record.opId}`;
+  return new OperationError(
+    'refused',
+    `Journal record refused: ${secret.path} looks like a credential (${secret.kind}). The journal never stores tokens or secrets; remove it from ${what} and try again.`,
+    { path: secret.path, kind: secret.kind, opId: record.opId },
+  );
 }

@@ -10,7 +10,7 @@ import type {
   OpOutput,
   StoredJournalRecord,
 } from '../../../../src-main/ipc/contract';
-import type { JournalPort } from './ports';
+import { JournalRefusedError, type JournalPort } from './ports';
 import type { BulkServerPort } from './server-follow-up';
 
 /** The part of `SoaClient` the bulk ports need. */
@@ -28,7 +28,15 @@ export function createIpcJournalPort(bridge: BridgeCall): JournalPort {
   return {
     async append(records: JournalRecordInput[]): Promise<void> {
       // main fsyncs each record before it answers; concurrent calls are group-committed there
-      await Promise.all(records.map((record) => value(bridge, 'journal.append', { record })));
+      const answers = await Promise.all(records.map((record) => bridge.call('journal.append', { record })));
+      const refused: { opId: string; message: string }[] = [];
+      answers.forEach((r, i) => {
+        if (r.ok) return;
+        const opId = records[i]?.opId ?? '';
+        if (r.error.code !== 'refused') throw new Error(`journal.append failed for ${opId}: ${r.error.message}`);
+        refused.push({ opId, message: r.error.message });
+      });
+      if (refused.length > 0) throw new JournalRefusedError(refused);
     },
     async readRun(runId: string): Promise<StoredJournalRecord[]> {
       return (await value(bridge, 'journal.read', { runId, limit: 100000 })).records;

@@ -15,7 +15,7 @@
  */
 import type { JournalRecordInput, StoredJournalRecord } from '../../../../src-main/ipc/contract';
 import type { BatchRequest, Clock, GraphBatchPort, JournalPort } from './ports';
-import { systemClock } from './ports';
+import { journalRefusalOf, systemClock } from './ports';
 import {
   batchResponseBody,
   errorMessage,
@@ -526,7 +526,24 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     slot.notBefore = 0;
   };
 
-  const sendBatch = async (members: Member[]): Promise<void> => {
+  /** Append records; returns the refused ones (opId → why). Any other journal failure stops the run. */
+  const appendRefusable = async (records: JournalRecordInput[]): Promise<Map<string, string>> => {
+    try {
+      await options.journal.append(records);
+      return new Map();
+    } catch (e) {
+      const refusal = journalRefusalOf(e);
+      if (!refusal) throw e;
+      return new Map(refusal.refused.map((r) => [r.opId, r.message]));
+    }
+  };
+  /** A refused result leaves its intent pending (re-verified later); it never stops the run. */
+  const appendResults = async (): Promise<void> => {
+    await appendRefusable(pendingResults.splice(0, pendingResults.length));
+  };
+
+  const sendBatch = async (batchMembers: Member[]): Promise<void> => {
+    let members = batchMembers;
     const now0 = clock.now();
     // durable intents before any write leaves the process
     const intentsToWrite: JournalRecordInput[] = [];
@@ -551,8 +568,16 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
       }
     }
     if (intentsToWrite.length > 0) {
-      await options.journal.append(intentsToWrite);
-      for (const m of members) if (m.kind === 'write') m.slot.intentWritten = true;
+      // A refused intent (it carries a credential) fails its own object only; the others are durable.
+      const refused = await appendRefusable(intentsToWrite);
+      for (const m of members) {
+        if (m.kind !== 'write') continue;
+        const why = refused.get(m.slot.opId);
+        if (why === undefined) m.slot.intentWritten = true;
+        else finalize(m.slot, 'failed', { reason: `Not written: ${why}` });
+      }
+      if (refused.size > 0) members = members.filter((m) => m.slot.phase !== 'final');
+      if (members.length === 0) return;
     }
     const requests: BatchRequest[] = members.map((m, i) => {
       const { objectType, objectId } = m.slot.item;
@@ -615,10 +640,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
         else transient(m.slot, m.kind, outcome.reason, now, outcome.retryAfter);
       }
     }
-    if (pendingResults.length > 0) {
-      const batch = pendingResults.splice(0, pendingResults.length);
-      await options.journal.append(batch);
-    }
+    if (pendingResults.length > 0) await appendResults();
   };
 
   // ---- the scheduler loop ---------------------------------------------------------------------------
@@ -645,7 +667,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
               : 'Cancelled before the write.',
           });
         }
-        if (pendingResults.length > 0) await options.journal.append(pendingResults.splice(0, pendingResults.length));
+        if (pendingResults.length > 0) await appendResults();
         if (currentWave() === Infinity && inFlight.size === 0) break;
       } else {
         state = control.paused ? 'paused' : 'running';
@@ -696,7 +718,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     }
     await Promise.all(inFlight);
     if (fatal) throw fatal;
-    if (pendingResults.length > 0) await options.journal.append(pendingResults.splice(0, pendingResults.length));
+    if (pendingResults.length > 0) await appendResults();
   } finally {
     unsubscribe();
     await Promise.allSettled(inFlight);

@@ -34,10 +34,44 @@ export interface GraphBatchPort {
 }
 
 export interface JournalPort {
-  /** Append records; resolves only when every record is durable (fsynced). */
+  /**
+   * Append records; resolves only when every record is durable (fsynced). When the journal refuses
+   * some records (one carries a credential), it rejects with a `JournalRefusal`: the records it
+   * lists were not written, every other record of the call IS durable.
+   */
   append(records: JournalRecordInput[]): Promise<void>;
   /** All records of one run (its intents and their results), oldest first. */
   readRun(runId: string): Promise<StoredJournalRecord[]>;
+}
+
+/** What `JournalPort.append` rejects with when it refused some records and wrote the others. */
+export interface JournalRefusal {
+  code: 'refused';
+  refused: { opId: string; message: string }[];
+}
+
+/** The refusal carried by an error from `JournalPort.append`, or null for any other failure. */
+export function journalRefusalOf(e: unknown): JournalRefusal | null {
+  if (typeof e !== 'object' || e === null) return null;
+  const { code, refused } = e as { code?: unknown; refused?: unknown };
+  if (code !== 'refused' || !Array.isArray(refused)) return null;
+  const list: JournalRefusal['refused'] = [];
+  for (const r of refused as unknown[]) {
+    if (typeof r !== 'object' || r === null) return null;
+    const { opId, message } = r as { opId?: unknown; message?: unknown };
+    if (typeof opId !== 'string' || typeof message !== 'string') return null;
+    list.push({ opId, message });
+  }
+  return { code, refused: list };
+}
+
+/** A `JournalRefusal` as an Error (thrown by journal ports). */
+export class JournalRefusedError extends Error implements JournalRefusal {
+  readonly code = 'refused' as const;
+  constructor(readonly refused: { opId: string; message: string }[]) {
+    super(refused.map((r) => `${r.opId}: ${r.message}`).join('; '));
+    this.name = 'JournalRefusedError';
+  }
 }
 
 export interface Clock {

@@ -17,6 +17,7 @@ import { createFetchGraphBatchPort } from '../../../../../../src-renderer/lib/so
 import { runBulk } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
 import { buildPlan, parsePlanFile, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
 import { FakeGraph } from './fake-graph';
+import { journalRefusalOf } from '../../../../../../src-renderer/lib/soa/bulk/ports';
 
 describe('app ports', () => {
   let dir: string;
@@ -75,6 +76,34 @@ describe('app ports', () => {
     const pending = (await call('journal.pending')({})) as IpcResult<{ pending: unknown[] }>;
     expect(pending).toMatchObject({ ok: true, value: { pending: [] } });
     expect(() => parsePlanFile('{"version":2}')).toThrow();
+  });
+
+  it('the IPC journal port reports the one refused record and keeps the others durable', async () => {
+    const bridge = {
+      call: (name: string, input: unknown) =>
+        services.router.dispatch(name, input, { kind: 'bridge', remoteAddress: '127.0.0.1' }, () => {}),
+    } as BridgeCall;
+    const port = createIpcJournalPort(bridge);
+    const rec = (opId: string, displayName: string) => ({
+      kind: 'intent' as const,
+      opId,
+      runId: 'r',
+      objectType: 'contact' as const,
+      objectId: opId,
+      displayName,
+      action: 'transfer' as const,
+      request: { method: 'PATCH', url: `/contacts/${opId}/onPremisesSyncBehavior`, body: { isCloudManaged: true } },
+    });
+    const err = await port
+      .append([
+        rec('a', 'Bearer Logistics'),
+        rec('b', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl'),
+        rec('c', 'Standard Bearer Investments'),
+      ])
+      .catch((e: unknown) => e);
+    expect(journalRefusalOf(err)?.refused.map((r) => r.opId)).toEqual(['b']);
+    expect((await port.readRun('r')).map((r) => r.opId).sort()).toEqual(['a', 'c']);
+    await expect(port.append([rec('d', 'Flag Bearer Consulting GmbH')])).resolves.toBeUndefined();
   });
 
   it('the fetch Graph port posts one $batch with the token only in the Authorization header', async () => {

@@ -256,6 +256,33 @@ describe('bulk pipeline (in-memory Graph)', () => {
     expect(recs[1]).toMatchObject({ outcome: 'failed', verified: false, status: 404 });
   });
 
+  it('journals names with "Bearer" in them; a record the journal refuses fails only its own object', async () => {
+    const graph = new FakeGraph();
+    const items = contacts(graph, 60);
+    const names = ['Standard Bearer Investments', 'Flag Bearer Consulting GmbH', 'Bearer Logistics'];
+    names.forEach((name, i) => (items[i * 7]!.displayName = name));
+    // a display name that is a JWT: the journal refuses that intent (and only that one)
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl';
+    const poisoned = items[30]!;
+    poisoned.displayName = jwt;
+    const summary = await runBulk({ runId: 'run-names', items, graph, journal: port, ...FAST });
+    expect(summary.progress).toMatchObject({ total: 60, verified: 59, failed: 1, state: 'finished' });
+    const failed = summary.items.find((r) => r.outcome === 'failed');
+    expect(failed?.objectId).toBe(poisoned.objectId);
+    expect(failed?.reason).toMatch(/displayName looks like a credential \(jwt\)/);
+    expect(failed?.reason).not.toContain(jwt);
+    expect(graph.writeLog.some((w) => w.id === poisoned.objectId)).toBe(false);
+    expect(graph.objects.get(poisoned.objectId)!.isCloudManaged).toBe(false);
+    const { records } = await journal.read({ runId: 'run-names' });
+    expectConsistentJournal(
+      records,
+      items.filter((it) => it !== poisoned).map((it) => it.objectId),
+      'run-names',
+    );
+    expect(records.some((r) => r.opId === opIdFor('run-names', 'contact', poisoned.objectId))).toBe(false);
+    for (const name of names) expect(records.some((r) => r.kind === 'intent' && r.displayName === name)).toBe(true);
+  });
+
   it('runs group waves in order (children before parents)', async () => {
     const graph = new FakeGraph();
     const order: string[] = [];
