@@ -8,10 +8,14 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 const root = import.meta.dirname;
 
+/** `@contract` is the typed IPC contract; tsconfig.base.json maps the same name for the type checker. */
+export const contractAlias = { '@contract': resolve(root, 'src-main/ipc/contract.ts') };
+
 export const rendererConfig: UserConfig = {
   root: resolve(root, 'src-renderer'),
   base: './',
   plugins: [svelte()],
+  resolve: { alias: contractAlias },
   build: {
     outDir: resolve(root, 'out/renderer'),
     emptyOutDir: true,

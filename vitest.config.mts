@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { contractAlias } from './vite.renderer.config.mjs';
 
 /**
  * Three projects:
@@ -10,6 +11,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: contractAlias },
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
@@ -18,6 +20,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: contractAlias },
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
@@ -28,6 +31,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: contractAlias },
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

@@ -3,7 +3,7 @@
  * Connect Sync follow-up. All Graph, journal and server work goes through the bulk engine
  * (`lib/soa/bulk`) over the ports in `bulk-ports.ts`; this class only orders it and keeps the state.
  */
-import type { AppInfo } from '../../src-main/ipc/contract';
+import type { AppInfo } from '@contract';
 import type { SoaClient } from '../lib/bridge';
 import {
   buildPlan,

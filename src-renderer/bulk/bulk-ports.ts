@@ -3,7 +3,7 @@
  * (`SoaClient`), main's `auth.getAccessToken` as a `TokenSource` (`tokenSourceFromIpc`, so a missing
  * consent surfaces as a `TokenSourceError` with the missing scopes), and the app info's Graph root.
  */
-import type { AppInfo, OpOutput } from '../../src-main/ipc/contract';
+import type { AppInfo, OpOutput } from '@contract';
 import type { SoaClient } from '../lib/bridge';
 import { tokenSourceFromIpc, TokenSourceError } from '../lib/graph';
 import { runStreaming } from '../lib/soa/streaming';

@@ -5,7 +5,7 @@
  * what was written; this only keeps the plan, which the journal does not hold.
  */
 import { z } from 'zod';
-import type { StoredJournalRecord } from '../../src-main/ipc/contract';
+import type { StoredJournalRecord } from '@contract';
 import type { BulkObjectType, SavedSelection } from '../lib/soa/bulk';
 
 const INDEX_KEY = 'soa-pilot.bulk.runs';

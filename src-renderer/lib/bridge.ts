@@ -3,7 +3,7 @@
  * named functions); in browser mode it speaks the bridge's `POST /rpc/<operation>` + `/events`
  * protocol with the per-launch token. Components never see the difference.
  */
-import type { IpcResult, ProgressEvent, SoaApi } from '../../src-main/ipc/contract';
+import type { IpcResult, ProgressEvent, SoaApi } from '@contract';
 import { electronClient, makeClient, type SoaClient } from './soa-client';
 
 export * from './soa-client';

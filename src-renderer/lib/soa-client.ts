@@ -12,7 +12,7 @@ import {
   type OpOutput,
   type ProgressEvent,
   type SoaApi,
-} from '../../src-main/ipc/contract';
+} from '@contract';
 
 export type { IpcError, IpcResult, OperationName, OpInput, OpOutput, ProgressEvent };
 

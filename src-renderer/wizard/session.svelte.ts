@@ -2,7 +2,7 @@
  * The signed-in session the views share: app info, settings, the account, the Graph session over
  * main's token operation, the flow ports and the timing (tuning) the flows use.
  */
-import type { Account, AppInfo, Settings } from '../../src-main/ipc/contract';
+import type { Account, AppInfo, Settings } from '@contract';
 import type { SoaClient } from '../lib/bridge';
 import { createGraphSession, TokenSourceError, type GraphSession } from '../lib/graph/graph-client';
 import { allScopes } from '../lib/graph/scopes';

@@ -2,7 +2,7 @@
  * The state of one guided transfer (or rollback) as the wizard walks it: the chosen contact, the
  * evidence of each step, the background audit poll, and the report paths.
  */
-import type { StoredJournalRecord, TraceResult } from '../../src-main/ipc/contract';
+import type { StoredJournalRecord, TraceResult } from '@contract';
 import type { OrgContact } from '../lib/graph/soa-graph';
 import type { PreflightReport } from '../lib/soa/preflight';
 import { reportHtml, reportJson, reportName, type EvidenceReport, type StepEvidence } from '../lib/soa/evidence';

@@ -2,7 +2,7 @@
  * Journal records around a PowerShell change to the contact's AD object: the intent before the
  * command runs, the result after it (the AD write is its own verification, so `verified: true`).
  */
-import type { IpcResult } from '../../../src-main/ipc/contract';
+import type { IpcResult } from '@contract';
 import type { WriteAction } from './journaled-write';
 import type { FlowPorts } from './ports';
 import type { ContactTarget } from './verify';

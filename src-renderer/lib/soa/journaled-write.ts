@@ -13,7 +13,7 @@
  * - if the state cannot be read either, no result is written: the intent stays pending and the
  *   Journal view (or the next start) re-verifies it.
  */
-import type { JournalRecordInput } from '../../../src-main/ipc/contract';
+import type { JournalRecordInput } from '@contract';
 import type { GraphError, GraphResult } from '../graph/graph-result';
 import { CancelledError, type FlowPorts, type HttpAttempt } from './ports';
 

@@ -3,7 +3,7 @@
  * display name). A match by mail or name is a guess the admin confirms; the DN is what the server
  * steps trace.
  */
-import type { OnPremContact } from '../../../src-main/ipc/contract';
+import type { OnPremContact } from '@contract';
 import { searchContacts, type OrgContact } from '../graph/soa-graph';
 import type { GraphResult } from '../graph/graph-result';
 import type { FlowPorts } from './ports';

@@ -6,7 +6,7 @@
  * server side is `notChecked` until the `server.environment` result is supplied.
  */
 import { z } from 'zod';
-import type { CheckResult, EnvironmentInfo, IpcResult } from '../../../src-main/ipc/contract';
+import type { CheckResult, EnvironmentInfo, IpcResult } from '@contract';
 import type { GraphResult } from '../graph/graph-result';
 import type { MembershipRef, MyRoles } from '../graph/soa-graph';
 import { STEP_SCOPES, missingScopes, type ScopeStep } from '../graph/scopes';

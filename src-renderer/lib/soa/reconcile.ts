@@ -5,7 +5,7 @@
  * not), with the reason. An intent whose state cannot be read stays pending.
  */
 import { z } from 'zod';
-import type { StoredJournalRecord } from '../../../src-main/ipc/contract';
+import type { StoredJournalRecord } from '@contract';
 import { getContact, getSyncBehavior, listMemberOf } from '../graph/soa-graph';
 import type { FlowPorts } from './ports';
 import { errorText } from './verify';

@@ -11,7 +11,7 @@
  * (an Entra connector object joined to an AD object) tell them apart; without either, the result
  * says so instead of guessing.
  */
-import type { StoredJournalRecord, TraceResult } from '../../../src-main/ipc/contract';
+import type { StoredJournalRecord, TraceResult } from '@contract';
 
 export type SoaState =
   | 'synced'

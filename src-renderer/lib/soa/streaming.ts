@@ -2,7 +2,7 @@
  * Long main-process operations (sync cycles, sign-in) stream progress events tagged with a
  * caller-chosen operation id; an AbortSignal maps to `app.cancel`.
  */
-import type { IpcResult, OpInput, OpOutput, OpProgress, StreamingOperationName } from '../../../src-main/ipc/contract';
+import type { IpcResult, OpInput, OpOutput, OpProgress, StreamingOperationName } from '@contract';
 import type { Ipc } from './ports';
 
 export interface StreamOptions<N extends StreamingOperationName> {

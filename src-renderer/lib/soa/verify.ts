@@ -2,7 +2,7 @@
  * Reads and waits shared by the transfer and rollback flows: the SOA read (both fields), a sync
  * cycle with live progress, the object trace, and the audit-log poll.
  */
-import type { OpOutput, OpProgress, TraceResult } from '../../../src-main/ipc/contract';
+import type { OpOutput, OpProgress, TraceResult } from '@contract';
 import { getContact, getSyncBehavior, findSoaAuditEvents, type SoaAuditEvent } from '../graph/soa-graph';
 import type { GraphError } from '../graph/graph-result';
 import { CancelledError, type FlowPorts } from './ports';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type LabHandle } from '../../../src-main/lab/index';
 import { Router } from '../../../src-main/ipc/router';
-import type { ProgressEvent } from '../../../src-main/ipc/contract';
+import type { ProgressEvent } from '@contract';
 import { SettingsStore } from '../../../src-main/settings/settings-store';
 import { syncModule } from '../../../src-main/sync/sync-module';
 import { labPowerShellConfig } from '../../../src-main/powershell/lab-config';

@@ -2,14 +2,7 @@
  * App-side ports over the typed bridge client (`SoaClient.call` from lib/bridge.ts, structurally):
  * the journal in main (`journal.append`, `journal.read`) and the Connect Sync operations.
  */
-import type {
-  IpcResult,
-  JournalRecordInput,
-  OperationName,
-  OpInput,
-  OpOutput,
-  StoredJournalRecord,
-} from '../../../../src-main/ipc/contract';
+import type { IpcResult, JournalRecordInput, OperationName, OpInput, OpOutput, StoredJournalRecord } from '@contract';
 import { JournalRefusedError, type JournalPort } from './ports';
 import type { BulkServerPort } from './server-follow-up';
 

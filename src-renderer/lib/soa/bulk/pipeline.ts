@@ -13,7 +13,7 @@
  * - on resume, a journaled intent without a result is "uncertain" and is re-read first;
  * - an object stays "unverified" until a read shows the target state.
  */
-import type { JournalRecordInput, StoredJournalRecord } from '../../../../src-main/ipc/contract';
+import type { JournalRecordInput, StoredJournalRecord } from '@contract';
 import type { BatchRequest, Clock, GraphBatchPort, JournalPort } from './ports';
 import { journalRefusalOf, systemClock } from './ports';
 import {

@@ -3,7 +3,7 @@
  * the app injects a fetch-based Graph port and the IPC journal; tests and the benchmark inject a
  * Node HTTPS Graph port and the main-process `Journal` class itself.
  */
-import type { JournalRecordInput, StoredJournalRecord } from '../../../../src-main/ipc/contract';
+import type { JournalRecordInput, StoredJournalRecord } from '@contract';
 
 /** One request inside a JSON `$batch` body (url relative to the version root, e.g. `/contacts/{id}`). */
 export interface BatchRequest {

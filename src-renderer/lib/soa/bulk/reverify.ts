@@ -4,7 +4,7 @@
  * (verified) when it shows the intended value, failed ("not applied") when it does not. Nothing is
  * written to Graph. Intents of other actions are reported as not re-verifiable here.
  */
-import type { JournalRecordInput, StoredJournalRecord } from '../../../../src-main/ipc/contract';
+import type { JournalRecordInput, StoredJournalRecord } from '@contract';
 import type { Clock, GraphBatchPort, JournalPort } from './ports';
 import { readMany } from './batch-reads';
 import { parseIsCloudManaged } from './graph-bodies';

@@ -4,7 +4,7 @@
  * does the per-object cloud-reference checks (memberOf) and, for groups, the cloud-member check
  * and the parents-first order.
  */
-import type { StoredJournalRecord } from '../../../../src-main/ipc/contract';
+import type { StoredJournalRecord } from '@contract';
 import type { SelectedObject } from './selection';
 
 /** Objects a run transferred and verified, in journal order (one per object). */

@@ -4,7 +4,7 @@
  * blocked (the sync engine refused to export them because their SOA is in the cloud). Runs over a
  * server port (the `server.*` operations through the bridge in the app).
  */
-import type { OpInput, OpOutput } from '../../../../src-main/ipc/contract';
+import type { OpInput, OpOutput } from '@contract';
 
 export interface BulkServerPort {
   runSyncCycle(input: Omit<OpInput<'server.runSyncCycle'>, 'operationId'>): Promise<OpOutput<'server.runSyncCycle'>>;

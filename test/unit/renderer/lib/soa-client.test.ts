@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeError, electronClient } from '../../../../src-renderer/lib/soa-client';
-import type { SoaApi } from '../../../../src-main/ipc/contract';
+import type { SoaApi } from '@contract';
 
 describe('typed client over the preload API', () => {
   const calls: [string, unknown][] = [];

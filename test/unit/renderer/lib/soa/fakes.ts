@@ -2,7 +2,7 @@
  * Small in-memory ports for the single-contact flows: an IPC client that keeps the journal in an
  * array, a Graph session that answers from a table, and a clock that never sleeps for real.
  */
-import type { JournalRecordInput, StoredJournalRecord } from '../../../../../src-main/ipc/contract';
+import type { JournalRecordInput, StoredJournalRecord } from '@contract';
 import type { GraphCall, GraphSession } from '../../../../../src-renderer/lib/graph/graph-client';
 import { failure, ok, type GraphError, type GraphResult } from '../../../../../src-renderer/lib/graph/graph-result';
 import { DEFAULT_TUNING, type FlowPorts, type Ipc } from '../../../../../src-renderer/lib/soa/ports';

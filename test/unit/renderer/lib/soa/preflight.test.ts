@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type LabInfo } from '../../../../../src-main/lab/index';
 import { createServices, type Services } from '../../../../../src-main/services';
 import { createHttpsFetch } from '../../../../../src-main/auth/https-fetch';
-import type { CheckResult, EnvironmentInfo, IpcResult } from '../../../../../src-main/ipc/contract';
+import type { CheckResult, EnvironmentInfo, IpcResult } from '@contract';
 import {
   createGraphSession,
   listMemberOf,

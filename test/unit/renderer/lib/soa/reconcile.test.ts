@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredJournalRecord } from '../../../../../src-main/ipc/contract';
+import type { StoredJournalRecord } from '@contract';
 import { isBulkIntent, reconcilePending, type PendingIntent } from '../../../../../src-renderer/lib/soa/reconcile';
 import { fakeGraph, fakeIpc, networkError, ports } from './fakes';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredJournalRecord, TraceResult } from '../../../../../src-main/ipc/contract';
+import type { StoredJournalRecord, TraceResult } from '@contract';
 import { classify, lastSoaWrite, STATE_TABLE } from '../../../../../src-renderer/lib/soa/state';
 
 const at = '2026-01-01T00:00:00.000Z';

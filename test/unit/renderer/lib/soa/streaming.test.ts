@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '../../../../../src-main/ipc/contract';
+import type { ProgressEvent } from '@contract';
 import type { Ipc } from '../../../../../src-renderer/lib/soa/ports';
 import { runStreaming } from '../../../../../src-renderer/lib/soa/streaming';
 

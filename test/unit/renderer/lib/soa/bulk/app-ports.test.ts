@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServices, type Services } from '../../../../../../src-main/services';
-import type { IpcResult } from '../../../../../../src-main/ipc/contract';
+import type { IpcResult } from '@contract';
 import {
   createIpcJournalPort,
   createBridgeTokenProvider,

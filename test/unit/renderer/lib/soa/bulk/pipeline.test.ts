@@ -13,7 +13,7 @@ import {
 } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
 import type { JournalPort, GraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
 import { reverifyPending } from '../../../../../../src-renderer/lib/soa/bulk/reverify';
-import type { StoredJournalRecord } from '../../../../../../src-main/ipc/contract';
+import type { StoredJournalRecord } from '@contract';
 
 const FAST = {
   retry: { baseMs: 2, maxMs: 20, maxAttempts: 30, uncertainSettleMs: 5 },

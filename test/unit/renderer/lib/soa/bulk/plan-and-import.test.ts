@@ -11,7 +11,7 @@ import { planCsv, runCsv, runHtml, csvCell } from '../../../../../../src-rendere
 import { transferredByRun, rolledBackIds } from '../../../../../../src-renderer/lib/soa/bulk/rollback';
 import { limitBoundRate, DOCUMENTED_LIMITS, WritePacer } from '../../../../../../src-renderer/lib/soa/bulk/pacer';
 import { relativeGraphUrl } from '../../../../../../src-renderer/lib/soa/bulk/batch-reads';
-import type { StoredJournalRecord } from '../../../../../../src-main/ipc/contract';
+import type { StoredJournalRecord } from '@contract';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const sel = (id: string, objectType: SelectedObject['objectType'] = 'contact'): SelectedObject => ({
