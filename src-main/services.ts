@@ -9,6 +9,7 @@ import { Router, type HandlerMap, type SenderInfo } from './ipc/router';
 import type { AppInfo, Settings } from './ipc/contract';
 import { SettingsStore } from './settings/settings-store';
 import type { LabInfo } from './lab/types';
+import type { PowerShellTarget } from './powershell/session';
 import packageJson from '../package.json' with { type: 'json' };
 import { authModule } from './auth/auth-module';
 import { journalModule } from './journal/journal-module';
@@ -26,8 +27,8 @@ export interface ServiceConfig {
   lab?: LabInfo;
   /** Graph root the renderer should use if it differs from settings.graphEndpoint (browser-mode relay). */
   rendererGraphBaseUrl?: string;
-  /** PowerShell executable and extra module paths (the lab's stand-ins). */
-  powershell?: { exe?: string; modulePaths?: string[]; env?: Record<string, string> };
+  /** PowerShell executable and extra module paths (the lab's: `labPowerShellConfig` in powershell/lab-config.ts). */
+  powershell?: PowerShellTarget;
   /**
    * Authority metadata handed to MSAL so it makes no metadata or instance-discovery requests
    * (the lab's, or a sovereign cloud's when configured).

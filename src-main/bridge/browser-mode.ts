@@ -11,7 +11,8 @@ import { reportsDir } from '../journal/reports';
 import { originOf } from './content-security-policy';
 import type { LabInfo } from '../lab/types';
 import { labAuthorityMetadata, labCloudDiscoveryMetadata } from '../lab/identity/identity';
-import { appRoot, powershellDir } from '../paths';
+import { appRoot } from '../paths';
+import { labPowerShellConfig } from '../powershell/lab-config';
 import { logger } from '../log';
 
 const log = logger('browser-mode');
@@ -43,6 +44,7 @@ export function defaultPowerShell(): string {
 
 export async function startBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
   const { lab } = options;
+  const pwsh = options.pwsh ?? defaultPowerShell();
   const rendererDir = options.rendererDir ?? path.join(appRoot, 'out', 'renderer');
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     throw new Error(`The renderer is not built (${rendererDir}). Run \`npm run build:renderer\` first.`);
@@ -63,11 +65,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     auth: lab
       ? { authorityMetadata: labAuthorityMetadata(lab), cloudDiscoveryMetadata: labCloudDiscoveryMetadata(lab) }
       : undefined,
-    powershell: {
-      exe: options.pwsh ?? defaultPowerShell(),
-      modulePaths: lab ? [path.join(powershellDir(), 'lab')] : [],
-      env: lab ? { SOA_LAB_CONTROL_URL: lab.controlUrl, SOA_LAB_CONTROL_TOKEN: lab.controlToken } : {},
-    },
+    powershell: lab ? labPowerShellConfig(lab, pwsh) : { exe: pwsh },
     openExternal:
       options.openExternal ??
       (async (url) => {

@@ -1,23 +1,20 @@
 /**
- * The PowerShell configuration that points the bridge at the lab: the stand-in module folder and
- * the control API's address and token (passed as environment, never as script text).
- * Used by whoever builds the ServiceConfig in lab mode (`config.powershell`).
+ * The one place that points PowerShell at the lab: the stand-in module folder and the control
+ * API's address and token (passed as environment, never as script text). Browser mode and the
+ * integration tests both take their lab `config.powershell` from here.
  */
 import path from 'node:path';
 import type { LabInfo } from '../lab/types';
 import { powershellDir } from '../paths';
-
-export function labPowerShellModuleDir(): string {
-  return path.join(powershellDir(), 'lab');
-}
+import type { PowerShellTarget } from './session';
 
 export function labPowerShellConfig(
   info: Pick<LabInfo, 'controlUrl' | 'controlToken'>,
   exe?: string,
-): { exe?: string; modulePaths: string[]; env: Record<string, string> } {
+): PowerShellTarget {
   return {
     ...(exe ? { exe } : {}),
-    modulePaths: [labPowerShellModuleDir()],
+    modulePaths: [path.join(powershellDir(), 'lab')],
     env: { SOA_LAB_CONTROL_URL: info.controlUrl, SOA_LAB_CONTROL_TOKEN: info.controlToken },
   };
 }

@@ -41,15 +41,19 @@ const SCRIPT_NAME = /^[A-Z][a-z]+-Soa[A-Za-z0-9]+$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const NONCE = /^[A-Za-z0-9]{16,64}$/;
 
-export interface PowerShellSessionOptions {
+/** Which PowerShell to start and what it loads: the part of the options a configuration chooses. */
+export interface PowerShellTarget {
   /** Executable: a path or a name on PATH. Default: powershell.exe on Windows, else .tools/pwsh, else pwsh. */
   exe?: string;
-  /** Folder holding Initialize-SoaSession.ps1 and the scripts. Default: resources/powershell. */
-  scriptDir?: string;
   /** Extra module folders; every *.psd1 directly inside is imported at start (the lab's stand-ins). */
   modulePaths?: string[];
   /** Extra environment for the shell (e.g. the lab control URL and token). Never logged. */
   env?: Record<string, string>;
+}
+
+export interface PowerShellSessionOptions extends PowerShellTarget {
+  /** Folder holding Initialize-SoaSession.ps1 and the scripts. Default: resources/powershell. */
+  scriptDir?: string;
   /** Per-call timeout when the caller gives none (ms). */
   defaultTimeoutMs?: number;
   /** Timeout for starting a shell (ms). */

@@ -6,11 +6,7 @@ import { PowerShellSession } from '../powershell/session';
 import { ConnectSync } from './connect-sync';
 
 export const syncModule: ServiceFactory = ({ config, settings }): ServiceModule => {
-  const ps = new PowerShellSession({
-    exe: config.powershell?.exe,
-    modulePaths: config.powershell?.modulePaths,
-    env: config.powershell?.env,
-  });
+  const ps = new PowerShellSession({ ...config.powershell });
   const sync = new ConnectSync(ps, { event6956Provider: () => settings.get().event6956Provider });
   return {
     handlers: {
