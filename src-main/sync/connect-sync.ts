@@ -7,6 +7,7 @@ import { contract, type OpOutput, type OpParsedInput } from '../ipc/contract';
 import { OperationError } from '../ipc/errors';
 import type { PowerShellSession } from '../powershell/session';
 import { SyncCycleRunner, defaultCycleTiming, type CycleContext, type CycleTiming } from './sync-cycle';
+import { PickedOnPremObject } from './picked-onprem-object';
 
 const touchResult = z.object({
   dn: z.string(),
@@ -39,6 +40,8 @@ export interface ConnectSyncOptions {
 
 export class ConnectSync {
   readonly cycles: SyncCycleRunner;
+  /** The one on-premises object this run may change (resolved by the server operations below). */
+  readonly picked = new PickedOnPremObject();
   private readonly timing: CycleTiming;
 
   constructor(
@@ -87,16 +90,18 @@ export class ConnectSync {
     return this.cycles.wait(input, ctx);
   }
 
-  traceObject(
+  async traceObject(
     input: OpParsedInput<'server.traceObject'>,
     signal?: AbortSignal,
   ): Promise<OpOutput<'server.traceObject'>> {
-    return this.call(
+    const r = await this.call(
       'Get-SoaObjectTrace',
       { DistinguishedName: input.dn },
       contract['server.traceObject'].output,
       signal,
     );
+    if (r.status !== 'unknownDn') this.picked.pickIfResolved(input.dn);
+    return r;
   }
 
   async findOnPremContact(
@@ -110,7 +115,9 @@ export class ConnectSync {
     if (input.mail) args.Mail = input.mail;
     if (input.displayName) args.DisplayName = input.displayName;
     if (input.dn) args.DistinguishedName = input.dn;
-    return this.call('Find-SoaOnPremContact', args, findResult, signal);
+    const r = await this.call('Find-SoaOnPremContact', args, findResult, signal);
+    this.picked.recordContacts(r.matches);
+    return r;
   }
 
   async events6956(
@@ -132,9 +139,16 @@ export class ConnectSync {
       throw new OperationError('refused', 'Changing an AD object needs explicit confirmation.');
     if (input.description === '')
       throw new OperationError('validation', 'Give the new description (use restore to clear it).');
+    const target = this.picked.require(input.dn);
     const r = await this.call(
       'Set-SoaOnPremDescription',
-      { DistinguishedName: input.dn, Description: input.description, Confirmed: true },
+      {
+        DistinguishedName: target.dn,
+        ObjectGuid: target.objectGuid,
+        ObjectClass: target.objectClass,
+        Description: input.description,
+        Confirmed: true,
+      },
       touchResult,
       signal,
     );
@@ -147,9 +161,16 @@ export class ConnectSync {
   ): Promise<OpOutput<'server.restoreOnPremObject'>> {
     if (input.confirm !== true)
       throw new OperationError('refused', 'Changing an AD object needs explicit confirmation.');
+    const target = this.picked.require(input.dn);
     const r = await this.call(
       'Set-SoaOnPremDescription',
-      { DistinguishedName: input.dn, Description: input.description, Confirmed: true },
+      {
+        DistinguishedName: target.dn,
+        ObjectGuid: target.objectGuid,
+        ObjectClass: target.objectClass,
+        Description: input.description,
+        Confirmed: true,
+      },
       touchResult,
       signal,
     );

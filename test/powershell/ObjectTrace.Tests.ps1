@@ -85,26 +85,51 @@ Describe 'Find-SoaOnPremContact' {
 }
 
 Describe 'Set-SoaOnPremDescription' {
-    It 'refuses without confirmation' {
-        { Set-SoaOnPremDescription -DistinguishedName 'CN=A' -Description 'x' } | Should -Throw -ErrorId 'Soa.refused'
+    BeforeAll {
+        $script:Guid = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f'
     }
-    It 'records the old value and replaces it' {
-        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; description = 'old' } }
+    It 'refuses without confirmation' {
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=A' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'x' } | Should -Throw -ErrorId 'Soa.refused'
+    }
+    It 'refuses without the picked objectGUID and class, before reading AD' {
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = $script:Guid; description = 'old' } }
         Mock Set-ADObject { }
-        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -Description 'new' -Confirmed $true
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -Description 'x' -Confirmed $true } | Should -Throw -ErrorId 'Soa.refused'
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid 'not-a-guid' -ObjectClass 'contact' -Description 'x' -Confirmed $true } | Should -Throw -ErrorId 'Soa.refused'
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'computer' -Description 'x' -Confirmed $true } | Should -Throw -ErrorId 'Soa.refused'
+        Should -Invoke Get-ADObject -Times 0 -Exactly
+        Should -Invoke Set-ADObject -Times 0 -Exactly
+    }
+    It 'refuses a <class> at the DN, and changes nothing' -ForEach @(@{ class = 'user' }, @{ class = 'group' }) {
+        $script:Class = $class
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=Admins,DC=c'; ObjectClass = $script:Class; ObjectGUID = $script:Guid; description = 'old' } }
+        Mock Set-ADObject { }
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=Admins,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'x' -Confirmed $true } | Should -Throw -ErrorId 'Soa.refused'
+        Should -Invoke Set-ADObject -Times 0 -Exactly
+    }
+    It 'refuses another object under the picked DN (its objectGUID differs)' {
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = '11111111-2222-3333-4444-555555555555'; description = 'old' } }
+        Mock Set-ADObject { }
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'x' -Confirmed $true } | Should -Throw -ErrorId 'Soa.refused'
+        Should -Invoke Set-ADObject -Times 0 -Exactly
+    }
+    It 'records the old value and replaces it, by the objectGUID it checked' {
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = [guid]$script:Guid; description = 'old' } }
+        Mock Set-ADObject { }
+        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid.ToUpperInvariant() -ObjectClass 'contact' -Description 'new' -Confirmed $true
         $r.oldDescription | Should -Be 'old'
         $r.newDescription | Should -Be 'new'
-        Should -Invoke Set-ADObject -Times 1 -Exactly -ParameterFilter { $Replace.description -eq 'new' }
+        Should -Invoke Set-ADObject -Times 1 -Exactly -ParameterFilter { $Replace.description -eq 'new' -and [string]$Identity -eq $script:Guid }
     }
     It 'clears the attribute when restoring an empty value' {
-        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; description = 'new' } }
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = $script:Guid; description = 'new' } }
         Mock Set-ADObject { }
-        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -Description $null -Confirmed $true
+        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description $null -Confirmed $true
         $r.newDescription | Should -BeNullOrEmpty
         Should -Invoke Set-ADObject -Times 1 -Exactly -ParameterFilter { $Clear -contains 'description' }
     }
     It 'maps ADIdentityNotFound to notFound' {
         Mock Get-ADObject { throw (New-TestErrorRecord -TypeName 'System.Exception' -Message 'Cannot find an object with identity' -Fqid 'ActiveDirectoryCmdlet:Microsoft.ActiveDirectory.Management.ADIdentityNotFoundException,Microsoft.ActiveDirectory.Management.Commands.GetADObject' -Category 'ObjectNotFound') }
-        { Set-SoaOnPremDescription -DistinguishedName 'CN=Nobody' -Description 'x' -Confirmed $true } | Should -Throw -ErrorId 'Soa.notFound'
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=Nobody' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'x' -Confirmed $true } | Should -Throw -ErrorId 'Soa.notFound'
     }
 }

@@ -51,6 +51,7 @@ describe('full SOA cycle in real pwsh against the lab', () => {
     // An AD-side change is not exported: 6956 for this DN, the cloud object is unchanged.
     const since = new Date(Date.now() - 1000).toISOString();
     const changed = `changed on-premises ${since}`;
+    expect((await env.sync.findOnPremContact({ dn: c.dn })).matches).toHaveLength(1);
     const touched = await env.sync.touchOnPremObject({ dn: c.dn, confirm: true, description: changed });
     await cycle();
     const events = await env.sync.events6956({ since, dn: c.dn, maxEvents: 20 });

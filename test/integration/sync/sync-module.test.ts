@@ -99,7 +99,8 @@ describe('server.* through the router', () => {
       sender,
       () => {},
     );
-    expect(missing).toMatchObject({ ok: false, error: { code: 'notFound' } });
+    // Never looked up for this run: refused before PowerShell is asked to change anything.
+    expect(missing).toMatchObject({ ok: false, error: { code: 'refused' } });
     const find = await router.dispatch('server.findOnPremContact', {}, sender, () => {});
     expect(find).toMatchObject({ ok: false, error: { code: 'validation' } });
   });
