@@ -1,7 +1,7 @@
 /**
  * Wires the auth service into the router: `auth.*` and `settings.consentUrl`.
  */
-import type { ServiceFactory, ServiceModule, ServiceConfig } from '../services';
+import type { ServiceFactory, ServiceModule, ServiceConfig } from '../service-module';
 import type { SettingsStore } from '../settings/settings-store';
 import { AuthService, type AuthServiceOptions } from './auth-service';
 import { readCaFile } from './https-fetch';

@@ -2,7 +2,7 @@
  * Registers `journal.append`, `journal.pending`, `journal.read` and `report.save`.
  * The journal file follows the configured tenant (`settings.get().tenant`).
  */
-import type { ServiceFactory, ServiceModule } from '../services';
+import type { ServiceFactory, ServiceModule } from '../service-module';
 import { Journal } from './journal';
 import { saveReport } from './reports';
 

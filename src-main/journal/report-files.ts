@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { OperationError } from '../ipc/errors';
-import type { ServiceFactory, ServiceModule } from '../services';
+import type { ServiceFactory, ServiceModule } from '../service-module';
 import { reportsDir } from './reports';
 
 const FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}\.(html|json|csv)$/;

@@ -2,7 +2,7 @@
  * Registers `run.save`, `run.list` and `run.close`: the single-object wizard runs, saved per tenant
  * next to the journal (`<dataDir>/runs/<tenant>/`), following the configured tenant like the journal.
  */
-import type { ServiceFactory, ServiceModule } from '../services';
+import type { ServiceFactory, ServiceModule } from '../service-module';
 import { RunStore } from './run-store';
 
 export const runsModule: ServiceFactory = ({ config, settings }): ServiceModule => {

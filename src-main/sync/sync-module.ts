@@ -1,7 +1,7 @@
 /**
  * Registers the `server.*` handlers: one lazy PowerShell session per app, Connect Sync operations on top.
  */
-import type { ServiceFactory, ServiceModule } from '../services';
+import type { ServiceFactory, ServiceModule } from '../service-module';
 import { PowerShellSession } from '../powershell/session';
 import { ConnectSync } from './connect-sync';
 

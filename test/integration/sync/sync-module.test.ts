@@ -12,7 +12,7 @@ import type { ProgressEvent } from '@contract';
 import { SettingsStore } from '../../../src-main/settings/settings-store';
 import { syncModule } from '../../../src-main/sync/sync-module';
 import { labPowerShellConfig } from '../../../src-main/powershell/lab-config';
-import type { ServiceConfig, ServiceModule } from '../../../src-main/services';
+import type { ServiceConfig, ServiceModule } from '../../../src-main/service-module';
 
 let lab: LabHandle;
 let mod: ServiceModule;

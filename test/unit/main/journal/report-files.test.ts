@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServices, type ServiceConfig } from '../../../../src-main/services';
+import { createServices } from '../../../../src-main/services';
+import type { ServiceConfig } from '../../../../src-main/service-module';
 
 const sender = { kind: 'bridge', remoteAddress: '127.0.0.1' } as const;
 
