@@ -1,12 +1,16 @@
 /**
  * Electron entry: one hardened window, the typed IPC transport, and the shared services.
  * Browser mode (`bridge/`) runs the same services without Electron.
+ *
+ * The packaged app loads its UI from the privileged custom scheme `app://soa-pilot/`, served from
+ * `out/renderer` by `renderer-assets.ts` (never from file://; see docs/security.md).
  */
 import {
   app,
   BrowserWindow,
   dialog,
   ipcMain,
+  protocol,
   session,
   shell,
   type IpcMainInvokeEvent,
@@ -14,26 +18,42 @@ import {
 } from 'electron';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CHANNEL_PREFIX, EVENT_CHANNEL, operationNames, type ProgressEvent } from './ipc/contract';
 import { createServices, type Services } from './services';
 import { contentSecurityPolicy, originOf } from './bridge/content-security-policy';
-import { electronSenderValidator, isAllowedExternalUrl, secureWebPreferences } from './window-security';
+import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, rendererRequestHandler } from './renderer-assets';
+import {
+  devServerUrlFor,
+  electronSenderValidator,
+  isAllowedExternalUrl,
+  isTrustedRendererUrl,
+  secureWebPreferences,
+  trustedRendererOrigins,
+} from './window-security';
 import { logger } from './log';
 
 const log = logger('main');
 
 export interface ShellOptions {
-  rendererIndexFile: string;
+  /** Folder of the built renderer (`out/renderer`), served on `app://soa-pilot/`. */
+  rendererDir: string;
   preloadFile: string;
+  /** Development only (see `devServerUrlFor`): load the UI from the electron-vite dev server. */
   devServerUrl?: string;
   dataDir: string;
 }
 
+/**
+ * The scheme's privileges. `standard` gives it a real origin (relative URLs, module scripts),
+ * `secure` makes it a secure context, `supportFetchAPI` lets the page fetch its own assets.
+ * No `bypassCSP`: the policy applies exactly as on https.
+ */
+export const APP_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true } as const;
+
 /** Wires the transport and the hardening; exported for the unit test with a faked electron module. */
 export function createShell(opts: ShellOptions): { services: Services; window: BrowserWindow } {
-  const indexUrl = pathToFileURL(opts.rendererIndexFile).href;
-  const validateSender = electronSenderValidator(opts.devServerUrl, indexUrl);
+  const trusted = trustedRendererOrigins(opts.devServerUrl);
+  const validateSender = electronSenderValidator(trusted);
   // Called only after `services` exists (sign-in runs long after start-up).
   const openExternal = async (url: string) => {
     const authority = services.settings.get().authorityHost;
@@ -60,6 +80,18 @@ export function createShell(opts: ShellOptions): { services: Services; window: B
     },
   });
 
+  const connectOrigins = [originOf(services.settings.get().graphEndpoint)];
+  const csp = contentSecurityPolicy(connectOrigins);
+  protocol.handle(
+    APP_SCHEME,
+    rendererRequestHandler({
+      rendererDir: opts.rendererDir,
+      csp,
+      metaCsp: contentSecurityPolicy(connectOrigins, { delivery: 'meta' }),
+      origin: APP_ORIGIN,
+    }),
+  );
+
   const win = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -67,14 +99,14 @@ export function createShell(opts: ShellOptions): { services: Services; window: B
     show: false,
     webPreferences: secureWebPreferences(opts.preloadFile),
   });
-  hardenContents(win.webContents, opts.devServerUrl, indexUrl);
+  hardenContents(win.webContents, trusted);
 
-  const graphOrigin = originOf(services.settings.get().graphEndpoint);
+  // The scheme handler sends the policy itself; this adds it to every other response as well.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: {
         ...details.responseHeaders,
-        'Content-Security-Policy': [contentSecurityPolicy([graphOrigin])],
+        'Content-Security-Policy': [csp],
       },
     });
   });
@@ -95,40 +127,43 @@ export function createShell(opts: ShellOptions): { services: Services; window: B
     );
   }
 
-  if (opts.devServerUrl) void win.loadURL(opts.devServerUrl);
-  else void win.loadFile(opts.rendererIndexFile);
+  void win.loadURL(opts.devServerUrl ?? APP_INDEX_URL);
   win.once('ready-to-show', () => win.show());
   return { services, window: win };
 }
 
-/** No navigation, no new windows, no webviews. */
-export function hardenContents(contents: WebContents, devServerUrl: string | undefined, indexUrl: string): void {
+/** No navigation outside the renderer's own origin, no new windows, no webviews, no redirects. */
+export function hardenContents(contents: WebContents, trustedOrigins: readonly string[]): void {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   contents.on('will-navigate', (event, url) => {
-    const target = new URL(url);
-    const allowed = devServerUrl ? target.origin === new URL(devServerUrl).origin : target.href === indexUrl;
-    if (!allowed) event.preventDefault();
+    if (!isTrustedRendererUrl(url, trustedOrigins)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.on('will-redirect', (event) => event.preventDefault());
 }
 
-/* c8 ignore start — process wiring, exercised only inside the Electron binary */
-if (process.versions.electron && app) {
+/**
+ * Process start-up. The scheme must be registered as privileged before `ready` (Electron refuses it
+ * later); the handler, the window and everything else come after `ready`.
+ */
+export function startElectronApp(env: Record<string, string | undefined> = process.env): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
   app.enableSandbox();
+  app.on('web-contents-created', (_e, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
   void app.whenReady().then(() => {
     const { services } = createShell({
-      rendererIndexFile: path.join(__dirname, '../renderer/index.html'),
+      rendererDir: path.join(__dirname, '../renderer'),
       preloadFile: path.join(__dirname, '../preload/index.js'),
-      devServerUrl: process.env.ELECTRON_RENDERER_URL,
+      devServerUrl: devServerUrlFor(app.isPackaged, env),
       dataDir: app.getPath('userData'),
     });
     app.on('window-all-closed', () => {
       void services.dispose().finally(() => app.quit());
     });
   });
-  app.on('web-contents-created', (_e, contents) => {
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  });
 }
-/* c8 ignore stop */
+
+/* c8 ignore next — runs only inside the Electron binary */
+if (process.versions.electron && app) startElectronApp();

@@ -3,6 +3,7 @@
  * module (the Fiddle pattern). Every rule here is one item of Electron's security checklist.
  */
 import type { SenderInfo } from './ipc/router';
+import { APP_ORIGIN, schemeAndHost } from './renderer-assets';
 
 /** URLs the app may open in the system browser: Microsoft sign-in and admin-consent, plus the configured authority. */
 export function isAllowedExternalUrl(raw: string, extraAuthorityOrigins: string[] = []): boolean {
@@ -27,31 +28,47 @@ export function isAllowedExternalUrl(raw: string, extraAuthorityOrigins: string[
   return extraAuthorityOrigins.includes(url.origin);
 }
 
-/** The renderer's own origin: the packaged file or the dev server. */
-export function isTrustedRendererUrl(
-  raw: string,
-  devServerUrl: string | undefined,
-  rendererIndexFileUrl: string,
-): boolean {
+/**
+ * The dev server URL (`ELECTRON_RENDERER_URL`, set by `electron-vite dev`), honoured only when the app
+ * is not packaged, and only for an http(s) loopback address. A packaged app ignores it: its UI comes
+ * from the `app://soa-pilot/` scheme and nowhere else.
+ */
+export function devServerUrlFor(isPackaged: boolean, env: Record<string, string | undefined>): string | undefined {
+  const raw = env.ELECTRON_RENDERER_URL;
+  if (isPackaged || !raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && loopback ? url.href : undefined;
+}
+
+/**
+ * The origins (scheme://host[:port]) the renderer may be loaded from: the app scheme, plus the dev
+ * server in development. The sender validator and the navigation guard both read this one list.
+ */
+export function trustedRendererOrigins(devServerUrl: string | undefined): string[] {
+  return devServerUrl ? [APP_ORIGIN, schemeAndHost(new URL(devServerUrl))] : [APP_ORIGIN];
+}
+
+/** True when `raw` is a page of one of `trustedOrigins` (compared by scheme and host, never by prefix). */
+export function isTrustedRendererUrl(raw: string, trustedOrigins: readonly string[]): boolean {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return false;
   }
-  if (devServerUrl) {
-    const dev = new URL(devServerUrl);
-    if (url.origin === dev.origin) return true;
-  }
-  if (url.protocol === 'file:') {
-    return url.pathname === new URL(rendererIndexFileUrl).pathname;
-  }
-  return false;
+  if (url.username || url.password) return false;
+  return trustedOrigins.includes(schemeAndHost(url));
 }
 
-export function electronSenderValidator(devServerUrl: string | undefined, rendererIndexFileUrl: string) {
+export function electronSenderValidator(trustedOrigins: readonly string[]) {
   return (sender: SenderInfo): boolean =>
-    sender.kind === 'electron' && isTrustedRendererUrl(sender.url, devServerUrl, rendererIndexFileUrl);
+    sender.kind === 'electron' && isTrustedRendererUrl(sender.url, trustedOrigins);
 }
 
 /** webPreferences used for the one window; asserted by tests. */

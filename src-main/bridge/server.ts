@@ -11,30 +11,19 @@
  * which stops DNS-rebinding pages from talking to the bridge.
  */
 import http from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Router } from '../ipc/router';
 import type { IpcResult, ProgressEvent } from '../ipc/contract';
 import { contentSecurityPolicy } from './content-security-policy';
+import { RENDERER_MIME, rendererRequestHandler, writeWebResponse } from '../renderer-assets';
 import { logger } from '../log';
 
 const log = logger('bridge');
 const COOKIE = 'soa_session';
 const MAX_BODY = 60 * 1024 * 1024;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 export interface BridgeOptions {
   router: Router;
@@ -201,22 +190,19 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
       return void res.end();
     }
     if (!cookieOk) return deny(res, 401, 'Open the URL printed by `npm run demo` (it carries the session token).');
-    return serveStatic(res, url.pathname, req.method === 'HEAD');
+    return serveStatic(res, url.pathname, req.method);
   }
 
-  function serveStatic(res: http.ServerResponse, pathname: string, headOnly: boolean): void {
-    const root = path.resolve(options.rendererDir);
-    const wanted = pathname === '/' ? '/index.html' : decodeURIComponent(pathname);
-    const file = path.resolve(root, '.' + wanted);
-    if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
-      return deny(res, 404, 'Not found.');
-    }
-    const type = MIME[path.extname(file)] ?? 'application/octet-stream';
-    const headers: http.OutgoingHttpHeaders = { 'content-type': type, 'cache-control': 'no-cache' };
-    if (type.startsWith('text/html')) headers['content-security-policy'] = csp();
-    res.writeHead(200, headers);
-    if (headOnly) return void res.end();
-    createReadStream(file).pipe(res);
+  // The same handler the Electron shell mounts on app://soa-pilot/ (renderer-assets.ts).
+  let serveRenderer: ((request: Request) => Promise<Response>) | undefined;
+  async function serveStatic(res: http.ServerResponse, pathname: string, method: string): Promise<void> {
+    serveRenderer ??= rendererRequestHandler({
+      rendererDir: options.rendererDir,
+      csp: csp(),
+      metaCsp: contentSecurityPolicy(options.connectOrigins ?? [], { delivery: 'meta' }),
+      origin,
+    });
+    await writeWebResponse(res, await serveRenderer(new Request(origin + pathname, { method })));
   }
 
   function serveReport(res: http.ServerResponse, file: string, url: URL, headOnly: boolean): void {
@@ -227,7 +213,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
       return deny(res, 404, 'Not found.');
     }
     const download = url.searchParams.get('download') === '1';
-    const type = MIME[path.extname(full)] ?? 'text/csv; charset=utf-8';
+    const type = RENDERER_MIME[path.extname(full)] ?? 'text/csv; charset=utf-8';
     res.writeHead(200, {
       'content-type': type,
       'cache-control': 'no-store',

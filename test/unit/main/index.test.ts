@@ -3,7 +3,7 @@
  * binary cannot be downloaded here, and the wiring is what we want to pin down anyway.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,6 +18,13 @@ const fake = vi.hoisted(() => {
     permissionHandler: undefined as Listener | undefined,
     permissionCheck: undefined as Listener | undefined,
     opened: [] as string[],
+    /** Every Electron call the start-up makes, in order. */
+    calls: [] as string[],
+    protocolHandlers: new Map<string, Listener>(),
+    privileged: [] as unknown[],
+    ready: undefined as (() => void) | undefined,
+    appListeners: new Map<string, Listener>(),
+    isPackaged: false,
   };
   class FakeContents {
     listeners = new Map<string, Listener>();
@@ -44,6 +51,7 @@ const fake = vi.hoisted(() => {
       return Promise.resolve();
     }
     loadURL(u: string) {
+      state.calls.push(`loadURL ${u}`);
       this.loaded = u;
       return Promise.resolve();
     }
@@ -56,7 +64,33 @@ const fake = vi.hoisted(() => {
 });
 
 vi.mock('electron', () => ({
-  app: undefined,
+  app: {
+    get isPackaged() {
+      return fake.state.isPackaged;
+    },
+    enableSandbox: () => fake.state.calls.push('enableSandbox'),
+    whenReady: () =>
+      new Promise<void>((resolve) => {
+        fake.state.calls.push('whenReady');
+        fake.state.ready = () => {
+          fake.state.calls.push('ready');
+          resolve();
+        };
+      }),
+    on: (event: string, l: Listener) => fake.state.appListeners.set(event, l),
+    getPath: () => mkdtempSync(path.join(os.tmpdir(), 'soa-shell-userdata-')),
+    quit: () => undefined,
+  },
+  protocol: {
+    registerSchemesAsPrivileged: (schemes: unknown[]) => {
+      fake.state.calls.push('registerSchemesAsPrivileged');
+      fake.state.privileged.push(...schemes);
+    },
+    handle: (scheme: string, l: Listener) => {
+      fake.state.calls.push(`protocol.handle ${scheme}`);
+      fake.state.protocolHandlers.set(scheme, l);
+    },
+  },
   BrowserWindow: fake.FakeWindow,
   ipcMain: { handle: (channel: string, l: Listener) => fake.state.handlers.set(channel, l) },
   shell: { openExternal: (url: string) => (fake.state.opened.push(url), Promise.resolve()) },
@@ -69,18 +103,22 @@ vi.mock('electron', () => ({
   },
 }));
 
-const { createShell } = await import('../../../src-main/index');
+const { createShell, startElectronApp } = await import('../../../src-main/index');
 const { operationNames } = await import('../../../src-main/ipc/contract');
 
-const rendererIndexFile = path.resolve('/opt/soa-pilot/out/renderer/index.html');
+const rendererDir = mkdtempSync(path.join(os.tmpdir(), 'soa-shell-renderer-'));
+writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
+const rendererIndexFile = path.join(rendererDir, 'index.html');
+const APP_INDEX = 'app://soa-pilot/index.html';
 
-function shell() {
+function shell(devServerUrl?: string) {
   fake.state.handlers.clear();
   fake.state.windows.length = 0;
   return createShell({
-    rendererIndexFile,
+    rendererDir,
     preloadFile: '/opt/soa-pilot/out/preload/index.js',
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'soa-shell-')),
+    devServerUrl,
   });
 }
 
@@ -99,7 +137,7 @@ describe('Electron shell', () => {
       webSecurity: true,
       webviewTag: false,
     });
-    expect(fake.state.windows[0]!.loaded).toBe(rendererIndexFile);
+    expect(fake.state.windows[0]!.loaded).toBe(APP_INDEX);
   });
 
   it('denies new windows and blocks navigation away from the app', () => {
@@ -110,8 +148,13 @@ describe('Electron shell', () => {
     contents.listeners.get('will-navigate')?.({ preventDefault: prevented }, 'https://evil.example/phish');
     expect(prevented).toHaveBeenCalled();
     const allowed = vi.fn();
-    contents.listeners.get('will-navigate')?.({ preventDefault: allowed }, 'file://' + rendererIndexFile);
+    contents.listeners.get('will-navigate')?.({ preventDefault: allowed }, APP_INDEX + '#/journal');
     expect(allowed).not.toHaveBeenCalled();
+    for (const url of ['file://' + rendererIndexFile, 'app://other/index.html', 'http://localhost:5173/']) {
+      const blocked = vi.fn();
+      contents.listeners.get('will-navigate')?.({ preventDefault: blocked }, url);
+      expect(blocked, url).toHaveBeenCalled();
+    }
   });
 
   it('denies every permission request', () => {
@@ -138,11 +181,86 @@ describe('Electron shell', () => {
     shell();
     expect([...fake.state.handlers.keys()].sort()).toEqual(operationNames.map((n) => 'soa:' + n).sort());
     const ping = fake.state.handlers.get('soa:app.ping')!;
-    const ours = await ping({ senderFrame: { url: 'file://' + rendererIndexFile }, frameId: 1 }, { message: 'hi' });
+    const ours = await ping({ senderFrame: { url: APP_INDEX }, frameId: 1 }, { message: 'hi' });
     expect(ours).toMatchObject({ ok: true, value: { echo: 'hi' } });
+    const fileUrl = await ping({ senderFrame: { url: 'file://' + rendererIndexFile }, frameId: 1 }, { message: 'hi' });
+    expect(fileUrl).toMatchObject({ ok: false, error: { code: 'forbiddenSender' } });
+    const devServer = await ping({ senderFrame: { url: 'http://localhost:5173/' }, frameId: 1 }, { message: 'hi' });
+    expect(devServer).toMatchObject({ ok: false, error: { code: 'forbiddenSender' } });
     const foreign = await ping({ senderFrame: { url: 'https://evil.example/' }, frameId: 2 }, { message: 'hi' });
     expect(foreign).toMatchObject({ ok: false, error: { code: 'forbiddenSender' } });
     const otherFile = await ping({ senderFrame: { url: 'file:///tmp/other.html' }, frameId: 3 }, { message: 'hi' });
     expect(otherFile).toMatchObject({ ok: false, error: { code: 'forbiddenSender' } });
+  });
+
+  it('serves the renderer on app://soa-pilot/ through protocol.handle, with the CSP header', async () => {
+    shell();
+    const handler = fake.state.protocolHandlers.get('app')!;
+    expect(handler).toBeTypeOf('function');
+    const res = (await handler(new Request(APP_INDEX))) as Response;
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toMatch(/connect-src 'self' https:\/\/graph\.microsoft\.com;/);
+    expect(((await handler(new Request('app://soa-pilot/../../etc/passwd'))) as Response).status).toBe(404);
+  });
+});
+
+describe('Electron start-up', () => {
+  beforeEach(() => {
+    fake.state.calls.length = 0;
+    fake.state.privileged.length = 0;
+    fake.state.protocolHandlers.clear();
+    fake.state.windows.length = 0;
+  });
+
+  it('registers app:// as privileged (standard, secure, fetch; no bypassCSP) before ready, then handles it and loads the window from it', async () => {
+    fake.state.isPackaged = true;
+    startElectronApp({});
+    expect(fake.state.privileged).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
+    expect(JSON.stringify(fake.state.privileged)).not.toContain('bypassCSP');
+    // Before ready: only the registration and the sandbox; no handler, no window yet.
+    expect(fake.state.calls).toEqual(['registerSchemesAsPrivileged', 'enableSandbox', 'whenReady']);
+    fake.state.ready!();
+    await vi.waitFor(() => expect(fake.state.windows).toHaveLength(1));
+    expect(fake.state.calls).toEqual([
+      'registerSchemesAsPrivileged',
+      'enableSandbox',
+      'whenReady',
+      'ready',
+      'protocol.handle app',
+      `loadURL ${APP_INDEX}`,
+    ]);
+  });
+
+  it('ignores ELECTRON_RENDERER_URL in the packaged app: the window loads app:// and a dev-server sender is refused', async () => {
+    fake.state.isPackaged = true;
+    fake.state.handlers.clear();
+    startElectronApp({ ELECTRON_RENDERER_URL: 'http://localhost:5173/' });
+    fake.state.ready!();
+    await vi.waitFor(() => expect(fake.state.windows).toHaveLength(1));
+    expect(fake.state.windows[0]!.loaded).toBe(APP_INDEX);
+    const ping = fake.state.handlers.get('soa:app.ping')!;
+    const dev = await ping({ senderFrame: { url: 'http://localhost:5173/' }, frameId: 1 }, { message: 'hi' });
+    expect(dev).toMatchObject({ ok: false, error: { code: 'forbiddenSender' } });
+    const prevented = vi.fn();
+    fake.state.windows[0]!.webContents.listeners.get('will-navigate')?.(
+      { preventDefault: prevented },
+      'http://localhost:5173/',
+    );
+    expect(prevented).toHaveBeenCalled();
+  });
+
+  it('honours ELECTRON_RENDERER_URL only when not packaged', async () => {
+    fake.state.isPackaged = false;
+    fake.state.handlers.clear();
+    startElectronApp({ ELECTRON_RENDERER_URL: 'http://localhost:5173/' });
+    fake.state.ready!();
+    await vi.waitFor(() => expect(fake.state.windows).toHaveLength(1));
+    expect(fake.state.windows[0]!.loaded).toBe('http://localhost:5173/');
+    const ping = fake.state.handlers.get('soa:app.ping')!;
+    const dev = await ping({ senderFrame: { url: 'http://localhost:5173/' }, frameId: 1 }, { message: 'hi' });
+    expect(dev).toMatchObject({ ok: true });
   });
 });

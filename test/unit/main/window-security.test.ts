@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl, isTrustedRendererUrl } from '../../../src-main/window-security';
+import {
+  devServerUrlFor,
+  isAllowedExternalUrl,
+  isTrustedRendererUrl,
+  trustedRendererOrigins,
+} from '../../../src-main/window-security';
 
 describe('openExternal allow-list', () => {
   it('allows Microsoft sign-in and admin-consent pages over https', () => {
@@ -36,13 +41,41 @@ describe('openExternal allow-list', () => {
   });
 });
 
-describe('renderer origin check', () => {
-  const index = 'file:///opt/soa-pilot/out/renderer/index.html';
-  it('trusts only our index file, or the dev server origin in development', () => {
-    expect(isTrustedRendererUrl(index, undefined, index)).toBe(true);
-    expect(isTrustedRendererUrl('file:///tmp/evil.html', undefined, index)).toBe(false);
-    expect(isTrustedRendererUrl('http://localhost:5173/', undefined, index)).toBe(false);
-    expect(isTrustedRendererUrl('http://localhost:5173/x', 'http://localhost:5173', index)).toBe(true);
-    expect(isTrustedRendererUrl('https://evil.example/', 'http://localhost:5173', index)).toBe(false);
+describe('renderer origin check (sender validator and navigation guard)', () => {
+  const prod = trustedRendererOrigins(undefined);
+  it('trusts only app://soa-pilot in production', () => {
+    expect(prod).toEqual(['app://soa-pilot']);
+    expect(isTrustedRendererUrl('app://soa-pilot/index.html', prod)).toBe(true);
+    expect(isTrustedRendererUrl('app://soa-pilot/assets/x.js', prod)).toBe(true);
+    for (const url of [
+      'file:///opt/soa-pilot/out/renderer/index.html',
+      'file:///tmp/evil.html',
+      'app://soa-pilot.evil/index.html',
+      'app://evil/index.html',
+      'app://user@soa-pilot/index.html',
+      'https://soa-pilot/index.html',
+      'http://localhost:5173/',
+      'null',
+      '',
+    ]) {
+      expect(isTrustedRendererUrl(url, prod), url).toBe(false);
+    }
+  });
+
+  it('adds the dev server origin only in development', () => {
+    const dev = trustedRendererOrigins('http://localhost:5173/');
+    expect(isTrustedRendererUrl('http://localhost:5173/x', dev)).toBe(true);
+    expect(isTrustedRendererUrl('http://localhost:5174/x', dev)).toBe(false);
+    expect(isTrustedRendererUrl('https://evil.example/', dev)).toBe(false);
+  });
+
+  it('honours ELECTRON_RENDERER_URL only when the app is not packaged, and only on loopback', () => {
+    const env = { ELECTRON_RENDERER_URL: 'http://localhost:5173/' };
+    expect(devServerUrlFor(true, env)).toBeUndefined();
+    expect(devServerUrlFor(false, env)).toBe('http://localhost:5173/');
+    expect(devServerUrlFor(false, {})).toBeUndefined();
+    expect(devServerUrlFor(false, { ELECTRON_RENDERER_URL: 'https://evil.example/' })).toBeUndefined();
+    expect(devServerUrlFor(false, { ELECTRON_RENDERER_URL: 'file:///tmp/x.html' })).toBeUndefined();
+    expect(devServerUrlFor(false, { ELECTRON_RENDERER_URL: 'not a url' })).toBeUndefined();
   });
 });
