@@ -11,7 +11,3 @@ export class OperationError extends Error {
     this.name = 'OperationError';
   }
 }
-
-export function isOperationError(e: unknown): e is OperationError {
-  return e instanceof OperationError;
-}

@@ -32,8 +32,3 @@ export function labServerTlsOptions(): { cert: string; key: string } {
   const f = labTlsFiles();
   return { cert: readFileSync(f.certPath, 'utf8'), key: readFileSync(f.keyPath, 'utf8') };
 }
-
-/** The lab CA (PEM) for clients: `https.request({ ca })`, undici `Agent({ connect: { ca } })`. */
-export function labCaPem(): string {
-  return readFileSync(labTlsFiles().caCertPath, 'utf8');
-}
