@@ -10,7 +10,13 @@ import type { OnPremServer } from './ports';
 import type { LabInfo } from './types';
 import type { Faults } from './tenant/faults';
 import { faultInputSchema } from './tenant/faults';
-import type { DirObject, LabSettings } from './tenant/model';
+import {
+  CONTACT_PATCH_SCOPE_VARIANTS,
+  MAIL_ENABLED_CONTACT_PATCH_VARIANTS,
+  SYNCED_CONTACT_PATCH_VARIANTS,
+  type DirObject,
+  type LabSettings,
+} from './tenant/model';
 import type { Tenant } from './tenant/tenant';
 import { AadError, type IdentityService } from './identity/identity';
 import type { Throttler } from './tenant/throttle';
@@ -62,6 +68,12 @@ export const settingsPatchSchema = z
     cloudSyncAgentVersion: z.string().min(1).nullable(),
     stagingMode: z.boolean(),
     defaultPageSize: z.number().int().min(1).max(999),
+    syncedContactPatch: z.enum(SYNCED_CONTACT_PATCH_VARIANTS),
+    mailEnabledContactPatch: z.enum(MAIL_ENABLED_CONTACT_PATCH_VARIANTS),
+    contactPatchScope: z.enum(CONTACT_PATCH_SCOPE_VARIANTS),
+    batchThrottledOuterStatus: z.union([z.literal(200), z.literal(424)]),
+    contactsInAdministrativeUnits: z.boolean(),
+    otherAppsWritesPerSecond: z.number().min(0),
   })
   .partial()
   .strict();
@@ -88,9 +100,7 @@ function fullObject(t: Tenant, o: DirObject): Record<string, unknown> {
       .objectsOf('group')
       .filter((g) => g.members.includes(o.id))
       .map((g) => ({ id: g.id, displayName: g.displayName })),
-    administrativeUnits: t.state.administrativeUnits
-      .filter((a) => a.members.includes(o.id))
-      .map((a) => ({ id: a.id, displayName: a.displayName })),
+    administrativeUnits: t.administrativeUnitsOf(o.id).map((a) => ({ id: a.id, displayName: a.displayName })),
   };
 }
 

@@ -449,6 +449,7 @@ export function seedTenant(opts: SeedOptions): SeedResult {
   const auMembers = [...synced.slice(0, 10), ...transferred.slice(0, 1), ...syncedUsers.slice(0, 1), dlPartners];
   au.members = auMembers.map((o) => o.id);
 
+  const roleEligibilities: RoleAssignment[] = [];
   const mkAdmin = (
     local: string,
     displayName: string,
@@ -456,6 +457,7 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     roles: string[],
     scoped: string[],
     consent: readonly string[],
+    extra: { eligible?: string[]; groups?: DirObject[] } = {},
   ): void => {
     const o = blankObject(uuid(), 'user', displayName, created);
     o.userPrincipalName = `${local}@${LAB_TENANT_DOMAIN}`;
@@ -468,6 +470,9 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     o.jobTitle = 'Administrator';
     objects[o.id] = o;
     admins.push({ oid: o.id, upn: o.userPrincipalName, displayName, note });
+    for (const g of extra.groups ?? []) g.members.push(o.id);
+    for (const r of extra.eligible ?? [])
+      roleEligibilities.push({ id: uuid(), principalId: o.id, roleDefinitionId: r, directoryScopeId: '/' });
     for (const r of roles)
       roleAssignments.push({ id: uuid(), principalId: o.id, roleDefinitionId: r, directoryScopeId: '/' });
     for (const r of scoped) {
@@ -492,17 +497,17 @@ export function seedTenant(opts: SeedOptions): SeedResult {
   mkAdmin(
     'hybrid.admin',
     'Hanna Hybrid',
-    'Full: Hybrid Administrator (tenant-wide) + Reports Reader (audit) + consent for every lab scope',
-    [ROLE.hybridAdministrator, ROLE.reportsReader],
+    'Full: Hybrid Administrator + User Administrator (may update contacts) + Reports Reader, tenant-wide, + consent for every lab scope',
+    [ROLE.hybridAdministrator, ROLE.userAdministrator, ROLE.reportsReader],
     [],
     FULL_CONSENT,
   );
   mkAdmin(
     'hybrid.noaudit',
     'Noah Noaudit',
-    'Hybrid Administrator (tenant-wide) + consent, but no audit reader role: audit log reads get 403',
-    [ROLE.hybridAdministrator],
+    `Hybrid Administrator scoped to the administrative unit "${au.displayName}" only, no tenant-wide role: audit log reads get 403 (reading the audit log needs a tenant-wide reader role)`,
     [],
+    [ROLE.hybridAdministrator],
     FULL_CONSENT,
   );
   mkAdmin(
@@ -536,6 +541,50 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     [ROLE.globalAdministrator],
     [],
     FULL_CONSENT,
+  );
+  // The four admins of the role-aware proofs. A role-assignable group holds Hybrid Administrator for
+  // one of them; another is only PIM-eligible. Seeded last so everything above keeps its ids.
+  const roleGroup = mkGroup('SOA Hybrid Admins', 'cloud', false, 'Role-assignable group holding Hybrid Administrator');
+  roleGroup.isAssignableToRole = true;
+  roleAssignments.push({
+    id: uuid(),
+    principalId: roleGroup.id,
+    roleDefinitionId: ROLE.hybridAdministrator,
+    directoryScopeId: '/',
+  });
+  mkAdmin(
+    'hybrid.only',
+    'Oskar Only',
+    'Hybrid Administrator only (tenant-wide) + consent: may transfer and read the audit log, may not update contacts (PATCH /contacts/{id} gets 403)',
+    [ROLE.hybridAdministrator],
+    [],
+    FULL_CONSENT,
+  );
+  mkAdmin(
+    'hybrid.useradmin',
+    'Ulla Useradmin',
+    'Hybrid Administrator + User Administrator (tenant-wide) + consent: may transfer, read the audit log and update contacts',
+    [ROLE.hybridAdministrator, ROLE.userAdministrator],
+    [],
+    FULL_CONSENT,
+  );
+  mkAdmin(
+    'hybrid.group',
+    'Greta Group',
+    `Hybrid Administrator through the role-assignable group "${roleGroup.displayName}" (no direct assignment) + consent`,
+    [],
+    [],
+    FULL_CONSENT,
+    { groups: [roleGroup] },
+  );
+  mkAdmin(
+    'hybrid.pim',
+    'Pia Pim',
+    'Hybrid Administrator PIM-eligible, not activated (no active role) + consent: SOA calls get 403 until she activates it',
+    [],
+    [],
+    FULL_CONSENT,
+    { eligible: [ROLE.hybridAdministrator] },
   );
 
   // on-premises group memberships (DNs), by member id
@@ -595,6 +644,7 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     objects,
     administrativeUnits: [au],
     roleAssignments,
+    roleEligibilities,
     grants,
     admins,
     audit: [],

@@ -6,10 +6,14 @@ export interface LabAdmin {
   upn: string;
   oid: string;
   displayName: string;
-  /** Directory role template ids held (tenant-wide unless listed in `scopedRoles`). */
+  /** Active directory role template ids held tenant-wide (directly or through a role-assignable group). */
   roles: string[];
   /** Role assignments scoped to an administrative unit: `{ roleTemplateId, directoryScopeId: '/administrativeUnits/<id>' }`. */
   scopedRoles: { roleTemplateId: string; directoryScopeId: string }[];
+  /** Role-assignable groups through which some of these roles are held. */
+  viaGroups: string[];
+  /** PIM-eligible roles, not active until the admin activates them. */
+  eligibleRoles: { roleTemplateId: string; directoryScopeId: string }[];
   /** Delegated scopes consented for the lab app for this admin (empty = no consent). */
   consentedScopes: string[];
   /** Why this admin exists in the seed (e.g. "no Hybrid Administrator role"). */

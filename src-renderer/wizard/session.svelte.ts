@@ -17,8 +17,11 @@ import {
 import { runStreaming } from '../lib/soa/streaming';
 import type { WizardRun } from './wizard-run.svelte';
 
-/** Everything the wizard asks for at sign-in (incremental tokens are then requested per step). */
-export const SIGN_IN_SCOPES = allScopes(['contacts', 'contactEdit', 'audit', 'membership', 'roles']);
+/**
+ * What the wizard asks for at sign-in (incremental tokens are then requested per step). The
+ * contact-update scope is not among them: it is requested only when the admin chooses a write proof.
+ */
+export const SIGN_IN_SCOPES = allScopes(['contacts', 'audit', 'membership', 'roles']);
 
 const TUNING_KEY = 'soa-pilot.tuning';
 

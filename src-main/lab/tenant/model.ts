@@ -42,6 +42,8 @@ export interface DirObject {
   mailEnabled: boolean;
   securityEnabled: boolean;
   groupTypes: string[];
+  /** groups only: a role-assignable group (directory roles can be assigned to it) */
+  isAssignableToRole?: boolean;
 }
 
 export interface AdministrativeUnit {
@@ -53,6 +55,7 @@ export interface AdministrativeUnit {
 
 export interface RoleAssignment {
   id: string;
+  /** a user, or a role-assignable group (its members hold the role transitively) */
   principalId: string;
   roleDefinitionId: string;
   /** `/` tenant-wide or `/administrativeUnits/{id}` */
@@ -146,7 +149,10 @@ export interface TenantState {
   synchronizationClientVersion: string;
   objects: Record<string, DirObject>;
   administrativeUnits: AdministrativeUnit[];
+  /** active role assignments (direct, or to a role-assignable group) */
   roleAssignments: RoleAssignment[];
+  /** PIM-eligible assignments: not active until activated, so they grant nothing */
+  roleEligibilities?: RoleAssignment[];
   grants: PermissionGrant[];
   admins: AdminRecord[];
   audit: AuditEntry[];
@@ -176,7 +182,51 @@ export interface LabSettings {
   stagingMode: boolean;
   /** default page size of collection GETs without $top */
   defaultPageSize: number;
+  // ---- unknowns: each plausible variant is a named setting (docs/reference/graph-and-identity.md) ----
+  /** PATCH /contacts/{id} on a synced contact: which refusal Graph sends [U] */
+  syncedContactPatch: SyncedContactPatchVariant;
+  /** ... and on a synced mail-enabled contact ("the error message differs", the Entra guide says) [U] */
+  mailEnabledContactPatch: MailEnabledContactPatchVariant;
+  /** the delegated scope PATCH /contacts/{id} needs [U] */
+  contactPatchScope: ContactPatchScopeVariant;
+  /** outer status of a $batch whose inner requests were throttled: 200 (json-batching page) or 424 (throttling page) */
+  batchThrottledOuterStatus: 200 | 424;
+  /** whether contacts can be administrative-unit members [U] */
+  contactsInAdministrativeUnits: boolean;
+  /** writes per second other apps spend from the tenant-wide budget (18,000 / 5 min) */
+  otherAppsWritesPerSecond: number;
 }
+
+export const SYNCED_CONTACT_PATCH_VARIANTS = [
+  /** 400 Request_BadRequest with the text Graph sends for users and groups mastered on-premises */
+  'documentedBadRequest',
+  /** 400 Request_BadRequest with a text no public source shows */
+  'unrecognisedBadRequest',
+  /** 400 with another error code and text */
+  'otherCodeBadRequest',
+  /** 403 Authorization_RequestDenied even for a role that may update contacts */
+  'forbidden',
+] as const;
+export type SyncedContactPatchVariant = (typeof SYNCED_CONTACT_PATCH_VARIANTS)[number];
+
+export const MAIL_ENABLED_CONTACT_PATCH_VARIANTS = [
+  /** the same refusal as any synced contact */
+  'sameAsSynced',
+  /** 400 Request_BadRequest "…objects that have originated within an external service." */
+  'externalService',
+  /** 400 Request_BadRequest with a text no public source shows */
+  'unrecognisedBadRequest',
+] as const;
+export type MailEnabledContactPatchVariant = (typeof MAIL_ENABLED_CONTACT_PATCH_VARIANTS)[number];
+
+export const CONTACT_PATCH_SCOPE_VARIANTS = [
+  'Directory.ReadWrite.All',
+  /** OrgContact.ReadWrite.All (third-party notes only) or Directory.ReadWrite.All */
+  'OrgContact.ReadWrite.All',
+  /** only Directory.AccessAsUser.All */
+  'Directory.AccessAsUser.All',
+] as const;
+export type ContactPatchScopeVariant = (typeof CONTACT_PATCH_SCOPE_VARIANTS)[number];
 
 export type LabSpeed = 'fast' | 'realistic';
 
@@ -198,6 +248,12 @@ export function defaultSettings(speed: LabSpeed): LabSettings {
     cloudSyncAgentVersion: null,
     stagingMode: false,
     defaultPageSize: 100,
+    syncedContactPatch: 'documentedBadRequest',
+    mailEnabledContactPatch: 'externalService',
+    contactPatchScope: 'Directory.ReadWrite.All',
+    batchThrottledOuterStatus: 200,
+    contactsInAdministrativeUnits: true,
+    otherAppsWritesPerSecond: 0,
   };
 }
 
@@ -212,6 +268,10 @@ export const ROLE = {
   privilegedRoleAdministrator: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
   applicationAdministrator: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
   cloudApplicationAdministrator: '158c047a-c907-4556-b7ef-446551a6b5f7',
+  userAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  intuneAdministrator: '3a2c62db-5318-420d-8d74-23affee5d9d5',
+  partnerTier1Support: '4ba39ca4-527c-499a-b93d-d9b492c50246',
+  partnerTier2Support: 'e00e864a-17c5-4a4b-9c06-f5b95a8d5bd8',
 } as const;
 
 export const ROLE_NAMES: Record<string, string> = {
@@ -224,15 +284,49 @@ export const ROLE_NAMES: Record<string, string> = {
   [ROLE.privilegedRoleAdministrator]: 'Privileged Role Administrator',
   [ROLE.applicationAdministrator]: 'Application Administrator',
   [ROLE.cloudApplicationAdministrator]: 'Cloud Application Administrator',
+  [ROLE.userAdministrator]: 'User Administrator',
+  [ROLE.intuneAdministrator]: 'Intune Administrator',
+  [ROLE.partnerTier1Support]: 'Partner Tier1 Support',
+  [ROLE.partnerTier2Support]: 'Partner Tier2 Support',
 };
 
-export const AUDIT_READER_ROLES: readonly string[] = [
-  ROLE.reportsReader,
-  ROLE.securityReader,
-  ROLE.securityAdministrator,
-  ROLE.globalReader,
-  ROLE.globalAdministrator,
-];
+/**
+ * Which built-in roles hold each role action the lab enforces, keyed by the action as the Entra
+ * permissions reference names it (docs/reference/graph-and-identity.md, "Role actions"). The lab
+ * checks actions, never role names, so a role change is one line here.
+ */
+export const ROLE_ACTIONS = {
+  'microsoft.directory/contacts/basic/update': [
+    ROLE.userAdministrator,
+    ROLE.intuneAdministrator,
+    ROLE.partnerTier1Support,
+    ROLE.partnerTier2Support,
+    ROLE.globalAdministrator,
+  ],
+  /** read and update onPremisesSyncBehavior (the Graph pages name Hybrid Administrator as least privileged; action name unpublished) */
+  'onPremisesSyncBehavior/readWrite': [ROLE.hybridAdministrator, ROLE.globalAdministrator],
+  'microsoft.directory/auditLogs/allProperties/read': [
+    ROLE.reportsReader,
+    ROLE.securityReader,
+    ROLE.securityAdministrator,
+    ROLE.globalReader,
+    ROLE.hybridAdministrator,
+    ROLE.globalAdministrator,
+  ],
+  'microsoft.directory/administrativeUnits/members/update': [
+    ROLE.privilegedRoleAdministrator,
+    ROLE.globalAdministrator,
+  ],
+  'microsoft.directory/onPremisesSynchronization/standard/update': [ROLE.globalAdministrator, ROLE.hybridAdministrator],
+  'microsoft.directory/servicePrincipals/managePermissionGrantsForAll': [
+    ROLE.globalAdministrator,
+    ROLE.applicationAdministrator,
+    ROLE.cloudApplicationAdministrator,
+  ],
+} as const satisfies Record<string, readonly string[]>;
+export type RoleAction = keyof typeof ROLE_ACTIONS;
+
+export const AUDIT_READER_ROLES: readonly string[] = ROLE_ACTIONS['microsoft.directory/auditLogs/allProperties/read'];
 
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
@@ -251,8 +345,11 @@ export const LAB_APP_SCOPES: readonly string[] = [
   'Group.Read.All',
   'Directory.Read.All',
   'Directory.ReadWrite.All',
+  'OrgContact.ReadWrite.All',
+  'Directory.AccessAsUser.All',
   'AuditLog.Read.All',
   'RoleManagement.Read.Directory',
+  'RoleEligibilitySchedule.Read.Directory',
   'AdministrativeUnit.Read.All',
   'AdministrativeUnit.ReadWrite.All',
   'OnPremDirectorySynchronization.Read.All',

@@ -6,11 +6,14 @@ import { randomUUID } from 'node:crypto';
 import type { CloudSyncView, ExportOutcome, ExportedAttributes, LabClock, SyncedKind, TenantSyncPort } from '../ports';
 import type { LabAdmin } from '../types';
 import {
-  ROLE,
+  ROLE_ACTIONS,
   ROLE_NAMES,
+  type AdministrativeUnit,
   type AuditEntry,
   type DirObject,
   type LabSettings,
+  type RoleAction,
+  type RoleAssignment,
   type TenantState,
   type WriteLogEntry,
 } from './model';
@@ -50,31 +53,91 @@ export class Tenant implements TenantSyncPort {
 
   // ---- roles and consent ----------------------------------------------------------------------
 
+  /** Groups the object is a member of, directly or through nesting. */
+  transitiveGroupIds(oid: string): Set<string> {
+    const groups = this.objectsOf('group');
+    const out = new Set<string>();
+    const queue = [oid];
+    while (queue.length > 0) {
+      const id = queue.shift() as string;
+      for (const g of groups) {
+        if (!out.has(g.id) && g.members.includes(id)) {
+          out.add(g.id);
+          queue.push(g.id);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Active role assignments that reach the user: direct ones and those of role-assignable groups the
+   * user is a member of (`viaGroupId` set). PIM-eligible assignments are not active and never count.
+   */
+  activeAssignmentsOf(oid: string): (RoleAssignment & { viaGroupId: string | null })[] {
+    const groups = this.transitiveGroupIds(oid);
+    return this.state.roleAssignments
+      .filter((r) => r.principalId === oid || (groups.has(r.principalId) && this.isRoleAssignable(r.principalId)))
+      .map((r) => ({ ...r, viaGroupId: r.principalId === oid ? null : r.principalId }));
+  }
+
+  eligibleAssignmentsOf(oid: string): (RoleAssignment & { viaGroupId: string | null })[] {
+    const groups = this.transitiveGroupIds(oid);
+    return (this.state.roleEligibilities ?? [])
+      .filter((r) => r.principalId === oid || (groups.has(r.principalId) && this.isRoleAssignable(r.principalId)))
+      .map((r) => ({ ...r, viaGroupId: r.principalId === oid ? null : r.principalId }));
+  }
+
+  private isRoleAssignable(groupId: string): boolean {
+    return this.object(groupId)?.isAssignableToRole === true;
+  }
+
+  /** Tenant-wide active role template ids (the token's `wids`). */
   widsOf(oid: string): string[] {
     return [
       ...new Set(
-        this.state.roleAssignments
-          .filter((r) => r.principalId === oid && r.directoryScopeId === '/')
+        this.activeAssignmentsOf(oid)
+          .filter((r) => r.directoryScopeId === '/')
           .map((r) => r.roleDefinitionId),
       ),
     ];
   }
 
   hasTenantRole(oid: string, roles: readonly string[]): boolean {
-    return this.state.roleAssignments.some(
-      (r) => r.principalId === oid && r.directoryScopeId === '/' && roles.includes(r.roleDefinitionId),
-    );
+    return this.activeAssignmentsOf(oid).some((r) => r.directoryScopeId === '/' && roles.includes(r.roleDefinitionId));
+  }
+
+  /** The caller holds a role with this action tenant-wide. */
+  canTenantWide(oid: string, action: RoleAction): boolean {
+    return this.hasTenantRole(oid, ROLE_ACTIONS[action]);
+  }
+
+  /** The caller holds a role with this action tenant-wide, or scoped to an AU that holds the object. */
+  canOver(oid: string, action: RoleAction, objectId: string): boolean {
+    return this.hasRoleOver(oid, ROLE_ACTIONS[action], objectId);
+  }
+
+  /** Administrative units whose members include the object (contacts only when the lab allows it). */
+  administrativeUnitsOf(objectId: string): AdministrativeUnit[] {
+    const o = this.object(objectId);
+    if (o?.kind === 'contact' && !this.settings.contactsInAdministrativeUnits) return [];
+    return this.state.administrativeUnits.filter((a) => a.members.includes(objectId));
+  }
+
+  /** Members of an administrative unit as Graph shows them (contacts only when the lab allows it). */
+  administrativeUnitMembers(au: AdministrativeUnit): string[] {
+    if (this.settings.contactsInAdministrativeUnits) return au.members;
+    return au.members.filter((id) => this.object(id)?.kind !== 'contact');
   }
 
   /** Tenant-wide role, or the role scoped to an administrative unit that holds the object. */
   hasRoleOver(oid: string, roles: readonly string[], objectId: string): boolean {
-    return this.state.roleAssignments.some((r) => {
-      if (r.principalId !== oid || !roles.includes(r.roleDefinitionId)) return false;
+    const aus = new Set(this.administrativeUnitsOf(objectId).map((a) => a.id));
+    return this.activeAssignmentsOf(oid).some((r) => {
+      if (!roles.includes(r.roleDefinitionId)) return false;
       if (r.directoryScopeId === '/') return true;
       const m = /^\/administrativeUnits\/(.+)$/.exec(r.directoryScopeId);
-      if (!m) return false;
-      const au = this.state.administrativeUnits.find((a) => a.id === m[1]);
-      return au?.members.includes(objectId) ?? false;
+      return m?.[1] !== undefined && aus.has(m[1]);
     });
   }
 
@@ -98,7 +161,8 @@ export class Tenant implements TenantSyncPort {
 
   labAdmins(): LabAdmin[] {
     return this.state.admins.map((a) => {
-      const assignments = this.state.roleAssignments.filter((r) => r.principalId === a.oid);
+      const assignments = this.activeAssignmentsOf(a.oid);
+      const eligible = this.eligibleAssignmentsOf(a.oid);
       return {
         upn: a.upn,
         oid: a.oid,
@@ -107,6 +171,11 @@ export class Tenant implements TenantSyncPort {
         scopedRoles: assignments
           .filter((r) => r.directoryScopeId !== '/')
           .map((r) => ({ roleTemplateId: r.roleDefinitionId, directoryScopeId: r.directoryScopeId })),
+        viaGroups: [...new Set(assignments.filter((r) => r.viaGroupId !== null).map((r) => r.viaGroupId as string))],
+        eligibleRoles: eligible.map((r) => ({
+          roleTemplateId: r.roleDefinitionId,
+          directoryScopeId: r.directoryScopeId,
+        })),
         consentedScopes: this.consentedScopes(a.oid),
         note: a.note,
       };
@@ -282,4 +351,4 @@ export class Tenant implements TenantSyncPort {
   }
 }
 
-export const HYBRID_ROLES: readonly string[] = [ROLE.hybridAdministrator, ROLE.globalAdministrator];
+export const HYBRID_ROLES: readonly string[] = ROLE_ACTIONS['onPremisesSyncBehavior/readWrite'];

@@ -13,16 +13,27 @@ export interface RegistrationGuide {
 const PURPOSE: Record<ScopeStep, string> = {
   contacts: 'read and transfer the Source of Authority of contacts',
   contactEdit:
-    'prove a contact is read-only before, and editable after, the transfer (permission not documented; unconfirmed)',
-  membership: 'show group and administrative-unit memberships of a contact',
-  roles: "check the signed-in admin's role assignments (tenant-wide or administrative unit)",
+    'only when the admin chooses a write proof: prove a contact is read-only before, and editable after, the transfer (permission not documented; unconfirmed)',
+  membership: 'read the groups and administrative units a contact is a member of (rollback cloud-reference check)',
+  administrativeUnits: 'read the members of the administrative units an AU-scoped admin may act on (bulk plan)',
+  roles:
+    "check the signed-in admin's roles: active (direct, through groups, administrative-unit scoped) and PIM-eligible",
+  me: "read the signed-in admin's own directory roles (fallback when the transitive role list is refused)",
   audit: 'show the audit-log entry of each transfer as evidence',
   users: 'transfer users (later)',
   groups: 'transfer groups (later)',
 };
 
 export function registrationGuide(
-  steps: readonly ScopeStep[] = ['contacts', 'contactEdit', 'membership', 'roles', 'audit'],
+  steps: readonly ScopeStep[] = [
+    'contacts',
+    'membership',
+    'administrativeUnits',
+    'roles',
+    'me',
+    'audit',
+    'contactEdit',
+  ],
 ): RegistrationGuide {
   const seen = new Map<string, string>();
   for (const step of steps) for (const scope of STEP_SCOPES[step]) if (!seen.has(scope)) seen.set(scope, PURPOSE[step]);
@@ -33,7 +44,7 @@ export function registrationGuide(
       'API permissions → Add a permission → Microsoft Graph → Delegated permissions → add the permissions below.',
       'Grant admin consent: open the consent link (an Application Administrator or Cloud Application Administrator must do this).',
       'Copy the Application (client) ID and the Directory (tenant) ID into soa-pilot settings.',
-      'The admin who transfers needs Hybrid Administrator (tenant-wide or scoped to an administrative unit) and, to read audit logs, Reports Reader.',
+      'The admin who transfers needs Hybrid Administrator (tenant-wide or scoped to an administrative unit; it also reads the audit log). The optional write proofs need a role that may update contacts (User Administrator or another role with microsoft.directory/contacts/basic/update).',
     ],
     permissions: [...seen.entries()].map(([scope, purpose]) => ({ scope, purpose })),
   };

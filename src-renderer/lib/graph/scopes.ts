@@ -11,14 +11,24 @@ export const STEP_SCOPES = {
   /** Read the directory audit log (both scopes are required by the API). */
   audit: ['AuditLog.Read.All', 'Directory.Read.All'],
   /**
-   * PATCH /contacts/{id} (the read-only probe and the post-transfer edit). The permission is not
-   * documented [U]; Directory.ReadWrite.All is the one Graph metadata implies (and the lab enforces).
+   * PATCH /contacts/{id} (the write proofs), requested only when the admin chooses a write proof.
+   * The permission is not documented; Directory.ReadWrite.All is the one Graph metadata implies.
    */
   contactEdit: ['Directory.ReadWrite.All'],
-  /** Group and administrative-unit memberships of a contact (memberOf). */
-  membership: ['OrgContact.Read.All', 'Directory.Read.All'],
-  /** Read the signed-in admin's role assignments (tenant-wide vs administrative-unit scoped). */
+  /**
+   * Group and administrative-unit memberships of a contact (memberOf): the documented pair is
+   * OrgContact.Read.All + Group.Read.All, or Directory.Read.All.
+   */
+  membership: ['OrgContact.Read.All', 'Group.Read.All'],
+  /** Members of an administrative unit (AdministrativeUnit.Read.All, or Directory.Read.All). */
+  administrativeUnits: ['AdministrativeUnit.Read.All'],
+  /**
+   * The signed-in admin's role assignments (active, through groups, AU-scoped) and PIM-eligible
+   * ones (roleEligibilityScheduleInstances accepts RoleManagement.Read.Directory too).
+   */
   roles: ['RoleManagement.Read.Directory'],
+  /** The signed-in admin's own directory roles (/me/transitiveMemberOf). */
+  me: ['User.Read'],
   /** Later: users and groups. */
   users: ['User-OnPremisesSyncBehavior.ReadWrite.All'],
   groups: ['Group-OnPremisesSyncBehavior.ReadWrite.All'],

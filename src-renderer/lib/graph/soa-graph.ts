@@ -4,12 +4,13 @@
  * `GraphResult` carrying the request-id. Nothing throws.
  */
 import { z } from 'zod';
-import type { GraphSession } from './graph-client';
+import type { GraphCall, GraphSession } from './graph-client';
 import { ok, type GraphResult } from './graph-result';
 import { STEP_SCOPES } from './scopes';
 import {
   AUDIT_READER_ROLES,
   AUDIT_ROLE_NAMES,
+  CONTACT_UPDATE_ROLES,
   ROLE_DISPLAY_NAME,
   ROLE_TEMPLATE,
   SOA_ROLES,
@@ -372,7 +373,7 @@ export async function findSoaAuditEvents(g: GraphSession, q: AuditQuery): Promis
             query: { $filter: `activityDateTime ge ${iso} and targetResources/any(t:t/id eq '${id}')`, $top: '100' },
             scopes: STEP_SCOPES.audit,
             requiredRole: AUDIT_ROLE_NAMES,
-            roleHint: 'Hybrid Administrator alone cannot read audit logs',
+            roleHint: 'tenant-wide; an administrative-unit scope does not cover the audit log',
           },
       (body) => schema.parse(body),
     );
@@ -399,6 +400,7 @@ const roleAssignmentSchema = z.object({
   roleDefinitionId: z.string(),
   directoryScopeId: z.string(),
 });
+const directoryRoleSchema = z.object({ id: z.string(), roleTemplateId: z.string() });
 
 export interface RoleAssignmentView {
   roleTemplateId: string;
@@ -406,9 +408,20 @@ export interface RoleAssignmentView {
   directoryScopeId: string;
   /** Set when the assignment is scoped to an administrative unit. */
   administrativeUnitId: string | null;
+  /** Set when the role reaches the admin through a (role-assignable) group. */
+  viaGroupId: string | null;
+}
+
+/** What the admin may do, for one role action: tenant-wide, or in some administrative units. */
+export interface RoleReach {
+  tenantWide: boolean;
+  administrativeUnits: string[];
+  /** Names of the roles that give it (active). */
+  roles: string[];
 }
 
 export interface MyRoles {
+  /** Active assignments, direct and through groups. */
   assignments: RoleAssignmentView[];
   /** Hybrid Administrator (or Global Administrator) held tenant-wide. */
   soaTenantWide: boolean;
@@ -416,45 +429,161 @@ export interface MyRoles {
   soaAdministrativeUnits: string[];
   /** Names of audit-reader roles held tenant-wide. */
   auditReaderRoles: string[];
+  /** Roles that may update contacts (PATCH /contacts/{id}: the write proofs). */
+  contactUpdate: RoleReach;
+  /** PIM-eligible (not active) assignments; null when they could not be read. */
+  eligible: RoleAssignmentView[] | null;
+  /** Why `eligible` is null. */
+  eligibleError?: string;
+  /** How the active roles were found. */
+  source: 'transitiveRoleAssignments' | 'directAndTransitiveMemberOf';
+}
+
+function view(a: z.infer<typeof roleAssignmentSchema>, principalId: string): RoleAssignmentView {
+  const m = /^\/administrativeUnits\/([^/]+)$/i.exec(a.directoryScopeId);
+  return {
+    roleTemplateId: a.roleDefinitionId,
+    roleName: ROLE_DISPLAY_NAME[a.roleDefinitionId] ?? a.roleDefinitionId,
+    directoryScopeId: a.directoryScopeId,
+    administrativeUnitId: m?.[1] ?? null,
+    viaGroupId: a.principalId.toLowerCase() === principalId.toLowerCase() ? null : a.principalId,
+  };
+}
+
+function reach(assignments: readonly RoleAssignmentView[], roles: readonly string[]): RoleReach {
+  const held = assignments.filter((a) => roles.includes(a.roleTemplateId));
+  return {
+    tenantWide: held.some((a) => a.directoryScopeId === '/'),
+    administrativeUnits: [
+      ...new Set(held.filter((a) => a.administrativeUnitId).map((a) => a.administrativeUnitId as string)),
+    ],
+    roles: [...new Set(held.map((a) => a.roleName))],
+  };
+}
+
+/** Summarise active (and eligible) assignments into what the flows need. */
+export function summariseRoles(
+  assignments: RoleAssignmentView[],
+  eligible: RoleAssignmentView[] | null,
+  source: MyRoles['source'],
+  eligibleError?: string,
+): MyRoles {
+  const tenantWide = assignments.filter((a) => a.directoryScopeId === '/');
+  const soa = reach(assignments, SOA_ROLES);
+  return {
+    assignments,
+    soaTenantWide: soa.tenantWide,
+    soaAdministrativeUnits: assignments
+      .filter((a) => a.administrativeUnitId && a.roleTemplateId === ROLE_TEMPLATE.hybridAdministrator)
+      .map((a) => a.administrativeUnitId as string),
+    auditReaderRoles: [
+      ...new Set(tenantWide.filter((a) => AUDIT_READER_ROLES.includes(a.roleTemplateId)).map((a) => a.roleName)),
+    ],
+    contactUpdate: reach(assignments, CONTACT_UPDATE_ROLES),
+    eligible,
+    ...(eligibleError ? { eligibleError } : {}),
+    source,
+  };
+}
+
+async function readAll<T>(g: GraphSession, first: GraphCall, item: z.ZodType<T>): Promise<GraphResult<T[]>> {
+  const schema = pageSchema(item);
+  const out: T[] = [];
+  let next: string | undefined;
+  let last: GraphResult<unknown> | undefined;
+  let pages = 0;
+  do {
+    const r = await g.call(next ? { ...first, path: next, query: {} } : first, (body) => schema.parse(body));
+    if (!r.ok) return r;
+    last = r;
+    pages++;
+    out.push(...(r.value.value as T[]));
+    next = r.value['@odata.nextLink'];
+  } while (next && pages < 20);
+  return ok(out, 200, last?.requestId ?? null);
 }
 
 /**
- * Direct, active role assignments of the signed-in admin (`principalId` = the account's object id).
- * Group-based and PIM-eligible assignments are not listed (reference §7.2); the SOA call's own 403
- * stays the final word.
+ * The signed-in admin's roles, as Graph resolves them:
+ * - active roles from `GET /beta/roleManagement/directory/transitiveRoleAssignments` (needs
+ *   `ConsistencyLevel: eventual`), which includes roles held through role-assignable groups and
+ *   administrative-unit scopes; when that beta call is refused, the direct assignments plus
+ *   `/me/transitiveMemberOf/microsoft.graph.directoryRole` (tenant-wide active roles, groups included);
+ * - PIM-eligible roles from `roleEligibilityScheduleInstances` (not active until activated).
+ * A 403 from the SOA call itself stays the final word (docs/reference/graph-and-identity.md).
  */
 export async function myRoles(g: GraphSession, principalId: string): Promise<GraphResult<MyRoles>> {
-  const schema = pageSchema(roleAssignmentSchema);
-  const r = await g.call(
+  const filter = `principalId eq '${principalId.replace(/'/g, "''")}'`;
+  const transitive = await readAll(
+    g,
     {
       method: 'GET',
-      path: '/roleManagement/directory/roleAssignments',
-      query: { $filter: `principalId eq '${principalId.replace(/'/g, "''")}'` },
+      path: '/roleManagement/directory/transitiveRoleAssignments',
+      version: 'beta',
+      query: { $filter: filter, $count: 'true' },
+      headers: { ConsistencyLevel: 'eventual' },
       scopes: STEP_SCOPES.roles,
     },
-    (body) => schema.parse(body),
+    roleAssignmentSchema,
   );
-  if (!r.ok) return r;
-  const assignments: RoleAssignmentView[] = r.value.value.map((a) => {
-    const m = /^\/administrativeUnits\/([^/]+)$/i.exec(a.directoryScopeId);
-    return {
-      roleTemplateId: a.roleDefinitionId,
-      roleName: ROLE_DISPLAY_NAME[a.roleDefinitionId] ?? a.roleDefinitionId,
-      directoryScopeId: a.directoryScopeId,
-      administrativeUnitId: m?.[1] ?? null,
-    };
-  });
-  const tenantWide = assignments.filter((a) => a.directoryScopeId === '/');
-  return ok(
+  let assignments: RoleAssignmentView[];
+  let source: MyRoles['source'];
+  let requestId = transitive.requestId;
+  if (transitive.ok) {
+    assignments = transitive.value.map((a) => view(a, principalId));
+    source = 'transitiveRoleAssignments';
+  } else {
+    const direct = await readAll(
+      g,
+      {
+        method: 'GET',
+        path: '/roleManagement/directory/roleAssignments',
+        query: { $filter: filter },
+        scopes: STEP_SCOPES.roles,
+      },
+      roleAssignmentSchema,
+    );
+    if (!direct.ok) return direct;
+    const viaMe = await readAll(
+      g,
+      {
+        method: 'GET',
+        path: '/me/transitiveMemberOf/microsoft.graph.directoryRole',
+        query: { $select: 'id,roleTemplateId' },
+        scopes: STEP_SCOPES.me,
+      },
+      directoryRoleSchema,
+    );
+    assignments = direct.value.map((a) => view(a, principalId));
+    if (viaMe.ok) {
+      for (const r of viaMe.value) {
+        if (assignments.some((a) => a.roleTemplateId === r.roleTemplateId && a.directoryScopeId === '/')) continue;
+        assignments.push({
+          roleTemplateId: r.roleTemplateId,
+          roleName: ROLE_DISPLAY_NAME[r.roleTemplateId] ?? r.roleTemplateId,
+          directoryScopeId: '/',
+          administrativeUnitId: null,
+          viaGroupId: 'group',
+        });
+      }
+    }
+    source = 'directAndTransitiveMemberOf';
+    requestId = direct.requestId;
+  }
+  const eligibleRead = await readAll(
+    g,
     {
-      assignments,
-      soaTenantWide: tenantWide.some((a) => SOA_ROLES.includes(a.roleTemplateId)),
-      soaAdministrativeUnits: assignments
-        .filter((a) => a.administrativeUnitId && a.roleTemplateId === ROLE_TEMPLATE.hybridAdministrator)
-        .map((a) => a.administrativeUnitId as string),
-      auditReaderRoles: tenantWide.filter((a) => AUDIT_READER_ROLES.includes(a.roleTemplateId)).map((a) => a.roleName),
+      method: 'GET',
+      path: '/roleManagement/directory/roleEligibilityScheduleInstances',
+      query: { $filter: filter },
+      scopes: STEP_SCOPES.roles,
     },
-    r.status,
-    r.requestId,
+    roleAssignmentSchema,
+  );
+  const eligible = eligibleRead.ok ? eligibleRead.value.map((a) => view(a, principalId)) : null;
+  return ok(
+    summariseRoles(assignments, eligible, source, eligibleRead.ok ? undefined : eligibleRead.error.message),
+    200,
+    requestId,
   );
 }

@@ -10,7 +10,15 @@ import type { CheckResult, EnvironmentInfo, IpcResult } from '@contract';
 import type { GraphResult } from '../graph/graph-result';
 import type { MembershipRef, MyRoles } from '../graph/soa-graph';
 import { STEP_SCOPES, missingScopes, type ScopeStep } from '../graph/scopes';
-import { AUDIT_ROLE_NAMES, SOA_ROLE_NAME } from '../graph/roles';
+import {
+  AUDIT_READER_ROLES,
+  AUDIT_ROLE_NAMES,
+  CONTACT_UPDATE_ROLES,
+  CONTACT_UPDATE_ROLE_NAMES,
+  PIM_ACTIVATION_HOW_TO,
+  SOA_ROLES,
+  SOA_ROLE_NAME,
+} from '../graph/roles';
 
 export interface PreflightAuthPort {
   status(): Promise<{ signedIn: boolean; account?: { username: string; localAccountId: string; tenantId: string } }>;
@@ -39,10 +47,20 @@ export interface PreflightInput {
   serverEnvironment?: IpcResult<EnvironmentInfo> | EnvironmentInfo | null;
 }
 
+/** What the signed-in admin's roles allow the later steps to prove. */
+export interface PreflightCapabilities {
+  /**
+   * May update contacts (PATCH /contacts/{id}), so the read-only and writable proofs can run as a
+   * write: `yes`, `no` (state evidence instead), or `unknown` (roles not read; the write is tried and a 403 means "not provable").
+   */
+  contactUpdate: 'yes' | 'no' | 'unknown';
+}
+
 export interface PreflightReport {
   checks: CheckResult[];
   /** True when any check failed (warnings and "not checked" do not block). */
   blocked: boolean;
+  capabilities: PreflightCapabilities;
 }
 
 export const CHECK_ID = {
@@ -51,6 +69,7 @@ export const CHECK_ID = {
   scopes: 'graph.tokenScopes',
   soaRole: 'graph.hybridAdministrator',
   auditRole: 'graph.auditReader',
+  contactUpdateRole: 'graph.contactUpdateRole',
   server: 'server.environment',
 } as const;
 
@@ -146,11 +165,12 @@ export async function runPreflight(ports: PreflightPorts, input: PreflightInput 
       [CHECK_ID.scopes, 'Token scopes'],
       [CHECK_ID.soaRole, `${SOA_ROLE_NAME} role`],
       [CHECK_ID.auditRole, 'Audit log reader role'],
+      [CHECK_ID.contactUpdateRole, CONTACT_UPDATE_TITLE],
     ] as const) {
       checks.push({ id, title, status: 'notChecked', message: why });
     }
     checks.push(...serverChecks(input.serverEnvironment));
-    return { checks, blocked: true };
+    return { checks, blocked: true, capabilities: { contactUpdate: 'unknown' } };
   }
   checks.push({
     id: CHECK_ID.signedIn,
@@ -229,6 +249,7 @@ export async function runPreflight(ports: PreflightPorts, input: PreflightInput 
   }
 
   // 3. Roles
+  let capabilities: PreflightCapabilities = { contactUpdate: 'unknown' };
   const rolesOutcome = outcomes.find((o) => o.step === 'roles');
   if (rolesOutcome && rolesOutcome.status !== 'ok') {
     const why = `Role assignments could not be read (no token for ${STEP_SCOPES.roles.join(', ')}).`;
@@ -246,6 +267,7 @@ export async function runPreflight(ports: PreflightPorts, input: PreflightInput 
       message: why,
       fix: consentFix([...STEP_SCOPES.roles]),
     });
+    checks.push(contactUpdateNotChecked(why));
   } else {
     const roles = await ports.graph.myRoles(account.localAccountId);
     if (!roles.ok) {
@@ -265,14 +287,81 @@ export async function runPreflight(ports: PreflightPorts, input: PreflightInput 
         message: why,
         ...(fix ? { fix } : {}),
       });
+      checks.push(contactUpdateNotChecked(why));
     } else {
       checks.push(await soaRoleCheck(ports, roles.value, input.object));
       checks.push(auditRoleCheck(roles.value));
+      const cu = contactUpdateCheck(roles.value, input.object);
+      checks.push(cu.check);
+      capabilities = { contactUpdate: cu.capability };
     }
   }
 
   checks.push(...serverChecks(input.serverEnvironment));
-  return { checks, blocked: checks.some((c) => c.status === 'fail') };
+  return { checks, blocked: checks.some((c) => c.status === 'fail'), capabilities };
+}
+
+const CONTACT_UPDATE_TITLE = 'Contact-update role (write proofs)';
+
+function contactUpdateNotChecked(why: string): CheckResult {
+  return {
+    id: CHECK_ID.contactUpdateRole,
+    title: CONTACT_UPDATE_TITLE,
+    status: 'notChecked',
+    message: `${why} The read-only and writable proofs will try a write; a 403 there means "cannot be proven by a write", and the steps use the state evidence instead.`,
+  };
+}
+
+function eligibleNames(roles: MyRoles, templates: readonly string[]): string[] {
+  return [
+    ...new Set((roles.eligible ?? []).filter((a) => templates.includes(a.roleTemplateId)).map((a) => a.roleName)),
+  ];
+}
+
+function viaGroupNote(roles: MyRoles, templates: readonly string[]): string {
+  const via = roles.assignments.filter((a) => templates.includes(a.roleTemplateId) && a.viaGroupId);
+  return via.length > 0 ? ' (held through a role-assignable group)' : '';
+}
+
+/** Whether the write proofs can run as writes (User Administrator or another role with contacts/basic/update). */
+function contactUpdateCheck(
+  roles: MyRoles,
+  object: PreflightInput['object'],
+): { check: CheckResult; capability: PreflightCapabilities['contactUpdate'] } {
+  const title = CONTACT_UPDATE_TITLE;
+  const cu = roles.contactUpdate;
+  if (cu.tenantWide) {
+    return {
+      capability: 'yes',
+      check: {
+        id: CHECK_ID.contactUpdateRole,
+        title,
+        status: 'pass',
+        observed: cu.roles.join(', '),
+        message: `${cu.roles.join(', ')} may update contacts${viaGroupNote(roles, CONTACT_UPDATE_ROLES)}: the read-only and writable proofs run as writes (PATCH /contacts/{id}).`,
+      },
+    };
+  }
+  const eligible = eligibleNames(roles, CONTACT_UPDATE_ROLES);
+  const scoped =
+    cu.administrativeUnits.length > 0 ? ` (${cu.roles.join(', ')} is scoped to administrative units only)` : '';
+  return {
+    capability: cu.administrativeUnits.length > 0 && object ? 'unknown' : 'no',
+    check: {
+      id: CHECK_ID.contactUpdateRole,
+      title,
+      status: 'warn',
+      expected: CONTACT_UPDATE_ROLE_NAMES,
+      observed:
+        (roles.assignments.length
+          ? [...new Set(roles.assignments.map((a) => a.roleName))].join(', ')
+          : 'no active role') + (eligible.length ? `; eligible (not active): ${eligible.join(', ')}` : ''),
+      message: `No active role may update contacts${scoped}, so the read-only and writable proofs cannot be proven by a write with your roles. They use the state evidence instead (before: onPremisesSyncEnabled true and isCloudManaged false; after: isCloudManaged true, onPremisesSyncEnabled not true, and the audit entry), and the report marks them as state evidence. You can also prove them with another admin.`,
+      fix: eligible.length
+        ? `${eligible.join(', ')} is PIM-eligible for you. ${PIM_ACTIVATION_HOW_TO}`
+        : `Optional: an admin with ${CONTACT_UPDATE_ROLE_NAMES} can prove these steps by a write.`,
+    },
+  };
 }
 
 async function soaRoleCheck(
@@ -281,25 +370,45 @@ async function soaRoleCheck(
   object: PreflightInput['object'],
 ): Promise<CheckResult> {
   const title = `${SOA_ROLE_NAME} role`;
-  const assignFix = `Ask a Privileged Role Administrator to assign ${SOA_ROLE_NAME} (tenant-wide, or scoped to an administrative unit that contains the objects); if the role is PIM-eligible, activate it before signing in.`;
+  const assignFix = `Ask a Privileged Role Administrator to assign ${SOA_ROLE_NAME} (tenant-wide, or scoped to an administrative unit that contains the objects), directly or through a role-assignable group.`;
+  const via = viaGroupNote(roles, SOA_ROLES);
   if (roles.soaTenantWide) {
     return {
       id: CHECK_ID.soaRole,
       title,
       status: 'pass',
-      observed: 'tenant-wide',
-      message: `${SOA_ROLE_NAME} is held tenant-wide.`,
+      observed: `tenant-wide${via}`,
+      message: `${SOA_ROLE_NAME} is held tenant-wide${via}.`,
     };
   }
   if (roles.soaAdministrativeUnits.length === 0) {
+    const eligible = eligibleNames(roles, SOA_ROLES);
+    const held = roles.assignments.length
+      ? [...new Set(roles.assignments.map((a) => a.roleName))].join(', ')
+      : 'no active directory role';
+    if (eligible.length > 0) {
+      return {
+        id: CHECK_ID.soaRole,
+        title,
+        status: 'fail',
+        expected: `${SOA_ROLE_NAME} (active)`,
+        observed: `${held}; PIM-eligible, not active: ${eligible.join(', ')}`,
+        message: `${eligible.join(', ')} is PIM-eligible for you but not active, so reading or changing the Source of Authority will be refused (403) until you activate it.`,
+        fix: PIM_ACTIVATION_HOW_TO,
+      };
+    }
     return {
       id: CHECK_ID.soaRole,
       title,
       status: 'fail',
       expected: `${SOA_ROLE_NAME} (tenant-wide or AU-scoped)`,
-      observed: roles.assignments.length ? roles.assignments.map((a) => a.roleName).join(', ') : 'no directory role',
+      observed:
+        held +
+        (roles.eligible === null ? ` (PIM-eligible roles could not be read: ${roles.eligibleError ?? 'error'})` : ''),
       message: `The signed-in admin does not hold ${SOA_ROLE_NAME}; reading or changing the Source of Authority will be refused (403).`,
-      fix: assignFix,
+      fix:
+        assignFix +
+        (roles.eligible === null ? ' If the role is PIM-eligible, activate it first, then sign in again.' : ''),
     };
   }
   const aus = roles.soaAdministrativeUnits;
@@ -349,6 +458,7 @@ async function soaRoleCheck(
 
 function auditRoleCheck(roles: MyRoles): CheckResult {
   const title = 'Audit log reader role';
+  const eligible = eligibleNames(roles, AUDIT_READER_ROLES);
   if (roles.auditReaderRoles.length > 0) {
     return {
       id: CHECK_ID.auditRole,
@@ -363,8 +473,14 @@ function auditRoleCheck(roles: MyRoles): CheckResult {
     title,
     status: 'warn',
     expected: AUDIT_ROLE_NAMES,
-    observed: roles.assignments.length ? roles.assignments.map((a) => a.roleName).join(', ') : 'no directory role',
-    message: `${SOA_ROLE_NAME} alone cannot read the audit log, so the transfer can run but its audit entry cannot be shown as evidence.`,
-    fix: 'Assign Reports Reader (least privileged; or Security Reader, Security Administrator, Global Reader) to read audit logs.',
+    observed:
+      (roles.assignments.length
+        ? [...new Set(roles.assignments.map((a) => a.roleName))].join(', ')
+        : 'no active role') + (eligible.length ? `; eligible (not active): ${eligible.join(', ')}` : ''),
+    message:
+      'No tenant-wide role that reads the audit log is active (an administrative-unit scope does not cover it), so the transfer can run but its audit entry cannot be shown as evidence.',
+    fix: eligible.length
+      ? `${eligible.join(', ')} is PIM-eligible for you. ${PIM_ACTIVATION_HOW_TO}`
+      : 'Assign Reports Reader (least privileged; or Security Reader, Security Administrator, Global Reader, Hybrid Administrator) tenant-wide to read audit logs.',
   };
 }

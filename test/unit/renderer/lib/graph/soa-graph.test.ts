@@ -134,7 +134,12 @@ describe('Graph client against the lab', () => {
     const full = await myRoles(session('hybrid.admin'), admin('hybrid.admin').oid);
     expect(full).toMatchObject({
       ok: true,
-      value: { soaTenantWide: true, soaAdministrativeUnits: [], auditReaderRoles: ['Reports Reader'] },
+      value: {
+        soaTenantWide: true,
+        soaAdministrativeUnits: [],
+        auditReaderRoles: ['Hybrid Administrator', 'Reports Reader'],
+        contactUpdate: { tenantWide: true, roles: ['User Administrator'] },
+      },
     });
     const au = await myRoles(session('au.admin'), admin('au.admin').oid);
     expect(au).toMatchObject({

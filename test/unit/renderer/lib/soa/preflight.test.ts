@@ -196,14 +196,69 @@ describe('preflight against the lab', () => {
   });
 
   it('no audit reader: warns (does not block) and names the roles that can read audit logs', async () => {
+    // Hybrid Administrator scoped to an administrative unit only: no tenant-wide role reads the audit log
     const { ports } = await appSignedInAs('hybrid.noaudit');
     const r = await runPreflight(ports);
     expect(r.blocked).toBe(false);
     const audit = byId(r.checks, CHECK_ID.auditRole);
     expect(audit.status).toBe('warn');
-    expect(audit.message).toMatch(/Hybrid Administrator alone cannot read the audit log/);
+    expect(audit.message).toMatch(/No tenant-wide role that reads the audit log/);
     expect(audit.fix).toMatch(/Reports Reader/);
-    expect(byId(r.checks, CHECK_ID.soaRole).status).toBe('pass');
+    expect(byId(r.checks, CHECK_ID.soaRole).status).toBe('warn');
+  });
+
+  it('Hybrid Administrator alone reads the audit log (Hybrid Identity Administrator holds the action)', async () => {
+    const { ports } = await appSignedInAs('hybrid.only');
+    const r = await runPreflight(ports);
+    expect(byId(r.checks, CHECK_ID.auditRole)).toMatchObject({ status: 'pass', observed: 'Hybrid Administrator' });
+  });
+
+  // The README's "What preflight reports for each seeded admin" table is this expectation.
+  const SEEDED: [string, { soa: string; audit: string; contactUpdate: string; capability: string }][] = [
+    ['hybrid.admin', { soa: 'pass', audit: 'pass', contactUpdate: 'pass', capability: 'yes' }],
+    ['hybrid.only', { soa: 'pass', audit: 'pass', contactUpdate: 'warn', capability: 'no' }],
+    ['hybrid.useradmin', { soa: 'pass', audit: 'pass', contactUpdate: 'pass', capability: 'yes' }],
+    ['hybrid.group', { soa: 'pass', audit: 'pass', contactUpdate: 'warn', capability: 'no' }],
+    ['hybrid.pim', { soa: 'fail', audit: 'warn', contactUpdate: 'warn', capability: 'no' }],
+    ['hybrid.noaudit', { soa: 'warn', audit: 'warn', contactUpdate: 'warn', capability: 'no' }],
+    ['au.admin', { soa: 'warn', audit: 'pass', contactUpdate: 'warn', capability: 'no' }],
+    ['helpdesk', { soa: 'fail', audit: 'warn', contactUpdate: 'warn', capability: 'no' }],
+    ['global.admin', { soa: 'pass', audit: 'pass', contactUpdate: 'pass', capability: 'yes' }],
+  ];
+  it.each(SEEDED)('seeded admin %s: Hybrid Administrator, audit reader, contact-update role', async (local, want) => {
+    const { ports } = await appSignedInAs(local);
+    const r = await runPreflight(ports);
+    expect(byId(r.checks, CHECK_ID.soaRole).status, 'soa').toBe(want.soa);
+    expect(byId(r.checks, CHECK_ID.auditRole).status, 'audit').toBe(want.audit);
+    expect(byId(r.checks, CHECK_ID.contactUpdateRole).status, 'contact update').toBe(want.contactUpdate);
+    expect(r.capabilities.contactUpdate).toBe(want.capability);
+  });
+
+  it('a role held through a role-assignable group counts, and says so', async () => {
+    const { ports } = await appSignedInAs('hybrid.group');
+    const r = await runPreflight(ports);
+    expect(byId(r.checks, CHECK_ID.soaRole)).toMatchObject({ status: 'pass' });
+    expect(byId(r.checks, CHECK_ID.soaRole).message).toMatch(/through a role-assignable group/);
+  });
+
+  it('a PIM-eligible role that is not active fails with how to activate it', async () => {
+    const { ports } = await appSignedInAs('hybrid.pim');
+    const r = await runPreflight(ports);
+    const role = byId(r.checks, CHECK_ID.soaRole);
+    expect(role.status).toBe('fail');
+    expect(role.message).toMatch(/PIM-eligible for you but not active/);
+    expect(role.fix).toMatch(/Privileged Identity Management → My roles → Eligible assignments → Activate/);
+    expect(role.fix).toMatch(/sign in to soa-pilot again/);
+  });
+
+  it('without a contact-update role the write proofs are announced as state evidence (a warning, never a block)', async () => {
+    const { ports } = await appSignedInAs('hybrid.only');
+    const r = await runPreflight(ports);
+    expect(r.blocked).toBe(false);
+    const cu = byId(r.checks, CHECK_ID.contactUpdateRole);
+    expect(cu.status).toBe('warn');
+    expect(cu.message).toMatch(/cannot be proven by a write with your roles/);
+    expect(cu.message).toMatch(/state evidence/);
   });
 
   it('uses the server.environment result when given, and says "not checked" when it failed', async () => {
