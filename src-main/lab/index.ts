@@ -145,7 +145,11 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
   }
   if (!loaded) fresh(seedNumber, contactsCount, defaultSettings(speed));
 
-  const throttler = new Throttler(clock.now, () => tenant.settings.throttleScale);
+  const throttler = new Throttler(
+    clock.now,
+    () => tenant.settings.throttleScale,
+    () => tenant.settings.otherAppsWritesPerSecond,
+  );
   const faults = new Faults(seedNumber);
   const graph = (): GraphService => graphService;
   // eslint-disable-next-line prefer-const -- assigned once the port (hence the base URL) is known
@@ -180,7 +184,14 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
         if (fault.action?.kind === 'status') {
           sendGraph(
             res,
-            faultResponse(fault.action.status, fault.action.retryAfterSeconds, requestId, clientRequestId, clock.now()),
+            faultResponse(
+              fault.action.status,
+              fault.action.retryAfterSeconds,
+              requestId,
+              clientRequestId,
+              clock.now(),
+              fault.action,
+            ),
           );
           return;
         }
@@ -395,16 +406,12 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
   };
 }
 
-const EXPOSED_HEADERS = [
-  'request-id',
-  'client-request-id',
-  'Retry-After',
-  'x-ms-throttle-limit-percentage',
-  'x-ms-throttle-scope',
-  'x-ms-throttle-information',
-  'x-ms-resource-unit',
-  'Location',
-].join(', ');
+/**
+ * What Graph lets browser code read. Retry-After and the x-ms-throttle-* headers are not listed
+ * (docs/reference/graph-and-identity.md, "CORS"), so a renderer must back off without them; inner
+ * $batch headers travel in the JSON body and stay readable.
+ */
+const EXPOSED_HEADERS = ['request-id', 'client-request-id', 'Location'].join(', ');
 
 function corsHeaders(): Record<string, string> {
   return { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS };

@@ -17,6 +17,10 @@ export const faultInputSchema = z
     status: z.union([z.literal(429), z.literal(500), z.literal(503), z.literal(504)]).optional(),
     latencyMs: z.number().int().min(0).max(600_000).optional(),
     retryAfterSeconds: z.number().int().min(0).optional(),
+    /** 429 only: send no Retry-After at all (what a browser sees anyway: Graph's CORS does not expose it) */
+    omitRetryAfter: z.boolean().optional(),
+    /** 429 only: the x-ms-throttle-limit-percentage to send, 0.8–1.8 (default 1.0) */
+    limitPercentage: z.number().min(0.8).max(1.8).optional(),
     /** how many times the fault fires; omitted = unlimited */
     count: z.number().int().min(1).optional(),
     /** chance per matching request (0..1], default 1 */
@@ -34,7 +38,13 @@ export interface Fault extends FaultInput {
 export interface FaultDecision {
   latencyMs: number;
   action:
-    | { kind: 'status'; status: 429 | 500 | 503 | 504; retryAfterSeconds: number | undefined }
+    | {
+        kind: 'status';
+        status: 429 | 500 | 503 | 504;
+        retryAfterSeconds: number | undefined;
+        omitRetryAfter?: boolean;
+        limitPercentage?: number;
+      }
     | { kind: 'drop' }
     | { kind: 'appliedLost' }
     | null;
@@ -87,7 +97,13 @@ export class Faults {
       if (f.remaining !== null) f.remaining--;
       if (f.kind === 'latency') out.latencyMs += f.latencyMs ?? 0;
       else if (f.kind === 'status')
-        out.action = { kind: 'status', status: f.status ?? 503, retryAfterSeconds: f.retryAfterSeconds };
+        out.action = {
+          kind: 'status',
+          status: f.status ?? 503,
+          retryAfterSeconds: f.retryAfterSeconds,
+          ...(f.omitRetryAfter ? { omitRetryAfter: true } : {}),
+          ...(f.limitPercentage !== undefined ? { limitPercentage: f.limitPercentage } : {}),
+        };
       else out.action = { kind: f.kind };
     }
     return out;

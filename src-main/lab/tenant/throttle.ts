@@ -38,12 +38,15 @@ export const BUCKETS: readonly BucketSpec[] = [
 
 interface BucketState {
   tokens: number;
+  /** requests refused since the bucket ran dry, paid back as it refills (drives the percentage above 1.0) */
+  debt: number;
   at: number;
 }
 
 export type ThrottleDecision =
   | { ok: true; percentage: number | null }
-  | { ok: false; retryAfterSeconds: number; scope: string; information: string };
+  /** `percentage`: x-ms-throttle-limit-percentage, 1.0–1.8 (1.2 = 20 % over the limit) */
+  | { ok: false; retryAfterSeconds: number; scope: string; information: string; percentage: number };
 
 export class Throttler {
   private buckets = new Map<string, BucketState>();
@@ -51,6 +54,8 @@ export class Throttler {
   constructor(
     private readonly now: () => number,
     private readonly scale: () => number,
+    /** writes per second other apps spend from the tenant-wide bucket (lab setting `otherAppsWritesPerSecond`) */
+    private readonly otherAppsWritesPerSecond: () => number = () => 0,
   ) {}
 
   reset(): void {
@@ -66,11 +71,18 @@ export class Throttler {
     const now = this.now();
     let s = this.buckets.get(key);
     if (!s) {
-      s = { tokens: cap, at: now };
+      s = { tokens: cap, debt: 0, at: now };
       this.buckets.set(key, s);
     }
-    const refill = ((now - s.at) / spec.periodMs) * cap;
-    s.tokens = Math.min(cap, s.tokens + Math.max(0, refill));
+    const dt = Math.max(0, now - s.at);
+    let refill = (dt / spec.periodMs) * cap;
+    if (spec.name === 'tenantWrites') refill -= (dt / 1000) * this.otherAppsWritesPerSecond();
+    if (refill > 0) {
+      const paid = Math.min(s.debt, refill);
+      s.debt -= paid;
+      refill -= paid;
+    }
+    s.tokens = Math.max(0, Math.min(cap, s.tokens + refill));
     s.at = now;
     return s;
   }
@@ -85,9 +97,12 @@ export class Throttler {
     for (const { spec, s } of states) {
       if (s.tokens < 1) {
         const cap = this.capacity(spec);
-        const waitMs = ((1 - s.tokens) / cap) * spec.periodMs;
+        s.debt = Math.min(s.debt + 1, cap);
+        // refused requests count against usage: the refill pays their debt before new tokens appear
+        const waitMs = ((1 - s.tokens + s.debt) / cap) * spec.periodMs;
         return {
           ok: false,
+          percentage: Math.min(1.8, Math.max(1.0, Math.round((1 + s.debt / cap) * 10) / 10)),
           retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
           scope: spec.name === 'tenantWrites' ? `${spec.scope}/${tenantId}` : `${spec.scope}/${appId}/${tenantId}`,
           information: spec.information,

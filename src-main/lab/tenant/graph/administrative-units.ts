@@ -1,6 +1,6 @@
 /** Administrative units: list, read, members, and adding or removing a member ($ref). */
 import { z } from 'zod';
-import { ROLE, type AdministrativeUnit, type DirObject } from '../model';
+import type { AdministrativeUnit, DirObject } from '../model';
 import { GraphError, evaluateFilter, parseFilter, parseSelect, project } from '../odata';
 import { ID, noContent, type Ctx, type RouteSpec } from './context';
 import { entity, page } from './collections';
@@ -65,7 +65,8 @@ export const administrativeUnitRoutes: RouteSpec[] = [
     handler: (ctx, m) => {
       requireScopes(ctx, SCOPES.auRead);
       const a = findAu(ctx, m[1]);
-      const rows = a.members
+      const rows = ctx.tenant
+        .administrativeUnitMembers(a)
         .map((id) => ctx.tenant.object(id))
         .filter((x): x is DirObject => x !== undefined)
         .map(typedView);
@@ -85,7 +86,7 @@ export const administrativeUnitRoutes: RouteSpec[] = [
     handler: (ctx, m) => {
       requireScopes(ctx, SCOPES.auWrite);
       const a = findAu(ctx, m[1]);
-      if (!ctx.tenant.hasTenantRole(ctx.who.oid, [ROLE.privilegedRoleAdministrator, ROLE.globalAdministrator]))
+      if (!ctx.tenant.canTenantWide(ctx.who.oid, 'microsoft.directory/administrativeUnits/members/update'))
         throw denied();
       const parsed = refSchema.safeParse(ctx.req.body);
       if (!parsed.success)
@@ -98,6 +99,14 @@ export const administrativeUnitRoutes: RouteSpec[] = [
       const memberId = idMatch?.[1]?.toLowerCase() ?? '';
       const target = ctx.tenant.object(memberId);
       if (!target) throw notFound(memberId);
+      if (target.kind === 'contact' && !ctx.tenant.settings.contactsInAdministrativeUnits) {
+        // the lab's "contacts are not AU members" variant: only users, groups and devices are documented
+        throw new GraphError(
+          400,
+          'Request_BadRequest',
+          "Unsupported referenced-object resource identifier for link property 'members'.",
+        );
+      }
       if (a.members.includes(target.id)) {
         throw new GraphError(
           400,
@@ -116,7 +125,7 @@ export const administrativeUnitRoutes: RouteSpec[] = [
     handler: (ctx, m) => {
       requireScopes(ctx, SCOPES.auWrite);
       const a = findAu(ctx, m[1]);
-      if (!ctx.tenant.hasTenantRole(ctx.who.oid, [ROLE.privilegedRoleAdministrator, ROLE.globalAdministrator]))
+      if (!ctx.tenant.canTenantWide(ctx.who.oid, 'microsoft.directory/administrativeUnits/members/update'))
         throw denied();
       const mid = (m[2] ?? '').toLowerCase();
       if (!a.members.includes(mid)) throw notFound(mid);

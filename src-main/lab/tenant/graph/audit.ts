@@ -1,5 +1,5 @@
 /** Directory audit logs (auditLogs/directoryAudits), newest first, for the audit reader roles. */
-import { AUDIT_READER_ROLES, type AuditEntry } from '../model';
+import type { AuditEntry } from '../model';
 import { GraphError, evaluateFilter, filterProperties, parseFilter, parseSelect, project } from '../odata';
 import type { Ctx, GraphResponse, RouteSpec } from './context';
 import { page } from './collections';
@@ -8,7 +8,7 @@ import { SCOPES, requireScopes } from './scopes';
 
 function audits(ctx: Ctx): GraphResponse {
   requireScopes(ctx, SCOPES.audit);
-  if (!ctx.tenant.hasTenantRole(ctx.who.oid, AUDIT_READER_ROLES)) throw denied();
+  if (!ctx.tenant.canTenantWide(ctx.who.oid, 'microsoft.directory/auditLogs/allProperties/read')) throw denied();
   let rows: Record<string, unknown>[] = ctx.tenant.state.audit
     .filter((e: AuditEntry) => ctx.tenant.auditVisible(e))
     .map((e) => ({ ...e }));

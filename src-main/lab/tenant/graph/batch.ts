@@ -12,6 +12,8 @@ import { faultResponse, graphErrorBody } from './errors';
 export interface BatchDeps {
   faults: Faults;
   now: () => number;
+  /** the lab setting `batchThrottledOuterStatus` */
+  throttledOuterStatus: () => 200 | 424;
   /** runs one step as a request of its own */
   dispatch: (req: GraphRequest) => Promise<GraphResponse>;
 }
@@ -102,6 +104,7 @@ export async function runBatch(req: GraphRequest, deps: BatchDeps): Promise<Grap
           innerRequestId,
           headers['client-request-id'] ?? req.clientRequestId,
           deps.now(),
+          fault.action,
         );
       } else {
         res = await deps.dispatch({
@@ -129,5 +132,9 @@ export async function runBatch(req: GraphRequest, deps: BatchDeps): Promise<Grap
     responses.push(out);
   }
   responses.sort((a, b) => reqs.findIndex((x) => x.id === a.id) - reqs.findIndex((x) => x.id === b.id));
-  return ok({ responses });
+  // The json-batching page says the outer status stays 200; the throttling page says the batch fails
+  // with 424 when inner requests were throttled, the per-request results still in the body. Both are
+  // offered (lab setting `batchThrottledOuterStatus`).
+  const throttled = responses.some((r) => r.status === 429);
+  return ok({ responses }, throttled && deps.throttledOuterStatus() === 424 ? 424 : 200);
 }

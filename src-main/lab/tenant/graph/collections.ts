@@ -26,6 +26,8 @@ export interface ListOptions {
   filterable: readonly string[];
   /** $filter features that need advanced query mode on this resource */
   advancedOnly?: (n: FilterNode) => boolean;
+  /** $filter functions this resource does not support at all (answered 400 Request_UnsupportedQuery) */
+  unsupportedFunctions?: readonly string[];
   view: (o: DirObject) => Record<string, unknown>;
   searchable: boolean;
 }
@@ -58,6 +60,16 @@ export function list(ctx: Ctx, items: DirObject[], o: ListOptions): GraphRespons
           `Unsupported or invalid query filter clause specified for property '${root}' of resource '${o.typeName}'.`,
         );
       }
+    }
+    const unsupported = o.unsupportedFunctions ?? [];
+    if (usesOperator(node, (n) => n.t === 'fn' && unsupported.includes(n.name.toLowerCase()))) {
+      // answered the way Graph answers a query the resource does not support, advanced mode or not
+      const p = filterProperties(node)[0] ?? '';
+      throw new GraphError(
+        400,
+        'Request_UnsupportedQuery',
+        `Unsupported or invalid query filter clause specified for property '${p}' of resource '${o.typeName}'.`,
+      );
     }
     if (!ctx.advanced && o.advancedOnly && usesOperator(node, o.advancedOnly)) {
       const p = filterProperties(node)[0] ?? '';

@@ -8,6 +8,11 @@ import type { GraphResponse } from './context';
 export const MSG_DENIED = 'Insufficient privileges to complete the operation.';
 export const MSG_SYNCED_UPDATE =
   'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.';
+/** Exchange-mastered objects (reference: Graph docs issue 3564); one plausible text for a mail-enabled synced contact. */
+export const MSG_EXTERNAL_SERVICE_UPDATE =
+  'Unable to update the specified properties for objects that have originated within an external service.';
+/** A refusal text no public source shows (the lab's "unrecognised message" variant). */
+export const MSG_UNRECOGNISED_UPDATE = 'This contact is synchronized from on-premises and cannot be modified here.';
 /** [U] the real text for transferring a cloud-native object is not documented. */
 export const MSG_NOT_SYNCED =
   'The source of authority of this object cannot be changed: the object is not synchronized from an on-premises directory.';
@@ -53,24 +58,28 @@ export function faultResponse(
   requestId: string,
   clientRequestId: string | null,
   now: number,
+  throttle: { omitRetryAfter?: boolean; limitPercentage?: number } = {},
 ): GraphResponse {
   if (status === 429) {
     // An injected throttle looks exactly like a real bucket running dry.
     const wait = retryAfterSeconds ?? 5;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'request-id': requestId,
+      'client-request-id': clientRequestId ?? requestId,
+      'x-ms-throttle-limit-percentage': (throttle.limitPercentage ?? 1.0).toFixed(1),
+      'x-ms-throttle-scope': 'Tenant_Application/ReadWrite',
+      'x-ms-throttle-information': 'InjectedFault',
+    };
+    if (!throttle.omitRetryAfter) headers['retry-after'] = String(wait);
     return {
       status,
-      headers: {
-        'content-type': 'application/json',
-        'request-id': requestId,
-        'client-request-id': clientRequestId ?? requestId,
-        'retry-after': String(wait),
-        'x-ms-throttle-limit-percentage': '1.0',
-        'x-ms-throttle-scope': 'Tenant_Application/ReadWrite',
-        'x-ms-throttle-information': 'InjectedFault',
-      },
+      headers,
       body: graphErrorBody(
         'Request_ThrottledTemporarily',
-        `Your request is throttled temporarily. Please try after ${wait} seconds.`,
+        throttle.omitRetryAfter
+          ? 'Your request is throttled temporarily. Please try again later.'
+          : `Your request is throttled temporarily. Please try after ${wait} seconds.`,
         requestId,
         clientRequestId,
         now,

@@ -9,6 +9,8 @@ export type { GraphDeps, GraphRequest, GraphResponse } from './context';
 export {
   MSG_COUNT_UNSUPPORTED,
   MSG_DENIED,
+  MSG_EXTERNAL_SERVICE_UPDATE,
+  MSG_UNRECOGNISED_UPDATE,
   MSG_NOT_SYNCED,
   MSG_SEARCH_NEEDS_HEADER,
   MSG_SYNCED_UPDATE,

@@ -23,16 +23,14 @@ export function memberOf(ctx: Ctx, o: DirObject, transitive: boolean): DirObject
 
 export function memberOfResponse(ctx: Ctx, o: DirObject, transitive: boolean): GraphResponse {
   const groups = memberOf(ctx, o, transitive).map((g) => typedView(g));
-  const aus = ctx.tenant.state.administrativeUnits
-    .filter((a) => a.members.includes(o.id))
-    .map((a) => ({
-      '@odata.type': '#microsoft.graph.administrativeUnit',
-      id: a.id,
-      deletedDateTime: null,
-      displayName: a.displayName,
-      description: a.description,
-      visibility: null,
-    }));
+  const aus = ctx.tenant.administrativeUnitsOf(o.id).map((a) => ({
+    '@odata.type': '#microsoft.graph.administrativeUnit',
+    id: a.id,
+    deletedDateTime: null,
+    displayName: a.displayName,
+    description: a.description,
+    visibility: null,
+  }));
   const select = parseSelect(
     ctx.req.query.get('$select'),
     [...DIRECTORY_OBJECT_PROPS, 'description', 'visibility'],

@@ -3,7 +3,6 @@
  * features a Hybrid Administrator can switch.
  */
 import { z } from 'zod';
-import { ROLE } from '../model';
 import { GraphError } from '../odata';
 import { ID, noContent, ok, type Ctx, type RouteSpec } from './context';
 import { denied, notFound } from './errors';
@@ -65,7 +64,8 @@ export const onPremisesSyncRoutes: RouteSpec[] = [
     handler: (ctx, m) => {
       requireScopes(ctx, SCOPES.onPremSyncWrite);
       if (m[1] !== ctx.tenant.state.onPremisesSynchronizationId) throw notFound(m[1] ?? '');
-      if (!ctx.tenant.hasTenantRole(ctx.who.oid, [ROLE.globalAdministrator, ROLE.hybridAdministrator])) throw denied();
+      if (!ctx.tenant.canTenantWide(ctx.who.oid, 'microsoft.directory/onPremisesSynchronization/standard/update'))
+        throw denied();
       const parsed = onPremSyncPatchSchema.safeParse(ctx.req.body);
       if (!parsed.success) throw new GraphError(400, 'BadRequest', 'Write request is invalid.');
       const f = ctx.tenant.state.onPremisesSyncFeatures;

@@ -1,7 +1,8 @@
 /** Directory roles: the activated roles a user holds, and roleManagement role assignments. */
 import { createHash } from 'node:crypto';
 import { GraphError, evaluateFilter, filterProperties, parseFilter, parseSelect, project } from '../odata';
-import type { Ctx, RouteSpec } from './context';
+import type { RoleAssignment } from '../model';
+import type { Ctx, GraphResponse, RouteSpec } from './context';
 import { page } from './collections';
 import { SCOPES, requireScopes } from './scopes';
 
@@ -23,7 +24,102 @@ export function directoryRoles(ctx: Ctx, oid: string): Record<string, unknown>[]
   }));
 }
 
+const ASSIGNMENT_PROPS = ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId', 'appScopeId', 'condition'];
+
+/** $filter on principalId / roleDefinitionId / directoryScopeId / id, then $select and paging. */
+function assignmentList(
+  ctx: Ctx,
+  all: readonly RoleAssignment[],
+  contextPath: string,
+  extra: string[] = [],
+): GraphResponse {
+  let rows: Record<string, unknown>[] = all.map((r) => ({
+    id: r.id,
+    principalId: r.principalId,
+    roleDefinitionId: r.roleDefinitionId,
+    directoryScopeId: r.directoryScopeId,
+    appScopeId: null,
+    condition: null,
+    ...Object.fromEntries(extra.map((k) => [k, k === 'memberType' ? 'Direct' : null])),
+  }));
+  const f = ctx.req.query.get('$filter');
+  if (f !== null) {
+    const node = parseFilter(f);
+    for (const p of filterProperties(node)) {
+      if (!['principalid', 'roledefinitionid', 'directoryscopeid', 'id'].includes(p.toLowerCase())) {
+        throw new GraphError(
+          400,
+          'Request_UnsupportedQuery',
+          `Unsupported or invalid query filter clause specified for property '${p}' of resource 'UnifiedRoleAssignment'.`,
+        );
+      }
+    }
+    rows = rows.filter((r) => evaluateFilter(node, r));
+  }
+  const select = parseSelect(ctx.req.query.get('$select'), [...ASSIGNMENT_PROPS, ...extra], 'unifiedRoleAssignment');
+  const wantCount = (ctx.req.query.get('$count') ?? '').toLowerCase() === 'true';
+  return page(
+    ctx,
+    rows.map((r) => project(r, select)),
+    contextPath,
+    select,
+    wantCount,
+  );
+}
+
+/** The principalId of a `principalId eq '…'` filter, if the filter has one. */
+function filteredPrincipal(ctx: Ctx): string | null {
+  const m = /principalId\s+eq\s+'([^']+)'/i.exec(ctx.req.query.get('$filter') ?? '');
+  return m?.[1]?.toLowerCase() ?? null;
+}
+
 export const roleAssignmentRoutes: RouteSpec[] = [
+  {
+    // beta only; includes the assignments of role-assignable groups the principal is a member of
+    method: 'GET',
+    pattern: '/roleManagement/directory/transitiveRoleAssignments',
+    handler: (ctx) => {
+      if (ctx.req.version !== 'beta')
+        throw new GraphError(400, 'BadRequest', "Resource not found for the segment 'transitiveRoleAssignments'.");
+      requireScopes(ctx, SCOPES.roleAssignments);
+      if (!ctx.advanced)
+        throw new GraphError(
+          400,
+          'Request_UnsupportedQuery',
+          "transitiveRoleAssignments only works with the request header 'ConsistencyLevel: eventual' and $count=true.",
+        );
+      const principal = filteredPrincipal(ctx);
+      const rows = principal
+        ? ctx.tenant.activeAssignmentsOf(principal).map((r) => ({ ...r, principalId: r.principalId }))
+        : ctx.tenant.state.roleAssignments;
+      // the filter matched the user already; keep group principals in the result
+      const q = new URLSearchParams(ctx.req.query);
+      q.delete('$filter');
+      return assignmentList(
+        { ...ctx, req: { ...ctx.req, query: principal ? q : ctx.req.query } },
+        rows,
+        'roleManagement/directory/transitiveRoleAssignments',
+      );
+    },
+  },
+  {
+    // PIM: eligible assignments (not active until activated)
+    method: 'GET',
+    pattern: '/roleManagement/directory/roleEligibilityScheduleInstances',
+    handler: (ctx) => {
+      requireScopes(ctx, SCOPES.roleEligibility);
+      const principal = filteredPrincipal(ctx);
+      const rows = principal ? ctx.tenant.eligibleAssignmentsOf(principal) : (ctx.tenant.state.roleEligibilities ?? []);
+      const q = new URLSearchParams(ctx.req.query);
+      q.delete('$filter');
+      return assignmentList(
+        { ...ctx, req: { ...ctx.req, query: principal ? q : ctx.req.query } },
+        rows,
+        'roleManagement/directory/roleEligibilityScheduleInstances',
+        ['memberType', 'startDateTime', 'endDateTime'],
+      );
+    },
+  },
   {
     method: 'GET',
     pattern: '/roleManagement/directory/roleAssignments',

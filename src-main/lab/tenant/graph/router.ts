@@ -68,6 +68,7 @@ export class GraphService {
           await runBatch(req, {
             faults: this.deps.faults,
             now: () => this.deps.tenant().clock.now(),
+            throttledOuterStatus: () => this.deps.tenant().settings.batchThrottledOuterStatus,
             dispatch: (step) => this.handle(step),
           }),
         );
@@ -111,7 +112,7 @@ export class GraphService {
             `Your request is throttled temporarily. Please try after ${d.retryAfterSeconds} seconds.`,
             {
               'retry-after': String(d.retryAfterSeconds),
-              'x-ms-throttle-limit-percentage': '1.0',
+              'x-ms-throttle-limit-percentage': d.percentage.toFixed(1),
               'x-ms-throttle-scope': d.scope,
               'x-ms-throttle-information': d.information,
             },

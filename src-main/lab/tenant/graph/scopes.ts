@@ -1,5 +1,6 @@
 /** Which delegated scopes each Graph endpoint accepts. */
 import type { VerifiedToken } from '../../identity/tokens';
+import type { ContactPatchScopeVariant } from '../model';
 import type { Ctx } from './context';
 import { denied } from './errors';
 
@@ -14,12 +15,18 @@ export const SCOPES = {
   contactMemberOf: [['OrgContact.Read.All', 'Group.Read.All'], ['Directory.Read.All'], RW],
   usersRead: [['User.Read.All'], ['User.ReadBasic.All'], ['User.ReadWrite.All'], ['Directory.Read.All'], RW],
   groupsRead: [['Group.Read.All'], ['GroupMember.Read.All'], ['Group.ReadWrite.All'], ['Directory.Read.All'], RW],
-  contactWrite: [RW],
   soa: {
     contact: [['Contacts-OnPremisesSyncBehavior.ReadWrite.All']],
     user: [['User-OnPremisesSyncBehavior.ReadWrite.All']],
     group: [['Group-OnPremisesSyncBehavior.ReadWrite.All']],
   },
+  roleEligibility: [
+    ['RoleEligibilitySchedule.Read.Directory'],
+    ['RoleEligibilitySchedule.ReadWrite.Directory'],
+    ['RoleManagement.Read.Directory'],
+    ['RoleManagement.Read.All'],
+    ['RoleManagement.ReadWrite.Directory'],
+  ],
   roleAssignments: [
     ['RoleManagement.Read.Directory'],
     ['RoleManagement.Read.All'],
@@ -48,6 +55,18 @@ export const SCOPES = {
   ],
   servicePrincipals: [['Application.Read.All'], ['Directory.Read.All'], RW],
 } satisfies Record<string, ScopeRule | Record<string, ScopeRule>>;
+
+/** The scopes PATCH /contacts/{id} accepts, per the lab's `contactPatchScope` variant (undocumented). */
+export function contactWriteScopes(variant: ContactPatchScopeVariant): ScopeRule {
+  switch (variant) {
+    case 'Directory.ReadWrite.All':
+      return [RW];
+    case 'OrgContact.ReadWrite.All':
+      return [['OrgContact.ReadWrite.All'], RW];
+    case 'Directory.AccessAsUser.All':
+      return [['Directory.AccessAsUser.All']];
+  }
+}
 
 export function hasScopes(who: VerifiedToken, rule: ScopeRule): boolean {
   const granted = new Set(who.scopes.map((s) => s.toLowerCase()));
