@@ -150,7 +150,7 @@ describe('wizard failure paths', () => {
     }
   });
 
-  it('throttled PATCH: 429 + Retry-After, retried by the Graph client, then verified', async () => {
+  it('throttled PATCH: 429 (Retry-After not exposed to the browser), retried by the Graph client, then verified', async () => {
     const { page, lab } = e2e;
     const c = await pickSyncedContact(lab, used);
     await toTransferStep(page, c, { sync: false });
@@ -175,9 +175,10 @@ describe('wizard failure paths', () => {
       expect(await verdictOf(page, 'transfer')).toBe('Pass');
       const evidence = page.getByTestId('evidence-transfer');
       await evidence.locator('summary').click();
-      expect(await evidence.getByTestId('attempts').textContent()).toMatch(
-        /PATCH → 429 \(Retry-After \d+\); PATCH → 204/,
-      );
+      // Graph's CORS does not expose Retry-After, so the renderer never sees it: the client backed off on its own
+      const attempts = (await evidence.getByTestId('attempts').textContent()) ?? '';
+      expect(attempts).toMatch(/PATCH → 429; PATCH → 204/);
+      expect(attempts).not.toMatch(/Retry-After/);
       expect(await evidence.textContent()).toMatch(/the Graph client waited and retried \(2 HTTP attempts/);
       await shot('failure-throttled');
       const writes = (await writeLog(lab)).slice(mark).filter((w) => w.objectId === c.id);

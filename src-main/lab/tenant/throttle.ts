@@ -97,9 +97,9 @@ export class Throttler {
     for (const { spec, s } of states) {
       if (s.tokens < 1) {
         const cap = this.capacity(spec);
-        s.debt = Math.min(s.debt + 1, cap);
         // refused requests count against usage: the refill pays their debt before new tokens appear
         const waitMs = ((1 - s.tokens + s.debt) / cap) * spec.periodMs;
+        s.debt = Math.min(s.debt + 1, cap);
         return {
           ok: false,
           percentage: Math.min(1.8, Math.max(1.0, Math.round((1 + s.debt / cap) * 10) / 10)),
