@@ -38,7 +38,7 @@ export const BUCKETS: readonly BucketSpec[] = [
 
 interface BucketState {
   tokens: number;
-  /** requests refused since the bucket ran dry, paid back as it refills (drives the percentage above 1.0) */
+  /** requests refused lately, decaying at the refill rate (drives the percentage above 1.0) */
   debt: number;
   at: number;
 }
@@ -77,11 +77,8 @@ export class Throttler {
     const dt = Math.max(0, now - s.at);
     let refill = (dt / spec.periodMs) * cap;
     if (spec.name === 'tenantWrites') refill -= (dt / 1000) * this.otherAppsWritesPerSecond();
-    if (refill > 0) {
-      const paid = Math.min(s.debt, refill);
-      s.debt -= paid;
-      refill -= paid;
-    }
+    // the refused-request count decays as the bucket refills (it only drives the reported percentage)
+    s.debt = Math.max(0, s.debt - (dt / spec.periodMs) * cap);
     s.tokens = Math.max(0, Math.min(cap, s.tokens + refill));
     s.at = now;
     return s;
@@ -97,8 +94,7 @@ export class Throttler {
     for (const { spec, s } of states) {
       if (s.tokens < 1) {
         const cap = this.capacity(spec);
-        // refused requests count against usage: the refill pays their debt before new tokens appear
-        const waitMs = ((1 - s.tokens + s.debt) / cap) * spec.periodMs;
+        const waitMs = ((1 - s.tokens) / cap) * spec.periodMs;
         s.debt = Math.min(s.debt + 1, cap);
         return {
           ok: false,
