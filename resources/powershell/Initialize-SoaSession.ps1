@@ -231,6 +231,50 @@ function Get-SoaConnectorSet {
     return [pscustomobject]@{ AD = $ad; Entra = $entraConnector }
 }
 
+function Test-SoaDnUnder {
+    # True when $Dn is $Root or lies under it (whole RDN components, case-insensitive).
+    param([string]$Dn, [string]$Root)
+    if ([string]::IsNullOrEmpty($Dn) -or [string]::IsNullOrEmpty($Root)) { return $false }
+    $d = ($Dn -replace '\s*,\s*', ',').Trim()
+    $r = ($Root -replace '\s*,\s*', ',').Trim()
+    if ([string]::Equals($d, $r, [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
+    return $d.EndsWith(',' + $r, [System.StringComparison]::OrdinalIgnoreCase)
+}
+
+function Select-SoaAdConnector {
+    # The AD connector whose selected partitions hold $Dn (the longest matching partition DN wins),
+    # so a server with several forests uses the object's own connector. Returns
+    # @{ connector; partition; via = 'partition' } or @{ connector = $null; partition = $null; via = 'none' }.
+    param($AdConnectors, [string]$Dn)
+    $best = $null
+    $bestPartition = $null
+    foreach ($connector in @($AdConnectors)) {
+        if ($null -eq $connector) { continue }
+        foreach ($partition in @($connector.Partitions)) {
+            if ($null -eq $partition) { continue }
+            if ($null -ne $partition.PSObject.Properties['Selected'] -and $partition.Selected -eq $false) { continue }
+            $root = [string]$partition.DN
+            if (-not (Test-SoaDnUnder -Dn $Dn -Root $root)) { continue }
+            if ($null -eq $bestPartition -or $root.Length -gt ([string]$bestPartition.DN).Length) {
+                $best = $connector
+                $bestPartition = $partition
+            }
+        }
+    }
+    if ($null -eq $best) { return [ordered]@{ connector = $null; partition = $null; via = 'none' } }
+    return [ordered]@{ connector = $best; partition = [string]$bestPartition.DN; via = 'partition' }
+}
+
+function Get-SoaAdConnectorOrder {
+    # The AD connectors to search for $Dn: the one whose partition holds it, else all of them (in order).
+    param($Connectors, [string]$Dn)
+    $pick = Select-SoaAdConnector -AdConnectors $Connectors.AD -Dn $Dn
+    if ($null -ne $pick.connector) {
+        return [pscustomobject]@{ Connectors = @($pick.connector); Via = 'partition'; Partition = $pick.partition }
+    }
+    return [pscustomobject]@{ Connectors = @($Connectors.AD); Via = 'allConnectors'; Partition = $null }
+}
+
 function Test-SoaBusyError {
     # True for "the sync engine is busy": an InvalidOperationException (anywhere in the chain) whose
     # message says busy / already running / suspended / in progress.

@@ -209,30 +209,66 @@ const csObject = z.object({
   connectorName: z.string(),
   distinguishedName: z.string(),
   objectId: z.string(),
-  exportState: z.string().nullable(),
   hasExportError: z.boolean(),
   hasSyncError: z.boolean(),
   attributes: z.record(z.string(), z.array(z.string())),
 });
 
+/** Which AD connector was searched: the one whose partition holds the DN, or every AD connector. */
+const adConnectorChoice = z.object({
+  name: z.string().nullable(),
+  via: z.enum(['partition', 'allConnectors']),
+  partition: z.string().nullable(),
+});
+
+/**
+ * Whether the takeover export awaits confirmation, and where that was read: `csObject`
+ * (blockOnPremisesSync still True), `runHistory` (an Export run of the Entra connector since the
+ * given time), or `notObservable` (the real objects carry no export state; see `detail`).
+ */
+const exportEvidence = z.object({
+  awaiting: z.boolean().nullable(),
+  source: z.enum(['csObject', 'runHistory', 'notObservable']),
+  detail: z.string(),
+  exportRun: z
+    .object({
+      runHistoryId: z.string(),
+      runNumber: z.number(),
+      result: z.string(),
+      startDate: z.string().nullable(),
+      exported: z.number(),
+    })
+    .nullable(),
+  pendingExports: z.number().nullable(),
+});
+export type ExportEvidence = z.infer<typeof exportEvidence>;
+
 const traceResult = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('unknownDn'), dn: z.string(), message: z.string() }),
+  z.object({
+    status: z.literal('unknownDn'),
+    dn: z.string(),
+    adConnector: adConnectorChoice,
+    message: z.string(),
+  }),
   z.object({
     status: z.literal('notJoined'),
     dn: z.string(),
+    adConnector: adConnectorChoice,
     adObject: csObject,
     message: z.string(),
   }),
   z.object({
     status: z.literal('traced'),
     dn: z.string(),
+    adConnector: adConnectorChoice,
     adObject: csObject,
     metaverseObjectId: z.string(),
     entraObject: csObject.nullable(),
     blockOnPremisesSync: z.boolean().nullable(),
     cloudAnchor: z.string().nullable(),
     cloudMastered: z.boolean().nullable(),
-    awaitingExportConfirmation: z.boolean(),
+    awaitingExportConfirmation: z.boolean().nullable(),
+    exportEvidence,
     message: z.string(),
   }),
 ]);
@@ -475,7 +511,11 @@ export const contract = {
     description: 'Poll SyncCycleInProgress, then return the run-profile results since t0.',
   }),
   'server.traceObject': op({
-    input: z.strictObject({ dn: dnInput }),
+    input: z.strictObject({
+      dn: dnInput,
+      /** the start of the window in which an Export run counts as this object's takeover export */
+      since: isoDate.optional(),
+    }),
     output: traceResult,
     description: 'AD CS object → metaverse → Entra CS object.',
   }),

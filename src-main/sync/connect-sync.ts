@@ -96,7 +96,7 @@ export class ConnectSync {
   ): Promise<OpOutput<'server.traceObject'>> {
     const r = await this.call(
       'Get-SoaObjectTrace',
-      { DistinguishedName: input.dn },
+      { DistinguishedName: input.dn, ...(input.since ? { Since: input.since } : {}) },
       contract['server.traceObject'].output,
       signal,
     );

@@ -32,7 +32,7 @@ Describe 'Get-SoaObjectTrace' {
             [pscustomobject]@{ ConnectorName = 'contoso.com'; DistinguishedName = $DistinguishedName; ObjectId = 'o1'; ConnectedMVObjectId = 'mv1'; HasExportError = $false; HasSyncError = $false; Attributes = @(New-Attr 'mail' 'a@contoso.com') }
         } -ParameterFilter { $ConnectorName -eq 'contoso.com' }
         Mock Get-ADSyncCSObject {
-            [pscustomobject]@{ ConnectorName = $ConnectorName; DistinguishedName = 'CN={ABC}'; ObjectId = 'o2'; ConnectedMVObjectId = 'mv1'; HasExportError = $false; HasSyncError = $false; ExportState = 'None'
+            [pscustomobject]@{ ConnectorName = $ConnectorName; DistinguishedName = 'CN={ABC}'; ObjectId = 'o2'; ConnectedMVObjectId = 'mv1'; HasExportError = $false; HasSyncError = $false
                 Attributes = @((New-Attr 'blockOnPremisesSync' 'True'), (New-Attr 'cloudAnchor' 'Contact_123'), (New-Attr 'cloudMastered' 'False')) }
         } -ParameterFilter { $ConnectorName -eq 'contoso.onmicrosoft.com - AAD' -and $DistinguishedName -eq 'CN={ABC}' }
         Mock Get-ADSyncMVObject {
@@ -48,6 +48,112 @@ Describe 'Get-SoaObjectTrace' {
         $r.cloudAnchor | Should -Be 'Contact_123'
         $r.entraObject.attributes['cloudAnchor'] | Should -Be @('Contact_123')
         $r.adObject.attributes['mail'] | Should -Be @('a@contoso.com')
+    }
+}
+
+Describe 'Get-SoaObjectTrace: awaiting export confirmation from the run history' {
+    BeforeEach {
+        Mock Get-ADSyncConnector {
+            [pscustomobject]@{ Name = 'contoso.com'; ConnectorTypeName = 'AD'; Identifier = [guid]'11111111-1111-1111-1111-111111111111'; Partitions = @([pscustomobject]@{ DN = 'DC=contoso,DC=com'; Selected = $true }) }
+            [pscustomobject]@{ Name = 'contoso.onmicrosoft.com - AAD'; ConnectorTypeName = 'Extensible2'; Identifier = [guid]'b891884f-051e-4a83-95af-2544101c9083'; Partitions = @() }
+        }
+        Mock Get-ADSyncCSObject {
+            [pscustomobject]@{ ConnectorName = 'contoso.com'; DistinguishedName = $DistinguishedName; ObjectId = [guid]::NewGuid(); ConnectedMVObjectId = [guid]'22222222-2222-2222-2222-222222222222'; HasExportError = $false; HasSyncError = $false; Attributes = @() }
+        } -ParameterFilter { $ConnectorName -eq 'contoso.com' }
+        Mock Get-ADSyncCSObject {
+            [pscustomobject]@{ ConnectorName = $ConnectorName; DistinguishedName = 'CN={ABC}'; ObjectId = [guid]::NewGuid(); ConnectedMVObjectId = [guid]'22222222-2222-2222-2222-222222222222'; HasExportError = $false; HasSyncError = $false
+                Attributes = @((New-Attr 'blockOnPremisesSync' $script:Block)) }
+        } -ParameterFilter { $ConnectorName -eq 'contoso.onmicrosoft.com - AAD' }
+        Mock Get-ADSyncMVObject {
+            [pscustomobject]@{ ObjectId = [guid]'22222222-2222-2222-2222-222222222222'; Lineage = @(
+                [pscustomobject]@{ ConnectorName = 'contoso.com'; ConnectedCsObjectDN = 'CN=A,DC=contoso,DC=com' },
+                [pscustomobject]@{ ConnectorName = 'contoso.onmicrosoft.com - AAD'; ConnectedCsObjectDN = 'CN={ABC}' }) }
+        }
+        Mock Get-ADSyncConnectorStatistics { [pscustomobject]@{ ExportAdds = 0; ExportUpdates = 2; ExportDeletes = 0; ImportAdds = 0; ImportUpdates = 0; ImportDeletes = 0; ImportNoChange = 0; TotalConnectors = 9 } }
+        $script:Block = 'False'
+        $script:Runs = @()
+        Mock Get-ADSyncRunProfileResult { $script:Runs }
+        function script:New-Run([string]$Profile, [DateTime]$Start, [int]$Updates, [bool]$Complete = $true) {
+            [pscustomobject]@{ RunHistoryId = [guid]::NewGuid(); RunNumber = 7; RunProfileName = $Profile; Result = 'success'; IsRunComplete = $Complete; StartDate = $Start
+                RunStepResults = @([pscustomobject]@{ ExportAdd = 0; ExportUpdate = $Updates }) }
+        }
+    }
+    It 'is not observable without a time to tie the run history to (and reads no run history)' {
+        $r = Get-SoaObjectTrace -DistinguishedName 'CN=A,DC=contoso,DC=com'
+        $r.awaitingExportConfirmation | Should -BeNullOrEmpty
+        $r.exportEvidence.source | Should -Be 'notObservable'
+        $r.exportEvidence.pendingExports | Should -Be 2
+        Should -Invoke Get-ADSyncRunProfileResult -Times 0 -Exactly
+    }
+    It 'is awaiting when an Export run of the Entra connector since the rollback exported changes' {
+        $since = [DateTime]::UtcNow.AddMinutes(-5)
+        $script:Runs = @((New-Run 'Delta Import' $since.AddMinutes(2) 0), (New-Run 'Export' $since.AddMinutes(1) 1))
+        $r = Get-SoaObjectTrace -DistinguishedName 'CN=A,DC=contoso,DC=com' -Since $since.ToString('o')
+        $r.awaitingExportConfirmation | Should -BeTrue
+        $r.exportEvidence.source | Should -Be 'runHistory'
+        $r.exportEvidence.exportRun.exported | Should -Be 1
+        Should -Invoke Get-ADSyncRunProfileResult -Times 1 -Exactly -ParameterFilter { $ConnectorId -eq 'b891884f-051e-4a83-95af-2544101c9083' -and $RunStepDetails }
+    }
+    It 'is not awaiting when the Export runs since the rollback exported nothing' {
+        $since = [DateTime]::UtcNow.AddMinutes(-5)
+        $script:Runs = @((New-Run 'Export' $since.AddMinutes(1) 0))
+        $r = Get-SoaObjectTrace -DistinguishedName 'CN=A,DC=contoso,DC=com' -Since $since.ToString('o')
+        $r.awaitingExportConfirmation | Should -BeFalse
+        $r.exportEvidence.source | Should -Be 'runHistory'
+    }
+    It 'ignores Export runs before the rollback and unfinished runs: not observable' {
+        $since = [DateTime]::UtcNow.AddMinutes(-5)
+        $script:Runs = @((New-Run 'Export' $since.AddMinutes(1) 3 $false), (New-Run 'Export' $since.AddMinutes(-1) 3))
+        $r = Get-SoaObjectTrace -DistinguishedName 'CN=A,DC=contoso,DC=com' -Since $since.ToString('o')
+        $r.awaitingExportConfirmation | Should -BeNullOrEmpty
+        $r.exportEvidence.source | Should -Be 'notObservable'
+    }
+    It 'is not awaiting while blockOnPremisesSync is still True, whatever the run history says' {
+        $script:Block = 'True'
+        $since = [DateTime]::UtcNow.AddMinutes(-5)
+        $script:Runs = @((New-Run 'Export' $since.AddMinutes(1) 4))
+        $r = Get-SoaObjectTrace -DistinguishedName 'CN=A,DC=contoso,DC=com' -Since $since.ToString('o')
+        $r.awaitingExportConfirmation | Should -BeFalse
+        $r.exportEvidence.source | Should -Be 'csObject'
+    }
+}
+
+Describe 'Get-SoaObjectTrace on a server with several forests' {
+    BeforeEach {
+        Mock Get-ADSyncConnector {
+            [pscustomobject]@{ Name = 'contoso.com'; ConnectorTypeName = 'AD'; Partitions = @([pscustomobject]@{ DN = 'DC=contoso,DC=com'; Selected = $true }) }
+            [pscustomobject]@{ Name = 'fabrikam.com'; ConnectorTypeName = 'AD'; Partitions = @([pscustomobject]@{ DN = 'DC=fabrikam,DC=com'; Selected = $true }, [pscustomobject]@{ DN = 'DC=emea,DC=fabrikam,DC=com'; Selected = $false }) }
+            [pscustomobject]@{ Name = 'corp.fabrikam.com'; ConnectorTypeName = 'AD'; Partitions = @([pscustomobject]@{ DN = 'DC=corp,DC=fabrikam,DC=com'; Selected = $true }) }
+            [pscustomobject]@{ Name = 'contoso.onmicrosoft.com - AAD'; ConnectorTypeName = 'Extensible2' }
+        }
+        Mock Get-ADSyncCSObject { }
+    }
+    It 'asks only the connector whose partition holds the DN' {
+        $r = Get-SoaObjectTrace -DistinguishedName 'CN=B,OU=People,DC=fabrikam,DC=com'
+        $r.adConnector.name | Should -BeNullOrEmpty
+        $r.adConnector.via | Should -Be 'partition'
+        $r.adConnector.partition | Should -Be 'DC=fabrikam,DC=com'
+        Should -Invoke Get-ADSyncCSObject -Times 1 -Exactly -ParameterFilter { $ConnectorName -eq 'fabrikam.com' }
+        Should -Invoke Get-ADSyncCSObject -Times 1 -Exactly
+        $r.message | Should -Match 'fabrikam.com'
+    }
+    It 'prefers the longest matching partition (a child domain with its own connector)' {
+        $null = Get-SoaObjectTrace -DistinguishedName 'CN=C,DC=corp,DC=fabrikam,DC=com'
+        Should -Invoke Get-ADSyncCSObject -Times 1 -Exactly -ParameterFilter { $ConnectorName -eq 'corp.fabrikam.com' }
+        Should -Invoke Get-ADSyncCSObject -Times 1 -Exactly
+    }
+    It 'skips partitions that are not selected' {
+        $null = Get-SoaObjectTrace -DistinguishedName 'CN=D,DC=emea,DC=fabrikam,DC=com'
+        Should -Invoke Get-ADSyncCSObject -Times 1 -Exactly -ParameterFilter { $ConnectorName -eq 'fabrikam.com' }
+    }
+    It 'does not take a look-alike suffix for a partition' {
+        Test-SoaDnUnder -Dn 'CN=E,DC=notcontoso,DC=com' -Root 'DC=contoso,DC=com' | Should -BeFalse
+        Test-SoaDnUnder -Dn 'CN=E, DC=Contoso, DC=COM' -Root 'DC=contoso,DC=com' | Should -BeTrue
+    }
+    It 'asks every AD connector when no partition holds the DN, and says so' {
+        $r = Get-SoaObjectTrace -DistinguishedName 'CN=F,DC=elsewhere,DC=org'
+        $r.adConnector.via | Should -Be 'allConnectors'
+        Should -Invoke Get-ADSyncCSObject -Times 3 -Exactly
     }
 }
 

@@ -7,6 +7,8 @@ function global:Get-ADSyncCSObject { param([string]$Identifier, [string]$Connect
 function global:Get-ADSyncMVObject { param([string]$Identifier) }
 function global:Get-ADSyncRunProfileResult { param([string]$RunHistoryId, [string]$ConnectorId, [string]$RunProfileId, [int]$RunNumber, [int]$NumberRequested, [switch]$RunStepDetails, [int]$StepNumber) }
 function global:Get-ADSyncConnectorRunStatus { param() }
+function global:Get-ADSyncRule { param([Guid]$Identifier) }
+function global:Get-ADSyncConnectorStatistics { param([string]$ConnectorName) }
 function global:Get-WinEvent { param([hashtable[]]$FilterHashtable, [long]$MaxEvents) }
 function global:Get-ADObject { param($Identity, [string]$LDAPFilter, [string[]]$Properties, [string]$SearchBase, [int]$ResultSetSize) }
 function global:Set-ADObject { param($Identity, [hashtable]$Replace, [string[]]$Clear, [hashtable]$Add, [hashtable]$Remove, [switch]$PassThru) }

@@ -126,17 +126,53 @@ function ConvertTo-SoaLabDate {
 }
 
 function Get-SoaLabValue {
-    # The `value` list of a wrapped response, one object at a time.
+    # The `value` list of a wrapped response, one object at a time, with the real member types.
     param($Body)
     if ($null -eq $Body) { return }
-    foreach ($item in @($Body.value)) { if ($null -ne $item) { $item } }
+    foreach ($item in @($Body.value)) { if ($null -ne $item) { ConvertTo-SoaLabTyped -Value $item } }
+}
+
+# Members that the real ADSync types hold as Guid, DateTime, TimeSpan or byte[] (JSON carries them
+# as strings). The shapes are described, with their sources, in test/powershell/adsync-types/.
+$script:SoaLabGuidMembers = @('ObjectId', 'ConnectorId', 'PartitionId', 'ConnectedMVObjectId', 'LineageId', 'ConnectedCsObjectId', 'Identifier', 'RunHistoryId', 'RunProfileId', 'StepHistoryId', 'InternalId', 'Connector', 'PrecedenceAfter', 'PrecedenceBefore')
+$script:SoaLabDateMembers = @('LastModificationTime', 'CreationTime', 'StartDate', 'EndDate', 'InitialOccurrence', 'LatestOccurrence', 'NextSyncCycleStartTimeInUTC')
+$script:SoaLabTimeSpanMembers = @('AllowedSyncCycleInterval', 'CurrentlyEffectiveSyncCycleInterval', 'CustomizedSyncCycleInterval', 'PurgeRunHistoryInterval', 'SoftDeleteExpiryInterval')
+$script:SoaLabBytesMembers = @('AnchorValue')
+
+function ConvertTo-SoaLabTyped {
+    # A lab JSON object with Guid / DateTime / TimeSpan / byte[] members typed as the real cmdlet types them.
+    param($Value)
+    if ($null -eq $Value) { return $null }
+    if ($Value -is [System.Management.Automation.PSCustomObject]) {
+        $result = [ordered]@{}
+        foreach ($p in $Value.PSObject.Properties) {
+            $name = $p.Name
+            $v = $p.Value
+            if ($null -ne $v -and $v -is [string]) {
+                if ($script:SoaLabGuidMembers -contains $name) { $v = [guid]$v }
+                elseif ($script:SoaLabDateMembers -contains $name) { $v = ConvertTo-SoaLabDate -Value $v }
+                elseif ($script:SoaLabTimeSpanMembers -contains $name) { $v = [TimeSpan]::Parse($v, [System.Globalization.CultureInfo]::InvariantCulture) }
+                elseif ($script:SoaLabBytesMembers -contains $name) { $v = [System.Convert]::FromBase64String($v) }
+            } elseif ($null -ne $v -and ($v -is [System.Management.Automation.PSCustomObject] -or $v -is [array])) {
+                $v = ConvertTo-SoaLabTyped -Value $v
+            }
+            $result[$name] = $v
+        }
+        return [pscustomobject]$result
+    }
+    if ($Value -is [array]) {
+        $items = New-Object System.Collections.ArrayList
+        foreach ($item in $Value) { [void]$items.Add((ConvertTo-SoaLabTyped -Value $item)) }
+        return , ($items.ToArray())
+    }
+    return $Value
 }
 
 # ---------------------------------------------------------------------------------------------
 # ADSync
 # ---------------------------------------------------------------------------------------------
 if (Test-SoaLabCommandAbsent -Name 'Start-ADSyncSyncCycle') {
-    $script:SoaLabDefined += 'Start-ADSyncSyncCycle', 'Get-ADSyncScheduler', 'Get-ADSyncConnector', 'Get-ADSyncCSObject', 'Get-ADSyncMVObject', 'Get-ADSyncRunProfileResult', 'Get-ADSyncConnectorRunStatus'
+    $script:SoaLabDefined += 'Start-ADSyncSyncCycle', 'Get-ADSyncScheduler', 'Get-ADSyncConnector', 'Get-ADSyncCSObject', 'Get-ADSyncMVObject', 'Get-ADSyncRunProfileResult', 'Get-ADSyncConnectorRunStatus', 'Get-ADSyncRule', 'Get-ADSyncConnectorStatistics'
 
     function Start-ADSyncSyncCycle {
         [CmdletBinding()]
@@ -154,13 +190,13 @@ if (Test-SoaLabCommandAbsent -Name 'Start-ADSyncSyncCycle') {
         param()
         $r = Invoke-SoaLabRequest -Path '/sync/scheduler'
         if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
-        $s = $r.body
+        $s = ConvertTo-SoaLabTyped -Value $r.body
         [pscustomobject]@{
             AllowedSyncCycleInterval            = $s.AllowedSyncCycleInterval
             CurrentlyEffectiveSyncCycleInterval = $s.CurrentlyEffectiveSyncCycleInterval
             CustomizedSyncCycleInterval         = $s.CustomizedSyncCycleInterval
-            NextSyncCyclePolicyType             = $s.NextSyncCyclePolicyType
-            NextSyncCycleStartTimeInUTC         = (ConvertTo-SoaLabDate -Value $s.NextSyncCycleStartTimeInUTC)
+            NextSyncCyclePolicyType             = [string]$s.NextSyncCyclePolicyType
+            NextSyncCycleStartTimeInUTC         = $s.NextSyncCycleStartTimeInUTC
             PurgeRunHistoryInterval             = $s.PurgeRunHistoryInterval
             SyncCycleEnabled                    = [bool]$s.SyncCycleEnabled
             MaintenanceEnabled                  = [bool]$s.MaintenanceEnabled
@@ -225,13 +261,28 @@ if (Test-SoaLabCommandAbsent -Name 'Start-ADSyncSyncCycle') {
         foreach ($key in @('RunHistoryId', 'ConnectorId', 'RunProfileId', 'RunNumber', 'NumberRequested')) {
             if ($PSBoundParameters.ContainsKey($key)) { $q[$key] = $PSBoundParameters[$key] }
         }
+        if ($RunStepDetails) { $q.RunStepDetails = $true }
         $r = Invoke-SoaLabRequest -Path '/sync/run-history' -Query $q
         if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
-        foreach ($run in @(Get-SoaLabValue -Body $r.body)) {
-            $run.StartDate = ConvertTo-SoaLabDate -Value $run.StartDate
-            $run.EndDate = ConvertTo-SoaLabDate -Value $run.EndDate
-            $run
-        }
+        Get-SoaLabValue -Body $r.body
+    }
+
+    function Get-ADSyncRule {
+        [CmdletBinding()]
+        param([Guid]$Identifier)
+        $q = @{}
+        if ($PSBoundParameters.ContainsKey('Identifier')) { $q.Identifier = $Identifier.ToString() }
+        $r = Invoke-SoaLabRequest -Path '/sync/rules' -Query $q
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        Get-SoaLabValue -Body $r.body
+    }
+
+    function Get-ADSyncConnectorStatistics {
+        [CmdletBinding()]
+        param([Parameter(Mandatory = $true, Position = 0)][string]$ConnectorName)
+        $r = Invoke-SoaLabRequest -Path '/sync/connector-statistics' -Query @{ ConnectorName = $ConnectorName }
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        ConvertTo-SoaLabTyped -Value $r.body
     }
 
     function Get-ADSyncConnectorRunStatus {

@@ -212,7 +212,23 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
             (runNumber === undefined || r.RunNumber === runNumber),
         );
       if (requested !== undefined) runs = runs.slice(0, requested);
-      return ok({ value: runs.map((r) => engine.runView(r)) });
+      const details = q.one('RunStepDetails')?.toLowerCase() === 'true';
+      return ok({ value: runs.map((r) => engine.runView(r, details)) });
+    }
+    case 'GET /sync/rules': {
+      const id = q
+        .one('Identifier')
+        ?.toLowerCase()
+        .replace(/^\{|\}$/g, '');
+      const rules = engine.ruleViews().filter((r) => id === undefined || r.Identifier === id);
+      return ok({ value: rules });
+    }
+    case 'GET /sync/connector-statistics': {
+      const name = q.one('ConnectorName');
+      if (name === undefined) throw badRequest('ConnectorName is required.');
+      const connector = engine.connectors().find((c) => c.Name.toLowerCase() === name.toLowerCase());
+      if (!connector) throw connectorNotFound('GetADSyncConnectorStatisticsCmdlet');
+      return ok(engine.connectorStatistics(connector));
     }
     case 'GET /sync/cs-objects': {
       const identifier = q.one('Identifier');
@@ -306,6 +322,8 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
     '/sync/run-history',
     '/sync/cs-objects',
     '/sync/mv-objects',
+    '/sync/rules',
+    '/sync/connector-statistics',
     '/events',
     '/host/probe',
     '/host/services',

@@ -5,7 +5,7 @@
 import { iso, type OnPremContext } from './context.js';
 import { wildcardMatch } from './ldap-filter.js';
 import { noMatchingEvents, noMatchingLog, noMatchingProvider } from './ps-errors.js';
-import type { EventState } from './state.js';
+import type { Event6956Shape, EventState } from './state.js';
 
 export const LOG_NAMES = ['Application'];
 export const BUILTIN_PROVIDERS = [
@@ -21,6 +21,33 @@ export const EVENT_6956_LEVEL = 3;
 
 export function event6956Message(dn: string): string {
   return `The object ${dn} has not been synced to the cloud because the source of authority of the object is in the cloud.`;
+}
+
+/**
+ * Message and event data of one 6956 event in the configured shape (`Event6956Shape` in state.ts).
+ * Microsoft documents the event only by a screenshot, so every shape is a plausible variant.
+ */
+export function event6956Event(
+  shape: Event6956Shape,
+  adDn: string,
+  entraDn: string,
+  connectorName: string,
+): { Message: string; Properties: string[] } {
+  switch (shape) {
+    case 'messageAndData':
+      return { Message: event6956Message(adDn), Properties: [adDn] };
+    case 'dataOnly':
+      return {
+        Message:
+          'An object was not synchronized to the cloud because its source of authority is in the cloud. See the event data for the object.',
+        Properties: [connectorName, entraDn, adDn],
+      };
+    case 'messageOnly':
+      return {
+        Message: `Export of ${entraDn} skipped: source of authority is in the cloud. On-premises object: ${adDn}. The change was not synchronized.`,
+        Properties: [],
+      };
+  }
 }
 
 export interface NewEvent {

@@ -42,6 +42,8 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
       connectSyncVersion: options.connectSyncVersion,
       cloudSyncAgentVersion: options.cloudSyncAgentVersion,
       stagingMode: options.stagingMode,
+      event6956Shape: 'messageAndData',
+      sharePointAttributeSet: false,
     },
   };
   const ctx: OnPremContext = {
@@ -72,7 +74,21 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
   };
 
   return {
-    handle: (req) => handleOnPrem({ ctx, engine, configure, snapshot }, req),
+    handle: (req) =>
+      handleOnPrem(
+        {
+          ctx,
+          engine,
+          configure: (patch) => {
+            configure(patch);
+            const c = ctx.state.config;
+            if (patch.event6956Shape !== undefined) c.event6956Shape = patch.event6956Shape;
+            if (patch.sharePointAttributeSet !== undefined) c.sharePointAttributeSet = patch.sharePointAttributeSet;
+          },
+          snapshot,
+        },
+        req,
+      ),
     snapshot,
     restore(snap: unknown): void {
       const parsed = onPremState.safeParse(snap);

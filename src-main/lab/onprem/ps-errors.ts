@@ -70,7 +70,9 @@ export function schedulerSuspended(): PsError {
   );
 }
 
-export function connectorNotFound(cmdlet: 'GetADSyncConnectorCmdlet' | 'GetADSyncCSObjectCmdlet'): PsError {
+export function connectorNotFound(
+  cmdlet: 'GetADSyncConnectorCmdlet' | 'GetADSyncCSObjectCmdlet' | 'GetADSyncConnectorStatisticsCmdlet',
+): PsError {
   return new PsError(
     404,
     'System.ArgumentException',

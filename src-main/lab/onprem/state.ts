@@ -127,12 +127,26 @@ export const schedulerState = z.object({
 });
 export type SchedulerState = z.infer<typeof schedulerState>;
 
+/**
+ * How Event 6956 carries the object: Microsoft documents the event only by a screenshot, so each
+ * plausible shape is a setting (docs/reference/adsync-types.md, "Event 6956").
+ * - `messageAndData`: the DN in the message text and as the only event data value;
+ * - `dataOnly`: a message without the DN; the data holds the connector name, the Entra-side DN
+ *   (`CN={…}`) and then the AD DN;
+ * - `messageOnly`: no event data; the message names the Entra-side DN before the AD DN.
+ */
+export const event6956Shape = z.enum(['messageAndData', 'dataOnly', 'messageOnly']);
+export type Event6956Shape = z.infer<typeof event6956Shape>;
+
 export const configState = z.object({
   syncCycleMs: z.number().int().positive(),
   event6956Provider: z.string().min(1),
   connectSyncVersion: z.string(),
   cloudSyncAgentVersion: z.string().nullable(),
   stagingMode: z.boolean(),
+  event6956Shape: event6956Shape.default('messageAndData'),
+  /** The "SharePoint Online" optional attribute set: only then does a contact's description flow to Entra ID. */
+  sharePointAttributeSet: z.boolean().default(false),
 });
 export type ConfigState = z.infer<typeof configState>;
 

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ExportedAttributes, ExportOutcome } from '../ports.js';
 import { rdnValue } from './ad-forest.js';
-import { iso, type OnPremContext } from './context.js';
-import { EVENT_6956_LEVEL, event6956Message, writeEvent } from './event-log.js';
-import { entraCsDn, guidFromName } from './guids.js';
+import { forestDn, iso, type OnPremContext } from './context.js';
+import { EVENT_6956_LEVEL, event6956Event, writeEvent } from './event-log.js';
+import { EMPTY_GUID as EMPTY_GUID_VALUE, entraCsDn, guidFromName } from './guids.js';
+import { syncRuleViews } from './sync-rules.js';
 import { schedulerSuspended, syncBusy } from './ps-errors.js';
 import type { AdObjectState, JoinState, RunState } from './state.js';
 import { formatTimeSpan } from './timespan.js';
@@ -34,6 +35,8 @@ export interface ConnectorInfo {
   Type: 'AD' | 'Extensible2';
   Subtype: string | null;
   PartitionId: string;
+  /** the partition's DN: the forest's naming context for an AD connector, `default` for the Entra connector [U] */
+  PartitionDn: string;
   RunProfiles: { Name: RunProfileName; Identifier: string }[];
 }
 
@@ -62,8 +65,8 @@ export class SyncEngine {
   private readonly idCache = new Map<string, { mv: string; adCs: string; aadCs: string; aadDn: string }>();
 
   constructor(private readonly ctx: OnPremContext) {
-    this.ad = makeConnector(ctx.forest, guidFromName(`connector:${ctx.forest}`), 'AD');
-    this.aad = makeConnector(`${ctx.tenantDomain} - AAD`, AAD_CONNECTOR_ID, 'Extensible2');
+    this.ad = makeConnector(ctx.forest, guidFromName(`connector:${ctx.forest}`), 'AD', forestDn(ctx.forest));
+    this.aad = makeConnector(`${ctx.tenantDomain} - AAD`, AAD_CONNECTOR_ID, 'Extensible2', 'default');
   }
 
   // ------------------------------------------------------------------ seeding
@@ -333,8 +336,7 @@ export class SyncEngine {
           Id: 6956,
           ProviderName: this.ctx.state.config.event6956Provider,
           Level: EVENT_6956_LEVEL,
-          Message: event6956Message(o.dn),
-          Properties: [o.dn],
+          ...event6956Event(this.ctx.state.config.event6956Shape, o.dn, entraCsDn(j.anchor), this.aad.Name),
         });
         return true;
       case 'takeoverPending':
@@ -386,24 +388,87 @@ export class SyncEngine {
     return [this.ad, this.aad];
   }
 
+  /** `Get-ADSyncConnector`: every member of the real type (test/powershell/adsync-types/Connector.json). */
   connectorView(c: ConnectorInfo): Record<string, unknown> {
     const created = iso(this.ctx.state.createdAt);
+    const isAd = c.ConnectorTypeName === 'AD';
     return {
-      Name: c.Name,
-      Identifier: c.Identifier,
       ConnectorTypeName: c.ConnectorTypeName,
-      Type: c.Type,
-      Subtype: c.Subtype,
+      Identifier: c.Identifier,
       Version: 1,
+      InternalVersion: 1,
+      FormatVersion: 1,
+      Name: c.Name,
+      Description: '',
       CreationTime: created,
       LastModificationTime: created,
-      ObjectInclusionList:
-        c.ConnectorTypeName === 'AD' ? ['contact', 'group', 'user', 'inetOrgPerson'] : ['contact', 'group', 'user'],
-      RunProfiles: c.RunProfiles.map((p) => ({ Name: p.Name, Identifier: p.Identifier })),
+      Partitions: [
+        {
+          Identifier: c.PartitionId,
+          DN: c.PartitionDn,
+          Version: 1,
+          CreationTime: created,
+          LastModificationTime: created,
+          Selected: true,
+          ConnectorPartitionScope: {
+            ObjectClasses: isAd ? ['contact', 'group', 'user', 'inetOrgPerson'] : ['contact', 'group', 'user'],
+            ContainerInclusionList: isAd ? [c.PartitionDn] : [],
+            ContainerExclusionList: [],
+          },
+          Name: isAd ? c.Name : 'default',
+          Parameters: null,
+          PreferredDCs: [],
+          IsDomain: isAd,
+        },
+      ],
+      RunProfiles: c.RunProfiles.map((p) => ({ Name: p.Name, Identifier: p.Identifier, Type: runProfileType(p.Name) })),
+      ComponentProvisioningMappings: null,
+      Schema: null,
+      AllParameterDefinitions: null,
+      ConnectivityParameters: null,
+      GlobalParameters: null,
+      CapabilityParameters: null,
+      SchemaParameters: null,
+      ObjectInclusionList: isAd ? ['contact', 'group', 'user', 'inetOrgPerson'] : ['contact', 'group', 'user'],
+      AttributeInclusionList: [],
+      AnchorConstructionSettings: null,
+      ListName: isAd ? 'Active Directory Domain Services' : 'Windows Azure Active Directory (Microsoft)',
+      CompanyName: 'Microsoft',
+      Type: c.Type,
+      Subtype: c.Subtype,
+      IsUpgradeOrImportScenario: false,
+      ExtensionConfiguration: null,
+      PasswordHashConfiguration: null,
+      AADPasswordResetConfiguration: null,
     };
   }
 
-  runView(r: RunState): Record<string, unknown> {
+  /** `Get-ADSyncRule`. */
+  ruleViews(): Record<string, unknown>[] {
+    return syncRuleViews([this.ad], this.aad, this.ctx.state.config.sharePointAttributeSet);
+  }
+
+  /**
+   * `Get-ADSyncConnectorStatistics -ConnectorName`: pending export counts (objects staged for the
+   * next export of this connector) and the number of connectors (joined objects).
+   */
+  connectorStatistics(c: ConnectorInfo): Record<string, number> {
+    const joins = this.ctx.state.joins.filter((j) => !j.disconnector);
+    const pending = c === this.aad ? joins.filter((j) => j.exportState === 'PendingExport').length : 0;
+    return {
+      ExportAdds: 0,
+      ExportUpdates: pending,
+      ExportDeletes: 0,
+      ImportAdds: 0,
+      ImportUpdates: 0,
+      ImportDeletes: 0,
+      ImportNoChange: 0,
+      TotalConnectors: joins.length,
+    };
+  }
+
+  /** `Get-ADSyncRunProfileResult`; the step counters only with `-RunStepDetails` [I]. */
+  runView(r: RunState, stepDetails = false): Record<string, unknown> {
     return {
       RunHistoryId: r.RunHistoryId,
       ConnectorId: r.ConnectorId,
@@ -418,7 +483,7 @@ export class SyncEngine {
       TotalSteps: 1,
       StartDate: iso(r.StartDate),
       EndDate: iso(r.EndDate),
-      RunStepResults: [{ ...r.step, StartDate: iso(r.StartDate), EndDate: iso(r.EndDate) }],
+      RunStepResults: stepDetails ? [runStepView(r)] : null,
     };
   }
 
@@ -524,6 +589,7 @@ export class SyncEngine {
           ...common,
         ];
     const err = isAd ? null : j.exportError;
+    const anchorBytes = isAd ? Buffer.from(j.anchor, 'base64') : Buffer.from(j.anchor, 'ascii');
     return {
       ObjectId: isAd ? this.adCsId(j.anchor) : this.aadCsId(j.anchor),
       ConnectorId: c.Identifier,
@@ -531,20 +597,38 @@ export class SyncEngine {
       ConnectorType: c.Type,
       PartitionId: c.PartitionId,
       DistinguishedName: isAd ? im.dn : entraCsDn(j.anchor),
-      AnchorValue: j.anchor,
+      AnchorValue: anchorBytes.toString('base64'),
       ObjectType: kind,
       IsTransient: false,
       IsPlaceHolder: false,
       IsConnector: !j.disconnector,
       HasSyncError: false,
       HasExportError: err !== null,
-      ExportError: err ? { ...err, FirstOccurred: iso(err.FirstOccurred), LastOccurred: iso(err.LastOccurred) } : null,
+      ExportError: err
+        ? {
+            RetryCount: err.RetryCount,
+            InitialOccurrence: iso(err.FirstOccurred),
+            LatestOccurrence: iso(err.LastOccurred),
+            ErrorType: err.ErrorType,
+            ErrorName: err.ErrorCode,
+            ErrorCode: err.ErrorCode,
+            ErrorLiteral: null,
+            ErrorExtraDetails: null,
+          }
+        : null,
       SynchronizationError: null,
       // A disconnector has no metaverse join: the all-zero Guid, as Get-ADSyncCSObject shows it.
       ConnectedMVObjectId: j.disconnector ? '00000000-0000-0000-0000-000000000000' : this.mvId(j.anchor),
-      Lineage: j.disconnector ? [] : [{ Id: lineageId, SyncRuleName: ruleName, LineageTime: iso(j.syncedAt) }],
+      Lineage: j.disconnector
+        ? []
+        : [
+            {
+              SyncRuleInternalId: guidFromName(`rule-internal:${lineageId}`),
+              SyncRuleName: ruleName,
+              Operation: 'Join',
+            },
+          ],
       Attributes: attributes,
-      ExportState: isAd ? 'None' : j.exportState,
     };
   }
 
@@ -555,19 +639,20 @@ export class SyncEngine {
     const im = j.imported;
     return {
       ObjectId: this.mvId(j.anchor),
-      ObjectType: kind === 'group' ? 'group' : 'person',
       Lineage: [
         {
-          ConnectorId: this.ad.Identifier,
-          ConnectorName: this.ad.Name,
-          ConnectedCsObjectId: this.adCsId(j.anchor),
+          LineageId: EMPTY_GUID_VALUE,
           ConnectedCsObjectDN: im.dn,
+          ConnectedCsObjectId: this.adCsId(j.anchor),
+          ConnectorName: this.ad.Name,
+          ConnectorId: this.ad.Identifier,
         },
         {
-          ConnectorId: this.aad.Identifier,
-          ConnectorName: this.aad.Name,
-          ConnectedCsObjectId: this.aadCsId(j.anchor),
+          LineageId: EMPTY_GUID_VALUE,
           ConnectedCsObjectDN: entraCsDn(j.anchor),
+          ConnectedCsObjectId: this.aadCsId(j.anchor),
+          ConnectorName: this.aad.Name,
+          ConnectorId: this.aad.Identifier,
         },
       ],
       Attributes: [
@@ -607,7 +692,68 @@ function attrFactory(connectorName: string, ruleName: string, lineageId: string,
   });
 }
 
-function makeConnector(name: string, id: string, type: 'AD' | 'Extensible2'): ConnectorInfo {
+function runProfileType(name: RunProfileName): string {
+  return name === 'Export' ? 'Export' : name.replace(' ', '');
+}
+
+const STEP_COUNTERS = [
+  'StageNoChange',
+  'StageRename',
+  'StageDeleteAdd',
+  'StageFailure',
+  'DisconnectorFiltered',
+  'DisconnectorJoinedNoFlow',
+  'DisconnectorJoinedFlow',
+  'DisconnectorJoinedRemoveMv',
+  'DisconnectorProjectedNoFlow',
+  'DisconnectorProjectedFlow',
+  'DisconnectorProjectedRemoveMv',
+  'DisconnectorRemains',
+  'ConnectorFilteredRemoveMv',
+  'ConnectorFilteredLeaveMv',
+  'ConnectorFlow',
+  'ConnectorFlowRemoveMv',
+  'ConnectorNoFlow',
+  'ConnectorDeleteRemoveMv',
+  'ConnectorDeleteLeaveMv',
+  'ConnectorDeleteAddProcessed',
+  'FlowFailure',
+  'ExportRename',
+  'ExportDelete',
+  'ExportDeleteAdd',
+  'CurrentExportBatchNumber',
+  'LastSuccessfulExportBatchNumber',
+] as const;
+
+/** One RunStepResult with every member of the real type (test/powershell/adsync-types/RunStepResult.json). */
+function runStepView(r: RunState): Record<string, unknown> {
+  const zero = Object.fromEntries(STEP_COUNTERS.map((k) => [k, 0]));
+  return {
+    RunHistoryId: r.RunHistoryId,
+    StepHistoryId: guidFromName(`step:${r.RunHistoryId}:1`),
+    StepNumber: r.step.StepNumber,
+    StepResult: r.step.StepResult,
+    StartDate: iso(r.StartDate),
+    EndDate: iso(r.EndDate),
+    ...zero,
+    StageAdd: r.step.StageAdd,
+    StageUpdate: r.step.StageUpdate,
+    StageDelete: r.step.StageDelete,
+    ExportAdd: r.step.ExportAdd,
+    ExportUpdate: r.step.ExportUpdate,
+    ExportFailure: r.step.ExportFailure,
+    StepFileName: null,
+    ConnectorConnectionInformationXml: null,
+    ConnectorDiscoveryErrors: null,
+    ConnectorCountersXml: null,
+    SyncErrors: null,
+    StepXml: null,
+    MvRetryErrors: null,
+    FlowCountersXml: null,
+  };
+}
+
+function makeConnector(name: string, id: string, type: 'AD' | 'Extensible2', partitionDn: string): ConnectorInfo {
   return {
     Name: name,
     Identifier: id,
@@ -615,6 +761,7 @@ function makeConnector(name: string, id: string, type: 'AD' | 'Extensible2'): Co
     Type: type,
     Subtype: type === 'AD' ? null : 'Windows Azure Active Directory (Microsoft)',
     PartitionId: guidFromName(`partition:${name}`),
+    PartitionDn: partitionDn,
     RunProfiles: RUN_PROFILE_NAMES.map((p) => ({ Name: p, Identifier: guidFromName(`runprofile:${name}:${p}`) })),
   };
 }

@@ -174,7 +174,18 @@ export async function stepVerifyRolledBack(
   };
 }
 
-/** First cycle after the rollback: trace shows awaiting export confirmation and blockOnPremisesSync = false. */
+const EXPORT_SOURCE_LABEL = {
+  csObject: 'the Entra connector object',
+  runHistory: 'the Entra connector’s run history',
+  notObservable: 'nothing on the server',
+} as const;
+
+/**
+ * First cycle after the rollback: the server shows the takeover export awaiting confirmation
+ * (blockOnPremisesSync = false and an Export run of the Entra connector since the cycle started).
+ * The real connector-space object has no export-state member: when the run history cannot show it,
+ * the step says so and shows the Graph state instead. The verdict names the source it used.
+ */
 export async function stepTakeoverCycle(
   ports: FlowPorts,
   target: ContactTarget,
@@ -189,21 +200,57 @@ export async function stepTakeoverCycle(
   step.expected = 'The Entra connector object is awaiting export confirmation, with blockOnPremisesSync = false.';
   if (!target.dn)
     return { step: finishStep(step, 'skipped', 'No DN matched.', ports.clock.now()), trace: null, ok: false };
+  const since = ports.clock.now().toISOString();
   await runStepCycle(ports, step, options);
-  const trace = await traceStepObject(ports, step, target.dn);
+  const trace = await traceStepObject(ports, step, target.dn, since);
   const t = trace.trace;
-  const ok = t?.status === 'traced' && t.blockOnPremisesSync === false && t.awaitingExportConfirmation;
+  if (t?.status !== 'traced') {
+    return {
+      step: finishStep(step, 'warn', t?.message ?? trace.error?.message ?? 'no trace', ports.clock.now()),
+      trace,
+      ok: false,
+    };
+  }
+  const ev = t.exportEvidence;
+  step.notes.push(`Source: ${EXPORT_SOURCE_LABEL[ev.source]}. ${ev.detail}`);
+  if (ev.pendingExports !== null)
+    step.notes.push(`Pending exports on the Entra connector (Get-ADSyncConnectorStatistics): ${ev.pendingExports}.`);
+  const ok = t.blockOnPremisesSync === false && t.awaitingExportConfirmation === true;
+  if (ok) {
+    return {
+      step: finishStep(
+        step,
+        'pass',
+        `Awaiting export confirmation, read from ${EXPORT_SOURCE_LABEL[ev.source]}; blockOnPremisesSync = false.`,
+        ports.clock.now(),
+      ),
+      trace,
+      ok,
+    };
+  }
+  if (t.awaitingExportConfirmation === null) {
+    const read = await readSoa(ports, target.id);
+    step.requests.push(...read.requests);
+    return {
+      step: finishStep(
+        step,
+        'warn',
+        `Awaiting export confirmation could not be observed on the server (${ev.detail}) Graph shows instead: ${soaStateText(read)}; blockOnPremisesSync = ${String(t.blockOnPremisesSync)} on the Entra connector object.`,
+        ports.clock.now(),
+      ),
+      trace,
+      ok: false,
+    };
+  }
   return {
     step: finishStep(
       step,
-      ok ? 'pass' : 'warn',
-      t?.status === 'traced'
-        ? `awaitingExportConfirmation = ${String(t.awaitingExportConfirmation)}; blockOnPremisesSync = ${String(t.blockOnPremisesSync)}`
-        : (t?.message ?? trace.error?.message ?? 'no trace'),
+      'warn',
+      `Not awaiting export confirmation, read from ${EXPORT_SOURCE_LABEL[ev.source]}: ${ev.detail} blockOnPremisesSync = ${String(t.blockOnPremisesSync)}.`,
       ports.clock.now(),
     ),
     trace,
-    ok,
+    ok: false,
   };
 }
 

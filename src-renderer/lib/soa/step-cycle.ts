@@ -27,9 +27,14 @@ export async function runStepCycle(
   return sync;
 }
 
-/** Trace `dn` on the server for `step` and record the command. */
-export async function traceStepObject(ports: FlowPorts, step: StepEvidence, dn: string): Promise<TraceOutcome> {
-  const trace = await traceObject(ports, dn);
+/** Trace `dn` on the server for `step` and record the command (`since`: the export-evidence window). */
+export async function traceStepObject(
+  ports: FlowPorts,
+  step: StepEvidence,
+  dn: string,
+  since?: string,
+): Promise<TraceOutcome> {
+  const trace = await traceObject(ports, dn, since);
   step.requests.push(trace.request);
   return trace;
 }

@@ -312,7 +312,7 @@ export async function stepVerifyServer(
   const ok = t?.status === 'traced' && t.blockOnPremisesSync === true;
   const observed =
     t?.status === 'traced'
-      ? `blockOnPremisesSync = ${String(t.blockOnPremisesSync)}; export state ${t.entraObject?.exportState ?? 'n/a'}. ${t.message}`
+      ? `blockOnPremisesSync = ${String(t.blockOnPremisesSync)} (Entra connector object, via ${t.adConnector.name ?? 'AD connector'}). ${t.message}`
       : t
         ? t.message
         : `Trace failed: ${trace.error?.message ?? 'unknown'}`;

@@ -158,12 +158,12 @@ export interface TraceOutcome {
   request: RequestRecord;
 }
 
-export async function traceObject(ports: FlowPorts, dn: string): Promise<TraceOutcome> {
+export async function traceObject(ports: FlowPorts, dn: string, since?: string): Promise<TraceOutcome> {
   const at = ports.clock.now().toISOString();
-  const r = await ports.ipc.call('server.traceObject', { dn });
+  const r = await ports.ipc.call('server.traceObject', since ? { dn, since } : { dn });
   const request: RequestRecord = {
     kind: 'powershell',
-    label: `Get-ADSyncCSObject -ConnectorName <AD connector> -DistinguishedName '${dn}' → Get-ADSyncMVObject → Get-ADSyncCSObject (Entra connector)`,
+    label: `Get-ADSyncCSObject -ConnectorName <AD connector> -DistinguishedName '${dn}' → Get-ADSyncMVObject → Get-ADSyncCSObject (Entra connector)${since ? ` → Get-ADSyncRunProfileResult -ConnectorId <Entra connector> -RunStepDetails (Export runs since ${since})` : ''}`,
     at,
   };
   if (!r.ok) {
@@ -178,7 +178,8 @@ export async function traceObject(ports: FlowPorts, dn: string): Promise<TraceOu
           blockOnPremisesSync: r.value.blockOnPremisesSync,
           awaitingExportConfirmation: r.value.awaitingExportConfirmation,
           cloudAnchor: r.value.cloudAnchor,
-          entraExportState: r.value.entraObject?.exportState ?? null,
+          adConnector: r.value.adConnector.name,
+          exportEvidence: r.value.exportEvidence,
           message: r.value.message,
         }
       : { message: r.value.message };

@@ -66,15 +66,27 @@ describe('full SOA cycle in real pwsh against the lab', () => {
     await transferContact(env.lab, c.cloudId, false);
     expect(await cloud(c.cloudId)).toMatchObject({ isCloudManaged: false, onPremisesSyncEnabled: null });
 
+    // "Awaiting export confirmation" comes from the Entra connector's run history (the real
+    // connector-space object has no export state), and only with a time to tie the runs to.
+    const firstCycle = new Date().toISOString();
     await cycle();
-    const pending = await env.sync.traceObject({ dn: c.dn });
+    const pending = await env.sync.traceObject({ dn: c.dn, since: firstCycle });
     expect(pending).toMatchObject({ status: 'traced', blockOnPremisesSync: false, awaitingExportConfirmation: true });
+    if (pending.status !== 'traced') throw new Error('not traced');
+    expect(pending.exportEvidence).toMatchObject({ awaiting: true, source: 'runHistory' });
+    expect(pending.exportEvidence.exportRun?.exported).toBeGreaterThan(0);
+    expect(pending.entraObject).not.toHaveProperty('exportState');
+    const unanchored = await env.sync.traceObject({ dn: c.dn });
+    expect(unanchored).toMatchObject({ status: 'traced', awaitingExportConfirmation: null });
+    if (unanchored.status === 'traced') expect(unanchored.exportEvidence.source).toBe('notObservable');
 
+    const secondCycle = new Date().toISOString();
     await cycle();
     const taken = await cloud(c.cloudId);
     expect(taken).toMatchObject({ isCloudManaged: false, onPremisesSyncEnabled: true, description: changed });
-    const done = await env.sync.traceObject({ dn: c.dn });
+    const done = await env.sync.traceObject({ dn: c.dn, since: secondCycle });
     expect(done).toMatchObject({ status: 'traced', blockOnPremisesSync: false, awaitingExportConfirmation: false });
+    if (done.status === 'traced') expect(done.exportEvidence.source).toBe('runHistory');
 
     await env.sync.restoreOnPremObject({ dn: c.dn, confirm: true, description: touched.oldDescription });
   });

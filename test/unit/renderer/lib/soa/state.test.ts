@@ -32,7 +32,6 @@ const csObject = {
   connectorName: 'x',
   distinguishedName: 'CN=x',
   objectId: 'o',
-  exportState: 'AwaitingExportConfirmation',
   hasExportError: false,
   hasSyncError: false,
   attributes: {},
@@ -40,6 +39,7 @@ const csObject = {
 const traced: TraceResult = {
   status: 'traced',
   dn: 'CN=A,OU=Contacts,DC=contoso,DC=com',
+  adConnector: { name: 'contoso.com', via: 'partition', partition: 'DC=contoso,DC=com' },
   adObject: csObject,
   metaverseObjectId: 'mv',
   entraObject: csObject,
@@ -47,6 +47,13 @@ const traced: TraceResult = {
   cloudAnchor: 'Contact_c1',
   cloudMastered: false,
   awaitingExportConfirmation: true,
+  exportEvidence: {
+    awaiting: true,
+    source: 'runHistory',
+    detail: 'Export run 3 exported 1 change.',
+    exportRun: { runHistoryId: 'r', runNumber: 3, result: 'success', startDate: null, exported: 1 },
+    pendingExports: 0,
+  },
   message: 'ok',
 };
 
@@ -97,7 +104,12 @@ describe('classify (the guide’s state table)', () => {
       isCloudManaged: false,
       onPremisesSyncEnabled: null,
       objectId: 'c9',
-      trace: { status: 'unknownDn', dn: 'CN=x', message: 'not in the AD connector space' },
+      trace: {
+        status: 'unknownDn',
+        dn: 'CN=x',
+        adConnector: { name: null, via: 'allConnectors', partition: null },
+        message: 'not in the AD connector space',
+      },
     });
     expect(c).toMatchObject({ state: 'cloudNative', certain: true });
   });

@@ -81,7 +81,6 @@ describe('transfer steps', () => {
       connectorName: 'x',
       distinguishedName: 'd',
       objectId: 'o',
-      exportState: 'None',
       hasExportError: false,
       hasSyncError: false,
       attributes: {},
@@ -96,6 +95,7 @@ describe('transfer steps', () => {
         return {
           status: 'traced',
           dn: target.dn,
+          adConnector: { name: 'contoso.com', via: 'partition', partition: 'DC=contoso,DC=com' },
           adObject: cs,
           metaverseObjectId: 'mv',
           entraObject: cs,
@@ -103,6 +103,13 @@ describe('transfer steps', () => {
           cloudAnchor: 'Contact_c1',
           cloudMastered: true,
           awaitingExportConfirmation: false,
+          exportEvidence: {
+            awaiting: false,
+            source: 'csObject',
+            detail: 'blockOnPremisesSync is True.',
+            exportRun: null,
+            pendingExports: null,
+          },
           message: 'ok',
         };
       },
