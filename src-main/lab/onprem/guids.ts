@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 
+/** The all-zero Guid (an unset reference, e.g. a rule's PrecedenceAfter or a lineage entry's LineageId). */
+export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
+
 /** A stable, lower-case GUID derived from a name (SHA-1, version-5 layout, no namespace). */
 export function guidFromName(name: string): string {
   const h = createHash('sha1').update(name, 'utf8').digest();
