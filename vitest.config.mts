@@ -7,8 +7,12 @@ import { contractAlias } from './vite.renderer.config.mjs';
  * - integration: real pwsh (.tools/pwsh) and the real bridge against the lab.
  * - e2e: the built renderer in Debian Chromium through browser mode (playwright-core).
  */
+// The lab's PKI for the whole run lives in a temp folder (test/lab-pki.global-setup.ts).
+const globalSetup = ['test/lab-pki.global-setup.ts'];
+
 export default defineConfig({
   test: {
+    globalSetup,
     projects: [
       {
         resolve: { alias: contractAlias },
@@ -16,6 +20,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          globalSetup,
           testTimeout: 30_000,
         },
       },
@@ -25,6 +30,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          globalSetup,
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
@@ -36,6 +42,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          globalSetup,
           testTimeout: 300_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -68,7 +68,14 @@ async function main(): Promise<void> {
   if (values.fresh) rmSync(home, { recursive: true, force: true });
   mkdirSync(home, { recursive: true });
   const speed = values.speed === 'fast' ? 'fast' : 'realistic';
-  const lab = await startLab({ seed: Number(values.seed), speed, stateFile: path.join(home, 'lab-state.json') });
+  // The lab's CA, server certificate and token-signing key are made on this machine on first start
+  // (name-constrained to localhost, 127.0.0.1 and ::1) and kept with the demo's state.
+  const lab = await startLab({
+    seed: Number(values.seed),
+    speed,
+    stateFile: path.join(home, 'lab-state.json'),
+    pkiDir: path.join(home, 'pki'),
+  });
   const app = await startBrowserMode({
     dataDir: path.join(home, 'app'),
     lab: lab.info,
@@ -79,11 +86,17 @@ async function main(): Promise<void> {
   console.log(`Lab tenant ${lab.info.tenantDomain} (${lab.info.tenantId}); Graph ${lab.info.graphBaseUrl}`);
   console.log('Seeded admins:');
   for (const a of lab.info.admins) console.log(`  ${a.upn.padEnd(34)} ${a.note}`);
+  const spki = await labSpkiHashes(lab.info.graphBaseUrl, lab.info.caCertPath);
   console.log(
-    `\nThe lab signs its HTTPS with a local CA (${lab.info.caCertPath}). \`npm run demo -- --open\` starts Chromium trusting it;`,
-  );
-  console.log(
-    'another browser needs that CA imported, or it will refuse the lab’s sign-in and Graph pages. Ctrl+C stops the demo.',
+    [
+      '',
+      `The lab signs its HTTPS with a CA made on this machine (${lab.info.caCertPath}), valid only for`,
+      'localhost, 127.0.0.1 and ::1. `npm run demo -- --open` starts Chromium trusting it by key (SPKI), in a',
+      'throwaway profile. Never import it system-wide. For another browser, use a separate profile:',
+      `  Chromium-based: --user-data-dir=<new folder> --ignore-certificate-errors-spki-list=${spki.join(',')}`,
+      '  Firefox: a new profile (firefox -P), and import the CA in that profile only.',
+      'Ctrl+C stops the demo.',
+    ].join('\n'),
   );
 
   let browser: ReturnType<typeof spawn> | undefined;
@@ -92,7 +105,6 @@ async function main(): Promise<void> {
       existsSync(p),
     );
     if (chromium) {
-      const spki = await labSpkiHashes(lab.info.graphBaseUrl, lab.info.caCertPath);
       const profile = mkdtempSync(path.join(os.tmpdir(), 'soa-pilot-chromium-'));
       browser = spawn(
         chromium,

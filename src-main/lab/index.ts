@@ -44,6 +44,11 @@ export interface StartLabOptions {
   port?: number;
   /** number of synced contacts in the seed (default 2,000) */
   contacts?: number;
+  /**
+   * Folder of the lab's per-machine CA, server certificate and token-signing key, generated on first
+   * start (default: `SOA_LAB_PKI_DIR`, else `~/.soa-pilot/lab/pki`).
+   */
+  pkiDir?: string;
 }
 
 export interface LabHandle {
@@ -97,7 +102,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
   let contactsCount: number | undefined = opts.contacts;
   let offsetMs = 0;
   const clock: LabClock = { now: () => Date.now() + offsetMs };
-  const files = labTlsFiles();
+  const files = labTlsFiles(opts.pkiDir);
   const keys = await loadSigningKeys(files.tokenSigningKeyPath);
   let baseUrl = '';
 
@@ -259,7 +264,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
     })();
   };
 
-  const tls = labServerTlsOptions();
+  const tls = labServerTlsOptions(files);
   const servers: https.Server[] = [];
   const primary = https.createServer({ ...tls }, onRequest);
   await new Promise<void>((ok, fail) => {

@@ -1,34 +1,18 @@
 /**
- * The lab's committed, lab-only TLS material (`resources/lab/`, see its README): a CA and a
- * localhost certificate (SAN localhost, 127.0.0.1, ::1), plus the token-signing key.
+ * The lab's TLS material for its HTTPS server and its clients. Generated per machine on first start
+ * (`./pki.ts`), never committed and never shipped; see docs/security.md.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { resourcesDir } from '../paths';
+import { ensureLabPki, type LabPkiFiles } from './pki';
 
-export function labResourcesDir(): string {
-  return path.join(resourcesDir(), 'lab');
-}
+export type { LabPkiFiles } from './pki';
 
-export interface LabTlsFiles {
-  caCertPath: string;
-  certPath: string;
-  keyPath: string;
-  tokenSigningKeyPath: string;
-}
-
-export function labTlsFiles(): LabTlsFiles {
-  const dir = labResourcesDir();
-  return {
-    caCertPath: path.join(dir, 'ca.pem'),
-    certPath: path.join(dir, 'localhost.pem'),
-    keyPath: path.join(dir, 'localhost-key.pem'),
-    tokenSigningKeyPath: path.join(dir, 'token-signing-key.pem'),
-  };
+/** The lab's files in `pkiDir` (default: the user's data folder), created when missing. */
+export function labTlsFiles(pkiDir?: string): LabPkiFiles {
+  return ensureLabPki(pkiDir);
 }
 
 /** Options for `https.createServer`. */
-export function labServerTlsOptions(): { cert: string; key: string } {
-  const f = labTlsFiles();
-  return { cert: readFileSync(f.certPath, 'utf8'), key: readFileSync(f.keyPath, 'utf8') };
+export function labServerTlsOptions(files: LabPkiFiles): { cert: string; key: string } {
+  return { cert: readFileSync(files.certPath, 'utf8'), key: readFileSync(files.keyPath, 'utf8') };
 }

@@ -1,5 +1,5 @@
 /**
- * The lab's token service: RS256 JWTs signed with the committed lab key (`resources/lab/token-signing-key.pem`),
+ * The lab's token service: RS256 JWTs signed with the per-machine lab key (`token-signing-key.pem`, made by `../pki.ts`),
  * published through the JWKS. Access tokens carry `aud` = Microsoft Graph; id tokens `aud` = client id.
  *
  * `wids` lists only tenant-wide (directory-scoped `/`) role template ids, as Entra does; AU-scoped

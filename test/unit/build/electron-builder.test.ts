@@ -20,12 +20,9 @@ describe('electron-builder config (checked without running the builder)', () => 
     ]);
   });
 
-  it('packs the app into asar and ships resources/powershell (and the lab for rehearsals) as extraResources', () => {
+  it('packs the app into asar and ships only resources/powershell as extraResources (no lab keys)', () => {
     expect(config.asar).toBe(true);
-    expect(config.extraResources).toEqual([
-      { from: 'resources/powershell', to: 'powershell', filter: ['**/*'] },
-      { from: 'resources/lab', to: 'lab', filter: ['**/*'] },
-    ]);
+    expect(config.extraResources).toEqual([{ from: 'resources/powershell', to: 'powershell', filter: ['**/*'] }]);
     expect(config.files).toContain('out/**/*');
   });
 
