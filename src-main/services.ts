@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Router } from './ipc/router';
+import { nationalClouds } from './ipc/contract';
 import { SettingsStore } from './settings/settings-store';
 import type { ServiceConfig, ServiceFactory, ServiceModule } from './service-module';
 import packageJson from '../package.json' with { type: 'json' };
@@ -69,12 +70,7 @@ function appModule({ config, settings }: { config: ServiceConfig; settings: Sett
   };
 }
 
-const GRAPH_HOSTS = new Set([
-  'graph.microsoft.com',
-  'graph.microsoft.us',
-  'dod-graph.microsoft.us',
-  'microsoftgraph.chinacloudapi.cn',
-]);
+const GRAPH_HOSTS = new Set(nationalClouds.map((c) => new URL(c.graphEndpoint).hostname));
 
 /** The Graph JS client only attaches tokens to known Graph hosts; anything else must be listed. */
 export function customHostsFor(graphBaseUrl: string): string[] {

@@ -15,9 +15,8 @@ export const authModule: ServiceFactory = ({ config, settings }): ServiceModule 
     ...(config.auth?.authorityMetadata ? { authorityMetadata: config.auth.authorityMetadata } : {}),
     ...(config.auth?.cloudDiscoveryMetadata ? { cloudDiscoveryMetadata: config.auth.cloudDiscoveryMetadata } : {}),
   });
-  const unsubscribe = settings.onChange((next, previous) => {
-    void service.onSettingsChanged(next, previous);
-  });
+  // Awaited by settings.set: the sign-out is complete before the caller reads auth.status.
+  const unsubscribe = settings.onChange((next, previous) => service.onSettingsChanged(next, previous));
   return {
     handlers: {
       'auth.status': () => service.status(),

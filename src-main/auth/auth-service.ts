@@ -1,7 +1,8 @@
 /**
  * MSAL-node public client for the admin's own app registration.
  *
- * - One `PublicClientApplication` per (tenant, client, authority); rebuilt when those settings change.
+ * - One `PublicClientApplication` per (tenant, client, authority, Graph endpoint); rebuilt, and the
+ *   admin signed out, when those settings change.
  * - Interactive sign-in through the system browser (auth code + PKCE, MSAL's loopback with form_post);
  *   the sign-in URL is also emitted as progress so browser mode can show it.
  * - Device code with progress; silent refresh; incremental scopes; sign-out clears account and cache.
@@ -109,11 +110,12 @@ export class AuthService {
     });
   }
 
+  /** What the signed-in session belongs to: changing any of these signs the admin out. */
   private settingsKey(s: Settings): string {
-    return JSON.stringify([s.tenant, s.clientId, trimSlash(s.authorityHost)]);
+    return JSON.stringify([s.tenant, s.clientId, trimSlash(s.authorityHost), trimSlash(s.graphEndpoint)]);
   }
 
-  /** The MSAL client for the current settings (rebuilt when tenant, client or authority changed). */
+  /** The MSAL client for the current settings (rebuilt when tenant, client, authority or Graph changed). */
   async client(): Promise<PublicClientApplication> {
     const s = this.options.getSettings();
     const key = this.settingsKey(s);
@@ -153,15 +155,19 @@ export class AuthService {
     return this.pca;
   }
 
-  /** Called when settings change: a different tenant, client or authority signs the admin out. */
+  /**
+   * Called when settings change: a different tenant, client, authority or Graph endpoint signs the
+   * admin out. Every account is removed from the token cache, including the persisted cache when
+   * no client was built yet in this process (tokens of the old endpoints must not be reused).
+   */
   async onSettingsChanged(next: Settings, previous: Settings): Promise<void> {
     if (this.settingsKey(next) === this.settingsKey(previous)) return;
-    if (this.pca) {
-      await this.clearAccounts(this.pca);
-      log.info('identity settings changed; signed out');
-    }
+    if (this.pca) await this.clearAccounts(this.pca);
     this.pca = undefined;
     this.currentHomeAccountId = undefined;
+    // The client for the new settings shares the (persisted) cache: clear what it loads too.
+    await this.clearAccounts(await this.client());
+    log.info('identity settings changed; signed out');
   }
 
   private async currentAccount(): Promise<AccountInfo | undefined> {

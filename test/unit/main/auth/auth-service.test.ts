@@ -337,6 +337,22 @@ describe('MSAL-node against the lab', () => {
     expect((await service.status()).signedIn).toBe(false);
   });
 
+  it('signs out when only the Graph endpoint changes, and the token cache holds no account or token', async () => {
+    const service = makeService(browser);
+    await signIn(service, 'hybrid.admin');
+    const s = service['options'].getSettings();
+    await service.onSettingsChanged({ ...s, graphEndpoint: `${s.graphEndpoint}/` }, s);
+    expect((await service.status()).signedIn).toBe(true);
+    await service.onSettingsChanged({ ...s, graphEndpoint: 'https://graph.example.test' }, s);
+    expect((await service.status()).signedIn).toBe(false);
+    const pca = await service.client();
+    expect(await pca.getTokenCache().getAllAccounts()).toEqual([]);
+    expect(JSON.parse(pca.getTokenCache().serialize()) as Record<string, Record<string, unknown>>).toMatchObject({
+      AccessToken: {},
+      RefreshToken: {},
+    });
+  });
+
   it('sent every request (MSAL and browser) to localhost only', () => {
     const all = [...msalUrls, ...browser.seen];
     expect(msalUrls.length).toBeGreaterThan(5);

@@ -37,7 +37,9 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(file, { tenant: 'lab-tenant' });
     expect(store.get().tenant).toBe('lab-tenant');
     const seen: string[] = [];
-    store.onChange((next, previous) => seen.push(`${previous.tenant}→${next.tenant}`));
+    store.onChange((next, previous) => {
+      seen.push(`${previous.tenant}→${next.tenant}`);
+    });
     await store.set({ tenant: 'fabrikam.com' });
     expect(seen).toEqual(['lab-tenant→fabrikam.com']);
   });
