@@ -12,7 +12,6 @@ import {
   parsePlanFile,
   planCsv,
   planItems,
-  rolledBackIds,
   resolveAdminScope,
   runBulk,
   runCsv,
@@ -36,6 +35,7 @@ import {
   type SelectionFilter,
   type SweepResult,
 } from '../lib/soa/bulk';
+import { rolledBackIds } from '../lib/soa/state';
 import { createBulkPorts, describeError, mailsOf, resolveDns, type BulkPorts } from './bulk-ports';
 import {
   journalRuns,

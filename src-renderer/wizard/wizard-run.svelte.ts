@@ -7,7 +7,14 @@ import type { OrgContact } from '../lib/graph/soa-graph';
 import type { PreflightReport } from '../lib/soa/preflight';
 import { reportHtml, reportJson, reportName, type EvidenceReport, type StepEvidence } from '../lib/soa/evidence';
 import { classify, type Classification } from '../lib/soa/state';
-import { pollAudit, readSoa, type AuditPollState, type ContactTarget, type SoaRead } from '../lib/soa/verify';
+import {
+  pollAudit,
+  readSoa,
+  soaReading,
+  type AuditPollState,
+  type ContactTarget,
+  type SoaRead,
+} from '../lib/soa/verify';
 import type { Session } from './session.svelte';
 import type { AdProbe } from '../lib/soa/transfer';
 
@@ -98,8 +105,7 @@ export class WizardRun {
     const j = await this.session.client.call('journal.read', { limit: 5000 });
     const journal: StoredJournalRecord[] = j.ok ? j.value.records : [];
     this.classification = classify({
-      isCloudManaged: read.isCloudManaged,
-      onPremisesSyncEnabled: read.onPremisesSyncEnabled,
+      ...soaReading(read),
       objectId: this.target.id,
       journal,
       trace: this.trace,

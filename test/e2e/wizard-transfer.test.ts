@@ -47,7 +47,7 @@ async function verdict(stepId: string, timeout = 90_000): Promise<string> {
 }
 
 describe('state panel', () => {
-  it('tells rolled-back-pending from cloud-native with the server trace, and says when it cannot', async () => {
+  it('tells rolled-back-pending from cloud-native with the server trace and the sync history', async () => {
     // first in the file: the seed's rolled-back contacts are taken over by the later sync cycles
     const { page, lab } = e2e;
     await openApp(e2e);
@@ -70,12 +70,11 @@ describe('state panel', () => {
     await page.getByTestId('contact-search').fill((cloud as LabContact).displayName);
     await page.getByTestId('contact-search-submit').click();
     await page.getByTestId('contact-results').getByTestId('select-contact').first().click();
-    await expect
-      .poll(() => page.getByTestId('state-label').textContent(), { timeout: 30_000 })
-      .toBe('Rolled back (pending) or cloud-native: cannot tell');
-    expect(await page.getByTestId('state-panel').textContent()).toMatch(/Cannot tell for sure/);
+    // never synced (onPremisesLastSyncDateTime null): cloud-native, not "cannot tell"
+    await expect.poll(() => page.getByTestId('state-label').textContent(), { timeout: 30_000 }).toBe('Cloud-native');
+    expect(await page.getByTestId('state-panel').textContent()).toMatch(/never synced from AD DS/);
     expect(await page.getByTestId('step-pick').getByTestId('next').isDisabled()).toBe(true);
-    await shot('state-cannot-tell');
+    await shot('state-cloud-native');
     await page.getByTestId('start-over').click();
   });
 });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { GraphSession } from './graph-client';
-import { classify, ok, failure, retryAfterSeconds, type GraphResult } from './graph-result';
+import { graphErrorOf, ok, failure, retryAfterSeconds, type GraphResult } from './graph-result';
 
 export interface BatchStep<T> {
   /** Unique within the call. */
@@ -167,7 +167,7 @@ export async function runBatch<T>(
         const granted = g.grantedScopes(options.scopes);
         results.set(s.id, {
           ...failure<T>(
-            classify(r.status, headers, r.body, {
+            graphErrorOf(r.status, headers, r.body, {
               requiredScopes: options.scopes,
               ...(granted ? { grantedScopes: granted } : {}),
               ...(s.requiredRole ? { requiredRole: s.requiredRole } : {}),

@@ -24,7 +24,7 @@ import {
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import {
-  classify,
+  graphErrorOf,
   networkError,
   ok,
   failure,
@@ -264,7 +264,7 @@ export class GraphSession {
       ...(call.requiredRole ? { requiredRole: call.requiredRole } : {}),
       ...(call.roleHint ? { roleHint: call.roleHint } : {}),
     };
-    return failure(classify(response.status, response.headers, response.body, req), requestId);
+    return failure(graphErrorOf(response.status, response.headers, response.body, req), requestId);
   }
 }
 

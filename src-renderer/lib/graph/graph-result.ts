@@ -96,7 +96,7 @@ export function errorParts(body: unknown): { code: string; message: string } {
 }
 
 /** Map an HTTP failure to a typed error. */
-export function classify(
+export function graphErrorOf(
   status: number,
   headers: { get(name: string): string | null },
   body: unknown,

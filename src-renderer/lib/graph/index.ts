@@ -13,7 +13,7 @@ export {
   type GraphCall,
 } from './graph-client';
 export {
-  classify,
+  graphErrorOf,
   retryAfterSeconds,
   isReadOnlyMessage,
   type GraphError,

@@ -17,6 +17,7 @@ import {
   readSoa,
   readSoaUntil,
   soaStateText,
+  classifyRead,
   type ContactTarget,
   type SoaRead,
   type TraceOutcome,
@@ -161,7 +162,8 @@ export async function stepVerifyRolledBack(
   step.expected = 'isCloudManaged = false, onPremisesSyncEnabled = null: rolled back, waiting for the sync client.';
   const read = await readSoa(ports, target.id);
   step.requests.push(...read.requests);
-  const ok = read.isCloudManaged === false && read.onPremisesSyncEnabled === null;
+  // Right after this app's rollback PATCH: false / null is the rollback waiting for the sync client.
+  const ok = classifyRead(read, target.id, { rolledBackByThisApp: true }).state === 'rolledBackPending';
   return {
     step: finishStep(
       step,
@@ -270,7 +272,7 @@ export async function stepTakeoverConfirmed(
   await runStepCycle(ports, step, options);
   const read = await readSoaUntil(ports, target.id, (r) => r.onPremisesSyncEnabled === true, options.signal);
   step.requests.push(...read.requests);
-  const ok = read.isCloudManaged === false && read.onPremisesSyncEnabled === true;
+  const ok = classifyRead(read, target.id).state === 'synced';
   return {
     step: finishStep(step, ok ? 'pass' : 'warn', soaStateText(read), ports.clock.now()),
     read,

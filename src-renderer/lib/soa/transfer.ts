@@ -17,6 +17,7 @@ import {
   readSoa,
   readSoaUntil,
   soaStateText,
+  classifyRead,
   type ContactTarget,
   type SyncProgress,
   type SoaRead,
@@ -123,7 +124,7 @@ export async function stepProveReadOnly(
         : 'write ACCEPTED (the object is not read-only)'
       : `probe failed: ${errorText(probe.error)}`,
   ].join('; ');
-  const ok = read.isCloudManaged === false && read.onPremisesSyncEnabled === true && readOnly === true;
+  const ok = classifyRead(read, target.id).state === 'synced' && readOnly === true;
   if (read.error) step.notes.push(errorText(read.error));
   return { step: finishStep(step, ok ? 'pass' : 'fail', observed, ports.clock.now()), read, readOnly, ok };
 }
@@ -210,13 +211,13 @@ export async function stepVerifyCloud(
   );
   step.expected = 'isCloudManaged = true and onPremisesSyncEnabled = null.';
   // onPremisesSyncEnabled can lag the PATCH for a moment; read again a few times.
-  const read = await readSoaUntil(
-    ports,
-    target.id,
-    (r) => !(r.isCloudManaged === true && r.onPremisesSyncEnabled !== null),
-  );
+  const read = await readSoaUntil(ports, target.id, (r) => {
+    const c = classifyRead(r, target.id);
+    return !(c.state === 'transferred' && !c.certain);
+  });
   step.requests.push(...read.requests);
-  const ok = read.isCloudManaged === true && read.onPremisesSyncEnabled === null;
+  const c = classifyRead(read, target.id);
+  const ok = c.state === 'transferred' && c.certain;
   return {
     step: finishStep(step, ok ? 'pass' : 'fail', soaStateText(read), ports.clock.now()),
     read,

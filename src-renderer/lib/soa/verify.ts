@@ -8,6 +8,7 @@ import type { GraphError } from '../graph/graph-result';
 import { CancelledError, type FlowPorts } from './ports';
 import type { RequestRecord } from './evidence';
 import { runStreaming } from './streaming';
+import { classify, type Classification, type SoaReading } from './state';
 
 export interface ContactTarget {
   id: string;
@@ -33,6 +34,28 @@ export interface SoaRead {
   onPremisesLastSyncDateTime: string | null;
   requests: RequestRecord[];
   error?: GraphError;
+}
+
+/**
+ * What `classify` reads from a `readSoa` result: a field of an object that could not be read stays
+ * undefined ("not read"), never null.
+ */
+export function soaReading(read: SoaRead): SoaReading {
+  const objectRead = !read.error || read.isCloudManaged === null;
+  return {
+    isCloudManaged: read.isCloudManaged,
+    onPremisesSyncEnabled: objectRead ? read.onPremisesSyncEnabled : undefined,
+    onPremisesLastSyncDateTime: objectRead ? read.onPremisesLastSyncDateTime : undefined,
+  };
+}
+
+/** The classification of a `readSoa` result (no journal or trace: the steps judge the flags they read). */
+export function classifyRead(
+  read: SoaRead,
+  objectId: string,
+  evidence: { rolledBackByThisApp?: boolean } = {},
+): Classification {
+  return classify({ ...soaReading(read), objectId, ...evidence });
 }
 
 /** The two SOA flags as the evidence states them. */

@@ -36,6 +36,8 @@ export const directoryObject = z
     companyName: z.string().nullable().optional(),
     department: z.string().nullable().optional(),
     onPremisesSyncEnabled: z.boolean().nullable().optional(),
+    onPremisesLastSyncDateTime: z.string().nullable().optional(),
+    onPremisesImmutableId: z.string().nullable().optional(),
     isCloudManaged: z.boolean().nullable().optional(),
   })
   .passthrough();

@@ -18,21 +18,22 @@ export const OBJECT_TYPES: Record<BulkObjectType, ObjectTypeInfo> = {
     collection: 'contacts',
     soaScope: 'Contacts-OnPremisesSyncBehavior.ReadWrite.All',
     connectSyncFloor: '2.5.79.0',
-    select: 'id,displayName,mail,companyName,department,onPremisesSyncEnabled',
+    select: 'id,displayName,mail,companyName,department,onPremisesSyncEnabled,onPremisesLastSyncDateTime',
   },
   user: {
     type: 'user',
     collection: 'users',
     soaScope: 'User-OnPremisesSyncBehavior.ReadWrite.All',
     connectSyncFloor: '2.5.76.0',
-    select: 'id,displayName,mail,userPrincipalName,companyName,department,onPremisesSyncEnabled',
+    select:
+      'id,displayName,mail,userPrincipalName,companyName,department,onPremisesSyncEnabled,onPremisesLastSyncDateTime,onPremisesImmutableId',
   },
   group: {
     type: 'group',
     collection: 'groups',
     soaScope: 'Group-OnPremisesSyncBehavior.ReadWrite.All',
     connectSyncFloor: '2.5.76.0',
-    select: 'id,displayName,mail,onPremisesSyncEnabled',
+    select: 'id,displayName,mail,onPremisesSyncEnabled,onPremisesLastSyncDateTime',
   },
 };
 

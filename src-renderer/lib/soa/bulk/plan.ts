@@ -13,6 +13,7 @@ import { collectionPage, directoryObject, parseIsCloudManaged, type DirectoryObj
 import { OBJECT_TYPES, scopesFor, syncBehaviorUrl, type BulkObjectType } from './object-types';
 import type { SelectedObject } from './selection';
 import type { BulkAction, BulkItem } from './pipeline';
+import { classify, SOA_STATES, type Classification, type SoaState } from '../state';
 
 export type PlanAction =
   | 'transfer'
@@ -24,9 +25,6 @@ export type PlanAction =
   | 'blockedCloudMembers'
   | 'blockedNotInScope'
   | 'blockedUnreadable';
-
-/** Where the object stands in the SOA state table (reference §1.7). */
-export type SoaState = 'synced' | 'transferred' | 'cloudNativeOrRolledBack' | 'rolledBackPending' | 'unknown';
 
 export interface CloudReference {
   id: string;
@@ -42,7 +40,10 @@ export interface PlanEntry {
   mail: string | null;
   isCloudManaged: boolean | null;
   onPremisesSyncEnabled: boolean | null;
+  /** Where the object stands in the SOA state table (lib/soa/state.ts). */
   state: SoaState;
+  /** False when the state rests on indirect evidence (see `classify`). */
+  stateCertain: boolean;
   action: PlanAction;
   reason: string;
   cloudReferences: CloudReference[];
@@ -72,7 +73,7 @@ export interface PlanOptions {
   graph: GraphBatchPort;
   scope: AdminScope;
   planId: string;
-  /** Object ids the journal shows as rolled back by soa-pilot (tells rolled-back-pending from cloud-native). */
+  /** Lower-case ids the journal shows as rolled back by soa-pilot (`rolledBackIds` in lib/soa/state.ts). */
   rolledBackIds?: ReadonlySet<string>;
   clock?: Clock;
   now?: () => Date;
@@ -129,20 +130,22 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
       cloudReferences: [] as CloudReference[],
       wave: 0,
     };
+    const c = classify({
+      isCloudManaged,
+      onPremisesSyncEnabled: obj?.success ? (obj.data.onPremisesSyncEnabled ?? null) : undefined,
+      onPremisesLastSyncDateTime: obj?.success ? obj.data.onPremisesLastSyncDateTime : undefined,
+      onPremisesImmutableId: obj?.success && o.objectType === 'user' ? obj.data.onPremisesImmutableId : undefined,
+      objectId: sel.id,
+      rolledBackByThisApp: o.rolledBackIds?.has(sel.id.toLowerCase()) ?? false,
+    });
+    const classified = { state: c.state, stateCertain: c.certain };
     if (auMembers && !auMembers.has(sel.id)) {
       // checked first: an AU-scoped admin may not even be allowed to read the object's SOA state
       entries.push({
         ...base,
         isCloudManaged,
         onPremisesSyncEnabled: obj?.success ? (obj.data.onPremisesSyncEnabled ?? null) : null,
-        state:
-          isCloudManaged === null
-            ? 'unknown'
-            : classify(
-                isCloudManaged,
-                obj?.success ? (obj.data.onPremisesSyncEnabled ?? null) : null,
-                o.rolledBackIds?.has(sel.id) ?? false,
-              ),
+        ...classified,
         action: 'blockedNotInScope',
         reason: "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
       });
@@ -154,13 +157,13 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
         isCloudManaged,
         onPremisesSyncEnabled: null,
         state: 'unknown',
+        stateCertain: false,
         action: 'blockedUnreadable',
         reason: `Could not read the object (${describe(objRes)}, onPremisesSyncBehavior ${describe(soaRes)}).`,
       });
       continue;
     }
     const onPremisesSyncEnabled = obj.data.onPremisesSyncEnabled ?? null;
-    const state = classify(isCloudManaged, onPremisesSyncEnabled, o.rolledBackIds?.has(sel.id) ?? false);
     const memberOf = needMemberOf ? parseList(results.get(`mo:${sel.id}`)) : [];
     if (o.objectType === 'group') {
       parentsOf.set(
@@ -168,17 +171,17 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
         memberOf.filter((g) => selectedIds.has(g.id)).map((g) => g.id),
       );
     }
-    const entry: PlanEntry = { ...base, isCloudManaged, onPremisesSyncEnabled, state, action: o.kind, reason: '' };
+    const entry: PlanEntry = {
+      ...base,
+      isCloudManaged,
+      onPremisesSyncEnabled,
+      ...classified,
+      action: o.kind,
+      reason: '',
+    };
     if (o.kind === 'transfer') {
       if (isCloudManaged) setAction(entry, 'skipAlreadyTransferred', 'isCloudManaged is already true.');
-      else if (onPremisesSyncEnabled !== true)
-        setAction(
-          entry,
-          'skipCloudNative',
-          state === 'rolledBackPending'
-            ? 'Rolled back by soa-pilot and not yet taken over by the sync client; nothing to transfer.'
-            : 'onPremisesSyncEnabled is not true: the object is cloud-native (or rolled back and pending takeover; Graph cannot tell these apart).',
-        );
+      else if (onPremisesSyncEnabled !== true) setAction(entry, 'skipCloudNative', notSyncedReason(c));
       else if (auMembers && !auMembers.has(sel.id))
         setAction(
           entry,
@@ -278,14 +281,20 @@ function parseList(r: ReadResult | undefined): DirectoryObject[] {
   return p.success ? p.data.value : [];
 }
 
-export function classify(
-  isCloudManaged: boolean,
-  onPremisesSyncEnabled: boolean | null,
-  rolledBackBySoaPilot: boolean,
-): SoaState {
-  if (isCloudManaged) return 'transferred';
-  if (onPremisesSyncEnabled === true) return 'synced';
-  return rolledBackBySoaPilot ? 'rolledBackPending' : 'cloudNativeOrRolledBack';
+/** Why a transfer plan skips an object that is neither synced nor transferred. */
+function notSyncedReason(c: Classification): string {
+  switch (c.state) {
+    case 'rolledBackPending':
+      return c.certain
+        ? 'Rolled back by soa-pilot and not yet taken over by the sync client; nothing to transfer.'
+        : 'Synced from AD DS once, neither synced nor cloud-managed now (most likely rolled back and waiting for the sync client); nothing to transfer.';
+    case 'cloudNative':
+      return 'Cloud-native (never synced from AD DS); nothing to transfer.';
+    case 'exchangeMastered':
+      return 'onPremisesSyncEnabled is false: mastered in Exchange Online; SOA transfer does not apply.';
+    default:
+      return 'onPremisesSyncEnabled is not true: the object is cloud-native (or rolled back and pending takeover; Graph cannot tell these apart).';
+  }
 }
 
 /**
@@ -361,7 +370,12 @@ const planEntrySchema = z.object({
   mail: z.string().nullable(),
   isCloudManaged: z.boolean().nullable(),
   onPremisesSyncEnabled: z.boolean().nullable(),
-  state: z.enum(['synced', 'transferred', 'cloudNativeOrRolledBack', 'rolledBackPending', 'unknown']),
+  // plans saved before the one vocabulary spelled it `cloudNativeOrRolledBack`
+  state: z.preprocess(
+    (v) => (v === 'cloudNativeOrRolledBack' ? 'rolledBackOrCloudNative' : v),
+    z.enum(SOA_STATES as unknown as [SoaState, ...SoaState[]]),
+  ),
+  stateCertain: z.boolean().default(true),
   action: z.enum(ALL_ACTIONS as unknown as [PlanAction, ...PlanAction[]]),
   reason: z.string(),
   cloudReferences: z.array(

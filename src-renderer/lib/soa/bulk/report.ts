@@ -2,6 +2,7 @@
 import type { Plan } from './plan';
 import type { RunSummary } from './pipeline';
 import { REPORT_CSP_META } from '../report-content-security-policy';
+import { soaStateLabel } from '../state';
 
 /**
  * A cell a spreadsheet may read as a formula: = + - @ or their full-width forms ＝ ＋ － ＠, possibly
@@ -50,7 +51,7 @@ export function planCsv(plan: Plan): string {
       e.mail,
       e.isCloudManaged,
       e.onPremisesSyncEnabled,
-      e.state,
+      soaStateLabel(e.state, e.stateCertain),
       e.action,
       e.wave,
       e.reason,

@@ -30,19 +30,3 @@ export function transferredByRun(records: StoredJournalRecord[], runId: string):
   }
   return out;
 }
-
-/** Object ids soa-pilot rolled back (verified) according to the journal: tells rolled-back-pending from cloud-native. */
-export function rolledBackIds(records: StoredJournalRecord[]): Set<string> {
-  const intents = new Map<string, string>();
-  const ids = new Set<string>();
-  for (const r of records) {
-    if (r.kind === 'intent') {
-      if (r.action === 'rollback') intents.set(r.opId, r.objectId);
-      else if (r.action === 'transfer') ids.delete(r.objectId);
-      continue;
-    }
-    const id = intents.get(r.opId);
-    if (id && r.outcome === 'done') ids.add(id);
-  }
-  return ids;
-}

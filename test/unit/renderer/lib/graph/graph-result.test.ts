@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, retryAfterSeconds } from '../../../../../src-renderer/lib/graph/graph-result';
+import { graphErrorOf, retryAfterSeconds } from '../../../../../src-renderer/lib/graph/graph-result';
 import { tokenScopes, tokenFailureError, TokenSourceError } from '../../../../../src-renderer/lib/graph/graph-client';
 
 const h = (o: Record<string, string> = {}) => new Headers(o);
@@ -7,7 +7,7 @@ const body = (code: string, message: string) => ({ error: { code, message, inner
 
 describe('Graph error classification', () => {
   it('names the missing scope on a 403 when the token lacks it', () => {
-    const e = classify(
+    const e = graphErrorOf(
       403,
       h(),
       body('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
@@ -25,7 +25,7 @@ describe('Graph error classification', () => {
   });
 
   it('names the missing role on a 403 when every scope was granted', () => {
-    const e = classify(
+    const e = graphErrorOf(
       403,
       h(),
       body('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
@@ -39,7 +39,7 @@ describe('Graph error classification', () => {
   });
 
   it('classifies the documented 400 for on-premises mastered objects as readOnly', () => {
-    const e = classify(
+    const e = graphErrorOf(
       400,
       h(),
       body(
@@ -49,20 +49,22 @@ describe('Graph error classification', () => {
       { requiredScopes: [] },
     );
     expect(e.kind).toBe('readOnly');
-    expect(classify(400, h(), body('Request_BadRequest', 'Invalid filter clause'), { requiredScopes: [] }).kind).toBe(
-      'badRequest',
-    );
+    expect(
+      graphErrorOf(400, h(), body('Request_BadRequest', 'Invalid filter clause'), { requiredScopes: [] }).kind,
+    ).toBe('badRequest');
   });
 
   it('turns 429 into throttled with the Retry-After wait, and 401/404 into their kinds', () => {
     expect(
-      classify(429, h({ 'Retry-After': '7' }), body('TooManyRequests', 'slow down'), { requiredScopes: [] }),
+      graphErrorOf(429, h({ 'Retry-After': '7' }), body('TooManyRequests', 'slow down'), { requiredScopes: [] }),
     ).toMatchObject({ kind: 'throttled', waitSeconds: 7 });
-    expect(classify(401, h(), body('InvalidAuthenticationToken', 'expired'), { requiredScopes: [] }).kind).toBe(
+    expect(graphErrorOf(401, h(), body('InvalidAuthenticationToken', 'expired'), { requiredScopes: [] }).kind).toBe(
       'unauthorized',
     );
-    expect(classify(404, h(), body('Request_ResourceNotFound', 'nope'), { requiredScopes: [] }).kind).toBe('notFound');
-    expect(classify(503, h(), undefined, { requiredScopes: [] }).kind).toBe('server');
+    expect(graphErrorOf(404, h(), body('Request_ResourceNotFound', 'nope'), { requiredScopes: [] }).kind).toBe(
+      'notFound',
+    );
+    expect(graphErrorOf(503, h(), undefined, { requiredScopes: [] }).kind).toBe('server');
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

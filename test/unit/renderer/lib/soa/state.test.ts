@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredJournalRecord, TraceResult } from '@contract';
-import { classify, lastSoaWrite, STATE_TABLE } from '../../../../../src-renderer/lib/soa/state';
+import {
+  classify,
+  lastSoaWrite,
+  rolledBackIds,
+  SOA_STATE_LABEL,
+  SOA_STATES,
+  soaStateLabel,
+  STATE_TABLE,
+} from '../../../../../src-renderer/lib/soa/state';
 
 const at = '2026-01-01T00:00:00.000Z';
 function rec(r: Record<string, unknown>): StoredJournalRecord {
@@ -138,5 +146,118 @@ describe('classify (the guide’s state table)', () => {
       'exchangeMastered',
     );
     expect(classify({ isCloudManaged: null, onPremisesSyncEnabled: null, objectId: 'c1' }).state).toBe('unknown');
+  });
+
+  it('a lagging (true, true) or (true, false) reading is transferred but never certain', () => {
+    for (const ose of [true, false]) {
+      const c = classify({ isCloudManaged: true, onPremisesSyncEnabled: ose, objectId: 'c1' });
+      expect(c).toMatchObject({ state: 'transferred', certain: false });
+      expect(c.label).toMatch(/not confirmed/);
+    }
+  });
+
+  it('an object that could not be read is unknown, never null-as-read', () => {
+    // a failed object GET must not read as onPremisesSyncEnabled = null (that would look rolled back or cloud-native)
+    const c = classify({ isCloudManaged: false, onPremisesSyncEnabled: undefined, objectId: 'c1' });
+    expect(c).toMatchObject({ state: 'unknown', certain: false });
+    expect(classify({ isCloudManaged: true, onPremisesSyncEnabled: undefined, objectId: 'c1' }).state).toBe('unknown');
+  });
+
+  it('never synced (onPremisesLastSyncDateTime null): cloud-native, certain', () => {
+    const c = classify({
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      onPremisesLastSyncDateTime: null,
+      objectId: 'c1',
+    });
+    expect(c).toMatchObject({ state: 'cloudNative', certain: true, label: 'Cloud-native' });
+    expect(c.basis.join(' ')).toMatch(/never synced/);
+  });
+
+  it('a user without onPremisesImmutableId is cloud-native; with one it is never cloud-native', () => {
+    const base = { isCloudManaged: false, onPremisesSyncEnabled: null, objectId: 'u1' } as const;
+    expect(classify({ ...base, onPremisesImmutableId: null }).state).toBe('cloudNative');
+    const synced = classify({ ...base, onPremisesImmutableId: 'AAECAwQ=', onPremisesLastSyncDateTime: null });
+    expect(synced.state).not.toBe('cloudNative');
+    expect(synced).toMatchObject({ state: 'rolledBackPending', certain: false });
+  });
+
+  it('a sync history means it is never cloud-native; without journal or trace the rollback is not confirmed', () => {
+    const c = classify({
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      onPremisesLastSyncDateTime: '2026-01-01T00:00:00Z',
+      objectId: 'c1',
+    });
+    expect(c).toMatchObject({ state: 'rolledBackPending', certain: false });
+    expect(c.label).toBe('Rolled back, waiting for the sync client (not confirmed)');
+    expect(c.basis.join(' ')).toMatch(/synced from AD DS once/);
+  });
+
+  it('a missing sync-history property is not taken as "never synced"', () => {
+    // undefined = not selected / not read: no evidence either way
+    const c = classify({ isCloudManaged: false, onPremisesSyncEnabled: null, objectId: 'c1' });
+    expect(c.state).toBe('rolledBackOrCloudNative');
+  });
+
+  it('a not-joined object is never cloud-native, even when it looks never synced', () => {
+    const notJoined: TraceResult = {
+      status: 'notJoined',
+      dn: 'CN=A,OU=Contacts,DC=contoso,DC=com',
+      adObject: csObject,
+      message: 'in the AD connector space, not joined',
+    };
+    for (const lastSync of [null, undefined]) {
+      const c = classify({
+        isCloudManaged: false,
+        onPremisesSyncEnabled: null,
+        onPremisesLastSyncDateTime: lastSync,
+        objectId: 'c1',
+        trace: notJoined,
+      });
+      expect(c.state).not.toBe('cloudNative');
+      expect(c.certain).toBe(false);
+    }
+  });
+
+  it('a journaled rollback outranks the never-synced reading, and a bulk caller can pass it pre-computed', () => {
+    const flags = { isCloudManaged: false, onPremisesSyncEnabled: null, onPremisesLastSyncDateTime: null } as const;
+    expect(classify({ ...flags, objectId: 'c1', journal: rollbackJournal })).toMatchObject({
+      state: 'rolledBackPending',
+      certain: true,
+    });
+    expect(classify({ ...flags, objectId: 'c1', rolledBackByThisApp: true })).toMatchObject({
+      state: 'rolledBackPending',
+      certain: true,
+    });
+    expect(classify({ ...flags, objectId: 'c1', rolledBackByThisApp: false }).state).toBe('cloudNative');
+  });
+
+  it('rolledBackIds: lower-case ids whose newest finished write is a rollback', () => {
+    expect([...rolledBackIds(rollbackJournal)]).toEqual(['c1']);
+    const transferredAgain = [
+      ...rollbackJournal,
+      rec({
+        seq: 5,
+        kind: 'intent',
+        opId: 'd',
+        objectType: 'contact',
+        objectId: 'C1',
+        action: 'transfer',
+        request: { method: 'PATCH', url: 'u' },
+      }),
+    ];
+    // an unfinished transfer does not undo the rollback; a finished one does
+    expect([...rolledBackIds(transferredAgain)]).toEqual(['c1']);
+    const done = [...transferredAgain, rec({ seq: 6, kind: 'result', opId: 'd', outcome: 'done', verified: true })];
+    expect([...rolledBackIds(done)]).toEqual([]);
+  });
+
+  it('every state has a human label, and no label is a raw state name', () => {
+    for (const s of SOA_STATES) {
+      expect(SOA_STATE_LABEL[s]).toBeTruthy();
+      expect(soaStateLabel(s)).not.toBe(s);
+      expect(soaStateLabel(s, false)).not.toBe(s);
+    }
   });
 });

@@ -4,11 +4,12 @@ import {
   retriedNotes,
   stepProveReadOnly,
   stepTransfer,
+  stepVerifyCloud,
   stepVerifyServer,
 } from '../../../../../src-renderer/lib/soa/transfer';
-import { stepCloudReferences } from '../../../../../src-renderer/lib/soa/rollback';
+import { stepCloudReferences, stepVerifyRolledBack } from '../../../../../src-renderer/lib/soa/rollback';
 import type { ContactTarget } from '../../../../../src-renderer/lib/soa/verify';
-import { fakeGraph, fakeIpc, ports } from './fakes';
+import { fakeGraph, fakeIpc, networkError, ports, type Route } from './fakes';
 
 const target: ContactTarget = {
   id: 'c1',
@@ -29,6 +30,45 @@ function syncedContact(c: GraphCall): { status: number; body?: unknown } | Retur
 function readOnly() {
   return { kind: 'readOnly' as const, status: 400, code: 'Request_BadRequest', message: READ_ONLY, fix: 'f' };
 }
+
+/** GET onPremisesSyncBehavior answers `icm`; GET the contact answers `contact` (an error, or its onPremisesSyncEnabled). */
+function soaFlags(icm: boolean, contact: boolean | null | 'error'): Route {
+  return (c) => {
+    if (c.path.endsWith('/onPremisesSyncBehavior')) return { status: 200, body: { isCloudManaged: icm } };
+    if (contact === 'error') return networkError;
+    return { status: 200, body: { id: 'c1', displayName: 'Alex Wilber', onPremisesSyncEnabled: contact } };
+  };
+}
+
+describe('step verdicts read the one SOA-state classifier', () => {
+  it('verify in the cloud passes on true / null only', async () => {
+    const r = await stepVerifyCloud(ports(fakeIpc().ipc, fakeGraph(soaFlags(true, null))), target);
+    expect(r).toMatchObject({ ok: true });
+    expect(r.step.verdict).toBe('pass');
+  });
+
+  it('verify in the cloud fails when the contact could not be read (never null-as-read)', async () => {
+    const r = await stepVerifyCloud(ports(fakeIpc().ipc, fakeGraph(soaFlags(true, 'error'))), target);
+    expect(r.ok).toBe(false);
+    expect(r.step.verdict).toBe('fail');
+  });
+
+  it('verify in the cloud fails while onPremisesSyncEnabled lags at true (read again, then give up)', async () => {
+    const calls: Parameters<Route>[0][] = [];
+    const r = await stepVerifyCloud(ports(fakeIpc().ipc, fakeGraph(soaFlags(true, true), calls)), target);
+    expect(r.ok).toBe(false);
+    expect(calls.length).toBe(6); // the first read and two read-backs, two GETs each
+  });
+
+  it('verify the rollback passes on false / null and fails on a failed read or false / true', async () => {
+    const ok = await stepVerifyRolledBack(ports(fakeIpc().ipc, fakeGraph(soaFlags(false, null))), target);
+    expect(ok.ok).toBe(true);
+    const unread = await stepVerifyRolledBack(ports(fakeIpc().ipc, fakeGraph(soaFlags(false, 'error'))), target);
+    expect(unread.ok).toBe(false);
+    const synced = await stepVerifyRolledBack(ports(fakeIpc().ipc, fakeGraph(soaFlags(false, true))), target);
+    expect(synced.ok).toBe(false);
+  });
+});
 
 describe('transfer steps', () => {
   it('step 4 passes only for false / true and the documented read-only 400', async () => {

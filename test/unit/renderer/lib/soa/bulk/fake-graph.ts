@@ -18,6 +18,8 @@ export interface FakeObject {
   companyName: string | null;
   department: string | null;
   onPremisesSyncEnabled: boolean | null;
+  /** left out of the body when undefined (as if not selected) */
+  onPremisesLastSyncDateTime?: string | null;
   isCloudManaged: boolean;
   /** groups: member ids */
   members: string[];
@@ -163,6 +165,7 @@ function view(o: FakeObject): Record<string, unknown> {
     companyName: o.companyName,
     department: o.department,
     onPremisesSyncEnabled: o.onPremisesSyncEnabled,
+    ...(o.onPremisesLastSyncDateTime !== undefined ? { onPremisesLastSyncDateTime: o.onPremisesLastSyncDateTime } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeGraph } from './fake-graph';
-import { buildPlan, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
+import { buildPlan, parsePlanFile, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
 import { importCsv, parseCsvLines, CSV_MAX_BYTES } from '../../../../../../src-renderer/lib/soa/bulk/csv-import';
 import {
   selectByFilter,
@@ -8,7 +8,8 @@ import {
   type SelectedObject,
 } from '../../../../../../src-renderer/lib/soa/bulk/selection';
 import { planCsv, runCsv, runHtml, csvCell } from '../../../../../../src-renderer/lib/soa/bulk/report';
-import { transferredByRun, rolledBackIds } from '../../../../../../src-renderer/lib/soa/bulk/rollback';
+import { transferredByRun } from '../../../../../../src-renderer/lib/soa/bulk/rollback';
+import { rolledBackIds } from '../../../../../../src-renderer/lib/soa/state';
 import { limitBoundRate, DOCUMENTED_LIMITS, WritePacer } from '../../../../../../src-renderer/lib/soa/bulk/pacer';
 import { relativeGraphUrl } from '../../../../../../src-renderer/lib/soa/bulk/batch-reads';
 import type { StoredJournalRecord } from '@contract';
@@ -91,6 +92,46 @@ describe('dry-run plan', () => {
     const csv = planCsv(plan);
     expect(csv.split('\r\n')[0]).toContain('objectId,objectType,displayName');
     expect(csv).toContain('c-out,contact,Ana Outside');
+  });
+
+  it('reads the SOA state through the one classifier: never-synced is cloud-native, synced-once is not', async () => {
+    const g = new FakeGraph();
+    g.add({ id: 'c-native', onPremisesSyncEnabled: null, onPremisesLastSyncDateTime: null });
+    g.add({ id: 'c-once', onPremisesSyncEnabled: null, onPremisesLastSyncDateTime: '2026-01-01T00:00:00Z' });
+    g.add({ id: 'c-journal', onPremisesSyncEnabled: null, onPremisesLastSyncDateTime: '2026-01-01T00:00:00Z' });
+    g.add({ id: 'c-silent', onPremisesSyncEnabled: null });
+    const plan = await buildPlan({
+      kind: 'transfer',
+      objectType: 'contact',
+      objects: ['c-native', 'c-once', 'c-journal', 'c-silent'].map((id) => sel(id)),
+      graph: g,
+      scope: { kind: 'tenant' },
+      planId: 'p-state',
+      rolledBackIds: new Set(['c-journal']),
+    });
+    const state = Object.fromEntries(plan.entries.map((e) => [e.objectId, [e.state, e.stateCertain]]));
+    expect(state).toEqual({
+      'c-native': ['cloudNative', true],
+      'c-once': ['rolledBackPending', false],
+      'c-journal': ['rolledBackPending', true],
+      'c-silent': ['rolledBackOrCloudNative', false],
+    });
+    expect(plan.entries.every((e) => e.action === 'skipCloudNative')).toBe(true);
+    // the CSV shows the label, never the raw state name
+    const csv = planCsv(plan);
+    expect(csv).toContain('Cloud-native');
+    expect(csv).toContain('Rolled back, waiting for the sync client (not confirmed)');
+    expect(csv).not.toMatch(/,cloudNative,|,rolledBackOrCloudNative,/);
+    // a plan saved with the old spelling still loads, under the one vocabulary
+    const legacy = JSON.stringify({
+      ...plan,
+      entries: plan.entries.map(({ stateCertain: _c, ...e }) => ({
+        ...e,
+        state: e.state === 'rolledBackOrCloudNative' ? 'cloudNativeOrRolledBack' : e.state,
+      })),
+    });
+    const reloaded = parsePlanFile(legacy).entries.find((e) => e.objectId === 'c-silent');
+    expect(reloaded).toMatchObject({ state: 'rolledBackOrCloudNative', stateCertain: true });
   });
 
   it('rollback plans block cloud references and groups with cloud members; group waves follow nesting', async () => {
