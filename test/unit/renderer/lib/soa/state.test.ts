@@ -204,6 +204,7 @@ describe('classify (the guide’s state table)', () => {
     const notJoined: TraceResult = {
       status: 'notJoined',
       dn: 'CN=A,OU=Contacts,DC=contoso,DC=com',
+      adConnector: { name: 'contoso.com', via: 'partition', partition: 'DC=contoso,DC=com' },
       adObject: csObject,
       message: 'in the AD connector space, not joined',
     };
