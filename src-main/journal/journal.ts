@@ -1,26 +1,48 @@
 /**
- * The append-only operation journal: one JSON-lines file per tenant under `<dataDir>/journal/`.
+ * The append-only operation journal: one folder of JSON-lines segments per tenant under
+ * `<dataDir>/journal/<tenant>/` (layout in journal-segments.ts, docs/reference/journal.md).
  *
  * - Every append is written and fsynced before its promise resolves, so a caller that awaits
- *   `append()` before sending the Graph request has a durable intent (issue 6, "Journal").
+ *   `append()` before sending the Graph request has a durable intent. When an append opens a new
+ *   segment, the folder is fsynced too before the append resolves.
  * - Appends that arrive while a flush is in progress are group-committed: one write + one fsync for
  *   all of them, each caller still resolves only after its own record is on disk. The bulk pipeline
  *   uses `appendMany()` to commit a whole batch's intents with one fsync.
- * - `seq` increases monotonically across restarts (the reader finds the last one).
- * - The reader tolerates a torn last line (a crash mid-write): it is skipped, and the next append
- *   starts on a fresh line so the torn bytes never merge with a good record.
+ * - Appends are O(1): nothing is read back. A segment is sealed once it reaches `segmentBytes`
+ *   (64 MiB by default) and a new one is started; the index summarises the sealed segments.
+ * - `pending()` answers from an in-memory index of open intents (intents without a result), which a
+ *   start rebuilds from the index file plus a streaming scan of the active segment.
+ * - `read()` streams segments line by line (never a whole file in memory) and starts at the
+ *   newest segments for `limit`, or at the run's first segment for `runId`.
+ * - `seq` increases monotonically across restarts and segments.
+ * - Every record read is validated (JSON, schema, and a `seq` that is a safe integer and increases,
+ *   see record-guard.ts). A bad line (a torn tail after a crash, a hand-edited record, a `seq` of
+ *   2^53−1) is skipped, counted and copied to `quarantine.jsonl`; it never hides the records after
+ *   it and never moves the next `seq`. A torn tail never merges with the next record: the next
+ *   append starts on a fresh line.
  * - Records never contain tokens: a record that carries one (recognised by structure, see
  *   credential-filter.ts) is refused with the field's path; the value is never echoed.
- * - Every record read is validated (schema, and `seq` a safe integer that increases); an invalid one
- *   is skipped and counted and never affects the records after it or the next `seq`.
  */
-import { mkdirSync, openSync, closeSync, fsyncSync } from 'node:fs';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { journalRecord, type JournalRecordInput, type StoredJournalRecord } from '../ipc/contract';
+import { journalRecord, storedJournalRecord, type JournalRecordInput, type StoredJournalRecord } from '../ipc/contract';
 import { OperationError } from '../ipc/errors';
+import { logger } from '../log';
 import { findSecret, type SecretFinding } from './credential-filter';
+import { nodeJournalFs, type JournalFile, type JournalFs } from './journal-fs';
+import {
+  MAX_LINE_BYTES,
+  MAX_RUN_IDS_PER_SEGMENT,
+  loadIndex,
+  segmentLines,
+  segmentName,
+  segmentNumbers,
+  type JournalIndex,
+  type SegmentSummary,
+} from './journal-segments';
 import { RecordGuard } from './record-guard';
+
+const log = logger('journal');
 
 export interface PendingOperation {
   opId: string;
@@ -35,9 +57,20 @@ export interface JournalReadOptions {
 
 export interface JournalReadResult {
   records: StoredJournalRecord[];
-  /** Lines that could not be parsed (a torn last line counts here too). */
+  /** Lines that failed validation in the segments read (a torn last line counts here too). */
   skippedLines: number;
 }
+
+export interface JournalOptions {
+  now?: () => Date;
+  fs?: JournalFs;
+  /** A segment is sealed once it holds at least this many bytes. */
+  segmentBytes?: number;
+}
+
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** At most this many quarantined lines are copied per start (the rest are only counted). */
+const MAX_QUARANTINE_PER_SCAN = 1000;
 
 /** A tenant id or domain turned into a safe file name (no path separators, no dots at the start). */
 export function tenantFileName(tenant: string): string {
@@ -49,31 +82,78 @@ export function tenantFileName(tenant: string): string {
   return `${safe || 'tenant'}.jsonl`;
 }
 
+/** The tenant's journal folder. */
 export function journalPath(dataDir: string, tenant: string): string {
+  return path.join(dataDir, 'journal', tenantFileName(tenant).replace(/\.jsonl$/, ''));
+}
+
+/** The single-file journal of earlier versions; moved into the folder as its first segment. */
+export function legacyJournalPath(dataDir: string, tenant: string): string {
   return path.join(dataDir, 'journal', tenantFileName(tenant));
 }
 
 interface QueuedAppend {
-  line: string;
-  resolve: () => void;
+  records: JournalRecordInput[];
+  resolve: (written: { seq: number; at: string }[]) => void;
   reject: (e: unknown) => void;
 }
 
+/** A segment being summarised (the active one, or one being scanned). */
+class SegmentTally {
+  count = 0;
+  rejected = 0;
+  runIds: Set<string> | null = new Set();
+  constructor(
+    readonly n: number,
+    public bytes: number,
+    public lastSeq: number,
+  ) {}
+  addRun(runId: string | undefined): void {
+    if (runId === undefined || this.runIds === null) return;
+    this.runIds.add(runId);
+    if (this.runIds.size > MAX_RUN_IDS_PER_SEGMENT) this.runIds = null;
+  }
+  summary(): SegmentSummary {
+    return {
+      n: this.n,
+      bytes: this.bytes,
+      count: this.count,
+      rejected: this.rejected,
+      lastSeq: this.lastSeq,
+      runIds: this.runIds ? [...this.runIds] : null,
+    };
+  }
+}
+
 export class Journal {
+  /** The tenant's journal folder. */
   readonly path: string;
-  private handle: FileHandle | undefined;
+  private readonly fs: JournalFs;
+  private readonly now: () => Date;
+  private readonly segmentBytes: number;
+  private handle: JournalFile | undefined;
+  private sealed: SegmentSummary[] = [];
+  private active: SegmentTally | undefined;
+  /** Open intents (no result yet): opId → the stored line, in append order. */
+  private open = new Map<string, string>();
   private nextSeq = 1;
   private ready: Promise<void> | undefined;
   private queue: QueuedAppend[] = [];
-  private flushing = false;
+  private flushing: Promise<void> | undefined;
   private closed = false;
+  /** Lines quarantined since this journal was opened (reported by `stats()`). */
+  private quarantined = 0;
 
   constructor(
     readonly dataDir: string,
     readonly tenant: string,
-    private readonly now: () => Date = () => new Date(),
+    options: JournalOptions | (() => Date) = {},
   ) {
+    const o = typeof options === 'function' ? { now: options } : options;
     this.path = journalPath(dataDir, tenant);
+    this.fs = o.fs ?? nodeJournalFs;
+    this.now = o.now ?? (() => new Date());
+    this.segmentBytes = Math.max(1, o.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
   }
 
   /** Append one record; resolves once it is fsynced. */
@@ -103,10 +183,7 @@ export class Journal {
   /** Append several records with one write and one fsync; resolves once all are durable. */
   async appendMany(records: JournalRecordInput[]): Promise<{ seq: number; at: string }[]> {
     if (this.closed) throw new OperationError('unavailable', 'The journal is closed.');
-    await this.init();
-    const out: { seq: number; at: string }[] = [];
-    const lines: string[] = [];
-    let seq = this.nextSeq;
+    const checked: JournalRecordInput[] = [];
     for (const raw of records) {
       const parsed = journalRecord.safeParse(raw);
       if (!parsed.success) {
@@ -117,137 +194,333 @@ export class Journal {
       }
       const secret = findSecret(parsed.data);
       if (secret) throw refusal(parsed.data, secret);
-      const at = this.now().toISOString();
-      const line = JSON.stringify({ ...parsed.data, seq, at, tenant: this.tenant });
-      lines.push(line);
-      out.push({ seq, at });
-      seq++;
+      if (Buffer.byteLength(JSON.stringify(parsed.data)) > MAX_LINE_BYTES - 4096) {
+        throw new OperationError('validation', `Journal record ${parsed.data.opId} is larger than 1 MiB; shorten it.`);
+      }
+      checked.push(parsed.data);
     }
-    this.nextSeq = seq;
-    if (lines.length === 0) return out;
-    await new Promise<void>((resolve, reject) => {
-      this.queue.push({ line: lines.join('\n') + '\n', resolve, reject });
-      void this.flush();
+    await this.init();
+    if (checked.length === 0) return [];
+    return new Promise((resolve, reject) => {
+      this.queue.push({ records: checked, resolve, reject });
+      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
     });
-    return out;
   }
 
   /** All records of this tenant (optionally one run's intents and their results), oldest first. */
   async read(options: JournalReadOptions = {}): Promise<JournalReadResult> {
-    const { records, skippedLines } = await this.readAll();
-    let selected = records;
+    await this.init();
+    const segments = this.segmentsNow();
+    let start = 0;
     if (options.runId !== undefined) {
-      const opIds = new Set(records.filter((r) => r.kind === 'intent' && r.runId === options.runId).map((r) => r.opId));
-      selected = records.filter((r) => opIds.has(r.opId));
+      const runId = options.runId;
+      start = segments.findIndex((s) => s.runIds === null || s.runIds.includes(runId));
+      if (start === -1) return { records: [], skippedLines: 0 };
+    } else if (options.limit !== undefined) {
+      let count = 0;
+      start = segments.length;
+      while (start > 0 && count < options.limit) count += segments[--start]?.count ?? 0;
     }
-    if (options.limit !== undefined && selected.length > options.limit) selected = selected.slice(-options.limit);
-    return { records: selected, skippedLines };
+    const limit = options.limit;
+    const out: StoredJournalRecord[] = [];
+    const keep = (r: StoredJournalRecord): void => {
+      out.push(r);
+      // bounded: drop the oldest half of the overflow at a time (amortised O(1) per record)
+      if (limit !== undefined && out.length >= limit * 2) out.splice(0, out.length - limit);
+    };
+    const runOps = new Set<string>();
+    const guard = new RecordGuard(start > 0 ? (segments[start - 1]?.lastSeq ?? 0) : 0);
+    for (const seg of segments.slice(start)) {
+      for await (const line of segmentLines(this.fs, this.segmentFile(seg.n), seg.bytes)) {
+        const r = line.oversized ? guard.reject('line too long') : guard.accept(line.text);
+        if (!r.ok) continue;
+        const rec = r.record;
+        if (options.runId !== undefined) {
+          if (rec.kind === 'intent' && rec.runId === options.runId) runOps.add(rec.opId);
+          else if (!runOps.has(rec.opId)) continue;
+        }
+        keep(rec);
+      }
+    }
+    const records = limit !== undefined && out.length > limit ? out.slice(-limit) : out;
+    return { records, skippedLines: guard.rejected };
   }
 
   /** Intents that have no result record: operations a crash may have left unfinished. */
   async pending(): Promise<PendingOperation[]> {
-    const { records } = await this.readAll();
-    const intents = new Map<string, StoredJournalRecord & { kind: 'intent' }>();
-    const finished = new Set<string>();
-    for (const r of records) {
-      if (r.kind === 'intent') intents.set(r.opId, r);
-      else finished.add(r.opId);
+    await this.init();
+    const out: PendingOperation[] = [];
+    for (const [opId, line] of this.open) {
+      const parsed = storedJournalRecord.safeParse(JSON.parse(line));
+      if (parsed.success && parsed.data.kind === 'intent') out.push({ opId, intent: parsed.data });
     }
-    const pending: PendingOperation[] = [];
-    for (const [opId, intent] of intents) if (!finished.has(opId)) pending.push({ opId, intent });
-    return pending;
+    return out;
+  }
+
+  /** Size figures (for the benchmark and diagnostics). */
+  stats(): { segments: number; openIntents: number; nextSeq: number; quarantined: number } {
+    return {
+      segments: this.sealed.length + (this.active ? 1 : 0),
+      openIntents: this.open.size,
+      nextSeq: this.nextSeq,
+      quarantined: this.quarantined,
+    };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 1));
+    while (this.flushing) await this.flushing;
     const h = this.handle;
     this.handle = undefined;
     await h?.close();
   }
 
-  private async readAll(): Promise<JournalReadResult> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skippedLines: 0 };
-      throw e;
-    }
-    return parseJournalText(text);
+  private segmentFile(n: number): string {
+    return path.join(this.path, segmentName(n));
+  }
+
+  /** Sealed summaries plus the active segment as it is now (its committed bytes). */
+  private segmentsNow(): SegmentSummary[] {
+    return this.active ? [...this.sealed, this.active.summary()] : [...this.sealed];
   }
 
   private init(): Promise<void> {
-    this.ready ??= (async () => {
-      const dir = path.dirname(this.path);
-      mkdirSync(dir, { recursive: true });
-      let existing = '';
-      try {
-        existing = await readFile(this.path, 'utf8');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-      const { lastSeq } = parseJournalText(existing);
-      this.nextSeq = lastSeq + 1;
-      const created = existing.length === 0;
-      this.handle = await open(this.path, 'a', 0o600);
-      // A torn last line (crash mid-write) must not merge with the next record.
-      if (existing.length > 0 && !existing.endsWith('\n')) {
-        await this.handle.write('\n');
-        await this.handle.sync();
-      }
-      if (created) fsyncDir(dir);
-    })();
+    this.ready ??= this.open_().catch((e: unknown) => {
+      this.ready = undefined;
+      throw e;
+    });
     return this.ready;
   }
 
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        try {
-          const h = this.handle;
-          if (!h) throw new Error('journal not open');
-          await h.write(batch.map((q) => q.line).join(''));
-          await h.sync();
-          for (const q of batch) q.resolve();
-        } catch (e) {
-          for (const q of batch) q.reject(e);
+  private async open_(): Promise<void> {
+    const fs = this.fs;
+    const root = path.dirname(this.path);
+    if (await fs.mkdir(root)) await fs.syncDir(path.dirname(root));
+    if (await fs.mkdir(this.path)) await fs.syncDir(root);
+    let numbers = segmentNumbers(await fs.list(this.path));
+    const legacy = legacyJournalPath(this.dataDir, this.tenant);
+    if (numbers.length === 0 && (await fs.size(legacy)) !== null) {
+      await fs.rename(legacy, this.segmentFile(1));
+      await fs.syncDir(this.path);
+      await fs.syncDir(root);
+      numbers = [1];
+      log.info('Moved the single-file journal into its segment folder.', { path: this.path });
+    }
+    // the index is trusted only when it matches the files; otherwise everything is rescanned
+    let index: JournalIndex | null = await loadIndex(fs, path.join(this.path, 'index.json'));
+    if (index) {
+      for (const [i, s] of index.segments.entries()) {
+        if (numbers[i] !== s.n || (await fs.size(this.segmentFile(s.n))) !== s.bytes) {
+          log.warn('The journal index does not match the segment files; rebuilding it.', { path: this.path });
+          index = null;
+          break;
         }
       }
-    } finally {
-      this.flushing = false;
     }
+    this.sealed = index ? [...index.segments] : [];
+    this.active = undefined;
+    this.handle = undefined;
+    this.open = new Map();
+    for (const line of index?.open ?? []) {
+      const parsed = storedJournalRecord.safeParse(JSON.parse(line));
+      if (parsed.success) this.open.set(parsed.data.opId, line);
+    }
+    const guard = new RecordGuard(this.sealed.at(-1)?.lastSeq ?? 0);
+    const quarantine: object[] = [];
+    const rest = numbers.slice(this.sealed.length);
+    let tally: SegmentTally | undefined;
+    let tornTail = false;
+    for (const n of rest) {
+      if (tally) this.sealed.push(tally.summary());
+      const bytes = (await fs.size(this.segmentFile(n))) ?? 0;
+      tally = new SegmentTally(n, bytes, guard.lastSeq);
+      tornTail = false;
+      for await (const line of segmentLines(fs, this.segmentFile(n), bytes)) {
+        const r = line.oversized ? guard.reject('line too long') : guard.accept(line.text);
+        tornTail = line.torn;
+        if (!r.ok) {
+          tally.rejected++;
+          if (quarantine.length < MAX_QUARANTINE_PER_SCAN) {
+            quarantine.push({
+              segment: segmentName(n),
+              offset: line.offset,
+              reason: r.reason,
+              line: line.text.slice(0, 4096),
+            });
+          }
+          continue;
+        }
+        tally.count++;
+        tally.lastSeq = r.record.seq;
+        if (r.record.kind === 'intent') tally.addRun(r.record.runId);
+        this.track(r.record, line.text);
+      }
+    }
+    this.nextSeq = Math.max(this.nextSeq, guard.lastSeq + 1);
+    if (rest.length > 1 || (!index && this.sealed.length > 0)) await this.writeIndex();
+    if (tally) {
+      this.active = tally;
+      this.handle = await fs.openAppend(this.segmentFile(tally.n));
+      // a torn last line (crash mid-write) must not merge with the next record
+      if (tornTail) {
+        const nl = Buffer.from('\n');
+        await this.handle.write(nl);
+        await this.handle.sync();
+        tally.bytes += nl.length;
+      }
+    }
+    if (guard.rejected > 0) await this.quarantine(quarantine, guard.rejected);
   }
-}
 
-/** Parse journal text; invalid lines (a torn tail after a crash, a bad record) are skipped and counted. */
-export function parseJournalText(text: string): JournalReadResult & { lastSeq: number } {
-  const records: StoredJournalRecord[] = [];
-  const guard = new RecordGuard();
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const r = guard.accept(line);
-    if (r.ok) records.push(r.record);
-  }
-  return { records, skippedLines: guard.rejected, lastSeq: guard.lastSeq };
-}
-
-function fsyncDir(dir: string): void {
-  // Make the new file's directory entry durable too (not supported on Windows; ignore there).
-  try {
-    const fd = openSync(dir, 'r');
+  /** Copy rejected lines aside (once per line) and report them. */
+  private async quarantine(entries: object[], total: number): Promise<void> {
+    const file = path.join(this.path, 'quarantine.jsonl');
+    const seen = new Set<string>();
+    const existing = (await this.fs.size(file)) ?? 0;
+    if (existing < 16 * 1024 * 1024) {
+      for await (const line of segmentLines(this.fs, file, existing)) {
+        try {
+          const e = JSON.parse(line.text) as { segment?: unknown; offset?: unknown };
+          seen.add(`${String(e.segment)}:${String(e.offset)}`);
+        } catch {
+          /* a torn quarantine line: ignore */
+        }
+      }
+    }
+    const fresh = entries.filter((e) => {
+      const { segment, offset } = e as { segment: string; offset: number };
+      return !seen.has(`${segment}:${offset}`);
+    });
+    this.quarantined += total;
+    log.warn(`The journal skipped ${total} invalid line(s); they are kept in ${file}.`, { path: this.path });
+    if (fresh.length === 0 || existing >= 16 * 1024 * 1024) return;
+    const at = this.now().toISOString();
+    const h = await this.fs.openAppend(file);
     try {
-      fsyncSync(fd);
+      await h.write(Buffer.from(fresh.map((e) => JSON.stringify({ at, ...e })).join('\n') + '\n'));
+      await h.sync();
     } finally {
-      closeSync(fd);
+      await h.close();
     }
-  } catch {
-    /* best effort */
   }
+
+  /** Keep the open-intent index and the active segment's run ids up to date for one record. */
+  private track(rec: StoredJournalRecord, line: string): void {
+    if (rec.kind === 'intent') {
+      this.open.delete(rec.opId); // re-insert: append order
+      this.open.set(rec.opId, line);
+      return;
+    }
+    this.open.delete(rec.opId);
+  }
+
+  private async writeIndex(): Promise<void> {
+    const index: JournalIndex = { version: 1, segments: this.sealed, open: [...this.open.values()] };
+    await this.fs.replaceFile(path.join(this.path, 'index.json'), JSON.stringify(index));
+  }
+
+  /** Seal the active segment (if any) and start the next one; the folder is fsynced. */
+  private async rotate(): Promise<void> {
+    const prev = this.active;
+    if (prev) {
+      await this.handle?.close();
+      this.handle = undefined;
+      this.sealed.push(prev.summary());
+      this.active = undefined;
+      await this.writeIndex();
+    }
+    const n = (prev?.n ?? this.sealed.at(-1)?.n ?? 0) + 1;
+    this.handle = await this.fs.openAppend(this.segmentFile(n));
+    await this.fs.syncDir(this.path);
+    this.active = new SegmentTally(n, 0, prev?.lastSeq ?? this.sealed.at(-1)?.lastSeq ?? 0);
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        await this.init();
+        if (!this.active || !this.handle || this.active.bytes >= this.segmentBytes) await this.rotate();
+        const active = this.active;
+        const h = this.handle;
+        if (!active || !h) throw new Error('journal segment not open');
+        const written: { seq: number; at: string }[][] = [];
+        const lines: { rec: StoredJournalRecord; line: string }[] = [];
+        let seq = this.nextSeq;
+        for (const q of batch) {
+          const mine: { seq: number; at: string }[] = [];
+          for (const r of q.records) {
+            const at = this.now().toISOString();
+            const rec = { ...r, seq, at, tenant: this.tenant } as StoredJournalRecord;
+            lines.push({ rec, line: JSON.stringify(rec) });
+            mine.push({ seq, at });
+            seq++;
+          }
+          written.push(mine);
+        }
+        // numbers are spent even if the write fails, so a retry never reuses a seq on disk
+        this.nextSeq = seq;
+        const data = Buffer.from(lines.map((l) => l.line).join('\n') + '\n');
+        try {
+          await h.write(data);
+          await h.sync();
+        } catch (e) {
+          // the file's tail is unknown now: reopen (rescan the active segment) before the next write
+          this.ready = undefined;
+          this.handle = undefined;
+          await h.close().catch(() => undefined);
+          throw e;
+        }
+        active.bytes += data.length;
+        for (const { rec, line } of lines) {
+          active.count++;
+          active.lastSeq = rec.seq;
+          if (rec.kind === 'intent') active.addRun(rec.runId);
+          this.track(rec, line);
+        }
+        batch.forEach((q, i) => q.resolve(written[i] ?? []));
+      } catch (e) {
+        for (const q of batch) q.reject(e);
+      }
+    }
+  }
+}
+
+/**
+ * Every record of a tenant's journal, read synchronously (tests and tools only: it holds the whole
+ * journal in memory; the app uses `Journal.read`).
+ */
+export function readJournalSync(dataDir: string, tenant: string): JournalReadResult {
+  const dir = journalPath(dataDir, tenant);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return { records: [], skippedLines: 0 };
+  }
+  const guard = new RecordGuard();
+  const records: StoredJournalRecord[] = [];
+  for (const n of segmentNumbers(names)) {
+    for (const line of readFileSync(path.join(dir, segmentName(n)), 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const r = guard.accept(line);
+      if (r.ok) records.push(r.record);
+    }
+  }
+  return { records, skippedLines: guard.rejected };
+}
+
+function refusal(record: JournalRecordInput, secret: SecretFinding): OperationError {
+  const what =
+    record.kind === 'intent'
+      ? `the ${record.action} intent for ${record.objectType} ${record.objectId}`
+      : `the result of ${record.opId}`;
+  return new OperationError(
+    'refused',
+    `Journal record refused: ${secret.path} looks like a credential (${secret.kind}). The journal never stores tokens or secrets; remove it from ${what} and try again.`,
+    { path: secret.path, kind: secret.kind, opId: record.opId },
+  );
 }
 
 /**
@@ -271,16 +544,4 @@ export function journalPortOf(journal: Journal): {
     },
     readRun: async (runId) => (await journal.read({ runId })).records,
   };
-}
-
-function refusal(record: JournalRecordInput, secret: SecretFinding): OperationError {
-  const what =
-    record.kind === 'intent'
-      ? `the ${record.action} intent for ${record.objectType} ${record.objectId}`
-      : `the result of ${record.opId}`;
-  return new OperationError(
-    'refused',
-    `Journal record refused: ${secret.path} looks like a credential (${secret.kind}). The journal never stores tokens or secrets; remove it from ${what} and try again.`,
-    { path: secret.path, kind: secret.kind, opId: record.opId },
-  );
 }

@@ -24,6 +24,12 @@ export class RecordGuard {
     public lastSeq = 0,
   ) {}
 
+  /** Count a line rejected without looking at it (e.g. longer than the reader assembles). */
+  reject(reason: string): GuardResult {
+    this.rejected++;
+    return { ok: false, reason };
+  }
+
   accept(line: string): GuardResult {
     const r = checkLine(line, this.lastSeq);
     if (r.ok) this.lastSeq = r.record.seq;

@@ -41,7 +41,7 @@ describe('journal module (through the router)', () => {
     await call('journal.append', { record: { kind: 'result', opId: 'op-1', outcome: 'done', verified: true } });
     const r = await call('journal.read', { runId: 'run-9' });
     expect(r.ok && (r.value as { records: unknown[]; path: string }).records).toHaveLength(2);
-    expect(r.ok && (r.value as { path: string }).path).toBe(path.join(dir, 'journal', 'lab.example.jsonl'));
+    expect(r.ok && (r.value as { path: string }).path).toBe(path.join(dir, 'journal', 'lab.example'));
     expect(await call('journal.pending', {})).toMatchObject({ ok: true, value: { pending: [] } });
   });
 

@@ -15,6 +15,7 @@ const intent = (opId: string, runId = 'run-1'): JournalRecordInput => ({
   before: { isCloudManaged: false },
   request: { method: 'PATCH', url: `/contacts/obj-${opId}/onPremisesSyncBehavior`, body: { isCloudManaged: true } },
 });
+const seg1 = (dir: string): string => path.join(journalPath(dir, 't'), 'seg-000001.jsonl');
 const result = (opId: string): JournalRecordInput => ({
   kind: 'result',
   opId,
@@ -30,13 +31,13 @@ describe('Journal', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes one JSON line per record under <dataDir>/journal/<tenant>.jsonl with increasing seq', async () => {
+  it('writes one JSON line per record under <dataDir>/journal/<tenant>/seg-000001.jsonl with increasing seq', async () => {
     const j = new Journal(dir, 'Contoso.onmicrosoft.com');
     const a = await j.append(intent('1'));
     const b = await j.append(result('1'));
     expect(b.seq).toBe(a.seq + 1);
-    expect(j.path).toBe(path.join(dir, 'journal', 'contoso.onmicrosoft.com.jsonl'));
-    const lines = readFileSync(j.path, 'utf8').trim().split('\n');
+    expect(j.path).toBe(path.join(dir, 'journal', 'contoso.onmicrosoft.com'));
+    const lines = readFileSync(path.join(j.path, 'seg-000001.jsonl'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(JSON.parse(lines[0]!)).toMatchObject({ kind: 'intent', seq: a.seq, tenant: 'Contoso.onmicrosoft.com' });
     await j.close();
@@ -73,7 +74,7 @@ describe('Journal', () => {
     const j = new Journal(dir, 't');
     await j.append(intent('1'));
     await j.close();
-    appendFileSync(journalPath(dir, 't'), '{"kind":"result","opId":"1","outc');
+    appendFileSync(seg1(dir), '{"kind":"result","opId":"1","outc');
     const j2 = new Journal(dir, 't');
     const before = await j2.read();
     expect(before.records).toHaveLength(1);
@@ -108,7 +109,7 @@ describe('Journal', () => {
       j.append({ ...(intent('2') as Extract<JournalRecordInput, { kind: 'intent' }>), before: { access_token: 'x' } }),
     ).rejects.toMatchObject({ code: 'refused' });
     await j.append(intent('3'));
-    const text = readFileSync(j.path, 'utf8');
+    const text = readFileSync(path.join(j.path, 'seg-000001.jsonl'), 'utf8');
     expect(text).not.toContain('eyJ');
     expect(text.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(text).seq).toBe(1);
@@ -154,7 +155,7 @@ describe('Journal', () => {
     await j1.append(intent('1'));
     await j1.close();
     const poisoned = { ...intent('evil'), seq: Number.MAX_SAFE_INTEGER, at: new Date(0).toISOString(), tenant: 't' };
-    appendFileSync(journalPath(dir, 't'), JSON.stringify(poisoned) + '\n');
+    appendFileSync(seg1(dir), JSON.stringify(poisoned) + '\n');
     const j2 = new Journal(dir, 't');
     const a = await j2.append(intent('2'));
     expect(Number.isSafeInteger(a.seq)).toBe(true);
@@ -174,7 +175,7 @@ describe('Journal', () => {
     await j1.close();
     const at = new Date(0).toISOString();
     appendFileSync(
-      journalPath(dir, 't'),
+      seg1(dir),
       [
         JSON.stringify({ kind: 'nonsense', seq: 3, at, tenant: 't' }),
         JSON.stringify({ ...intent('dup'), seq: 2, at, tenant: 't' }),
@@ -208,7 +209,8 @@ describe('Journal', () => {
     ).rejects.toMatchObject({
       code: 'validation',
     });
-    expect(existsSync(j.path)).toBe(true);
+    expect(existsSync(path.join(j.path, 'seg-000001.jsonl'))).toBe(false); // nothing written
+    await expect(j.append(intent('1'))).resolves.toMatchObject({ seq: 1 });
     await j.close();
   });
 

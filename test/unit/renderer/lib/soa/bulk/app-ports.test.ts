@@ -69,7 +69,7 @@ describe('app ports', () => {
     });
     expect(summary.progress).toMatchObject({ total: 45, verified: 45 });
     expect(graph.objects.get('c-cloud')?.isCloudManaged).toBe(false);
-    const lines = readFileSync(path.join(dir, 'journal', 'contoso.example.jsonl'), 'utf8')
+    const lines = readFileSync(path.join(dir, 'journal', 'contoso.example', 'seg-000001.jsonl'), 'utf8')
       .trim()
       .split('\n');
     expect(lines).toHaveLength(90);
