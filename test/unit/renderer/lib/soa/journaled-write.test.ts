@@ -1,7 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphResult } from '../../../../../src-renderer/lib/graph/graph-result';
 import { journaledWrite, type WriteSpec } from '../../../../../src-renderer/lib/soa/journaled-write';
+import type { Ipc } from '../../../../../src-renderer/lib/soa/ports';
 import { fakeGraph, fakeIpc, forbidden, networkError, ports, throttled } from './fakes';
+
+/** An IPC whose `journal.append` of an intent stays unanswered until the test settles it. */
+function deferredJournalIpc(events: string[]): { ipc: Ipc; settle: (ok: boolean) => void; asked: Promise<void> } {
+  let settle!: (ok: boolean) => void;
+  let asked!: () => void;
+  const askedP = new Promise<void>((r) => (asked = r));
+  const answer = new Promise<boolean>((r) => (settle = r));
+  let seq = 0;
+  const invoke = async (name: string, input: unknown): Promise<unknown> => {
+    if (name !== 'journal.append') throw new Error(`unexpected ipc ${name}`);
+    const kind = (input as { record: { kind: string } }).record.kind;
+    events.push(`journal-asked:${kind}`);
+    if (kind === 'intent') {
+      asked();
+      if (!(await answer)) throw new Error('EIO: the journal could not fsync');
+    }
+    events.push(`journal-durable:${kind}`);
+    return { seq: ++seq, at: new Date(0).toISOString() };
+  };
+  const ipc = {
+    invoke,
+    call: async () => ({ ok: true, value: null }),
+    onProgress: () => () => undefined,
+  } as unknown as Ipc;
+  return { ipc, settle, asked: askedP };
+}
+
+async function ticks(n = 20): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setTimeout(r, 0));
+}
 
 type State = { isCloudManaged: boolean };
 
@@ -43,6 +74,37 @@ const readFalse: GraphResult<State> = { ok: true, value: { isCloudManaged: false
 const graph = fakeGraph(() => ({ status: 200 }));
 
 describe('journaledWrite', () => {
+  it('does not send the PATCH before the intent write has resolved (deferred journal)', async () => {
+    const events: string[] = [];
+    const d = deferredJournalIpc(events);
+    const run = journaledWrite(ports(d.ipc, graph), spec(events, [okWrite], [readTrue]));
+    await d.asked;
+    await ticks();
+    expect(events).toEqual(['journal-asked:intent']); // no 'send' while the intent is not durable
+    d.settle(true);
+    const out = await run;
+    expect(events).toEqual([
+      'journal-asked:intent',
+      'journal-durable:intent',
+      'send',
+      'read',
+      'journal-asked:result',
+      'journal-durable:result',
+    ]);
+    expect(out).toMatchObject({ outcome: 'done', verified: true });
+  });
+
+  it('sends nothing when the intent write fails', async () => {
+    const events: string[] = [];
+    const d = deferredJournalIpc(events);
+    const run = journaledWrite(ports(d.ipc, graph), spec(events, [okWrite], [readTrue]));
+    await d.asked;
+    d.settle(false);
+    await expect(run).rejects.toThrow(/EIO/);
+    await ticks();
+    expect(events).toEqual(['journal-asked:intent']);
+  });
+
   it('journals the intent before sending and a verified result after reading back', async () => {
     const f = fakeIpc();
     const out = await journaledWrite(ports(f.ipc, graph), spec(f.events, [okWrite], [readTrue]));

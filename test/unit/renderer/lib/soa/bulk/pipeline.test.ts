@@ -283,6 +283,33 @@ describe('bulk pipeline (in-memory Graph)', () => {
     for (const name of names) expect(records.some((r) => r.kind === 'intent' && r.displayName === name)).toBe(true);
   });
 
+  it("sends no PATCH before the batch's intents are durable (deferred journal port)", async () => {
+    const graph = new FakeGraph();
+    const items = contacts(graph, 5);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const intentAsked = new Promise<void>((r) => (reached = r));
+    const deferred: JournalPort = {
+      readRun: (runId) => port.readRun(runId),
+      append: async (records) => {
+        if (records.some((r) => r.kind === 'intent')) {
+          reached();
+          await held;
+        }
+        await port.append(records);
+      },
+    };
+    const run = runBulk({ runId: 'run-deferred', items, graph, journal: deferred, ...FAST });
+    await intentAsked;
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(graph.writeLog).toHaveLength(0);
+    release();
+    const summary = await run;
+    expect(summary.progress).toMatchObject({ verified: 5 });
+    expect(graph.writeLog).toHaveLength(5);
+  });
+
   it('runs group waves in order (children before parents)', async () => {
     const graph = new FakeGraph();
     const order: string[] = [];
