@@ -105,7 +105,7 @@ export async function* segmentLines(fs: JournalFs, file: string, end: number): A
       }
       if (nl === -1) break;
       const text = oversized ? '' : Buffer.concat(parts, partBytes).toString('utf8');
-      if (oversized || text.trim() !== '') yield { text, offset: lineStart, oversized, torn: false };
+      if (oversized || !blank(text)) yield { text, offset: lineStart, oversized, torn: false };
       parts = [];
       partBytes = 0;
       oversized = false;
@@ -116,6 +116,11 @@ export async function* segmentLines(fs: JournalFs, file: string, end: number): A
   }
   if (oversized || partBytes > 0) {
     const text = oversized ? '' : Buffer.concat(parts, partBytes).toString('utf8');
-    if (oversized || text.trim() !== '') yield { text, offset: lineStart, oversized, torn: true };
+    if (oversized || !blank(text)) yield { text, offset: lineStart, oversized, torn: true };
   }
+}
+
+/** A line with nothing but white space (records start with `{`, so only short lines are checked). */
+function blank(text: string): boolean {
+  return text.length === 0 || (text.charCodeAt(0) !== 123 && text.trim() === '');
 }

@@ -9,7 +9,7 @@
  *   all of them, each caller still resolves only after its own record is on disk. The bulk pipeline
  *   uses `appendMany()` to commit a whole batch's intents with one fsync.
  * - Appends are O(1): nothing is read back. A segment is sealed once it reaches `segmentBytes`
- *   (64 MiB by default) and a new one is started; the index summarises the sealed segments.
+ *   (16 MiB by default, so a start scans at most that much) and a new one is started; the index summarises the sealed segments.
  * - `pending()` answers from an in-memory index of open intents (intents without a result), which a
  *   start rebuilds from the index file plus a streaming scan of the active segment.
  * - `read()` streams segments line by line (never a whole file in memory) and starts at the
@@ -25,7 +25,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { journalRecord, storedJournalRecord, type JournalRecordInput, type StoredJournalRecord } from '../ipc/contract';
+import { journalRecord, type JournalRecordInput, type StoredJournalRecord } from '../ipc/contract';
 import { OperationError } from '../ipc/errors';
 import { logger } from '../log';
 import { findSecret, type SecretFinding } from './credential-filter';
@@ -40,7 +40,7 @@ import {
   type JournalIndex,
   type SegmentSummary,
 } from './journal-segments';
-import { RecordGuard } from './record-guard';
+import { RecordGuard, parseStoredLine } from './record-guard';
 
 const log = logger('journal');
 
@@ -68,7 +68,7 @@ export interface JournalOptions {
   segmentBytes?: number;
 }
 
-export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 /** At most this many quarantined lines are copied per start (the rest are only counted). */
 const MAX_QUARANTINE_PER_SCAN = 1000;
 
@@ -251,8 +251,8 @@ export class Journal {
     await this.init();
     const out: PendingOperation[] = [];
     for (const [opId, line] of this.open) {
-      const parsed = storedJournalRecord.safeParse(JSON.parse(line));
-      if (parsed.success && parsed.data.kind === 'intent') out.push({ opId, intent: parsed.data });
+      const rec = parseStoredLine(line);
+      if (rec?.kind === 'intent') out.push({ opId, intent: rec });
     }
     return out;
   }
@@ -322,8 +322,8 @@ export class Journal {
     this.handle = undefined;
     this.open = new Map();
     for (const line of index?.open ?? []) {
-      const parsed = storedJournalRecord.safeParse(JSON.parse(line));
-      if (parsed.success) this.open.set(parsed.data.opId, line);
+      const rec = parseStoredLine(line);
+      if (rec) this.open.set(rec.opId, line);
     }
     const guard = new RecordGuard(this.sealed.at(-1)?.lastSeq ?? 0);
     const quarantine: object[] = [];
