@@ -170,8 +170,16 @@ export function journalLines(dataDir: string): JournalLine[] {
   const dir = path.join(dataDir, 'journal');
   if (!existsSync(dir)) return [];
   const out: JournalLine[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl'))) {
-    for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n')) {
+  // one folder of segments per tenant (seg-000001.jsonl, …); quarantine.jsonl holds rejected lines
+  const files: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    for (const f of readdirSync(path.join(dir, e.name))) {
+      if (/^seg-\d+\.jsonl$/.test(f)) files.push(path.join(dir, e.name, f));
+    }
+  }
+  for (const f of files) {
+    for (const line of readFileSync(f, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       try {
         out.push(JSON.parse(line) as JournalLine);
