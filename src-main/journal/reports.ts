@@ -1,8 +1,8 @@
 /**
  * Evidence reports and plan exports, saved under `<dataDir>/reports/`. A report is evidence, so a
  * save never replaces a file: each one is created exclusively (`wx`), and when the name is taken the
- * next free "<name> (2).<ext>", "<name> (3).<ext>", … is used. The content is fsynced before the
- * path is returned; a write that fails removes its own partial file.
+ * next free "<name>-2.<ext>", "<name>-3.<ext>", … is used (still a valid `report.open` file name).
+ * The content is fsynced before the path is returned; a write that fails removes its own partial file.
  */
 import { mkdirSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
@@ -20,9 +20,11 @@ export function reportsDir(dataDir: string): string {
   return path.join(dataDir, 'reports');
 }
 
-/** `<name>.<format>`, then `<name> (2).<format>`, `<name> (3).<format>`, … */
+/** `<name>.<format>`, then `<name>-2.<format>`, `<name>-3.<format>`, … (the stem stays within 120 characters). */
 function candidate(base: string, format: ReportFormat, n: number): string {
-  return n === 1 ? `${base}.${format}` : `${base} (${n}).${format}`;
+  if (n === 1) return `${base}.${format}`;
+  const suffix = `-${n}`;
+  return `${base.slice(0, 120 - suffix.length)}${suffix}.${format}`;
 }
 
 /** Create `<dataDir>/reports/<name>.<format>` (or the next free numbered name) and fsync it. */

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { reportsDir, saveReport } from '../../../../src-main/journal/reports';
+import { contract } from '../../../../src-main/ipc/contract';
 
 describe('saveReport never overwrites evidence', () => {
   let dir: string;
@@ -18,16 +19,12 @@ describe('saveReport never overwrites evidence', () => {
     const second = await saveReport(dir, 'evidence-x', 'html', '<p>second</p>');
     const third = await saveReport(dir, 'evidence-x.html', 'html', '<p>third</p>');
     expect(path.basename(first.path)).toBe('evidence-x.html');
-    expect(path.basename(second.path)).toBe('evidence-x (2).html');
-    expect(path.basename(third.path)).toBe('evidence-x (3).html');
+    expect(path.basename(second.path)).toBe('evidence-x-2.html');
+    expect(path.basename(third.path)).toBe('evidence-x-3.html');
     expect(readFileSync(first.path, 'utf8')).toBe('<p>first</p>');
     expect(readFileSync(second.path, 'utf8')).toBe('<p>second</p>');
     expect(readFileSync(third.path, 'utf8')).toBe('<p>third</p>');
-    expect(readdirSync(reportsDir(dir)).sort()).toEqual([
-      'evidence-x (2).html',
-      'evidence-x (3).html',
-      'evidence-x.html',
-    ]);
+    expect(readdirSync(reportsDir(dir)).sort()).toEqual(['evidence-x-2.html', 'evidence-x-3.html', 'evidence-x.html']);
   });
 
   it('leaves a file that is already there untouched, whoever wrote it', async () => {
@@ -45,7 +42,7 @@ describe('saveReport never overwrites evidence', () => {
     writeFileSync(outside, 'keep me\n');
     symlinkSync(outside, path.join(reportsDir(dir), 'plan.json'));
     const saved = await saveReport(dir, 'plan', 'json', '{}');
-    expect(path.basename(saved.path)).toBe('plan (2).json');
+    expect(path.basename(saved.path)).toBe('plan-2.json');
     expect(readFileSync(outside, 'utf8')).toBe('keep me\n');
   });
 
@@ -56,6 +53,19 @@ describe('saveReport never overwrites evidence', () => {
     expect(new Set(saved.map((s) => s.path)).size).toBe(8);
     const contents = saved.map((s) => (JSON.parse(readFileSync(s.path, 'utf8')) as { i: number }).i).sort();
     expect(contents).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('names every variant so that report.open and report.saveAs accept it, even at the longest name', async () => {
+    const long = 'r'.repeat(120);
+    const saved = [];
+    for (let i = 0; i < 3; i++) saved.push(await saveReport(dir, long, 'csv', `${i}\n`));
+    for (const s of saved) {
+      const file = path.basename(s.path);
+      expect(contract['report.open'].input.safeParse({ file }).success).toBe(true);
+      expect(contract['report.saveAs'].input.safeParse({ file }).success).toBe(true);
+    }
+    expect(new Set(saved.map((s) => s.path)).size).toBe(3);
+    expect(saved.map((s) => readFileSync(s.path, 'utf8'))).toEqual(['0\n', '1\n', '2\n']);
   });
 
   it('still refuses names outside the pattern', async () => {
