@@ -328,6 +328,8 @@ const event6956 = z.object({
   recordId: z.number(),
   provider: z.string(),
   dn: z.string().nullable(),
+  /** where the DN was read: the event data (first choice) or the message text (fallback) */
+  dnSource: z.enum(['eventData', 'message']).nullable(),
   message: z.string(),
 });
 export type Event6956 = z.infer<typeof event6956>;
@@ -573,6 +575,8 @@ export const contract = {
     input: z.strictObject({
       since: isoDate,
       dn: dnInput.optional(),
+      /** several DNs in one sweep (a bulk follow-up); combined with `dn` when both are given */
+      dns: z.array(dnInput).max(5000).optional(),
       maxEvents: z.number().int().min(1).max(5000).default(500),
     }),
     output: z.object({ events: z.array(event6956), provider: z.string().nullable() }),

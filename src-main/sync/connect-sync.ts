@@ -126,6 +126,7 @@ export class ConnectSync {
   ): Promise<OpOutput<'server.events6956'>> {
     const args: Record<string, unknown> = { Since: input.since, MaxEvents: input.maxEvents };
     if (input.dn) args.DistinguishedName = input.dn;
+    if (input.dns && input.dns.length > 0) args.DistinguishedNames = input.dns;
     const provider = this.options.event6956Provider?.() ?? '';
     if (provider) args.ProviderName = provider;
     return this.call('Get-SoaEvent6956', args, eventsResult, signal);

@@ -13,6 +13,7 @@ describe('Connect Sync follow-up of a bulk run', () => {
       recordId: 1,
       provider: 'ADSync',
       dn: 'CN=Ana Silva,OU=Contacts,DC=contoso,DC=com',
+      dnSource: 'eventData' as const,
       message: '6956',
     },
     {
@@ -20,6 +21,7 @@ describe('Connect Sync follow-up of a bulk run', () => {
       recordId: 2,
       provider: 'ADSync',
       dn: 'cn=Bruno\\, Costa, ou=Contacts, dc=contoso, dc=com',
+      dnSource: 'eventData' as const,
       message: '6956',
     },
     {
@@ -27,6 +29,7 @@ describe('Connect Sync follow-up of a bulk run', () => {
       recordId: 3,
       provider: 'ADSync',
       dn: 'CN=Someone Else,OU=Contacts,DC=contoso,DC=com',
+      dnSource: 'eventData' as const,
       message: '6956',
     },
   ];
