@@ -1,7 +1,7 @@
 /**
  * Running and waiting for a Connect Sync cycle.
  *
- * Recommended sequence (reference §1.6): record t0 and the newest run before starting; start
+ * Recommended sequence (docs/reference/connect-sync-and-powershell.md#waiting-for-a-cycle): record t0 and the newest run before starting; start
  * (typed busy / staging results); poll `SyncCycleInProgress` (the run status alone goes empty between
  * steps); then return every run-profile result newer than the recorded run (or since t0).
  * Cancel (AbortSignal) and the overall timeout stop the waiting; they do not stop the cycle on the server.

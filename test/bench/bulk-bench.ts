@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- bulk` (issue 7): the lab with 50 ms latency per HTTP request and the write limits
+ * `npm run bench -- bulk`: the lab with 50 ms latency per HTTP request and the write limits
  * scaled 10× (30,000 writes per 150 s = 200 writes/s). 5,000 contacts go through the bulk pipeline in
  * a child process (so its peak RSS is the pipeline's own), and 300 other contacts through a sequential
  * GET, PATCH, GET loop. Prints objects/s for each, their ratio, the pipeline's share of the limit-bound

@@ -1,5 +1,5 @@
 /**
- * PowerShell bridge benchmark (issue 4): invocation latency in the persistent session versus a fresh
+ * PowerShell bridge benchmark: invocation latency in the persistent session versus a fresh
  * PowerShell per call (p50/p95 over >= 200 calls each, and the ratio), and memory (Node heap, pwsh RSS)
  * before and after 10,000 polling calls in one session. Reports against the targets; never fails on speed.
  *

@@ -8,7 +8,7 @@ import type { SyncedKind } from '../ports';
 export type ObjectKind = SyncedKind;
 
 /**
- * Where an object stands in the SOA state table (reference §1.7):
+ * Where an object stands in the SOA state table (docs/reference/graph-and-identity.md#soa-state-table):
  * - `none`: synced (false,true), transferred (true,null) or cloud-native (false,null, no anchor)
  * - `rolledBack`: isCloudManaged set back to false, the sync engine has not seen it yet (false,null)
  * - `awaitingExportConfirmation`: the first cycle after the rollback exported it; the next one confirms the takeover
@@ -174,7 +174,7 @@ export interface LabSettings {
   event6956Provider: string;
   deviceCodeIntervalSeconds: number;
   deviceCodeLifetimeSeconds: number;
-  /** activityDisplayName of the transfer entry (the docs spell it two ways, reference §0.4) */
+  /** activityDisplayName of the transfer entry (the docs spell it two ways, docs/reference/graph-and-identity.md#audit-activity-names) */
   auditChangeActivityName: string;
   auditUndoActivityName: string;
   connectSyncVersion: string;

@@ -1,5 +1,5 @@
 /**
- * Token buckets modelled on the documented Graph identity limits (reference §4.1, §3.2):
+ * Token buckets modelled on the documented Graph identity limits (docs/reference/graph-and-identity.md#throttling, #audit-log):
  * writes 3,000 per 150 s per app+tenant and 18,000 per 5 min per tenant; audit reads 5 per 10 s
  * per app+tenant. Capacities are multiplied by the lab's `throttleScale`; refill periods stay.
  */

@@ -53,7 +53,7 @@ export interface RequirementContext {
   roleHint?: string;
 }
 
-/** The documented 400s for writes to objects mastered elsewhere (reference §2.5). */
+/** The documented 400s for writes to objects mastered elsewhere (docs/reference/graph-and-identity.md#write-errors). */
 const READ_ONLY_PATTERNS = [
   /on-premises mastered directory sync objects/i,
   /originated within an external service/i,

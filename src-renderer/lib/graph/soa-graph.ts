@@ -36,7 +36,7 @@ function seg(id: string): string {
 // ----------------------------------------------------------------------------------------------
 
 const syncBehaviorBody = z.object({ id: z.string().optional(), isCloudManaged: z.boolean() });
-/** GET may come wrapped in `value` (as a doc sample shows) or flat; accept both (reference §1.3). */
+/** GET may come wrapped in `value` (as a doc sample shows) or flat; accept both (docs/reference/graph-and-identity.md#request-and-response-bodies). */
 const syncBehaviorEither = z.union([syncBehaviorBody, z.object({ value: syncBehaviorBody })]);
 
 export interface SyncBehavior {
@@ -285,7 +285,7 @@ export async function listMemberOf(
 // Audit log
 // ----------------------------------------------------------------------------------------------
 
-/** Both documented spellings of the transfer activity, and the rollback (reference §3.4). */
+/** Both documented spellings of the transfer activity, and the rollback (docs/reference/graph-and-identity.md#audit-activity-names). */
 export const SOA_ACTIVITY = {
   transfer: ['Change Source of Authority from AD to cloud', 'Change Source of Authority from AD DS to cloud'],
   rollback: ['Undo changes to Source of Authority from AD DS to cloud'],

@@ -1,5 +1,5 @@
 /**
- * Roll back one transferred contact (issue 6, "Roll back"):
+ * Roll back one transferred contact (docs/reference/graph-and-identity.md#rollback):
  * cloud-reference check → (hard-match note) → PATCH false (journaled) → verify false/null ("rolled
  * back, waiting for the sync client") → sync cycle → trace shows awaiting export confirmation and
  * blockOnPremisesSync = false → next cycle → onPremisesSyncEnabled reads true → audit "Undo…".

@@ -1,5 +1,5 @@
 /**
- * Transfer and verify, for one contact (issue 6, steps 3–9). Each function does one wizard step and
+ * Transfer and verify, for one contact (wizard steps 3–9). Each function does one wizard step and
  * returns its evidence (what it does, the exact requests/commands, what came back, expected versus
  * observed) plus the data the next step needs. Preflight (step 1) is `preflight.ts`; picking the
  * contact (step 2) is `pick.ts`; the report (step 10) is `evidence.ts`.

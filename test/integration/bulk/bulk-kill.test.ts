@@ -1,5 +1,5 @@
 /**
- * Must-show (issue 7): the process running the pipeline is SIGKILLed at random points at least 20
+ * Bulk must-show: the process running the pipeline is SIGKILLed at random points at least 20
  * times and resumed each time. After every kill the journal is consistent (per object at most one
  * intent and one result, no result without its intent) and the lab shows no double write; at the
  * end every planned object is transferred with exactly one write, one intent and one final record.

@@ -1,5 +1,5 @@
 /**
- * Must-show (issue 7) against the in-process lab: a 2,000-contact plan and run under injected 429
+ * Bulk must-show against the in-process lab: a 2,000-contact plan and run under injected 429
  * storms, 503s, dropped connections and applied-but-lost responses. Every object ends in its planned
  * state, the journal holds exactly one intent and one final record per written object, and the lab's
  * write log shows no double writes. Also the CSV import rejections (nothing written).

@@ -8,7 +8,7 @@ import type { GraphResponse } from './context';
 export const MSG_DENIED = 'Insufficient privileges to complete the operation.';
 export const MSG_SYNCED_UPDATE =
   'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.';
-/** Exchange-mastered objects (reference: Graph docs issue 3564); one plausible text for a mail-enabled synced contact. */
+/** Exchange-mastered objects (docs/reference/graph-and-identity.md#write-errors); one plausible text for a mail-enabled synced contact. */
 export const MSG_EXTERNAL_SERVICE_UPDATE =
   'Unable to update the specified properties for objects that have originated within an external service.';
 /** A refusal text no public source shows (the lab's "unrecognised message" variant). */

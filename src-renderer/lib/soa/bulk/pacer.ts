@@ -1,5 +1,5 @@
 /**
- * Write pacing below Graph's identity write limits (reference §4.1): 3,000 writes per 150 s per
+ * Write pacing below Graph's identity write limits (docs/reference/graph-and-identity.md#throttling): 3,000 writes per 150 s per
  * app+tenant and 18,000 per 5 min per tenant (shared with every other app, so only `tenantShare`
  * of it is ours). A token bucket refills at `safety ×` the tighter steady rate, with a small burst
  * of one batch. It slows down when `x-ms-throttle-limit-percentage` shows up (sent above 80 %),

@@ -1,5 +1,5 @@
 /**
- * Re-verification of unfinished operations after a restart (issue 6, "Journal"): for each journaled
+ * Re-verification of unfinished operations after a restart (`docs/architecture.md#one-transfer-through-the-code`): for each journaled
  * SOA intent without a result, read the object's current state and record the final result: done
  * (verified) when it shows the intended value, failed ("not applied") when it does not. Nothing is
  * written to Graph. Intents of other actions are reported as not re-verifiable here.

@@ -1,5 +1,5 @@
 /**
- * The Connect Sync side of a bulk run (issue 7): one sync cycle after the run, and — after an
+ * The Connect Sync side of a bulk run: one sync cycle after the run, and — after an
  * on-premises change — an Event 6956 sweep for the run's DNs that reports which objects are confirmed
  * blocked (the sync engine refused to export them because their SOA is in the cloud). Runs over a
  * server port (the `server.*` operations through the bridge in the app).

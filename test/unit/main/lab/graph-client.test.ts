@@ -57,7 +57,7 @@ describe('unmodified @microsoft/microsoft-graph-client against the lab', () => {
     ).toEqual([true, false]);
   });
 
-  it('without customHosts the client drops the token (reference §5.3) and the lab answers 401', async () => {
+  it('without customHosts the client drops the token (docs/reference/graph-and-identity.md#customhosts) and the lab answers 401', async () => {
     const c = client(false);
     await expect(c.api('/me').get()).rejects.toMatchObject({ statusCode: 401, code: 'InvalidAuthenticationToken' });
   });
