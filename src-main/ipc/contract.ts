@@ -608,9 +608,11 @@ export const contract = {
     input: z.strictObject({
       runId: z.string().max(100).optional(),
       limit: z.number().int().min(1).max(100000).default(1000),
+      /** Page forward: the first `limit` records with a larger `seq` (instead of the newest `limit`). */
+      afterSeq: z.number().int().min(0).optional(),
     }),
     output: z.object({ records: z.array(storedJournalRecord), path: z.string() }),
-    description: 'Read journal records (newest last).',
+    description: 'Read journal records (newest last); with afterSeq, the next page after that seq.',
   }),
   'report.open': op({
     input: z.strictObject({ file: reportFileName }),

@@ -21,9 +21,9 @@ export const journalModule: ServiceFactory = ({ config, settings }): ServiceModu
     handlers: {
       'journal.append': ({ record }) => journalFor().append(record),
       'journal.pending': async () => ({ pending: await journalFor().pending() }),
-      'journal.read': async ({ runId, limit }) => {
+      'journal.read': async ({ runId, limit, afterSeq }) => {
         const j = journalFor();
-        const { records } = await j.read({ runId, limit });
+        const { records } = await j.read({ runId, limit, ...(afterSeq !== undefined ? { afterSeq } : {}) });
         return { records, path: j.path };
       },
       'report.save': ({ name, format, content }) => saveReport(config.dataDir, name, format, content),

@@ -51,8 +51,10 @@ export interface PendingOperation {
 
 export interface JournalReadOptions {
   runId?: string;
-  /** Newest `limit` records (after the runId filter). */
+  /** Newest `limit` records (after the runId filter); with `afterSeq`, the first `limit` after it. */
   limit?: number;
+  /** Page forward: only records with a larger `seq`, oldest first. */
+  afterSeq?: number;
 }
 
 export interface JournalReadResult {
@@ -216,12 +218,17 @@ export class Journal {
       const runId = options.runId;
       start = segments.findIndex((s) => s.runIds === null || s.runIds.includes(runId));
       if (start === -1) return { records: [], skippedLines: 0 };
+    } else if (options.afterSeq !== undefined) {
+      const after = options.afterSeq;
+      start = segments.findIndex((s) => s.lastSeq > after);
+      if (start === -1) return { records: [], skippedLines: 0 };
     } else if (options.limit !== undefined) {
       let count = 0;
       start = segments.length;
       while (start > 0 && count < options.limit) count += segments[--start]?.count ?? 0;
     }
     const limit = options.limit;
+    const afterSeq = options.afterSeq;
     const out: StoredJournalRecord[] = [];
     const keep = (r: StoredJournalRecord): void => {
       out.push(r);
@@ -230,7 +237,7 @@ export class Journal {
     };
     const runOps = new Set<string>();
     const guard = new RecordGuard(start > 0 ? (segments[start - 1]?.lastSeq ?? 0) : 0);
-    for (const seg of segments.slice(start)) {
+    scan: for (const seg of segments.slice(start)) {
       for await (const line of segmentLines(this.fs, this.segmentFile(seg.n), seg.bytes)) {
         const r = line.oversized ? guard.reject('line too long') : guard.accept(line.text);
         if (!r.ok) continue;
@@ -239,7 +246,11 @@ export class Journal {
           if (rec.kind === 'intent' && rec.runId === options.runId) runOps.add(rec.opId);
           else if (!runOps.has(rec.opId)) continue;
         }
-        keep(rec);
+        if (afterSeq === undefined) keep(rec);
+        else if (rec.seq > afterSeq) {
+          out.push(rec);
+          if (limit !== undefined && out.length >= limit) break scan;
+        }
       }
     }
     const records = limit !== undefined && out.length > limit ? out.slice(-limit) : out;

@@ -17,6 +17,8 @@ async function value<N extends OperationName>(bridge: BridgeCall, name: N, input
   return r.value;
 }
 
+const READ_PAGE = 10_000;
+
 export function createIpcJournalPort(bridge: BridgeCall): JournalPort {
   return {
     async append(records: JournalRecordInput[]): Promise<void> {
@@ -32,7 +34,16 @@ export function createIpcJournalPort(bridge: BridgeCall): JournalPort {
       if (refused.length > 0) throw new JournalRefusedError(refused);
     },
     async readRun(runId: string): Promise<StoredJournalRecord[]> {
-      return (await value(bridge, 'journal.read', { runId, limit: 100000 })).records;
+      // paged, so a run of any size comes back whole (one page is at most 10,000 records over IPC)
+      const out: StoredJournalRecord[] = [];
+      let afterSeq = 0;
+      for (;;) {
+        const { records } = await value(bridge, 'journal.read', { runId, afterSeq, limit: READ_PAGE });
+        out.push(...records);
+        const last = records.at(-1);
+        if (records.length < READ_PAGE || !last) return out;
+        afterSeq = last.seq;
+      }
     },
   };
 }

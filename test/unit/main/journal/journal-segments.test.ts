@@ -94,6 +94,25 @@ describe('segmented journal', () => {
     await j3.close();
   });
 
+  it('read({ afterSeq, limit }) pages forward through a run across segments', async () => {
+    const j = new Journal(dir, 't', { segmentBytes: 1500 });
+    await fill(j);
+    for (const runId of ['r1', undefined]) {
+      const whole = (await j.read(runId ? { runId } : {})).records;
+      const paged = [];
+      let afterSeq = 0;
+      for (;;) {
+        const page = (await j.read({ ...(runId ? { runId } : {}), afterSeq, limit: 7 })).records;
+        expect(page.length).toBeLessThanOrEqual(7);
+        paged.push(...page);
+        if (page.length < 7) break;
+        afterSeq = page.at(-1)!.seq;
+      }
+      expect(paged).toEqual(whole);
+    }
+    await j.close();
+  });
+
   it('an index that does not match the files is rebuilt by a scan', async () => {
     const j = new Journal(dir, 't', { segmentBytes: 1500 });
     await fill(j);

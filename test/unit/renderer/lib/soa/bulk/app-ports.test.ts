@@ -17,6 +17,7 @@ import { createFetchGraphBatchPort } from '../../../../../../src-renderer/lib/so
 import { runBulk } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
 import { buildPlan, parsePlanFile, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
 import { FakeGraph } from './fake-graph';
+import { Journal } from '../../../../../../src-main/journal/journal';
 import { journalRefusalOf } from '../../../../../../src-renderer/lib/soa/bulk/ports';
 
 describe('app ports', () => {
@@ -104,6 +105,38 @@ describe('app ports', () => {
     expect(journalRefusalOf(err)?.refused.map((r) => r.opId)).toEqual(['b']);
     expect((await port.readRun('r')).map((r) => r.opId).sort()).toEqual(['a', 'c']);
     await expect(port.append([rec('d', 'Flag Bearer Consulting GmbH')])).resolves.toBeUndefined();
+  });
+
+  it('the IPC journal port reads a run of any size back whole, in pages', async () => {
+    const direct = new Journal(dir, 'contoso.example');
+    const rec = (opId: string, runId: string) => ({
+      kind: 'intent' as const,
+      opId,
+      runId,
+      objectType: 'contact' as const,
+      objectId: opId,
+      action: 'transfer' as const,
+      request: { method: 'PATCH', url: `/contacts/${opId}/onPremisesSyncBehavior`, body: { isCloudManaged: true } },
+    });
+    const big = Array.from({ length: 10_050 }, (_, i) => rec(`big-${i}`, 'big'));
+    for (let i = 0; i < big.length; i += 2000) await direct.appendMany(big.slice(i, i + 2000));
+    await direct.appendMany([
+      rec('other', 'small'),
+      { kind: 'result', opId: 'big-0', outcome: 'done', verified: true },
+    ]);
+    await direct.close();
+    const reads: unknown[] = [];
+    const bridge = {
+      call: (name: string, input: unknown) => {
+        if (name === 'journal.read') reads.push(input);
+        return services.router.dispatch(name, input, { kind: 'bridge', remoteAddress: '127.0.0.1' }, () => {});
+      },
+    } as BridgeCall;
+    const records = await createIpcJournalPort(bridge).readRun('big');
+    expect(records).toHaveLength(10_051);
+    expect(new Set(records.map((r) => r.seq)).size).toBe(10_051);
+    expect(records.at(-1)).toMatchObject({ kind: 'result', opId: 'big-0' });
+    expect(reads.length).toBeGreaterThan(1);
   });
 
   it('the fetch Graph port posts one $batch with the token only in the Authorization header', async () => {
