@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createServices, type Services } from '../services';
-import { reportUrl, startBridge, type BridgeHandle } from './server';
+import { startBridge, type BridgeHandle } from './server';
 import { reportsDir } from '../journal/reports';
 import { originOf } from './content-security-policy';
 import type { LabInfo } from '../lab/types';
@@ -49,6 +49,9 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     throw new Error(`The renderer is not built (${rendererDir}). Run \`npm run build:renderer\` first.`);
   }
+  // Assigned once below, after the services it serves (report links need it, later).
+  // eslint-disable-next-line prefer-const
+  let bridge: BridgeHandle;
   const services = createServices({
     transport: 'browser',
     dataDir: options.dataDir,
@@ -71,11 +74,12 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
       (async (url) => {
         log.info('sign-in page requested; the app shows the link', { host: new URL(url).host });
       }),
-    reportFiles: { url: reportUrl },
+    // Single-use report tickets come from the bridge, which starts just below (report.open runs later).
+    reportFiles: { url: (file, disposition) => bridge.reportUrl(file, disposition) },
     validateSender: (sender) => sender.kind === 'bridge',
   });
   const { graphEndpoint, authorityHost } = services.settings.get();
-  const bridge = await startBridge({
+  bridge = await startBridge({
     router: services.router,
     rendererDir,
     port: options.port,

@@ -1,14 +1,18 @@
 /**
  * Browser mode: the same router that Electron's ipcMain uses, behind a loopback-only HTTP server.
  *
- *   GET  /?token=…        sets the session cookie (HttpOnly, SameSite=Strict) and redirects to /#token=…
- *   GET  /<asset>         the built renderer (cookie required)
- *   POST /rpc/<operation> one contract operation; header `x-soa-token` required (not the cookie: CSRF)
- *   GET  /events          Server-Sent Events with progress events (cookie required)
- *   GET  /reports/<file>  a saved evidence report (cookie required; `?download=1` as an attachment)
+ *   GET  /?token=…        sets the asset cookie (HttpOnly, SameSite=Strict) and redirects to /#token=…
+ *   GET  /<asset>         the built renderer (asset cookie required)
+ *   POST /rpc/<operation> one contract operation; header `x-soa-token` required (never the cookie: CSRF)
+ *   GET  /events          Server-Sent Events with progress events (header `x-soa-token` required)
+ *   GET  /reports/<file>  a saved evidence report (asset cookie and a single-use ticket from `report.open`)
  *
- * Every request needs the per-launch random token. The Host header must name our loopback address,
- * which stops DNS-rebinding pages from talking to the bridge.
+ * Two secrets per launch. The RPC token lives only in the page's memory and travels only in the
+ * `x-soa-token` header. The cookie carries a different secret that opens nothing but the static files:
+ * browsers send 127.0.0.1 cookies to every port, so any other local service the browser visits
+ * sees it, and the RPC check refuses it. The Host header must name our loopback address, which stops
+ * DNS-rebinding pages from talking to the bridge. Each operation has a body limit sized to its
+ * contract (`maxBodyBytes`). See docs/security.md.
  */
 import http from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -16,14 +20,13 @@ import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Router } from '../ipc/router';
-import type { IpcResult, ProgressEvent } from '../ipc/contract';
+import { maxBodyBytes, type IpcResult, type ProgressEvent } from '../ipc/contract';
 import { contentSecurityPolicy } from './content-security-policy';
 import { RENDERER_MIME, rendererRequestHandler, writeWebResponse } from '../renderer-assets';
 import { logger } from '../log';
 
 const log = logger('bridge');
 const COOKIE = 'soa_session';
-const MAX_BODY = 60 * 1024 * 1024;
 
 export interface BridgeOptions {
   router: Router;
@@ -38,10 +41,8 @@ export interface BridgeOptions {
   reportsDir?: string;
 }
 
-/** The URL the page opens (or downloads) for a saved report; the bridge serves it only with the session cookie. */
-export function reportUrl(file: string, disposition: 'inline' | 'attachment'): string {
-  return `/reports/${encodeURIComponent(file)}${disposition === 'attachment' ? '?download=1' : ''}`;
-}
+/** How long a report ticket from `report.open` / `report.saveAs` stays valid (it is also single-use). */
+const REPORT_TICKET_MS = 2 * 60 * 1000;
 
 const REPORT_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}\.(html|json|csv)$/;
 /** A saved report runs nothing and loads nothing: inline styles only. */
@@ -53,6 +54,11 @@ export interface BridgeHandle {
   origin: string;
   token: string;
   port: number;
+  /**
+   * The URL the page opens (or downloads) for a saved report: a single-use ticket that expires, so the
+   * asset cookie alone (which other local services may see) never reads a report.
+   */
+  reportUrl(file: string, disposition: 'inline' | 'attachment'): string;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,9 @@ const statusFor = (result: IpcResult<unknown>): number => {
 
 export async function startBridge(options: BridgeOptions): Promise<BridgeHandle> {
   const token = options.token ?? randomBytes(32).toString('base64url');
+  // The asset cookie's secret: a different value, refused wherever the token is required.
+  const cookieSecret = randomBytes(32).toString('base64url');
+  const reportTickets = new Map<string, { file: string; expires: number }>();
   const clients = new Set<http.ServerResponse>();
   let origin = '';
   const csp = () => contentSecurityPolicy(options.connectOrigins ?? []);
@@ -121,7 +130,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     const port = (server.address() as AddressInfo).port;
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return deny(res, 403, 'Unexpected Host header.');
     const url = new URL(req.url ?? '/', origin);
-    const cookieOk = sameSecret(cookieValue(req.headers.cookie, COOKIE), token);
+    const cookieOk = sameSecret(cookieValue(req.headers.cookie, COOKIE), cookieSecret);
     const headerOk = sameSecret(
       typeof req.headers['x-soa-token'] === 'string' ? req.headers['x-soa-token'] : undefined,
       token,
@@ -129,13 +138,23 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
 
     if (url.pathname.startsWith('/rpc/')) {
       if (req.method !== 'POST') return deny(res, 405, 'Use POST.');
-      if (!headerOk) return deny(res, 401, 'Missing or wrong session token.');
+      if (!headerOk)
+        return deny(
+          res,
+          401,
+          'Missing or wrong session token. Open the URL printed by `npm run demo` again: the page keeps the token only in memory, so a reload loses it.',
+        );
       const fetchSite = req.headers['sec-fetch-site'];
       if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none')
         return deny(res, 403, 'Cross-site request refused.');
-      const operation = decodeURIComponent(url.pathname.slice('/rpc/'.length));
-      const raw = await readBody(req);
-      if (raw === null) return deny(res, 413, 'Request body too large.');
+      const operation = decodedPath(url.pathname.slice('/rpc/'.length));
+      if (operation === null) return deny(res, 400, 'The path has malformed percent-encoding.');
+      const limit = maxBodyBytes(operation);
+      if (Number(req.headers['content-length'] ?? 0) > limit) {
+        return deny(res, 413, `The request body is larger than ${operation} accepts (${limit} bytes).`);
+      }
+      const raw = await readBody(req, limit);
+      if (raw === null) return deny(res, 413, `The request body is larger than ${operation} accepts (${limit} bytes).`);
       let input: unknown = {};
       if (raw.length > 0) {
         try {
@@ -157,7 +176,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     }
 
     if (url.pathname === '/events') {
-      if (!cookieOk && !headerOk) return deny(res, 401, 'Missing or wrong session token.');
+      if (!headerOk) return deny(res, 401, 'Missing or wrong session token.');
       res.writeHead(200, {
         'content-type': 'text/event-stream',
         'cache-control': 'no-store',
@@ -176,7 +195,14 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed.');
     if (url.pathname.startsWith('/reports/')) {
       if (!cookieOk) return deny(res, 401, 'Missing or wrong session token.');
-      return serveReport(res, decodeURIComponent(url.pathname.slice('/reports/'.length)), url, req.method === 'HEAD');
+      const file = decodedPath(url.pathname.slice('/reports/'.length));
+      if (file === null) return deny(res, 400, 'The path has malformed percent-encoding.');
+      const ticket = reportTickets.get(url.searchParams.get('ticket') ?? '');
+      reportTickets.delete(url.searchParams.get('ticket') ?? '');
+      if (!ticket || ticket.file !== file || ticket.expires < Date.now()) {
+        return deny(res, 403, 'This report link has expired or was used already. Open the report again from the app.');
+      }
+      return serveReport(res, file, url, req.method === 'HEAD');
     }
     const queryToken = url.searchParams.get('token');
     if (queryToken !== null) {
@@ -184,7 +210,7 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
       res.writeHead(303, {
         // The fragment never leaves the browser: the page keeps it for the x-soa-token header.
         location: `/#token=${token}`,
-        'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'set-cookie': `${COOKIE}=${cookieSecret}; HttpOnly; SameSite=Strict; Path=/`,
         'cache-control': 'no-store',
       });
       return void res.end();
@@ -235,6 +261,14 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
     origin,
     token,
     port,
+    reportUrl(file, disposition) {
+      const now = Date.now();
+      for (const [id, t] of reportTickets) if (t.expires < now) reportTickets.delete(id);
+      const ticket = randomBytes(24).toString('base64url');
+      reportTickets.set(ticket, { file, expires: now + REPORT_TICKET_MS });
+      const query = new URLSearchParams({ ticket, ...(disposition === 'attachment' ? { download: '1' } : {}) });
+      return `/reports/${encodeURIComponent(file)}?${query.toString()}`;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of clients) res.end();
@@ -245,14 +279,23 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeHandle>
   };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string | null> {
+/** A decoded path segment, or null when its percent-encoding is malformed (a 400, never a 500). */
+function decodedPath(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooBig = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
+      if (size > limit) {
         tooBig = true;
         return;
       }

@@ -463,6 +463,8 @@ interface OperationDef<I extends z.ZodType, O extends z.ZodType, P extends z.Zod
   /** Present when the operation streams progress events. */
   progress: P;
   description: string;
+  /** Largest request body the browser-mode bridge accepts for it (default `DEFAULT_MAX_BODY_BYTES`). */
+  maxBodyBytes?: number;
 }
 
 function op<I extends z.ZodType, O extends z.ZodType, P extends z.ZodType | undefined = undefined>(def: {
@@ -470,6 +472,7 @@ function op<I extends z.ZodType, O extends z.ZodType, P extends z.ZodType | unde
   output: O;
   progress?: P;
   description: string;
+  maxBodyBytes?: number;
 }): OperationDef<I, O, P> {
   return { ...def, progress: def.progress as P };
 }
@@ -598,6 +601,8 @@ export const contract = {
     input: z.strictObject({ record: journalRecord }),
     output: z.object({ seq: z.number().int(), at: isoDate }),
     description: 'Append (and fsync) one record to this tenant’s journal.',
+    // one record with its before/after snapshots
+    maxBodyBytes: 1024 * 1024,
   }),
   'journal.pending': op({
     input: empty,
@@ -631,6 +636,8 @@ export const contract = {
     output: z.object({ savedAt: isoDate }),
     description:
       'Save (fsynced, atomically) a single-object wizard run after a step, so a reload or restart can resume it.',
+    // up to 100 evidence entries
+    maxBodyBytes: 4 * 1024 * 1024,
   }),
   'run.list': op({
     input: empty,
@@ -651,10 +658,21 @@ export const contract = {
     }),
     output: z.object({ path: z.string() }),
     description: 'Save an evidence report or plan export in the app data folder.',
+    // `content` holds up to 50,000,000 characters (a bulk run's CSV or HTML), plus JSON escaping
+    maxBodyBytes: 64 * 1024 * 1024,
   }),
 } as const;
 
 export type Contract = typeof contract;
+
+/** Request body limit of an operation without its own `maxBodyBytes`: every small-input operation. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** The browser-mode bridge's body limit for `name` (the default for names outside the contract). */
+export function maxBodyBytes(name: string): number {
+  const def = Object.hasOwn(contract, name) ? (contract as Record<string, { maxBodyBytes?: number }>)[name] : undefined;
+  return def?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+}
 export type OperationName = keyof Contract;
 export type OpInput<N extends OperationName> = z.input<Contract[N]['input']>;
 export type OpParsedInput<N extends OperationName> = z.output<Contract[N]['input']>;

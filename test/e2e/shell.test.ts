@@ -15,20 +15,26 @@ describe('browser mode end to end', () => {
     await expect.poll(() => page.getByTestId('app-info').textContent()).toContain('Browser mode');
     expect(await page.locator('h1').first().textContent()).toBe('soa-pilot');
     expect(page.url()).not.toContain('token');
+    // the RPC token lives only in the page's memory: not in storage, not in a cookie the page can read
+    const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }) + document.cookie);
+    expect(stored).not.toContain(app.bridge.token);
+    const cookies = await e2e.context.cookies(app.bridge.origin);
+    expect(cookies.map((c) => c.name)).toEqual(['soa_session']);
+    expect(cookies[0]!.value).not.toBe(app.bridge.token);
+    expect(cookies[0]!.httpOnly).toBe(true);
     await e2e.screenshot('shell');
   });
 
   it('calls an operation end to end through the bridge from the page', async () => {
     const { page } = e2e;
-    const result = await page.evaluate(async () => {
-      const token = sessionStorage.getItem('soa-pilot.session') ?? '';
+    const result = await page.evaluate(async (token) => {
       const res = await fetch('/rpc/app.ping', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-soa-token': token },
         body: JSON.stringify({ message: 'from chromium' }),
       });
       return { status: res.status, body: (await res.json()) as unknown };
-    });
+    }, e2e.app.bridge.token);
     expect(result).toMatchObject({ status: 200, body: { ok: true, value: { echo: 'from chromium' } } });
   });
 
@@ -40,15 +46,14 @@ describe('browser mode end to end', () => {
   });
 
   it('answers a malformed payload with a structured validation error', async () => {
-    const body = await e2e.page.evaluate(async () => {
-      const token = sessionStorage.getItem('soa-pilot.session') ?? '';
+    const body = await e2e.page.evaluate(async (token) => {
       const res = await fetch('/rpc/app.ping', {
         method: 'POST',
         headers: { 'x-soa-token': token },
         body: '{"message": 5}',
       });
       return (await res.json()) as unknown;
-    });
+    }, e2e.app.bridge.token);
     expect(body).toMatchObject({ ok: false, error: { code: 'validation', detail: [{ path: 'message' }] } });
   });
 });

@@ -43,21 +43,36 @@ const rpc = (op: string, body: string, headers: Record<string, string> = { 'x-so
     body,
   });
 
+/** The asset cookie the bridge sets when the printed URL is opened (`name=value`). */
+async function assetCookie(): Promise<string> {
+  const first = await fetch(bridge.url, { redirect: 'manual' });
+  return (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
+
 describe('browser-mode bridge', () => {
-  it('serves a saved report only with the session cookie, inline or as a download, nothing outside', async () => {
-    const get = (p: string, cookie?: string) =>
-      fetch(`${bridge.origin}${p}`, cookie ? { headers: { cookie: `soa_session=${cookie}` } } : {});
-    expect((await get('/reports/transfer-abc.html')).status).toBe(401);
-    expect((await get('/reports/transfer-abc.html', 'test-token-0123456788')).status).toBe(401);
-    const inline = await get('/reports/transfer-abc.html', 'test-token-0123456789');
+  it('serves a saved report only with the asset cookie and a single-use ticket, inline or as a download, nothing outside', async () => {
+    const cookie = await assetCookie();
+    const get = (p: string, c?: string) => fetch(`${bridge.origin}${p}`, c ? { headers: { cookie: c } } : {});
+    const inlineUrl = bridge.reportUrl('transfer-abc.html', 'inline');
+    expect(inlineUrl).toMatch(/^\/reports\/transfer-abc\.html\?ticket=[\w-]{20,}$/);
+    expect((await get(inlineUrl)).status).toBe(401);
+    expect((await get(inlineUrl, 'soa_session=test-token-0123456789')).status).toBe(401);
+    const inline = await get(inlineUrl, cookie);
     expect(inline.status).toBe(200);
     expect(await inline.text()).toContain('<title>report</title>');
     expect(inline.headers.get('content-disposition')).toMatch(/^inline/);
     expect(inline.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
-    const download = await get('/reports/transfer-abc.html?download=1', 'test-token-0123456789');
+    // single use, and the cookie alone opens no report
+    expect((await get(inlineUrl, cookie)).status).toBe(403);
+    expect((await get('/reports/transfer-abc.html', cookie)).status).toBe(403);
+    const download = await get(bridge.reportUrl('transfer-abc.html', 'attachment'), cookie);
     expect(download.headers.get('content-disposition')).toBe('attachment; filename="transfer-abc.html"');
-    expect((await get('/reports/..%2Foutside-secret.txt', 'test-token-0123456789')).status).toBe(404);
-    expect((await get('/reports/missing.html', 'test-token-0123456789')).status).toBe(404);
+    // a ticket is bound to its file
+    const ticket = new URL(bridge.reportUrl('transfer-abc.html', 'inline'), bridge.origin).searchParams.get('ticket');
+    expect((await get(`/reports/other.html?ticket=${ticket}`, cookie)).status).toBe(403);
+    const outside = bridge.reportUrl('../outside-secret.txt', 'inline').replace('..%2F', '..%2F');
+    expect((await get(outside, cookie)).status).toBe(404);
+    expect((await get(bridge.reportUrl('missing.html', 'inline'), cookie)).status).toBe(404);
   });
 
   it('binds to 127.0.0.1 and prints a URL carrying the token', () => {
@@ -72,8 +87,27 @@ describe('browser-mode bridge', () => {
   });
 
   it('does not accept the cookie alone for RPC (CSRF)', async () => {
-    const res = await rpc('app.ping', '{"message":"x"}', { cookie: 'soa_session=test-token-0123456789' });
+    const res = await rpc('app.ping', '{"message":"x"}', { cookie: await assetCookie() });
     expect(res.status).toBe(401);
+  });
+
+  it('the cookie carries its own secret, never the RPC token, and the RPC and event checks refuse it', async () => {
+    const cookie = await assetCookie();
+    const secret = cookie.split('=')[1] ?? '';
+    expect(secret.length).toBeGreaterThanOrEqual(40);
+    expect(secret).not.toBe('test-token-0123456789');
+    expect(cookie).not.toContain('test-token-0123456789');
+    // the cookie's value in the token header is refused, with or without the cookie
+    expect((await rpc('app.ping', '{"message":"x"}', { 'x-soa-token': secret })).status).toBe(401);
+    expect((await rpc('app.ping', '{"message":"x"}', { 'x-soa-token': secret, cookie })).status).toBe(401);
+    // the event stream needs the header token too: the cookie alone is refused
+    expect((await fetch(`${bridge.origin}/events`, { headers: { cookie } })).status).toBe(401);
+    // while the cookie still opens the static files
+    expect((await fetch(`${bridge.origin}/`, { headers: { cookie } })).status).toBe(200);
+    // and the token is no cookie: a cookie holding it opens nothing
+    expect(
+      (await fetch(`${bridge.origin}/`, { headers: { cookie: 'soa_session=test-token-0123456789' } })).status,
+    ).toBe(401);
   });
 
   it('runs an operation through the router', async () => {
@@ -135,7 +169,7 @@ describe('browser-mode bridge', () => {
 
   it('does not serve files outside the renderer folder', async () => {
     const res = await fetch(`${bridge.origin}/..%2f..%2foutside-secret.txt`, {
-      headers: { cookie: 'soa_session=test-token-0123456789' },
+      headers: { cookie: await assetCookie() },
     });
     expect([403, 404]).toContain(res.status);
     expect(await res.text()).not.toContain('secret');
@@ -144,7 +178,7 @@ describe('browser-mode bridge', () => {
   it('streams progress events to the page over /events', async () => {
     const controller = new AbortController();
     const stream = await fetch(`${bridge.origin}/events`, {
-      headers: { cookie: 'soa_session=test-token-0123456789' },
+      headers: { 'x-soa-token': 'test-token-0123456789' },
       signal: controller.signal,
     });
     expect(stream.status).toBe(200);
@@ -164,5 +198,32 @@ describe('browser-mode bridge', () => {
     release();
     expect(await (await call).json()).toMatchObject({ ok: true, value: { allSucceeded: true } });
     controller.abort();
+  });
+
+  it('limits each operation body to its contract: 64 KB by default, more for report.save', async () => {
+    const big = JSON.stringify({ message: 'x'.repeat(70 * 1024) });
+    const tooBig = await rpc('app.ping', big);
+    expect(tooBig.status).toBe(413);
+    expect(JSON.stringify(await tooBig.json())).toContain('app.ping');
+    // without a content-length (chunked), counted while reading
+    const chunked = await fetch(`${bridge.origin}/rpc/app.ping`, {
+      method: 'POST',
+      headers: { 'x-soa-token': 'test-token-0123456789' },
+      body: new Blob([big]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    // report.save takes a large report (not registered on this router: a validation answer, not 413)
+    const report = JSON.stringify({ name: 'r.csv', format: 'csv', content: 'y'.repeat(2 * 1024 * 1024) });
+    expect((await rpc('report.save', report)).status).not.toBe(413);
+    expect((await rpc('app.ping', JSON.stringify({ message: 'small' }))).status).toBe(200);
+  });
+
+  it('answers malformed percent-encoding in a path with 400, not 500', async () => {
+    const cookie = await assetCookie();
+    expect((await rpc('app.%E0%A4%A', '{}')).status).toBe(400);
+    expect((await rpc('%', '{}')).status).toBe(400);
+    expect((await fetch(`${bridge.origin}/reports/%E0%A4%A.html`, { headers: { cookie } })).status).toBe(400);
+    expect((await fetch(`${bridge.origin}/assets/%E0%A4%A.js`, { headers: { cookie } })).status).toBe(400);
   });
 });
