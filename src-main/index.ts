@@ -30,6 +30,7 @@ import {
   secureWebPreferences,
   trustedRendererOrigins,
 } from './window-security';
+import { externalUrlOrigins } from './settings/cloud-endpoints';
 import { logger } from './log';
 
 const log = logger('main');
@@ -55,9 +56,10 @@ export function createShell(opts: ShellOptions): { services: Services; window: B
   const trusted = trustedRendererOrigins(opts.devServerUrl);
   const validateSender = electronSenderValidator(trusted);
   // Called only after `services` exists (sign-in runs long after start-up).
+  // The extra origin comes only from the validated settings (a national cloud, or a custom cloud the
+  // admin turned on; see src-main/settings/cloud-endpoints.ts).
   const openExternal = async (url: string) => {
-    const authority = services.settings.get().authorityHost;
-    if (!isAllowedExternalUrl(url, [originOf(authority)])) {
+    if (!isAllowedExternalUrl(url, externalUrlOrigins(services.settings.get()))) {
       log.warn('blocked openExternal for a URL outside the allow-list');
       throw new Error('That address is not on the allow-list of sign-in and consent pages.');
     }

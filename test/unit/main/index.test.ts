@@ -263,4 +263,20 @@ describe('Electron start-up', () => {
     const dev = await ping({ senderFrame: { url: 'http://localhost:5173/' }, frameId: 1 }, { message: 'hi' });
     expect(dev).toMatchObject({ ok: true });
   });
+
+  it('opens only allow-listed pages, and the allow-list cannot be widened through settings.set', async () => {
+    const { services } = shell();
+    const openExternal = services.config.openExternal!;
+    fake.state.opened.length = 0;
+    const set = fake.state.handlers.get('soa:settings.set')!;
+    const refused = await set(
+      { senderFrame: { url: 'app://soa-pilot/index.html' }, frameId: 1 },
+      { authorityHost: 'https://phish.example' },
+    );
+    expect(refused).toMatchObject({ ok: false, error: { code: 'validation' } });
+    await expect(openExternal('https://phish.example/common/oauth2/v2.0/authorize')).rejects.toThrow(/allow-list/);
+    await openExternal('https://login.microsoftonline.com/common/oauth2/v2.0/authorize');
+    expect(fake.state.opened).toEqual(['https://login.microsoftonline.com/common/oauth2/v2.0/authorize']);
+    await services.dispose();
+  });
 });
