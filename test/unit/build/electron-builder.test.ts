@@ -29,8 +29,13 @@ describe('electron-builder config (checked without running the builder)', () => 
   it('locks down the Electron fuses', () => {
     expect(config.electronFuses).toMatchObject({
       runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
       enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
+      // off: the UI comes from the app:// scheme, never from file:// (src-main/renderer-assets.ts)
+      grantFileProtocolExtraPrivileges: false,
     });
   });
 

@@ -134,9 +134,17 @@ describe('Electron shell', () => {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
       webviewTag: false,
     });
+    expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+    const attach = vi.fn();
+    fake.state.windows[0]!.webContents.listeners.get('will-attach-webview')?.({ preventDefault: attach });
+    expect(attach).toHaveBeenCalled();
     expect(fake.state.windows[0]!.loaded).toBe(APP_INDEX);
   });
 
