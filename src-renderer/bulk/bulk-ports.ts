@@ -5,10 +5,10 @@
  */
 import type { AppInfo, OpOutput } from '@contract';
 import type { SoaClient } from '../lib/bridge';
-import { tokenSourceFromIpc, TokenSourceError } from '../lib/graph';
+import { createGraphSession, tokenSourceFromIpc, TokenSourceError } from '../lib/graph';
 import { runStreaming } from '../lib/soa/streaming';
 import {
-  createFetchGraphBatchPort,
+  createSessionGraphBatchPort,
   createIpcJournalPort,
   readMany,
   OBJECT_TYPES,
@@ -35,16 +35,15 @@ export interface SyncHooks {
 
 export function createBulkPorts(
   client: SoaClient,
-  info: Pick<AppInfo, 'graphBaseUrl'>,
+  info: Pick<AppInfo, 'graphBaseUrl' | 'graphCustomHosts'>,
   sync: SyncHooks = {},
 ): BulkPorts {
   const tokenSource = tokenSourceFromIpc((input) => client.call('auth.getAccessToken', input));
   return {
     // no token cache here: main's MSAL cache answers each call, and a sign-out or a different admin takes effect at once
-    graph: createFetchGraphBatchPort({
-      graphRoot: info.graphBaseUrl,
-      getToken: (scopes) => tokenSource([...scopes]),
-    }),
+    graph: createSessionGraphBatchPort(
+      createGraphSession({ baseUrl: info.graphBaseUrl, customHosts: info.graphCustomHosts, tokenSource }),
+    ),
     journal: createIpcJournalPort(client),
     server: {
       async runSyncCycle(input) {

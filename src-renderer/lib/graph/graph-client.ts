@@ -135,6 +135,13 @@ export interface GraphCall {
   headers?: Record<string, string>;
   body?: unknown;
   version?: 'v1.0' | 'beta';
+  /** Cancels the request (and any wait of the retry handler). */
+  signal?: AbortSignal;
+  /**
+   * Outer retries of a 429/503/504 for this call; default the session's `maxRetries`. The bulk
+   * `$batch` sender passes 0: its pacer must see every throttle to slow down.
+   */
+  retries?: number;
 }
 
 export interface GraphRawResponse {
@@ -201,7 +208,13 @@ export class GraphSession {
     try {
       let req = this.client.api(call.path).responseType(ResponseType.RAW);
       if (!/^https:\/\//i.test(call.path)) req = req.version(call.version ?? this.options.version ?? 'v1.0');
-      req = req.middlewareOptions([new AuthenticationHandlerOptions(undefined, { scopes: [...call.scopes] })]);
+      req = req.middlewareOptions([
+        new AuthenticationHandlerOptions(undefined, { scopes: [...call.scopes] }),
+        ...(call.retries !== undefined
+          ? [new RetryHandlerOptions(this.options.retryDelaySeconds ?? 3, call.retries)]
+          : []),
+      ]);
+      if (call.signal) req = req.option('signal', call.signal);
       if (call.query) req = req.query(call.query);
       if (call.headers) req = req.headers(call.headers);
       let res: unknown;

@@ -69,14 +69,22 @@ function norm(scope: string): string {
   return (i >= 0 ? scope.slice(i + 1) : scope).toLowerCase();
 }
 
-/** Parse Retry-After (seconds or HTTP date) into seconds; `fallback` when absent or unreadable. */
-export function retryAfterSeconds(value: string | null | undefined, fallback = 5, now: number = Date.now()): number {
-  if (!value) return fallback;
+/**
+ * The one Retry-After parser: seconds or an HTTP date, as milliseconds from `now`; undefined when
+ * absent or unreadable (the caller then backs off on its own schedule).
+ */
+export function retryAfterMs(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
   const n = Number(value);
-  if (Number.isFinite(n) && n >= 0) return n;
+  if (Number.isFinite(n)) return n >= 0 ? n * 1000 : undefined;
   const t = Date.parse(value);
-  if (Number.isFinite(t)) return Math.max(0, Math.ceil((t - now) / 1000));
-  return fallback;
+  return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
+}
+
+/** Retry-After in whole seconds; `fallback` when absent or unreadable. */
+export function retryAfterSeconds(value: string | null | undefined, fallback = 5, now: number = Date.now()): number {
+  const ms = retryAfterMs(value, now);
+  return ms === undefined ? fallback : Math.ceil(ms / 1000);
 }
 
 /** Pull `{ error: { code, message } }` out of a Graph error body (any shape tolerated). */

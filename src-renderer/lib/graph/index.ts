@@ -43,7 +43,6 @@ export {
   type MyRoles,
   type RoleAssignmentView,
 } from './soa-graph';
-export { runBatch, MAX_BATCH, type BatchStep, type BatchItemResult, type BatchOptions } from './batch';
 export {
   ROLE_TEMPLATE,
   ROLE_DISPLAY_NAME,

@@ -6,6 +6,7 @@
  */
 import type { HttpAttempt } from './ports';
 import { REPORT_CSP_META } from './report-content-security-policy';
+import { escapeHtml } from '../html-escape';
 
 export type Verdict = 'pass' | 'warn' | 'fail' | 'info' | 'skipped' | 'pending';
 
@@ -89,13 +90,6 @@ export function reportName(report: EvidenceReport): string {
 
 export function reportJson(report: EvidenceReport): string {
   return JSON.stringify(report, null, 2);
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: unknown): string {
-  const s = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value, null, 2);
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /** How the report (and the summary step) names a verdict. */

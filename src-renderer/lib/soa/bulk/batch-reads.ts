@@ -5,7 +5,7 @@
  */
 import type { BatchRequest, Clock, GraphBatchPort } from './ports';
 import { systemClock } from './ports';
-import { batchResponseBody, collectionPage, retryAfterMs, type DirectoryObject } from './graph-bodies';
+import { batchResponseBody, collectionPage, retryAfterHeaderMs, type DirectoryObject } from './graph-bodies';
 
 export interface ReadRequest {
   key: string;
@@ -91,7 +91,8 @@ export async function readMany(
         );
         const parsed = res.status === 200 ? batchResponseBody.safeParse(res.body) : undefined;
         if (!parsed?.success) {
-          const delay = retryAfterMs(res.headers, clock.now()) ?? base * 2 ** Math.min(6, ready[0]?.attempts ?? 0);
+          const delay =
+            retryAfterHeaderMs(res.headers, clock.now()) ?? base * 2 ** Math.min(6, ready[0]?.attempts ?? 0);
           for (const q of ready) requeue(q, delay, res.status, res.body, res.headers);
           continue;
         }
@@ -101,7 +102,7 @@ export async function readMany(
           const headers = r?.headers ?? {};
           if (!r) return requeue(q, base, 0, undefined, {});
           if (r.status === 429 || r.status >= 500) {
-            const delay = retryAfterMs(headers, clock.now()) ?? base * 2 ** Math.min(6, q.attempts);
+            const delay = retryAfterHeaderMs(headers, clock.now()) ?? base * 2 ** Math.min(6, q.attempts);
             return requeue(q, delay, r.status, r.body, headers);
           }
           out.set(q.req.key, { key: q.req.key, status: r.status, body: r.body, headers });

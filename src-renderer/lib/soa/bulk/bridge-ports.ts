@@ -54,22 +54,3 @@ export function createIpcServerPort(bridge: BridgeCall): BulkServerPort {
     events6956: (input) => value(bridge, 'server.events6956', input),
   };
 }
-
-/**
- * Token provider for `createFetchGraphBatchPort`: `auth.getAccessToken` through the bridge, cached
- * per scope set until a minute before expiry. The token stays in memory; it is never journaled.
- */
-export function createBridgeTokenProvider(
-  bridge: BridgeCall,
-  now: () => number = () => Date.now(),
-): (scopes: readonly string[]) => Promise<string> {
-  const cache = new Map<string, { token: string; expiresAt: number }>();
-  return async (scopes) => {
-    const key = [...scopes].sort().join(' ');
-    const hit = cache.get(key);
-    if (hit && hit.expiresAt - 60_000 > now()) return hit.token;
-    const t = await value(bridge, 'auth.getAccessToken', { scopes: [...scopes] });
-    cache.set(key, { token: t.accessToken, expiresAt: Date.parse(t.expiresOn) });
-    return t.accessToken;
-  };
-}

@@ -1,5 +1,6 @@
 /** zod schemas for the Graph bodies the bulk flows read. Unknown properties pass through untouched. */
 import { z } from 'zod';
+import { retryAfterMs } from '../../graph/graph-result';
 
 export const batchInnerResponse = z.object({
   id: z.string(),
@@ -64,14 +65,9 @@ export function header(headers: Record<string, string> | undefined, name: string
   return undefined;
 }
 
-/** Retry-After in ms (seconds or HTTP date); undefined when absent or unparsable. */
-export function retryAfterMs(headers: Record<string, string> | undefined, now: number): number | undefined {
-  const v = header(headers, 'retry-after');
-  if (v === undefined) return undefined;
-  const s = Number(v);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const d = Date.parse(v);
-  return Number.isFinite(d) ? Math.max(0, d - now) : undefined;
+/** Retry-After of a header record in ms (the parser of lib/graph/graph-result.ts); undefined when absent. */
+export function retryAfterHeaderMs(headers: Record<string, string> | undefined, now: number): number | undefined {
+  return retryAfterMs(header(headers, 'retry-after'), now);
 }
 
 /** `x-ms-throttle-limit-percentage` as a fraction (0.8–1.0); accepts a 0–100 form too. */

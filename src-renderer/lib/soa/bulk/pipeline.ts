@@ -21,7 +21,7 @@ import {
   errorMessage,
   header,
   parseIsCloudManaged,
-  retryAfterMs,
+  retryAfterHeaderMs,
   throttlePercentage,
   type BatchInnerResponse,
 } from './graph-bodies';
@@ -457,7 +457,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     const pct = throttlePercentage(r.headers);
     if (pct !== undefined) pacer.observePercentage(pct, now);
     if (r.status === 429) {
-      const ra = retryAfterMs(r.headers, now) ?? backoff(slot.throttles + 1);
+      const ra = retryAfterHeaderMs(r.headers, now) ?? backoff(slot.throttles + 1);
       if (kind === 'write') pacer.throttled(ra, now);
       return throttledSlot(slot, kind, ra, now);
     }
@@ -467,7 +467,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
         kind,
         `HTTP ${r.status} ${errorMessage(r.body) ?? ''}`.trim(),
         now,
-        retryAfterMs(r.headers, now),
+        retryAfterHeaderMs(r.headers, now),
       );
     }
     if (kind === 'write') {
@@ -606,7 +606,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
           ? { ok: true, byId: new Map(parsed.data.responses.map((r) => [r.id, r])) }
           : { ok: false, reason: 'unparsable $batch response body' };
       } else {
-        const ra = retryAfterMs(res.headers, clock.now());
+        const ra = retryAfterHeaderMs(res.headers, clock.now());
         outcome = {
           ok: false,
           reason: `$batch returned ${res.status}`,

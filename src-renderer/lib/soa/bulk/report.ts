@@ -3,6 +3,7 @@ import type { Plan } from './plan';
 import type { RunSummary } from './pipeline';
 import { REPORT_CSP_META } from '../report-content-security-policy';
 import { soaStateLabel } from '../state';
+import { escapeHtml } from '../../html-escape';
 
 /**
  * A cell a spreadsheet may read as a formula: = + - @ or their full-width forms ＝ ＋ － ＠, possibly
@@ -97,13 +98,6 @@ export function runCsv(summary: RunSummary): string {
       i.reason,
       i.opId,
     ]),
-  );
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
 }
 

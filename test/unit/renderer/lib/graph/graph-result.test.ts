@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { graphErrorOf, retryAfterSeconds } from '../../../../../src-renderer/lib/graph/graph-result';
+import { graphErrorOf, retryAfterMs, retryAfterSeconds } from '../../../../../src-renderer/lib/graph/graph-result';
+import { retryAfterHeaderMs } from '../../../../../src-renderer/lib/soa/bulk/graph-bodies';
 import { tokenScopes, tokenFailureError, TokenSourceError } from '../../../../../src-renderer/lib/graph/graph-client';
 
 const h = (o: Record<string, string> = {}) => new Headers(o);
@@ -71,6 +72,17 @@ describe('Graph error classification', () => {
     expect(retryAfterSeconds('3')).toBe(3);
     expect(retryAfterSeconds(new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString(), 5, Date.UTC(2030, 0, 1))).toBe(10);
     expect(retryAfterSeconds(null, 5)).toBe(5);
+  });
+
+  it('one Retry-After parser: unreadable, negative or empty values are "none" (the caller backs off itself)', () => {
+    expect(retryAfterMs('2')).toBe(2000);
+    expect(retryAfterMs('0')).toBe(0);
+    expect(retryAfterMs(new Date(Date.UTC(2030, 0, 1, 0, 0, 3)).toUTCString(), Date.UTC(2030, 0, 1))).toBe(3000);
+    expect(retryAfterMs(new Date(Date.UTC(2029, 0, 1)).toUTCString(), Date.UTC(2030, 0, 1))).toBe(0);
+    for (const bad of ['soon', '-5', '', '  ', null, undefined]) expect(retryAfterMs(bad)).toBeUndefined();
+    expect(retryAfterSeconds('soon', 7)).toBe(7);
+    expect(retryAfterHeaderMs({ 'Retry-After': '4' }, 0)).toBe(4000);
+    expect(retryAfterHeaderMs({}, 0)).toBeUndefined();
   });
 
   it('decodes the scp claim of a JWT for diagnostics', () => {

@@ -14,7 +14,6 @@ import {
   listMemberOf,
   myRoles,
   probeReadOnly,
-  runBatch,
   searchContacts,
   setCloudManaged,
   STEP_SCOPES,
@@ -22,6 +21,8 @@ import {
   type GraphSession,
   type TokenSource,
 } from '../../../../../src-renderer/lib/graph/index';
+import { createSessionGraphBatchPort } from '../../../../../src-renderer/lib/soa/bulk/session-graph-batch-port';
+import { readMany } from '../../../../../src-renderer/lib/soa/bulk/batch-reads';
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 let lab: Lab;
@@ -205,51 +206,69 @@ describe('Graph client against the lab', () => {
     expect(r).toMatchObject({ ok: false, error: { kind: 'network', status: 0 }, requestId: null });
   });
 
-  it('$batch: typed inner results, >20 steps split, inner 429s re-queued after Retry-After', async () => {
-    const g = session('hybrid.admin');
+  it('$batch through the shared session: inner 429s re-queued after Retry-After, written once each', async () => {
+    const port = createSessionGraphBatchPort(session('hybrid.admin'));
     const targets = synced().slice(5, 30);
-    const reads = await runBatch(
-      g,
-      targets.map((c) => ({
-        id: c.id,
-        method: 'GET' as const,
-        url: `/contacts/${c.id}/onPremisesSyncBehavior?$select=isCloudManaged`,
-        parse: (b: unknown) => (b as { isCloudManaged: boolean }).isCloudManaged,
-      })),
-      { scopes: STEP_SCOPES.contacts },
+    const scopes = STEP_SCOPES.contacts;
+    const reads = await readMany(
+      port,
+      targets.map((c) => ({ key: c.id, url: `/contacts/${c.id}/onPremisesSyncBehavior?$select=isCloudManaged` })),
+      { scopes },
     );
     expect(reads.size).toBe(targets.length);
-    for (const r of reads.values()) expect(r).toMatchObject({ ok: true, value: false, attempts: 1 });
+    for (const r of reads.values()) expect(r).toMatchObject({ status: 200, body: { isCloudManaged: false } });
 
     // shrink the write bucket so that part of one batch is throttled inside an outer 200
     lab.updateSettings({ throttleScale: 0.003 });
     try {
-      const throttled: string[][] = [];
       const writes = targets.slice(0, 12);
-      const result = await runBatch(
-        g,
-        writes.map((c) => ({
-          id: c.id,
-          method: 'PATCH' as const,
-          url: `/contacts/${c.id}/onPremisesSyncBehavior`,
-          body: { isCloudManaged: true },
-          parse: () => true,
-        })),
-        {
-          scopes: STEP_SCOPES.contacts,
-          maxAttempts: 10,
-          // honour Retry-After on the lab clock (no real waiting in tests)
-          sleep: async (ms) => advance(ms),
-          onThrottled: (ids) => throttled.push(ids),
+      const waits: number[] = [];
+      // honour Retry-After on the lab clock (no real waiting in tests)
+      const clock = {
+        now: () => Date.now() + clockOffset,
+        sleep: async (ms: number) => {
+          waits.push(ms);
+          await advance(ms);
         },
+      };
+      const result = await readMany(
+        {
+          // the same sender, used for PATCHes: readMany re-queues inner 429s exactly like reads
+          sendBatch: (body, o) =>
+            port.sendBatch(
+              {
+                requests: body.requests.map((r) => ({
+                  ...r,
+                  method: 'PATCH' as const,
+                  url: r.url,
+                  body: { isCloudManaged: true },
+                  headers: { 'Content-Type': 'application/json' },
+                })),
+              },
+              o,
+            ),
+        },
+        writes.map((c) => ({ key: c.id, url: `/contacts/${c.id}/onPremisesSyncBehavior` })),
+        { scopes, clock, maxAttempts: 10, concurrency: 1 },
       );
-      expect(throttled.length).toBeGreaterThan(0);
-      expect([...result.values()].every((r) => r.ok)).toBe(true);
-      expect(Math.max(...[...result.values()].map((r) => r.attempts))).toBeGreaterThan(1);
+      expect(waits.length).toBeGreaterThan(0);
+      expect([...result.values()].every((r) => r.status === 204 || r.status === 200)).toBe(true);
       for (const c of writes) expect(lab.tenant().object(c.id)?.isCloudManaged).toBe(true);
     } finally {
       lab.updateSettings({ throttleScale: 1 });
     }
+  });
+
+  it('a refused token reaches the $batch caller as the TokenSourceError it is', async () => {
+    const port = createSessionGraphBatchPort(
+      session('hybrid.admin', async () => {
+        throw new TokenSourceError('interactionRequired', 'consent missing', ['X.Read']);
+      }),
+    );
+    const e = await port
+      .sendBatch({ requests: [{ id: '1', method: 'GET', url: '/contacts' }] }, { scopes: ['X.Read'] })
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TokenSourceError);
   });
 
   it('talked to the lab only', () => {

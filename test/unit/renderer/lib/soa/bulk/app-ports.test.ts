@@ -1,6 +1,6 @@
 /**
- * The app-side ports: the IPC journal port over the real router and main-process journal, the fetch
- * Graph port (with an injected fetch), and saved plans round-tripping through `parsePlanFile`.
+ * The app-side ports: the IPC journal port over the real router and main-process journal, the
+ * session Graph port (with an injected fetch), and saved plans round-tripping through `parsePlanFile`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
@@ -8,12 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServices, type Services } from '../../../../../../src-main/services';
 import type { IpcResult } from '@contract';
-import {
-  createIpcJournalPort,
-  createBridgeTokenProvider,
-  type BridgeCall,
-} from '../../../../../../src-renderer/lib/soa/bulk/bridge-ports';
-import { createFetchGraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/fetch-graph-batch-port';
+import { createIpcJournalPort, type BridgeCall } from '../../../../../../src-renderer/lib/soa/bulk/bridge-ports';
+import { createSessionGraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/session-graph-batch-port';
+import { createGraphSession, type FetchLike } from '../../../../../../src-renderer/lib/graph/graph-client';
 import { runBulk } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
 import { buildPlan, parsePlanFile, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
 import { FakeGraph } from './fake-graph';
@@ -139,25 +136,29 @@ describe('app ports', () => {
     expect(reads.length).toBeGreaterThan(1);
   });
 
-  it('the fetch Graph port posts one $batch with the token only in the Authorization header', async () => {
+  it('the session Graph port posts one $batch with the token only in the Authorization header', async () => {
     const seen: { url: string; auth: string | null; body: string }[] = [];
-    const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
-      const headers = new Headers(init?.headers);
-      seen.push({ url: String(url), auth: headers.get('authorization'), body: String(init?.body) });
+    const fakeFetch = (async (input: string | Request, init?: RequestInit) => {
+      const req = typeof input === 'string' ? undefined : input;
+      const headers = new Headers(init?.headers ?? req?.headers);
+      seen.push({ url: req?.url ?? String(input), auth: headers.get('authorization'), body: String(init?.body) });
       return new Response(JSON.stringify({ responses: [{ id: '1', status: 200, body: { isCloudManaged: true } }] }), {
         status: 200,
         headers: { 'content-type': 'application/json', 'request-id': 'r-1' },
       });
-    }) as typeof fetch;
+    }) as FetchLike;
     const scopesAsked: string[][] = [];
-    const port = createFetchGraphBatchPort({
-      graphRoot: 'https://graph.example/',
-      getToken: async (scopes) => {
-        scopesAsked.push([...scopes]);
-        return 'tok-123';
-      },
-      fetch: fakeFetch,
-    });
+    const port = createSessionGraphBatchPort(
+      createGraphSession({
+        baseUrl: 'https://graph.example/',
+        customHosts: ['graph.example'],
+        tokenSource: async (scopes) => {
+          scopesAsked.push([...scopes]);
+          return 'tok-123';
+        },
+        fetch: fakeFetch,
+      }),
+    );
     const res = await port.sendBatch(
       { requests: [{ id: '1', method: 'GET', url: '/contacts/x/onPremisesSyncBehavior' }] },
       { scopes: ['Contacts-OnPremisesSyncBehavior.ReadWrite.All'] },
@@ -173,27 +174,25 @@ describe('app ports', () => {
     await expect(port.sendBatch({ requests: [] }, { scopes: [] })).rejects.toThrow(/1–20/);
   });
 
-  it('the bridge token provider caches per scope set until a minute before expiry', async () => {
-    let t = 0;
+  it('the session Graph port does not retry an outer 429 itself: the pacer must see it', async () => {
     let calls = 0;
-    const bridge = {
-      call: async (_name: string, input: unknown) => {
-        calls++;
-        return {
-          ok: true,
-          value: {
-            accessToken: `tok-${calls}`,
-            expiresOn: new Date(10 * 60_000).toISOString(),
-            scopes: (input as { scopes: string[] }).scopes,
-          },
-        };
-      },
-    } as unknown as BridgeCall;
-    const get = createBridgeTokenProvider(bridge, () => t);
-    expect(await get(['b', 'a'])).toBe('tok-1');
-    expect(await get(['a', 'b'])).toBe('tok-1');
-    expect(await get(['c'])).toBe('tok-2');
-    t = 9.5 * 60_000;
-    expect(await get(['a', 'b'])).toBe('tok-3');
+    const port = createSessionGraphBatchPort(
+      createGraphSession({
+        baseUrl: 'https://graph.example/',
+        customHosts: ['graph.example'],
+        tokenSource: async () => 'tok',
+        retryDelaySeconds: 0,
+        fetch: (async () => {
+          calls++;
+          return new Response('{}', { status: 429, headers: { 'retry-after': '1' } });
+        }) as FetchLike,
+      }),
+    );
+    const res = await port.sendBatch(
+      { requests: [{ id: '1', method: 'GET', url: '/contacts' }] },
+      { scopes: ['OrgContact.Read.All'] },
+    );
+    expect(res).toMatchObject({ status: 429, headers: { 'retry-after': '1' } });
+    expect(calls).toBe(1);
   });
 });
