@@ -13,10 +13,10 @@ beforeAll(async () => {
 });
 afterAll(() => e2e?.close());
 
+/** One RPC from the page's origin, with the session token the test holds (the page keeps its own in memory). */
 async function rpc(op: string, input: unknown): Promise<unknown> {
   return e2e.page.evaluate(
-    async ({ op, input }) => {
-      const token = sessionStorage.getItem('soa-pilot.session') ?? '';
+    async ({ op, input, token }) => {
       const res = await fetch(`/rpc/${op}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-soa-token': token },
@@ -24,7 +24,7 @@ async function rpc(op: string, input: unknown): Promise<unknown> {
       });
       return (await res.json()) as unknown;
     },
-    { op, input },
+    { op, input, token: e2e.app.bridge.token },
   );
 }
 
