@@ -379,7 +379,8 @@ describe('bulk transfer from the Bulk view', () => {
       await expect
         .poll(async () => (await writeLog(lab)).filter((w) => w.seq > since).length, { timeout: 30_000 })
         .toBeGreaterThan(0);
-      await page.reload();
+      // A reload needs the printed URL again: the page keeps the RPC token only in memory (docs/security.md).
+      await page.goto(e2e.app.bridge.url);
     } finally {
       await control(lab, 'DELETE', '/faults');
     }
