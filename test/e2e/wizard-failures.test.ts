@@ -17,6 +17,7 @@ import {
   labContact,
   labContacts,
   next,
+  proveReadOnly,
   openApp,
   pickSyncedContact,
   searchAndSelect,
@@ -57,6 +58,7 @@ async function toTransferStep(page: Page, c: LabContact, options: { sync: boolea
   if (!options.sync) {
     await page.locator('#sync-enabled').uncheck();
     await page.getByTestId('step-sync').getByTestId('next').click();
+    await proveReadOnly(page, 'write');
   }
 }
 

@@ -205,6 +205,24 @@ export function findFiles(dir: string, re: RegExp): string[] {
   return out;
 }
 
+/**
+ * Step 4: choose how the read-only proof is made. An admin whose roles may update contacts chooses
+ * (the write asks for the contact-update scope only now); without such a role the state evidence runs
+ * on its own and there is nothing to click.
+ */
+export async function proveReadOnly(page: Page, by: 'write' | 'state'): Promise<void> {
+  const step = page.getByTestId('step-readonly');
+  await expect
+    .poll(
+      async () =>
+        (await step.getByTestId(`prove-by-${by}`).count()) > 0 ||
+        (await step.getByTestId('readonly-state-only').count()) > 0,
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+  if ((await step.getByTestId(`prove-by-${by}`).count()) > 0) await step.getByTestId(`prove-by-${by}`).click();
+}
+
 /** Click the step's primary "next" button. */
 export async function next(page: Page, stepId: string): Promise<void> {
   const btn = page.getByTestId(`step-${stepId}`).getByTestId('next');

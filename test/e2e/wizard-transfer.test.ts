@@ -17,6 +17,7 @@ import {
   labContacts,
   next,
   openApp,
+  proveReadOnly,
   pickSyncedContact,
   searchAndSelect,
   signIn,
@@ -104,8 +105,10 @@ describe('transfer and verify, then roll back (one contact)', () => {
     await shot('transfer-03-sync');
     await next(page, 'sync');
 
-    // 4. read-only proof
+    // 4. read-only proof (this admin may update contacts: by write)
+    await proveReadOnly(page, 'write');
     expect(await verdict('readonly')).toBe('Pass');
+    expect(await page.getByTestId('readonly-proof-by').textContent()).toMatch(/by write/);
     await shot('transfer-04-readonly');
     await next(page, 'readonly');
 

@@ -3,7 +3,7 @@
  * every result (success or failure) carries the Graph `request-id` so it can go into the evidence.
  */
 export type GraphErrorKind =
-  'forbidden' | 'throttled' | 'notFound' | 'readOnly' | 'network' | 'badRequest' | 'unauthorized' | 'server';
+  'forbidden' | 'throttled' | 'notFound' | 'network' | 'badRequest' | 'unauthorized' | 'server';
 
 interface ErrorBase {
   /** HTTP status (0 when the request never got an answer). */
@@ -24,7 +24,6 @@ export type GraphError =
     })
   | (ErrorBase & { kind: 'throttled'; waitSeconds: number; fix: string })
   | (ErrorBase & { kind: 'notFound' })
-  | (ErrorBase & { kind: 'readOnly'; fix: string })
   | (ErrorBase & { kind: 'network'; fix: string })
   | (ErrorBase & { kind: 'badRequest' })
   | (ErrorBase & { kind: 'unauthorized'; fix: string })
@@ -51,17 +50,6 @@ export interface RequirementContext {
   requiredRole?: string;
   /** Extra sentence for the role fix, e.g. how AU scoping works. */
   roleHint?: string;
-}
-
-/** The documented 400s for writes to objects mastered elsewhere (docs/reference/graph-and-identity.md#write-errors). */
-const READ_ONLY_PATTERNS = [
-  /on-premises mastered directory sync objects/i,
-  /originated within an external service/i,
-  /is read-only and cannot be set/i,
-];
-
-export function isReadOnlyMessage(message: string): boolean {
-  return READ_ONLY_PATTERNS.some((p) => p.test(message));
 }
 
 function norm(scope: string): string {
@@ -145,13 +133,6 @@ export function graphErrorOf(
       kind: 'throttled',
       waitSeconds,
       fix: `Graph is throttling this app; wait ${waitSeconds} s and retry.`,
-    };
-  }
-  if (status === 400 && isReadOnlyMessage(message)) {
-    return {
-      ...base,
-      kind: 'readOnly',
-      fix: 'The object is mastered on-premises (or in Exchange Online): change it at its source, or transfer its Source of Authority first.',
     };
   }
   if (status >= 400 && status < 500) return { ...base, kind: 'badRequest' };

@@ -15,7 +15,6 @@ export {
 export {
   graphErrorOf,
   retryAfterSeconds,
-  isReadOnlyMessage,
   type GraphError,
   type GraphErrorKind,
   type GraphResult,

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { GraphCall, GraphSession } from './graph-client';
-import { ok, type GraphResult } from './graph-result';
+import { ok, type GraphError, type GraphResult } from './graph-result';
 import { STEP_SCOPES } from './scopes';
 import {
   AUDIT_READER_ROLES,
@@ -190,17 +190,18 @@ export async function searchContacts(g: GraphSession, q: ContactSearch = {}): Pr
 }
 
 export interface ReadOnlyProbe {
-  /** True when Graph refused the no-op write with the documented "mastered elsewhere" 400. */
-  readOnly: boolean;
   displayName: string;
-  /** Graph's message for the refusal. */
-  message?: string;
+  /** Graph's refusal of the no-op write (null: the write was accepted). Classify it with the object's state (lib/soa/proof.ts). */
+  refusal: GraphError | null;
+  /** Request id of the PATCH. */
+  patchRequestId: string | null;
+  patchStatus: number;
 }
 
 /**
- * Prove whether the cloud object is editable: PATCH `displayName` with its current value (a no-op
- * when allowed). The documented 400 for on-premises or Exchange mastered objects → `readOnly: true`.
- * The scopes the PATCH needs are not documented; callers may pass their own.
+ * Probe whether the cloud object is editable: PATCH `displayName` with its current value (a no-op
+ * when allowed). Resolves ok with Graph's refusal (if any) as data; only a failed read of the current
+ * name is a failure. The scopes the PATCH needs are not documented; callers may pass their own.
  */
 export async function probeReadOnly(
   g: GraphSession,
@@ -218,12 +219,18 @@ export async function probeReadOnly(
       body: { displayName },
       scopes,
     },
-    () => ({ readOnly: false, displayName }),
+    () => null,
   );
-  if (!r.ok && r.error.kind === 'readOnly') {
-    return ok({ readOnly: true, displayName, message: r.error.message }, r.error.status, r.requestId);
-  }
-  return r;
+  return ok(
+    {
+      displayName,
+      refusal: r.ok ? null : r.error,
+      patchRequestId: r.requestId,
+      patchStatus: r.ok ? r.status : r.error.status,
+    },
+    current.status,
+    r.requestId,
+  );
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -285,10 +292,13 @@ export async function listMemberOf(
 // Audit log
 // ----------------------------------------------------------------------------------------------
 
-/** Both documented spellings of the transfer activity, and the rollback (docs/reference/graph-and-identity.md#audit-activity-names). */
+/** Both documented spellings of the transfer and of the undo activity (docs/reference/graph-and-identity.md#audit-activity-names). */
 export const SOA_ACTIVITY = {
   transfer: ['Change Source of Authority from AD to cloud', 'Change Source of Authority from AD DS to cloud'],
-  rollback: ['Undo changes to Source of Authority from AD DS to cloud'],
+  rollback: [
+    'Undo changes to Source of Authority from AD DS to cloud',
+    'Undo changes to Source of Authority from AD to cloud',
+  ],
 } as const;
 
 const auditSchema = z.object({

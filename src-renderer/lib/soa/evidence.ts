@@ -4,6 +4,7 @@
  * Rendered as JSON (machine-readable) and as self-contained printable HTML (no scripts, no
  * external resources).
  */
+import type { ProofRecord } from './proof';
 import type { HttpAttempt } from './ports';
 import { REPORT_CSP_META } from './report-content-security-policy';
 import { escapeHtml } from '../html-escape';
@@ -37,6 +38,8 @@ export interface StepEvidence {
   observed: string;
   verdict: Verdict;
   notes: string[];
+  /** For the read-only and writable proofs: made by a write, or by state evidence only. */
+  proof?: ProofRecord;
 }
 
 export interface EvidenceReport {
@@ -124,10 +127,23 @@ function stepHtml(s: StepEvidence, index: number): string {
 <p>${escapeHtml(s.purpose)}</p>
 <table><tr><th>Started</th><td>${escapeHtml(s.startedAt)}</td><th>Finished</th><td>${escapeHtml(s.finishedAt ?? '—')}</td></tr>
 <tr><th>Expected</th><td colspan="3">${escapeHtml(s.expected)}</td></tr>
-<tr><th>Observed</th><td colspan="3">${escapeHtml(s.observed)}</td></tr></table>
+<tr><th>Observed</th><td colspan="3">${escapeHtml(s.observed)}</td></tr>${
+    s.proof
+      ? `
+<tr><th>Proof</th><td colspan="3" class="proof-${s.proof.by}">${s.proof.by === 'write' ? 'By write' : 'By state evidence (no write)'}: ${escapeHtml(s.proof.summary)}</td></tr>`
+      : ''
+  }</table>
 ${s.requests.map(requestHtml).join('\n')}
 ${s.notes.length > 0 ? `<ul>${s.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 </section>`;
+}
+
+/** Which proofs were made by a write and which by state evidence, in one line ('' when none ran). */
+export function proofSummary(steps: readonly StepEvidence[]): string {
+  return steps
+    .filter((s) => s.proof)
+    .map((s) => `${s.title}: ${s.proof?.by === 'write' ? 'by write' : 'by state evidence (no write)'}`)
+    .join('; ');
 }
 
 /** Printable, self-contained HTML (inline CSS only). */
@@ -153,6 +169,7 @@ code,pre{font-family:Consolas,monospace;font-size:12px}pre{background:#f5f5f5;pa
 <h1>${escapeHtml(title)}</h1>
 <table class="summary">
 <tr><th>Outcome</th><td>${escapeHtml(report.outcome)}</td></tr>
+${proofSummary(report.steps) ? `<tr><th>Proofs</th><td>${escapeHtml(proofSummary(report.steps))}</td></tr>` : ''}
 <tr><th>Object</th><td>${escapeHtml(report.object.displayName)} (contact ${escapeHtml(report.object.id)})</td></tr>
 <tr><th>On-prem DN</th><td>${escapeHtml(report.object.distinguishedName ?? 'not matched')}</td></tr>
 <tr><th>Tenant</th><td>${escapeHtml(report.tenant)}</td></tr>

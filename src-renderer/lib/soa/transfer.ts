@@ -24,6 +24,15 @@ import {
   type TraceOutcome,
 } from './verify';
 import { recordPatch, writeOptions } from './write-evidence';
+import {
+  MASTERED_ELSEWHERE_CODE,
+  NOT_PROVABLE_WITH_ROLES,
+  PROBABLY_READ_ONLY,
+  classifyWriteProbe,
+  rawMessage,
+  type ProofMode,
+  type WriteProbeVerdict,
+} from './proof';
 
 export { retriedNotes } from './write-evidence';
 
@@ -86,47 +95,144 @@ export async function stepSyncFirst(
   };
 }
 
-/** Step 4: synced and read-only (GETs, then the no-op write probe). Nothing changes. */
+/** Step 4 options: prove by a write (needs a contact-update role and scope) or by state evidence only. */
+export interface ProofOptions {
+  proof: ProofMode;
+  /** Scopes for the PATCH (default STEP_SCOPES.contactEdit; the permission is undocumented). */
+  scopes?: readonly string[];
+}
+
+const READ_ONLY_STATE = 'isCloudManaged = false and onPremisesSyncEnabled = true';
+
+/**
+ * Step 4: synced and read-only. Reads the state; then, when the admin chose the write proof, sends
+ * a write of the current display name (a no-op if it were allowed). Nothing changes. Without a
+ * contact-update role (or on a 403) the proof rests on the state evidence, and says so.
+ */
 export async function stepProveReadOnly(
   ports: FlowPorts,
   target: ContactTarget,
-): Promise<{ step: StepEvidence; read: SoaRead; readOnly: boolean | null; ok: boolean }> {
+  options: ProofOptions = { proof: 'write' },
+): Promise<{
+  step: StepEvidence;
+  read: SoaRead;
+  readOnly: boolean | null;
+  ok: boolean;
+  verdict: WriteProbeVerdict | null;
+}> {
+  const byWrite = options.proof === 'write';
   const step = newStep(
     'readonly',
     'Prove it is synced and read-only',
-    'Read isCloudManaged and onPremisesSyncEnabled, then send a write of the current display name (a no-op if it were allowed). Nothing changes.',
+    byWrite
+      ? 'Read isCloudManaged and onPremisesSyncEnabled, then send a write of the current display name (a no-op if it were allowed). Nothing changes.'
+      : 'Read isCloudManaged and onPremisesSyncEnabled. No write is sent: the state is the evidence.',
     ports.clock.now(),
   );
-  step.expected =
-    'isCloudManaged = false, onPremisesSyncEnabled = true, and the write is refused with the documented 400 "Unable to update the specified properties for on-premises mastered Directory Sync objects…".';
+  step.expected = byWrite
+    ? `${READ_ONLY_STATE}, and Graph refuses the write with 400 ${MASTERED_ELSEWHERE_CODE}.`
+    : `${READ_ONLY_STATE} (state evidence).`;
   const read = await readSoa(ports, target.id);
   step.requests.push(...read.requests);
+  if (read.error) step.notes.push(errorText(read.error));
+  const synced = classifyRead(read, target.id).state === 'synced';
+  const stateText = `isCloudManaged = ${String(read.isCloudManaged)}; onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}`;
+  const byState = (why: string): { step: StepEvidence; read: SoaRead; readOnly: boolean | null; ok: boolean } => {
+    step.proof = {
+      by: 'state',
+      summary: `${why} State evidence: ${stateText}${synced ? ' — synced from AD DS, so read-only in the cloud.' : ' — NOT the synced state.'}`,
+    };
+    return {
+      step: finishStep(step, synced ? 'pass' : 'fail', `${stateText}. ${why}`, ports.clock.now()),
+      read,
+      readOnly: null,
+      ok: synced,
+    };
+  };
+  if (!byWrite) {
+    step.notes.push(`The read-only proof ${NOT_PROVABLE_WITH_ROLES}; it uses the state evidence (no write was sent).`);
+    return {
+      ...byState(
+        `Not proven by a write: this ${NOT_PROVABLE_WITH_ROLES} (no role that may update contacts, or the admin chose the state evidence).`,
+      ),
+      verdict: null,
+    };
+  }
   const at = ports.clock.now().toISOString();
-  const probe = await probeReadOnly(ports.graph, target.id);
+  const probe = await probeReadOnly(ports.graph, target.id, options.scopes);
+  const verdict = probe.ok ? classifyWriteProbe(probe.value.refusal, synced) : null;
   step.requests.push({
     kind: 'graph',
     label: `PATCH ${graphUrl(ports, `/contacts/${encodeURIComponent(target.id)}`)}`,
     body: { displayName: probe.ok ? probe.value.displayName : target.displayName },
     at,
-    status: probe.ok ? probe.status : probe.error.status,
-    requestId: probe.requestId,
+    status: probe.ok ? probe.value.patchStatus : probe.error.status,
+    requestId: probe.ok ? probe.value.patchRequestId : probe.requestId,
     response: probe.ok
-      ? { readOnly: probe.value.readOnly, message: probe.value.message ?? null }
+      ? probe.value.refusal
+        ? { error: probe.value.refusal.code, message: probe.value.refusal.message }
+        : { accepted: true }
       : { error: probe.error.code, message: probe.error.message },
   });
-  const readOnly = probe.ok ? probe.value.readOnly : null;
-  const observed = [
-    `isCloudManaged = ${String(read.isCloudManaged)}`,
-    `onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}`,
-    probe.ok
-      ? probe.value.readOnly
-        ? `write refused: ${probe.value.message ?? 'read-only'}`
-        : 'write ACCEPTED (the object is not read-only)'
-      : `probe failed: ${errorText(probe.error)}`,
-  ].join('; ');
-  const ok = classifyRead(read, target.id).state === 'synced' && readOnly === true;
-  if (read.error) step.notes.push(errorText(read.error));
-  return { step: finishStep(step, ok ? 'pass' : 'fail', observed, ports.clock.now()), read, readOnly, ok };
+  if (!probe.ok || !verdict) {
+    step.notes.push(`The write probe could not run: ${probe.ok ? 'no answer' : errorText(probe.error)}.`);
+    return { ...byState('The write probe could not run (the current name could not be read).'), verdict };
+  }
+  switch (verdict.kind) {
+    case 'readOnly':
+      step.proof = { by: 'write', summary: `Graph refused the write: ${rawMessage(verdict)}.` };
+      return {
+        step: finishStep(
+          step,
+          synced ? 'pass' : 'fail',
+          `${stateText}; write refused: ${rawMessage(verdict)}`,
+          ports.clock.now(),
+        ),
+        read,
+        readOnly: true,
+        ok: synced,
+        verdict,
+      };
+    case 'probablyReadOnly':
+      step.proof = {
+        by: 'write',
+        summary: `Graph refused the write with an answer no public source documents: ${PROBABLY_READ_ONLY}. Raw answer: ${rawMessage(verdict)}.`,
+      };
+      return {
+        step: finishStep(
+          step,
+          'warn',
+          `${stateText}; ${PROBABLY_READ_ONLY}: ${rawMessage(verdict)}`,
+          ports.clock.now(),
+        ),
+        read,
+        readOnly: true,
+        ok: synced,
+        verdict,
+      };
+    case 'accepted':
+      step.proof = { by: 'write', summary: 'Graph ACCEPTED the no-op write: the contact is not read-only.' };
+      return {
+        step: finishStep(step, 'fail', `${stateText}; write ACCEPTED (the object is not read-only)`, ports.clock.now()),
+        read,
+        readOnly: false,
+        ok: false,
+        verdict,
+      };
+    case 'refused':
+    case 'notFound':
+      step.proof = { by: 'write', summary: `Graph refused the write: ${rawMessage(verdict)}.` };
+      return {
+        step: finishStep(step, 'fail', `${stateText}; write refused: ${rawMessage(verdict)}`, ports.clock.now()),
+        read,
+        readOnly: null,
+        ok: false,
+        verdict,
+      };
+    case 'notProvable':
+      step.notes.push(verdict.reason);
+      return { ...byState(`Not provable by a write: ${verdict.reason}`), verdict };
+  }
 }
 
 /** Step 5: PATCH isCloudManaged true (journaled before the request, verified by reading back). */
@@ -225,20 +331,63 @@ export async function stepVerifyCloud(
   };
 }
 
-/** Step 7: PATCH displayName (a new value, or the same value as a probe), then read it back. */
+/** Step 7 options: the proof mode, and the audit entry step 6 found (state evidence). */
+export interface WritableOptions extends StepOptions {
+  runId?: string;
+  proof?: ProofMode;
+  scopes?: readonly string[];
+  /** The transfer's audit entry (activity name and time), when the audit search found it. */
+  auditEntry?: { activityDisplayName: string; activityDateTime: string } | null;
+}
+
+/**
+ * Step 7: writable in the cloud. By write: PATCH displayName (a new value, or the same value as a
+ * probe), then read it back. By state: isCloudManaged true, onPremisesSyncEnabled not true, and the
+ * audit entry — used when the admin may not update contacts, or when Graph refuses the write with 403.
+ */
 export async function stepProveWritable(
   ports: FlowPorts,
   target: ContactTarget,
   newDisplayName: string,
-  options: StepOptions & { runId?: string } = {},
-): Promise<{ step: StepEvidence; write: WriteOutcome<{ displayName: string | null }>; ok: boolean }> {
+  options: WritableOptions = {},
+): Promise<{ step: StepEvidence; write: WriteOutcome<{ displayName: string | null }> | null; ok: boolean }> {
+  const byWrite = (options.proof ?? 'write') === 'write';
   const step = newStep(
     'writable',
     'Prove it is writable in the cloud',
-    'PATCH the contact’s displayName in Graph (journaled), then read it back.',
+    byWrite
+      ? 'PATCH the contact’s displayName in Graph (journaled), then read it back.'
+      : 'Read isCloudManaged and onPremisesSyncEnabled, and use the transfer’s audit entry. No write is sent: the state is the evidence.',
     ports.clock.now(),
   );
-  step.expected = `204 No Content; reading back shows displayName = "${newDisplayName}".`;
+  step.expected = byWrite
+    ? `204 No Content; reading back shows displayName = "${newDisplayName}".`
+    : 'isCloudManaged = true, onPremisesSyncEnabled not true, and the transfer’s audit entry (state evidence).';
+  const byState = async (why: string, write: WriteOutcome<{ displayName: string | null }> | null) => {
+    const read = await readSoa(ports, target.id);
+    step.requests.push(...read.requests);
+    const cloud = classifyRead(read, target.id).state === 'transferred';
+    const audit = options.auditEntry
+      ? `audit entry "${options.auditEntry.activityDisplayName}" at ${options.auditEntry.activityDateTime}`
+      : 'no audit entry seen yet (audit ingestion is eventually consistent)';
+    const stateText = `${soaStateText(read)}; ${audit}`;
+    step.proof = {
+      by: 'state',
+      summary: `${why} State evidence: ${stateText}${cloud ? ' — the cloud is the source of authority, so the contact is writable in the cloud.' : ' — NOT the transferred state.'}`,
+    };
+    return {
+      step: finishStep(step, cloud ? 'pass' : 'fail', `${stateText}. ${why}`, ports.clock.now()),
+      write,
+      ok: cloud,
+    };
+  };
+  if (!byWrite) {
+    step.notes.push(`The writable proof ${NOT_PROVABLE_WITH_ROLES}; it uses the state evidence (no write was sent).`);
+    return byState(
+      `Not proven by a write: this ${NOT_PROVABLE_WITH_ROLES} (no role that may update contacts, or the admin chose the state evidence).`,
+      null,
+    );
+  }
   const url = graphUrl(ports, `/contacts/${encodeURIComponent(target.id)}`);
   const body = { displayName: newDisplayName };
   const at = ports.clock.now().toISOString();
@@ -258,7 +407,7 @@ export async function stepProveWritable(
             path: `/contacts/${encodeURIComponent(target.id)}`,
             headers: { 'Content-Type': 'application/json' },
             body,
-            scopes: STEP_SCOPES.contactEdit,
+            scopes: options.scopes ?? STEP_SCOPES.contactEdit,
           },
           () => null,
         ),
@@ -271,7 +420,18 @@ export async function stepProveWritable(
     writeOptions(options),
   );
   recordPatch(step, url, body, at, write);
+  if (write.outcome === 'failed' && write.error?.status === 403) {
+    const v = classifyWriteProbe(write.error, false);
+    const reason = v.kind === 'notProvable' ? v.reason : errorText(write.error);
+    step.notes.push(reason);
+    return byState(`Not provable by a write: ${reason}`, write);
+  }
   const ok = write.outcome === 'done' && write.verified;
+  if (ok)
+    step.proof = {
+      by: 'write',
+      summary: `Graph accepted the write and displayName reads back "${write.after?.displayName ?? ''}".`,
+    };
   return {
     step: finishStep(
       step,

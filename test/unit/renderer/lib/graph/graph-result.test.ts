@@ -39,7 +39,7 @@ describe('Graph error classification', () => {
     expect(e).toMatchObject({ kind: 'forbidden', missingScopes: [], missingRole: 'Hybrid Administrator' });
   });
 
-  it('classifies the documented 400 for on-premises mastered objects as readOnly', () => {
+  it('never reads English text: every 400 is badRequest, with the raw code and message kept (the proofs add the object state)', () => {
     const e = graphErrorOf(
       400,
       h(),
@@ -49,7 +49,8 @@ describe('Graph error classification', () => {
       ),
       { requiredScopes: [] },
     );
-    expect(e.kind).toBe('readOnly');
+    expect(e).toMatchObject({ kind: 'badRequest', status: 400, code: 'Request_BadRequest' });
+    expect(e.message).toMatch(/on-premises mastered/);
     expect(
       graphErrorOf(400, h(), body('Request_BadRequest', 'Invalid filter clause'), { requiredScopes: [] }).kind,
     ).toBe('badRequest');

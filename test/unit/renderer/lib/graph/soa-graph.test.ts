@@ -110,16 +110,18 @@ describe('Graph client against the lab', () => {
     expect(audit.value[0]?.targetResources?.[0]?.id).toBe(c.id);
   });
 
-  it('probes read-only: the documented 400 for a synced contact, editable after the transfer', async () => {
+  it('probes a write: Graph’s refusal comes back as data (400 for a synced contact), accepted after the transfer', async () => {
     const g = session('hybrid.admin');
     const s = synced()[3];
     if (!s) throw new Error('no contact');
     const ro = await probeReadOnly(g, s.id);
-    expect(ro).toMatchObject({ ok: true, value: { readOnly: true, displayName: s.displayName } });
-    if (ro.ok) expect(ro.value.message).toMatch(/on-premises mastered/);
+    expect(ro).toMatchObject({
+      ok: true,
+      value: { displayName: s.displayName, patchStatus: 400, refusal: { status: 400, code: 'Request_BadRequest' } },
+    });
     expect(ro.requestId).toBeTruthy();
     expect((await setCloudManaged(g, 'contact', s.id, true)).ok).toBe(true);
-    expect(await probeReadOnly(g, s.id)).toMatchObject({ ok: true, value: { readOnly: false } });
+    expect(await probeReadOnly(g, s.id)).toMatchObject({ ok: true, value: { refusal: null, patchStatus: 204 } });
   });
 
   it('lists memberOf with types (groups and administrative units)', async () => {

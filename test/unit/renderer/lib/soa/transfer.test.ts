@@ -28,7 +28,7 @@ function syncedContact(c: GraphCall): { status: number; body?: unknown } | Retur
   return readOnly();
 }
 function readOnly() {
-  return { kind: 'readOnly' as const, status: 400, code: 'Request_BadRequest', message: READ_ONLY, fix: 'f' };
+  return { kind: 'badRequest' as const, status: 400, code: 'Request_BadRequest', message: READ_ONLY };
 }
 
 /** GET onPremisesSyncBehavior answers `icm`; GET the contact answers `contact` (an error, or its onPremisesSyncEnabled). */
