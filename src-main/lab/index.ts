@@ -413,7 +413,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
 
 /**
  * What Graph lets browser code read. Retry-After and the x-ms-throttle-* headers are not listed
- * (docs/reference/graph-and-identity.md, "CORS"), so a renderer must back off without them; inner
+ * (docs/reference/graph-and-identity.md#cors), so a renderer must back off without them; inner
  * $batch headers travel in the JSON body and stay readable.
  */
 const EXPOSED_HEADERS = ['request-id', 'client-request-id', 'Location'].join(', ');

@@ -182,7 +182,7 @@ export interface LabSettings {
   stagingMode: boolean;
   /** default page size of collection GETs without $top */
   defaultPageSize: number;
-  // ---- unknowns: each plausible variant is a named setting (docs/reference/graph-and-identity.md) ----
+  // ---- unknowns: each plausible variant is a named setting (docs/reference/graph-and-identity.md#unknowns-as-lab-variants) ----
   /** PATCH /contacts/{id} on a synced contact: which refusal Graph sends [U] */
   syncedContactPatch: SyncedContactPatchVariant;
   /** ... and on a synced mail-enabled contact ("the error message differs", the Entra guide says) [U] */
@@ -292,7 +292,7 @@ export const ROLE_NAMES: Record<string, string> = {
 
 /**
  * Which built-in roles hold each role action the lab enforces, keyed by the action as the Entra
- * permissions reference names it (docs/reference/graph-and-identity.md, "Role actions"). The lab
+ * permissions reference names it (docs/reference/graph-and-identity.md#role-actions). The lab
  * checks actions, never role names, so a role change is one line here.
  */
 export const ROLE_ACTIONS = {

@@ -1,6 +1,6 @@
 /**
  * Built-in Entra role template ids soa-pilot checks (the same in every tenant), and which roles hold
- * each role action the flows depend on (docs/reference/graph-and-identity.md, "Role actions").
+ * each role action the flows depend on (docs/reference/graph-and-identity.md#role-actions).
  */
 export const ROLE_TEMPLATE = {
   /** "Hybrid Identity Administrator", shown as "Hybrid Administrator" */

@@ -520,7 +520,7 @@ async function readAll<T>(g: GraphSession, first: GraphCall, item: z.ZodType<T>)
  *   administrative-unit scopes; when that beta call is refused, the direct assignments plus
  *   `/me/transitiveMemberOf/microsoft.graph.directoryRole` (tenant-wide active roles, groups included);
  * - PIM-eligible roles from `roleEligibilityScheduleInstances` (not active until activated).
- * A 403 from the SOA call itself stays the final word (docs/reference/graph-and-identity.md).
+ * A 403 from the SOA call itself stays the final word (docs/reference/graph-and-identity.md#role-checks).
  */
 export async function myRoles(g: GraphSession, principalId: string): Promise<GraphResult<MyRoles>> {
   const filter = `principalId eq '${principalId.replace(/'/g, "''")}'`;

@@ -6,7 +6,7 @@
  *
  * Graph's refusal is classified by status, error code and the object's state, never by the English
  * message text (which is undocumented for contacts and may be localised): see
- * docs/reference/graph-and-identity.md, "Writes to synced contacts".
+ * docs/reference/graph-and-identity.md#write-errors and #proofs-by-write-or-by-state.
  */
 import type { GraphError } from '../graph/graph-result';
 
@@ -22,7 +22,7 @@ export interface ProofRecord {
 /** The proof mode the admin chose (or the only one their roles allow). */
 export type ProofMode = 'write' | 'state';
 
-/** The error code Graph uses for writes to objects mastered elsewhere (users, groups; reference §2.5). */
+/** The error code Graph uses for writes to objects mastered elsewhere (users, groups; docs/reference/graph-and-identity.md#write-errors). */
 export const MASTERED_ELSEWHERE_CODE = 'Request_BadRequest';
 
 export const NOT_PROVABLE_WITH_ROLES = 'cannot be proven by a write with your roles';

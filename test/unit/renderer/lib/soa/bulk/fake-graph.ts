@@ -116,6 +116,13 @@ export class FakeGraph implements GraphBatchPort {
     if (!kind) return notFound;
     if (!id) {
       const filter = url.searchParams.get('$filter') ?? '';
+      // like Graph (and the lab): endsWith is not a documented filter on orgContact
+      if (kind === 'contact' && /endswith\(/i.test(filter))
+        return {
+          status: 400,
+          headers: {},
+          body: { error: { code: 'Request_UnsupportedQuery', message: 'Unsupported or invalid query filter clause.' } },
+        };
       const list = [...this.objects.values()].filter((o) => o.kind === kind && matches(o, filter));
       return { status: 200, headers: {}, body: { '@odata.count': list.length, value: list.map(view) } };
     }
