@@ -140,11 +140,6 @@ export function parseSavedSelection(text: string): SavedSelection {
   return r.data;
 }
 
-/** A file name safe for `report.save`. */
-export function safeName(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 120);
-}
-
 export function nowIso(): string {
   return new Date().toISOString();
 }

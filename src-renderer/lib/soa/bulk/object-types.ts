@@ -50,14 +50,3 @@ export function syncBehaviorUrl(type: BulkObjectType, id: string): string {
 export function syncBehaviorPatchUrl(type: BulkObjectType, id: string): string {
   return `/${OBJECT_TYPES[type].collection}/${encodeURIComponent(id)}/onPremisesSyncBehavior`;
 }
-
-/** Compare dotted versions: negative when a < b. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((x) => Number.parseInt(x, 10) || 0);
-  const pb = b.split('.').map((x) => Number.parseInt(x, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
