@@ -2,7 +2,7 @@
  * The signed-in session the views share: app info, settings, the account, the Graph session over
  * main's token operation, the flow ports and the timing (tuning) the flows use.
  */
-import type { Account, AppInfo, Settings } from '@contract';
+import type { Account, AppInfo, SavedWizardRun, Settings } from '@contract';
 import type { SoaClient } from '../lib/bridge';
 import { createGraphSession, TokenSourceError, type GraphSession } from '../lib/graph/graph-client';
 import { allScopes } from '../lib/graph/scopes';
@@ -67,6 +67,10 @@ export class Session {
   consentUrl = $state<string | undefined>();
   overrides = $state<Partial<FlowTuning>>({});
   pendingCount = $state(0);
+  /** Saved wizard runs still open (offered for resume after a reload or restart). */
+  openRuns = $state<SavedWizardRun[]>([]);
+  /** A run the pick step asked to resume (its wizard picks it up). */
+  resumeRequest = $state<SavedWizardRun | undefined>();
 
   graph: GraphSession | undefined;
   /** The wizards' runs survive switching views (the audit search keeps going; come back to it). */
@@ -104,8 +108,14 @@ export class Session {
         return r.value.accessToken;
       },
     });
+    await this.refreshOpenRuns();
     await this.refreshAuth();
     await this.refreshPending();
+  }
+
+  async refreshOpenRuns(): Promise<void> {
+    const r = await this.client.call('run.list', {});
+    this.openRuns = r.ok ? r.value.runs : [];
   }
 
   async refreshAuth(): Promise<void> {
@@ -179,8 +189,11 @@ export class Session {
 
   /** A different admin means different checks: drop the wizards' runs (and stop their audit searches). */
   resetRuns(): void {
-    this.runs.transfer?.stopAudit();
-    this.runs.rollback?.stopAudit();
+    for (const run of [this.runs.transfer, this.runs.rollback]) {
+      run?.stopAudit();
+      // A run that holds only this admin's preflight is of no use to the next one: not offered again.
+      if (run && !run.target) void run.close('abandoned');
+    }
     this.runs = {};
   }
 

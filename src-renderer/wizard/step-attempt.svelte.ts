@@ -21,12 +21,14 @@ export class StepAttempt {
 
 /**
  * One attempt at a step that runs a sync cycle: running, the cycle's progress, Stop, and the
- * failure to show (the step's own, or the error it threw, or "cancelled" after Stop).
+ * failure to show (the step's own, or the error it threw); a Stop is kept apart as `cancelled`.
  */
 export class SyncStepAttempt {
   running = $state(false);
   progress = $state<SyncProgress | undefined>();
   failure = $state<string | undefined>();
+  /** Set when the admin stopped the wait (neutral, not a failure): what happens to the cycle. */
+  cancelled = $state<string | undefined>();
   private ctl: AbortController | undefined;
 
   stop(): void {
@@ -39,12 +41,14 @@ export class SyncStepAttempt {
   ): Promise<void> {
     this.running = true;
     this.failure = undefined;
+    this.cancelled = undefined;
     this.ctl = new AbortController();
     try {
       const failure = await body({ signal: this.ctl.signal, onProgress: (p) => (this.progress = p) });
       if (failure !== undefined) this.failure = failure;
     } catch (e) {
-      this.failure = e instanceof CancelledError ? e.message : String(e);
+      if (e instanceof CancelledError) this.cancelled = e.message;
+      else this.failure = String(e);
     } finally {
       this.running = false;
     }

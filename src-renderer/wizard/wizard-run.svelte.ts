@@ -2,7 +2,7 @@
  * The state of one guided transfer (or rollback) as the wizard walks it: the chosen contact, the
  * evidence of each step, the background audit poll, and the report paths.
  */
-import type { StoredJournalRecord, TraceResult } from '@contract';
+import type { SavedWizardRun, StoredJournalRecord, TraceResult, WizardRunSnapshot } from '@contract';
 import type { OrgContact } from '../lib/graph/soa-graph';
 import type { PreflightReport } from '../lib/soa/preflight';
 import { reportHtml, reportJson, reportName, type EvidenceReport, type StepEvidence } from '../lib/soa/evidence';
@@ -11,10 +11,13 @@ import {
   pollAudit,
   readSoa,
   soaReading,
+/*CONFLICT*/  traceObject,
   type AuditPollState,
   type ContactTarget,
   type SoaRead,
 } from '../lib/soa/verify';
+/*CONFLICT*/import { recoverSoaWrite } from '../lib/soa/resume';
+import { stepVerifyRolledBack } from '../lib/soa/rollback';
 import type { Session } from './session.svelte';
 import type { AdProbe } from '../lib/soa/transfer';
 
@@ -25,9 +28,16 @@ export interface StepDef {
   title: string;
 }
 
+/** Where a resumed run went on, and what the live state read showed then. */
+export interface ResumeNote {
+  stepNumber: number;
+  stepTitle: string;
+  state: string;
+}
+
 export class WizardRun {
-  readonly runId = crypto.randomUUID();
-  readonly startedAt = nowIso();
+  readonly runId: string;
+  readonly startedAt: string;
   index = $state(0);
   visited = $state(0);
   preflight = $state<PreflightReport | undefined>();
@@ -44,13 +54,143 @@ export class WizardRun {
   reportPaths = $state<{ html: string; json: string } | undefined>();
   /** The AD description probe of step 9 (kept so the restore stays available). */
   adProbe = $state<AdProbe | null>(null);
+  /** Saving the run after each step: 'saved' once the newest snapshot is on disk. */
+  saveState = $state<'idle' | 'saving' | 'saved' | 'failed'>('idle');
+  saveError = $state<string | undefined>();
+  resumed = $state<ResumeNote | undefined>();
   private auditAbort: AbortController | undefined;
+  private lastSaved = '';
+  private saving: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     readonly session: Session,
     readonly kind: 'transfer' | 'rollback',
     readonly steps: StepDef[],
-  ) {}
+    saved?: SavedWizardRun,
+  ) {
+    this.runId = saved?.runId ?? crypto.randomUUID();
+    this.startedAt = saved?.startedAt ?? nowIso();
+    if (saved) {
+      this.index = Math.min(saved.index, steps.length - 1);
+      this.visited = Math.max(this.index, Math.min(saved.visited, steps.length - 1));
+      this.evidence = saved.evidence as StepEvidence[];
+      this.opIds = [...saved.opIds];
+      this.target = saved.object
+        ? { id: saved.object.id, displayName: saved.object.displayName, mail: saved.object.mail, dn: saved.object.dn }
+        : undefined;
+      this.auditSince = saved.auditSince;
+      this.adProbe = saved.adProbe ?? null;
+    }
+  }
+
+  /** What is saved after each step: the object, where the admin is, the evidence so far. */
+  snapshot(): WizardRunSnapshot {
+    const t = this.target;
+    const step = this.current;
+    return {
+      runId: this.runId,
+      kind: this.kind,
+      startedAt: this.startedAt,
+      index: this.index,
+      visited: this.visited,
+      stepId: step?.id ?? 'preflight',
+      stepTitle: step?.title ?? '',
+      object: t ? { type: 'contact', id: t.id, displayName: t.displayName, mail: t.mail, dn: t.dn } : null,
+      evidence: $state.snapshot(this.evidence) as WizardRunSnapshot['evidence'],
+      opIds: [...this.opIds],
+      ...(this.auditSince ? { auditSince: this.auditSince } : {}),
+      adProbe: this.adProbe ? { ...this.adProbe } : null,
+    };
+  }
+
+  /** Save the run if it changed (one save at a time; the newest snapshot wins). */
+  persist(): Promise<void> {
+    if (this.closed || this.evidence.length === 0) return this.saving;
+    const snap = this.snapshot();
+    const text = JSON.stringify(snap);
+    if (text === this.lastSaved) return this.saving;
+    this.lastSaved = text;
+    this.saveState = 'saving';
+    this.saving = this.saving.then(async () => {
+      if (this.closed || text !== this.lastSaved) return;
+      const r = await this.session.client.call('run.save', { run: snap });
+      if (text !== this.lastSaved) return;
+      if (r.ok) {
+        this.saveState = 'saved';
+        this.saveError = undefined;
+      } else {
+        this.saveState = 'failed';
+        this.saveError = r.error.message;
+      }
+    });
+    return this.saving;
+  }
+
+  /** No longer offer this run for resume: its report is saved, or the admin started over. */
+  async close(status: 'finished' | 'abandoned'): Promise<void> {
+    await this.saving;
+    if (this.closed) return;
+    this.closed = true;
+    if (this.lastSaved) await this.session.client.call('run.close', { runId: this.runId, status });
+    await this.session.refreshOpenRuns();
+  }
+
+  /**
+   * Before a saved run goes on: take its SOA write from the journal (reconciled by reading if the
+   * app died between intent and result), read the object's state and trace it again, and restart
+   * the audit search. The steps render only after this.
+   */
+  async resume(): Promise<void> {
+    const target = this.target;
+    const ports = this.session.ports();
+    if (target) {
+      const main = this.evidenceFor(this.kind);
+      if (!main || main.verdict === 'pending' || this.writeOutcome(this.kind) === 'unknown') {
+        const j = await this.session.client.call('journal.read', { runId: this.runId, limit: 1000 });
+        const records = j.ok ? j.value.records : [];
+        const rec = await recoverSoaWrite(ports, target, this.kind, records, this.runId);
+        if (rec) {
+          this.record(rec.step);
+          if (rec.opId) this.addOp(rec.opId);
+          if (this.kind === 'rollback' && rec.outcome === 'done' && !this.evidenceFor('verify-rolledback')) {
+            this.record((await stepVerifyRolledBack(ports, target)).step);
+          }
+        }
+      }
+      if (target.dn) this.trace = (await traceObject(ports, target.dn)).trace;
+      const read = await this.refreshState();
+      if (read) this.initial = read;
+      if (this.auditSince && this.writeOutcome(this.kind) === 'done') this.startAudit(this.kind, this.auditSince);
+    }
+    this.resumed = {
+      stepNumber: this.index + 1,
+      stepTitle: this.current?.title ?? '',
+      state: this.classification?.label ?? 'no object chosen yet',
+    };
+    await this.session.refreshPending();
+  }
+
+  /**
+   * An object this wizard's write already reached (transferred, or rolled back and waiting for the
+   * sync client) goes on from the step after the write: the write step records what the journal
+   * and a read show.
+   */
+  async adoptWritten(): Promise<void> {
+    const target = this.target;
+    if (!target) return;
+    const ports = this.session.ports();
+    const j = await this.session.client.call('journal.read', { limit: 5000 });
+    const rec = await recoverSoaWrite(ports, target, this.kind, j.ok ? j.value.records : []);
+    if (!rec || rec.outcome !== 'done') return;
+    this.record(rec.step);
+    if (rec.opId) this.addOp(rec.opId);
+    if (this.kind === 'rollback') this.record((await stepVerifyRolledBack(ports, target)).step);
+    const at = this.steps.findIndex((s) => s.id === this.kind);
+    this.index = at;
+    this.visited = Math.max(this.visited, at);
+    this.next();
+  }
 
   get current(): StepDef | undefined {
     return this.steps[this.index];
@@ -98,8 +238,8 @@ export class WizardRun {
   }
 
   /** Re-read the object and classify it (journal + last trace disambiguate). */
-  async refreshState(): Promise<void> {
-    if (!this.target) return;
+  async refreshState(): Promise<SoaRead | undefined> {
+    if (!this.target) return undefined;
     const ports = this.session.ports();
     const read = await readSoa(ports, this.target.id);
     const j = await this.session.client.call('journal.read', { limit: 5000 });
@@ -110,6 +250,7 @@ export class WizardRun {
       journal,
       trace: this.trace,
     });
+    return read;
   }
 
   /** Start (or restart) the audit poll in the background; the admin may move on meanwhile. */
@@ -164,6 +305,7 @@ export class WizardRun {
     const html = await this.session.client.invoke('report.save', { name, format: 'html', content: reportHtml(report) });
     const json = await this.session.client.invoke('report.save', { name, format: 'json', content: reportJson(report) });
     this.reportPaths = { html: html.path, json: json.path };
+    await this.close('finished');
     return this.reportPaths;
   }
 }

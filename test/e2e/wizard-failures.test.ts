@@ -142,9 +142,12 @@ describe('wizard failure paths', () => {
     try {
       await page.getByTestId('run-sync').click();
       await page.getByTestId('sync-wait').getByRole('button', { name: 'Stop waiting' }).click();
-      const bar = page.getByTestId('step-sync').getByTestId('message-error');
+      // a deliberate stop is neutral: an information bar and a "Cancelled" verdict, never a red failure
+      const bar = page.getByTestId('step-sync').getByTestId('message-info');
       await bar.waitFor({ timeout: 30_000 });
       expect(await bar.textContent()).toMatch(/cancelled/i);
+      expect(await page.getByTestId('step-sync').getByTestId('message-error').count()).toBe(0);
+      expect(await page.getByTestId('verdict-sync').textContent()).toBe('Cancelled');
       await bar.getByRole('button', { name: 'Continue without syncing' }).waitFor();
       await shot('failure-cancelled-sync');
     } finally {

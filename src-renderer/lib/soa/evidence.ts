@@ -9,7 +9,8 @@ import type { HttpAttempt } from './ports';
 import { REPORT_CSP_META } from './report-content-security-policy';
 import { escapeHtml } from '../html-escape';
 
-export type Verdict = 'pass' | 'warn' | 'fail' | 'info' | 'skipped' | 'pending';
+/** `cancelled`: the admin stopped the step on purpose (neutral, not a failure). */
+export type Verdict = 'pass' | 'warn' | 'fail' | 'info' | 'skipped' | 'pending' | 'cancelled';
 
 export interface RequestRecord {
   kind: 'graph' | 'powershell' | 'journal';
@@ -84,6 +85,12 @@ export function skippedStep(id: string, title: string, purpose: string, observed
   return finishStep(s, 'skipped', observed, new Date());
 }
 
+/** A step the admin stopped on purpose (started and finished now): neutral, not a failure. */
+export function cancelledStep(id: string, title: string, purpose: string, observed: string): StepEvidence {
+  const s = newStep(id, title, purpose, new Date());
+  return finishStep(s, 'cancelled', observed, new Date());
+}
+
 /** A file name for the report (report.save accepts `[A-Za-z0-9._-]{1,120}`). */
 export function reportName(report: EvidenceReport): string {
   const stamp = report.generatedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -103,6 +110,7 @@ export const VERDICT_LABEL: Record<Verdict, string> = {
   info: 'Info',
   skipped: 'Skipped',
   pending: 'Not finished',
+  cancelled: 'Cancelled',
 };
 
 function requestHtml(r: RequestRecord): string {

@@ -10,6 +10,7 @@ import { listMemberOf, type MembershipRef } from '../graph/soa-graph';
 import { finishStep, newStep, type StepEvidence } from './evidence';
 import type { FlowPorts } from './ports';
 import { runStepCycle, traceStepObject } from './step-cycle';
+import type { Classification } from './state';
 import { soaWrite, type StepOptions } from './transfer';
 import {
   errorText,
@@ -277,5 +278,31 @@ export async function stepTakeoverConfirmed(
     step: finishStep(step, ok ? 'pass' : 'warn', soaStateText(read), ports.clock.now()),
     read,
     ok,
+  };
+}
+
+/**
+ * The takeover's verdict, from the same state classification the state panel shows: complete once
+ * the object reads "synced from AD DS" again. A first cycle whose awaiting-export-confirmation state
+ * was not seen (it passes while nobody is watching, e.g. after a stopped wait while the server went
+ * on) does not contradict that: it is recorded as not observed — information, not a warning.
+ */
+export function settleTakeover(
+  first: StepEvidence | undefined,
+  state: Pick<Classification, 'state'> | undefined,
+): { complete: boolean; first: StepEvidence | undefined } {
+  const complete = state?.state === 'synced';
+  if (!complete || !first || first.verdict !== 'warn') return { complete, first };
+  return {
+    complete,
+    first: {
+      ...first,
+      verdict: 'info',
+      observed: `Not observed on this cycle (${first.observed}). The takeover itself is confirmed by the next cycle: the object reads synced from AD DS again.`,
+      notes: [
+        ...first.notes,
+        'The awaiting-export-confirmation state lasts one cycle; if a wait is stopped while the server goes on, the next look may come after it.',
+      ],
+    },
   };
 }

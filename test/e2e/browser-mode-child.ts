@@ -1,0 +1,23 @@
+/**
+ * The app as its own process, for the kill test: browser mode (services + bridge) against a lab the
+ * parent started. Input through the environment: SOA_LAB_INFO (the lab's info JSON), SOA_DATA_DIR,
+ * SOA_PORT, SOA_BRIDGE_TOKEN (the same port and token after a restart, so the page reloads onto it).
+ * Prints `READY` once it listens. The parent ends it with a real SIGKILL.
+ */
+import { z } from 'zod';
+import { startBrowserMode } from '../../src-main/bridge/browser-mode';
+import type { LabInfo } from '../../src-main/lab/types';
+
+const env = z
+  .object({
+    SOA_LAB_INFO: z.string().min(2),
+    SOA_DATA_DIR: z.string().min(1),
+    SOA_PORT: z.coerce.number().int().min(1).max(65535),
+    SOA_BRIDGE_TOKEN: z.string().min(16),
+  })
+  .parse(process.env);
+
+const lab = JSON.parse(env.SOA_LAB_INFO) as LabInfo;
+void startBrowserMode({ dataDir: env.SOA_DATA_DIR, lab, port: env.SOA_PORT, token: env.SOA_BRIDGE_TOKEN }).then(() =>
+  process.stdout.write('READY\n'),
+);
