@@ -11,12 +11,12 @@ import {
   pollAudit,
   readSoa,
   soaReading,
-/*CONFLICT*/  traceObject,
+  traceObject,
   type AuditPollState,
   type ContactTarget,
   type SoaRead,
 } from '../lib/soa/verify';
-/*CONFLICT*/import { recoverSoaWrite } from '../lib/soa/resume';
+import { recoverSoaWrite } from '../lib/soa/resume';
 import { stepVerifyRolledBack } from '../lib/soa/rollback';
 import type { Session } from './session.svelte';
 import type { AdProbe } from '../lib/soa/transfer';
