@@ -154,7 +154,8 @@ async function afterResume(kind: Kind, n: number): Promise<void> {
 /** Reload the page once the run is saved; resume is offered for this run at this step. */
 const reloadHook: Hook = async (kind, n, name) => {
   await expect.poll(() => page.getByTestId('run-saved').getAttribute('data-state'), { timeout: 30_000 }).toBe('saved');
-  await page.reload();
+  // A reload: the page loads again from the printed URL (the RPC token lives only in page memory).
+  await page.goto(url);
   await appReady();
   if (kind === 'rollback') await page.getByRole('button', { name: 'Roll back' }).click();
   const offer = page.getByTestId('resume-offer');
