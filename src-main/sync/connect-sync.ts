@@ -100,8 +100,23 @@ export class ConnectSync {
       contract['server.traceObject'].output,
       signal,
     );
-    if (r.status !== 'unknownDn') this.picked.pickIfResolved(input.dn);
+    if (r.status !== 'unknownDn') await this.pickTraced(input.dn, signal);
     return r;
+  }
+
+  /**
+   * The run traced this DN: pick it. A DN not looked up in this process (the app restarted mid-run)
+   * is resolved by the contact lookup first, so only a contact the server itself returns is picked.
+   */
+  private async pickTraced(dn: string, signal?: AbortSignal): Promise<void> {
+    if (!this.picked.isResolved(dn)) {
+      try {
+        await this.findOnPremContact({ dn }, signal);
+      } catch {
+        return; // no AD module or no such contact: nothing is picked, touch stays refused
+      }
+    }
+    this.picked.pickIfResolved(dn);
   }
 
   async findOnPremContact(

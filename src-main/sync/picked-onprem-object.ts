@@ -4,7 +4,8 @@
  *
  * - `server.findOnPremContact` records every contact it returns (with its objectGUID), and a lookup
  *   with exactly one match picks it;
- * - `server.traceObject` of a recorded contact picks it (the wizard traces the DN the admin chose).
+ * - `server.traceObject` of a recorded contact picks it (the wizard traces the DN the admin chose); a
+ *   traced DN not recorded yet (after a restart) is first looked up as a contact by the server.
  *
  * `server.touchOnPremObject` and `server.restoreOnPremObject` then accept only the picked DN, and pass
  * its objectGUID and object class to PowerShell, which re-reads the object and refuses any other
@@ -57,6 +58,10 @@ export class PickedOnPremObject {
   pickIfResolved(dn: string): void {
     const target = this.resolved.get(dnKey(dn));
     if (target) this.picked = target;
+  }
+
+  isResolved(dn: string): boolean {
+    return this.resolved.has(dnKey(dn));
   }
 
   current(): PickedTarget | undefined {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { labBridge, onPremObjects, syncedContact, type LabBridge } from './lab-bridge';
+import { ConnectSync } from '../../../src-main/sync/connect-sync';
 
 let env: LabBridge;
 
@@ -94,6 +95,26 @@ describe('server.touchOnPremObject and restore change only the picked on-premise
     });
     expect(restored.description).toBe(touched.oldDescription);
     expect((await adState(b.dn)).attrs.description ?? null).toBe(original);
+  });
+
+  it("after a restart, tracing the run's DN looks the contact up again and picks it; a traced group stays refused", async () => {
+    const restarted = new ConnectSync(env.ps);
+    const c = await syncedContact(env.lab);
+    const group = await objectOfKind('group');
+    await expect(restarted.restoreOnPremObject({ dn: c.dn, confirm: true, description: null })).rejects.toMatchObject({
+      code: 'refused',
+    });
+    await restarted.traceObject({ dn: group.dn });
+    await expect(restarted.touchOnPremObject({ dn: group.dn, confirm: true, description: 'x' })).rejects.toMatchObject({
+      code: 'refused',
+    });
+    await restarted.traceObject({ dn: c.dn });
+    const original = (await adState(c.dn)).attrs.description ?? null;
+    const touched = await restarted.touchOnPremObject({ dn: c.dn, confirm: true, description: 'after restart' });
+    expect(touched.oldDescription).toBe(original);
+    await restarted.restoreOnPremObject({ dn: c.dn, confirm: true, description: touched.oldDescription });
+    expect((await adState(c.dn)).attrs.description ?? null).toBe(original);
+    expect((await adState(group.dn)).attrs).toEqual(group.attrs);
   });
 
   it('the script itself refuses a group handed over as the picked contact, and one with another objectGUID', async () => {
