@@ -132,6 +132,8 @@ export interface ContactSearch {
   top?: number;
   /** Stop after this many pages (default 50). */
   maxPages?: number;
+  /** Go on from a page's `@odata.nextLink` (the next page of an earlier search). */
+  from?: string;
 }
 
 export interface ContactPage {
@@ -165,7 +167,7 @@ export async function searchContacts(g: GraphSession, q: ContactSearch = {}): Pr
   const items: OrgContact[] = [];
   const requestIds: (string | null)[] = [];
   let count: number | null = null;
-  let next: string | undefined;
+  let next: string | undefined = q.from;
   let pages = 0;
   const maxPages = q.maxPages ?? 50;
   do {

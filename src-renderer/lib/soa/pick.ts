@@ -8,10 +8,29 @@ import { searchContacts, type OrgContact } from '../graph/soa-graph';
 import type { GraphResult } from '../graph/graph-result';
 import type { FlowPorts } from './ports';
 
-export async function findContacts(ports: FlowPorts, text: string, top = 25): Promise<GraphResult<OrgContact[]>> {
-  const r = await searchContacts(ports.graph, { text, top, maxPages: 1 });
+/** One page of search results: the matches, how many there are in all, and where the next page starts. */
+export interface ContactResults {
+  items: OrgContact[];
+  /** `@odata.count`: every match, not only this page (null when Graph did not say). */
+  count: number | null;
+  /** Present when there are more matches than shown (the next page's link). */
+  next: string | null;
+}
+
+/** A page of contacts matching `text` (25 by default); pass `from` (a page's `next`) for the page after it. */
+export async function findContacts(
+  ports: FlowPorts,
+  text: string,
+  options: { top?: number; from?: string } = {},
+): Promise<GraphResult<ContactResults>> {
+  const r = await searchContacts(ports.graph, {
+    text,
+    top: options.top ?? 25,
+    maxPages: 1,
+    ...(options.from ? { from: options.from } : {}),
+  });
   if (!r.ok) return r;
-  return { ...r, value: r.value.items };
+  return { ...r, value: { items: r.value.items, count: r.value.count, next: r.value.nextLink } };
 }
 
 export interface OnPremMatch {
