@@ -31,7 +31,41 @@ describe('parseFrame', () => {
 
   it('tolerates a BOM and CRLF line ends', () => {
     const r = parseFrame(`\uFEFF<<SOA:${nonce}>>{"ok":true,"data":null}\r\n`, nonce);
-    expect(r.kind).toBe('envelope');
+    expect(r).toEqual({ kind: 'envelope', envelope: { ok: true, data: null }, noise: [] });
+  });
+
+  it('strips only a leading BOM; a BOM inside a line is kept in the noise', () => {
+    const r = parseFrame(`a\uFEFFb\n<<SOA:${nonce}>>{"ok":true,"data":1}`, nonce);
+    expect(r.noise).toEqual(['a\uFEFFb']);
+  });
+
+  it('keeps text printed before the frame on the same line as noise, and drops blank lines', () => {
+    const r = parseFrame(`   \n\t\nprogress 50%<<SOA:${nonce}>>{"ok":true,"data":2}\n  \n`, nonce);
+    expect(r).toEqual({ kind: 'envelope', envelope: { ok: true, data: 2 }, noise: ['progress 50%'] });
+  });
+
+  it('says why a frame is malformed: not JSON, or which part of the envelope is wrong', () => {
+    const notJson = parseFrame(`<<SOA:${nonce}>>{not json`, nonce);
+    expect(notJson.kind === 'malformed' && notJson.reason).toMatch(/^not JSON \(.+\)$/);
+    const notEnvelope = parseFrame(`<<SOA:${nonce}>>{"ok":false,"error":{"code":"x"}}`, nonce);
+    expect(notEnvelope.kind === 'malformed' && notEnvelope.reason).toMatch(/^not an envelope \(.+\)$/);
+    expect(notEnvelope.kind === 'malformed' && notEnvelope.reason).not.toContain('(shape)');
+  });
+
+  it('parses both envelope shapes exactly, and refuses a failure without its error identity', () => {
+    const error = { code: 'busy', message: 'm', fqid: 'F,Q', category: 'ResourceBusy' };
+    expect(parseFrame(`<<SOA:${nonce}>>${JSON.stringify({ ok: false, error })}`, nonce)).toEqual({
+      kind: 'envelope',
+      envelope: { ok: false, error },
+      noise: [],
+    });
+    expect(parseFrame(`<<SOA:${nonce}>>{"ok":false}`, nonce).kind).toBe('malformed');
+    expect(parseFrame(`<<SOA:${nonce}>>{"data":1}`, nonce).kind).toBe('malformed');
+    expect(parseFrame(`<<SOA:${nonce}>>{"ok":true,"data":[1,"x"]}`, nonce)).toEqual({
+      kind: 'envelope',
+      envelope: { ok: true, data: [1, 'x'] },
+      noise: [],
+    });
   });
 });
 

@@ -1,0 +1,143 @@
+/**
+ * `npm run mutate [-- <module> ...]`: StrykerJS over the modules that decide verdicts, durability and
+ * safety (test/mutation/modules.json), one Stryker run per module so each runs only its own unit tests.
+ * Prints each module's mutation score and the overall score, counting the surviving mutants listed in
+ * test/mutation/equivalent-mutants.json as equivalent (left out of the score, shown with their reason).
+ * Every other survivor is printed with its place: kill it with a test, or list it with a reason.
+ * Reports: reports/mutation/<module>/index.html (open it in a browser). Incremental: re-runs reuse
+ * reports/mutation/<module>/stryker-incremental.json and only re-test what changed.
+ * Not part of `npm test` (it takes tens of minutes). See docs/mutation-testing.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+const Modules = z.object({
+  modules: z.array(z.object({ name: z.string(), mutate: z.array(z.string()), tests: z.array(z.string()) })),
+});
+const Equivalents = z.object({
+  equivalents: z.array(
+    z.object({
+      file: z.string(),
+      line: z.number().int(),
+      mutator: z.string(),
+      replacement: z.string().optional(),
+      reason: z.string().min(10),
+    }),
+  ),
+});
+const Report = z.object({
+  files: z.record(
+    z.string(),
+    z.object({
+      mutants: z.array(
+        z.object({
+          mutatorName: z.string(),
+          replacement: z.string().optional(),
+          status: z.string(),
+          location: z.object({ start: z.object({ line: z.number(), column: z.number() }) }),
+        }),
+      ),
+    }),
+  ),
+});
+
+export type Equivalent = z.infer<typeof Equivalents>['equivalents'][number];
+export interface ModuleScore {
+  name: string;
+  killed: number;
+  survived: number;
+  noCoverage: number;
+  equivalent: number;
+  score: number;
+  unexplained: string[];
+}
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+/** Scores one module's Stryker JSON report; listed equivalents leave the denominator. */
+export function scoreReport(name: string, report: z.infer<typeof Report>, equivalents: Equivalent[]): ModuleScore {
+  const result: ModuleScore = { name, killed: 0, survived: 0, noCoverage: 0, equivalent: 0, score: 0, unexplained: [] };
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    const rel = path.isAbsolute(file) ? path.relative(root, file) : file;
+    for (const m of mutants) {
+      if (DETECTED.has(m.status)) result.killed++;
+      else if (UNDETECTED.has(m.status)) {
+        const line = m.location.start.line;
+        const listed = equivalents.find(
+          (e) =>
+            e.file === rel &&
+            e.line === line &&
+            e.mutator === m.mutatorName &&
+            (e.replacement === undefined || e.replacement === m.replacement),
+        );
+        if (listed) result.equivalent++;
+        else {
+          if (m.status === 'Survived') result.survived++;
+          else result.noCoverage++;
+          result.unexplained.push(
+            `${rel}:${line}:${m.location.start.column} ${m.mutatorName} → ${m.replacement ?? ''}`,
+          );
+        }
+      }
+    }
+  }
+  const valid = result.killed + result.survived + result.noCoverage;
+  result.score = valid === 0 ? 100 : (100 * result.killed) / valid;
+  return result;
+}
+
+function main(): number {
+  const { modules } = Modules.parse(JSON.parse(readFileSync(path.join(root, 'test/mutation/modules.json'), 'utf8')));
+  const { equivalents } = Equivalents.parse(
+    JSON.parse(readFileSync(path.join(root, 'test/mutation/equivalent-mutants.json'), 'utf8')),
+  );
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = wanted.filter((w) => !modules.some((m) => m.name === w));
+  if (unknown.length > 0) {
+    console.error(`unknown module(s): ${unknown.join(', ')}; known: ${modules.map((m) => m.name).join(', ')}`);
+    return 2;
+  }
+  const chosen = wanted.length > 0 ? modules.filter((m) => wanted.includes(m.name)) : modules;
+  const scores: ModuleScore[] = [];
+  for (const m of chosen) {
+    console.log(`\n== mutate ${m.name}: ${m.mutate.join(', ')}`);
+    const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, SOA_MUTATE_MODULE: m.name },
+    });
+    const reportFile = path.join(root, 'reports/mutation', m.name, 'mutation.json');
+    if (run.status !== 0 || !existsSync(reportFile)) {
+      console.error(`stryker failed for ${m.name} (exit ${run.status ?? 'signal'}); its score is missing`);
+      continue;
+    }
+    scores.push(scoreReport(m.name, Report.parse(JSON.parse(readFileSync(reportFile, 'utf8'))), equivalents));
+  }
+  console.log('\nmodule                 score   killed survived no-cov equivalent');
+  const total = { killed: 0, survived: 0, noCoverage: 0, equivalent: 0 };
+  for (const s of scores) {
+    console.log(
+      `${s.name.padEnd(22)} ${s.score.toFixed(1).padStart(5)} % ${String(s.killed).padStart(7)} ${String(s.survived).padStart(8)} ${String(s.noCoverage).padStart(6)} ${String(s.equivalent).padStart(10)}`,
+    );
+    total.killed += s.killed;
+    total.survived += s.survived;
+    total.noCoverage += s.noCoverage;
+    total.equivalent += s.equivalent;
+  }
+  const valid = total.killed + total.survived + total.noCoverage;
+  const overall = valid === 0 ? 100 : (100 * total.killed) / valid;
+  console.log(`${'overall'.padEnd(22)} ${overall.toFixed(1).padStart(5)} % (target ≥ 85 %)`);
+  for (const s of scores.filter((x) => x.unexplained.length > 0)) {
+    console.log(`\n${s.name}: ${s.unexplained.length} survivor(s) neither killed nor listed as equivalent:`);
+    for (const u of s.unexplained.slice(0, 200)) console.log(`  ${u}`);
+  }
+  console.log('\nHTML reports: reports/mutation/<module>/index.html');
+  return scores.length === chosen.length ? 0 : 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) process.exit(main());

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+import { contractAlias } from './vite.renderer.config.mjs';
+
+/**
+ * The vitest config StrykerJS runs (`npm run mutate`): the unit tests of ONE module at a time, named by
+ * scripts/mutate.ts in SOA_MUTATE_TESTS (comma-separated globs), so a run fits in the time budget.
+ */
+const include = (process.env.SOA_MUTATE_TESTS ?? 'test/unit/**/*.test.ts').split(',').filter(Boolean);
+
+export default defineConfig({
+  resolve: { alias: contractAlias },
+  test: {
+    include,
+    environment: 'node',
+    globalSetup: ['test/lab-pki.global-setup.ts'],
+    testTimeout: 30_000,
+  },
+});
