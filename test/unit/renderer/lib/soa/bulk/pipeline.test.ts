@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -197,6 +197,9 @@ describe('bulk pipeline (in-memory Graph)', () => {
         }
       },
     });
+    // Wait for the pause itself (a loaded machine may take longer than any fixed delay), then give a
+    // running pipeline time to send more batches: a pause that does not hold would show here.
+    await vi.waitFor(() => expect(batchesAtPause).toBeGreaterThanOrEqual(0), { timeout: 20_000, interval: 5 });
     await new Promise((r) => setTimeout(r, 150));
     expect(graph.batches - batchesAtPause).toBeLessThanOrEqual(1); // at most the batch in flight
     control.cancel();
