@@ -194,6 +194,11 @@ const stepIds: Record<Kind, string[]> = {
 
 const cloudName = (c: LabContact): string => `${c.displayName} Cloud`;
 
+/** Step 4: the admin chooses the proof (this admin may update contacts: by a write). */
+async function proveReadOnly(): Promise<void> {
+  await page.getByTestId('prove-by-write').click();
+}
+
 /** A new run in the current wizard: past the resume offer, or "Start over" after a finished run. */
 async function freshRun(): Promise<void> {
   if ((await page.getByTestId('start-new-run').count()) > 0) await page.getByTestId('start-new-run').click();
@@ -214,6 +219,7 @@ async function walkTransfer(c: LabContact, hook: Hook): Promise<void> {
   expect(await verdict('sync')).toBe('Pass');
   await hook('transfer', 3, c.displayName);
   await next(page, 'sync');
+  await proveReadOnly();
   expect(await verdict('readonly')).toBe('Pass');
   await hook('transfer', 4, c.displayName);
   await next(page, 'readonly');
@@ -385,6 +391,7 @@ describe('resumable runs', () => {
     await next(page, 'pick');
     await page.locator('#sync-enabled').uncheck();
     await page.getByTestId('step-sync').getByTestId('next').click();
+    await proveReadOnly();
     expect(await verdict('readonly')).toBe('Pass');
     await next(page, 'readonly');
     await expect
