@@ -335,6 +335,8 @@ const event6956 = z.object({
 export type Event6956 = z.infer<typeof event6956>;
 
 const dnInput = z.string().min(3).max(2048);
+/** The harmless AD attributes the 6956 probe may change. */
+const probeAttribute = z.enum(['description', 'department', 'company', 'givenName', 'sn']);
 
 // ---------------------------------------------------------------------------------------------
 // journal.* and report.*
@@ -586,13 +588,36 @@ export const contract = {
     description: 'Event 6956 from the Application log since a time, optionally for one DN.',
   }),
   'server.touchOnPremObject': op({
-    input: z.strictObject({ dn: dnInput, confirm: z.literal(true), description: z.string().max(1024) }),
-    output: z.object({ dn: z.string(), oldDescription: z.string().nullable(), newDescription: z.string() }),
+    input: z.strictObject({
+      dn: dnInput,
+      confirm: z.literal(true),
+      /** the probe value written to the attribute */
+      description: z.string().max(1024),
+      /** ask for this attribute; refused when the sync rules do not flow it (default: the first that flows) */
+      attribute: probeAttribute.optional(),
+    }),
+    output: z.object({
+      dn: z.string(),
+      /** the attribute changed: one the server's sync rules flow to Entra ID for the object's type */
+      attribute: probeAttribute,
+      /** where the flow was read: Get-ADSyncRule, or Microsoft's documented default list when the rules are unreadable */
+      attributeSource: z.enum(['syncRules', 'defaultList']),
+      attributeReason: z.string(),
+      /** the attribute's old and new values (named after the first probe attribute, description) */
+      oldDescription: z.string().nullable(),
+      newDescription: z.string(),
+    }),
     description: 'Harmless AD change (description) to prove 6956; returns the old value.',
   }),
   'server.restoreOnPremObject': op({
-    input: z.strictObject({ dn: dnInput, confirm: z.literal(true), description: z.string().max(1024).nullable() }),
-    output: z.object({ dn: z.string(), description: z.string().nullable() }),
+    input: z.strictObject({
+      dn: dnInput,
+      confirm: z.literal(true),
+      description: z.string().max(1024).nullable(),
+      /** the attribute the probe changed (default description) */
+      attribute: probeAttribute.optional(),
+    }),
+    output: z.object({ dn: z.string(), attribute: probeAttribute, description: z.string().nullable() }),
     description: 'Restore the description recorded by touchOnPremObject.',
   }),
 

@@ -11,6 +11,9 @@ import { PickedOnPremObject } from './picked-onprem-object';
 
 const touchResult = z.object({
   dn: z.string(),
+  attribute: contract['server.touchOnPremObject'].output.shape.attribute,
+  attributeSource: z.enum(['syncRules', 'defaultList', 'restore']),
+  attributeReason: z.string(),
   oldDescription: z.string().nullable(),
   newDescription: z.string().nullable(),
 });
@@ -163,12 +166,21 @@ export class ConnectSync {
         ObjectGuid: target.objectGuid,
         ObjectClass: target.objectClass,
         Description: input.description,
+        ...(input.attribute ? { Attribute: input.attribute } : {}),
         Confirmed: true,
       },
       touchResult,
       signal,
     );
-    return { dn: r.dn, oldDescription: r.oldDescription, newDescription: r.newDescription ?? input.description };
+    if (r.attributeSource === 'restore') throw new OperationError('internal', 'The probe reported a restore.');
+    return {
+      dn: r.dn,
+      attribute: r.attribute,
+      attributeSource: r.attributeSource,
+      attributeReason: r.attributeReason,
+      oldDescription: r.oldDescription,
+      newDescription: r.newDescription ?? input.description,
+    };
   }
 
   async restoreOnPremObject(
@@ -185,11 +197,13 @@ export class ConnectSync {
         ObjectGuid: target.objectGuid,
         ObjectClass: target.objectClass,
         Description: input.description,
+        Attribute: input.attribute ?? 'description',
+        Restore: true,
         Confirmed: true,
       },
       touchResult,
       signal,
     );
-    return { dn: r.dn, description: r.newDescription };
+    return { dn: r.dn, attribute: r.attribute, description: r.newDescription };
   }
 }

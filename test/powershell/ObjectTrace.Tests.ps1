@@ -193,6 +193,23 @@ Describe 'Find-SoaOnPremContact' {
 Describe 'Set-SoaOnPremDescription' {
     BeforeAll {
         $script:Guid = '6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f'
+        $script:AdId = [guid]'11111111-1111-1111-1111-111111111111'
+        $script:EntraId = [guid]'b891884f-051e-4a83-95af-2544101c9083'
+        function script:New-Rule([string]$Direction, [guid]$Connector, [string]$Source, [string]$Target, [string[]]$Attrs, [bool]$Disabled = $false) {
+            [pscustomobject]@{ Name = ($Direction + ' ' + $Target); Direction = $Direction; Connector = $Connector; SourceObjectType = $Source; TargetObjectType = $Target; Disabled = $Disabled
+                AttributeFlowMappings = @($Attrs | ForEach-Object { [pscustomobject]@{ Source = @($_); Destination = $_; FlowType = 'Direct' } }) }
+        }
+    }
+    BeforeEach {
+        Mock Get-ADSyncConnector {
+            [pscustomobject]@{ Name = 'c'; ConnectorTypeName = 'AD'; Identifier = $script:AdId; Partitions = @([pscustomobject]@{ DN = 'DC=c'; Selected = $true }) }
+            [pscustomobject]@{ Name = 't.onmicrosoft.com - AAD'; ConnectorTypeName = 'Extensible2'; Identifier = $script:EntraId }
+        }
+        $script:OutAttrs = @('displayName', 'description', 'department')
+        Mock Get-ADSyncRule {
+            New-Rule 'Inbound' $script:AdId 'contact' 'person' @('displayName', 'description', 'department', 'company')
+            New-Rule 'Outbound' $script:EntraId 'person' 'contact' $script:OutAttrs
+        }
     }
     It 'refuses without confirmation' {
         { Set-SoaOnPremDescription -DistinguishedName 'CN=A' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'x' } | Should -Throw -ErrorId 'Soa.refused'
@@ -230,9 +247,66 @@ Describe 'Set-SoaOnPremDescription' {
     It 'clears the attribute when restoring an empty value' {
         Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = $script:Guid; description = 'new' } }
         Mock Set-ADObject { }
-        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description $null -Confirmed $true
+        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description $null -Restore $true -Confirmed $true
         $r.newDescription | Should -BeNullOrEmpty
         Should -Invoke Set-ADObject -Times 1 -Exactly -ParameterFilter { $Clear -contains 'description' }
+    }
+    It 'restores the attribute the probe changed, without reading the rules' {
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = $script:Guid; department = 'probe' } }
+        Mock Set-ADObject { }
+        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'Sales' -Attribute 'department' -Restore $true -Confirmed $true
+        $r.attribute | Should -Be 'department'
+        Should -Invoke Set-ADObject -Times 1 -Exactly -ParameterFilter { $Replace.department -eq 'Sales' }
+        Should -Invoke Get-ADSyncRule -Times 0 -Exactly
+    }
+    It 'says where the flow was read: the sync rules' {
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = $script:Guid; description = 'old' } }
+        Mock Set-ADObject { }
+        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'new' -Confirmed $true
+        $r.attribute | Should -Be 'description'
+        $r.attributeSource | Should -Be 'syncRules'
+        $r.attributeReason | Should -Match 'Get-ADSyncRule'
+    }
+    It 'picks the next attribute that flows when description does not flow for contacts' {
+        $script:OutAttrs = @('displayName', 'department')
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = $script:Guid; department = 'Sales' } }
+        Mock Set-ADObject { }
+        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'probe' -Confirmed $true
+        $r.attribute | Should -Be 'department'
+        $r.oldDescription | Should -Be 'Sales'
+        Should -Invoke Set-ADObject -Times 1 -Exactly -ParameterFilter { $Replace.department -eq 'probe' -and -not $Replace.ContainsKey('description') }
+    }
+    It 'refuses description when the rules do not flow it, and changes nothing' {
+        $script:OutAttrs = @('displayName', 'department')
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = $script:Guid; description = 'old' } }
+        Mock Set-ADObject { }
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'x' -Attribute 'description' -Confirmed $true } | Should -Throw -ErrorId 'Soa.refused'
+        Should -Invoke Set-ADObject -Times 0 -Exactly
+    }
+    It 'ignores disabled rules and flows of other object types; refuses when nothing flows' {
+        Mock Get-ADSyncRule {
+            New-Rule 'Inbound' $script:AdId 'contact' 'person' @('description', 'department')
+            New-Rule 'Outbound' $script:EntraId 'person' 'contact' @('description', 'department') $true
+            New-Rule 'Outbound' $script:EntraId 'person' 'user' @('description', 'department')
+        }
+        Mock Set-ADObject { }
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'x' -Confirmed $true } | Should -Throw -ErrorId 'Soa.refused'
+        Should -Invoke Set-ADObject -Times 0 -Exactly
+    }
+    It 'refuses an attribute outside the harmless list' {
+        Mock Set-ADObject { }
+        { Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'x' -Attribute 'mail' -Confirmed $true } | Should -Throw -ErrorId 'Soa.refused'
+        Should -Invoke Set-ADObject -Times 0 -Exactly
+    }
+    It 'falls back to the documented default list when Get-ADSyncRule fails, and says why' {
+        Mock Get-ADSyncRule { throw 'access denied' }
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = $script:Guid; department = $null } }
+        Mock Set-ADObject { }
+        $r = Set-SoaOnPremDescription -DistinguishedName 'CN=A,DC=c' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'probe' -Confirmed $true
+        $r.attribute | Should -Be 'department'
+        $r.attributeSource | Should -Be 'defaultList'
+        $r.attributeReason | Should -Match 'Get-ADSyncRule failed'
+        $r.attributeReason | Should -Match 'SharePoint Online'
     }
     It 'maps ADIdentityNotFound to notFound' {
         Mock Get-ADObject { throw (New-TestErrorRecord -TypeName 'System.Exception' -Message 'Cannot find an object with identity' -Fqid 'ActiveDirectoryCmdlet:Microsoft.ActiveDirectory.Management.ADIdentityNotFoundException,Microsoft.ActiveDirectory.Management.Commands.GetADObject' -Category 'ObjectNotFound') }

@@ -10,7 +10,7 @@ import { rdnValue } from './ad-forest.js';
 import { forestDn, iso, type OnPremContext } from './context.js';
 import { EVENT_6956_LEVEL, event6956Event, writeEvent } from './event-log.js';
 import { EMPTY_GUID as EMPTY_GUID_VALUE, entraCsDn, guidFromName } from './guids.js';
-import { syncRuleViews } from './sync-rules.js';
+import { flowingAdAttributes, syncRuleViews } from './sync-rules.js';
 import { schedulerSuspended, syncBusy } from './ps-errors.js';
 import type { AdObjectState, JoinState, RunState } from './state.js';
 import { formatTimeSpan } from './timespan.js';
@@ -250,9 +250,15 @@ export class SyncEngine {
       if (!full && o.uSNChanged <= s.importWatermark) continue;
       const j = this.ctx.joinByAnchor.get(o.anchor);
       if (!j) continue;
+      // Only a change to an attribute the sync rules flow to Entra ID (or a rename) reaches the export.
+      const flowing = flowingAdAttributes(o.kind, s.config.sharePointAttributeSet);
+      const changed =
+        j.imported.dn !== o.dn ||
+        j.imported.member.join('\n') !== o.member.join('\n') ||
+        [...flowing].some((a) => j.imported[a] !== o.attrs[a]);
       j.imported = { ...o.attrs, dn: o.dn, member: [...o.member], memberOf: [...o.memberOf] };
       j.importedAt = now;
-      staged.add(o.anchor);
+      if (changed) staged.add(o.anchor);
       run.step.StageUpdate += 1;
     }
     s.importWatermark = s.usn;

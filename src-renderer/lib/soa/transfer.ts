@@ -4,6 +4,7 @@
  * observed) plus the data the next step needs. Preflight (step 1) is `preflight.ts`; picking the
  * contact (step 2) is `pick.ts`; the report (step 10) is `evidence.ts`.
  */
+import type { OpOutput } from '@contract';
 import { STEP_SCOPES } from '../graph/scopes';
 import { probeReadOnly, setCloudManaged, getContact, getSyncBehavior } from '../graph/soa-graph';
 import { journalAdIntent, journalAdResult } from './ad-journal';
@@ -481,6 +482,8 @@ export async function stepVerifyServer(
 }
 
 export interface AdProbe {
+  /** the attribute changed: one the server's sync rules flow to Entra ID (chosen on the server) */
+  attribute: OpOutput<'server.touchOnPremObject'>['attribute'];
   oldDescription: string | null;
   newDescription: string;
   since: string;
@@ -515,7 +518,7 @@ export async function stepProveAdBlocked(
     runId: options.runId,
     action: 'adTouch',
     request: {
-      url: `Set-ADObject -Identity '${target.dn}' -Replace @{description=…}`,
+      url: `Set-ADObject -Identity '${target.dn}' -Replace @{<an attribute that flows to Entra ID>=…}`,
       body: { description: newDescription },
     },
   });
@@ -526,7 +529,7 @@ export async function stepProveAdBlocked(
   });
   step.requests.push({
     kind: 'powershell',
-    label: `Set-ADObject -Identity '${target.dn}' -Replace @{description='${newDescription}'}`,
+    label: `Get-ADSyncRule (attributes that flow to Entra ID) → Set-ADObject -Identity '${target.dn}' -Replace @{${touch.ok ? touch.value.attribute : '<attribute>'}='${newDescription}'}`,
     at: since,
     status: touch.ok ? 'ok' : touch.error.code,
     response: touch.ok ? touch.value : { error: touch.error.code, message: touch.error.message },
@@ -540,7 +543,15 @@ export async function stepProveAdBlocked(
       eventCount: 0,
     };
   }
-  const probe: AdProbe = { oldDescription: touch.value.oldDescription, newDescription, since };
+  step.notes.push(
+    `Changed ${touch.value.attribute} (${touch.value.attributeSource === 'syncRules' ? 'read from the sync rules' : 'Microsoft’s documented default list'}): ${touch.value.attributeReason}`,
+  );
+  const probe: AdProbe = {
+    attribute: touch.value.attribute,
+    oldDescription: touch.value.oldDescription,
+    newDescription,
+    since,
+  };
   await runStepCycle(ports, step, options);
   const at = ports.clock.now().toISOString();
   const ev = await ports.ipc.call('server.events6956', { since, dn: target.dn, maxEvents: 50 });
@@ -585,34 +596,35 @@ export async function restoreAdDescription(
     'Put the description changed by the 6956 probe back.',
     ports.clock.now(),
   );
-  step.expected = `description = ${probe.oldDescription === null ? '(empty)' : `"${probe.oldDescription}"`}`;
+  step.expected = `${probe.attribute} = ${probe.oldDescription === null ? '(empty)' : `"${probe.oldDescription}"`}`;
   if (!target.dn)
     return { ok: false, message: 'No DN.', step: finishStep(step, 'skipped', 'No DN.', ports.clock.now()) };
   const opId = ports.newId();
   await journalAdIntent(ports, opId, target, {
     runId: options.runId,
     action: 'adRestore',
-    before: { description: probe.newDescription },
-    request: { url: `Set-ADObject -Identity '${target.dn}'`, body: { description: probe.oldDescription } },
+    before: { [probe.attribute]: probe.newDescription },
+    request: { url: `Set-ADObject -Identity '${target.dn}'`, body: { [probe.attribute]: probe.oldDescription } },
   });
   const r = await ports.ipc.call('server.restoreOnPremObject', {
     dn: target.dn,
     confirm: true,
     description: probe.oldDescription,
+    attribute: probe.attribute,
   });
   step.requests.push({
     kind: 'powershell',
     label:
       probe.oldDescription === null
-        ? `Set-ADObject -Identity '${target.dn}' -Clear description`
-        : `Set-ADObject -Identity '${target.dn}' -Replace @{description='${probe.oldDescription}'}`,
+        ? `Set-ADObject -Identity '${target.dn}' -Clear ${probe.attribute}`
+        : `Set-ADObject -Identity '${target.dn}' -Replace @{${probe.attribute}='${probe.oldDescription}'}`,
     at: ports.clock.now().toISOString(),
     status: r.ok ? 'ok' : r.error.code,
     response: r.ok ? r.value : { error: r.error.message },
   });
   await journalAdResult(ports, opId, r);
   const message = r.ok
-    ? `description restored to ${r.value.description === null ? '(empty)' : `"${r.value.description}"`}`
+    ? `${r.value.attribute} restored to ${r.value.description === null ? '(empty)' : `"${r.value.description}"`}`
     : r.error.message;
   return { ok: r.ok, message, step: finishStep(step, r.ok ? 'pass' : 'fail', message, ports.clock.now()) };
 }

@@ -266,13 +266,16 @@ describe('hostile input through the real scripts', () => {
   it('writes and reads back a hostile description through AD unchanged', async () => {
     const c = await syncedContact(env.lab, used);
     used.push(c.dn);
+    // description flows for contacts only with the SharePoint Online attribute set
+    await env.lab.control('POST', '/onprem/configuration', { sharePointAttributeSet: true });
     const original = (await env.sync.findOnPremContact({ dn: c.dn })).matches[0]?.description ?? null;
     for (const value of Object.values(hostileValues)) {
-      await env.sync.touchOnPremObject({ dn: c.dn, confirm: true, description: value });
+      await env.sync.touchOnPremObject({ dn: c.dn, confirm: true, description: value, attribute: 'description' });
       const read = await env.sync.findOnPremContact({ dn: c.dn });
       expect(read.matches[0]?.description).toBe(value);
     }
     await env.sync.restoreOnPremObject({ dn: c.dn, confirm: true, description: original });
+    await env.lab.control('POST', '/onprem/configuration', { sharePointAttributeSet: false });
     expect(existsSync(canaryPath)).toBe(false);
   });
 

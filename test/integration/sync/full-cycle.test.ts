@@ -18,6 +18,7 @@ const ctx = () => ({ emit: () => {}, signal: new AbortController().signal });
 const cloudContact = z
   .object({
     description: z.string().nullable(),
+    department: z.string().nullable(),
     displayName: z.string(),
     isCloudManaged: z.boolean(),
     onPremisesSyncEnabled: z.boolean().nullable(),
@@ -57,8 +58,8 @@ describe('full SOA cycle in real pwsh against the lab', () => {
     const events = await env.sync.events6956({ since, dn: c.dn, maxEvents: 20 });
     expect(events.events.map((e) => e.dn?.toLowerCase())).toContain(c.dn.toLowerCase());
     const blocked = await cloud(c.cloudId);
-    expect(blocked.description).toBe(before.description);
-    expect(blocked.description).not.toBe(changed);
+    expect(blocked.department).toBe(before.department);
+    expect(blocked.department).not.toBe(changed);
     const trace = await env.sync.traceObject({ dn: c.dn });
     expect(trace).toMatchObject({ status: 'traced', blockOnPremisesSync: true });
 
@@ -83,11 +84,17 @@ describe('full SOA cycle in real pwsh against the lab', () => {
     const secondCycle = new Date().toISOString();
     await cycle();
     const taken = await cloud(c.cloudId);
-    expect(taken).toMatchObject({ isCloudManaged: false, onPremisesSyncEnabled: true, description: changed });
+    expect(touched.attribute).toBe('department');
+    expect(taken).toMatchObject({ isCloudManaged: false, onPremisesSyncEnabled: true, department: changed });
     const done = await env.sync.traceObject({ dn: c.dn, since: secondCycle });
     expect(done).toMatchObject({ status: 'traced', blockOnPremisesSync: false, awaitingExportConfirmation: false });
     if (done.status === 'traced') expect(done.exportEvidence.source).toBe('runHistory');
 
-    await env.sync.restoreOnPremObject({ dn: c.dn, confirm: true, description: touched.oldDescription });
+    await env.sync.restoreOnPremObject({
+      dn: c.dn,
+      confirm: true,
+      description: touched.oldDescription,
+      attribute: touched.attribute,
+    });
   });
 });

@@ -84,17 +84,20 @@ describe('server.touchOnPremObject and restore change only the picked on-premise
     await env.sync.traceObject({ dn: a.dn });
     await env.sync.traceObject({ dn: b.dn });
     await expect(touch(a.dn)).rejects.toMatchObject({ code: 'refused' });
-    const original = (await adState(b.dn)).attrs.description ?? null;
+    // The probe changes an attribute that flows to Entra ID for contacts (department in the lab's default rules).
+    const original = (await adState(b.dn)).attrs.department ?? null;
     const touched = await touch(b.dn.toUpperCase(), 'soa-pilot 6956 probe (guard test)');
+    expect(touched.attribute).toBe('department');
     expect(touched.oldDescription).toBe(original);
-    expect((await adState(b.dn)).attrs.description).toBe('soa-pilot 6956 probe (guard test)');
+    expect((await adState(b.dn)).attrs.department).toBe('soa-pilot 6956 probe (guard test)');
     const restored = await env.sync.restoreOnPremObject({
       dn: b.dn,
       confirm: true,
       description: touched.oldDescription,
+      attribute: touched.attribute,
     });
     expect(restored.description).toBe(touched.oldDescription);
-    expect((await adState(b.dn)).attrs.description ?? null).toBe(original);
+    expect((await adState(b.dn)).attrs.department ?? null).toBe(original);
   });
 
   it("after a restart, tracing the run's DN looks the contact up again and picks it; a traced group stays refused", async () => {

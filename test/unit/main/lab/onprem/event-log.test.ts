@@ -50,7 +50,7 @@ describe('Application event log (Get-WinEvent -FilterHashtable)', () => {
       'POST',
       '/ad/objects/set',
       {},
-      { Identity: SEED.transferred.attrs.distinguishedName, Replace: { description: 'one' } },
+      { Identity: SEED.transferred.attrs.distinguishedName, Replace: { department: 'one' } },
     );
     await fx.cycle();
     fx.clock.advance(60_000);
@@ -60,7 +60,7 @@ describe('Application event log (Get-WinEvent -FilterHashtable)', () => {
       'POST',
       '/ad/objects/set',
       {},
-      { Identity: SEED.transferred.attrs.distinguishedName, Replace: { description: 'two' } },
+      { Identity: SEED.transferred.attrs.distinguishedName, Replace: { department: 'two' } },
     );
     await fx.cycle();
 

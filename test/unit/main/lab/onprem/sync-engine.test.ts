@@ -190,23 +190,23 @@ describe('sync cycle', () => {
       'POST',
       '/ad/objects/set',
       {},
-      { Identity: SEED.synced.attrs.distinguishedName, Replace: { description: 'changed on-prem' } },
+      { Identity: SEED.synced.attrs.distinguishedName, Replace: { department: 'changed on-prem' } },
     );
     expect(synced.status).toBe(200);
     const tr = await fx.call(
       'POST',
       '/ad/objects/set',
       {},
-      { Identity: SEED.transferred.attrs.distinguishedName, Replace: { description: 'AD edit after transfer' } },
+      { Identity: SEED.transferred.attrs.distinguishedName, Replace: { department: 'AD edit after transfer' } },
     );
     expect(tr.status).toBe(200);
 
     // before the cycle: the change is only in AD
-    expect(fx.tenant.get('contact', SEED.synced.anchor).attrs.description).toBe('Alex Wilber (seed)');
+    expect(fx.tenant.get('contact', SEED.synced.anchor).attrs.department).not.toBe('changed on-prem');
     await fx.cycle();
 
-    expect(fx.tenant.get('contact', SEED.synced.anchor).attrs.description).toBe('changed on-prem');
-    expect(fx.tenant.get('contact', SEED.transferred.anchor).attrs.description).toBe('Bianca Pisani (seed)');
+    expect(fx.tenant.get('contact', SEED.synced.anchor).attrs.department).toBe('changed on-prem');
+    expect(fx.tenant.get('contact', SEED.transferred.anchor).attrs.department).not.toBe('AD edit after transfer');
     expect(fx.tenant.writes.map((w) => w.anchor)).toEqual([SEED.synced.anchor]);
 
     const ev = await fx.call('GET', '/events', { LogName: 'Application', Id: '6956' });
@@ -234,6 +234,28 @@ describe('sync cycle', () => {
     // a later cycle without AD changes raises no new 6956
     await fx.cycle();
     expect((await fx.call('GET', '/events', { Id: '6956' })).body.value).toHaveLength(1);
+  });
+
+  it('exports a contact description change (and raises 6956) only with the SharePoint Online attribute set', async () => {
+    fx = createFixture();
+    const set = (dn: string, v: string) =>
+      fx.call('POST', '/ad/objects/set', {}, { Identity: dn, Replace: { description: v } });
+    await set(SEED.synced.attrs.distinguishedName, 'not flowing');
+    await set(SEED.transferred.attrs.distinguishedName, 'not flowing either');
+    await fx.cycle();
+    expect(fx.tenant.writes.map((w) => w.anchor)).not.toContain(SEED.synced.anchor);
+    expect((await fx.call('GET', '/events', { Id: '6956' })).status).not.toBe(200);
+
+    await fx.call('POST', '/configuration', {}, { sharePointAttributeSet: true });
+    await set(SEED.synced.attrs.distinguishedName, 'flowing now');
+    await set(SEED.transferred.attrs.distinguishedName, 'flowing now too');
+    await fx.cycle();
+    expect(fx.tenant.writes.map((w) => w.anchor)).toContain(SEED.synced.anchor);
+    expect(fx.tenant.writes.map((w) => w.anchor)).not.toContain(SEED.transferred.anchor);
+    expect((await fx.call('GET', '/events', { Id: '6956' })).body.value).toHaveLength(1);
+    const rules = (await fx.call('GET', '/sync/rules')).body.value as Json[];
+    const out = rules.find((r) => r.Name === 'Out to AAD - Contact Join');
+    expect((out?.AttributeFlowMappings as Json[]).map((f) => f.Destination)).toContain('description');
   });
 
   it('uses the configured Event 6956 provider', async () => {
@@ -316,7 +338,7 @@ describe('sync cycle', () => {
       'POST',
       '/ad/objects/set',
       {},
-      { Identity: SEED.plain.attrs.distinguishedName, Replace: { description: 'x' } },
+      { Identity: SEED.plain.attrs.distinguishedName, Replace: { department: 'x' } },
     );
     await fx.cycle();
     const runs = (await fx.call('GET', '/sync/run-history')).body.value as Json[];
