@@ -442,9 +442,15 @@ export const wizardRunSnapshot = z.object({
   opIds: z.array(z.string().max(100)).max(100),
   /** Where the audit search started (the write's time less a margin), to search again on resume. */
   auditSince: isoDate.optional(),
-  /** The AD description probe of the 6956 proof, so its restore stays available. */
+  /** The AD probe of the 6956 proof (the attribute it changed and its old value), so its restore stays available. */
   adProbe: z
-    .object({ oldDescription: z.string().nullable(), newDescription: z.string(), since: z.string() })
+    .object({
+      /** runs saved before the probe chose its attribute changed description */
+      attribute: probeAttribute.default('description'),
+      oldDescription: z.string().nullable(),
+      newDescription: z.string(),
+      since: z.string(),
+    })
     .nullable()
     .optional(),
 });
