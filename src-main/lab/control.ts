@@ -55,6 +55,7 @@ export const settingsPatchSchema = z
   .object({
     auditIngestionMs: z.number().int().min(0),
     tokenLifetimeSeconds: z.number().int().min(1),
+    tokenLifetimeSpreadSeconds: z.number().int().min(0),
     refreshTokenLifetimeSeconds: z.number().int().min(1),
     throttleScale: z.number().positive(),
     latencyMs: z.number().int().min(0),

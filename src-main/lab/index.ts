@@ -49,6 +49,11 @@ export interface StartLabOptions {
    * start (default: `SOA_LAB_PKI_DIR`, else `~/.soa-pilot/lab/pki`).
    */
   pkiDir?: string;
+  /**
+   * A fixed access-token lifetime, seconds (the `tokenLifetimeSeconds` setting with no spread). Default:
+   * Entra's random 60–90 minutes per token.
+   */
+  tokenLifetimeSeconds?: number;
 }
 
 export interface LabHandle {
@@ -149,6 +154,10 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
     loaded = true;
   }
   if (!loaded) fresh(seedNumber, contactsCount, defaultSettings(speed));
+  if (opts.tokenLifetimeSeconds !== undefined) {
+    tenant.settings.tokenLifetimeSeconds = opts.tokenLifetimeSeconds;
+    tenant.settings.tokenLifetimeSpreadSeconds = 0;
+  }
 
   const throttler = new Throttler(
     clock.now,
@@ -306,7 +315,12 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
   };
 
   const updateSettings = (patch: Partial<LabSettings>): LabSettings => {
-    Object.assign(tenant.settings, patch);
+    // a lifetime set on its own is a fixed lifetime (tests ask for exact expiries)
+    const fixedLifetime =
+      patch.tokenLifetimeSeconds !== undefined && patch.tokenLifetimeSpreadSeconds === undefined
+        ? { tokenLifetimeSpreadSeconds: 0 }
+        : {};
+    Object.assign(tenant.settings, patch, fixedLifetime);
     const onPremPatch: Parameters<OnPremServer['configure']>[0] = {};
     if (patch.syncCycleMs !== undefined) onPremPatch.syncCycleMs = patch.syncCycleMs;
     if (patch.event6956Provider !== undefined) onPremPatch.event6956Provider = patch.event6956Provider;

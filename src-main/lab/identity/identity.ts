@@ -4,9 +4,9 @@
  * form_post), /token (authorization_code, refresh_token, device_code), /devicecode with a
  * verification page, and the v2.0 admin-consent page. Errors use AAD's JSON shape.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { LabInfo } from '../types';
-import { GRAPH_APP_ID, GRAPH_RESOURCE, LAB_APP_SCOPES, OIDC_SCOPES, ROLE } from '../tenant/model';
+import { GRAPH_APP_ID, GRAPH_RESOURCE, LAB_APP_SCOPES, OIDC_SCOPES, ROLE, type LabSettings } from '../tenant/model';
 import type { Tenant } from '../tenant/tenant';
 import type { TokenService } from './tokens';
 
@@ -310,7 +310,7 @@ export class IdentityService {
       );
     const req = this.parseScopes(scope);
     const granted = this.grant(oid, req);
-    const lifetime = t.settings.tokenLifetimeSeconds;
+    const lifetime = tokenLifetimeOf(t.settings);
     const at = await this.deps.tokens.accessToken(
       {
         oid,
@@ -798,4 +798,13 @@ export function isAllowedRedirect(uri: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** One token's lifetime, seconds: the minimum plus a random share of the spread (Entra: 60–90 min). */
+export function tokenLifetimeOf(
+  settings: Pick<LabSettings, 'tokenLifetimeSeconds' | 'tokenLifetimeSpreadSeconds'>,
+  random: (maxExclusive: number) => number = (max) => randomInt(max),
+): number {
+  const spread = Math.max(0, Math.floor(settings.tokenLifetimeSpreadSeconds));
+  return settings.tokenLifetimeSeconds + (spread > 0 ? random(spread + 1) : 0);
 }

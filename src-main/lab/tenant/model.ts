@@ -163,8 +163,13 @@ export interface TenantState {
 export interface LabSettings {
   /** audit entries become visible this long after the change */
   auditIngestionMs: number;
-  /** access/id token lifetime */
+  /**
+   * Access/id token lifetime, seconds: each token lives `tokenLifetimeSeconds` plus a random share of
+   * `tokenLifetimeSpreadSeconds` (Entra's default: a random 60–90 minutes per token,
+   * docs/reference/token-lifetime.md). Setting `tokenLifetimeSeconds` alone fixes the lifetime (spread 0).
+   */
   tokenLifetimeSeconds: number;
+  tokenLifetimeSpreadSeconds: number;
   refreshTokenLifetimeSeconds: number;
   /** multiplies every throttling bucket's capacity (refill period unchanged) */
   throttleScale: number;
@@ -235,6 +240,7 @@ export function defaultSettings(speed: LabSpeed): LabSettings {
   return {
     auditIngestionMs: fast ? 2_000 : 150_000,
     tokenLifetimeSeconds: 3_600,
+    tokenLifetimeSpreadSeconds: 1_800,
     refreshTokenLifetimeSeconds: 90 * 24 * 3_600,
     throttleScale: 1,
     latencyMs: 0,

@@ -33,8 +33,12 @@ import {
   type RequirementContext,
 } from './graph-result';
 
-/** Port: main's `auth.getAccessToken`, reduced to the token string. */
-export type TokenSource = (scopes: string[]) => Promise<string>;
+/**
+ * Port: main's `auth.getAccessToken`, reduced to the token string. `forceRefresh` asks for a new token
+ * even when the cached one has not expired yet (after Graph refused it with a 401); the next call
+ * without it returns that new token.
+ */
+export type TokenSource = (scopes: string[], options?: { forceRefresh?: boolean }) => Promise<string>;
 
 /**
  * What a TokenSource throws when main refuses a token (e.g. `interactionRequired` because consent
@@ -54,6 +58,7 @@ export class TokenSourceError extends Error {
 /** The shape of main's `auth.getAccessToken` as the bridge returns it. */
 export type AccessTokenCall = (input: {
   scopes: string[];
+  forceRefresh?: boolean;
 }) => Promise<
   | { ok: true; value: { accessToken: string } }
   | { ok: false; error: { code: string; message: string; detail?: unknown } }
@@ -64,8 +69,8 @@ export type AccessTokenCall = (input: {
  * carrying main's error code and, when main named them, the missing scopes.
  */
 export function tokenSourceFromIpc(getAccessToken: AccessTokenCall): TokenSource {
-  return async (scopes) => {
-    const r = await getAccessToken({ scopes });
+  return async (scopes, options) => {
+    const r = await getAccessToken(options?.forceRefresh ? { scopes, forceRefresh: true } : { scopes });
     if (r.ok) return r.value.accessToken;
     const detail = r.error.detail;
     const missing =
@@ -202,8 +207,32 @@ export class GraphSession {
     return this.granted.get(scopeKey(scopes));
   }
 
-  /** Send one request; never throws. */
+  /**
+   * Send one request; never throws. A 401 (the token expired or was revoked between its acquisition and
+   * Graph's check) is retried once after a forced silent refresh: Graph rejected the request before
+   * acting on it, so the retry cannot repeat a write (docs/reference/token-lifetime.md). When the
+   * refresh itself fails, the result carries that `tokenError` (e.g. sign-in required).
+   */
   async raw(call: GraphCall): Promise<{ response?: GraphRawResponse; error?: unknown; tokenError?: unknown }> {
+    const first = await this.send(call);
+    if (first.response?.status !== 401 || call.signal?.aborted) return first;
+    try {
+      await this.refreshToken(call.scopes);
+    } catch (e) {
+      return { error: e, tokenError: e };
+    }
+    return this.send(call);
+  }
+
+  /**
+   * Force a silent refresh of the token for `scopes` (main's cache then holds the new one). Throws the
+   * token source's error when it needs a sign-in.
+   */
+  async refreshToken(scopes: readonly string[]): Promise<void> {
+    await this.options.tokenSource([...scopes], { forceRefresh: true });
+  }
+
+  private async send(call: GraphCall): Promise<{ response?: GraphRawResponse; error?: unknown; tokenError?: unknown }> {
     this.tokenFailure = undefined;
     try {
       let req = this.client.api(call.path).responseType(ResponseType.RAW);

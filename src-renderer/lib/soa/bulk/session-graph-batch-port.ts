@@ -26,6 +26,22 @@ export function createSessionGraphBatchPort(
       if (signal?.aborted) onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
+        const first = await send(body);
+        // Inner requests refused with 401: the batch's token expired before Graph reached them (Graph may
+        // check it per inner request). Those were not processed, so resending just them once after a
+        // forced silent refresh cannot repeat a write (docs/reference/token-lifetime.md).
+        const refused = first.status === 200 ? unauthorizedIds(first.body) : new Set<string>();
+        if (refused.size === 0 || controller.signal.aborted) return first;
+        await session.refreshToken(scopes);
+        const again = await send({ requests: body.requests.filter((r) => refused.has(r.id)) });
+        if (again.status !== 200) return first;
+        return { ...first, body: mergeResponses(first.body, again.body) };
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+
+      async function send(body: BatchBody): Promise<BatchHttpResponse> {
         const { response, error, tokenError } = await session.raw({
           method: 'POST',
           path: '/$batch',
@@ -48,10 +64,39 @@ export function createSessionGraphBatchPort(
           headers,
           body: typeof response.body === 'string' ? undefined : response.body,
         };
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
       }
     },
+  };
+}
+
+type InnerResponse = { id: string; status: number };
+
+function innerResponses(body: unknown): InnerResponse[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const responses = (body as { responses?: unknown }).responses;
+  if (!Array.isArray(responses)) return [];
+  return responses.filter(
+    (r): r is InnerResponse =>
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as { id?: unknown }).id === 'string' &&
+      typeof (r as { status?: unknown }).status === 'number',
+  );
+}
+
+function unauthorizedIds(body: unknown): Set<string> {
+  return new Set(
+    innerResponses(body)
+      .filter((r) => r.status === 401)
+      .map((r) => r.id),
+  );
+}
+
+/** The first answer with the resent requests' answers in place of their 401s. */
+function mergeResponses(first: unknown, again: unknown): unknown {
+  const byId = new Map(innerResponses(again).map((r) => [r.id, r]));
+  return {
+    ...(first as object),
+    responses: innerResponses(first).map((r) => byId.get(r.id) ?? r),
   };
 }
