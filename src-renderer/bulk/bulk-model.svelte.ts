@@ -4,6 +4,7 @@
  * (`lib/soa/bulk`) over the ports in `bulk-ports.ts`; this class only orders it and keeps the state.
  */
 import type { AppInfo } from '@contract';
+import { SvelteMap } from 'svelte/reactivity';
 import type { SoaClient } from '../lib/bridge';
 import {
   buildPlan,
@@ -19,7 +20,8 @@ import {
   RunControl,
   saveSelection,
   selectByFilter,
-  syncAfterRun,
+  followUpUntilConfirmed,
+  systemClock,
   sweep6956,
   transferredByRun,
   reverifyPending,
@@ -36,6 +38,7 @@ import {
   type SweepResult,
 } from '../lib/soa/bulk';
 import { rolledBackIds } from '../lib/soa/state';
+import { summariseLevels, type LevelSummary, type ServerObservation } from '../lib/soa/bulk/evidence-levels';
 import { createBulkPorts, describeError, mailsOf, resolveDns, type BulkPorts } from './bulk-ports';
 import {
   journalRuns,
@@ -112,6 +115,16 @@ export class BulkModel {
   syncMessage = $state<string | undefined>();
   syncOutcome = $state<string | undefined>();
   sweep = $state<SweepResult | undefined>();
+  /** the latest server observation per object id */
+  readonly serverObservations = new SvelteMap<string, ServerObservation>();
+  /** how long the follow-up keeps running cycles for pending objects (the admin can extend it) */
+  followUpMinutes = $state(30);
+  /** each object's evidence level and the headline (docs/reference/bulk-evidence-levels.md) */
+  get levels(): LevelSummary | undefined {
+    const s = this.summary;
+    if (!s) return undefined;
+    return summariseLevels(s.items[0]?.action ?? this.plan?.kind ?? this.kind, s.items, this.serverObservations);
+  }
   dnMissing = $state<{ objectId: string; reason: string }[]>([]);
 
   resumable = $state<ResumeCandidate[]>([]);
@@ -211,6 +224,7 @@ export class BulkModel {
     this.syncMessage = undefined;
     this.syncOutcome = undefined;
     this.sweep = undefined;
+    this.serverObservations.clear();
     this.dnMissing = [];
   }
 
@@ -582,8 +596,9 @@ export class BulkModel {
     const html = runHtml(s, this.plan, {
       ...(this.info.tenant ? { tenant: this.info.tenant } : {}),
       ...(j.ok ? { journalPath: j.value.path } : {}),
+      ...(this.levels ? { levels: this.levels } : {}),
     });
-    const csv = runCsv(s);
+    const csv = runCsv(s, this.levels);
     const h = await this.client.call('report.save', { name: `bulk-run-${s.runId}`, format: 'html', content: html });
     const c = await this.client.call('report.save', { name: `bulk-run-${s.runId}`, format: 'csv', content: csv });
     if (this.runCsvUrl) URL.revokeObjectURL(this.runCsvUrl);
@@ -609,30 +624,41 @@ export class BulkModel {
     this.syncAbort = abort;
     this.syncing = true;
     try {
-      await this.task('Running one delta sync cycle…', 'The sync cycle or the sweep did not finish.', async () => {
-        const cycle = await syncAfterRun(this.ports.server);
-        if (cycle.status === 'busy') {
-          this.syncOutcome = `The sync engine stayed busy: ${cycle.message}`;
-          throw new Error(`${cycle.message} Wait for the running cycle to finish, then run this again.`);
-        }
-        if (cycle.status === 'stagingMode') {
-          this.syncOutcome = cycle.message;
-          throw new Error(`${cycle.message} Run this on the active (non-staging) Connect Sync server.`);
-        }
-        this.syncOutcome = `Delta cycle ${cycle.cycle.allSucceeded ? 'completed' : 'finished with errors'} (${cycle.cycle.runs.length} run profiles, ${cycle.cycle.t0} → ${cycle.cycle.finishedAt}).`;
-        // Event 6956 only concerns transferred objects (AD changes the sync engine now refuses to export)
-        if ((s.items[0]?.action ?? this.plan?.kind) !== 'transfer') return;
-        const verified = s.items.filter((i) => i.outcome === 'verified' || i.outcome === 'skipped');
+      await this.task('Running delta sync cycles…', 'The sync follow-up or the sweep did not finish.', async () => {
+        const action = s.items[0]?.action ?? this.plan?.kind ?? this.kind;
+        const reached = s.items.filter((i) => i.outcome === 'verified' || i.outcome === 'skipped');
         const mail = mailsOf(this.plan?.entries ?? []);
         const dns = await resolveDns(
           this.client,
           this.ports.graph,
           this.plan?.objectType ?? this.objectType,
-          verified.map((i) => ({ objectId: i.objectId, displayName: i.displayName, mail: mail(i.objectId) })),
+          reached.map((i) => ({ objectId: i.objectId, displayName: i.displayName, mail: mail(i.objectId) })),
           (done, total) => (this.busy = `Finding the objects in AD (${done} of ${total})…`),
           abort.signal,
         );
         this.dnMissing = dns.missing;
+        this.busy = 'Running a delta sync cycle…';
+        // repeat cycles until every object is confirmed on the server or the timeout passes
+        const r = await followUpUntilConfirmed(this.ports.server, dns.found, {
+          action,
+          clock: systemClock,
+          timeoutMs: this.followUpMinutes * 60_000,
+          earlier: new SvelteMap(this.serverObservations),
+          signal: abort.signal,
+          onCycle: (cycle, obs) => {
+            for (const [id, o] of obs) this.serverObservations.set(id, o);
+            const pending = dns.found.filter((o) => obs.get(o.objectId)?.confirmed !== true).length;
+            this.busy = `After cycle ${cycle}: ${pending} pending on the server${pending ? '; running the next cycle…' : '.'}`;
+          },
+        });
+        for (const [id, o] of r.observations) this.serverObservations.set(id, o);
+        this.syncOutcome = r.message;
+        if (r.stopped === 'busy')
+          throw new Error(`${r.message} Wait for the running cycle to finish, then run this again.`);
+        if (r.stopped === 'stagingMode')
+          throw new Error(`${r.message} Run this on the active (non-staging) Connect Sync server.`);
+        // Event 6956 only concerns transferred objects (AD changes the sync engine now refuses to export)
+        if (action !== 'transfer') return;
         this.busy = 'Sweeping Event 6956…';
         this.sweep = await sweep6956(this.ports.server, dns.found, s.startedAt);
       });

@@ -61,6 +61,11 @@ export function createBulkPorts(
         if (!r.ok) throw new Error(r.error.message);
         return r.value;
       },
+      async traceObject(input) {
+        const r = await client.call('server.traceObject', input);
+        if (!r.ok) throw new Error(r.error.message);
+        return r.value;
+      },
     },
   };
 }

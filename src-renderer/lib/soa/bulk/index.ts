@@ -13,3 +13,4 @@ export { createSessionGraphBatchPort, type SessionGraphBatchPortOptions } from '
 export { createIpcJournalPort, createIpcServerPort, type BridgeCall } from './bridge-ports';
 export * from './reverify';
 export * from './server-follow-up';
+export * from './evidence-levels';

@@ -4,6 +4,7 @@ import type { RunSummary } from './pipeline';
 import { REPORT_CSP_META } from '../report-content-security-policy';
 import { soaStateLabel } from '../state';
 import { escapeHtml } from '../../html-escape';
+import { EVIDENCE_LEVEL_LABEL, type LevelSummary, type ObjectLevel } from './evidence-levels';
 
 /**
  * A cell a spreadsheet may read as a formula: = + - @ or their full-width forms ＝ ＋ － ＠, possibly
@@ -62,7 +63,13 @@ export function planCsv(plan: Plan): string {
   );
 }
 
-export function runCsv(summary: RunSummary): string {
+/** Each object's evidence level by id (from `summariseLevels`). */
+function levelsById(levels: LevelSummary | undefined): Map<string, ObjectLevel> {
+  return new Map((levels?.objects ?? []).map((o) => [o.objectId, o]));
+}
+
+export function runCsv(summary: RunSummary, levels?: LevelSummary): string {
+  const lv = levelsById(levels);
   return toCsv(
     [
       'objectId',
@@ -80,6 +87,8 @@ export function runCsv(summary: RunSummary): string {
       'finishedAt',
       'reason',
       'opId',
+      'evidenceLevel',
+      'evidenceDetail',
     ],
     summary.items.map((i) => [
       i.objectId,
@@ -97,6 +106,8 @@ export function runCsv(summary: RunSummary): string {
       i.finishedAt,
       i.reason,
       i.opId,
+      evidenceLabel(lv.get(i.objectId)),
+      lv.get(i.objectId)?.detail,
     ]),
   );
 }
@@ -104,13 +115,14 @@ export function runCsv(summary: RunSummary): string {
 export function runHtml(
   summary: RunSummary,
   plan?: Plan,
-  extra: { tenant?: string; journalPath?: string } = {},
+  extra: { tenant?: string; journalPath?: string; levels?: LevelSummary } = {},
 ): string {
   const p = summary.progress;
+  const lv = levelsById(extra.levels);
   const rows = summary.items
     .map(
       (i) =>
-        `<tr class="${escapeHtml(i.outcome)}"><td>${escapeHtml(i.displayName ?? '')}</td><td><code>${escapeHtml(i.objectId)}</code></td><td>${escapeHtml(i.action)}</td><td>${escapeHtml(i.outcome)}</td><td>${fmt(i.before)} → ${fmt(i.after)}</td><td>${i.writeStatus ?? ''}</td><td><code>${escapeHtml(i.requestId ?? '')}</code></td><td>${escapeHtml(i.finishedAt ?? '')}</td><td>${escapeHtml(i.reason ?? '')}</td></tr>`,
+        `<tr class="${escapeHtml(i.outcome)}"><td>${escapeHtml(i.displayName ?? '')}</td><td><code>${escapeHtml(i.objectId)}</code></td><td>${escapeHtml(i.action)}</td><td>${escapeHtml(i.outcome)}</td><td data-level="${escapeHtml(lv.get(i.objectId)?.level ?? 'unknown')}">${escapeHtml(evidenceLabel(lv.get(i.objectId)))}${lv.get(i.objectId) ? `<br><small>${escapeHtml(lv.get(i.objectId)?.detail ?? '')}</small>` : ''}</td><td>${fmt(i.before)} → ${fmt(i.after)}</td><td>${i.writeStatus ?? ''}</td><td><code>${escapeHtml(i.requestId ?? '')}</code></td><td>${escapeHtml(i.finishedAt ?? '')}</td><td>${escapeHtml(i.reason ?? '')}</td></tr>`,
     )
     .join('\n');
   const planRows = plan
@@ -143,15 +155,20 @@ th{background:#f5f5f5}tr.failed td,tr.unverified td{background:#fdf3f4}tr.cancel
   ]
     .map(([k, v]) => `<span class="k"><b>${v}</b>${k}</span>`)
     .join('')}</div>
+${extra.levels ? `<h2>Evidence level</h2><p data-testid="level-headline"><strong>${escapeHtml(extra.levels.headline)}</strong></p>` : ''}
 ${plan ? `<h2>Plan ${escapeHtml(plan.planId)}</h2><ul>${planRows}</ul>` : ''}
 <h2>Per-object evidence</h2>
-<p>Each transferred or rolled-back object was re-read just before the write, written with one PATCH of <code>onPremisesSyncBehavior</code>, and read back; "verified" means the read-back showed the target state.</p>
-<table><thead><tr><th>Name</th><th>Object id</th><th>Action</th><th>Outcome</th><th>isCloudManaged before → after</th><th>PATCH status</th><th>request-id</th><th>Finished</th><th>Notes</th></tr></thead>
+<p>Each transferred or rolled-back object was re-read just before the write, written with one PATCH of <code>onPremisesSyncBehavior</code>, and read back; "verified" means the read-back showed the target state. The evidence level is the highest claim observed for the object: written (PATCH acknowledged), verified in the cloud (read back), confirmed on the server (the Connect Sync trace: blockOnPremisesSync after a transfer, the takeover after a rollback).</p>
+<table><thead><tr><th>Name</th><th>Object id</th><th>Action</th><th>Outcome</th><th>Evidence level</th><th>isCloudManaged before → after</th><th>PATCH status</th><th>request-id</th><th>Finished</th><th>Notes</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
 </body></html>
 `;
+}
+
+function evidenceLabel(o: ObjectLevel | undefined): string {
+  return o ? EVIDENCE_LEVEL_LABEL[o.level] : 'Not assessed';
 }
 
 function fmt(v: boolean | undefined): string {

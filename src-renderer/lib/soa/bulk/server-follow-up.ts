@@ -5,10 +5,15 @@
  * server port (the `server.*` operations through the bridge in the app).
  */
 import type { OpInput, OpOutput } from '@contract';
+import type { BulkAction } from './pipeline';
+import type { Clock } from './ports';
+import { serverConfirms, type ServerObservation } from './evidence-levels';
 
 export interface BulkServerPort {
   runSyncCycle(input: Omit<OpInput<'server.runSyncCycle'>, 'operationId'>): Promise<OpOutput<'server.runSyncCycle'>>;
   events6956(input: OpInput<'server.events6956'>): Promise<OpOutput<'server.events6956'>>;
+  /** the per-object server trace (AD CS object → metaverse → Entra CS object) */
+  traceObject(input: OpInput<'server.traceObject'>): Promise<OpOutput<'server.traceObject'>>;
 }
 
 export interface SweepObject {
@@ -67,4 +72,76 @@ export async function sweep6956(server: BulkServerPort, objects: SweepObject[], 
     notSeen: objects.filter((o) => !confirmed.has(o.objectId)).map((o) => ({ objectId: o.objectId, dn: o.dn })),
     otherEvents,
   };
+}
+
+export interface FollowUpOptions {
+  action: BulkAction;
+  clock: Clock;
+  /** stop when this much time has passed since the follow-up started (the admin can run it again) */
+  timeoutMs: number;
+  /** at most this many sync cycles (a rollback takeover needs two) */
+  maxCycles?: number;
+  /** observations of an earlier follow-up: confirmed objects are not traced again */
+  earlier?: ReadonlyMap<string, ServerObservation>;
+  signal?: AbortSignal;
+  /** after each cycle, with every observation so far */
+  onCycle?: (cycle: number, observations: ReadonlyMap<string, ServerObservation>) => void;
+  cycleTimeoutSeconds?: number;
+}
+
+export interface FollowUpResult {
+  observations: Map<string, ServerObservation>;
+  cycles: number;
+  stopped: 'allConfirmed' | 'timeout' | 'maxCycles' | 'cancelled' | 'busy' | 'stagingMode';
+  message: string;
+}
+
+/**
+ * Repeat sync cycles until every object is confirmed on the server (its per-object trace shows the
+ * action's end state, see `serverConfirms`) or the timeout passes. Each cycle traces only the objects
+ * still pending; each object keeps its latest observation and the cycle it was made on.
+ */
+export async function followUpUntilConfirmed(
+  server: BulkServerPort,
+  objects: readonly SweepObject[],
+  o: FollowUpOptions,
+): Promise<FollowUpResult> {
+  const observations = new Map<string, ServerObservation>(o.earlier ?? []);
+  const pending = (): SweepObject[] => objects.filter((x) => observations.get(x.objectId)?.confirmed !== true);
+  const started = o.clock.now();
+  const maxCycles = o.maxCycles ?? 10;
+  let cycles = 0;
+  const done = (stopped: FollowUpResult['stopped'], message: string): FollowUpResult => ({
+    observations,
+    cycles,
+    stopped,
+    message,
+  });
+  while (pending().length > 0) {
+    if (o.signal?.aborted) return done('cancelled', `Stopped after ${cycles} cycle(s); ${pending().length} pending.`);
+    if (cycles >= maxCycles)
+      return done('maxCycles', `${cycles} cycle(s) run; ${pending().length} object(s) still pending on the server.`);
+    if (cycles > 0 && o.clock.now() - started >= o.timeoutMs)
+      return done('timeout', `Timed out after ${cycles} cycle(s); ${pending().length} object(s) still pending.`);
+    const since = new Date(o.clock.now()).toISOString();
+    const cycle = await syncAfterRun(server, o.cycleTimeoutSeconds ?? 1800);
+    if (cycle.status === 'busy') return done('busy', cycle.message);
+    if (cycle.status === 'stagingMode') return done('stagingMode', cycle.message);
+    cycles++;
+    for (const x of pending()) {
+      if (o.signal?.aborted) break;
+      const trace = await server.traceObject({ dn: x.dn, since });
+      const verdict = serverConfirms(o.action, trace);
+      observations.set(x.objectId, {
+        objectId: x.objectId,
+        confirmed: verdict.confirmed,
+        awaitingExportConfirmation: trace.status === 'traced' ? trace.awaitingExportConfirmation : null,
+        detail: verdict.detail,
+        cycle: cycles,
+        observedAt: new Date(o.clock.now()).toISOString(),
+      });
+    }
+    o.onCycle?.(cycles, observations);
+  }
+  return done('allConfirmed', `Every object confirmed on the server after ${cycles} cycle(s).`);
 }

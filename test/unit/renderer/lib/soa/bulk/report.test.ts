@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, runCsv, runHtml } from '../../../../../../src-renderer/lib/soa/bulk/report';
 import type { RunSummary } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
+import { summariseLevels } from '../../../../../../src-renderer/lib/soa/bulk/evidence-levels';
 import { REPORT_CSP } from '../../../../../../src-renderer/lib/soa/report-content-security-policy';
 
 function summary(displayName: string): RunSummary {
@@ -92,5 +93,39 @@ describe('bulk HTML report', () => {
     expect(head).toContain(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
     expect(REPORT_CSP).toBe("default-src 'none'; style-src 'unsafe-inline'");
     expect(html).not.toContain('<img');
+  });
+});
+
+describe('evidence level in the bulk report', () => {
+  const s = summary('Ana');
+  const pendingObs = new Map([
+    [
+      'x',
+      {
+        objectId: 'x',
+        confirmed: false,
+        awaitingExportConfirmation: true,
+        detail: 'Takeover started',
+        cycle: 1,
+        observedAt: 't',
+      },
+    ],
+  ]);
+
+  it('lists each object at verified in the cloud while the server has not confirmed it', () => {
+    const levels = summariseLevels('transfer', s.items, pendingObs);
+    const csv = runCsv(s, levels);
+    expect(csv.split('\r\n')[0]).toContain('evidenceLevel');
+    expect(csv).toContain('Verified in the cloud');
+    expect(csv).not.toContain('Confirmed on the server');
+    const html = runHtml(s, undefined, { levels });
+    expect(html).toContain('data-level="cloudVerified"');
+    expect(html).toContain('pending on the server: 1');
+  });
+
+  it('lists the object as confirmed on the server once the trace confirms it', () => {
+    const levels = summariseLevels('transfer', s.items, new Map([['x', { ...pendingObs.get('x')!, confirmed: true }]]));
+    expect(runCsv(s, levels)).toContain('Confirmed on the server');
+    expect(runHtml(s, undefined, { levels })).toContain('data-level="serverConfirmed"');
   });
 });

@@ -1,0 +1,164 @@
+/**
+ * Evidence levels of a bulk run, per object and for the run as a whole. Each level is a separate
+ * claim, and a higher one is only made when it was observed (docs/reference/bulk-evidence-levels.md):
+ *
+ * 1. written — the PATCH was acknowledged;
+ * 2. verified in the cloud — a Graph read showed the target state (the read-back, or the re-check
+ *    of an object that was already there);
+ * 3. confirmed on the server — the per-object Connect Sync trace shows the result: after a transfer
+ *    the Entra connector object carries blockOnPremisesSync = true; after a rollback the sync client
+ *    has taken the object over (blockOnPremisesSync = false and the takeover export confirmed).
+ *
+ * The headline states the highest level EVERY object has reached and lists the objects below it.
+ */
+import type { OpOutput } from '@contract';
+import type { BulkAction } from './pipeline';
+import type { ItemResult } from './pipeline';
+
+export type EvidenceLevel = 'none' | 'written' | 'cloudVerified' | 'serverConfirmed';
+
+export const EVIDENCE_LEVEL_ORDER: readonly EvidenceLevel[] = ['none', 'written', 'cloudVerified', 'serverConfirmed'];
+
+export const EVIDENCE_LEVEL_LABEL: Record<EvidenceLevel, string> = {
+  none: 'Not written',
+  written: 'Written',
+  cloudVerified: 'Verified in the cloud',
+  serverConfirmed: 'Confirmed on the server',
+};
+
+/** What the server showed for one object on one follow-up cycle. */
+export interface ServerObservation {
+  objectId: string;
+  /** true when the trace shows the action's end state on the server (see `serverConfirms`) */
+  confirmed: boolean;
+  /** for a rollback: the takeover export was seen awaiting confirmation (the first of two cycles) */
+  awaitingExportConfirmation: boolean | null;
+  /** what was observed, in words, for the table and the report */
+  detail: string;
+  /** the follow-up cycle (1-based) of this observation */
+  cycle: number;
+  observedAt: string;
+}
+
+type TraceResult = OpOutput<'server.traceObject'>;
+
+/**
+ * Whether one server trace confirms the action. Transfer: blockOnPremisesSync = true on the Entra
+ * connector object. Rollback: blockOnPremisesSync = false, the object no longer cloud-mastered and
+ * its takeover export no longer awaiting confirmation (the export was confirmed by a later import).
+ */
+export function serverConfirms(action: BulkAction, trace: TraceResult): { confirmed: boolean; detail: string } {
+  if (trace.status !== 'traced') return { confirmed: false, detail: trace.message };
+  if (action === 'transfer') {
+    return trace.blockOnPremisesSync === true
+      ? { confirmed: true, detail: 'blockOnPremisesSync = true on the Entra connector object.' }
+      : {
+          confirmed: false,
+          detail: `blockOnPremisesSync = ${String(trace.blockOnPremisesSync)} on the Entra connector object (not yet true).`,
+        };
+  }
+  if (trace.blockOnPremisesSync !== false)
+    return {
+      confirmed: false,
+      detail: `Takeover not yet confirmed: blockOnPremisesSync = ${String(trace.blockOnPremisesSync)}.`,
+    };
+  if (trace.awaitingExportConfirmation === true)
+    return { confirmed: false, detail: 'Takeover started: the export is awaiting confirmation (one more cycle).' };
+  if (trace.awaitingExportConfirmation === null)
+    return {
+      confirmed: false,
+      detail: `Takeover not confirmed: the export state could not be read on the server (${trace.exportEvidence.detail})`,
+    };
+  if (trace.cloudMastered === true)
+    return { confirmed: false, detail: 'Takeover not yet confirmed: the object is still cloud-mastered.' };
+  return { confirmed: true, detail: 'Takeover confirmed: blockOnPremisesSync = false, the export is confirmed.' };
+}
+
+/** An item's level from its pipeline outcome and (optionally) the server's last observation. */
+export function itemEvidenceLevel(item: ItemResult, server?: ServerObservation): EvidenceLevel {
+  if (item.outcome === 'verified' || item.outcome === 'skipped')
+    return server?.confirmed === true ? 'serverConfirmed' : 'cloudVerified';
+  // written (by this process or an earlier one), but no read showed the target state
+  if (item.outcome === 'unverified' && (item.written || item.writeStatus !== undefined)) return 'written';
+  return 'none';
+}
+
+export interface ObjectLevel {
+  objectId: string;
+  displayName?: string;
+  level: EvidenceLevel;
+  /** why it is not higher (or what confirmed it) */
+  detail: string;
+}
+
+export interface LevelSummary {
+  action: BulkAction;
+  /** the highest level every object has reached */
+  level: EvidenceLevel;
+  /** a rollback is complete only when every takeover is confirmed; a transfer when every object is confirmed */
+  complete: boolean;
+  /** objects below `serverConfirmed`, grouped by the level they did reach */
+  pending: Record<Exclude<EvidenceLevel, 'serverConfirmed'>, ObjectLevel[]>;
+  objects: ObjectLevel[];
+  /** one sentence for the top of the summary */
+  headline: string;
+}
+
+const SERVER_WAIT: Record<BulkAction, string> = {
+  transfer: 'blockOnPremisesSync not yet confirmed',
+  rollback: 'takeover not yet confirmed',
+};
+
+function detailOf(item: ItemResult, level: EvidenceLevel, server?: ServerObservation): string {
+  if (server) return server.detail;
+  if (level === 'cloudVerified')
+    return item.action === 'rollback'
+      ? 'Rolled back in the cloud; waiting for the sync client to take it over (no server check yet).'
+      : 'Transferred in the cloud; the server has not been checked yet.';
+  if (level === 'written') return item.reason ?? 'Written, but no read-back showed the target state.';
+  return item.reason ?? item.outcome;
+}
+
+/** The run's levels and headline. `server` holds the latest observation per object id. */
+export function summariseLevels(
+  action: BulkAction,
+  items: readonly ItemResult[],
+  server: ReadonlyMap<string, ServerObservation> = new Map(),
+): LevelSummary {
+  const objects: ObjectLevel[] = items.map((i) => {
+    const obs = server.get(i.objectId);
+    const level = itemEvidenceLevel(i, obs);
+    return { objectId: i.objectId, displayName: i.displayName, level, detail: detailOf(i, level, obs) };
+  });
+  const pending: LevelSummary['pending'] = { none: [], written: [], cloudVerified: [] };
+  for (const o of objects) if (o.level !== 'serverConfirmed') pending[o.level].push(o);
+  const level = objects.reduce<EvidenceLevel>(
+    (min, o) => (EVIDENCE_LEVEL_ORDER.indexOf(o.level) < EVIDENCE_LEVEL_ORDER.indexOf(min) ? o.level : min),
+    objects.length > 0 ? 'serverConfirmed' : 'none',
+  );
+  const complete = objects.length > 0 && level === 'serverConfirmed';
+  return { action, level, complete, pending, objects, headline: headlineOf(action, level, pending, objects.length) };
+}
+
+function headlineOf(action: BulkAction, level: EvidenceLevel, pending: LevelSummary['pending'], total: number): string {
+  if (total === 0) return 'No objects in this run.';
+  const waiting = (): string[] => {
+    const parts: string[] = [];
+    if (pending.none.length) parts.push(`not written: ${pending.none.length}`);
+    if (pending.written.length) parts.push(`pending read-back: ${pending.written.length}`);
+    if (pending.cloudVerified.length)
+      parts.push(`pending on the server: ${pending.cloudVerified.length} (${SERVER_WAIT[action]})`);
+    return parts;
+  };
+  switch (level) {
+    case 'serverConfirmed':
+      return action === 'rollback'
+        ? `Complete — the sync client has taken over all ${total} objects (confirmed on the server).`
+        : `Confirmed on the server — all ${total} objects carry blockOnPremisesSync = true.`;
+    case 'cloudVerified':
+    case 'written':
+      return `${EVIDENCE_LEVEL_LABEL[level]} — ${waiting().join('; ')}.`;
+    case 'none':
+      return `Not every object was written — ${waiting().join('; ')}.`;
+  }
+}
