@@ -353,7 +353,8 @@ export const journalRecord = z.discriminatedUnion('kind', [
     objectType: journalObjectType,
     objectId: z.string().min(1).max(100),
     displayName: z.string().max(512).optional(),
-    action: z.enum(['transfer', 'rollback', 'displayName', 'adTouch', 'adRestore', 'auAdd']),
+    /** `planOverride`: the admin overrode a bulk plan's "could not check" block (journaled with its result, never pending) */
+    action: z.enum(['transfer', 'rollback', 'displayName', 'adTouch', 'adRestore', 'auAdd', 'planOverride']),
     before: z.unknown().optional(),
     request: z.object({ method: z.string(), url: z.string(), body: z.unknown().optional() }),
   }),

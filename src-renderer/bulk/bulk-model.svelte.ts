@@ -73,6 +73,7 @@ export const ACTION_LABEL: Record<PlanAction, string> = {
   blockedCloudMembers: 'Blocked: cloud members',
   blockedNotInScope: 'Blocked: not in admin scope',
   blockedUnreadable: 'Blocked: unreadable',
+  blockedCouldNotCheck: 'Blocked: could not check',
 };
 
 export const TYPE_LABEL: Record<BulkObjectType, string> = { contact: 'contacts', user: 'users', group: 'groups' };

@@ -95,6 +95,9 @@ async function observe(ports: FlowPorts, intent: PendingIntent): Promise<Observa
         requestId: r.requestId,
       };
     }
+    case 'planOverride':
+      // a decision, not a request: journaled with its result at once, never pending
+      return { applied: true, observed: 'admin override recorded', requestId: null };
   }
 }
 

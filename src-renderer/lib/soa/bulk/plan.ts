@@ -7,7 +7,7 @@
  * parents first on rollback). The execution runs exactly `planItems(plan)`.
  */
 import { z } from 'zod';
-import type { Clock, GraphBatchPort } from './ports';
+import type { Clock, GraphBatchPort, JournalPort } from './ports';
 import { readMany, readCollection, type ReadResult } from './batch-reads';
 import { collectionPage, directoryObject, parseIsCloudManaged, type DirectoryObject } from './graph-bodies';
 import { OBJECT_TYPES, scopesFor, syncBehaviorUrl, type BulkObjectType } from './object-types';
@@ -24,7 +24,9 @@ export type PlanAction =
   | 'blockedCloudReferences'
   | 'blockedCloudMembers'
   | 'blockedNotInScope'
-  | 'blockedUnreadable';
+  | 'blockedUnreadable'
+  /** a reference read (memberOf, members, AU membership) failed: never "no references" */
+  | 'blockedCouldNotCheck';
 
 export interface CloudReference {
   id: string;
@@ -50,6 +52,8 @@ export interface PlanEntry {
   /** nesting wave for groups (0 for everything else) */
   wave: number;
   source: string;
+  /** the admin overrode a "could not check" block for this object (journaled) */
+  override?: { reason: string; at: string; opId: string };
 }
 
 export interface Plan {
@@ -164,7 +168,9 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
       continue;
     }
     const onPremisesSyncEnabled = obj.data.onPremisesSyncEnabled ?? null;
-    const memberOf = needMemberOf ? parseList(results.get(`mo:${sel.id}`)) : [];
+    const memberOfRead = results.get(`mo:${sel.id}`);
+    const membersRead = results.get(`mem:${sel.id}`);
+    const memberOf = needMemberOf ? parseList(memberOfRead) : [];
     if (o.objectType === 'group') {
       parentsOf.set(
         sel.id,
@@ -216,7 +222,17 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
               }))
           : [];
       entry.cloudReferences = [...refs, ...cloudMembers];
+      const unchecked = [
+        ...(needMemberOf && !readOk(memberOfRead) ? [`memberOf (${describe(memberOfRead)})`] : []),
+        ...(o.objectType === 'group' && !readOk(membersRead) ? [`members (${describe(membersRead)})`] : []),
+      ];
       if (!isCloudManaged) setAction(entry, 'skipNotTransferred', 'isCloudManaged is already false.');
+      else if (unchecked.length > 0)
+        setAction(
+          entry,
+          'blockedCouldNotCheck',
+          `Could not check the cloud references: reading ${unchecked.join(' and ')} failed, so nothing is known about them (a failed read is never "no references"). Fix the read (permission ${MEMBERSHIP_SCOPES_TEXT}) and plan again, or override for this object.`,
+        );
       else if (auMembers && !auMembers.has(sel.id))
         setAction(
           entry,
@@ -264,6 +280,7 @@ export const ALL_ACTIONS: readonly PlanAction[] = [
   'blockedCloudMembers',
   'blockedNotInScope',
   'blockedUnreadable',
+  'blockedCouldNotCheck',
 ];
 
 function setAction(e: PlanEntry, action: PlanAction, reason: string): void {
@@ -273,6 +290,12 @@ function setAction(e: PlanEntry, action: PlanAction, reason: string): void {
 
 function describe(r: ReadResult | undefined): string {
   return r ? `HTTP ${r.status}` : 'no answer';
+}
+
+const MEMBERSHIP_SCOPES_TEXT = 'OrgContact.Read.All + Group.Read.All, or Directory.Read.All';
+
+function readOk(r: ReadResult | undefined): boolean {
+  return r?.status === 200 && collectionPage.safeParse(r.body).success;
 }
 
 function parseList(r: ReadResult | undefined): DirectoryObject[] {
@@ -319,6 +342,58 @@ function assignWaves(entries: PlanEntry[], parentsOf: Map<string, string[]>, kin
   };
   const edges = kind === 'transfer' ? childrenOf : parentsOf;
   for (const e of entries) e.wave = walk(e.objectId, edges, new Set());
+}
+
+/**
+ * Override a "could not check" block for one object: journaled first (an intent and its result, so it
+ * is never pending), then the entry becomes a rollback carrying the override. Other blocks cannot be
+ * overridden here.
+ */
+export async function overrideCouldNotCheck(
+  plan: Plan,
+  objectId: string,
+  reason: string,
+  journal: JournalPort,
+  ids: { opId: string; runId?: string; now?: Date },
+): Promise<Plan> {
+  const e = plan.entries.find((x) => x.objectId === objectId);
+  if (!e || e.action !== 'blockedCouldNotCheck')
+    throw new Error('Only an object blocked as "could not check" can be overridden.');
+  if (!reason.trim()) throw new Error('Say why the override is safe (it goes into the journal).');
+  await journal.append([
+    {
+      kind: 'intent',
+      opId: ids.opId,
+      ...(ids.runId ? { runId: ids.runId } : {}),
+      objectType: e.objectType,
+      objectId: e.objectId,
+      ...(e.displayName ? { displayName: e.displayName } : {}),
+      action: 'planOverride',
+      before: { action: e.action, reason: e.reason },
+      request: { method: 'NONE', url: `plan ${plan.planId}: override "could not check"`, body: { reason } },
+    },
+    {
+      kind: 'result',
+      opId: ids.opId,
+      outcome: 'done',
+      verified: false,
+      reason: `Admin override of "could not check": ${reason}`,
+    },
+  ]);
+  const at = (ids.now ?? new Date()).toISOString();
+  const entries = plan.entries.map((x) =>
+    x.objectId === objectId
+      ? {
+          ...x,
+          action: plan.kind,
+          reason: `Overridden by the admin (${reason}); the references were NOT checked: ${x.reason}`,
+          override: { reason, at, opId: ids.opId },
+        }
+      : x,
+  );
+  const counts = Object.fromEntries(ALL_ACTIONS.map((a) => [a, 0])) as Record<PlanAction, number>;
+  for (const x of entries) counts[x.action]++;
+  return { ...plan, entries, counts };
 }
 
 /** The pipeline items of a plan: only its transfer / rollback entries, in wave order. */
@@ -388,6 +463,7 @@ const planEntrySchema = z.object({
   ),
   wave: z.number().int().min(0),
   source: z.string(),
+  override: z.object({ reason: z.string(), at: z.string(), opId: z.string() }).optional(),
 });
 
 export const planFileSchema = z.object({

@@ -125,6 +125,24 @@ export function runHtml(
         `<tr class="${escapeHtml(i.outcome)}"><td>${escapeHtml(i.displayName ?? '')}</td><td><code>${escapeHtml(i.objectId)}</code></td><td>${escapeHtml(i.action)}</td><td>${escapeHtml(i.outcome)}</td><td data-level="${escapeHtml(lv.get(i.objectId)?.level ?? 'unknown')}">${escapeHtml(evidenceLabel(lv.get(i.objectId)))}${lv.get(i.objectId) ? `<br><small>${escapeHtml(lv.get(i.objectId)?.detail ?? '')}</small>` : ''}</td><td>${fmt(i.before)} → ${fmt(i.after)}</td><td>${i.writeStatus ?? ''}</td><td><code>${escapeHtml(i.requestId ?? '')}</code></td><td>${escapeHtml(i.finishedAt ?? '')}</td><td>${escapeHtml(i.reason ?? '')}</td></tr>`,
     )
     .join('\n');
+  const notRun = plan
+    ? plan.entries
+        .filter((e) => e.action !== 'transfer' && e.action !== 'rollback')
+        .map(
+          (e) =>
+            `<tr class="not-run"><td>${escapeHtml(e.displayName ?? '')}</td><td><code>${escapeHtml(e.objectId)}</code></td><td>${escapeHtml(e.action)}</td><td>${escapeHtml(e.reason)}</td></tr>`,
+        )
+        .join('\n')
+    : '';
+  const overridden = plan
+    ? plan.entries
+        .filter((e) => e.override)
+        .map(
+          (e) =>
+            `<li><code>${escapeHtml(e.objectId)}</code>: ${escapeHtml(e.override?.reason ?? '')} (journal ${escapeHtml(e.override?.opId ?? '')}, ${escapeHtml(e.override?.at ?? '')})</li>`,
+        )
+        .join('')
+    : '';
   const planRows = plan
     ? Object.entries(plan.counts)
         .filter(([, n]) => n > 0)
@@ -163,6 +181,14 @@ ${plan ? `<h2>Plan ${escapeHtml(plan.planId)}</h2><ul>${planRows}</ul>` : ''}
 <tbody>
 ${rows}
 </tbody></table>
+${
+  notRun
+    ? `<h2>Not run (from the plan), and why</h2>
+<table><thead><tr><th>Name</th><th>Object id</th><th>Plan action</th><th>Why</th></tr></thead>
+<tbody>${notRun}</tbody></table>`
+    : ''
+}
+${overridden ? `<h2>Overrides (journaled)</h2><ul>${overridden}</ul>` : ''}
 </body></html>
 `;
 }

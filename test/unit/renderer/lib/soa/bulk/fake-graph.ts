@@ -26,7 +26,7 @@ export interface FakeObject {
 }
 
 /** What happens to one inner request (or, for `drop`/`lost`, to the whole batch). */
-export type Fault = 'none' | '429' | '503' | 'drop' | 'lost';
+export type Fault = 'none' | '429' | '503' | '403' | '500' | 'drop' | 'lost';
 
 export interface FaultPlan {
   /** Called per request; a `drop` or `lost` result applies to its whole batch. */
@@ -84,6 +84,25 @@ export class FakeGraph implements GraphBatchPort {
           status: 429,
           headers: { 'Retry-After': '0' },
           body: { error: { code: 'TooManyRequests', message: 'throttled' } },
+        };
+      if (d === '403')
+        return {
+          id: r.id,
+          status: 403,
+          headers: {},
+          body: {
+            error: {
+              code: 'Authorization_RequestDenied',
+              message: 'Insufficient privileges to complete the operation.',
+            },
+          },
+        };
+      if (d === '500')
+        return {
+          id: r.id,
+          status: 500,
+          headers: {},
+          body: { error: { code: 'InternalServerError', message: 'Internal server error.' } },
         };
       if (d === '503')
         return {
