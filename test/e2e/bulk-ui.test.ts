@@ -202,11 +202,13 @@ describe('bulk transfer from the Bulk view', () => {
     const savedPlan = JSON.parse(readFileSync(planJson[0] ?? '', 'utf8')) as { entries: { objectId: string }[] };
     expect(savedPlan.entries).toHaveLength(all.length);
 
-    // 6. Connect Sync follow-up: an AD change to one transferred contact, one cycle, the 6956 sweep
+    // 6. Connect Sync follow-up: an AD change to one transferred contact, one cycle, the 6956 sweep.
+    // The change touches `department`, which the lab's default contact rules flow to Entra ID
+    // (`description` flows only with the SharePoint Online attribute set, so it would raise no 6956).
     const target = await labContact(lab, planned[0] ?? '');
     await control(lab, 'POST', '/onprem/ad/objects/set', {
       Identity: target.onPremisesDistinguishedName,
-      Replace: { description: 'bulk e2e: changed in AD after the transfer' },
+      Replace: { department: 'bulk e2e: changed in AD after the transfer' },
     });
     await page.getByTestId('sync-sweep').click();
     await page.getByTestId('sweep-result').waitFor({ timeout: 60_000 });

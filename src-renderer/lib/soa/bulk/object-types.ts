@@ -37,10 +37,16 @@ export const OBJECT_TYPES: Record<BulkObjectType, ObjectTypeInfo> = {
   },
 };
 
-/** Scopes a bulk run needs for a type (reads of the objects plus the SOA endpoint). */
+/**
+ * Scopes a bulk run needs for a type: reads of the objects, their group memberships (the plan's cloud-reference
+ * check; a contact's memberOf needs OrgContact.Read.All + Group.Read.All, docs/reference/graph-and-identity.md)
+ * and the SOA endpoint.
+ */
 export function scopesFor(type: BulkObjectType): string[] {
   const read = type === 'contact' ? 'OrgContact.Read.All' : type === 'user' ? 'User.Read.All' : 'Group.Read.All';
-  return [OBJECT_TYPES[type].soaScope, read];
+  return type === 'contact'
+    ? [OBJECT_TYPES[type].soaScope, read, 'Group.Read.All']
+    : [OBJECT_TYPES[type].soaScope, read];
 }
 
 export function syncBehaviorUrl(type: BulkObjectType, id: string): string {
