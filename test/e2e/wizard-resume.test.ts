@@ -319,11 +319,18 @@ function comparable(r: Report, c: LabContact): unknown {
   const norm = (s: string): string => {
     let out = s;
     for (const n of names) out = out.split(n).join('<object>');
-    return out
-      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g, '<time>')
-      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
-      .replace(/\d+(\.\d+)? s\b/g, '<n> s')
-      .replace(/\(\d+ reads?\)/g, '(<n> reads)');
+    return (
+      out
+        .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g, '<time>')
+        .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
+        .replace(/\d+(\.\d+)? s\b/g, '<n> s')
+        .replace(/\(\d+ reads?\)/g, '(<n> reads)')
+        // the AD probe restores the picked object's own value of the attribute it changed: object data
+        .replace(
+          /\b(description|department|company|givenName|sn)( = | restored to |=)(["'])[^"']*\3/g,
+          '$1$2$3<value>$3',
+        )
+    );
   };
   return {
     kind: r.kind,
