@@ -112,11 +112,18 @@ describe('server.touchOnPremObject and restore change only the picked on-premise
       code: 'refused',
     });
     await restarted.traceObject({ dn: c.dn });
-    const original = (await adState(c.dn)).attrs.description ?? null;
+    // the probe changes department, which the lab's default contact rules flow to Entra ID
+    const original = (await adState(c.dn)).attrs.department ?? null;
     const touched = await restarted.touchOnPremObject({ dn: c.dn, confirm: true, description: 'after restart' });
+    expect(touched.attribute).toBe('department');
     expect(touched.oldDescription).toBe(original);
-    await restarted.restoreOnPremObject({ dn: c.dn, confirm: true, description: touched.oldDescription });
-    expect((await adState(c.dn)).attrs.description ?? null).toBe(original);
+    await restarted.restoreOnPremObject({
+      dn: c.dn,
+      confirm: true,
+      description: touched.oldDescription,
+      attribute: touched.attribute,
+    });
+    expect((await adState(c.dn)).attrs.department ?? null).toBe(original);
     expect((await adState(group.dn)).attrs).toEqual(group.attrs);
   });
 
