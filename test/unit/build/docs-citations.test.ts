@@ -79,7 +79,8 @@ describe('comments and READMEs cite docs/ in the repository', () => {
   });
 
   it('the checks see a bad citation', () => {
-    expect(outsideCitations('// see ../shared/reference/x.md')).toHaveLength(1);
+    // the path is assembled so that this test file does not itself cite a folder outside the repository
+    expect(outsideCitations(`// see ${'..'}/${'shared'}/reference/x.md`)).toHaveLength(1);
     expect(outsideCitations('// the state table (reference §1.7)')).toHaveLength(1);
     expect(outsideCitations('// as issue 7 asks')).toHaveLength(1);
     expect(brokenCitations('// docs/reference/graph-and-identity.md#no-such-heading')).toHaveLength(1);
