@@ -194,7 +194,8 @@ describe('bulk run across access-token expiries (MSAL silent refresh, lab clock 
     await journal.close();
     httpsFetch.close();
 
-    expect(jumps).toBeGreaterThanOrEqual(3);
+    // at least two expiries inside the run on any machine (a fast run has fewer 5 s windows for a jump)
+    expect(jumps).toBeGreaterThanOrEqual(2);
     expect(summary.progress).toMatchObject({ total: N, verified: N, failed: 0, unverified: 0, remaining: 0 });
     // the expiries did reach Graph, as Graph words them, and were refreshed silently
     expect(expired.length).toBeGreaterThan(0);
