@@ -42,20 +42,7 @@ function assignmentList(
     condition: null,
     ...Object.fromEntries(extra.map((k) => [k, k === 'memberType' ? 'Direct' : null])),
   }));
-  const f = ctx.req.query.get('$filter');
-  if (f !== null) {
-    const node = parseFilter(f);
-    for (const p of filterProperties(node)) {
-      if (!['principalid', 'roledefinitionid', 'directoryscopeid', 'id'].includes(p.toLowerCase())) {
-        throw new GraphError(
-          400,
-          'Request_UnsupportedQuery',
-          `Unsupported or invalid query filter clause specified for property '${p}' of resource 'UnifiedRoleAssignment'.`,
-        );
-      }
-    }
-    rows = rows.filter((r) => evaluateFilter(node, r));
-  }
+  rows = filterAssignments(ctx, rows);
   const select = parseSelect(ctx.req.query.get('$select'), [...ASSIGNMENT_PROPS, ...extra], 'unifiedRoleAssignment');
   const wantCount = (ctx.req.query.get('$count') ?? '').toLowerCase() === 'true';
   return page(
@@ -133,20 +120,7 @@ export const roleAssignmentRoutes: RouteSpec[] = [
         appScopeId: null,
         condition: null,
       }));
-      const f = ctx.req.query.get('$filter');
-      if (f !== null) {
-        const node = parseFilter(f);
-        for (const p of filterProperties(node)) {
-          if (!['principalid', 'roledefinitionid', 'directoryscopeid', 'id'].includes(p.toLowerCase())) {
-            throw new GraphError(
-              400,
-              'Request_UnsupportedQuery',
-              `Unsupported or invalid query filter clause specified for property '${p}' of resource 'UnifiedRoleAssignment'.`,
-            );
-          }
-        }
-        rows = rows.filter((r) => evaluateFilter(node, r));
-      }
+      rows = filterAssignments(ctx, rows);
       const select = parseSelect(
         ctx.req.query.get('$select'),
         ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId', 'appScopeId', 'condition'],
@@ -162,3 +136,20 @@ export const roleAssignmentRoutes: RouteSpec[] = [
     },
   },
 ];
+
+/** `$filter` on role assignments: only the documented properties, anything else as Graph refuses it. */
+function filterAssignments<T extends Record<string, unknown>>(ctx: Ctx, rows: T[]): T[] {
+  const f = ctx.req.query.get('$filter');
+  if (f === null) return rows;
+  const node = parseFilter(f);
+  for (const p of filterProperties(node)) {
+    if (!['principalid', 'roledefinitionid', 'directoryscopeid', 'id'].includes(p.toLowerCase())) {
+      throw new GraphError(
+        400,
+        'Request_UnsupportedQuery',
+        `Unsupported or invalid query filter clause specified for property '${p}' of resource 'UnifiedRoleAssignment'.`,
+      );
+    }
+  }
+  return rows.filter((r) => evaluateFilter(node, r));
+}
