@@ -43,6 +43,7 @@ export interface ControlResult {
 }
 
 const tokenSchema = z.object({ upn: z.string().min(1), scopes: z.array(z.string().min(1)).default([]) }).strict();
+const revokeSchema = z.object({ upn: z.string().min(1) }).strict();
 const resetSchema = z
   .object({ seed: z.number().int().optional(), contacts: z.number().int().min(0).max(100_000).optional() })
   .strict();
@@ -141,6 +142,23 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
         if (e instanceof AadError) return { status: 400, body: lab.identity.aadErrorBody(e) };
         throw e;
       }
+    }
+    case 'POST /revoke-sign-in-sessions': {
+      // like Graph's revokeSignInSessions: refresh tokens issued so far stop working; access tokens
+      // already issued stay valid until they expire (docs/reference/token-lifetime.md#revoked-refresh-tokens)
+      const b = parse(revokeSchema);
+      if (isResult(b)) return b;
+      const user = t.adminByUpn(b.upn);
+      if (!user) return err(404, `no user ${b.upn}`);
+      const now = t.clock.now();
+      t.state.signInSessionsValidFrom = { ...t.state.signInSessionsValidFrom, [user.id]: now };
+      const revoked = Object.values(t.state.refreshTokens).filter(
+        (r) => r.oid === user.id && (r.issuedAt ?? 0) < now,
+      ).length;
+      return {
+        status: 200,
+        body: { ok: true, signInSessionsValidFromDateTime: new Date(now).toISOString(), refreshTokensRevoked: revoked },
+      };
     }
     case 'POST /reset': {
       const b = parse(resetSchema);

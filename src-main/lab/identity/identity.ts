@@ -337,6 +337,7 @@ export class IdentityService {
         clientId,
         scopes: req.graph,
         expiresAt: this.now() + t.settings.refreshTokenLifetimeSeconds * 1000,
+        issuedAt: this.now(),
       };
       body.refresh_token = rt;
     }
@@ -590,6 +591,14 @@ export class IdentityService {
         );
       if (rt.clientId !== clientId)
         throw new AadError('invalid_grant', 70000, 'Provided grant is invalid or malformed.');
+      const validFrom = t.state.signInSessionsValidFrom?.[rt.oid];
+      if (validFrom !== undefined && (rt.issuedAt ?? 0) < validFrom)
+        // docs/reference/token-lifetime.md#revoked-refresh-tokens
+        throw new AadError(
+          'invalid_grant',
+          50173,
+          `The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '${new Date(rt.issuedAt ?? 0).toISOString()}' and the TokensValidFrom date (before which tokens are not valid) for this user is '${new Date(validFrom).toISOString()}'.`,
+        );
       const scope = form.get('scope') ?? ['openid', 'profile', 'offline_access', ...rt.scopes].join(' ');
       return this.json(200, await this.issue(rt.oid, clientId, scope, null));
     }

@@ -128,6 +128,8 @@ export interface RefreshTokenRecord {
   /** scopes as requested (granted subset), in the caller's spelling */
   scopes: string[];
   expiresAt: number;
+  /** lab clock when it was issued (compared with the user's sign-in sessions valid-from time) */
+  issuedAt?: number;
 }
 
 export interface OnPremSyncFeatures {
@@ -158,6 +160,11 @@ export interface TenantState {
   audit: AuditEntry[];
   writeLog: WriteLogEntry[];
   refreshTokens: Record<string, RefreshTokenRecord>;
+  /**
+   * Per user (oid): refresh tokens issued before this lab time are revoked (Entra's
+   * `signInSessionsValidFromDateTime`, reset by revokeSignInSessions).
+   */
+  signInSessionsValidFrom?: Record<string, number>;
 }
 
 export interface LabSettings {

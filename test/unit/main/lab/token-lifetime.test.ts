@@ -1,11 +1,13 @@
 /**
  * The lab's access-token lifetime: Entra's default (a random 60–90 minutes per token), a fixed
- * lifetime from `startLab({ tokenLifetimeSeconds })` or the `tokenLifetimeSeconds` setting alone.
+ * lifetime from `startLab({ tokenLifetimeSeconds })` or the `tokenLifetimeSeconds` setting alone;
+ * and revoked sign-in sessions (refresh tokens issued before the revocation are refused).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type LabHandle } from '../../../../src-main/lab/index';
 import { tokenLifetimeOf } from '../../../../src-main/lab/identity/identity';
 import { defaultSettings } from '../../../../src-main/lab/tenant/model';
+import { graph, rec, request } from './lab-http';
 
 const UPN = 'hybrid.admin@contoso.onmicrosoft.com';
 
@@ -60,5 +62,65 @@ describe('lab access-token lifetime', () => {
         tokenLifetimeSpreadSeconds: before.tokenLifetimeSpreadSeconds,
       });
     }
+  });
+});
+
+describe('lab revoked sign-in sessions', () => {
+  let lab: LabHandle;
+  beforeAll(async () => {
+    lab = await startLab({ seed: 4, speed: 'fast', contacts: 10 });
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  const issue = async (): Promise<{ access: string; refresh: string }> => {
+    const r = await lab.control('POST', '/token', { upn: UPN, scopes: ['User.Read'] });
+    expect(r.status).toBe(200);
+    const b = rec(r.body);
+    return { access: String(b.access_token), refresh: String(b.refresh_token) };
+  };
+  const redeem = (refresh: string) =>
+    request(`${lab.info.authority}/oauth2/v2.0/token`, lab.info.caCertPath, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      raw: new URLSearchParams({
+        client_id: lab.info.clientId,
+        grant_type: 'refresh_token',
+        refresh_token: refresh,
+        scope: 'openid offline_access User.Read',
+      }).toString(),
+    });
+
+  it('refuses refresh tokens issued before the revocation (AADSTS50173), keeps later ones and issued access tokens', async () => {
+    const before = await issue();
+    expect((await redeem(before.refresh)).status).toBe(200);
+
+    await new Promise((r) => setTimeout(r, 5));
+    const revoked = await lab.control('POST', '/revoke-sign-in-sessions', { upn: UPN });
+    expect(revoked.status).toBe(200);
+    expect(rec(revoked.body).refreshTokensRevoked).toBeGreaterThanOrEqual(1);
+
+    const refused = await redeem(before.refresh);
+    expect(refused.status).toBe(400);
+    const body = rec(refused.json);
+    expect(body.error).toBe('invalid_grant');
+    expect(body.error_codes).toEqual([50173]);
+    expect(String(body.error_description)).toMatch(
+      /^AADSTS50173: The provided grant has expired due to it being revoked/,
+    );
+
+    // an access token issued before the revocation still works until it expires (no continuous access evaluation)
+    expect((await graph(lab, '/v1.0/me', { token: before.access })).status).toBe(200);
+
+    await new Promise((r) => setTimeout(r, 5));
+    const after = await issue();
+    expect((await redeem(after.refresh)).status).toBe(200);
+  });
+
+  it('names an unknown user', async () => {
+    expect(
+      (await lab.control('POST', '/revoke-sign-in-sessions', { upn: 'nobody@contoso.onmicrosoft.com' })).status,
+    ).toBe(404);
   });
 });
