@@ -19,7 +19,10 @@ const PURPOSE: Record<ScopeStep, string> = {
   roles:
     "check the signed-in admin's roles: active (direct, through groups, administrative-unit scoped) and PIM-eligible",
   me: "read the signed-in admin's own directory roles (fallback when the transitive role list is refused)",
-  audit: 'show the audit-log entry of each transfer as evidence',
+  audit:
+    'show the audit-log entry of each transfer, and the Cloud Sync provisioning-log entries (skip and takeover), as evidence',
+  cloudSync:
+    'only for objects synced by Cloud Sync: find the configuration (Application.Read.All) and run provisionOnDemand for one object (Synchronization.ReadWrite.All; there is no read-only permission for it)',
   users: 'transfer users (later)',
   groups: 'transfer groups (later)',
 };
@@ -33,6 +36,7 @@ export function registrationGuide(
     'me',
     'audit',
     'contactEdit',
+    'cloudSync',
   ],
 ): RegistrationGuide {
   const seen = new Map<string, string>();
@@ -45,6 +49,7 @@ export function registrationGuide(
       'Grant admin consent: open the consent link (an Application Administrator or Cloud Application Administrator must do this).',
       'Copy the Application (client) ID and the Directory (tenant) ID into soa-pilot settings.',
       'The admin who transfers needs Hybrid Administrator (tenant-wide or scoped to an administrative unit; it also reads the audit log). The optional write proofs need a role that may update contacts (User Administrator or another role with microsoft.directory/contacts/basic/update).',
+      'For objects synced by Cloud Sync, the admin also needs Hybrid Identity Administrator (the synchronization API), and the tenant needs Microsoft Entra ID P1 or P2 for the provisioning logs.',
     ],
     permissions: [...seen.entries()].map(([scope, purpose]) => ({ scope, purpose })),
   };

@@ -29,6 +29,12 @@ export const STEP_SCOPES = {
   roles: ['RoleManagement.Read.Directory'],
   /** The signed-in admin's own directory roles (/me/transitiveMemberOf). */
   me: ['User.Read'],
+  /**
+   * Cloud Sync, requested only when an object is synced by Cloud Sync: its configuration's service principal
+   * (Application.Read.All) and the job, schema and provisionOnDemand (Synchronization.ReadWrite.All; provisionOnDemand
+   * has no read-only permission). The provisioning log uses `audit` (docs/reference/cloud-sync.md#permissions-and-roles).
+   */
+  cloudSync: ['Synchronization.ReadWrite.All', 'Application.Read.All'],
   /** Later: users and groups. */
   users: ['User-OnPremisesSyncBehavior.ReadWrite.All'],
   groups: ['Group-OnPremisesSyncBehavior.ReadWrite.All'],

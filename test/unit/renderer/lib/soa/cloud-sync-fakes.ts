@@ -1,0 +1,264 @@
+/**
+ * Fakes for the Cloud Sync path that can fail the way Graph fails: a clock that records every sleep, and a Graph
+ * transport (below the real GraphSession) that answers the synchronization and provisioning-log endpoints as
+ * documented, counts requests per 10 s on that clock, and answers a 429 with a real Retry-After header when a
+ * caller goes over 5 per 10 s.
+ */
+import { createGraphSession, type GraphSession } from '../../../../../src-renderer/lib/graph/graph-client';
+import { CLOUD_SYNC_APP_TEMPLATE_ID } from '../../../../../src-renderer/lib/graph/cloud-sync-graph';
+
+export interface RecordingClock {
+  clock: { now(): Date; sleep(ms: number, signal?: AbortSignal): Promise<void> };
+  sleeps: number[];
+  advance(ms: number): void;
+}
+
+export function recordingClock(start = 1_800_000_000_000): RecordingClock {
+  let t = start;
+  const sleeps: number[] = [];
+  return {
+    clock: {
+      now: () => new Date(t),
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        t += ms;
+      },
+    },
+    sleeps,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
+}
+
+export interface FakeJob {
+  id: string;
+  templateId: string;
+  settings?: { name: string; value: string }[];
+}
+export interface FakeConfiguration {
+  spId: string;
+  displayName: string;
+  jobs: FakeJob[];
+  /** Source object names the job schema maps. */
+  mappedTypes: string[];
+  ruleId: string;
+}
+
+export interface FakeCloudSyncGraph {
+  graph: GraphSession;
+  /** Every request the transport saw: method, path (with query), status, at (clock ms). */
+  requests: { method: string; url: string; status: number; at: number; body?: unknown }[];
+  /** Log entries `/auditLogs/provisioning` serves (filtered by jobId and activityDateTime like Graph). */
+  log: Record<string, unknown>[];
+  /** The provisionOnDemand answer for a request body (the `stringKeyStringValuePair`). */
+  onDemand: (body: unknown) => { status: number; body: unknown };
+  /** Requests allowed per 10 s on each limited endpoint (default 5, as documented). */
+  limit: number;
+  /** Retry-After (seconds) the transport sends with a 429. */
+  retryAfterSeconds: number;
+  configurations: FakeConfiguration[];
+  /** Status to answer the provisioning log with (e.g. 403 for a tenant without P1/P2). */
+  logFailure: { status: number; code: string; message: string } | null;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: {
+      'content-type': 'application/json',
+      'request-id': `rid-${Math.random().toString(16).slice(2, 10)}`,
+      ...headers,
+    },
+  });
+}
+
+/** The documented stringKeyStringValuePair for a provisionOnDemand outcome. */
+export function onDemandAnswer(
+  result: string,
+  steps: { name: string; type: string; status: string; description: string; details?: Record<string, unknown> }[],
+  details: Record<string, unknown> = {},
+): unknown {
+  return {
+    '@odata.context': 'https://graph.test/v1.0/$metadata#microsoft.graph.stringKeyStringValuePair',
+    key: JSON.stringify({ result, details }),
+    value: JSON.stringify({
+      provisioningSteps: steps.map((s) => ({ timestamp: '2026-01-01T00:00:00Z', details: {}, ...s })),
+    }),
+  };
+}
+
+export function fakeCloudSyncGraph(
+  clock: RecordingClock['clock'],
+  configurations: FakeConfiguration[],
+): FakeCloudSyncGraph {
+  const sentAt = new Map<string, number[]>();
+  const state: FakeCloudSyncGraph = {
+    graph: undefined as unknown as GraphSession,
+    requests: [],
+    log: [],
+    onDemand: () => ({ status: 200, body: onDemandAnswer('Success', []) }),
+    limit: 5,
+    retryAfterSeconds: 4,
+    configurations,
+    logFailure: null,
+  };
+  const limited = (bucket: string): Response | null => {
+    const now = clock.now().getTime();
+    const list = (sentAt.get(bucket) ?? []).filter((t) => t > now - 10_000);
+    if (list.length >= state.limit) {
+      sentAt.set(bucket, list);
+      return json(
+        429,
+        { error: { code: 'TooManyRequests', message: 'Too many requests.' } },
+        { 'Retry-After': String(state.retryAfterSeconds) },
+      );
+    }
+    list.push(now);
+    sentAt.set(bucket, list);
+    return null;
+  };
+  const route = async (method: string, url: URL, body: unknown): Promise<Response> => {
+    const path = decodeURIComponent(url.pathname.replace(/^\/(v1\.0|beta)/, ''));
+    if (method === 'GET' && path === '/servicePrincipals') {
+      const filter = url.searchParams.get('$filter') ?? '';
+      const all = filter.includes(CLOUD_SYNC_APP_TEMPLATE_ID);
+      return json(200, {
+        value: all
+          ? state.configurations.map((c) => ({
+              id: c.spId,
+              displayName: c.displayName,
+              applicationTemplateId: CLOUD_SYNC_APP_TEMPLATE_ID,
+            }))
+          : [],
+      });
+    }
+    let m = /^\/servicePrincipals\/([^/]+)\/synchronization\/jobs$/.exec(path);
+    if (method === 'GET' && m) {
+      const cfg = state.configurations.find((c) => c.spId === m![1]);
+      if (!cfg) return json(404, { error: { code: 'Request_ResourceNotFound', message: 'no sp' } });
+      return json(200, {
+        value: cfg.jobs.map((j) => ({
+          id: j.id,
+          templateId: j.templateId,
+          schedule: { interval: 'PT2M', state: 'Active' },
+          status: { code: 'Active' },
+          synchronizationJobSettings: j.settings ?? [],
+        })),
+      });
+    }
+    m = /^\/servicePrincipals\/([^/]+)\/synchronization\/jobs\/([^/]+)\/schema$/.exec(path);
+    if (method === 'GET' && m) {
+      const cfg = state.configurations.find((c) => c.spId === m![1]);
+      if (!cfg) return json(404, { error: { code: 'Request_ResourceNotFound', message: 'no sp' } });
+      return json(200, {
+        synchronizationRules: [
+          {
+            id: cfg.ruleId,
+            name: 'AD2AAD',
+            objectMappings: cfg.mappedTypes.map((t) => ({
+              enabled: true,
+              name: `Provision ${t}`,
+              sourceObjectName: t,
+              targetObjectName: t,
+            })),
+          },
+        ],
+      });
+    }
+    m = /^\/servicePrincipals\/([^/]+)\/synchronization\/jobs\/([^/]+)\/provisionOnDemand$/.exec(path);
+    if (method === 'POST' && m) {
+      const throttled = limited('pod');
+      if (throttled) return throttled;
+      const a = state.onDemand(body);
+      return json(a.status, a.body);
+    }
+    if (method === 'POST' && /\/start$/.test(path)) return json(204, null);
+    if (method === 'GET' && path === '/auditLogs/provisioning') {
+      const throttled = limited('reports');
+      if (throttled) return throttled;
+      if (state.logFailure)
+        return json(state.logFailure.status, {
+          error: { code: state.logFailure.code, message: state.logFailure.message },
+        });
+      const filter = url.searchParams.get('$filter') ?? '';
+      const job = /jobId eq '([^']+)'/.exec(filter)?.[1];
+      const gt = /activityDateTime gt (\S+)/.exec(filter)?.[1];
+      const lt = /activityDateTime lt (\S+)/.exec(filter)?.[1];
+      const value = state.log.filter(
+        (e) =>
+          (!job || e.jobId === job) &&
+          (!gt || String(e.activityDateTime) > gt) &&
+          (!lt || String(e.activityDateTime) < lt),
+      );
+      return json(200, { value });
+    }
+    return json(404, { error: { code: 'NotFound', message: `${method} ${path}` } });
+  };
+  const fetchImpl = async (input: string | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(typeof input === 'string' ? input : input.url);
+    const method = (init?.method ?? (typeof input === 'string' ? 'GET' : input.method)).toUpperCase();
+    let body: unknown;
+    const raw = init?.body ?? (typeof input !== 'string' && method !== 'GET' ? await input.clone().text() : undefined);
+    if (typeof raw === 'string' && raw) body = JSON.parse(raw);
+    const res = await route(method, url, body);
+    state.requests.push({
+      method,
+      url: url.pathname + url.search,
+      status: res.status,
+      at: clock.now().getTime(),
+      ...(body ? { body } : {}),
+    });
+    return res;
+  };
+  state.graph = createGraphSession({
+    baseUrl: 'https://graph.test',
+    customHosts: ['graph.test'],
+    fetch: fetchImpl,
+    maxRetries: 0,
+    tokenSource: async () => 'header.eyJzY3AiOiJTeW5jaHJvbml6YXRpb24uUmVhZFdyaXRlLkFsbCJ9.sig',
+  });
+  return state;
+}
+
+/** A documented-shape provisioning-log entry. */
+export function logEntry(e: {
+  id: string;
+  at: string;
+  jobId: string;
+  status: 'success' | 'skipped' | 'failure' | 'warning';
+  targetId?: string;
+  sourceId?: string;
+  dn?: string;
+  steps?: {
+    name: string;
+    provisioningStepType: string;
+    status: string;
+    description: string;
+    details?: Record<string, unknown>;
+  }[];
+  reason?: string;
+  cycleId?: string;
+}): Record<string, unknown> {
+  return {
+    id: e.id,
+    activityDateTime: e.at,
+    jobId: e.jobId,
+    cycleId: e.cycleId ?? 'cycle-1',
+    changeId: `change-${e.id}`,
+    provisioningAction: 'update',
+    provisioningStatusInfo: {
+      status: e.status,
+      errorInformation: e.reason ? { errorCode: null, reason: e.reason, additionalDetails: null } : null,
+    },
+    provisioningSteps: e.steps ?? [],
+    sourceIdentity: {
+      id: e.sourceId ?? e.dn ?? 'src',
+      displayName: 'x',
+      identityType: 'contact',
+      details: e.dn ? { distinguishedName: e.dn } : {},
+    },
+    targetIdentity: { id: e.targetId ?? null, displayName: 'x', identityType: 'Contact' },
+    servicePrincipal: { id: 'sp', name: 'contoso.com' },
+  };
+}
