@@ -1,5 +1,5 @@
 /**
- * `npm run lab:server [-- --port N --seed N --state FILE --speed realistic|fast --contacts N]`
+ * `npm run lab:server [-- --port N --seed N --state FILE --speed realistic|fast --contacts N --users N --groups N]`
  * Starts the lab standalone, prints exactly one line `LAB {json LabInfo}` on stdout, runs until
  * SIGTERM/SIGINT and saves its state on exit when --state is given.
  */
@@ -13,6 +13,8 @@ const argsSchema = z.object({
   state: z.string().min(1).optional(),
   speed: z.enum(['fast', 'realistic']).optional(),
   contacts: z.coerce.number().int().min(0).optional(),
+  users: z.coerce.number().int().min(0).optional(),
+  groups: z.coerce.number().int().min(0).optional(),
 });
 
 async function main(): Promise<void> {
@@ -24,6 +26,8 @@ async function main(): Promise<void> {
       state: { type: 'string' },
       speed: { type: 'string' },
       contacts: { type: 'string' },
+      users: { type: 'string' },
+      groups: { type: 'string' },
     },
     strict: true,
   });
@@ -34,6 +38,8 @@ async function main(): Promise<void> {
     stateFile: a.state,
     speed: a.speed ?? 'realistic',
     contacts: a.contacts,
+    users: a.users,
+    groups: a.groups,
   });
   process.stdout.write(`LAB ${JSON.stringify(lab.info)}\n`);
   let stopping = false;

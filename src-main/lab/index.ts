@@ -44,6 +44,9 @@ export interface StartLabOptions {
   port?: number;
   /** number of synced contacts in the seed (default 2,000) */
   contacts?: number;
+  /** extra synced users and groups in the seed, for scale runs (default 0; a reset keeps them) */
+  users?: number;
+  groups?: number;
   /**
    * Folder of the lab's per-machine CA, server certificate and token-signing key, generated on first
    * start (default: `SOA_LAB_PKI_DIR`, else `~/.soa-pilot/lab/pki`).
@@ -133,7 +136,13 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
     });
 
   const fresh = (seed: number, contacts: number | undefined, settings: LabSettings): void => {
-    const s = seedTenant({ seed, contacts, now: clock.now() });
+    const s = seedTenant({
+      seed,
+      contacts,
+      now: clock.now(),
+      ...(opts.users !== undefined ? { users: opts.users } : {}),
+      ...(opts.groups !== undefined ? { groups: opts.groups } : {}),
+    });
     tenant = new Tenant(s.tenant, settings, clock);
     onPrem = buildOnPrem(s.onPrem, settings);
   };

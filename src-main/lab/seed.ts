@@ -252,6 +252,12 @@ export interface SeedOptions {
   seed: number;
   /** number of synced contacts (default 2,000) */
   contacts?: number;
+  /**
+   * Extra synced users and groups for scale runs (default 0): generated after everything else, so a
+   * seed number gives the same ids with or without them. Each extra group holds up to 20 extra users.
+   */
+  users?: number;
+  groups?: number;
   /** lab clock at seed time (ms) */
   now: number;
 }
@@ -307,6 +313,7 @@ export function seedTenant(opts: SeedOptions): SeedResult {
   const onPrem: OnPremSeedObject[] = [];
   const syncedCount = opts.contacts ?? 2000;
   const usedCn = new Set<string>();
+  const nextCn = new Map<string, number>();
 
   function anchored(o: DirObject, dn: string): string {
     const guid = uuid();
@@ -321,8 +328,12 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     const first = pick(rng, FIRST);
     const last = pick(rng, LAST);
     const company = pick(rng, COMPANIES);
-    let cn = `${first} ${last}`;
-    for (let n = 2; usedCn.has(cn); n++) cn = `${first} ${last} (${n})`;
+    const base = `${first} ${last}`;
+    // the next free "(n)" suffix per name, without probing every taken one (50,000-contact seeds)
+    let n = nextCn.get(base) ?? 1;
+    let cn = n === 1 ? base : `${base} (${n})`;
+    while (usedCn.has(cn)) cn = `${base} (${++n})`;
+    nextCn.set(base, n + 1);
     usedCn.add(cn);
     const o = blankObject(uuid(), 'contact', cn, created);
     o.givenName = first;
@@ -587,6 +598,23 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     { eligible: [ROLE.hybridAdministrator] },
   );
 
+  // scale: extra synced users and groups (none by default)
+  const scaleUsers: DirObject[] = [];
+  for (let i = 0; i < (opts.users ?? 0); i++) {
+    const o = mkUser(pick(rng, FIRST), `${pick(rng, LAST)}${String(i).padStart(5, '0')}`, true, pick(rng, DEPARTMENTS));
+    syncedUsers.push(o);
+    scaleUsers.push(o);
+  }
+  const scaleGroups: DirObject[] = [];
+  for (let i = 0; i < (opts.groups ?? 0); i++) {
+    const g = mkGroup(`SG-Scale-${String(i).padStart(5, '0')}`, 'onprem', false, 'Scale-test security group');
+    if (scaleUsers.length > 0) {
+      const start = Math.floor(rng() * scaleUsers.length);
+      g.members = scaleUsers.slice(start, start + 20).map((u) => u.id);
+    }
+    scaleGroups.push(g);
+  }
+
   // on-premises group memberships (DNs), by member id
   const groupDns = new Map<string, string[]>();
   for (const g of Object.values(objects)) {
@@ -602,7 +630,7 @@ export function seedTenant(opts: SeedOptions): SeedResult {
     const guid = userGuid.get(o.id);
     if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, groupDns));
   }
-  for (const o of [dlPartners, dlSuppliers, dlAllExternal, sgFinance, transferredGroup]) {
+  for (const o of [dlPartners, dlSuppliers, dlAllExternal, sgFinance, transferredGroup, ...scaleGroups]) {
     const guid = groupGuid.get(o.id);
     if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, groupDns));
   }

@@ -48,14 +48,38 @@ export class Tenant implements TenantSyncPort {
   }
 
   objectsOf(kind: DirObject['kind']): DirObject[] {
-    return Object.values(this.state.objects).filter((o) => o.kind === kind);
+    return [...this.indexOf(kind)];
+  }
+
+  /**
+   * Objects by kind, built once per object map: the seed (or a loaded state) fixes the set of objects,
+   * and every Graph request's role check walks the groups, which must not cost a pass over 50,000 contacts.
+   */
+  private kindIndex: { objects: Record<string, DirObject>; byKind: Map<DirObject['kind'], DirObject[]> } | null = null;
+
+  private indexOf(kind: DirObject['kind']): readonly DirObject[] {
+    if (this.kindIndex?.objects !== this.state.objects) {
+      const byKind = new Map<DirObject['kind'], DirObject[]>();
+      for (const o of Object.values(this.state.objects)) {
+        const list = byKind.get(o.kind);
+        if (list) list.push(o);
+        else byKind.set(o.kind, [o]);
+      }
+      this.kindIndex = { objects: this.state.objects, byKind };
+    }
+    return this.kindIndex.byKind.get(kind) ?? [];
+  }
+
+  /** The groups (shared index; callers must not change the array). */
+  groups(): readonly DirObject[] {
+    return this.indexOf('group');
   }
 
   // ---- roles and consent ----------------------------------------------------------------------
 
   /** Groups the object is a member of, directly or through nesting. */
   transitiveGroupIds(oid: string): Set<string> {
-    const groups = this.objectsOf('group');
+    const groups = this.groups();
     const out = new Set<string>();
     const queue = [oid];
     while (queue.length > 0) {
@@ -154,9 +178,7 @@ export class Tenant implements TenantSyncPort {
 
   adminByUpn(upn: string): DirObject | undefined {
     const lower = upn.toLowerCase();
-    return Object.values(this.state.objects).find(
-      (o) => o.kind === 'user' && o.userPrincipalName?.toLowerCase() === lower,
-    );
+    return this.indexOf('user').find((o) => o.kind === 'user' && o.userPrincipalName?.toLowerCase() === lower);
   }
 
   labAdmins(): LabAdmin[] {

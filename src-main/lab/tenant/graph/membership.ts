@@ -8,7 +8,7 @@ import { MSG_COUNT_UNSUPPORTED } from './errors';
 
 export function memberOf(ctx: Ctx, o: DirObject, transitive: boolean): DirObject[] {
   const t = ctx.tenant;
-  const direct = t.objectsOf('group').filter((g) => g.members.includes(o.id));
+  const direct = t.groups().filter((g) => g.members.includes(o.id));
   if (!transitive) return direct;
   const seen = new Map<string, DirObject>();
   const queue = [...direct];
@@ -16,7 +16,7 @@ export function memberOf(ctx: Ctx, o: DirObject, transitive: boolean): DirObject
     const g = queue.shift();
     if (!g || seen.has(g.id)) continue;
     seen.set(g.id, g);
-    queue.push(...t.objectsOf('group').filter((p) => p.members.includes(g.id)));
+    queue.push(...t.groups().filter((p) => p.members.includes(g.id)));
   }
   return [...seen.values()];
 }

@@ -47,6 +47,28 @@ describe('lab seed', () => {
     expect(Object.keys(c.tenant.objects)).not.toEqual(Object.keys(a.tenant.objects));
   });
 
+  it('extra synced users and groups for scale runs keep every other id of the seed', () => {
+    const now = Date.parse('2026-11-27T00:00:00Z');
+    const plain = seedTenant({ seed: 5, contacts: 40, now });
+    const scaled = seedTenant({ seed: 5, contacts: 40, users: 30, groups: 4, now });
+    const plainIds = Object.keys(plain.tenant.objects);
+    expect(Object.keys(scaled.tenant.objects).slice(0, plainIds.length)).toEqual(plainIds);
+    const extra = Object.values(scaled.tenant.objects).filter((o) => !(o.id in plain.tenant.objects));
+    const users = extra.filter((o) => o.kind === 'user');
+    const groups = extra.filter((o) => o.kind === 'group');
+    expect(users).toHaveLength(30);
+    expect(groups).toHaveLength(4);
+    expect(new Set(users.map((u) => u.userPrincipalName)).size).toBe(30);
+    for (const o of extra) {
+      expect(o.onPremisesSyncEnabled).toBe(true);
+      expect(scaled.onPrem.some((p) => p.cloudId === o.id)).toBe(true);
+    }
+    for (const g of groups) {
+      expect(g.members.length).toBeGreaterThan(0);
+      expect(g.members.every((m) => users.some((u) => u.id === m))).toBe(true);
+    }
+  });
+
   it('LabInfo lists the seeded admins with roles, scoped roles, consent and notes', () => {
     const upns = lab.info.admins.map((a) => a.upn);
     expect(upns).toEqual(expect.arrayContaining(Object.values(UPN)));
