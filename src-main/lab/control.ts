@@ -80,6 +80,14 @@ export const settingsPatchSchema = z
   .partial()
   .strict();
 
+/** `POST /throttle`: how full one throttle bucket is (0 = drained, e.g. by the tenant's other apps). */
+const throttleFillSchema = z
+  .object({
+    bucket: z.enum(['appTenantWrites', 'tenantWrites', 'auditReads']),
+    fill: z.number().min(0).max(1),
+  })
+  .strict();
+
 function err(status: number, message: string, detail?: unknown): ControlResult {
   return { status, body: { error: { message, ...(detail === undefined ? {} : { detail }) } } };
 }
@@ -255,6 +263,12 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
     case 'DELETE /throttle':
       lab.throttler.reset();
       return { status: 200, body: { ok: true } };
+    case 'POST /throttle': {
+      const b = parse(throttleFillSchema);
+      if (isResult(b)) return b;
+      lab.throttler.setFill(b.bucket, b.fill);
+      return { status: 200, body: { ok: true } };
+    }
     default:
       break;
   }

@@ -50,6 +50,8 @@ export type ThrottleDecision =
 
 export class Throttler {
   private buckets = new Map<string, BucketState>();
+  /** fill level (0..1) a bucket starts at, per bucket name (control `POST /throttle`); default full */
+  private startFill = new Map<BucketSpec['name'], number>();
 
   constructor(
     private readonly now: () => number,
@@ -58,8 +60,25 @@ export class Throttler {
     private readonly otherAppsWritesPerSecond: () => number = () => 0,
   ) {}
 
+  /** Every bucket full again (and starting full). */
   reset(): void {
     this.buckets.clear();
+    this.startFill.clear();
+  }
+
+  /**
+   * Set how full a bucket is now, and how full it starts for keys not seen yet (0 = drained, 1 = full). For the
+   * tenant-wide budget this stands for what the tenant's other apps have already spent before a run.
+   */
+  setFill(name: BucketSpec['name'], fill: number): void {
+    const f = Math.min(1, Math.max(0, fill));
+    this.startFill.set(name, f);
+    const spec = bucket(name);
+    for (const [key, s] of this.buckets) {
+      if (!key.startsWith(`${name}|`)) continue;
+      this.state(key, spec);
+      s.tokens = f * this.capacity(spec);
+    }
   }
 
   private capacity(spec: BucketSpec): number {
@@ -71,7 +90,7 @@ export class Throttler {
     const now = this.now();
     let s = this.buckets.get(key);
     if (!s) {
-      s = { tokens: cap, debt: 0, at: now };
+      s = { tokens: cap * (this.startFill.get(spec.name) ?? 1), debt: 0, at: now };
       this.buckets.set(key, s);
     }
     const dt = Math.max(0, now - s.at);
@@ -79,6 +98,8 @@ export class Throttler {
     if (spec.name === 'tenantWrites') refill -= (dt / 1000) * this.otherAppsWritesPerSecond();
     // the refused-request count decays as the bucket refills (it only drives the reported percentage)
     s.debt = Math.max(0, s.debt - (dt / spec.periodMs) * cap);
+    // what the other apps wanted beyond an empty bucket was refused: it counts against usage like our refusals
+    if (s.tokens + refill < 0) s.debt = Math.min(cap, s.debt - (s.tokens + refill));
     s.tokens = Math.max(0, Math.min(cap, s.tokens + refill));
     s.at = now;
     return s;

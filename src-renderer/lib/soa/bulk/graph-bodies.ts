@@ -70,11 +70,15 @@ export function retryAfterHeaderMs(headers: Record<string, string> | undefined, 
   return retryAfterMs(header(headers, 'retry-after'), now);
 }
 
-/** `x-ms-throttle-limit-percentage` as a fraction (0.8–1.0); accepts a 0–100 form too. */
+/**
+ * `x-ms-throttle-limit-percentage` as Graph sends it: a fraction from 0.8 to 1.8 (1.0 = throttling starts, 1.2 = 20 %
+ * over the limit), never a 0–100 figure (docs/reference/graph-and-identity.md#throttling). Anything else — a value
+ * outside 0–2 or no number at all — is not read as a percentage (undefined), rather than guessed at.
+ */
 export function throttlePercentage(headers: Record<string, string> | undefined): number | undefined {
   const v = header(headers, 'x-ms-throttle-limit-percentage');
-  if (v === undefined) return undefined;
+  if (v === undefined || v.trim() === '') return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) return undefined;
-  return n > 1.5 ? n / 100 : n;
+  if (!Number.isFinite(n) || n < 0 || n > 2) return undefined;
+  return n;
 }

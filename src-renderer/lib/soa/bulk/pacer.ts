@@ -1,9 +1,19 @@
 /**
  * Write pacing below Graph's identity write limits (docs/reference/graph-and-identity.md#throttling): 3,000 writes per 150 s per
- * app+tenant and 18,000 per 5 min per tenant (shared with every other app, so only `tenantShare`
- * of it is ours). A token bucket refills at `safety ×` the tighter steady rate, with a small burst
- * of one batch. It slows down when `x-ms-throttle-limit-percentage` shows up (sent above 80 %),
- * halves and stops until `Retry-After` on a write 429, and recovers slowly afterwards.
+ * app+tenant and 18,000 per 5 min per tenant. The tenant budget is shared with every other app, and how much of it
+ * they use is invisible until Graph pushes back, so the pacer starts at `safety ×` the tighter steady rate (with
+ * `tenantShare` of the tenant budget) and then follows the signals Graph sends:
+ *
+ * - `x-ms-throttle-limit-percentage` (a fraction from 0.8 to 1.8; 1.0 = throttling starts): from 0.8 the rate
+ *   climbs only slowly, from 0.95 it is cut by 20 % (at most every 5 s), and above 1.0 it is cut to `1/p` of
+ *   itself (1.6 → 62 %);
+ * - a write 429 (inner, or the whole `$batch`) and an outer 424 (`concepts/throttling.md`: "the batch itself fails
+ *   with 424" when inner requests are throttled): every write stops until `Retry-After`, and the rate is cut once per
+ *   episode. When no `Retry-After` can be read — browser code never sees it on the outer response
+ *   (docs/reference/graph-and-identity.md#cors) — the wait is an exponential backoff with jitter, the first at
+ *   least 5 s (`throttleBackoffMs`);
+ * - a clean batch: the rate climbs back, quickly up to just below the rate at which the last throttle came, then
+ *   slowly (probing whether the other apps have eased off).
  */
 export interface WriteLimits {
   appWritesPerWindow: number;
@@ -35,6 +45,28 @@ export function limitBoundRate(limits: WriteLimits): number {
   return Math.min(app, tenant);
 }
 
+/** First wait after a throttle without a readable Retry-After (Entra resilience guidance: at least 5 s). */
+export const THROTTLE_BACKOFF_FIRST_MS = 5_000;
+/** Longest wait after a throttle without a readable Retry-After. */
+export const THROTTLE_BACKOFF_MAX_MS = 120_000;
+/** Throttles less than this apart belong to one episode (one rate cut). */
+const EPISODE_MS = 2_000;
+/** A throttle-free stretch this long resets the backoff's exponent. */
+const CALM_RESET_MS = 30_000;
+/** After this long without a throttle the rate may probe past the last throttled rate quickly again. */
+const CEILING_FORGET_MS = 60_000;
+
+/**
+ * Exponential backoff with jitter for the `n`-th throttle in a row (1-based) when Graph's Retry-After cannot be
+ * read: 5 s, 10 s, 20 s … capped at 120 s, each stretched by up to +50 % at random so that clients throttled
+ * together do not retry together. Never below 5 s.
+ */
+export function throttleBackoffMs(n: number, random: () => number): number {
+  const base = Math.min(THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_FIRST_MS * 2 ** Math.max(0, n - 1));
+  const r = Math.min(1, Math.max(0, random()));
+  return Math.round(base * (1 + r / 2));
+}
+
 export class WritePacer {
   private tokens: number;
   private at: number;
@@ -42,13 +74,21 @@ export class WritePacer {
   private factor = 1;
   private blockedUntil = 0;
   private lastCut = -Infinity;
+  private lastThrottle = -Infinity;
   private lastRecovery = -Infinity;
-  private holdUntil = -Infinity;
+  private lastPercentageCut = -Infinity;
+  /** Until then a limit percentage from 0.8 up was seen lately: the rate climbs only slowly. */
+  private nearLimitUntil = -Infinity;
+  /** Throttles in a row (reset after a calm stretch); drives the backoff without Retry-After. */
+  private streak = 0;
+  /** The factor in force when the last throttle came (the rate climbs quickly only below it). */
+  private ceiling = 1;
   readonly baseRate: number;
 
   constructor(
     private readonly limits: WriteLimits,
     now: number,
+    private readonly random: () => number = Math.random,
   ) {
     this.baseRate = limitBoundRate(limits) * limits.safety;
     this.tokens = limits.burst;
@@ -57,6 +97,15 @@ export class WritePacer {
 
   get rate(): number {
     return this.baseRate * this.factor;
+  }
+
+  get throttleFactor(): number {
+    return this.factor;
+  }
+
+  /** Until when every write waits (ms epoch; 0 or a past time when nothing blocks). */
+  get blockedUntilMs(): number {
+    return this.blockedUntil;
   }
 
   private refill(now: number): void {
@@ -77,7 +126,7 @@ export class WritePacer {
     this.tokens -= n;
   }
 
-  /** Give back tokens for writes that were not sent (or were rejected with 429). */
+  /** Give back tokens for writes that were not sent. */
   refund(n: number): void {
     this.tokens = Math.min(this.limits.burst, this.tokens + n);
   }
@@ -90,41 +139,63 @@ export class WritePacer {
     return now + ((1 - this.tokens) / this.rate) * 1000;
   }
 
-  /**
-   * `x-ms-throttle-limit-percentage` seen on a response (fraction, sent above 0.8). Close to the
-   * limit (≥ 0.95) the rate is cut by 20 % (at most once a second, not below half); between 0.8 and
-   * 0.95 the rate holds (no recovery) — the steady target is already below the refill rate.
-   */
-  observePercentage(p: number, now = Date.now()): void {
-    this.holdUntil = Math.max(this.holdUntil, now + 1000);
-    if (p < 0.95 || now - this.lastCut < 1000) return;
+  /** Lower the factor; the first cut of an episode remembers the factor it started from (the ceiling). */
+  private cut(to: number, now: number): void {
+    if (now - this.lastCut > EPISODE_MS) this.ceiling = this.factor;
+    this.factor = Math.max(0.05, Math.min(this.factor, to));
     this.lastCut = now;
-    this.factor = Math.max(Math.min(this.factor, 0.5), this.factor * 0.8);
-  }
-
-  /** A write came back 429: stop until Retry-After, then continue at half speed. */
-  throttled(retryAfterMs: number, now: number): void {
-    this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
-    // one cut per throttle episode, not one per 429 in the same batch
-    if (now - this.lastCut > 2000) {
-      this.factor = Math.max(0.1, this.factor * 0.5);
-      this.lastCut = now;
-    }
-    this.tokens = Math.min(this.tokens, 0);
   }
 
   /**
-   * A batch of writes went through without a throttle signal (429 or limit percentage; plain 5xx do
-   * not count). The rate climbs back by 10 % of the target per clean second after the last cut.
+   * `x-ms-throttle-limit-percentage` seen on a response: a fraction, 0.8 to 1.8 (never a 0–100 figure). From 0.8
+   * the usage is near the limit and the rate climbs only slowly; from 0.95 to 1.0 (at the limit) it is cut by 20 %
+   * at most every 5 s, so a tenant that stays at its limit (other apps writing) settles just below it instead of
+   * collapsing; above 1.0 (over the limit) it is cut to `1/p` of itself (1.6 → 62 %), at most once a second.
+   */
+  observePercentage(p: number, now: number): void {
+    if (!Number.isFinite(p) || p < 0.8) return;
+    this.nearLimitUntil = Math.max(this.nearLimitUntil, now + 1000);
+    if (p < 0.95) return;
+    const over = p > 1;
+    if (now - this.lastPercentageCut < (over ? 1000 : 5000)) return;
+    this.lastPercentageCut = now;
+    this.cut(this.factor * (over ? 1 / p : 0.8), now);
+  }
+
+  /**
+   * A write was throttled (inner 429, outer 429, or an outer 424 for throttled inner requests). Every write waits
+   * `retryAfterMs` — or, when Graph's Retry-After could not be read, the jittered exponential backoff — and the rate
+   * is cut once per episode. Returns the wait it applied (ms), so the caller can hold the refused writes as long.
+   */
+  throttled(retryAfterMs: number | undefined, now: number): number {
+    if (now - this.lastThrottle > CALM_RESET_MS) this.streak = 0;
+    const newEpisode = now - this.lastThrottle > EPISODE_MS;
+    if (newEpisode) this.streak++;
+    this.lastThrottle = now;
+    const wait = retryAfterMs ?? throttleBackoffMs(this.streak, this.random);
+    this.blockedUntil = Math.max(this.blockedUntil, now + wait);
+    if (newEpisode) this.cut(this.factor * 0.5, now);
+    this.tokens = Math.min(this.tokens, 0);
+    return wait;
+  }
+
+  /**
+   * A batch of writes went through without a throttle (429 or 424; plain 5xx do not count). Below the rate of the
+   * last throttle the rate climbs by 10 % of the target per clean second; above it, or while a limit percentage
+   * from 0.8 up is being reported, by 1 % (the tenant's other apps may still be writing). A minute without
+   * throttles forgets the last throttled rate.
    */
   recovered(now: number): void {
-    const since = Math.max(this.lastCut, this.lastRecovery, this.holdUntil);
-    if (now - this.lastCut < 1000 || now < this.holdUntil) return;
-    this.factor = Math.min(1, this.factor + (0.1 * Math.max(0, now - since)) / 1000);
+    if (now - this.lastCut < 1000) return;
+    const since = Math.max(this.lastCut, this.lastRecovery);
+    const seconds = Math.max(0, now - since) / 1000;
+    const calm = now - this.lastThrottle > CEILING_FORGET_MS;
+    const nearLimit = now < this.nearLimitUntil;
+    const knee = nearLimit ? 0 : calm ? 1 : this.ceiling * 0.9;
+    let f = this.factor;
+    if (f < knee) f = Math.min(knee, f + 0.1 * seconds);
+    else f = f + (calm && !nearLimit ? 0.1 : 0.01) * seconds;
+    this.factor = Math.min(1, f);
     this.lastRecovery = now;
-  }
-
-  get throttleFactor(): number {
-    return this.factor;
   }
 }

@@ -153,6 +153,48 @@ describe('lab Graph: throttling', () => {
   });
 });
 
+describe('lab Graph: the tenant-wide budget shared with other apps', () => {
+  const patch = (cid: string): ReturnType<typeof graph> =>
+    graph(lab, `/contacts/${cid}/onPremisesSyncBehavior`, { token, method: 'PATCH', body: { isCloudManaged: true } });
+
+  it('POST /throttle drains the tenant bucket (other apps spent it): the next write is refused with the tenant scope', async () => {
+    const [a, b] = await contactIds(lab, 'synced', 2);
+    expect((await lab.control('POST', '/throttle', { bucket: 'tenantWrites', fill: 0 })).status).toBe(200);
+    const r = await patch(a ?? '');
+    expect(r.status).toBe(429);
+    expect(String(r.headers['x-ms-throttle-scope'])).toBe(`Tenant/ReadWrite/${lab.info.tenantId}`);
+    expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(lab.writeLog().filter((w) => w.objectId === a)).toHaveLength(0);
+    // the failing case: a full bucket takes the same write
+    expect((await lab.control('POST', '/throttle', { bucket: 'tenantWrites', fill: 1 })).status).toBe(200);
+    expect((await patch(b ?? '')).status).toBe(204);
+    expect((await lab.control('POST', '/throttle', { bucket: 'nope', fill: 1 })).status).toBe(400);
+    expect((await lab.control('POST', '/throttle', { bucket: 'tenantWrites', fill: 2 })).status).toBe(400);
+  });
+
+  it("other apps' writes refused by an empty bucket count against usage: the percentage climbs towards 1.8", async () => {
+    const [a] = await contactIds(lab, 'synced', 1);
+    lab.updateSettings({ throttleScale: 0.01, otherAppsWritesPerSecond: 0.5 }); // tenant refill 0.6/s, cap 180
+    await lab.control('POST', '/throttle', { bucket: 'tenantWrites', fill: 0 });
+    const first = await patch(a ?? '');
+    expect(first.status).toBe(429);
+    expect(Number(first.headers['x-ms-throttle-limit-percentage'])).toBeLessThan(1.2);
+    // other apps want far more than the tenant refills for two minutes
+    lab.updateSettings({ otherAppsWritesPerSecond: 5 });
+    lab.setClockOffset(120_000);
+    try {
+      const r = await patch(a ?? '');
+      expect(r.status).toBe(429);
+      const p = Number(r.headers['x-ms-throttle-limit-percentage']);
+      expect(p).toBeGreaterThanOrEqual(1.6);
+      expect(p).toBeLessThanOrEqual(1.8);
+    } finally {
+      lab.setClockOffset(0);
+      lab.updateSettings({ otherAppsWritesPerSecond: 0 });
+    }
+  });
+});
+
 describe('lab faults and write log', () => {
   it('status faults (count), latency, and no write happens', async () => {
     const [cid] = await contactIds(lab, 'synced', 1);

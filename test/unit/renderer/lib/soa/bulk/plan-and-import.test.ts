@@ -368,7 +368,9 @@ describe('reports, rollback sources, pacing', () => {
     expect(p.rate).toBe(p.baseRate / 2);
     p.recovered(4000); // 3 clean seconds: +30 % of the target
     expect(p.rate).toBeCloseTo(p.baseRate * 0.8);
-    p.recovered(20000);
+    p.recovered(20000); // quickly up to 90 % of the rate that was throttled, no further within a minute
+    expect(p.rate).toBeCloseTo(p.baseRate * 0.9);
+    p.recovered(70000); // a calm minute: back to the target
     expect(p.rate).toBe(p.baseRate);
   });
 });

@@ -1,0 +1,119 @@
+/**
+ * The write pacer against Graph's throttle signals (docs/reference/graph-and-identity.md#throttling): the limit
+ * percentage as a 0.8–1.8 fraction, Retry-After obeyed, a jittered exponential backoff (first ≥ 5 s) when no
+ * Retry-After can be read, and the climb back after a throttle.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  DOCUMENTED_LIMITS,
+  THROTTLE_BACKOFF_FIRST_MS,
+  THROTTLE_BACKOFF_MAX_MS,
+  WritePacer,
+  throttleBackoffMs,
+} from '../../../../../../src-renderer/lib/soa/bulk/pacer';
+import { throttlePercentage } from '../../../../../../src-renderer/lib/soa/bulk/graph-bodies';
+
+const pct = (v: string): number | undefined => throttlePercentage({ 'X-Ms-Throttle-Limit-Percentage': v });
+
+describe('x-ms-throttle-limit-percentage', () => {
+  it('is read as the fraction Graph sends, 0.8 to 1.8 (never divided as a 0–100 figure)', () => {
+    expect(pct('0.8')).toBe(0.8);
+    expect(pct('1.0')).toBe(1);
+    expect(pct('1.6')).toBe(1.6);
+    expect(pct('1.8')).toBe(1.8);
+  });
+  it('is not guessed at when it is not a documented fraction', () => {
+    expect(pct('85')).toBeUndefined();
+    expect(pct('-1')).toBeUndefined();
+    expect(pct('high')).toBeUndefined();
+    expect(pct('')).toBeUndefined();
+    expect(throttlePercentage({})).toBeUndefined();
+  });
+});
+
+describe('WritePacer', () => {
+  const fresh = (random: () => number = () => 0): WritePacer =>
+    new WritePacer({ ...DOCUMENTED_LIMITS, burst: 20 }, 0, random);
+
+  it('cuts the rate to 1/p of itself when the percentage is over 1.0, at most once a second', () => {
+    const p = fresh();
+    p.observePercentage(1.6, 10_000);
+    expect(p.throttleFactor).toBeCloseTo(1 / 1.6);
+    p.observePercentage(1.8, 10_500); // within the second: no second cut
+    expect(p.throttleFactor).toBeCloseTo(1 / 1.6);
+    p.observePercentage(1.8, 11_100);
+    expect(p.throttleFactor).toBeCloseTo(1 / 1.6 / 1.8);
+  });
+
+  it('at the limit (0.95–1.0) cuts by 20 % at most every 5 s; from 0.8 it climbs only slowly', () => {
+    const p = fresh();
+    p.observePercentage(0.97, 1_000);
+    expect(p.throttleFactor).toBeCloseTo(0.8);
+    p.observePercentage(1.0, 3_000); // within 5 s: no second cut
+    expect(p.throttleFactor).toBeCloseTo(0.8);
+    p.observePercentage(0.9, 7_000); // near, not at, the limit: no cut
+    expect(p.throttleFactor).toBeCloseTo(0.8);
+    p.recovered(7_500); // near the limit: +1 % per clean second (6.5 s since the cut)
+    expect(p.throttleFactor).toBeCloseTo(0.865);
+    // the failing case: without a percentage lately (and no 429 ever) the same 6.5 s climb back to the target
+    const q = fresh();
+    q.observePercentage(0.97, 1_000);
+    q.recovered(7_500);
+    expect(q.throttleFactor).toBe(1);
+    q.observePercentage(1.0, 8_000); // 7 s after the last cut: cut again
+    expect(q.throttleFactor).toBeCloseTo(0.8);
+  });
+
+  it('ignores percentages below 0.8 (Graph sends none there)', () => {
+    const p = fresh();
+    p.observePercentage(0.5, 1_000);
+    p.observePercentage(0.017, 2_000);
+    expect(p.throttleFactor).toBe(1);
+  });
+
+  it('holds every write until Retry-After', () => {
+    const p = fresh();
+    expect(p.throttled(7_000, 1_000)).toBe(7_000);
+    expect(p.available(1_001)).toBe(0);
+    expect(p.available(7_999)).toBe(0);
+    expect(p.nextAt(2_000)).toBe(8_000);
+    expect(p.available(8_000 + 1_000)).toBeGreaterThan(0);
+  });
+
+  it('without a readable Retry-After waits a jittered exponential backoff, the first at least 5 s', () => {
+    const p = fresh(() => 0);
+    expect(p.throttled(undefined, 0)).toBe(THROTTLE_BACKOFF_FIRST_MS);
+    expect(p.throttled(undefined, 6_000)).toBe(10_000); // a second throttle in a row
+    expect(p.throttled(undefined, 17_000)).toBe(20_000);
+    // throttles within one episode (< 2 s apart) do not double the wait again
+    expect(p.throttled(undefined, 17_500)).toBe(20_000);
+    // after a calm stretch the exponent starts over
+    expect(p.throttled(undefined, 100_000)).toBe(THROTTLE_BACKOFF_FIRST_MS);
+    expect(p.available(104_999)).toBe(0);
+  });
+
+  it('jitter stretches each wait by up to +50 %, never below the step and never past the cap', () => {
+    expect(throttleBackoffMs(1, () => 0)).toBe(5_000);
+    expect(throttleBackoffMs(1, () => 0.999999)).toBe(7_500);
+    expect(throttleBackoffMs(3, () => 0.5)).toBe(25_000);
+    expect(throttleBackoffMs(20, () => 1)).toBe(THROTTLE_BACKOFF_MAX_MS * 1.5);
+    const seen = new Set(Array.from({ length: 50 }, (_, i) => throttleBackoffMs(2, () => i / 50)));
+    expect(seen.size).toBeGreaterThan(10); // really jittered
+    for (const v of seen) expect(v).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('cuts the rate once per throttle episode, and climbs back quickly only to 90 % of the throttled rate', () => {
+    const p = fresh();
+    p.throttled(1_000, 0);
+    p.throttled(1_000, 500); // same episode
+    expect(p.throttleFactor).toBe(0.5);
+    p.recovered(30_000);
+    expect(p.throttleFactor).toBeCloseTo(0.9);
+    p.recovered(35_000); // above the knee: +1 % per second
+    expect(p.throttleFactor).toBeCloseTo(0.95);
+    p.throttled(1_000, 45_000); // a new episode: half of the rate it came at
+    expect(p.throttleFactor).toBeCloseTo(0.5 * (0.95 + 0.01 * 0));
+    p.recovered(75_000); // back quickly to 90 % of that rate (0.855), then +1 %/s
+    expect(p.throttleFactor).toBeCloseTo(0.855);
+  });
+});
