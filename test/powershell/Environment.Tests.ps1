@@ -83,3 +83,122 @@ Describe 'Get-SoaEnvironment version floors' {
         @($r.services | Where-Object { $_.name -eq 'ADSync' })[0].status | Should -Be 'Stopped'
     }
 }
+
+Describe 'Get-SoaEnvironment: each branch of the other checks' {
+    BeforeEach {
+        $script:Version = '2.5.79.0'
+        $script:AgentPath = '"C:\Agent\AADConnectProvisioningAgent.exe"'
+        Mock Get-SoaRegistryValue {
+            if ($Path -like '*\Services\ADSync\Parameters') { return 'C:\Program Files\Microsoft Azure AD Sync\' }
+            if ($Path -like '*\Services\AADConnectProvisioningAgent') { return $script:AgentPath }
+            return $null
+        }
+        Mock Get-SoaFileVersion {
+            if ($Path -eq 'C:\Program Files\Microsoft Azure AD Sync\Bin\miiserver.exe') { return $script:Version }
+            if ($Path -eq 'C:\Agent\AADConnectProvisioningAgent.exe') { return '1.1.1400.0' }
+            return $null
+        }
+        Mock Get-SoaUninstallEntry { }
+        Mock Get-Service { [pscustomobject]@{ Name = $Name; Status = 'Running' } }
+        Mock Get-ADSyncScheduler { [pscustomobject]@{ StagingModeEnabled = $false } }
+    }
+
+    It 'passes the PowerShell check on Windows PowerShell (Desktop) and warns on PowerShell 7 (Core)' {
+        $r = Get-SoaEnvironment
+        $check = Get-Check $r 'powershell'
+        if ($r.psEdition -eq 'Desktop') { $check.status | Should -Be 'pass' }
+        else {
+            $check.status | Should -Be 'warn'
+            $check.fix | Should -Match 'powershell.exe'
+        }
+    }
+
+    It 'passes the active server, the running service and the module when all are there' {
+        Mock Import-SoaADSyncModule { $true }
+        $r = Get-SoaEnvironment
+        (Get-Check $r 'adSyncModule').status | Should -Be 'pass'
+        (Get-Check $r 'adSyncService').status | Should -Be 'pass'
+        (Get-Check $r 'stagingMode').status | Should -Be 'pass'
+        $r.stagingMode | Should -Be $false
+        @($r.checks | Where-Object { $_.id -eq 'cloudSyncService' }).Count | Should -Be 0
+    }
+
+    It 'fails the module check when the ADSync module is not available, and then cannot read staging mode (warn)' {
+        Mock Import-SoaADSyncModule { $false }
+        $r = Get-SoaEnvironment
+        (Get-Check $r 'adSyncModule').status | Should -Be 'fail'
+        $r.adSyncModule | Should -BeFalse
+        (Get-Check $r 'stagingMode').status | Should -Be 'warn'
+        $r.stagingMode | Should -BeNullOrEmpty
+        Should -Invoke Get-ADSyncScheduler -Times 0 -Exactly
+    }
+
+    It 'warns (not pass) when Get-ADSyncScheduler throws' {
+        Mock Import-SoaADSyncModule { $true }
+        Mock Get-ADSyncScheduler { throw 'access denied' }
+        $r = Get-SoaEnvironment
+        (Get-Check $r 'stagingMode').status | Should -Be 'warn'
+        $r.stagingMode | Should -BeNullOrEmpty
+    }
+
+    It 'fails the service check when the ADSync service does not exist' {
+        Mock Get-Service { $null } -ParameterFilter { $Name -eq 'ADSync' }
+        $r = Get-SoaEnvironment
+        (Get-Check $r 'adSyncService').status | Should -Be 'fail'
+        (Get-Check $r 'adSyncService').message | Should -Match 'not found'
+    }
+
+    It 'warns when the Cloud Sync agent is installed but its service is not running' {
+        Mock Get-Service { [pscustomobject]@{ Name = $Name; Status = 'Stopped' } } -ParameterFilter { $Name -eq 'AADConnectProvisioningAgent' }
+        $r = Get-SoaEnvironment
+        (Get-Check $r 'cloudSyncService').status | Should -Be 'warn'
+        (Get-Check $r 'cloudSyncService').observed | Should -Be 'Stopped'
+    }
+
+    It 'reads the agent from an unquoted ImagePath with arguments' {
+        $script:AgentPath = 'C:\Agent\AADConnectProvisioningAgent.exe -service'
+        $r = Get-SoaEnvironment
+        $r.cloudSyncAgentVersion | Should -Be '1.1.1400.0'
+        (Get-Check $r 'cloudSyncAgent').status | Should -Be 'pass'
+    }
+
+    It 'takes the highest of several uninstall entries for the agent, and warns on an unreadable version' {
+        $script:AgentPath = $null
+        Mock Get-SoaUninstallEntry {
+            [pscustomobject]@{ DisplayName = 'Microsoft Entra Provisioning Agent'; DisplayVersion = '1.1.1370.0' }
+            [pscustomobject]@{ DisplayName = 'Microsoft Azure AD Connect Provisioning Agent'; DisplayVersion = '1.1.1500.0' }
+            [pscustomobject]@{ DisplayName = 'Microsoft Entra Connect Provisioning Agent'; DisplayVersion = '1.1.1300.0' }
+        }
+        $r = Get-SoaEnvironment
+        $r.cloudSyncAgentVersion | Should -Be '1.1.1500.0'
+        Mock Get-SoaUninstallEntry { }
+        Mock Get-SoaFileVersion { 'unknown build' } -ParameterFilter { $Path -like '*AADConnectProvisioningAgent.exe' }
+        $script:AgentPath = '"C:\Agent\AADConnectProvisioningAgent.exe"'
+        (Get-Check (Get-SoaEnvironment) 'cloudSyncAgent').status | Should -Be 'warn'
+    }
+
+    It 'takes the highest Connect Sync uninstall entry and ignores entries without a version' {
+        Mock Get-SoaFileVersion { $null }
+        Mock Get-SoaUninstallEntry {
+            [pscustomobject]@{ DisplayName = 'Microsoft Azure AD Connect'; DisplayVersion = '2.4.131.0' }
+            [pscustomobject]@{ DisplayName = 'Microsoft Entra Connect'; DisplayVersion = '2.5.79.0' }
+            [pscustomobject]@{ DisplayName = 'Microsoft Entra Connect Sync'; DisplayVersion = '' }
+        }
+        $r = Get-SoaEnvironment
+        $r.connectSyncVersion | Should -Be '2.5.79.0'
+        (Get-Check $r 'connectSyncContacts').status | Should -Be 'pass'
+    }
+}
+
+Describe 'ConvertTo-SoaVersion' {
+    It 'reads "<Text>" as <Expected>' -ForEach @(
+        @{ Text = '2.5.79.0'; Expected = '2.5.79.0' }
+        @{ Text = 'Version 2.5.79'; Expected = '2.5.79' }
+        @{ Text = 'v1.1'; Expected = '1.1' }
+        @{ Text = 'none'; Expected = $null }
+        @{ Text = $null; Expected = $null }
+    ) {
+        $v = ConvertTo-SoaVersion -Text $Text
+        if ($null -eq $Expected) { $v | Should -BeNullOrEmpty } else { $v.ToString() | Should -Be $Expected }
+    }
+}

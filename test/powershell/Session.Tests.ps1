@@ -85,9 +85,24 @@ Describe 'Test-SoaBusyError' {
         @{ Message = 'Synchronization is currently in progress.'; Busy = $true; Type = 'System.InvalidOperationException' }
         @{ Message = 'The connector configuration is invalid.'; Busy = $false; Type = 'System.InvalidOperationException' }
         @{ Message = 'Connector is busy.'; Busy = $false; Type = 'System.ArgumentException' }
+        @{ Message = 'The scheduler is suspended by another operation.'; Busy = $true; Type = 'System.InvalidOperationException' }
+        @{ Message = 'The scheduler is running.'; Busy = $false; Type = 'System.InvalidOperationException' }
     ) {
         $record = New-TestErrorRecord -TypeName $Type -Message $Message -Fqid 'X'
         Test-SoaBusyError -ErrorRecord $record | Should -Be $Busy
+    }
+    It 'reads a busy message whose record names InvalidOperationException only in its FullyQualifiedErrorId' {
+        $record = New-TestErrorRecord -TypeName 'System.Management.Automation.RuntimeException' -Message 'AAD is busy.' -Fqid 'System.InvalidOperationException,Microsoft.IdentityManagement.PowerShell.Cmdlet.StartADSyncSyncCycleCmdlet'
+        Test-SoaBusyError -ErrorRecord $record | Should -BeTrue
+    }
+    It 'does not call a busy message busy when neither the exception nor the FullyQualifiedErrorId is an InvalidOperationException' {
+        $record = New-TestErrorRecord -TypeName 'System.Management.Automation.RuntimeException' -Message 'AAD is busy.' -Fqid 'System.ArgumentException,Start-ADSyncSyncCycle'
+        Test-SoaBusyError -ErrorRecord $record | Should -BeFalse
+    }
+    It 'does not call a wrapped non-busy InvalidOperationException busy' {
+        $inner = New-Object System.InvalidOperationException -ArgumentList 'The connector configuration is invalid.'
+        $record = New-TestErrorRecord -TypeName 'System.Management.Automation.RuntimeException' -Message 'wrapped' -Fqid 'Y' -Inner $inner
+        Test-SoaBusyError -ErrorRecord $record | Should -BeFalse
     }
     It 'finds a busy InvalidOperationException wrapped in another exception' {
         $inner = New-Object System.InvalidOperationException -ArgumentList 'Connector: c - AAD is busy.'

@@ -1,6 +1,7 @@
 /**
  * Small in-memory ports for the single-contact flows: an IPC client that keeps the journal in an
- * array, a Graph session that answers from a table, and a clock that never sleeps for real.
+ * array, a Graph session that answers from a table, and a clock that never sleeps for real (the recording
+ * clock notes each sleep, so a test can assert that a wait happened and how long it was).
  */
 import type { JournalRecordInput, StoredJournalRecord } from '@contract';
 import type { GraphCall, GraphSession } from '../../../../../src-renderer/lib/graph/graph-client';
@@ -60,12 +61,37 @@ export function fakeGraph(route: Route, calls: GraphCall[] = []): GraphSession {
   return session as unknown as GraphSession;
 }
 
-export function ports(ipc: Ipc, graph: GraphSession): FlowPorts {
+export interface RecordingClock {
+  now(): Date;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Every sleep asked for, in milliseconds, in order. */
+  sleeps: number[];
+}
+
+/**
+ * A clock that never waits but records each sleep and moves its time on by it; `events` (when given) gets
+ * `sleep:<ms>` so a test can check the wait came before the next call.
+ */
+export function recordingClock(events?: string[], start = 1_700_000_000_000): RecordingClock {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => new Date(now),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      events?.push(`sleep:${ms}`);
+      now += ms;
+    },
+    sleeps,
+  };
+}
+
+export function ports(ipc: Ipc, graph: GraphSession, clock: FlowPorts['clock'] = recordingClock()): FlowPorts {
   let n = 0;
   return {
     ipc,
     graph,
-    clock: { now: () => new Date(1_700_000_000_000), sleep: async () => undefined },
+    clock,
     tuning: { ...DEFAULT_TUNING, readBackAttempts: 2, readBackDelayMs: 0, maxWriteAttempts: 3 },
     newId: () => `op-${++n}`,
   };

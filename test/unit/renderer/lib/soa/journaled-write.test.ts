@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphResult } from '../../../../../src-renderer/lib/graph/graph-result';
 import { journaledWrite, type WriteSpec } from '../../../../../src-renderer/lib/soa/journaled-write';
 import type { Ipc } from '../../../../../src-renderer/lib/soa/ports';
-import { fakeGraph, fakeIpc, forbidden, networkError, ports, throttled } from './fakes';
+import { fakeGraph, fakeIpc, forbidden, networkError, ports, recordingClock, throttled } from './fakes';
 
 /** An IPC whose `journal.append` of an intent stays unanswered until the test settles it. */
 function deferredJournalIpc(events: string[]): { ipc: Ipc; settle: (ok: boolean) => void; asked: Promise<void> } {
@@ -142,11 +142,14 @@ describe('journaledWrite', () => {
 
   it('throttled: waits, reads back before any retry, and does not double-write when applied', async () => {
     const f = fakeIpc();
+    const clock = recordingClock(f.events);
     const out = await journaledWrite(
-      ports(f.ipc, graph),
+      ports(f.ipc, graph, clock),
       spec(f.events, [{ ok: false, error: throttled, requestId: 't1' }], [readTrue]),
     );
-    expect(f.events).toEqual(['journal:intent', 'send', 'read', 'journal:result']);
+    // the Retry-After (2 s) is slept BEFORE the read-back; readBackDelayMs is 0 in these ports
+    expect(f.events).toEqual(['journal:intent', 'send', 'sleep:2000', 'read', 'journal:result']);
+    expect(clock.sleeps).toEqual([2000]);
     expect(out.log.join(' ')).toMatch(/Throttled \(429\).*2 s/);
     expect(out.sends).toBe(1);
   });
