@@ -68,6 +68,23 @@ async function verdictOf(page: Page, stepId: string, timeout = 90_000): Promise<
   return (await v.textContent()) ?? '';
 }
 
+/** Preflight lists each check once (its table row, nowhere else) and offers one "run the checks again" button. */
+async function expectEachCheckOnce(page: Page): Promise<void> {
+  const step = page.getByTestId('step-preflight');
+  await expect.poll(() => step.getByTestId('verdict-preflight').textContent(), { timeout: 60_000 }).not.toBe('Running');
+  const table = step.getByTestId('preflight-checks');
+  const rows = table.locator('tbody tr');
+  const titles = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent?.trim() ?? ''));
+  expect(titles.length).toBeGreaterThan(3);
+  expect(new Set(titles).size).toBe(titles.length);
+  // The step's text outside the table (and outside its purpose line, which names what the checks cover).
+  const outside = (await step.innerText())
+    .replace(await step.locator('.purpose').innerText(), '')
+    .replace(await table.innerText(), '');
+  for (const t of titles) expect(outside, `check "${t}" is listed again outside the table`).not.toContain(t);
+  expect(await step.getByRole('button', { name: /again/i }).count()).toBe(1);
+}
+
 function soaPath(id: string): string {
   return `^/v1\\.0/contacts/${id}/onPremisesSyncBehavior$`;
 }
@@ -94,6 +111,8 @@ describe('wizard failure paths', () => {
     expect(await check.textContent()).toMatch(/Privileged Role Administrator/);
     expect(await page.getByTestId('step-preflight').getByTestId('next').isDisabled()).toBe(true);
     await page.getByText('Preflight found a blocking problem.').waitFor();
+    // One "run again" button, even with the blocking-problem bar shown.
+    expect(await page.getByTestId('step-preflight').getByRole('button', { name: /again/i }).count()).toBe(1);
     await shot('failure-role');
     await signOut(page);
   });
@@ -104,6 +123,7 @@ describe('wizard failure paths', () => {
     await expectSignedIn(page, ADMIN);
     const c = await pickSyncedContact(lab, used);
     await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await expectEachCheckOnce(page);
     await next(page, 'preflight');
     await searchAndSelect(page, c);
     await next(page, 'pick');

@@ -484,3 +484,23 @@ function auditRoleCheck(roles: MyRoles): CheckResult {
       : 'Assign Reports Reader (least privileged; or Security Reader, Security Administrator, Global Reader, Hybrid Administrator) tenant-wide to read audit logs.',
   };
 }
+
+/**
+ * The preflight step's one-line "observed": how many checks ended in each status. The checks
+ * themselves are listed once, in the step's table (and as notes in the evidence report, which has no
+ * table); this line does not list them again.
+ */
+export function preflightObserved(checks: readonly CheckResult[]): string {
+  const order: readonly [CheckResult['status'], string][] = [
+    ['fail', 'failed'],
+    ['warn', 'with a warning'],
+    ['notChecked', 'not checked'],
+    ['pass', 'passed'],
+  ];
+  const parts = order
+    .map(([status, label]) => [checks.filter((c) => c.status === status).length, label] as const)
+    .filter(([n]) => n > 0)
+    .map(([n, label]) => `${n} ${label}`);
+  const noun = checks.length === 1 ? 'check' : 'checks';
+  return parts.length === 0 ? 'No checks ran.' : `${checks.length} ${noun}: ${parts.join(', ')}.`;
+}

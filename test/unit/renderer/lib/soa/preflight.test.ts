@@ -18,7 +18,12 @@ import {
   STEP_SCOPES,
   tokenSourceFromIpc,
 } from '../../../../../src-renderer/lib/graph/index';
-import { CHECK_ID, runPreflight, type PreflightPorts } from '../../../../../src-renderer/lib/soa/preflight';
+import {
+  CHECK_ID,
+  preflightObserved,
+  runPreflight,
+  type PreflightPorts,
+} from '../../../../../src-renderer/lib/soa/preflight';
 import { labBrowser } from '../../../main/auth/lab-browser';
 import { setLogSink } from '../../../../../src-main/log';
 
@@ -312,6 +317,36 @@ describe('preflight against the lab', () => {
     const logs = logLines.join('\n');
     expect(logs.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(logs.includes(secret)).toBe(false);
+  });
+});
+
+describe('preflightObserved (the step says how many checks ended how; the table lists them once)', () => {
+  const check = (id: string, status: CheckResult['status']): CheckResult => ({
+    id,
+    title: `Title of ${id}`,
+    status,
+    message: `Message of ${id}`,
+  });
+
+  it('counts each status and never repeats a check title or message', () => {
+    const checks = [
+      check('a', 'pass'),
+      check('b', 'warn'),
+      check('c', 'pass'),
+      check('d', 'notChecked'),
+      check('e', 'fail'),
+    ];
+    const line = preflightObserved(checks);
+    expect(line).toBe('5 checks: 1 failed, 1 with a warning, 1 not checked, 2 passed.');
+    for (const c of checks) {
+      expect(line).not.toContain(c.title);
+      expect(line).not.toContain(c.message);
+    }
+  });
+
+  it('says when no check ran, and counts one check in the singular', () => {
+    expect(preflightObserved([])).toBe('No checks ran.');
+    expect(preflightObserved([check('a', 'pass')])).toBe('1 check: 1 passed.');
   });
 });
 
