@@ -1,11 +1,13 @@
 /**
- * `npm run lab:server [-- --port N --seed N --state FILE --speed realistic|fast --contacts N --users N --groups N]`
+ * `npm run lab:server [-- --port N --seed N --state FILE --speed realistic|fast --contacts N --users N --groups N
+ *   --scenario connectSync|bothEngines]`
  * Starts the lab standalone, prints exactly one line `LAB {json LabInfo}` on stdout, runs until
  * SIGTERM/SIGINT and saves its state on exit when --state is given.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startLab } from './index';
+import { SEED_SCENARIOS } from './cloudsync/seed';
 
 const argsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).optional(),
@@ -15,6 +17,7 @@ const argsSchema = z.object({
   contacts: z.coerce.number().int().min(0).optional(),
   users: z.coerce.number().int().min(0).optional(),
   groups: z.coerce.number().int().min(0).optional(),
+  scenario: z.enum(SEED_SCENARIOS).optional(),
 });
 
 async function main(): Promise<void> {
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
       contacts: { type: 'string' },
       users: { type: 'string' },
       groups: { type: 'string' },
+      scenario: { type: 'string' },
     },
     strict: true,
   });
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
     contacts: a.contacts,
     users: a.users,
     groups: a.groups,
+    scenario: a.scenario,
   });
   process.stdout.write(`LAB ${JSON.stringify(lab.info)}\n`);
   let stopping = false;

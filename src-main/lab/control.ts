@@ -20,10 +20,17 @@ import {
 import type { Tenant } from './tenant/tenant';
 import { AadError, type IdentityService } from './identity/identity';
 import type { Throttler } from './tenant/throttle';
+import { SEED_SCENARIOS, type SeedScenario } from './cloudsync/seed';
+import {
+  CLOUD_SYNC_CONTACT_SKIP_VARIANTS,
+  CLOUD_SYNC_OBJECT_TYPE_NAME_VARIANTS,
+  CLOUD_SYNC_SP_NAME_VARIANTS,
+} from './cloudsync/model';
 
 export interface LabRuntime {
   info: LabInfo;
   seed(): number;
+  scenario(): SeedScenario;
   speed(): string;
   tenant(): Tenant;
   onPrem(): OnPremServer;
@@ -33,7 +40,7 @@ export interface LabRuntime {
   clockOffsetMs(): number;
   setClockOffset(ms: number): void;
   updateSettings(patch: Partial<LabSettings>): LabSettings;
-  reset(seed?: number, contacts?: number): Promise<void>;
+  reset(seed?: number, contacts?: number, scenario?: SeedScenario): Promise<void>;
   save(file?: string): Promise<string | null>;
 }
 
@@ -45,7 +52,11 @@ export interface ControlResult {
 const tokenSchema = z.object({ upn: z.string().min(1), scopes: z.array(z.string().min(1)).default([]) }).strict();
 const revokeSchema = z.object({ upn: z.string().min(1) }).strict();
 const resetSchema = z
-  .object({ seed: z.number().int().optional(), contacts: z.number().int().min(0).max(100_000).optional() })
+  .object({
+    seed: z.number().int().optional(),
+    contacts: z.number().int().min(0).max(100_000).optional(),
+    scenario: z.enum(SEED_SCENARIOS).optional(),
+  })
   .strict();
 const clockSchema = z.union([
   z.object({ offsetMs: z.number() }).strict(),
@@ -76,6 +87,13 @@ export const settingsPatchSchema = z
     batchThrottledOuterStatus: z.union([z.literal(200), z.literal(424)]),
     contactsInAdministrativeUnits: z.boolean(),
     otherAppsWritesPerSecond: z.number().min(0),
+    cloudSyncCycleMs: z.number().int().min(1),
+    provisioningLogIngestionMs: z.number().int().min(0),
+    provisionOnDemandLogged: z.boolean(),
+    entraIdPremium: z.boolean(),
+    cloudSyncContactSkip: z.enum(CLOUD_SYNC_CONTACT_SKIP_VARIANTS),
+    cloudSyncObjectTypeName: z.enum(CLOUD_SYNC_OBJECT_TYPE_NAME_VARIANTS),
+    cloudSyncServicePrincipalName: z.enum(CLOUD_SYNC_SP_NAME_VARIANTS),
   })
   .partial()
   .strict();
@@ -117,6 +135,7 @@ function fullObject(t: Tenant, o: DirObject): Record<string, unknown> {
 export async function handleControl(lab: LabRuntime, method: string, url: URL, body: unknown): Promise<ControlResult> {
   const p = url.pathname.replace(/\/+$/, '') || '/';
   const t = lab.tenant();
+  t.cloudSync?.catchUp();
   const parse = <T>(schema: z.ZodType<T>): T | ControlResult => {
     const r = schema.safeParse(body ?? {});
     return r.success ? r.data : err(400, 'invalid body', r.error.issues);
@@ -171,8 +190,8 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
     case 'POST /reset': {
       const b = parse(resetSchema);
       if (isResult(b)) return b;
-      await lab.reset(b.seed, b.contacts);
-      return { status: 200, body: { ok: true, seed: lab.seed(), info: lab.info } };
+      await lab.reset(b.seed, b.contacts, b.scenario);
+      return { status: 200, body: { ok: true, seed: lab.seed(), scenario: lab.scenario(), info: lab.info } };
     }
     case 'GET /state': {
       const contacts = t.objectsOf('contact');
@@ -186,6 +205,7 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
         body: {
           info: lab.info,
           seed: lab.seed(),
+          scenario: lab.scenario(),
           speed: lab.speed(),
           clock: { now: new Date(t.clock.now()).toISOString(), offsetMs: lab.clockOffsetMs() },
           settings: t.settings,
@@ -199,6 +219,7 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
           })),
           onPremisesSyncFeatures: t.state.onPremisesSyncFeatures,
           auditEntries: t.state.audit.length,
+          provisioningLogEntries: t.state.cloudSync?.log.length ?? 0,
           writeLogEntries: t.state.writeLog.length,
           faults: lab.faults.all(),
         },
@@ -228,6 +249,17 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
     }
     case 'GET /audit-log':
       return { status: 200, body: { value: t.state.audit.map((e) => ({ ...e, visible: t.auditVisible(e) })) } };
+    case 'GET /cloud-sync': {
+      // the Cloud Sync configurations and the whole provisioning log, each entry with `visible`
+      const visible = new Set((t.cloudSync?.visibleLog() ?? []).map((e) => e.id));
+      return {
+        status: 200,
+        body: {
+          configurations: t.state.cloudSync?.configurations ?? [],
+          log: (t.state.cloudSync?.log ?? []).map((e) => ({ ...e, visible: visible.has(e.id) })),
+        },
+      };
+    }
     case 'GET /clock':
       return { status: 200, body: { now: new Date(t.clock.now()).toISOString(), offsetMs: lab.clockOffsetMs() } };
     case 'POST /clock': {

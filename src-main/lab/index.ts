@@ -31,6 +31,8 @@ import { GraphService, faultResponse, type GraphResponse } from './tenant/graph'
 import { IdentityService } from './identity/identity';
 import { TokenService, loadSigningKeys } from './identity/tokens';
 import { handleControl, startControlServer, type LabRuntime } from './control';
+import { CloudSyncService } from './cloudsync/service';
+import { SEED_SCENARIOS, seedCloudSync, CLOUD_SYNC_AGENT_SEED_VERSION, type SeedScenario } from './cloudsync/seed';
 
 export { labAuthorityMetadata, labCloudDiscoveryMetadata } from './identity/identity';
 export type { LabInfo, LabAdmin } from './types';
@@ -57,6 +59,11 @@ export interface StartLabOptions {
    * Entra's random 60–90 minutes per token.
    */
   tokenLifetimeSeconds?: number;
+  /**
+   * `connectSync` (default): one forest synced by Connect Sync. `bothEngines`: also the domain
+   * adatum.com, provisioned by Cloud Sync (src-main/lab/cloudsync/seed.ts).
+   */
+  scenario?: SeedScenario;
 }
 
 export interface LabHandle {
@@ -69,7 +76,7 @@ export interface LabHandle {
   updateSettings(patch: Partial<LabSettings>): LabSettings;
   /** mint an access token exactly as /token would (throws on missing consent) */
   mintToken(upn: string, scopes: string[]): Promise<string>;
-  reset(seed?: number, contacts?: number): Promise<void>;
+  reset(seed?: number, contacts?: number, scenario?: SeedScenario): Promise<void>;
   save(file?: string): Promise<string | null>;
   setClockOffset(ms: number): void;
   clock: LabClock;
@@ -84,6 +91,7 @@ const stateFileSchema = z.object({
   format: z.literal('soa-pilot-lab/1'),
   seed: z.number(),
   contacts: z.number().nullable(),
+  scenario: z.enum(SEED_SCENARIOS).default('connectSync'),
   clockOffsetMs: z.number(),
   settings: z.record(z.string(), z.unknown()),
   tenant: z.custom<TenantState>((v) => typeof v === 'object' && v !== null && 'objects' in v && 'tenantId' in v),
@@ -108,6 +116,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
   const speed: LabSpeed = opts.speed ?? 'fast';
   let seedNumber = opts.seed ?? 1;
   let contactsCount: number | undefined = opts.contacts;
+  let scenario: SeedScenario = opts.scenario ?? 'connectSync';
   let offsetMs = 0;
   const clock: LabClock = { now: () => Date.now() + offsetMs };
   const files = labTlsFiles(opts.pkiDir);
@@ -135,6 +144,11 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
       stagingMode: settings.stagingMode,
     });
 
+  const attachCloudSync = (): void => {
+    tenant.cloudSync = new CloudSyncService(tenant, { adObjectsUnder: (baseDn) => onPrem.adObjectsUnder(baseDn) });
+    tenant.cloudSync.takeBaseline();
+  };
+
   const fresh = (seed: number, contacts: number | undefined, settings: LabSettings): void => {
     const s = seedTenant({
       seed,
@@ -143,8 +157,15 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
       ...(opts.users !== undefined ? { users: opts.users } : {}),
       ...(opts.groups !== undefined ? { groups: opts.groups } : {}),
     });
+    const onPremObjects = [...s.onPrem];
+    if (scenario === 'bothEngines') {
+      onPremObjects.push(...seedCloudSync(s.tenant, seed, clock.now()));
+      // the provisioning agent runs on the simulated server too
+      if (settings.cloudSyncAgentVersion === null) settings.cloudSyncAgentVersion = CLOUD_SYNC_AGENT_SEED_VERSION;
+    }
     tenant = new Tenant(s.tenant, settings, clock);
-    onPrem = buildOnPrem(s.onPrem, settings);
+    onPrem = buildOnPrem(onPremObjects, settings);
+    attachCloudSync();
   };
 
   // load or seed
@@ -155,11 +176,13 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
     const st = parsed.data;
     seedNumber = st.seed;
     contactsCount = st.contacts ?? undefined;
+    scenario = st.scenario;
     offsetMs = st.clockOffsetMs;
     const settings = { ...defaultSettings(speed), ...(st.settings as Partial<LabSettings>) };
     tenant = new Tenant(st.tenant, settings, clock);
     onPrem = buildOnPrem([], settings);
     onPrem.restore(st.onprem);
+    attachCloudSync();
     loaded = true;
   }
   if (!loaded) fresh(seedNumber, contactsCount, defaultSettings(speed));
@@ -341,9 +364,10 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
     return tenant.settings;
   };
 
-  const reset = async (seed?: number, contacts?: number): Promise<void> => {
+  const reset = async (seed?: number, contacts?: number, nextScenario?: SeedScenario): Promise<void> => {
     if (seed !== undefined) seedNumber = seed;
     if (contacts !== undefined) contactsCount = contacts;
+    if (nextScenario !== undefined) scenario = nextScenario;
     const settings = tenant.settings;
     onPrem.close();
     fresh(seedNumber, contactsCount, settings);
@@ -362,6 +386,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
       format: 'soa-pilot-lab/1',
       seed: seedNumber,
       contacts: contactsCount ?? null,
+      scenario,
       clockOffsetMs: offsetMs,
       settings: tenant.settings,
       tenant: tenant.state,
@@ -376,6 +401,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
   const runtime: LabRuntime = {
     info,
     seed: () => seedNumber,
+    scenario: () => scenario,
     speed: () => speed,
     tenant: () => tenant,
     onPrem: () => onPrem,

@@ -105,9 +105,34 @@ export interface OnPremControlResponse {
   body: unknown;
 }
 
+/**
+ * One AD object as the Cloud Sync provisioning agent reads it (`src-main/lab/cloudsync/`): the agent
+ * reads AD directly, not through Connect Sync's connector space.
+ */
+export interface OnPremAdObject {
+  kind: SyncedKind;
+  dn: string;
+  objectGuid: string;
+  /** objectGUID as base64 (the sourceAnchor) */
+  anchor: string;
+  attrs: {
+    displayName: string | null;
+    mail: string | null;
+    description: string | null;
+    givenName: string | null;
+    sn: string | null;
+    company: string | null;
+    department: string | null;
+  };
+  uSNChanged: number;
+  whenChangedMs: number;
+}
+
 /** Implemented by `src-main/lab/onprem/index.ts` (`createOnPrem(options)`). */
 export interface OnPremServer {
   handle(req: OnPremControlRequest): Promise<OnPremControlResponse>;
+  /** AD objects whose DN ends with `baseDn` (a domain's naming context), as the provisioning agent reads them. */
+  adObjectsUnder(baseDn: string): OnPremAdObject[];
   /** JSON-serialisable state for the lab's state file. */
   snapshot(): unknown;
   restore(snapshot: unknown): void;

@@ -62,7 +62,7 @@ export function guidToAnchor(guid: string): string {
   return swapped.toString('base64');
 }
 
-const FIRST = [
+export const FIRST = [
   'Adele',
   'Alex',
   'Allan',
@@ -136,7 +136,7 @@ const FIRST = [
   'Zoe',
   'Zofia',
 ];
-const LAST = [
+export const LAST = [
   'Wilber',
   'Vance',
   'Deyoung',
@@ -223,7 +223,7 @@ const COMPANIES: { name: string; domain: string }[] = [
   { name: 'Coho Winery', domain: 'cohowinery.com' },
   { name: 'Relecloud', domain: 'relecloud.com' },
 ];
-const DEPARTMENTS = [
+export const DEPARTMENTS = [
   'Sales',
   'Purchasing',
   'Legal',
@@ -273,7 +273,12 @@ function pick<T>(rng: () => number, list: readonly T[]): T {
   return v;
 }
 
-function blankObject(id: string, kind: DirObject['kind'], displayName: string, createdDateTime: string): DirObject {
+export function blankObject(
+  id: string,
+  kind: DirObject['kind'],
+  displayName: string,
+  createdDateTime: string,
+): DirObject {
   return {
     id,
     kind,

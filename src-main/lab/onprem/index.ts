@@ -3,9 +3,9 @@
  * engine, the event log and the host probes from the seed, and serves `{controlUrl}/onprem/*`
  * through `handle()`. Endpoints: README.md ("On-premises control endpoints").
  */
-import type { OnPremOptions, OnPremServer } from '../ports.js';
+import type { OnPremAdObject, OnPremOptions, OnPremServer } from '../ports.js';
 import { seedAdObjects } from './ad-forest.js';
-import { rebuildIndexes, type OnPremContext } from './context.js';
+import { forestDn, rebuildIndexes, type OnPremContext } from './context.js';
 import { handleOnPrem } from './control-routes.js';
 import { seedEvents } from './event-log.js';
 import { onPremState, type OnPremState } from './state.js';
@@ -58,7 +58,10 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
     joinByAnchor: new Map(),
   };
   rebuildIndexes(ctx);
-  state.joins = state.ad.map((o) => SyncEngine.seedJoin(ctx, o));
+  // The AD connector covers the forest's own partition; objects of another domain (one that Cloud
+  // Sync provisions) never enter Connect Sync's connector space.
+  const partition = `,${forestDn(options.forest)}`.toLowerCase();
+  state.joins = state.ad.filter((o) => o.dn.toLowerCase().endsWith(partition)).map((o) => SyncEngine.seedJoin(ctx, o));
   rebuildIndexes(ctx);
   seedEvents(ctx);
   const engine = new SyncEngine(ctx);
@@ -90,6 +93,20 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
         req,
       ),
     snapshot,
+    adObjectsUnder(baseDn: string): OnPremAdObject[] {
+      const suffix = `,${baseDn}`.toLowerCase();
+      return ctx.state.ad
+        .filter((o) => o.dn.toLowerCase().endsWith(suffix))
+        .map((o) => ({
+          kind: o.kind,
+          dn: o.dn,
+          objectGuid: o.guid,
+          anchor: o.anchor,
+          attrs: { ...o.attrs },
+          uSNChanged: o.uSNChanged,
+          whenChangedMs: o.whenChanged,
+        }));
+    },
     restore(snap: unknown): void {
       const parsed = onPremState.safeParse(snap);
       if (!parsed.success) throw new Error(`Invalid on-prem snapshot: ${parsed.error.message}`);

@@ -4,6 +4,12 @@
  * Everything here is plain JSON so the whole state can be saved to the lab's state file.
  */
 import type { SyncedKind } from '../ports';
+import type {
+  CloudSyncContactSkipVariant,
+  CloudSyncObjectTypeNameVariant,
+  CloudSyncServicePrincipalNameVariant,
+  CloudSyncState,
+} from '../cloudsync/model';
 
 export type ObjectKind = SyncedKind;
 
@@ -165,6 +171,8 @@ export interface TenantState {
    * `signInSessionsValidFromDateTime`, reset by revokeSignInSessions).
    */
   signInSessionsValidFrom?: Record<string, number>;
+  /** Cloud Sync configurations and their provisioning log (seed scenario `bothEngines`; absent otherwise) */
+  cloudSync?: CloudSyncState;
 }
 
 export interface LabSettings {
@@ -207,6 +215,21 @@ export interface LabSettings {
   contactsInAdministrativeUnits: boolean;
   /** writes per second other apps spend from the tenant-wide budget (18,000 / 5 min) */
   otherAppsWritesPerSecond: number;
+  // ---- Cloud Sync (docs/reference/cloud-sync.md) ----
+  /** the Cloud Sync job's cycle interval (documented: about 2 minutes) */
+  cloudSyncCycleMs: number;
+  /** provisioning-log entries become visible this long after the change [U] */
+  provisioningLogIngestionMs: number;
+  /** whether provisionOnDemand runs also appear in the provisioning log [U] */
+  provisionOnDemandLogged: boolean;
+  /** the tenant holds Entra ID P1 or P2 (the provisioning log needs it) */
+  entraIdPremium: boolean;
+  /** skip text and reason for a cloud-managed contact [U] */
+  cloudSyncContactSkip: CloudSyncContactSkipVariant;
+  /** objectTypeName provisionOnDemand accepts for contacts and groups [U] */
+  cloudSyncObjectTypeName: CloudSyncObjectTypeNameVariant;
+  /** displayName of the configuration's service principal [U] */
+  cloudSyncServicePrincipalName: CloudSyncServicePrincipalNameVariant;
 }
 
 export const SYNCED_CONTACT_PATCH_VARIANTS = [
@@ -267,6 +290,13 @@ export function defaultSettings(speed: LabSpeed): LabSettings {
     batchThrottledOuterStatus: 200,
     contactsInAdministrativeUnits: true,
     otherAppsWritesPerSecond: 0,
+    cloudSyncCycleMs: fast ? 2_000 : 120_000,
+    provisioningLogIngestionMs: fast ? 500 : 30_000,
+    provisionOnDemandLogged: true,
+    entraIdPremium: true,
+    cloudSyncContactSkip: 'groupWording',
+    cloudSyncObjectTypeName: 'adObjectClass',
+    cloudSyncServicePrincipalName: 'domain',
   };
 }
 
@@ -285,6 +315,7 @@ export const ROLE = {
   intuneAdministrator: '3a2c62db-5318-420d-8d74-23affee5d9d5',
   partnerTier1Support: '4ba39ca4-527c-499a-b93d-d9b492c50246',
   partnerTier2Support: 'e00e864a-17c5-4a4b-9c06-f5b95a8d5bd8',
+  securityOperator: '5f2222b1-57c3-48ba-8ad5-d4759f1fde6f',
 } as const;
 
 export const ROLE_NAMES: Record<string, string> = {
@@ -301,6 +332,7 @@ export const ROLE_NAMES: Record<string, string> = {
   [ROLE.intuneAdministrator]: 'Intune Administrator',
   [ROLE.partnerTier1Support]: 'Partner Tier1 Support',
   [ROLE.partnerTier2Support]: 'Partner Tier2 Support',
+  [ROLE.securityOperator]: 'Security Operator',
 };
 
 /**
@@ -331,6 +363,32 @@ export const ROLE_ACTIONS = {
     ROLE.globalAdministrator,
   ],
   'microsoft.directory/onPremisesSynchronization/standard/update': [ROLE.globalAdministrator, ROLE.hybridAdministrator],
+  /** read a service principal's synchronization jobs and schema (docs/reference/cloud-sync.md#permissions) */
+  'microsoft.directory/servicePrincipals/synchronization/standard/read': [
+    ROLE.applicationAdministrator,
+    ROLE.cloudApplicationAdministrator,
+    ROLE.hybridAdministrator,
+    ROLE.globalAdministrator,
+  ],
+  /** provisionOnDemand, start, pause (the same roles) */
+  'microsoft.directory/servicePrincipals/synchronizationJobs/manage': [
+    ROLE.applicationAdministrator,
+    ROLE.cloudApplicationAdministrator,
+    ROLE.hybridAdministrator,
+    ROLE.globalAdministrator,
+  ],
+  /** GET /auditLogs/provisioning (Hybrid Identity Administrator: inferred from its role permissions) */
+  'microsoft.directory/provisioningLogs/allProperties/read': [
+    ROLE.reportsReader,
+    ROLE.securityReader,
+    ROLE.securityAdministrator,
+    ROLE.securityOperator,
+    ROLE.globalReader,
+    ROLE.applicationAdministrator,
+    ROLE.cloudApplicationAdministrator,
+    ROLE.hybridAdministrator,
+    ROLE.globalAdministrator,
+  ],
   'microsoft.directory/servicePrincipals/managePermissionGrantsForAll': [
     ROLE.globalAdministrator,
     ROLE.applicationAdministrator,
@@ -368,4 +426,7 @@ export const LAB_APP_SCOPES: readonly string[] = [
   'OnPremDirectorySynchronization.Read.All',
   'OnPremDirectorySynchronization.ReadWrite.All',
   'DelegatedPermissionGrant.Read.All',
+  'Application.Read.All',
+  'Synchronization.Read.All',
+  'Synchronization.ReadWrite.All',
 ];

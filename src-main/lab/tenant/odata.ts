@@ -1,6 +1,6 @@
 /**
  * The OData query subset the lab's Graph understands: `$filter` (eq, ne, ge, le, gt, lt, and, or, not,
- * startswith, endswith, `coll/any(x: …)`), `$search` (`"prop:term"` clauses with AND/OR) and `$select`.
+ * startswith, endswith, contains, `coll/any(x: …)`), `$search` (`"prop:term"` clauses with AND/OR) and `$select`.
  */
 
 export class GraphError extends Error {
@@ -26,7 +26,7 @@ export type FilterNode =
   | { t: 'and' | 'or'; a: FilterNode; b: FilterNode }
   | { t: 'not'; a: FilterNode }
   | { t: 'cmp'; op: 'eq' | 'ne' | 'ge' | 'le' | 'gt' | 'lt'; path: string[]; value: Literal }
-  | { t: 'fn'; name: 'startswith' | 'endswith'; path: string[]; value: string }
+  | { t: 'fn'; name: 'startswith' | 'endswith' | 'contains'; path: string[]; value: string }
   | { t: 'any'; path: string[]; variable: string; body: FilterNode };
 
 type Token =
@@ -128,7 +128,7 @@ export function parseFilter(src: string): FilterNode {
     }
     if (t.k !== 'word') throw invalid(`unexpected '${t.v}'`);
     const lower = t.v.toLowerCase();
-    if ((lower === 'startswith' || lower === 'endswith') && toks[p + 1]?.k === 'punct') {
+    if ((lower === 'startswith' || lower === 'endswith' || lower === 'contains') && toks[p + 1]?.k === 'punct') {
       p++;
       expectPunct('(');
       const pt = toks[p++];
@@ -287,11 +287,14 @@ export function evaluateFilter(node: FilterNode, obj: unknown, scope: Record<str
     }
     case 'fn': {
       const v = resolve(obj, node.path, scope);
-      const test = (x: unknown): boolean =>
-        typeof x === 'string' &&
-        (node.name === 'startswith'
-          ? x.toLowerCase().startsWith(node.value.toLowerCase())
-          : x.toLowerCase().endsWith(node.value.toLowerCase()));
+      const test = (x: unknown): boolean => {
+        if (typeof x !== 'string') return false;
+        const v = x.toLowerCase();
+        const want = node.value.toLowerCase();
+        if (node.name === 'startswith') return v.startsWith(want);
+        if (node.name === 'endswith') return v.endsWith(want);
+        return v.includes(want);
+      };
       return Array.isArray(v) ? v.some(test) : test(v);
     }
     case 'any': {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudSyncView, ExportOutcome, ExportedAttributes, LabClock, SyncedKind, TenantSyncPort } from '../ports';
 import type { LabAdmin } from '../types';
+import type { CloudSyncService } from '../cloudsync/service';
 import {
   ROLE_ACTIONS,
   ROLE_NAMES,
@@ -32,6 +33,9 @@ export interface RequestIds {
 }
 
 export class Tenant implements TenantSyncPort {
+  /** The Cloud Sync provisioning service, when the lab has a Cloud Sync configuration (set by the lab). */
+  cloudSync: CloudSyncService | null = null;
+
   constructor(
     public state: TenantState,
     public settings: LabSettings,
@@ -311,7 +315,8 @@ export class Tenant implements TenantSyncPort {
 
   private anchorIndex: Map<string, DirObject> | null = null;
 
-  private byAnchor(kind: SyncedKind, anchor: string): DirObject | undefined {
+  /** The cloud object joined to an on-premises anchor (objectGUID, base64). */
+  byAnchor(kind: SyncedKind, anchor: string): DirObject | undefined {
     if (!this.anchorIndex) {
       this.anchorIndex = new Map();
       for (const o of Object.values(this.state.objects)) if (o.anchor) this.anchorIndex.set(`${o.kind}|${o.anchor}`, o);
@@ -332,7 +337,8 @@ export class Tenant implements TenantSyncPort {
     };
   }
 
-  private applyAttrs(o: DirObject, attrs: ExportedAttributes): void {
+  /** Write what a sync client exported (attributes left undefined do not flow). */
+  applyAttrs(o: DirObject, attrs: ExportedAttributes): void {
     o.displayName = attrs.displayName;
     if (attrs.mail !== undefined) o.mail = attrs.mail;
     if (attrs.description !== undefined) o.description = attrs.description;

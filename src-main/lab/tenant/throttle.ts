@@ -4,7 +4,7 @@
  * per app+tenant. Capacities are multiplied by the lab's `throttleScale`; refill periods stay.
  */
 export interface BucketSpec {
-  name: 'appTenantWrites' | 'tenantWrites' | 'auditReads';
+  name: 'appTenantWrites' | 'tenantWrites' | 'auditReads' | 'provisionOnDemand';
   capacity: number;
   periodMs: number;
   /** x-ms-throttle-scope prefix, e.g. Tenant_Application/ReadWrite */
@@ -33,6 +33,14 @@ export const BUCKETS: readonly BucketSpec[] = [
     periodMs: 10_000,
     scope: 'Tenant_Application/Reports',
     information: 'ResourceUnitLimitExceeded',
+  },
+  /** synchronizationJob: provisionOnDemand, "5 requests per 10 seconds" (docs/reference/cloud-sync.md#triggering); scope and information names [U] */
+  {
+    name: 'provisionOnDemand',
+    capacity: 5,
+    periodMs: 10_000,
+    scope: 'Tenant_Application/ProvisionOnDemand',
+    information: 'ProvisionOnDemandLimitExceeded',
   },
 ];
 

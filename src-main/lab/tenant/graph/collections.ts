@@ -61,7 +61,8 @@ export function list(ctx: Ctx, items: DirObject[], o: ListOptions): GraphRespons
         );
       }
     }
-    const unsupported = o.unsupportedFunctions ?? [];
+    // contains() is for the reporting APIs (provisioning logs); directory objects refuse it
+    const unsupported = [...(o.unsupportedFunctions ?? []), 'contains'];
     if (usesOperator(node, (n) => n.t === 'fn' && unsupported.includes(n.name.toLowerCase()))) {
       // answered the way Graph answers a query the resource does not support, advanced mode or not
       const p = filterProperties(node)[0] ?? '';

@@ -1,8 +1,66 @@
-/** What consent detection reads: oauth2PermissionGrants and the two service principals. */
+/** What consent detection and Cloud Sync discovery read: oauth2PermissionGrants and the service principals. */
 import { evaluateFilter, parseFilter } from '../odata';
-import type { RouteSpec } from './context';
+import { ID, ok, type Ctx, type RouteSpec } from './context';
+import { notFound } from './errors';
+import { GRAPH_APP_ID } from '../model';
+import { CLOUD_SYNC_APP_DISPLAY_NAME, CLOUD_SYNC_APP_TEMPLATE_ID } from '../../cloudsync/model';
 import { page } from './collections';
 import { SCOPES, requireScopes } from './scopes';
+
+/**
+ * The tenant's service principals the lab knows: its own app, Microsoft Graph, and one per Cloud Sync
+ * configuration (shaped like Microsoft's example: appDisplayName "Active Directory to Azure Active
+ * Directory Provisioning", the template id among servicePrincipalNames, applicationTemplateId null;
+ * displayName per the `cloudSyncServicePrincipalName` variant; docs/reference/cloud-sync.md#finding-the-job).
+ */
+function servicePrincipals(ctx: Ctx): Record<string, unknown>[] {
+  const s = ctx.tenant.state;
+  const rows: Record<string, unknown>[] = [
+    {
+      id: s.appServicePrincipalId,
+      appId: s.clientId,
+      displayName: 'soa-pilot (lab)',
+      appDisplayName: 'soa-pilot (lab)',
+      applicationTemplateId: null,
+      servicePrincipalType: 'Application',
+      servicePrincipalNames: [s.clientId],
+      tags: [],
+    },
+    {
+      id: s.graphServicePrincipalId,
+      appId: GRAPH_APP_ID,
+      displayName: 'Microsoft Graph',
+      appDisplayName: 'Microsoft Graph',
+      applicationTemplateId: null,
+      servicePrincipalType: 'Application',
+      servicePrincipalNames: [GRAPH_APP_ID, 'https://graph.microsoft.com'],
+      tags: [],
+    },
+  ];
+  const svc = ctx.tenant.cloudSync;
+  for (const cfg of svc?.configurations() ?? []) {
+    rows.push({
+      id: cfg.servicePrincipalId,
+      appId: cfg.appId,
+      accountEnabled: true,
+      displayName: svc?.servicePrincipalDisplayName(cfg) ?? cfg.domain,
+      appDisplayName: CLOUD_SYNC_APP_DISPLAY_NAME,
+      applicationTemplateId: null,
+      appOwnerOrganizationId: s.tenantId,
+      homepage:
+        'https://account.activedirectory.windowsazure.com:444/applications/default.aspx?metadata=AD2AADProvisioning|ISV9.1|primary|z',
+      publisherName: 'Active Directory Application Registry',
+      servicePrincipalType: 'Application',
+      servicePrincipalNames: [
+        'http://adapplicationregistry.onmicrosoft.com/adprovisioningtoaad/primary',
+        CLOUD_SYNC_APP_TEMPLATE_ID,
+      ],
+      signInAudience: 'AzureADMultipleOrgs',
+      tags: ['WindowsAzureActiveDirectoryIntegratedApp'],
+    });
+  }
+  return rows;
+}
 
 function filtered(rows: Record<string, unknown>[], filter: string | null): Record<string, unknown>[] {
   if (filter === null) return rows;
@@ -28,22 +86,24 @@ export const consentRoutes: RouteSpec[] = [
     pattern: '/servicePrincipals',
     handler: (ctx) => {
       requireScopes(ctx, SCOPES.servicePrincipals);
-      const s = ctx.tenant.state;
-      const all: Record<string, unknown>[] = [
-        {
-          id: s.appServicePrincipalId,
-          appId: s.clientId,
-          displayName: 'soa-pilot (lab)',
-          servicePrincipalType: 'Application',
-        },
-        {
-          id: s.graphServicePrincipalId,
-          appId: '00000003-0000-0000-c000-000000000000',
-          displayName: 'Microsoft Graph',
-          servicePrincipalType: 'Application',
-        },
-      ];
-      return page(ctx, filtered(all, ctx.req.query.get('$filter')), 'servicePrincipals', null, false);
+      return page(
+        ctx,
+        filtered(servicePrincipals(ctx), ctx.req.query.get('$filter')),
+        'servicePrincipals',
+        null,
+        false,
+      );
+    },
+  },
+  {
+    method: 'GET',
+    pattern: `/servicePrincipals/${ID}`,
+    handler: (ctx, m) => {
+      requireScopes(ctx, SCOPES.servicePrincipals);
+      const id = (m[1] ?? '').toLowerCase();
+      const sp = servicePrincipals(ctx).find((r) => String(r.id).toLowerCase() === id);
+      if (!sp) throw notFound(m[1] ?? '');
+      return ok({ '@odata.context': `${ctx.base}/$metadata#servicePrincipals/$entity`, ...sp });
     },
   },
 ];

@@ -19,6 +19,8 @@ import { administrativeUnitRoutes } from './administrative-units';
 import { auditRoutes } from './audit';
 import { onPremisesSyncRoutes } from './on-premises-sync';
 import { consentRoutes } from './consent';
+import { synchronizationRoutes } from './synchronization';
+import { provisioningLogRoutes } from './provisioning-logs';
 
 interface Route {
   method: string;
@@ -37,6 +39,8 @@ const ROUTES: readonly RouteSpec[] = [
   ...administrativeUnitRoutes,
   ...auditRoutes,
   ...onPremisesSyncRoutes,
+  ...synchronizationRoutes,
+  ...provisioningLogRoutes,
   ...consentRoutes,
 ];
 
@@ -63,6 +67,8 @@ export class GraphService {
     };
     try {
       if (req.version !== 'v1.0' && req.version !== 'beta') throw new GraphError(400, 'BadRequest', 'Invalid version.');
+      // Cloud Sync cycles due on the lab clock run before anything reads the tenant
+      tenant.cloudSync?.catchUp();
       if (req.method === 'POST' && req.path === '/$batch')
         return finish(
           await runBatch(req, {
@@ -97,11 +103,14 @@ export class GraphService {
       // throttling
       const isWrite = req.method !== 'GET' && req.method !== 'HEAD';
       const isAudit = req.path.toLowerCase().startsWith('/auditlogs/');
-      const specs: BucketSpec[] = isWrite
-        ? [bucket('appTenantWrites'), bucket('tenantWrites')]
-        : isAudit
-          ? [bucket('auditReads')]
-          : [];
+      const onDemand = req.method === 'POST' && /\/provisionOnDemand$/i.test(req.path);
+      const specs: BucketSpec[] = onDemand
+        ? [bucket('provisionOnDemand'), bucket('appTenantWrites'), bucket('tenantWrites')]
+        : isWrite
+          ? [bucket('appTenantWrites'), bucket('tenantWrites')]
+          : isAudit
+            ? [bucket('auditReads')]
+            : [];
       let pct: number | null = null;
       if (specs.length > 0) {
         const d = this.deps.throttler.take(specs, who.appId, who.tenantId);

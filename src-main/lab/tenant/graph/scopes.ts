@@ -53,7 +53,11 @@ export const SCOPES = {
     ['Directory.Read.All'],
     RW,
   ],
-  servicePrincipals: [['Application.Read.All'], ['Directory.Read.All'], RW],
+  servicePrincipals: [['Application.Read.All'], ['Application.ReadWrite.All'], ['Directory.Read.All'], RW],
+  /** synchronization jobs and schema (docs/reference/cloud-sync.md#permissions) */
+  synchronizationRead: [['Synchronization.Read.All'], ['Synchronization.ReadWrite.All']],
+  /** provisionOnDemand, start */
+  synchronizationWrite: [['Synchronization.ReadWrite.All']],
 } satisfies Record<string, ScopeRule | Record<string, ScopeRule>>;
 
 /** The scopes PATCH /contacts/{id} accepts, per the lab's `contactPatchScope` variant (undocumented). */

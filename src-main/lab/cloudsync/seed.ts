@@ -1,0 +1,143 @@
+/**
+ * The seed scenario `bothEngines`: besides the Connect Sync forest (contoso.com), a second AD
+ * domain, adatum.com, provisioned by Cloud Sync — one configuration (service principal + job), and
+ * contacts, users and groups in each state (synced, transferred, rolled back awaiting takeover).
+ * Deterministic from the seed number, drawn from its own random sequence so the Connect Sync
+ * half keeps its ids.
+ */
+import type { OnPremSeedObject } from '../ports';
+import type { DirObject, TenantState } from '../tenant/model';
+import { FIRST, LAST, DEPARTMENTS, blankObject, createRng, guidToAnchor, rngUuid } from '../seed';
+import type { CloudSyncConfiguration } from './model';
+
+export const CLOUD_SYNC_DOMAIN = 'adatum.com';
+export const CLOUD_SYNC_DOMAIN_DN = 'DC=adatum,DC=com';
+export const CLOUD_SYNC_CONTACTS_OU = `OU=Partner Contacts,${CLOUD_SYNC_DOMAIN_DN}`;
+const CLOUD_SYNC_USERS_OU = `OU=Staff,${CLOUD_SYNC_DOMAIN_DN}`;
+const CLOUD_SYNC_GROUPS_OU = `OU=Groups,${CLOUD_SYNC_DOMAIN_DN}`;
+
+/** The provisioning agent version the scenario puts on the simulated server (the documented SOA floor). */
+export const CLOUD_SYNC_AGENT_SEED_VERSION = '1.1.1370.0';
+
+/** Seed scenarios: `connectSync` (the default, one forest on Connect Sync) or `bothEngines`. */
+export const SEED_SCENARIOS = ['connectSync', 'bothEngines'] as const;
+export type SeedScenario = (typeof SEED_SCENARIOS)[number];
+
+/** Adds the Cloud Sync domain to a seeded tenant (in place) and returns its AD objects. */
+export function seedCloudSync(tenant: TenantState, seed: number, now: number): OnPremSeedObject[] {
+  const rng = createRng((seed * 7919 + 104_729) >>> 0);
+  const uuid = (): string => rngUuid(rng);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rng() * list.length)] as T;
+  const created = new Date(now - 200 * 24 * 3600_000).toISOString();
+  const lastSync = new Date(now - 4 * 60_000).toISOString();
+  const onPrem: OnPremSeedObject[] = [];
+  const used = new Set<string>();
+
+  const anchored = (o: DirObject, dn: string, memberOf: string[] = []): void => {
+    const guid = uuid();
+    o.anchor = guidToAnchor(guid);
+    o.onPremisesDistinguishedName = dn;
+    o.onPremisesSyncEnabled = true;
+    o.onPremisesLastSyncDateTime = lastSync;
+    tenant.objects[o.id] = o;
+    onPrem.push({
+      kind: o.kind,
+      anchor: o.anchor,
+      objectGuid: guid,
+      cloudId: o.id,
+      memberOf,
+      attrs: {
+        displayName: o.displayName,
+        mail: o.mail,
+        description: o.description,
+        givenName: o.givenName,
+        surname: o.surname,
+        companyName: o.companyName,
+        department: o.department,
+        distinguishedName: dn,
+      },
+    });
+  };
+
+  const contact = (): DirObject => {
+    let first = pick(FIRST);
+    let last = pick(LAST);
+    while (used.has(`${first} ${last}`)) {
+      first = pick(FIRST);
+      last = pick(LAST);
+    }
+    used.add(`${first} ${last}`);
+    const o = blankObject(uuid(), 'contact', `${first} ${last}`, created);
+    o.givenName = first;
+    o.surname = last;
+    o.companyName = 'A. Datum Partners';
+    o.department = pick(DEPARTMENTS);
+    o.mail = `${first}.${last}`.toLowerCase().replace(/[^a-z0-9.]/g, '') + '@adatum-partners.example';
+    o.mailNickname = o.mail.split('@')[0]?.replace(/\./g, '') ?? null;
+    o.description = 'Adatum partner contact (Cloud Sync)';
+    anchored(o, `CN=${o.displayName},${CLOUD_SYNC_CONTACTS_OU}`);
+    return o;
+  };
+
+  const contacts: DirObject[] = [];
+  for (let i = 0; i < 12; i++) contacts.push(contact());
+  const transferred = contact();
+  transferred.isCloudManaged = true;
+  transferred.onPremisesSyncEnabled = null;
+  const rolledBack = contact();
+  rolledBack.onPremisesSyncEnabled = null;
+  rolledBack.takeover = 'rolledBack';
+
+  for (let i = 0; i < 3; i++) {
+    const first = pick(FIRST);
+    const last = `${pick(LAST)}${i}`;
+    const o = blankObject(uuid(), 'user', `${first} ${last}`, created);
+    o.givenName = first;
+    o.surname = last;
+    o.companyName = 'A. Datum';
+    o.department = pick(DEPARTMENTS);
+    o.userPrincipalName = `${first}.${last}`.toLowerCase() + `@${CLOUD_SYNC_DOMAIN}`;
+    o.mail = o.userPrincipalName;
+    o.mailNickname = `${first}${last}`.toLowerCase();
+    anchored(o, `CN=${first} ${last},${CLOUD_SYNC_USERS_OU}`);
+  }
+
+  const groupDn = (name: string): string => `CN=${name},${CLOUD_SYNC_GROUPS_OU}`;
+  const partners = blankObject(uuid(), 'group', 'ADATUM-Partners', created);
+  partners.mailEnabled = true;
+  partners.mail = 'adatum-partners@adatum.com';
+  partners.mailNickname = 'adatumpartners';
+  partners.description = 'Adatum partner contacts (Cloud Sync)';
+  partners.members = contacts.slice(0, 5).map((c) => c.id);
+  const readers = blankObject(uuid(), 'group', 'ADATUM-Readers', created);
+  readers.securityEnabled = true;
+  readers.description = 'Adatum readers (SOA transferred)';
+  readers.isCloudManaged = true;
+  // groups go first in the on-prem list so member back-links resolve
+  anchored(partners, groupDn(partners.displayName));
+  anchored(readers, groupDn(readers.displayName));
+  readers.onPremisesSyncEnabled = null;
+  for (const c of contacts.slice(0, 5)) {
+    const s = onPrem.find((x) => x.cloudId === c.id);
+    if (s) s.memberOf.push(groupDn(partners.displayName));
+  }
+
+  const cfg: CloudSyncConfiguration = {
+    servicePrincipalId: uuid(),
+    appId: uuid(),
+    jobId: `AD2AADProvisioning.${uuid().replace(/-/g, '')}`,
+    ruleId: uuid(),
+    domain: CLOUD_SYNC_DOMAIN,
+    domainNetBios: 'ADATUM',
+    forest: CLOUD_SYNC_DOMAIN,
+    forestNetBios: 'ADATUM',
+    domainDn: CLOUD_SYNC_DOMAIN_DN,
+    cycleEpochMs: now,
+    lastCycle: 0,
+    baselineTaken: false,
+    lastExecution: null,
+    processedUsn: {},
+  };
+  tenant.cloudSync = { configurations: [cfg], log: [] };
+  return onPrem;
+}

@@ -1,0 +1,400 @@
+/**
+ * The Cloud Sync provisioning service of the lab tenant: for each configuration it reads the AD
+ * domain through the provisioning agent (an `OnPremServer` port), runs a cycle every
+ * `cloudSyncCycleMs` of lab time, writes a provisioning-log entry for each object it processed,
+ * and answers provisionOnDemand. An object whose SOA is in the cloud is skipped with the SOA
+ * reason; a rolled-back one is processed again and taken back (onPremisesSyncEnabled true, AD values
+ * win). Cycles are due on the lab clock and run when the tenant is next asked (`catchUp`), so moving
+ * the clock moves the cycles. docs/reference/cloud-sync.md
+ */
+import { randomUUID } from 'node:crypto';
+import type { ExportedAttributes, OnPremAdObject, SyncedKind } from '../ports';
+import type { Actor, Tenant } from '../tenant/tenant';
+import type { DirObject } from '../tenant/model';
+import {
+  objectTypeNameAccepted,
+  skipFor,
+  type CloudSyncConfiguration,
+  type CloudSyncState,
+  type ProvisioningAction,
+  type ProvisioningLogEntry,
+  type ProvisioningStatus,
+  type ProvisioningStep,
+} from './model';
+import { CLOUD_SYNC_FLOWS } from './schema';
+
+/** How the provisioning agent reads AD (implemented by the lab's on-premises server). */
+export interface CloudSyncAgentPort {
+  adObjectsUnder(baseDn: string): OnPremAdObject[];
+}
+
+/** At most this many due cycles run at one catch-up; the rest are empty by construction (nothing left pending). */
+const MAX_CYCLES_PER_CATCH_UP = 3;
+
+const ENTRA_TYPE: Record<SyncedKind, string> = { contact: 'Contact', user: 'User', group: 'Group' };
+
+export interface OnDemandSubject {
+  objectId: string;
+  objectTypeName: string;
+}
+
+export type OnDemandOutcome =
+  { ok: true; key: string; value: string } | { ok: false; status: number; code: string; message: string };
+
+interface Processed {
+  status: ProvisioningStatus;
+  action: ProvisioningAction;
+  steps: ProvisioningStep[];
+  modified: { displayName: string; oldValue: string | null; newValue: string | null }[];
+  /** skip reason code and text, when skipped */
+  skip: { reason: string; text: string } | null;
+  changeId: string;
+  startMs: number;
+}
+
+function adAttrsToExport(ad: OnPremAdObject): ExportedAttributes {
+  const flows = CLOUD_SYNC_FLOWS[ad.kind];
+  const out: ExportedAttributes = {
+    displayName: ad.attrs.displayName ?? '',
+    distinguishedName: ad.dn,
+  };
+  for (const f of flows) {
+    const v = ad.attrs[f.source];
+    if (f.target === 'displayName') out.displayName = v ?? '';
+    else out[f.target] = v;
+  }
+  return out;
+}
+
+function cloudValue(o: DirObject, target: (typeof CLOUD_SYNC_FLOWS)[SyncedKind][number]['target']): string | null {
+  return o[target];
+}
+
+export class CloudSyncService {
+  constructor(
+    private readonly tenant: Tenant,
+    private readonly agent: CloudSyncAgentPort,
+  ) {}
+
+  private get state(): CloudSyncState | undefined {
+    return this.tenant.state.cloudSync;
+  }
+
+  configurations(): CloudSyncConfiguration[] {
+    return this.state?.configurations ?? [];
+  }
+
+  configurationBySp(servicePrincipalId: string): CloudSyncConfiguration | undefined {
+    return this.configurations().find((c) => c.servicePrincipalId.toLowerCase() === servicePrincipalId.toLowerCase());
+  }
+
+  /** Entries visible to Graph (ingestion delay applied at read time). */
+  visibleLog(): ProvisioningLogEntry[] {
+    const now = this.tenant.clock.now();
+    const delay = this.tenant.settings.provisioningLogIngestionMs;
+    return (this.state?.log ?? []).filter((e) => Date.parse(e.activityDateTime) + delay <= now);
+  }
+
+  /** Objects the configuration provisions, by kind (synchronizedEntryCountByType). */
+  counts(cfg: CloudSyncConfiguration): Record<SyncedKind, number> {
+    const out: Record<SyncedKind, number> = { contact: 0, user: 0, group: 0 };
+    for (const ad of this.agent.adObjectsUnder(cfg.domainDn))
+      if (this.tenant.byAnchor(ad.kind, ad.anchor)) out[ad.kind]++;
+    return out;
+  }
+
+  // ---- cycles -----------------------------------------------------------------------------------
+
+  /** The seeded objects count as processed (once per configuration; runs when the service is built). */
+  takeBaseline(): void {
+    for (const cfg of this.configurations()) {
+      if (cfg.baselineTaken) continue;
+      for (const ad of this.agent.adObjectsUnder(cfg.domainDn)) cfg.processedUsn[ad.anchor] = ad.uSNChanged;
+      cfg.baselineTaken = true;
+    }
+  }
+
+  /** Run the cycles that are due on the lab clock. */
+  catchUp(): void {
+    const now = this.tenant.clock.now();
+    const interval = Math.max(1, this.tenant.settings.cloudSyncCycleMs);
+    this.takeBaseline();
+    for (const cfg of this.configurations()) {
+      const due = Math.floor((now - cfg.cycleEpochMs) / interval);
+      if (due <= cfg.lastCycle) continue;
+      const first = Math.max(cfg.lastCycle + 1, due - MAX_CYCLES_PER_CATCH_UP + 1);
+      for (let k = first; k <= due; k++) this.runCycle(cfg, cfg.cycleEpochMs + k * interval);
+      cfg.lastCycle = due;
+    }
+  }
+
+  private runCycle(cfg: CloudSyncConfiguration, atMs: number): void {
+    const cycleId = randomUUID();
+    let exported = 0;
+    let imported = 0;
+    let escrowed = 0;
+    for (const ad of this.agent.adObjectsUnder(cfg.domainDn)) {
+      const obj = this.tenant.byAnchor(ad.kind, ad.anchor);
+      if (!obj) continue;
+      const changed = ad.uSNChanged > (cfg.processedUsn[ad.anchor] ?? 0) && ad.whenChangedMs <= atMs;
+      const takeBack = !obj.isCloudManaged && obj.takeover !== 'none';
+      if (!changed && !takeBack) continue;
+      imported++;
+      const p = this.process(cfg, ad, obj, atMs);
+      if (p.status === 'success') exported++;
+      if (p.status === 'skipped') escrowed++;
+      cfg.processedUsn[ad.anchor] = ad.uSNChanged;
+      this.log(cfg, ad, obj, p, cycleId, atMs, null);
+    }
+    cfg.lastExecution = {
+      timeBegan: new Date(atMs).toISOString(),
+      timeEnded: new Date(atMs + 1).toISOString(),
+      countExported: exported,
+      countImported: imported,
+      countEscrowed: escrowed,
+    };
+  }
+
+  /** Process one AD object against its cloud object: skip (SOA in the cloud), take back, update, or nothing to do. */
+  private process(cfg: CloudSyncConfiguration, ad: OnPremAdObject, obj: DirObject, atMs: number): Processed {
+    const kind = ad.kind;
+    const name = ad.attrs.displayName ?? ad.dn;
+    const changeId = randomUUID();
+    const steps: ProvisioningStep[] = [
+      {
+        name: 'EntryImport',
+        provisioningStepType: 'import',
+        status: 'success',
+        description: `Retrieved ${kind} '${name}' from Active Directory`,
+        details: { distinguishedName: ad.dn, objectGUID: ad.anchor },
+      },
+      {
+        name: 'EntrySynchronizationScoping',
+        provisioningStepType: 'scoping',
+        status: 'success',
+        description: `Determine if ${kind} in scope by evaluating against each scoping filter`,
+        details: { 'Active in the source system': 'True', 'Scoping filter evaluation passed': 'True' },
+      },
+    ];
+    if (obj.isCloudManaged) {
+      const skip = skipFor(kind, this.tenant.settings.cloudSyncContactSkip);
+      steps.push({
+        name: 'EntrySynchronizationSkip',
+        provisioningStepType: 'export',
+        status: 'skipped',
+        description: skip.text,
+        details: { SkipReason: skip.reason },
+      });
+      return { status: 'skipped', action: 'other', steps, modified: [], skip, changeId, startMs: atMs };
+    }
+    const takeBack = obj.takeover !== 'none';
+    const exportAttrs = adAttrsToExport(ad);
+    const modified: Processed['modified'] = [];
+    for (const f of CLOUD_SYNC_FLOWS[kind]) {
+      const before = cloudValue(obj, f.target);
+      const after = f.target === 'displayName' ? exportAttrs.displayName : (exportAttrs[f.target] ?? null);
+      if (before !== after) modified.push({ displayName: f.target, oldValue: before, newValue: after });
+    }
+    if (!takeBack && modified.length === 0) {
+      const text = `The state of the ${kind} in both the source and target systems already match.`;
+      steps.push({
+        name: 'EntrySynchronizationSkip',
+        provisioningStepType: 'export',
+        status: 'skipped',
+        description: `${text} No change to the ${kind} '${name}' currently needs to be made.`,
+        details: { SkipReason: 'RedundantExport' },
+      });
+      return {
+        status: 'skipped',
+        action: 'other',
+        steps,
+        modified,
+        skip: { reason: 'RedundantExport', text },
+        changeId,
+        startMs: atMs,
+      };
+    }
+    this.tenant.applyAttrs(obj, exportAttrs);
+    if (takeBack) {
+      obj.takeover = 'none';
+      modified.push({ displayName: 'onPremisesSyncEnabled', oldValue: null, newValue: 'True' });
+    }
+    obj.onPremisesSyncEnabled = true;
+    steps.push({
+      name: 'EntrySynchronizationUpdate',
+      provisioningStepType: 'matching',
+      status: 'success',
+      description: `${ENTRA_TYPE[kind]} '${name}' will be updated in Azure Active Directory`,
+      details: { DomainFQDN: cfg.domain },
+    });
+    steps.push({
+      name: 'EntryExportUpdate',
+      provisioningStepType: 'export',
+      status: 'success',
+      description: `${ENTRA_TYPE[kind]} '${name}' was updated in Azure Active Directory`,
+      details: { ReportableIdentifier: name },
+    });
+    return { status: 'success', action: 'update', steps, modified, skip: null, changeId, startMs: atMs };
+  }
+
+  private log(
+    cfg: CloudSyncConfiguration,
+    ad: OnPremAdObject,
+    obj: DirObject,
+    p: Processed,
+    cycleId: string,
+    atMs: number,
+    initiator: Actor | null,
+  ): void {
+    const state = this.state;
+    if (!state) return;
+    const name = ad.attrs.displayName ?? ad.dn;
+    const spName = this.servicePrincipalDisplayName(cfg);
+    const entry: ProvisioningLogEntry = {
+      id: randomUUID(),
+      activityDateTime: new Date(atMs).toISOString(),
+      tenantId: this.tenant.state.tenantId,
+      jobId: cfg.jobId,
+      cycleId,
+      changeId: p.changeId,
+      provisioningAction: p.action,
+      durationInMilliseconds: 120,
+      initiatedBy:
+        initiator === null
+          ? { id: '', displayName: 'Azure AD Provisioning Service', initiatorType: 'system' }
+          : { id: initiator.oid, displayName: initiator.upn, initiatorType: 'user' },
+      servicePrincipal: { id: cfg.servicePrincipalId, displayName: spName },
+      sourceSystem: { id: cfg.domain, displayName: 'Active Directory', details: {} },
+      targetSystem: {
+        id: this.tenant.state.tenantId,
+        displayName: 'Azure Active Directory',
+        details: {
+          ApplicationId: cfg.appId,
+          ServicePrincipalId: cfg.servicePrincipalId,
+          ServicePrincipalDisplayName: spName,
+        },
+      },
+      sourceIdentity: {
+        id: ad.objectGuid,
+        displayName: name,
+        identityType: ad.kind,
+        details: { distinguishedName: ad.dn },
+      },
+      targetIdentity: { id: obj.id, displayName: obj.displayName, identityType: ENTRA_TYPE[ad.kind], details: {} },
+      provisioningStatusInfo: {
+        status: p.status,
+        errorInformation:
+          p.skip === null
+            ? null
+            : {
+                errorCode: p.skip.reason,
+                reason: p.skip.text,
+                additionalDetails: null,
+                errorCategory: null,
+                recommendedAction: null,
+              },
+      },
+      provisioningSteps: p.steps,
+      modifiedProperties: p.modified,
+    };
+    state.log.push(entry);
+  }
+
+  servicePrincipalDisplayName(cfg: CloudSyncConfiguration): string {
+    return this.tenant.settings.cloudSyncServicePrincipalName === 'domain'
+      ? cfg.domain
+      : 'Active Directory to Azure Active Directory Provisioning';
+  }
+
+  // ---- provisionOnDemand ------------------------------------------------------------------------
+
+  provisionOnDemand(
+    cfg: CloudSyncConfiguration,
+    ruleId: string,
+    subject: OnDemandSubject,
+    actor: Actor,
+  ): OnDemandOutcome {
+    this.catchUp();
+    if (ruleId !== cfg.ruleId)
+      return {
+        ok: false,
+        status: 400,
+        code: 'BadRequest',
+        message: `The synchronization rule '${ruleId}' is not defined in the schema of job '${cfg.jobId}'.`,
+      };
+    const wanted = subject.objectId.toLowerCase();
+    const ad = this.agent.adObjectsUnder(cfg.domainDn).find((o) => o.dn.toLowerCase() === wanted);
+    if (!ad)
+      return {
+        ok: false,
+        status: 400,
+        code: 'BadRequest',
+        message: `The object '${subject.objectId}' was not found in the Active Directory domain '${cfg.domain}'.`,
+      };
+    if (!objectTypeNameAccepted(ad.kind, subject.objectTypeName, this.tenant.settings.cloudSyncObjectTypeName))
+      return {
+        ok: false,
+        status: 400,
+        code: 'BadRequest',
+        message: `The object type '${subject.objectTypeName}' is not supported for on-demand provisioning of '${subject.objectId}'.`,
+      };
+    const obj = this.tenant.byAnchor(ad.kind, ad.anchor);
+    if (!obj)
+      return {
+        ok: false,
+        status: 400,
+        code: 'BadRequest',
+        message: `The object '${subject.objectId}' has no matching object in Microsoft Entra ID.`,
+      };
+    const now = this.tenant.clock.now();
+    const p = this.process(cfg, ad, obj, now);
+    cfg.processedUsn[ad.anchor] = ad.uSNChanged;
+    if (this.tenant.settings.provisionOnDemandLogged) this.log(cfg, ad, obj, p, randomUUID(), now, actor);
+    return { ok: true, ...this.onDemandResult(ad, obj, p, now) };
+  }
+
+  /** The stringKeyStringValuePair provisionOnDemand returns (docs/reference/cloud-sync.md#triggering). */
+  private onDemandResult(
+    ad: OnPremAdObject,
+    obj: DirObject,
+    p: Processed,
+    now: number,
+  ): { key: string; value: string } {
+    const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+    const result = p.status === 'skipped' ? 'Skipped' : p.status === 'success' ? 'Success' : 'Failure';
+    const key = {
+      result,
+      details: p.skip === null ? {} : { errorCode: p.skip.reason, errorMessage: p.skip.text },
+    };
+    const at = new Date(now).toISOString();
+    const value = {
+      action: cap(p.action),
+      changeId: p.changeId,
+      endTime: at,
+      modifiedProperties: p.modified,
+      provisioningSteps: p.steps.map((s) => ({
+        name: s.name,
+        type: cap(s.provisioningStepType),
+        status: cap(s.status),
+        description: s.description,
+        timestamp: at,
+        details: s.details,
+      })),
+      reportableIdentifier: ad.attrs.displayName ?? ad.dn,
+      sourceIdentity: { id: ad.objectGuid, type: ad.kind },
+      sourceSystem: { name: 'Active Directory' },
+      startTime: at,
+      statusInfo: {
+        status: result,
+        errorCode: p.skip?.reason ?? null,
+        reason: p.skip?.text ?? null,
+        additionalDetails: null,
+        errorCategory: null,
+        recommendedAction: null,
+      },
+      targetIdentity: { id: obj.id, type: ENTRA_TYPE[ad.kind] },
+      targetSystem: { name: 'Azure Active Directory' },
+    };
+    return { key: JSON.stringify(key), value: JSON.stringify(value) };
+  }
+}
