@@ -239,13 +239,13 @@ describe('provisioning logs', () => {
   it('pages through the reporting window: many queries never exceed 5 per 10 s', async () => {
     const c = recordingClock();
     const f = fakeCloudSyncGraph(c.clock, [fabrikam]);
-    f.log.push(logEntry({ id: 'e1', at: '2027-01-15T08:00:10Z', jobId: 'J', status: 'skipped', targetId: 'c1' }));
+    f.log.push(logEntry({ id: 'e1', at: '2027-01-15T07:59:10Z', jobId: 'J', status: 'skipped', targetId: 'c1' }));
     f.log.push(logEntry({ id: 'e0', at: '2027-01-15T07:00:00Z', jobId: 'J', status: 'success', targetId: 'c1' }));
-    f.log.push(logEntry({ id: 'e2', at: '2027-01-15T08:00:20Z', jobId: 'OTHER', status: 'success', targetId: 'c1' }));
+    f.log.push(logEntry({ id: 'e2', at: '2027-01-15T07:59:20Z', jobId: 'OTHER', status: 'success', targetId: 'c1' }));
     const window = new RateWindow(REPORTING_LIMIT, c.clock);
     let last;
     for (let i = 0; i < 12; i++) {
-      last = await listProvisioningLogs(f.graph, { jobId: 'J', since: '2027-01-15T08:00:00Z' }, { window });
+      last = await listProvisioningLogs(f.graph, { jobId: 'J', since: '2027-01-15T07:59:00Z' }, { window });
       expect(last.ok).toBe(true);
     }
     expect(last?.ok && last.value.entries.map((e) => e.id)).toEqual(['e1']);

@@ -60,6 +60,8 @@ export interface FakeCloudSyncGraph {
   configurations: FakeConfiguration[];
   /** Status to answer the provisioning log with (e.g. 403 for a tenant without P1/P2). */
   logFailure: { status: number; code: string; message: string } | null;
+  /** Any other endpoint (contacts, onPremisesSyncBehavior): return null for a 404. */
+  other: (method: string, path: string, body: unknown) => { status: number; body: unknown } | null;
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -102,6 +104,7 @@ export function fakeCloudSyncGraph(
     retryAfterSeconds: 4,
     configurations,
     logFailure: null,
+    other: () => null,
   };
   const limited = (bucket: string): Response | null => {
     const now = clock.now().getTime();
@@ -185,14 +188,19 @@ export function fakeCloudSyncGraph(
       const job = /jobId eq '([^']+)'/.exec(filter)?.[1];
       const gt = /activityDateTime gt (\S+)/.exec(filter)?.[1];
       const lt = /activityDateTime lt (\S+)/.exec(filter)?.[1];
+      const nowIso = clock.now().toISOString();
+      // An entry exists once its time has come (a scheduled cycle "runs" when the clock passes it).
       const value = state.log.filter(
         (e) =>
+          String(e.activityDateTime) <= nowIso &&
           (!job || e.jobId === job) &&
           (!gt || String(e.activityDateTime) > gt) &&
           (!lt || String(e.activityDateTime) < lt),
       );
       return json(200, { value });
     }
+    const o = state.other(method, path, body);
+    if (o) return json(o.status, o.body);
     return json(404, { error: { code: 'NotFound', message: `${method} ${path}` } });
   };
   const fetchImpl = async (input: string | Request, init?: RequestInit): Promise<Response> => {

@@ -1,0 +1,399 @@
+import { describe, expect, it } from 'vitest';
+import {
+  blockVerdict,
+  DEFAULT_CLOUD_SYNC_TUNING,
+  stepDetectEngine,
+  stepProveAdBlockedCloudSync,
+  stepVerifyTakeoverCloudSync,
+  takeoverVerdict,
+  type CloudSyncObservation,
+} from '../../../../../src-renderer/lib/soa/cloud-sync-proof';
+import type { ProvisioningOutcome } from '../../../../../src-renderer/lib/soa/provisioning-outcome';
+import { DEFAULT_TUNING, type FlowPorts } from '../../../../../src-renderer/lib/soa/ports';
+import { fakeIpc } from './fakes';
+import {
+  fakeCloudSyncGraph,
+  logEntry,
+  onDemandAnswer,
+  recordingClock,
+  type FakeConfiguration,
+} from './cloud-sync-fakes';
+
+const SOA_TEXT = 'As the SOA of this contact is in the cloud, this object will not sync.';
+const outcome = (kind: ProvisioningOutcome['kind'], reason: string | null = null): ProvisioningOutcome => ({
+  kind,
+  status: kind === 'soaSkipped' || kind === 'skippedOther' ? 'skipped' : kind === 'processed' ? 'success' : 'failure',
+  reason,
+  source: 'provisioningLog',
+  entryId: 'e1',
+  at: '2027-01-15T08:02:00Z',
+});
+const obs = (o: Partial<CloudSyncObservation>): CloudSyncObservation => ({
+  onDemand: null,
+  logEntries: [],
+  logError: null,
+  requests: [],
+  ...o,
+});
+
+describe('the block verdict: each pass condition has its failing case', () => {
+  it('passes with the SOA skip, the cloud unchanged and the SOA in the cloud', () => {
+    expect(
+      blockVerdict({
+        observation: obs({ logEntries: [outcome('soaSkipped', SOA_TEXT)] }),
+        cloudUnchanged: true,
+        isCloudManaged: true,
+      }).verdict,
+    ).toBe('pass');
+    expect(
+      blockVerdict({
+        observation: obs({ onDemand: { ...outcome('soaSkipped', SOA_TEXT), source: 'provisionOnDemand' } }),
+        cloudUnchanged: true,
+        isCloudManaged: true,
+      }).verdict,
+    ).toBe('pass');
+  });
+  it('fails when the cloud object changed, even with a skip', () => {
+    const v = blockVerdict({
+      observation: obs({ logEntries: [outcome('soaSkipped', SOA_TEXT)] }),
+      cloudUnchanged: false,
+      isCloudManaged: true,
+    });
+    expect(v.verdict).toBe('fail');
+    expect(v.observed).toMatch(/CHANGED/);
+  });
+  it('fails when the SOA is not in the cloud', () => {
+    expect(
+      blockVerdict({
+        observation: obs({ logEntries: [outcome('soaSkipped', SOA_TEXT)] }),
+        cloudUnchanged: true,
+        isCloudManaged: false,
+      }).verdict,
+    ).toBe('fail');
+  });
+  it('fails when Cloud Sync processed the object', () => {
+    expect(
+      blockVerdict({
+        observation: obs({ logEntries: [outcome('processed')] }),
+        cloudUnchanged: true,
+        isCloudManaged: true,
+      }).verdict,
+    ).toBe('fail');
+  });
+  it('does not pass on a skip for another reason: it says so', () => {
+    const v = blockVerdict({
+      observation: obs({ logEntries: [outcome('skippedOther', 'already match')] }),
+      cloudUnchanged: true,
+      isCloudManaged: true,
+    });
+    expect(v.verdict).toBe('warn');
+    expect(v.observed).toMatch(/not the SOA reason/);
+  });
+  it('does not pass without any outcome, and names the unreadable log', () => {
+    const v = blockVerdict({
+      observation: obs({ logError: '403 Authentication_RequestFromNonPremiumTenantOrB2CTenant' }),
+      cloudUnchanged: true,
+      isCloudManaged: true,
+    });
+    expect(v.verdict).toBe('warn');
+    expect(v.observed).toMatch(/could not be read.*NonPremium/);
+    expect(v.observed).toMatch(/alone does not prove the block/);
+  });
+});
+
+describe('the takeover verdict: each pass condition has its failing case', () => {
+  const synced = { isCloudManaged: false, onPremisesSyncEnabled: true, displayName: 'Ann', mail: 'ann@x.com' } as const;
+  const ad = { displayName: 'Ann', mail: 'ANN@x.com' };
+  it('passes: processed again, onPremisesSyncEnabled true, attributes match AD', () => {
+    expect(
+      takeoverVerdict({ observation: obs({ logEntries: [outcome('processed')] }), read: synced, ad }).verdict,
+    ).toBe('pass');
+  });
+  it('fails when Cloud Sync still skips it for SOA', () => {
+    expect(
+      takeoverVerdict({ observation: obs({ logEntries: [outcome('soaSkipped', SOA_TEXT)] }), read: synced, ad })
+        .verdict,
+    ).toBe('fail');
+  });
+  it('fails when the newest entry is a failure', () => {
+    expect(
+      takeoverVerdict({
+        observation: obs({ logEntries: [outcome('processed'), outcome('failed', 'x')] }),
+        read: synced,
+        ad,
+      }).verdict,
+    ).toBe('fail');
+  });
+  it('is not a pass while onPremisesSyncEnabled is not true', () => {
+    expect(
+      takeoverVerdict({
+        observation: obs({ logEntries: [outcome('processed')] }),
+        read: { ...synced, onPremisesSyncEnabled: null },
+        ad,
+      }).verdict,
+    ).toBe('warn');
+    expect(
+      takeoverVerdict({ observation: obs({}), read: { ...synced, onPremisesSyncEnabled: null }, ad }).verdict,
+    ).toBe('fail');
+  });
+  it('fails when an attribute differs from AD', () => {
+    const v = takeoverVerdict({
+      observation: obs({ logEntries: [outcome('processed')] }),
+      read: { ...synced, displayName: 'Cloud edit' },
+      ad,
+    });
+    expect(v.verdict).toBe('fail');
+    expect(v.mismatches[0]).toMatch(/displayName/);
+  });
+  it('is only a warn without the log entry (the cloud side alone), and says what is missing', () => {
+    const v = takeoverVerdict({ observation: obs({ logError: 'no reader role' }), read: synced, ad });
+    expect(v.verdict).toBe('warn');
+    expect(v.observed).toMatch(/no provisioning-log entry.*no reader role/);
+  });
+  it('is only a warn when AD could not be read', () => {
+    expect(
+      takeoverVerdict({ observation: obs({ logEntries: [outcome('processed')] }), read: synced, ad: null }).verdict,
+    ).toBe('warn');
+  });
+  it('fails when the rollback was not applied', () => {
+    expect(
+      takeoverVerdict({
+        observation: obs({ logEntries: [outcome('processed')] }),
+        read: { ...synced, isCloudManaged: true },
+        ad,
+      }).verdict,
+    ).toBe('fail');
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// The steps against a fake Graph that follows the documented shapes and limits
+// ------------------------------------------------------------------------------------------------
+
+const CONTACT = 'c-1';
+const DN = 'CN=Ann,OU=Contacts,DC=fabrikam,DC=local';
+const fabrikam = (mappedTypes: string[]): FakeConfiguration => ({
+  spId: 'sp-fab',
+  displayName: 'fabrikam.local',
+  jobs: [
+    {
+      id: 'AD2AADProvisioning.abc',
+      templateId: 'AD2AADProvisioning',
+      settings: [{ name: 'DomainFQDN', value: 'fabrikam.local' }],
+    },
+  ],
+  mappedTypes,
+  ruleId: 'rule-fab',
+});
+
+function setup(
+  mappedTypes: string[],
+  contact: { isCloudManaged: boolean; onPremisesSyncEnabled: boolean | null; displayName: string },
+) {
+  const c = recordingClock();
+  const f = fakeCloudSyncGraph(c.clock, [fabrikam(mappedTypes)]);
+  f.other = (method, path) => {
+    if (method === 'GET' && path === `/contacts/${CONTACT}/onPremisesSyncBehavior`)
+      return { status: 200, body: { isCloudManaged: contact.isCloudManaged } };
+    if (method === 'GET' && path === `/contacts/${CONTACT}`) {
+      return {
+        status: 200,
+        body: {
+          id: CONTACT,
+          displayName: contact.displayName,
+          mail: 'ann@fabrikam.local',
+          onPremisesSyncEnabled: contact.onPremisesSyncEnabled,
+          onPremisesLastSyncDateTime: '2027-01-01T00:00:00Z',
+        },
+      };
+    }
+    return null;
+  };
+  const touched: unknown[] = [];
+  const ipc = fakeIpc({
+    'server.touchOnPremObject': (input) => {
+      touched.push(input);
+      return {
+        dn: DN,
+        attribute: 'department',
+        attributeSource: 'defaultList',
+        attributeReason: 'documented default',
+        oldDescription: null,
+        newDescription: 'x',
+      };
+    },
+    'server.findOnPremContact': () => ({
+      matches: [
+        { distinguishedName: DN, objectGuid: 'g', displayName: 'Ann', mail: 'ann@fabrikam.local', description: null },
+      ],
+      via: 'activeDirectory',
+    }),
+  });
+  let n = 0;
+  const ports: FlowPorts = {
+    ipc: ipc.ipc,
+    graph: f.graph,
+    clock: c.clock,
+    tuning: DEFAULT_TUNING,
+    newId: () => `op-${++n}`,
+  };
+  return { c, f, ipc, ports, touched, contact };
+}
+
+const target = { id: CONTACT, displayName: 'Ann', mail: 'ann@fabrikam.local', dn: DN };
+const before = { displayName: 'Ann', onPremisesLastSyncDateTime: '2027-01-01T00:00:00Z' };
+
+describe('detecting the engine (step)', () => {
+  it('routes the contact to Cloud Sync and takes the schema’s contact type for provisionOnDemand', async () => {
+    const s = setup(['user', 'contact'], { isCloudManaged: false, onPremisesSyncEnabled: true, displayName: 'Ann' });
+    const r = await stepDetectEngine(s.ports, target, [
+      { connector: 'contoso.com', partitions: ['DC=contoso,DC=com'] },
+    ]);
+    expect(r.route.engine).toBe('cloudSync');
+    expect(r.step.verdict).toBe('pass');
+    expect(r.context?.rule).toMatchObject({ ruleId: 'rule-fab', objectTypeName: 'contact' });
+  });
+  it('fails when both engines claim the DN', async () => {
+    const s = setup(['contact'], { isCloudManaged: false, onPremisesSyncEnabled: true, displayName: 'Ann' });
+    const r = await stepDetectEngine(s.ports, target, [{ connector: 'fab', partitions: ['DC=fabrikam,DC=local'] }]);
+    expect(r.route.engine).toBe('both');
+    expect(r.step.verdict).toBe('fail');
+    expect(r.context).toBeNull();
+  });
+});
+
+describe('the block step (provisionOnDemand and the log)', () => {
+  it('passes on the provisionOnDemand SOA skip with the cloud unchanged, and never calls /start', async () => {
+    const s = setup(['contact'], { isCloudManaged: true, onPremisesSyncEnabled: null, displayName: 'Ann' });
+    s.f.onDemand = () => ({
+      status: 200,
+      body: onDemandAnswer('Skipped', [
+        { name: 'EntrySynchronizationSkip', type: 'Export', status: 'Skipped', description: SOA_TEXT },
+      ]),
+    });
+    const d = await stepDetectEngine(s.ports, target, []);
+    const r = await stepProveAdBlockedCloudSync(s.ports, d.context!, target, before);
+    expect(r.step.verdict).toBe('pass');
+    expect(r.observation?.onDemand?.kind).toBe('soaSkipped');
+    expect(s.touched).toHaveLength(1);
+    expect(s.ipc.events).toEqual(['journal:intent', 'journal:result']);
+    expect(s.f.requests.some((q) => q.url.endsWith('/start'))).toBe(false);
+    expect(r.step.requests.some((q) => q.label.includes('/provisionOnDemand'))).toBe(true);
+  });
+
+  it('waits for the next cycle when the schema maps no contact, and passes on the log entry', async () => {
+    const s = setup(['user', 'group'], { isCloudManaged: true, onPremisesSyncEnabled: null, displayName: 'Ann' });
+    const d = await stepDetectEngine(s.ports, target, []);
+    expect(d.context?.rule?.objectTypeName).toBeNull();
+    // The scheduled cycle processes the object 2 minutes from now.
+    const cycleAt = new Date(s.c.clock.now().getTime() + 120_000).toISOString();
+    s.f.log.push(
+      logEntry({
+        id: 'e-cycle',
+        at: cycleAt,
+        jobId: 'AD2AADProvisioning.abc',
+        status: 'skipped',
+        targetId: CONTACT,
+        reason: SOA_TEXT,
+      }),
+    );
+    const progress: string[] = [];
+    const r = await stepProveAdBlockedCloudSync(s.ports, d.context!, target, before, {
+      onProgress: (p) => progress.push(p.phase),
+    });
+    expect(r.step.verdict).toBe('pass');
+    expect(r.observation?.logEntries.map((e) => e.entryId)).toEqual(['e-cycle']);
+    expect(s.f.requests.some((q) => q.url.includes('provisionOnDemand'))).toBe(false);
+    expect(progress).toContain('waitingForCycle');
+    expect(s.c.sleeps.length).toBeGreaterThan(0);
+  });
+
+  it('warns (never passes) when no entry arrives within the bound', async () => {
+    const s = setup(['user'], { isCloudManaged: true, onPremisesSyncEnabled: null, displayName: 'Ann' });
+    const d = await stepDetectEngine(s.ports, target, []);
+    const r = await stepProveAdBlockedCloudSync(
+      s.ports,
+      { ...d.context!, tuning: { ...DEFAULT_CLOUD_SYNC_TUNING, cycleBoundMs: 60_000 } },
+      target,
+      before,
+    );
+    expect(r.step.verdict).toBe('warn');
+    expect(r.step.observed).toMatch(/No Cloud Sync outcome/);
+  });
+
+  it('fails when provisionOnDemand processed the object (the block did not hold)', async () => {
+    const s = setup(['contact'], { isCloudManaged: true, onPremisesSyncEnabled: null, displayName: 'Ann' });
+    s.f.onDemand = () => ({
+      status: 200,
+      body: onDemandAnswer('Success', [
+        { name: 'EntryExportUpdate', type: 'Export', status: 'Success', description: 'Updated' },
+      ]),
+    });
+    const d = await stepDetectEngine(s.ports, target, []);
+    const r = await stepProveAdBlockedCloudSync(
+      s.ports,
+      { ...d.context!, tuning: { ...DEFAULT_CLOUD_SYNC_TUNING, cycleBoundMs: 0 } },
+      target,
+      before,
+    );
+    expect(r.step.verdict).toBe('fail');
+  });
+});
+
+describe('the takeover step', () => {
+  it('passes when the next cycle processes the object and the cloud matches AD', async () => {
+    const s = setup(['user'], { isCloudManaged: false, onPremisesSyncEnabled: true, displayName: 'Ann' });
+    const d = await stepDetectEngine(s.ports, target, []);
+    const since = s.c.clock.now().toISOString();
+    s.f.log.push(
+      logEntry({
+        id: 'e-old',
+        at: new Date(s.c.clock.now().getTime() - 60_000).toISOString(),
+        jobId: 'AD2AADProvisioning.abc',
+        status: 'skipped',
+        targetId: CONTACT,
+        reason: SOA_TEXT,
+      }),
+    );
+    s.f.log.push(
+      logEntry({
+        id: 'e-new',
+        at: new Date(s.c.clock.now().getTime() + 90_000).toISOString(),
+        jobId: 'AD2AADProvisioning.abc',
+        status: 'success',
+        dn: DN,
+        sourceId: 'guid',
+      }),
+    );
+    const r = await stepVerifyTakeoverCloudSync(s.ports, d.context!, target, since);
+    expect(r.step.verdict).toBe('pass');
+    expect(r.observation.logEntries.map((e) => e.entryId)).toEqual(['e-new']);
+    const logRequest = r.step.requests.find(
+      (q) => q.label.includes('/auditLogs/provisioning') && JSON.stringify(q.response).includes('e-new'),
+    );
+    expect(logRequest).toBeDefined();
+  });
+
+  it('fails when the entry after the rollback still shows the SOA skip', async () => {
+    const s = setup(['user'], { isCloudManaged: false, onPremisesSyncEnabled: null, displayName: 'Ann' });
+    const d = await stepDetectEngine(s.ports, target, []);
+    const since = s.c.clock.now().toISOString();
+    s.f.log.push(
+      logEntry({
+        id: 'e-new',
+        at: new Date(s.c.clock.now().getTime() + 30_000).toISOString(),
+        jobId: 'AD2AADProvisioning.abc',
+        status: 'skipped',
+        targetId: CONTACT,
+        reason: SOA_TEXT,
+      }),
+    );
+    const r = await stepVerifyTakeoverCloudSync(
+      s.ports,
+      { ...d.context!, tuning: { ...DEFAULT_CLOUD_SYNC_TUNING, cycleBoundMs: 60_000 } },
+      target,
+      since,
+    );
+    expect(r.step.verdict).toBe('fail');
+  });
+});
