@@ -42,6 +42,8 @@ export class FakeGraph implements GraphBatchPort {
   faults: FaultPlan = { decide: () => 'none' };
   /** optional per-batch delay (ms) to let concurrency show */
   latencyMs = 0;
+  /** the `Retry-After` a scripted 429 carries (seconds, as Graph sends it) */
+  retryAfter = '0';
   /** when set, successful writes carry `x-ms-throttle-limit-percentage` with this value */
   limitPercentage: string | undefined;
 
@@ -82,7 +84,7 @@ export class FakeGraph implements GraphBatchPort {
         return {
           id: r.id,
           status: 429,
-          headers: { 'Retry-After': '0' },
+          headers: { 'Retry-After': this.retryAfter },
           body: { error: { code: 'TooManyRequests', message: 'throttled' } },
         };
       if (d === '403')

@@ -1,0 +1,140 @@
+/**
+ * The bulk pipeline obeys Graph's Retry-After: an in-memory Graph answers a write with 429 and a
+ * non-zero Retry-After, and a virtual clock (time moves only when the pipeline sleeps) records when
+ * each write was sent. A pipeline that ignored the header would send the write again after its own
+ * short backoff; here the retry must come at least Retry-After later, and every other write waits too.
+ */
+import { describe, expect, it } from 'vitest';
+import type { JournalRecordInput, StoredJournalRecord } from '@contract';
+import { runBulk, type BulkItem } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
+import type { BatchBody, Clock, JournalPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
+import { FakeGraph } from './fake-graph';
+
+const FAST = {
+  retry: { baseMs: 2, maxMs: 20, maxAttempts: 30, uncertainSettleMs: 5 },
+  limits: { appWritesPerWindow: 1_000_000, tenantWritesPerWindow: 2_000_000, burst: 200 },
+};
+
+/** Time moves only by the sleeps asked for; each sleep yields once to the event loop first. */
+function virtualClock(): Clock & { sleeps: number[] } {
+  let now = 1_700_000_000_000;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    sleep: async (ms, signal) => {
+      await new Promise((r) => setImmediate(r));
+      if (signal?.aborted) return;
+      sleeps.push(ms);
+      now += Math.max(0, ms);
+    },
+    sleeps,
+  };
+}
+
+function memoryJournal(): JournalPort {
+  const records: StoredJournalRecord[] = [];
+  return {
+    append: async (rs: JournalRecordInput[]) => {
+      for (const r of rs)
+        records.push({
+          ...r,
+          seq: records.length + 1,
+          at: new Date(0).toISOString(),
+          tenant: 't',
+        } as StoredJournalRecord);
+    },
+    readRun: async (runId) => {
+      const ops = new Set(records.filter((r) => r.kind === 'intent' && r.runId === runId).map((r) => r.opId));
+      return records.filter((r) => ops.has(r.opId));
+    },
+  };
+}
+
+/** Sends of PATCH onPremisesSyncBehavior, per object id, with the virtual time of each. */
+function recordWrites(graph: FakeGraph, clock: Clock): Map<string, number[]> {
+  const writes = new Map<string, number[]>();
+  const send = graph.sendBatch.bind(graph);
+  graph.sendBatch = async (body: BatchBody) => {
+    for (const r of body.requests)
+      if (r.method === 'PATCH') {
+        const id = r.url.split('/')[2] ?? '';
+        writes.set(id, [...(writes.get(id) ?? []), clock.now()]);
+      }
+    return send(body);
+  };
+  return writes;
+}
+
+function contacts(graph: FakeGraph, n: number): BulkItem[] {
+  return Array.from({ length: n }, (_, i) => {
+    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    graph.add({ id, displayName: `Contact ${i}` });
+    return { objectId: id, objectType: 'contact' as const, displayName: `Contact ${i}`, action: 'transfer' as const };
+  });
+}
+
+describe('bulk pipeline obeys Retry-After (virtual clock, non-zero Retry-After)', () => {
+  it('sends a throttled write again only after Retry-After, and holds the other writes until then', async () => {
+    const graph = new FakeGraph();
+    graph.retryAfter = '30';
+    const items = contacts(graph, 3);
+    const first = items[0]!.objectId;
+    let throttled = false;
+    graph.faults = {
+      decide: (req) => {
+        if (!throttled && req.method === 'PATCH' && req.url.includes(first)) {
+          throttled = true;
+          return '429';
+        }
+        return 'none';
+      },
+    };
+    const clock = virtualClock();
+    const writes = recordWrites(graph, clock);
+    const summary = await runBulk({
+      runId: 'run-ra',
+      items,
+      graph,
+      journal: memoryJournal(),
+      clock,
+      ...FAST,
+      concurrency: { initial: 1, max: 1 },
+      random: () => 0.5,
+    });
+    expect(summary.progress).toMatchObject({ verified: 3, failed: 0 });
+    expect(summary.progress.throttled).toBeGreaterThan(0);
+    const sends = writes.get(first) ?? [];
+    expect(sends.length).toBe(2);
+    expect(sends[1]! - sends[0]!).toBeGreaterThanOrEqual(30_000);
+    // the writes of the other objects that came after the 429 waited for it as well
+    const after = [...writes.entries()]
+      .filter(([id]) => id !== first)
+      .flatMap(([, at]) => at)
+      .filter((at) => at > sends[0]!);
+    for (const at of after) expect(at - sends[0]!).toBeGreaterThanOrEqual(30_000);
+    expect(Math.max(...clock.sleeps)).toBeGreaterThan(0);
+  });
+
+  it('with Retry-After 0 the retry does not wait 30 s (the wait comes from the header, not a constant)', async () => {
+    const graph = new FakeGraph();
+    graph.retryAfter = '0';
+    const items = contacts(graph, 1);
+    let throttled = false;
+    graph.faults = {
+      decide: (req) => {
+        if (!throttled && req.method === 'PATCH') {
+          throttled = true;
+          return '429';
+        }
+        return 'none';
+      },
+    };
+    const clock = virtualClock();
+    const writes = recordWrites(graph, clock);
+    const summary = await runBulk({ runId: 'run-ra0', items, graph, journal: memoryJournal(), clock, ...FAST });
+    expect(summary.progress).toMatchObject({ verified: 1 });
+    const sends = writes.get(items[0]!.objectId) ?? [];
+    expect(sends.length).toBe(2);
+    expect(sends[1]! - sends[0]!).toBeLessThan(30_000);
+  });
+});
