@@ -2,10 +2,15 @@
  * Reads many Graph URLs through `$batch` (≤ 20 per batch, a few batches in flight), retrying inner
  * 429s after Retry-After and 5xx / network errors with backoff. Used by selection, CSV import,
  * planning and the rollback checks; the write pipeline has its own scheduler.
+ *
+ * Retries are bounded twice over: a number of attempts per read, and a time budget per read measured from its
+ * first attempt (a read that keeps answering 5xx is not retried for minutes). A read that runs out of either
+ * ends with its last status and `gaveUp` saying so; callers treat it as "could not read", never as an answer.
  */
 import type { BatchRequest, Clock, GraphBatchPort } from './ports';
 import { systemClock } from './ports';
 import { batchResponseBody, collectionPage, retryAfterHeaderMs, type DirectoryObject } from './graph-bodies';
+import { throttleBackoffMs } from './pacer';
 
 export interface ReadRequest {
   key: string;
@@ -19,16 +24,28 @@ export interface ReadResult {
   status: number;
   body: unknown;
   headers: Record<string, string>;
+  /** attempts made for this read */
+  attempts: number;
+  /** set when the read was retried and then given up, e.g. "HTTP 500 on 4 attempts over 7.5 s" */
+  gaveUp?: string;
 }
 
 export interface ReadOptions {
   scopes: readonly string[];
   clock?: Clock;
   concurrency?: number;
+  /** attempts per read for 5xx and network errors (default 4) */
   maxAttempts?: number;
+  /** attempts per read for 429s, each after its Retry-After (default 12) */
+  maxThrottledAttempts?: number;
+  /** time per read from its first attempt after which no retry starts (default 60 s) */
+  maxRetryMs?: number;
   baseBackoffMs?: number;
   signal?: AbortSignal;
 }
+
+/** Give-up limits of `readMany` when the caller sets none. */
+export const READ_RETRY_DEFAULTS = { maxAttempts: 4, maxThrottledAttempts: 12, maxRetryMs: 60_000 } as const;
 
 export async function readMany(
   graph: GraphBatchPort,
@@ -36,15 +53,31 @@ export async function readMany(
   options: ReadOptions,
 ): Promise<Map<string, ReadResult>> {
   const clock = options.clock ?? systemClock;
-  const maxAttempts = options.maxAttempts ?? 8;
+  const maxAttempts = options.maxAttempts ?? READ_RETRY_DEFAULTS.maxAttempts;
+  const maxThrottled = options.maxThrottledAttempts ?? READ_RETRY_DEFAULTS.maxThrottledAttempts;
+  const maxRetryMs = options.maxRetryMs ?? READ_RETRY_DEFAULTS.maxRetryMs;
   const base = options.baseBackoffMs ?? 500;
   const out = new Map<string, ReadResult>();
-  const queue: { req: ReadRequest; attempts: number; notBefore: number }[] = requests.map((req) => ({
+  interface Queued {
+    req: ReadRequest;
+    /** 5xx / network failures so far */
+    attempts: number;
+    /** 429s so far */
+    throttles: number;
+    firstAt: number | undefined;
+    notBefore: number;
+  }
+  const queue: Queued[] = requests.map((req) => ({
     req,
     attempts: 0,
+    throttles: 0,
+    firstAt: undefined,
     notBefore: 0,
   }));
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  /** Without a readable Retry-After: a throttle waits the jittered throttle backoff (≥ 5 s), a failure doubles. */
+  const backoffFor = (q: Queued, status: number): number =>
+    status === 429 ? throttleBackoffMs(q.throttles + 1, Math.random) : base * 2 ** Math.min(6, q.attempts);
 
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -70,15 +103,25 @@ export async function readMany(
         url: q.req.url,
         ...(q.req.headers ? { headers: q.req.headers } : {}),
       }));
+      const sentAt = clock.now();
+      for (const q of ready) q.firstAt ??= sentAt;
       const requeue = (
-        q: (typeof queue)[number],
+        q: Queued,
         delay: number,
         status: number,
         body: unknown,
         headers: Record<string, string>,
       ): void => {
-        q.attempts++;
-        if (q.attempts >= maxAttempts) out.set(q.req.key, { key: q.req.key, status, body, headers });
+        if (status === 429) q.throttles++;
+        else q.attempts++;
+        const tries = q.attempts + q.throttles;
+        const elapsed = clock.now() - (q.firstAt ?? sentAt);
+        const spent =
+          q.attempts >= maxAttempts || q.throttles >= maxThrottled || elapsed + delay > maxRetryMs
+            ? `${status === 0 ? 'no answer (network error)' : `HTTP ${status}`} on ${tries} attempt${tries === 1 ? '' : 's'} over ${(elapsed / 1000).toFixed(1)} s`
+            : undefined;
+        if (spent !== undefined)
+          out.set(q.req.key, { key: q.req.key, status, body, headers, attempts: tries, gaveUp: spent });
         else {
           q.notBefore = clock.now() + delay;
           queue.push(q);
@@ -89,11 +132,11 @@ export async function readMany(
           { requests: batch },
           { scopes: options.scopes, ...(options.signal ? { signal: options.signal } : {}) },
         );
-        const parsed = res.status === 200 ? batchResponseBody.safeParse(res.body) : undefined;
+        // an outer 424 still carries every inner answer (docs/reference/graph-and-identity.md#batch)
+        const parsed = res.status === 200 || res.status === 424 ? batchResponseBody.safeParse(res.body) : undefined;
         if (!parsed?.success) {
-          const delay =
-            retryAfterHeaderMs(res.headers, clock.now()) ?? base * 2 ** Math.min(6, ready[0]?.attempts ?? 0);
-          for (const q of ready) requeue(q, delay, res.status, res.body, res.headers);
+          const ra = retryAfterHeaderMs(res.headers, clock.now());
+          for (const q of ready) requeue(q, ra ?? backoffFor(q, res.status), res.status, res.body, res.headers);
           continue;
         }
         const byId = new Map(parsed.data.responses.map((r) => [r.id, r]));
@@ -102,14 +145,20 @@ export async function readMany(
           const headers = r?.headers ?? {};
           if (!r) return requeue(q, base, 0, undefined, {});
           if (r.status === 429 || r.status >= 500) {
-            const delay = retryAfterHeaderMs(headers, clock.now()) ?? base * 2 ** Math.min(6, q.attempts);
+            const delay = retryAfterHeaderMs(headers, clock.now()) ?? backoffFor(q, r.status);
             return requeue(q, delay, r.status, r.body, headers);
           }
-          out.set(q.req.key, { key: q.req.key, status: r.status, body: r.body, headers });
+          out.set(q.req.key, {
+            key: q.req.key,
+            status: r.status,
+            body: r.body,
+            headers,
+            attempts: q.attempts + q.throttles + 1,
+          });
         });
       } catch (e) {
         if (options.signal?.aborted) throw e;
-        for (const q of ready) requeue(q, base * 2 ** Math.min(6, q.attempts), 0, undefined, {});
+        for (const q of ready) requeue(q, backoffFor(q, 0), 0, undefined, {});
       }
     }
   };
@@ -134,7 +183,10 @@ export async function readCollection(
       })
     ).get('page');
     if (!res || res.status !== 200)
-      throw new GraphReadError(`GET ${url.split('?')[0]} returned ${res?.status ?? 0}`, res?.status ?? 0);
+      throw new GraphReadError(
+        `GET ${url.split('?')[0]} returned ${res?.gaveUp ?? res?.status ?? 0}`,
+        res?.status ?? 0,
+      );
     const page = collectionPage.safeParse(res.body);
     if (!page.success) throw new GraphReadError('Unexpected collection body', res.status);
     objects.push(...page.data.value);

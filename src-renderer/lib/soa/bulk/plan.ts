@@ -226,12 +226,23 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
         ...(needMemberOf && !readOk(memberOfRead) ? [`memberOf (${describe(memberOfRead)})`] : []),
         ...(o.objectType === 'group' && !readOk(membersRead) ? [`members (${describe(membersRead)})`] : []),
       ];
+      const failedReads = [
+        needMemberOf ? memberOfRead : undefined,
+        o.objectType === 'group' ? membersRead : undefined,
+      ].filter((r) => r !== undefined && !readOk(r));
+      // a refusal (401/403) is fixed by a permission; a server that kept failing, by trying again later
+      const serverFailed = failedReads.some(
+        (r) => r !== undefined && (r.status === 0 || r.status === 429 || r.status >= 500),
+      );
+      const fix = serverFailed
+        ? 'Graph kept failing for this read; plan again later'
+        : `Fix the read (permission ${MEMBERSHIP_SCOPES_TEXT}) and plan again`;
       if (!isCloudManaged) setAction(entry, 'skipNotTransferred', 'isCloudManaged is already false.');
       else if (unchecked.length > 0)
         setAction(
           entry,
           'blockedCouldNotCheck',
-          `Could not check the cloud references: reading ${unchecked.join(' and ')} failed, so nothing is known about them (a failed read is never "no references"). Fix the read (permission ${MEMBERSHIP_SCOPES_TEXT}) and plan again, or override for this object.`,
+          `Could not check the cloud references: reading ${unchecked.join(' and ')} failed, so nothing is known about them (a failed read is never "no references"). ${fix}, or override for this object.`,
         );
       else if (auMembers && !auMembers.has(sel.id))
         setAction(
@@ -289,7 +300,8 @@ function setAction(e: PlanEntry, action: PlanAction, reason: string): void {
 }
 
 function describe(r: ReadResult | undefined): string {
-  return r ? `HTTP ${r.status}` : 'no answer';
+  if (!r) return 'no answer';
+  return r.gaveUp !== undefined ? r.gaveUp : `HTTP ${r.status}`;
 }
 
 const MEMBERSHIP_SCOPES_TEXT = 'OrgContact.Read.All + Group.Read.All, or Directory.Read.All';
