@@ -402,6 +402,89 @@ export async function findSoaAuditEvents(g: GraphSession, q: AuditQuery): Promis
   return ok(out, 200, last?.requestId ?? null);
 }
 
+/**
+ * The part both spellings of an activity share (docs/reference/graph-and-identity.md#audit-activity-names):
+ * one `startswith` filter finds either spelling; the exact names are matched here afterwards.
+ */
+export const SOA_ACTIVITY_PREFIX = {
+  transfer: 'Change Source of Authority from AD',
+  rollback: 'Undo changes to Source of Authority from AD',
+} as const;
+
+export interface AuditWindowQuery {
+  action: 'transfer' | 'rollback';
+  /** the window's first and last instant (inclusive) */
+  from: Date | string;
+  to: Date | string;
+  signal?: AbortSignal;
+}
+
+export interface AuditWindowPage {
+  events: SoaAuditEvent[];
+  /** the exact first request line, for the evidence */
+  request: string;
+  pages: number;
+}
+
+const isoSeconds = (d: Date | string): string =>
+  (typeof d === 'string' ? new Date(d) : d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * Every SOA audit event of one action in a time window, for all objects at once (a bulk run): one
+ * `$filter` on `activityDateTime` (ge/le) and the activity's shared prefix, paged through. Only events
+ * whose name is one of the action's documented spellings are returned.
+ */
+export async function listSoaAuditEventsInWindow(
+  g: GraphSession,
+  q: AuditWindowQuery,
+): Promise<GraphResult<AuditWindowPage>> {
+  const from = isoSeconds(q.from);
+  const to = isoSeconds(q.to);
+  const prefix = SOA_ACTIVITY_PREFIX[q.action].replace(/'/g, "''");
+  const filter = `activityDateTime ge ${from} and activityDateTime le ${to} and startswith(activityDisplayName,'${prefix}')`;
+  const schema = pageSchema(auditSchema);
+  const out: SoaAuditEvent[] = [];
+  let next: string | undefined;
+  let last: GraphResult<unknown> | undefined;
+  let pages = 0;
+  do {
+    const r = await g.call(
+      next
+        ? {
+            method: 'GET',
+            path: next,
+            scopes: STEP_SCOPES.audit,
+            requiredRole: AUDIT_ROLE_NAMES,
+            ...(q.signal ? { signal: q.signal } : {}),
+          }
+        : {
+            method: 'GET',
+            path: '/auditLogs/directoryAudits',
+            query: { $filter: filter, $top: '1000' },
+            scopes: STEP_SCOPES.audit,
+            requiredRole: AUDIT_ROLE_NAMES,
+            roleHint: 'tenant-wide; an administrative-unit scope does not cover the audit log',
+            ...(q.signal ? { signal: q.signal } : {}),
+          },
+      (body) => schema.parse(body),
+    );
+    if (!r.ok) return r;
+    last = r;
+    pages++;
+    for (const e of r.value.value) {
+      const action = actionOf(e.activityDisplayName);
+      if (action === q.action) out.push({ ...e, action });
+    }
+    next = r.value['@odata.nextLink'];
+  } while (next && pages < 100);
+  out.sort((a, b) => a.activityDateTime.localeCompare(b.activityDateTime));
+  return ok(
+    { events: out, request: `GET ${g.baseUrl}/v1.0/auditLogs/directoryAudits?$filter=${filter}&$top=1000`, pages },
+    200,
+    last?.requestId ?? null,
+  );
+}
+
 // ----------------------------------------------------------------------------------------------
 // Roles
 // ----------------------------------------------------------------------------------------------

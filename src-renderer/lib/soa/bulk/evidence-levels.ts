@@ -10,10 +10,13 @@
  *    has taken the object over (blockOnPremisesSync = false and the takeover export confirmed).
  *
  * The headline states the highest level EVERY object has reached and lists the objects below it.
+ * The audit entry (found by time-window queries, `audit-confirmation.ts`) is stated beside the level
+ * for each written object; it does not raise or lower the level (docs/reference/bulk-evidence-levels.md#audit-entries-in-bulk).
  */
 import type { OpOutput } from '@contract';
 import type { BulkAction } from './pipeline';
 import type { ItemResult } from './pipeline';
+import type { AuditConfirmation } from './audit-confirmation';
 
 export type EvidenceLevel = 'none' | 'written' | 'cloudVerified' | 'serverConfirmed';
 
@@ -89,6 +92,8 @@ export interface ObjectLevel {
   level: EvidenceLevel;
   /** why it is not higher (or what confirmed it) */
   detail: string;
+  /** the audit entry of this run's write, when the audit log was checked for this object */
+  audit?: AuditConfirmation;
 }
 
 export interface LevelSummary {
@@ -102,6 +107,8 @@ export interface LevelSummary {
   objects: ObjectLevel[];
   /** one sentence for the top of the summary */
   headline: string;
+  /** when the audit log was checked: how many of the objects it was checked for have their entry */
+  audit?: { found: number; checked: number };
 }
 
 const SERVER_WAIT: Record<BulkAction, string> = {
@@ -124,11 +131,19 @@ export function summariseLevels(
   action: BulkAction,
   items: readonly ItemResult[],
   server: ReadonlyMap<string, ServerObservation> = new Map(),
+  audit?: ReadonlyMap<string, AuditConfirmation>,
 ): LevelSummary {
   const objects: ObjectLevel[] = items.map((i) => {
     const obs = server.get(i.objectId);
     const level = itemEvidenceLevel(i, obs);
-    return { objectId: i.objectId, displayName: i.displayName, level, detail: detailOf(i, level, obs) };
+    const entry = audit?.get(i.objectId);
+    return {
+      objectId: i.objectId,
+      displayName: i.displayName,
+      level,
+      detail: detailOf(i, level, obs),
+      ...(entry ? { audit: entry } : {}),
+    };
   });
   const pending: LevelSummary['pending'] = { none: [], written: [], cloudVerified: [] };
   for (const o of objects) if (o.level !== 'serverConfirmed') pending[o.level].push(o);
@@ -137,7 +152,34 @@ export function summariseLevels(
     objects.length > 0 ? 'serverConfirmed' : 'none',
   );
   const complete = objects.length > 0 && level === 'serverConfirmed';
-  return { action, level, complete, pending, objects, headline: headlineOf(action, level, pending, objects.length) };
+  const checked = objects.filter((o) => o.audit);
+  const auditCount = audit
+    ? { found: checked.filter((o) => o.audit?.status === 'found').length, checked: checked.length }
+    : undefined;
+  const headline = headlineOf(action, level, pending, objects.length);
+  return {
+    action,
+    level,
+    complete,
+    pending,
+    objects,
+    headline: auditCount && auditCount.checked > 0 ? `${headline} ${auditHeadline(action, auditCount)}` : headline,
+    ...(auditCount ? { audit: auditCount } : {}),
+  };
+}
+
+function auditHeadline(action: BulkAction, a: { found: number; checked: number }): string {
+  const what = action === 'rollback' ? 'undo' : 'transfer';
+  if (a.found === a.checked) return `Audit log: the ${what} entry was found for all ${a.checked} written objects.`;
+  return `Audit log: the ${what} entry was found for ${a.found} of ${a.checked} written objects (the others are not yet visible; ingestion can take several minutes).`;
+}
+
+/** An object's audit entry in words (for the table and the report). */
+export function auditDetail(a: AuditConfirmation | undefined): string {
+  if (!a) return 'Not checked.';
+  if (a.status === 'found')
+    return `Found: "${a.activityDisplayName}" at ${a.activityDateTime}${a.initiatedBy ? ` by ${a.initiatedBy}` : ''}.`;
+  return `Not yet visible (checked ${a.checkedAt}).`;
 }
 
 function headlineOf(action: BulkAction, level: EvidenceLevel, pending: LevelSummary['pending'], total: number): string {

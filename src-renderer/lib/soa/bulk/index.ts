@@ -14,3 +14,4 @@ export { createIpcJournalPort, createIpcServerPort, type BridgeCall } from './br
 export * from './reverify';
 export * from './server-follow-up';
 export * from './evidence-levels';
+export * from './audit-confirmation';
