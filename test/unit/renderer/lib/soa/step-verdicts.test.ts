@@ -4,7 +4,13 @@
  * changed cloud object…), next to the one that does. A step whose condition is loosened fails here.
  */
 import { describe, expect, it } from 'vitest';
-import { stepProveAdBlocked, stepSyncFirst, stepVerifyServer } from '../../../../../src-renderer/lib/soa/transfer';
+import {
+  stepProveAdBlocked,
+  stepProveReadOnly,
+  stepProveWritable,
+  stepSyncFirst,
+  stepVerifyServer,
+} from '../../../../../src-renderer/lib/soa/transfer';
 import { stepTakeoverConfirmed, stepTakeoverCycle } from '../../../../../src-renderer/lib/soa/rollback';
 import type { ContactTarget } from '../../../../../src-renderer/lib/soa/verify';
 import { fakeGraph, fakeIpc, networkError, ports, type Route } from './fakes';
@@ -340,5 +346,185 @@ describe('rollback takeover, next cycle: passes only when the object reads synce
     const r = await run(() => networkError);
     expect(r.ok).toBe(false);
     expect(r.step.verdict).toBe('warn');
+  });
+});
+
+const forbidden403 = {
+  kind: 'forbidden' as const,
+  status: 403,
+  code: 'Authorization_RequestDenied',
+  message: 'Insufficient privileges to complete the operation.',
+  missingScopes: [],
+  missingRole: null,
+  fix: 'assign a role that may update contacts',
+};
+
+/** The SOA reads answer `icm` / `enabled`; a PATCH answers `patch`; a GET with `$select=id,displayName` (the probe's own read) may fail. */
+function probeRoute(
+  icm: boolean,
+  enabled: boolean | null,
+  patch: { status: number } | ReturnType<Route>,
+  options: { probeReadFails?: boolean; displayName?: () => string } = {},
+): Route {
+  return (c) => {
+    if (c.method === 'PATCH') return patch;
+    if (c.path.endsWith('/onPremisesSyncBehavior')) return { status: 200, body: { isCloudManaged: icm } };
+    if (options.probeReadFails && c.query?.$select === 'id,displayName') return networkError;
+    return {
+      status: 200,
+      body: { id: 'c1', displayName: options.displayName?.() ?? 'Alex Wilber', onPremisesSyncEnabled: enabled },
+    };
+  };
+}
+const badRequest = (code: string) => ({
+  kind: 'badRequest' as const,
+  status: 400,
+  code,
+  message: 'Unable to update the specified properties for on-premises mastered Directory Sync objects.',
+});
+
+describe('step 4 (synced and read-only): the failing cases of each proof', () => {
+  it('by state: passes on false / true with no write, fails on true / null with no write', async () => {
+    const calls: Parameters<Route>[0][] = [];
+    const synced = await stepProveReadOnly(
+      ports(fakeIpc().ipc, fakeGraph(probeRoute(false, true, { status: 204 }), calls)),
+      target,
+      { proof: 'state' },
+    );
+    expect(synced.ok).toBe(true);
+    expect(synced.step.verdict).toBe('pass');
+    expect(synced.step.proof?.by).toBe('state');
+    const cloud = await stepProveReadOnly(
+      ports(fakeIpc().ipc, fakeGraph(probeRoute(true, null, { status: 204 }), calls)),
+      target,
+      { proof: 'state' },
+    );
+    expect(cloud.ok).toBe(false);
+    expect(cloud.step.verdict).toBe('fail');
+    expect(cloud.step.proof?.summary).toMatch(/NOT the synced state/);
+    expect(calls.some((c) => c.method === 'PATCH')).toBe(false);
+  });
+
+  it('by write: the documented 400 on an object that does not read synced fails', async () => {
+    const r = await stepProveReadOnly(
+      ports(fakeIpc().ipc, fakeGraph(probeRoute(true, null, badRequest('Request_BadRequest')))),
+      target,
+    );
+    expect(r.ok).toBe(false);
+    expect(r.step.verdict).toBe('fail');
+    expect(r.verdict?.kind).toBe('refused');
+  });
+
+  it('by write: an undocumented 400 on a synced object is a warning, never a pass', async () => {
+    const r = await stepProveReadOnly(
+      ports(fakeIpc().ipc, fakeGraph(probeRoute(false, true, badRequest('Request_SomethingElse')))),
+      target,
+    );
+    expect(r.verdict?.kind).toBe('probablyReadOnly');
+    expect(r.step.verdict).toBe('warn');
+    expect(r.readOnly).toBe(true);
+  });
+
+  it('by write: a 404 fails', async () => {
+    const notFound = { kind: 'notFound' as const, status: 404, code: 'Request_ResourceNotFound', message: 'gone' };
+    const r = await stepProveReadOnly(ports(fakeIpc().ipc, fakeGraph(probeRoute(false, true, notFound))), target);
+    expect(r.ok).toBe(false);
+    expect(r.step.verdict).toBe('fail');
+    expect(r.readOnly).toBe(null);
+  });
+
+  it('by write: a 403 falls back to the state evidence, which fails when the object does not read synced', async () => {
+    const synced = await stepProveReadOnly(
+      ports(fakeIpc().ipc, fakeGraph(probeRoute(false, true, forbidden403))),
+      target,
+    );
+    expect(synced.ok).toBe(true);
+    expect(synced.step.proof?.by).toBe('state');
+    expect(synced.verdict?.kind).toBe('notProvable');
+    const cloud = await stepProveReadOnly(
+      ports(fakeIpc().ipc, fakeGraph(probeRoute(true, null, forbidden403))),
+      target,
+    );
+    expect(cloud.ok).toBe(false);
+    expect(cloud.step.verdict).toBe('fail');
+  });
+
+  it('by write: a probe that could not run rests on the state evidence, and says so', async () => {
+    const r = await stepProveReadOnly(
+      ports(fakeIpc().ipc, fakeGraph(probeRoute(true, null, { status: 204 }, { probeReadFails: true }))),
+      target,
+    );
+    expect(r.ok).toBe(false);
+    expect(r.step.verdict).toBe('fail');
+    expect(r.step.notes.join(' ')).toMatch(/could not run/);
+    expect(r.verdict).toBe(null);
+  });
+});
+
+describe('step 7 (writable in the cloud): the failing cases of each proof', () => {
+  const run = (route: Route, options: Parameters<typeof stepProveWritable>[3] = {}) => {
+    const f = fakeIpc();
+    return stepProveWritable(ports(f.ipc, fakeGraph(route)), target, 'Alex (cloud)', options).then((r) => ({
+      ...r,
+      journal: f.journal,
+    }));
+  };
+
+  it('by state: passes on true / null with no write; fails on false / true', async () => {
+    const cloud = await run(probeRoute(true, null, { status: 204 }), { proof: 'state' });
+    expect(cloud.ok).toBe(true);
+    expect(cloud.step.verdict).toBe('pass');
+    expect(cloud.write).toBe(null);
+    expect(cloud.journal).toHaveLength(0);
+    const synced = await run(probeRoute(false, true, { status: 204 }), { proof: 'state' });
+    expect(synced.ok).toBe(false);
+    expect(synced.step.verdict).toBe('fail');
+    expect(synced.step.proof?.summary).toMatch(/NOT the transferred state/);
+  });
+
+  it('by state: names the audit entry when there is one', async () => {
+    const r = await run(probeRoute(true, null, { status: 204 }), {
+      proof: 'state',
+      auditEntry: { activityDisplayName: 'Update contact', activityDateTime: '2026-01-01T00:00:00Z' },
+    });
+    expect(r.step.observed).toMatch(/audit entry "Update contact" at 2026-01-01T00:00:00Z/);
+  });
+
+  it('by write: passes when the new name reads back, journaled', async () => {
+    let name = 'Alex Wilber';
+    const r = await run((c) => {
+      if (c.method === 'PATCH') {
+        name = (c.body as { displayName: string }).displayName;
+        return { status: 204 };
+      }
+      return probeRoute(true, null, { status: 204 }, { displayName: () => name })(c);
+    });
+    expect(r.ok).toBe(true);
+    expect(r.step.verdict).toBe('pass');
+    expect(r.step.proof?.by).toBe('write');
+    expect(r.journal.map((x) => x.kind)).toEqual(['intent', 'result']);
+  });
+
+  it('by write: a refused write (400) fails', async () => {
+    const r = await run(probeRoute(true, null, badRequest('Request_BadRequest')));
+    expect(r.ok).toBe(false);
+    expect(r.step.verdict).toBe('fail');
+    expect(r.step.observed).toMatch(/^Refused: /);
+  });
+
+  it('by write: a 403 falls back to the state evidence, which fails on a synced object', async () => {
+    const cloud = await run(probeRoute(true, null, forbidden403));
+    expect(cloud.ok).toBe(true);
+    expect(cloud.step.proof?.by).toBe('state');
+    const synced = await run(probeRoute(false, true, forbidden403));
+    expect(synced.ok).toBe(false);
+    expect(synced.step.verdict).toBe('fail');
+  });
+
+  it('by write: an answer that never came and a state that cannot be read is a warning, not a pass', async () => {
+    const r = await run(() => networkError);
+    expect(r.ok).toBe(false);
+    expect(r.step.verdict).toBe('warn');
+    expect(r.write?.outcome).toBe('unknown');
   });
 });
