@@ -30,13 +30,66 @@ function ConvertTo-SoaContact {
     }
 }
 
+function Find-SoaContactsByAttribute {
+    # The contacts whose $Attribute equals one of $Values, by OR-filters of at most $ChunkSize terms (one
+    # Get-ADObject per chunk). Returns a hashtable: lower-cased value -> list of contacts.
+    param([string]$Attribute, [string[]]$Values, [int]$ChunkSize = 50)
+    $byValue = @{}
+    $distinct = @($Values | Where-Object { -not [string]::IsNullOrEmpty($_) } | Sort-Object -Unique)
+    for ($i = 0; $i -lt $distinct.Count; $i += $ChunkSize) {
+        $last = [Math]::Min($i + $ChunkSize, $distinct.Count) - 1
+        $terms = @()
+        foreach ($value in $distinct[$i..$last]) { $terms += ('(' + $Attribute + '=' + (ConvertTo-SoaLdapValue -Value $value) + ')') }
+        $filter = '(&(objectClass=contact)(|' + ($terms -join '') + '))'
+        foreach ($o in @(Get-ADObject -LDAPFilter $filter -Properties @('displayName', 'mail', 'description') -ErrorAction Stop)) {
+            if ($null -eq $o) { continue }
+            $value = [string]$o.$Attribute
+            if ($value -eq '') { continue }
+            $k = $value.ToLowerInvariant()
+            if (-not $byValue.ContainsKey($k)) { $byValue[$k] = New-Object System.Collections.ArrayList }
+            [void]$byValue[$k].Add((ConvertTo-SoaContact -AdObject $o))
+        }
+    }
+    return $byValue
+}
+
+function Find-SoaOnPremContactBatch {
+    # Many lookups in one call: each query { key; mail; displayName } is answered like a lookup by mail,
+    # then (when the mail finds nothing) by display name. Needs the ActiveDirectory module.
+    param($Queries)
+    if (-not (Import-SoaActiveDirectoryModule)) {
+        throw (New-SoaError -Code 'unavailable' -Message 'The ActiveDirectory PowerShell module is not installed, so contacts cannot be found by mail or display name. Install the RSAT ActiveDirectory module.' -Category 'NotInstalled')
+    }
+    $list = @(@($Queries) | Where-Object { $null -ne $_ })
+    $byMail = Find-SoaContactsByAttribute -Attribute 'mail' -Values @($list | ForEach-Object { [string]$_.mail })
+    $names = @()
+    foreach ($q in $list) {
+        $m = [string]$q.mail
+        if ($m -eq '' -or -not $byMail.ContainsKey($m.ToLowerInvariant())) { $names += [string]$q.displayName }
+    }
+    $byName = Find-SoaContactsByAttribute -Attribute 'displayName' -Values $names
+    $results = New-Object System.Collections.ArrayList
+    foreach ($q in $list) {
+        $m = ([string]$q.mail).ToLowerInvariant()
+        $n = ([string]$q.displayName).ToLowerInvariant()
+        $found = @()
+        if ($m -ne '' -and $byMail.ContainsKey($m)) { $found = @($byMail[$m].ToArray()) }
+        elseif ($n -ne '' -and $byName.ContainsKey($n)) { $found = @($byName[$n].ToArray()) }
+        [void]$results.Add([ordered]@{ key = [string]$q.key; matches = $found })
+    }
+    return [ordered]@{ results = @($results.ToArray()); via = 'activeDirectory' }
+}
+
 function Find-SoaOnPremContact {
+    # One lookup (-Mail, -DisplayName, -DistinguishedName), or many in one call (-Queries, see Find-SoaOnPremContactBatch).
     param(
         [string]$Mail = '',
         [string]$DisplayName = '',
         [string]$DistinguishedName = '',
-        [int]$ResultSetSize = 50
+        [int]$ResultSetSize = 50,
+        [object[]]$Queries = @()
     )
+    if (@($Queries).Count -gt 0) { return (Find-SoaOnPremContactBatch -Queries $Queries) }
     if ($Mail -eq '' -and $DisplayName -eq '' -and $DistinguishedName -eq '') {
         throw (New-SoaError -Code 'validation' -Message 'Give a mail address, a display name or a DN.' -Category 'InvalidArgument')
     }

@@ -82,8 +82,9 @@ function Get-SoaExportEvidence {
     # Whether the object's takeover export is awaiting confirmation, from what the server shows, and from where.
     # source: csObject (blockOnPremisesSync is still True), runHistory (an Export run of the Entra connector since
     # $SinceDate), notObservable (no time to tie the run history to, or no Export run yet).
-    param($Entra, $Block, $SinceDate, $ExportRuns)
-    $pending = Get-SoaPendingExportCount -Entra $Entra
+    # $Pending: the Entra connector's pending exports, read once per call (Get-SoaPendingExportCount).
+    param($Entra, $Block, $SinceDate, $ExportRuns, $Pending)
+    $pending = $Pending
     if ($Block -eq $true) {
         return [ordered]@{ awaiting = $false; source = 'csObject'; exportRun = $null; pendingExports = $pending
             detail = 'blockOnPremisesSync is True on the Entra connector object: the object is not being taken back.' }
@@ -110,7 +111,7 @@ function Get-SoaExportEvidence {
 
 function Get-SoaObjectTraceOne {
     # The trace of one DN with the connectors (and Export runs) already read.
-    param([string]$DistinguishedName, $Connectors, $SinceDate, $ExportRuns)
+    param([string]$DistinguishedName, $Connectors, $SinceDate, $ExportRuns, $Pending)
     $order = Get-SoaAdConnectorOrder -Connectors $Connectors -Dn $DistinguishedName
     $adObject = $null
     $lookupErrors = @()
@@ -172,7 +173,7 @@ function Get-SoaObjectTraceOne {
     $entraObject = ConvertTo-SoaCsObject -CsObject $entra
     $block = ConvertTo-SoaBool -Value (Get-SoaAttributeValue -CsObject $entra -Name 'blockOnPremisesSync')
     $cloudMastered = ConvertTo-SoaBool -Value (Get-SoaAttributeValue -CsObject $entra -Name 'cloudMastered')
-    $evidence = Get-SoaExportEvidence -Entra $Connectors.Entra -Block $block -SinceDate $SinceDate -ExportRuns $ExportRuns
+    $evidence = Get-SoaExportEvidence -Entra $Connectors.Entra -Block $block -SinceDate $SinceDate -ExportRuns $ExportRuns -Pending $Pending
     $message = 'Synchronised by Connect Sync; Source of Authority is on premises.'
     if ($block -eq $true) { $message = 'blockOnPremisesSync is True: Source of Authority is in the cloud and Connect Sync no longer writes this object.' }
     elseif ($evidence.awaiting -eq $true) { $message = 'Awaiting export confirmation (from the run history): the next sync cycle confirms that on-premises manages the object again.' }
@@ -193,14 +194,36 @@ function Get-SoaObjectTraceOne {
 }
 
 function Get-SoaObjectTrace {
+    # One DN (-DistinguishedName: returns its trace), or many in one call (-DistinguishedNames: returns
+    # @{ traces; failures }). The connectors, the Entra connector's Export runs and its pending exports are
+    # read once per call, whatever the number of DNs; a DN whose trace fails is listed in failures and the
+    # others still come back.
     param(
-        [Parameter(Mandatory = $true)][string]$DistinguishedName,
+        [string]$DistinguishedName = '',
+        [string[]]$DistinguishedNames = @(),
         [string]$Since = ''
     )
+    $many = @(@($DistinguishedNames) | Where-Object { -not [string]::IsNullOrEmpty([string]$_) })
+    if ($DistinguishedName -eq '' -and $many.Count -eq 0) {
+        throw (New-SoaError -Code 'validation' -Message 'Give a DN (DistinguishedName) or a list of DNs (DistinguishedNames).' -Category 'InvalidArgument')
+    }
     Assert-SoaADSyncModule
     $connectors = Get-SoaConnectorSet
     $sinceDate = $null
     if ($Since -ne '') { $sinceDate = ConvertTo-SoaUtcDate -Value $Since }
     $runs = Get-SoaEntraExportRuns -Entra $connectors.Entra -SinceDate $sinceDate
-    return Get-SoaObjectTraceOne -DistinguishedName $DistinguishedName -Connectors $connectors -SinceDate $sinceDate -ExportRuns $runs
+    $pending = Get-SoaPendingExportCount -Entra $connectors.Entra
+    if ($many.Count -eq 0) {
+        return Get-SoaObjectTraceOne -DistinguishedName $DistinguishedName -Connectors $connectors -SinceDate $sinceDate -ExportRuns $runs -Pending $pending
+    }
+    $traces = New-Object System.Collections.ArrayList
+    $failures = New-Object System.Collections.ArrayList
+    foreach ($dn in $many) {
+        try {
+            [void]$traces.Add((Get-SoaObjectTraceOne -DistinguishedName ([string]$dn) -Connectors $connectors -SinceDate $sinceDate -ExportRuns $runs -Pending $pending))
+        } catch {
+            [void]$failures.Add([ordered]@{ dn = [string]$dn; message = (Get-SoaErrorSummary -Message $_.Exception.Message) })
+        }
+    }
+    return [ordered]@{ traces = @($traces.ToArray()); failures = @($failures.ToArray()) }
 }

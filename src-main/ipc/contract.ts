@@ -574,6 +574,19 @@ export const contract = {
     output: traceResult,
     description: 'AD CS object → metaverse → Entra CS object.',
   }),
+  'server.traceObjects': op({
+    input: z.strictObject({
+      /** the DNs to trace in one PowerShell call (a bulk follow-up sends them in batches) */
+      dns: z.array(dnInput).min(1).max(1000),
+      since: isoDate.optional(),
+    }),
+    output: z.object({
+      traces: z.array(traceResult),
+      /** DNs whose trace failed (the others still come back) */
+      failures: z.array(z.object({ dn: z.string(), message: z.string() })),
+    }),
+    description: 'Many traces in one PowerShell call: connectors and run history read once per call.',
+  }),
   'server.findOnPremContact': op({
     input: z.strictObject({
       mail: z.string().max(320).optional(),
@@ -582,6 +595,26 @@ export const contract = {
     }),
     output: z.object({ matches: z.array(onPremContact), via: z.enum(['activeDirectory', 'connectorSpace']) }),
     description: 'Find the on-premises contact by mail, display name or DN.',
+  }),
+  'server.findOnPremContacts': op({
+    input: z.strictObject({
+      /** each query is answered like findOnPremContact: by mail, then (when the mail finds nothing) by display name */
+      queries: z
+        .array(
+          z.strictObject({
+            key: z.string().min(1).max(128),
+            mail: z.string().max(320).optional(),
+            displayName: z.string().max(256).optional(),
+          }),
+        )
+        .min(1)
+        .max(5000),
+    }),
+    output: z.object({
+      results: z.array(z.object({ key: z.string(), matches: z.array(onPremContact) })),
+      via: z.literal('activeDirectory'),
+    }),
+    description: 'Many contact lookups in one PowerShell call (OR-filters of mail, then display name).',
   }),
   'server.events6956': op({
     input: z.strictObject({

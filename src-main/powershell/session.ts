@@ -114,6 +114,8 @@ export class PowerShellSession {
   private readonly startTimeoutMs: number;
   /** How many shells were started (tests and the bench read it). */
   startCount = 0;
+  /** How many script calls were sent to a shell (tests and the bench read it). */
+  callCount = 0;
 
   constructor(private readonly options: PowerShellSessionOptions = {}) {
     this.exe = options.exe ?? defaultPowerShellExe();
@@ -195,6 +197,7 @@ export class PowerShellSession {
     if (!BASE64.test(b64) || !NONCE.test(nonce)) throw new PowerShellError('internal', 'Argument encoding failed.');
     const shell = await this.ensureShell(options.signal);
     const command = `Invoke-SoaCommand -Name '${script}' -ArgumentsBase64 '${b64}' -Nonce '${nonce}'`;
+    this.callCount += 1;
     const envelope = await this.invoke(
       shell,
       command,

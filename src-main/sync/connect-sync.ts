@@ -32,6 +32,35 @@ const findResult = z.object({
   via: z.enum(['activeDirectory', 'connectorSpace']),
 });
 
+const traceBatchResult = z.object({
+  traces: z
+    .array(contract['server.traceObjects'].output.shape.traces.element)
+    .nullable()
+    .transform((t) => t ?? []),
+  failures: z
+    .array(contract['server.traceObjects'].output.shape.failures.element)
+    .nullable()
+    .transform((f) => f ?? []),
+});
+const findBatchResult = z.object({
+  results: z
+    .array(
+      z.object({
+        key: z.string(),
+        matches: z
+          .array(contract['server.findOnPremContact'].output.shape.matches.element)
+          .nullable()
+          .transform((m) => m ?? []),
+      }),
+    )
+    .nullable()
+    .transform((r) => r ?? []),
+  via: z.literal('activeDirectory'),
+});
+/** Extra time a batched call gets per object, on top of the per-call timeout (ms). */
+const TRACE_MS_PER_OBJECT = 250;
+const LOOKUP_MS_PER_OBJECT = 25;
+
 /** PowerShell serialises an empty array inside a hashtable as [] but 5.1 may give null; normalise. */
 const environmentResult = contract['server.environment'].output;
 
@@ -105,6 +134,38 @@ export class ConnectSync {
     );
     if (r.status !== 'unknownDn') await this.pickTraced(input.dn, signal);
     return r;
+  }
+
+  /**
+   * Many traces in one PowerShell call (a bulk follow-up). Unlike `traceObject` it picks nothing:
+   * bulk runs never change an AD object.
+   */
+  traceObjects(
+    input: OpParsedInput<'server.traceObjects'>,
+    signal?: AbortSignal,
+  ): Promise<OpOutput<'server.traceObjects'>> {
+    return this.ps.run(
+      'Get-SoaObjectTrace',
+      { DistinguishedNames: input.dns, ...(input.since ? { Since: input.since } : {}) },
+      traceBatchResult,
+      { timeoutMs: this.timing.callTimeoutMs + input.dns.length * TRACE_MS_PER_OBJECT, signal },
+    );
+  }
+
+  /** Many contact lookups in one PowerShell call (mail first, then display name, as `findOnPremContact`). */
+  findOnPremContacts(
+    input: OpParsedInput<'server.findOnPremContacts'>,
+    signal?: AbortSignal,
+  ): Promise<OpOutput<'server.findOnPremContacts'>> {
+    const queries = input.queries.map((q) => ({
+      key: q.key,
+      ...(q.mail ? { mail: q.mail } : {}),
+      ...(q.displayName ? { displayName: q.displayName } : {}),
+    }));
+    return this.ps.run('Find-SoaOnPremContact', { Queries: queries }, findBatchResult, {
+      timeoutMs: this.timing.callTimeoutMs + input.queries.length * LOOKUP_MS_PER_OBJECT,
+      signal,
+    });
   }
 
   /**

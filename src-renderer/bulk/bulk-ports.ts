@@ -3,13 +3,14 @@
  * (`SoaClient`), main's `auth.getAccessToken` as a `TokenSource` (`tokenSourceFromIpc`, so a missing
  * consent surfaces as a `TokenSourceError` with the missing scopes), and the app info's Graph root.
  */
-import type { AppInfo, OpOutput } from '@contract';
+import type { AppInfo } from '@contract';
 import type { SoaClient } from '../lib/bridge';
 import { createGraphSession, tokenSourceFromIpc, TokenSourceError } from '../lib/graph';
 import { runStreaming } from '../lib/soa/streaming';
 import {
   createSessionGraphBatchPort,
   createIpcJournalPort,
+  findContactDns,
   readMany,
   OBJECT_TYPES,
   scopesFor,
@@ -61,8 +62,8 @@ export function createBulkPorts(
         if (!r.ok) throw new Error(r.error.message);
         return r.value;
       },
-      async traceObject(input) {
-        const r = await client.call('server.traceObject', input);
+      async traceObjects(input) {
+        const r = await client.call('server.traceObjects', input);
         if (!r.ok) throw new Error(r.error.message);
         return r.value;
       },
@@ -91,7 +92,7 @@ export function describeError(e: unknown): { message: string; fix: string } {
 /**
  * On-premises DNs of a run's objects for the Event 6956 sweep: users and groups carry
  * `onPremisesDistinguishedName` in Graph; contacts do not, so they are found in AD by mail (then
- * display name) through `server.findOnPremContact`, and only a single match is used.
+ * display name) through `server.findOnPremContacts` (one PowerShell call per batch), and only a single match is used.
  */
 export async function resolveDns(
   client: SoaClient,
@@ -125,41 +126,15 @@ export async function resolveDns(
     }
     return { found, missing };
   }
-  for (const [index, o] of objects.entries()) {
-    if (signal?.aborted) throw new Error('Cancelled.');
-    onProgress?.(index, objects.length);
-    let matches: OpOutput<'server.findOnPremContact'>['matches'] = [];
-    let error: string | undefined;
-    for (const input of [
-      ...(o.mail ? [{ mail: o.mail }] : []),
-      ...(o.displayName ? [{ displayName: o.displayName }] : []),
-    ]) {
-      const r = await client.call('server.findOnPremContact', input);
-      if (!r.ok) {
-        error = r.error.message;
-        break;
-      }
-      matches = r.value.matches;
-      if (matches.length > 0) break;
-    }
-    const only = matches.length === 1 ? matches[0] : undefined;
-    if (only)
-      found.push({
-        objectId: o.objectId,
-        dn: only.distinguishedName,
-        ...(o.displayName ? { displayName: o.displayName } : {}),
-      });
-    else
-      missing.push({
-        objectId: o.objectId,
-        reason: error
-          ? `AD lookup failed: ${error}`
-          : matches.length > 1
-            ? `${matches.length} AD contacts match; not swept.`
-            : 'No AD contact found by mail or display name.',
-      });
-  }
-  return { found, missing };
+  return findContactDns(
+    async (input) => {
+      const r = await client.call('server.findOnPremContacts', input);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    },
+    objects,
+    { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) },
+  );
 }
 
 /** Mail address per object id from a plan (for the AD lookup of contacts). */

@@ -157,6 +157,99 @@ Describe 'Get-SoaObjectTrace on a server with several forests' {
     }
 }
 
+Describe 'Get-SoaObjectTrace with many DNs in one call' {
+    BeforeEach {
+        Mock Get-ADSyncConnector {
+            [pscustomobject]@{ Name = 'contoso.com'; ConnectorTypeName = 'AD'; Partitions = @([pscustomobject]@{ DN = 'DC=contoso,DC=com'; Selected = $true }) }
+            [pscustomobject]@{ Name = 'fabrikam.com'; ConnectorTypeName = 'AD'; Partitions = @([pscustomobject]@{ DN = 'DC=fabrikam,DC=com'; Selected = $true }) }
+            [pscustomobject]@{ Name = 'contoso.onmicrosoft.com - AAD'; ConnectorTypeName = 'Extensible2' }
+        }
+        Mock Get-ADSyncConnectorStatistics { [pscustomobject]@{ ExportAdds = 0; ExportUpdates = 0; ExportDeletes = 0 } }
+        Mock Get-ADSyncCSObject {
+            [pscustomobject]@{ ConnectorName = $ConnectorName; DistinguishedName = $DistinguishedName; ObjectId = 'o'; ConnectedMVObjectId = ('mv-' + $DistinguishedName); HasExportError = $false; HasSyncError = $false; Attributes = @() }
+        } -ParameterFilter { $ConnectorName -ne 'contoso.onmicrosoft.com - AAD' }
+        Mock Get-ADSyncCSObject {
+            [pscustomobject]@{ ConnectorName = $ConnectorName; DistinguishedName = $DistinguishedName; ObjectId = 'e'; ConnectedMVObjectId = 'mv'; HasExportError = $false; HasSyncError = $false; Attributes = @(New-Attr 'blockOnPremisesSync' 'True') }
+        } -ParameterFilter { $ConnectorName -eq 'contoso.onmicrosoft.com - AAD' }
+        Mock Get-ADSyncMVObject {
+            if ($Identifier -like '*CN=Broken*') { throw 'The metaverse object could not be read.' }
+            [pscustomobject]@{ ObjectId = $Identifier; Lineage = @([pscustomobject]@{ ConnectorName = 'contoso.onmicrosoft.com - AAD'; ConnectedCsObjectDN = ('CN={' + $Identifier + '}') }) }
+        }
+    }
+    It 'reads the connectors and the pending exports once, and traces every DN in order' {
+        $dns = @('CN=A,DC=contoso,DC=com', 'CN=B,DC=fabrikam,DC=com', 'CN=C,DC=contoso,DC=com')
+        $r = Get-SoaObjectTrace -DistinguishedNames $dns
+        @($r.traces | ForEach-Object { $_.dn }) | Should -Be $dns
+        @($r.traces | ForEach-Object { $_.status }) | Should -Be @('traced', 'traced', 'traced')
+        @($r.failures).Count | Should -Be 0
+        Should -Invoke Get-ADSyncConnector -Times 1 -Exactly
+        Should -Invoke Get-ADSyncConnectorStatistics -Times 1 -Exactly
+        # each DN is looked up on its own forest's connector only
+        @($r.traces | ForEach-Object { $_.adConnector.name }) | Should -Be @('contoso.com', 'fabrikam.com', 'contoso.com')
+        Should -Invoke Get-ADSyncCSObject -Times 1 -Exactly -ParameterFilter { $ConnectorName -eq 'fabrikam.com' }
+        $r.traces[1].blockOnPremisesSync | Should -BeTrue
+    }
+    It 'lists a DN whose trace fails in failures and still returns the others' {
+        $r = Get-SoaObjectTrace -DistinguishedNames @('CN=A,DC=contoso,DC=com', 'CN=Broken,DC=contoso,DC=com', 'CN=Nobody,DC=elsewhere,DC=org')
+        @($r.traces | ForEach-Object { $_.dn }) | Should -Be @('CN=A,DC=contoso,DC=com', 'CN=Nobody,DC=elsewhere,DC=org')
+        @($r.failures).Count | Should -Be 1
+        $r.failures[0].dn | Should -Be 'CN=Broken,DC=contoso,DC=com'
+        $r.failures[0].message | Should -Match 'metaverse object could not be read'
+    }
+    It 'refuses a call with neither a DN nor a list of DNs' {
+        { Get-SoaObjectTrace } | Should -Throw -ErrorId 'Soa.validation'
+        { Get-SoaObjectTrace -DistinguishedNames @('') } | Should -Throw -ErrorId 'Soa.validation'
+    }
+}
+
+Describe 'Find-SoaOnPremContact with many queries in one call' {
+    BeforeEach {
+        $script:directory = @(
+            [pscustomobject]@{ DistinguishedName = 'CN=Ann,DC=c'; ObjectGUID = 'g1'; ObjectClass = 'contact'; displayName = 'Ann'; mail = 'Ann@C.com'; description = $null }
+            [pscustomobject]@{ DistinguishedName = 'CN=Bo,DC=c'; ObjectGUID = 'g2'; ObjectClass = 'contact'; displayName = 'Bo'; mail = $null; description = $null }
+            [pscustomobject]@{ DistinguishedName = 'CN=Twin1,DC=c'; ObjectGUID = 'g3'; ObjectClass = 'contact'; displayName = 'Twin'; mail = 'twin@c.com'; description = $null }
+            [pscustomobject]@{ DistinguishedName = 'CN=Twin2,DC=c'; ObjectGUID = 'g4'; ObjectClass = 'contact'; displayName = 'Twin'; mail = 'twin@c.com'; description = $null }
+        )
+        # a minimal evaluator of the OR-filters the batch sends: (&(objectClass=contact)(|(attr=value)...))
+        Mock Get-ADObject {
+            $terms = [regex]::Matches($LDAPFilter, '\((mail|displayName)=([^()]*)\)')
+            foreach ($o in $script:directory) {
+                foreach ($t in $terms) {
+                    if ([string]$o.($t.Groups[1].Value) -eq $t.Groups[2].Value) { $o; break }
+                }
+            }
+        }
+    }
+    It 'answers by mail, then by display name, case-insensitively, with one search per chunk' {
+        $queries = @(
+            [pscustomobject]@{ key = 'k1'; mail = 'ann@c.com' },
+            [pscustomobject]@{ key = 'k2'; mail = 'gone@c.com'; displayName = 'Bo' },
+            [pscustomobject]@{ key = 'k3'; mail = 'twin@c.com' },
+            [pscustomobject]@{ key = 'k4'; displayName = 'Nobody' }
+        )
+        $r = Find-SoaOnPremContact -Queries $queries
+        $r.via | Should -Be 'activeDirectory'
+        @($r.results | ForEach-Object { $_.key }) | Should -Be @('k1', 'k2', 'k3', 'k4')
+        @($r.results[0].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Ann,DC=c')
+        @($r.results[1].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Bo,DC=c')
+        @($r.results[2].matches).Count | Should -Be 2
+        @($r.results[3].matches).Count | Should -Be 0
+        # one search for the three distinct mails, one for the names the mails did not find
+        Should -Invoke Get-ADObject -Times 2 -Exactly
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $LDAPFilter -eq '(&(objectClass=contact)(|(mail=ann@c.com)(mail=gone@c.com)(mail=twin@c.com)))' }
+    }
+    It 'splits long lists into chunks and escapes every value' {
+        $byValue = Find-SoaContactsByAttribute -Attribute 'mail' -Values @('a(1)@c.com', 'b@c.com', 'c@c.com') -ChunkSize 2
+        $byValue.Count | Should -Be 0
+        Should -Invoke Get-ADObject -Times 2 -Exactly
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $LDAPFilter -eq '(&(objectClass=contact)(|(mail=a\281\29@c.com)(mail=b@c.com)))' }
+    }
+    It 'needs the ActiveDirectory module' {
+        Mock Import-SoaActiveDirectoryModule { $false }
+        { Find-SoaOnPremContact -Queries @([pscustomobject]@{ key = 'k'; mail = 'a@c.com' }) } | Should -Throw -ErrorId 'Soa.unavailable'
+    }
+}
+
 Describe 'Find-SoaOnPremContact' {
     It 'escapes LDAP filter values' {
         ConvertTo-SoaLdapValue -Value 'a*b(c)d\e' | Should -BeExactly 'a\2ab\28c\29d\5ce'

@@ -52,6 +52,6 @@ export function createIpcServerPort(bridge: BridgeCall): BulkServerPort {
   return {
     runSyncCycle: (input) => value(bridge, 'server.runSyncCycle', { ...input, operationId: crypto.randomUUID() }),
     events6956: (input) => value(bridge, 'server.events6956', input),
-    traceObject: (input) => value(bridge, 'server.traceObject', input),
+    traceObjects: (input) => value(bridge, 'server.traceObjects', input),
   };
 }

@@ -12,8 +12,18 @@ import { serverConfirms, type ServerObservation } from './evidence-levels';
 export interface BulkServerPort {
   runSyncCycle(input: Omit<OpInput<'server.runSyncCycle'>, 'operationId'>): Promise<OpOutput<'server.runSyncCycle'>>;
   events6956(input: OpInput<'server.events6956'>): Promise<OpOutput<'server.events6956'>>;
-  /** the per-object server trace (AD CS object → metaverse → Entra CS object) */
-  traceObject(input: OpInput<'server.traceObject'>): Promise<OpOutput<'server.traceObject'>>;
+  /** server traces (AD CS object → metaverse → Entra CS object) of many objects in one PowerShell call */
+  traceObjects(input: OpInput<'server.traceObjects'>): Promise<OpOutput<'server.traceObjects'>>;
+}
+
+/** DNs per `server.traceObjects` call: 2,000 objects take 4 PowerShell calls instead of 2,000. */
+export const TRACE_BATCH_SIZE = 500;
+
+/** Slices of at most `size` items, in order. */
+export function batchesOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 export interface SweepObject {
@@ -30,6 +40,75 @@ export interface SweepResult {
   notSeen: { objectId: string; dn: string }[];
   /** events for DNs outside this run (shown, not counted) */
   otherEvents: number;
+}
+
+/** Contact lookups per `server.findOnPremContacts` call. */
+export const LOOKUP_BATCH_SIZE = 1000;
+
+export interface ContactToFind {
+  objectId: string;
+  displayName?: string | undefined;
+  mail?: string | null | undefined;
+}
+
+export type FindContacts = (
+  input: OpInput<'server.findOnPremContacts'>,
+) => Promise<OpOutput<'server.findOnPremContacts'>>;
+
+/**
+ * On-premises DNs of contacts (Graph has no onPremisesDistinguishedName for them): found in AD by mail,
+ * then display name, in batches (one PowerShell call per batch); only a single match is used.
+ */
+export async function findContactDns(
+  find: FindContacts,
+  objects: readonly ContactToFind[],
+  o: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal; batchSize?: number } = {},
+): Promise<{ found: SweepObject[]; missing: { objectId: string; reason: string }[] }> {
+  const found: SweepObject[] = [];
+  const missing: { objectId: string; reason: string }[] = [];
+  let done = 0;
+  for (const batch of batchesOf(objects, o.batchSize ?? LOOKUP_BATCH_SIZE)) {
+    if (o.signal?.aborted) throw new Error('Cancelled.');
+    o.onProgress?.(done, objects.length);
+    const queries = batch
+      .filter((x) => x.mail || x.displayName)
+      .map((x) => ({
+        key: x.objectId,
+        ...(x.mail ? { mail: x.mail } : {}),
+        ...(x.displayName ? { displayName: x.displayName } : {}),
+      }));
+    let results = new Map<string, OpOutput<'server.findOnPremContacts'>['results'][number]['matches']>();
+    let error: string | undefined;
+    if (queries.length > 0) {
+      try {
+        results = new Map((await find({ queries })).results.map((r) => [r.key, r.matches]));
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    for (const x of batch) {
+      const matches = results.get(x.objectId) ?? [];
+      const only = matches.length === 1 ? matches[0] : undefined;
+      if (only)
+        found.push({
+          objectId: x.objectId,
+          dn: only.distinguishedName,
+          ...(x.displayName ? { displayName: x.displayName } : {}),
+        });
+      else
+        missing.push({
+          objectId: x.objectId,
+          reason: error
+            ? `AD lookup failed: ${error}`
+            : matches.length > 1
+              ? `${matches.length} AD contacts match; not swept.`
+              : 'No AD contact found by mail or display name.',
+        });
+    }
+    done += batch.length;
+  }
+  o.onProgress?.(done, objects.length);
+  return { found, missing };
 }
 
 /** One sync cycle after the run (waits out a busy engine); the typed result says busy / staging / completed. */
@@ -87,6 +166,8 @@ export interface FollowUpOptions {
   /** after each cycle, with every observation so far */
   onCycle?: (cycle: number, observations: ReadonlyMap<string, ServerObservation>) => void;
   cycleTimeoutSeconds?: number;
+  /** DNs per trace call (default TRACE_BATCH_SIZE) */
+  traceBatchSize?: number;
 }
 
 export interface FollowUpResult {
@@ -97,9 +178,10 @@ export interface FollowUpResult {
 }
 
 /**
- * Repeat sync cycles until every object is confirmed on the server (its per-object trace shows the
- * action's end state, see `serverConfirms`) or the timeout passes. Each cycle traces only the objects
- * still pending; each object keeps its latest observation and the cycle it was made on.
+ * Repeat sync cycles until every object is confirmed on the server (its trace shows the action's end
+ * state, see `serverConfirms`) or the timeout passes. Each cycle traces only the objects still pending,
+ * in batches (one PowerShell call per batch); each object keeps its latest observation and the cycle it
+ * was made on.
  */
 export async function followUpUntilConfirmed(
   server: BulkServerPort,
@@ -128,18 +210,29 @@ export async function followUpUntilConfirmed(
     if (cycle.status === 'busy') return done('busy', cycle.message);
     if (cycle.status === 'stagingMode') return done('stagingMode', cycle.message);
     cycles++;
-    for (const x of pending()) {
+    for (const batch of batchesOf(pending(), o.traceBatchSize ?? TRACE_BATCH_SIZE)) {
       if (o.signal?.aborted) break;
-      const trace = await server.traceObject({ dn: x.dn, since });
-      const verdict = serverConfirms(o.action, trace);
-      observations.set(x.objectId, {
-        objectId: x.objectId,
-        confirmed: verdict.confirmed,
-        awaitingExportConfirmation: trace.status === 'traced' ? trace.awaitingExportConfirmation : null,
-        detail: verdict.detail,
-        cycle: cycles,
-        observedAt: new Date(o.clock.now()).toISOString(),
-      });
+      const { traces, failures } = await server.traceObjects({ dns: [...new Set(batch.map((x) => x.dn))], since });
+      const traceOf = new Map(traces.map((t) => [normaliseDn(t.dn), t]));
+      const failureOf = new Map(failures.map((f) => [normaliseDn(f.dn), f.message]));
+      const observedAt = new Date(o.clock.now()).toISOString();
+      for (const x of batch) {
+        const trace = traceOf.get(normaliseDn(x.dn));
+        const verdict = trace
+          ? serverConfirms(o.action, trace)
+          : {
+              confirmed: false,
+              detail: `The server trace failed: ${failureOf.get(normaliseDn(x.dn)) ?? 'the server returned no trace for this DN'}.`,
+            };
+        observations.set(x.objectId, {
+          objectId: x.objectId,
+          confirmed: verdict.confirmed,
+          awaitingExportConfirmation: trace?.status === 'traced' ? trace.awaitingExportConfirmation : null,
+          detail: verdict.detail,
+          cycle: cycles,
+          observedAt,
+        });
+      }
     }
     o.onCycle?.(cycles, observations);
   }

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { OpOutput } from '@contract';
 import {
+  findContactDns,
   followUpUntilConfirmed,
+  TRACE_BATCH_SIZE,
   type BulkServerPort,
+  type FindContacts,
 } from '../../../../../../src-renderer/lib/soa/bulk/server-follow-up';
 import { summariseLevels } from '../../../../../../src-renderer/lib/soa/bulk/evidence-levels';
 import type { ItemResult } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
@@ -14,6 +17,36 @@ type Trace = OpOutput<'server.traceObject'>;
 function fakeServer(startAt: (dn: string) => number, clock: { t: number }) {
   let cycle = 0;
   const traces: string[] = [];
+  /** the DNs of each traceObjects call */
+  const calls: string[][] = [];
+  const traceObject = ({ dn }: { dn: string }): Trace => {
+    traces.push(`${cycle}:${dn}`);
+    const s = startAt(dn);
+    const awaiting = cycle === s;
+    const taken = cycle > s;
+    const cs = {
+      connectorName: 'c',
+      distinguishedName: dn,
+      objectId: 'o',
+      hasExportError: false,
+      hasSyncError: false,
+      attributes: {},
+    };
+    return {
+      status: 'traced',
+      dn,
+      adConnector: { name: 'ad', via: 'partition', partition: null },
+      adObject: cs,
+      metaverseObjectId: 'mv',
+      entraObject: cs,
+      blockOnPremisesSync: awaiting || taken ? false : true,
+      cloudAnchor: null,
+      cloudMastered: !taken,
+      awaitingExportConfirmation: awaiting,
+      exportEvidence: { awaiting, source: 'csObject', detail: 'read', exportRun: null, pendingExports: null },
+      message: 'ok',
+    } as Trace;
+  };
   const server: BulkServerPort = {
     runSyncCycle: () => {
       cycle++;
@@ -24,36 +57,17 @@ function fakeServer(startAt: (dn: string) => number, clock: { t: number }) {
       } as unknown as OpOutput<'server.runSyncCycle'>);
     },
     events6956: () => Promise.resolve({ events: [], provider: null }),
-    traceObject: ({ dn }) => {
-      traces.push(`${cycle}:${dn}`);
-      const s = startAt(dn);
-      const awaiting = cycle === s;
-      const taken = cycle > s;
-      const cs = {
-        connectorName: 'c',
-        distinguishedName: dn,
-        objectId: 'o',
-        hasExportError: false,
-        hasSyncError: false,
-        attributes: {},
-      };
+    traceObjects: ({ dns }) => {
+      calls.push(dns);
+      // a DN the server does not know comes back as a failure, as Get-SoaObjectTrace reports it
+      const known = dns.filter((dn) => !dn.startsWith('CN=Broken,'));
       return Promise.resolve({
-        status: 'traced',
-        dn,
-        adConnector: { name: 'ad', via: 'partition', partition: null },
-        adObject: cs,
-        metaverseObjectId: 'mv',
-        entraObject: cs,
-        blockOnPremisesSync: awaiting || taken ? false : true,
-        cloudAnchor: null,
-        cloudMastered: !taken,
-        awaitingExportConfirmation: awaiting,
-        exportEvidence: { awaiting, source: 'csObject', detail: 'read', exportRun: null, pendingExports: null },
-        message: 'ok',
-      } as Trace);
+        traces: known.map((dn) => traceObject({ dn })),
+        failures: dns.filter((dn) => !known.includes(dn)).map((dn) => ({ dn, message: 'lookup failed' })),
+      });
     },
   };
-  return { server, traces, cycles: () => cycle };
+  return { server, traces, calls, cycles: () => cycle };
 }
 
 function clockOf(state: { t: number }): Clock {
@@ -134,3 +148,87 @@ describe('bulk follow-up until every object is confirmed on the server', () => {
     expect(summariseLevels('rollback', items, again.observations).complete).toBe(true);
   });
 });
+
+describe('batched server calls', () => {
+  it('traces the pending objects in batches: one call per batch, never one per object', async () => {
+    const clock = { t: 0 };
+    const lab = fakeServer((dn) => (dn.startsWith('CN=C7,') ? 2 : 1), clock);
+    const r = await followUpUntilConfirmed(lab.server, objects, {
+      action: 'rollback',
+      clock: clockOf(clock),
+      timeoutMs: 3_600_000,
+      traceBatchSize: 8,
+    });
+    expect(r.stopped).toBe('allConfirmed');
+    // cycle 1: 20 objects in 8 + 8 + 4; cycle 2: 20 again (all awaiting confirmation); cycle 3: only C7
+    expect(lab.calls.map((c) => c.length)).toEqual([8, 8, 4, 8, 8, 4, 1]);
+    expect(lab.calls.at(-1)).toEqual(['CN=C7,OU=Contacts,DC=contoso,DC=com']);
+    expect(TRACE_BATCH_SIZE).toBeGreaterThanOrEqual(200); // 2,000 objects in at most 10 calls
+  });
+
+  it('a DN whose trace failed stays unconfirmed and says why; the rest of its batch is confirmed', async () => {
+    const clock = { t: 0 };
+    const lab = fakeServer(() => 0, clock);
+    const withBroken = [...objects.slice(0, 3), { objectId: 'x', dn: 'CN=Broken,OU=Contacts,DC=contoso,DC=com' }];
+    const r = await followUpUntilConfirmed(lab.server, withBroken, {
+      action: 'rollback',
+      clock: clockOf(clock),
+      timeoutMs: 3_600_000,
+      maxCycles: 2,
+    });
+    expect(r.stopped).toBe('maxCycles');
+    expect(r.observations.get('x')).toMatchObject({
+      confirmed: false,
+      detail: 'The server trace failed: lookup failed.',
+    });
+    expect(['o0', 'o1', 'o2'].every((id) => r.observations.get(id)?.confirmed === true)).toBe(true);
+  });
+
+  it('finds contact DNs in batches, uses only a single match and says why the others are missing', async () => {
+    const seen: number[] = [];
+    const find: FindContacts = ({ queries }) => {
+      seen.push(queries.length);
+      return Promise.resolve({
+        via: 'activeDirectory',
+        results: queries.map((q) => ({
+          key: q.key,
+          matches:
+            q.key === 'twice'
+              ? [contact('CN=T1'), contact('CN=T2')]
+              : q.key === 'none'
+                ? []
+                : [contact(`CN=${q.mail ?? q.displayName ?? ''}`)],
+        })),
+      });
+    };
+    const input = [
+      { objectId: 'a', mail: 'a@contoso.com' },
+      { objectId: 'b', displayName: 'Bea' },
+      { objectId: 'twice', mail: 't@contoso.com' },
+      { objectId: 'none', mail: 'n@contoso.com' },
+      { objectId: 'nothing' },
+    ];
+    const r = await findContactDns(find, input, { batchSize: 2 });
+    expect(seen).toEqual([2, 2]); // 'nothing' has neither mail nor name: not asked
+    expect(r.found).toEqual([
+      { objectId: 'a', dn: 'CN=a@contoso.com' },
+      { objectId: 'b', dn: 'CN=Bea', displayName: 'Bea' },
+    ]);
+    expect(Object.fromEntries(r.missing.map((m) => [m.objectId, m.reason]))).toEqual({
+      twice: '2 AD contacts match; not swept.',
+      none: 'No AD contact found by mail or display name.',
+      nothing: 'No AD contact found by mail or display name.',
+    });
+  });
+
+  it('a failed lookup batch marks its objects missing with the error', async () => {
+    const find: FindContacts = () => Promise.reject(new Error('ActiveDirectory module missing'));
+    const r = await findContactDns(find, [{ objectId: 'a', mail: 'a@contoso.com' }]);
+    expect(r.found).toEqual([]);
+    expect(r.missing).toEqual([{ objectId: 'a', reason: 'AD lookup failed: ActiveDirectory module missing' }]);
+  });
+});
+
+function contact(dn: string) {
+  return { distinguishedName: dn, objectGuid: 'g', displayName: null, mail: null, description: null };
+}

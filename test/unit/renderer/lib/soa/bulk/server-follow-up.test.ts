@@ -43,7 +43,7 @@ describe('Connect Sync follow-up of a bulk run', () => {
       calls.push(`events since ${input.since}`);
       return { events, provider: 'ADSync' };
     },
-    traceObject: () => Promise.reject(new Error('not used here')),
+    traceObjects: () => Promise.reject(new Error('not used here')),
   };
 
   it('reports which objects of the run are confirmed blocked by Event 6956', async () => {

@@ -1,0 +1,103 @@
+/**
+ * `npm run bench -- server`: the server side of a 2,000-contact bulk follow-up against the lab with real
+ * pwsh. Batched (the app's way): the contacts' DNs found in AD and their traces read in one PowerShell
+ * call per batch (`findContactDns`, `server.traceObjects`), plus one Event 6956 sweep. Per object (the
+ * old way): one lookup call and one trace call for each contact, measured on a sample and scaled to the
+ * whole set. Prints PowerShell calls and time for both and the ratios against the targets (≤ 10 calls,
+ * ≥ 10× faster). The sync cycle itself is the same for both and is left out.
+ *
+ * Env: SOA_BENCH_SERVER_OBJECTS (default 2000), SOA_BENCH_SERVER_SAMPLE (per-object sample, default 100).
+ */
+import { z } from 'zod';
+import { startLab } from '../../src-main/lab/index';
+import { PowerShellSession } from '../../src-main/powershell/session';
+import { labPowerShellConfig } from '../../src-main/powershell/lab-config';
+import { ConnectSync } from '../../src-main/sync/connect-sync';
+import {
+  LOOKUP_BATCH_SIZE,
+  TRACE_BATCH_SIZE,
+  batchesOf,
+  findContactDns,
+} from '../../src-renderer/lib/soa/bulk/server-follow-up';
+
+const num = (name: string, fallback: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
+};
+const verdict = (ok: boolean): string => (ok ? 'meets target' : 'MISSES target');
+const adContact = z.object({
+  DistinguishedName: z.string(),
+  displayName: z.string().nullable(),
+  mail: z.string().nullable(),
+});
+
+export async function runServerBench(): Promise<void> {
+  const n = num('SOA_BENCH_SERVER_OBJECTS', 2000);
+  const sample = Math.min(n, num('SOA_BENCH_SERVER_SAMPLE', 100));
+  console.log(`# Server-call benchmark (${n}-contact bulk follow-up; per-object calls measured on ${sample})`);
+  const lab = await startLab({ seed: 11, speed: 'fast', contacts: n });
+  const ps = new PowerShellSession({ ...labPowerShellConfig(lab.info), defaultTimeoutMs: 600_000 });
+  const sync = new ConnectSync(ps, { timing: { callTimeoutMs: 600_000 } });
+  try {
+    const listed = await lab.control('GET', '/onprem/ad/objects?LDAPFilter=(objectClass%3Dcontact)');
+    const contacts = z
+      .object({ value: z.array(adContact.passthrough()) })
+      .parse(listed.body)
+      .value.slice(0, n);
+    if (contacts.length < n) throw new Error(`the lab seeded only ${contacts.length} contacts`);
+    const objects = contacts.map((c, i) => ({
+      objectId: `o${i}`,
+      mail: c.mail,
+      ...(c.displayName ? { displayName: c.displayName } : {}),
+    }));
+    await sync.scheduler(); // start the shell outside the measurements
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+
+    // Batched: lookups, traces and one 6956 sweep.
+    const calls0 = ps.callCount;
+    const t0 = performance.now();
+    const { found, missing } = await findContactDns((input) => sync.findOnPremContacts(input), objects);
+    const lookupCalls = ps.callCount - calls0;
+    let traced = 0;
+    for (const batch of batchesOf(found, TRACE_BATCH_SIZE)) {
+      const r = await sync.traceObjects({ dns: batch.map((x) => x.dn), since });
+      traced += r.traces.length;
+    }
+    const traceCalls = ps.callCount - calls0 - lookupCalls;
+    await sync.events6956({ since, dns: found.map((x) => x.dn), maxEvents: 5000 });
+    const batchedCalls = ps.callCount - calls0;
+    const batchedSeconds = (performance.now() - t0) / 1000;
+
+    // Per object: one lookup (by mail) and one trace per contact, on the sample.
+    const calls1 = ps.callCount;
+    const t1 = performance.now();
+    for (const o of objects.slice(0, sample)) {
+      const r = await sync.findOnPremContact(o.mail ? { mail: o.mail } : { displayName: o.displayName ?? '' });
+      const dn = r.matches[0]?.distinguishedName;
+      if (dn) await sync.traceObject({ dn, since });
+    }
+    const sampleCalls = ps.callCount - calls1;
+    const sampleSeconds = (performance.now() - t1) / 1000;
+    const perObjectCalls = Math.round((sampleCalls / sample) * n) + 1; // + the one 6956 sweep
+    const perObjectSeconds = (sampleSeconds / sample) * n;
+
+    const callRatio = perObjectCalls / batchedCalls;
+    const timeRatio = perObjectSeconds / batchedSeconds;
+    console.log(
+      `found ${found.length} of ${n} contacts in AD (${missing.length} missing), traced ${traced}; batches of ${LOOKUP_BATCH_SIZE} lookups, ${TRACE_BATCH_SIZE} traces`,
+    );
+    console.log(
+      `batched          ${batchedCalls} PowerShell calls (${lookupCalls} lookup, ${traceCalls} trace, 1 sweep) in ${batchedSeconds.toFixed(1)} s   (target <= 10 calls: ${verdict(batchedCalls <= 10)})`,
+    );
+    console.log(
+      `per object       ${sampleCalls} calls in ${sampleSeconds.toFixed(1)} s for ${sample} contacts -> ${perObjectCalls} calls, ${perObjectSeconds.toFixed(1)} s for ${n} (scaled)`,
+    );
+    console.log(`ratio (calls)    ${callRatio.toFixed(0)}x fewer PowerShell calls`);
+    console.log(
+      `ratio (time)     ${timeRatio.toFixed(1)}x faster batched   (target >= 10x: ${verdict(timeRatio >= 10)})`,
+    );
+  } finally {
+    await ps.dispose();
+    await lab.close();
+  }
+}
