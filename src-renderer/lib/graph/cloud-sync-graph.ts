@@ -56,6 +56,7 @@ const servicePrincipalSchema = z.object({
   appId: z.string().nullable().optional(),
   displayName: z.string().nullable().optional(),
   applicationTemplateId: z.string().nullable().optional(),
+  servicePrincipalNames: z.array(z.string()).nullable().optional(),
 });
 
 const keyValueSchema = z.object({ name: z.string(), value: z.string().nullable().optional() });
@@ -134,21 +135,30 @@ export interface CloudSyncDiscovery {
  */
 export async function listCloudSyncConfigurations(g: GraphSession): Promise<GraphResult<CloudSyncDiscovery>> {
   const requestIds: (string | null)[] = [];
-  const sps = await readPages(
-    g,
-    {
-      method: 'GET',
-      path: '/servicePrincipals',
-      query: {
-        $filter: `applicationTemplateId eq '${CLOUD_SYNC_APP_TEMPLATE_ID}'`,
-        $select: 'id,appId,displayName,applicationTemplateId',
+  // Two documented ways to recognise the service principal: `applicationTemplateId` (null in Microsoft's own example
+  // of a Cloud Sync service principal) and the template id among `servicePrincipalNames`. Both are asked, merged by id;
+  // one refused filter is not fatal while the other answers (docs/reference/cloud-sync.md#finding-the-configuration).
+  const byFilter = async (filter: string) => {
+    const r = await readPages(
+      g,
+      {
+        method: 'GET',
+        path: '/servicePrincipals',
+        query: { $filter: filter, $select: 'id,appId,displayName,applicationTemplateId,servicePrincipalNames' },
+        scopes: STEP_SCOPES.cloudSync,
       },
-      scopes: STEP_SCOPES.cloudSync,
-    },
-    servicePrincipalSchema,
-  );
-  requestIds.push(sps.requestId);
-  if (!sps.ok) return sps;
+      servicePrincipalSchema,
+    );
+    requestIds.push(r.requestId);
+    return r;
+  };
+  const byTemplate = await byFilter(`applicationTemplateId eq '${CLOUD_SYNC_APP_TEMPLATE_ID}'`);
+  const byName = await byFilter(`servicePrincipalNames/any(n:n eq '${CLOUD_SYNC_APP_TEMPLATE_ID}')`);
+  if (!byTemplate.ok && !byName.ok) return byTemplate;
+  const found = new Map<string, z.infer<typeof servicePrincipalSchema>>();
+  for (const sp of [...(byTemplate.ok ? byTemplate.value : []), ...(byName.ok ? byName.value : [])])
+    found.set(sp.id, sp);
+  const sps = { value: [...found.values()] };
   const configurations: CloudSyncConfiguration[] = [];
   for (const sp of sps.value) {
     const jobs = await readPages(
@@ -192,6 +202,12 @@ export interface ProvisioningRule {
   ruleId: string;
   /** The schema's source object name for this object type (`contact`, `group`, `user`), or null when unmapped. */
   objectTypeName: string | null;
+  /**
+   * The names provisionOnDemand may expect for the type, in the order to try: the AD object class (the mapping's
+   * `sourceObjectName`), then the Entra type (`targetObjectName`). Only `user` is documented; for contacts and groups
+   * either is plausible (docs/reference/cloud-sync.md#provision-on-demand). Empty when unmapped.
+   */
+  objectTypeNames: string[];
   /** Every source object name the rule maps (evidence when the type is missing). */
   mappedTypes: string[];
 }
@@ -212,11 +228,19 @@ export function ruleFor(
       (m) => m.enabled !== false && wanted.includes((m.sourceObjectName ?? '').toLowerCase()),
     );
     if (mapping?.sourceObjectName) {
-      return { ruleId: rule.id, objectTypeName: mapping.sourceObjectName, mappedTypes: mappedTypes(rule) };
+      const names = [mapping.sourceObjectName, ...(mapping.targetObjectName ? [mapping.targetObjectName] : [])];
+      return {
+        ruleId: rule.id,
+        objectTypeName: mapping.sourceObjectName,
+        objectTypeNames: [...new Set(names)],
+        mappedTypes: mappedTypes(rule),
+      };
     }
   }
   const first = rules[0];
-  return first ? { ruleId: first.id, objectTypeName: null, mappedTypes: mappedTypes(first) } : null;
+  return first
+    ? { ruleId: first.id, objectTypeName: null, objectTypeNames: [], mappedTypes: mappedTypes(first) }
+    : null;
 }
 
 function mappedTypes(rule: z.infer<typeof ruleSchema>): string[] {

@@ -41,9 +41,15 @@ export interface CloudSyncTuning {
   cycleBoundMs: number;
   /** Time between provisioning-log reads while waiting (the reporting API allows 5 per 10 s). */
   logPollIntervalMs: number;
+  /** After a decisive provisionOnDemand answer: how long to wait for its log entry (a cycle plus ingestion). */
+  logAfterOnDemandMs: number;
 }
 
-export const DEFAULT_CLOUD_SYNC_TUNING: CloudSyncTuning = { cycleBoundMs: 10 * 60_000, logPollIntervalMs: 20_000 };
+export const DEFAULT_CLOUD_SYNC_TUNING: CloudSyncTuning = {
+  cycleBoundMs: 10 * 60_000,
+  logPollIntervalMs: 20_000,
+  logAfterOnDemandMs: 150_000,
+};
 
 /** One object's Cloud Sync context: its configuration, the schema rule, and the two request windows. */
 export interface CloudSyncContext {
@@ -144,7 +150,7 @@ export async function stepDetectEngine(
       step.notes.push(
         `The job’s schema could not be read (${errorText(r.error)}): soa-pilot waits for scheduled cycles instead of provisionOnDemand.`,
       );
-    else if (!rule?.objectTypeName) {
+    else if (!rule || rule.objectTypeNames.length === 0) {
       step.notes.push(
         `The job’s schema maps no contact object (${rule?.mappedTypes.join(', ') || 'no mappings'}): provisionOnDemand is not used; soa-pilot waits for scheduled cycles.`,
       );
@@ -204,52 +210,60 @@ export async function observeCloudSync(
   const bound = ctx.tuning.cycleBoundMs;
   const progress = (phase: WaitProgress['phase'], message: string): void =>
     options.onProgress?.({ phase, elapsedMs: ports.clock.now().getTime() - t0, boundMs: bound, message });
-  if (rule?.objectTypeName && target.dn) {
-    progress('onDemand', 'provisionOnDemand for the object…');
-    const request = {
-      servicePrincipalId: cfg.servicePrincipalId,
-      jobId: cfg.jobId,
-      ruleId: rule.ruleId,
-      dn: target.dn,
-      objectTypeName: rule.objectTypeName,
-    };
-    const at = ports.clock.now().toISOString();
-    const { result, throttles } = await provisionOnDemand(ports.graph, request, {
-      window: ctx.windows.onDemand,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    out.requests.push({
-      kind: 'graph',
-      label: `POST ${graphUrl(ports, `/servicePrincipals/${encodeURIComponent(cfg.servicePrincipalId)}/synchronization/jobs/${encodeURIComponent(cfg.jobId)}/provisionOnDemand`)}`,
-      body: provisionOnDemandBody(request),
-      at,
-      status: result.ok ? result.status : result.error.status,
-      requestId: result.requestId,
-      response: result.ok
-        ? {
-            result: result.value.result,
-            details: result.value.details,
-            steps: result.value.steps.map((s) => ({ name: s.name, status: s.status, description: s.description })),
-          }
-        : { error: result.error.code, message: result.error.message },
-      ...(throttles.length > 0
-        ? {
-            attempts: throttles.map((t, i) => ({
-              seq: i + 1,
-              at,
-              method: 'POST',
-              url: 'provisionOnDemand',
-              status: 429,
-              requestId: t.requestId,
-              retryAfter: String(t.waitMs / 1000),
-            })),
-          }
-        : {}),
-    });
-    if (result.ok) {
-      out.onDemand = outcomeOfProvisionOnDemand(result.value);
+  if (rule && rule.objectTypeNames.length > 0 && target.dn) {
+    // The documented objectTypeName is `user`; for a contact the AD class or the Entra type are both plausible: a
+    // 400 for one name moves on to the next (each attempt is in the evidence).
+    for (const objectTypeName of rule.objectTypeNames) {
+      progress('onDemand', `provisionOnDemand for the object (objectTypeName "${objectTypeName}")…`);
+      const request = {
+        servicePrincipalId: cfg.servicePrincipalId,
+        jobId: cfg.jobId,
+        ruleId: rule.ruleId,
+        dn: target.dn,
+        objectTypeName,
+      };
+      const at = ports.clock.now().toISOString();
+      const { result, throttles } = await provisionOnDemand(ports.graph, request, {
+        window: ctx.windows.onDemand,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      out.requests.push({
+        kind: 'graph',
+        label: `POST ${graphUrl(ports, `/servicePrincipals/${encodeURIComponent(cfg.servicePrincipalId)}/synchronization/jobs/${encodeURIComponent(cfg.jobId)}/provisionOnDemand`)}`,
+        body: provisionOnDemandBody(request),
+        at,
+        status: result.ok ? result.status : result.error.status,
+        requestId: result.requestId,
+        response: result.ok
+          ? {
+              result: result.value.result,
+              details: result.value.details,
+              steps: result.value.steps.map((s) => ({ name: s.name, status: s.status, description: s.description })),
+            }
+          : { error: result.error.code, message: result.error.message },
+        ...(throttles.length > 0
+          ? {
+              attempts: throttles.map((t, i) => ({
+                seq: i + 1,
+                at,
+                method: 'POST',
+                url: 'provisionOnDemand',
+                status: 429,
+                requestId: t.requestId,
+                retryAfter: String(t.waitMs / 1000),
+              })),
+            }
+          : {}),
+      });
+      if (result.ok) {
+        out.onDemand = outcomeOfProvisionOnDemand(result.value);
+        break;
+      }
+      if (result.error.kind !== 'badRequest') break;
     }
   }
+  // With a decisive provisionOnDemand answer, its log entry is waited for only about one cycle plus ingestion.
+  const logBound = out.onDemand && until(out.onDemand) ? Math.min(bound, ctx.tuning.logAfterOnDemandMs) : bound;
   // The log: poll until an entry for the object satisfies `until`, or the bound passes.
   for (;;) {
     progress('readingLog', 'Reading the provisioning log…');
@@ -291,12 +305,12 @@ export async function observeCloudSync(
     const newest = out.logEntries[out.logEntries.length - 1];
     if (newest && until(newest)) break;
     const elapsed = ports.clock.now().getTime() - t0;
-    if (elapsed >= bound) break;
+    if (elapsed >= logBound) break;
     progress(
       'waitingForCycle',
       `Waiting for the next Cloud Sync cycle (about every 2 minutes): ${Math.round(elapsed / 1000)} s of ${Math.round(bound / 1000)} s.`,
     );
-    await ports.clock.sleep(Math.min(ctx.tuning.logPollIntervalMs, Math.max(1, bound - elapsed)), options.signal);
+    await ports.clock.sleep(Math.min(ctx.tuning.logPollIntervalMs, Math.max(1, logBound - elapsed)), options.signal);
   }
   return out;
 }

@@ -63,6 +63,17 @@ describe('Cloud Sync configurations', () => {
     );
   });
 
+  it('finds the service principal when applicationTemplateId is null (Microsoft’s example) through servicePrincipalNames', async () => {
+    const c = recordingClock();
+    const f = fakeCloudSyncGraph(c.clock, [fabrikam]);
+    f.templateIdIn = 'servicePrincipalNames';
+    const r = await listCloudSyncConfigurations(f.graph);
+    expect(r.ok && r.value.configurations.map((x) => x.jobId)).toEqual(['AD2AADProvisioning.abc']);
+    // Failing case: the template filter alone finds nothing under this variant.
+    const templateOnly = f.requests.find((q) => decodeURIComponent(q.url).includes('applicationTemplateId eq'));
+    expect(templateOnly?.status).toBe(200);
+  });
+
   it('accepts the job by its id prefix when the template id disagrees (a documented sample shows that)', () => {
     expect(isAd2AadJob({ id: 'AD2AADProvisioning.fc96', templateId: 'ADDCInPassthrough' })).toBe(true);
     expect(isAd2AadJob({ id: 'x', templateId: 'AD2AADProvisioning' })).toBe(true);
@@ -108,6 +119,7 @@ describe('the schema rule for provisionOnDemand', () => {
     expect(ruleFor(schema, 'contact')).toEqual({
       ruleId: 'r1',
       objectTypeName: 'Contact',
+      objectTypeNames: ['Contact'],
       mappedTypes: ['user', 'Contact'],
     });
     expect(ruleFor(schema, 'user')?.objectTypeName).toBe('user');
@@ -119,7 +131,12 @@ describe('the schema rule for provisionOnDemand', () => {
         { id: 'r1', objectMappings: [{ sourceObjectName: 'user' }, { sourceObjectName: 'contact', enabled: false }] },
       ],
     };
-    expect(ruleFor(schema, 'contact')).toEqual({ ruleId: 'r1', objectTypeName: null, mappedTypes: ['user'] });
+    expect(ruleFor(schema, 'contact')).toEqual({
+      ruleId: 'r1',
+      objectTypeName: null,
+      objectTypeNames: [],
+      mappedTypes: ['user'],
+    });
     expect(ruleFor({ synchronizationRules: [] }, 'contact')).toBeNull();
   });
 
@@ -130,6 +147,7 @@ describe('the schema rule for provisionOnDemand', () => {
     expect(r.ok && r.value).toEqual({
       ruleId: 'rule-fab',
       objectTypeName: 'contact',
+      objectTypeNames: ['contact', 'Contact'],
       mappedTypes: ['user', 'group', 'contact'],
     });
   });

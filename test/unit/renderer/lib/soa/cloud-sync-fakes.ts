@@ -60,6 +60,10 @@ export interface FakeCloudSyncGraph {
   configurations: FakeConfiguration[];
   /** Status to answer the provisioning log with (e.g. 403 for a tenant without P1/P2). */
   logFailure: { status: number; code: string; message: string } | null;
+  /** Where the template id shows: `applicationTemplateId` (set) or only `servicePrincipalNames` (Microsoft's example). */
+  templateIdIn: 'applicationTemplateId' | 'servicePrincipalNames';
+  /** The objectTypeName provisionOnDemand accepts for contacts (a 400 for another): the AD class, the Entra type, or both. */
+  contactTypeName: 'contact' | 'Contact' | 'either';
   /** Any other endpoint (contacts, onPremisesSyncBehavior): return null for a 404. */
   other: (method: string, path: string, body: unknown) => { status: number; body: unknown } | null;
 }
@@ -105,6 +109,8 @@ export function fakeCloudSyncGraph(
     configurations,
     logFailure: null,
     other: () => null,
+    templateIdIn: 'applicationTemplateId',
+    contactTypeName: 'contact',
   };
   const limited = (bucket: string): Response | null => {
     const now = clock.now().getTime();
@@ -125,13 +131,14 @@ export function fakeCloudSyncGraph(
     const path = decodeURIComponent(url.pathname.replace(/^\/(v1\.0|beta)/, ''));
     if (method === 'GET' && path === '/servicePrincipals') {
       const filter = url.searchParams.get('$filter') ?? '';
-      const all = filter.includes(CLOUD_SYNC_APP_TEMPLATE_ID);
+      const hit = filter.includes(CLOUD_SYNC_APP_TEMPLATE_ID) && filter.startsWith(state.templateIdIn);
       return json(200, {
-        value: all
+        value: hit
           ? state.configurations.map((c) => ({
               id: c.spId,
               displayName: c.displayName,
-              applicationTemplateId: CLOUD_SYNC_APP_TEMPLATE_ID,
+              applicationTemplateId: state.templateIdIn === 'applicationTemplateId' ? CLOUD_SYNC_APP_TEMPLATE_ID : null,
+              servicePrincipalNames: [CLOUD_SYNC_APP_TEMPLATE_ID],
             }))
           : [],
       });
@@ -163,7 +170,7 @@ export function fakeCloudSyncGraph(
               enabled: true,
               name: `Provision ${t}`,
               sourceObjectName: t,
-              targetObjectName: t,
+              targetObjectName: t === 'inetOrgPerson' ? 'User' : t.charAt(0).toUpperCase() + t.slice(1),
             })),
           },
         ],
@@ -173,6 +180,16 @@ export function fakeCloudSyncGraph(
     if (method === 'POST' && m) {
       const throttled = limited('pod');
       if (throttled) return throttled;
+      const subject = (body as { parameters?: { subjects?: { objectTypeName?: string }[] }[] }).parameters?.[0]
+        ?.subjects?.[0];
+      const typeName = subject?.objectTypeName ?? '';
+      if (
+        typeName.toLowerCase() === 'contact' &&
+        state.contactTypeName !== 'either' &&
+        typeName !== state.contactTypeName
+      ) {
+        return json(400, { error: { code: 'BadRequest', message: `Unsupported objectTypeName ${typeName}` } });
+      }
       const a = state.onDemand(body);
       return json(a.status, a.body);
     }

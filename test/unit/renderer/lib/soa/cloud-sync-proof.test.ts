@@ -251,7 +251,7 @@ describe('detecting the engine (step)', () => {
     ]);
     expect(r.route.engine).toBe('cloudSync');
     expect(r.step.verdict).toBe('pass');
-    expect(r.context?.rule).toMatchObject({ ruleId: 'rule-fab', objectTypeName: 'contact' });
+    expect(r.context?.rule).toMatchObject({ ruleId: 'rule-fab', objectTypeNames: ['contact', 'Contact'] });
   });
   it('fails when both engines claim the DN', async () => {
     const s = setup(['contact'], { isCloudManaged: false, onPremisesSyncEnabled: true, displayName: 'Ann' });
@@ -281,10 +281,49 @@ describe('the block step (provisionOnDemand and the log)', () => {
     expect(r.step.requests.some((q) => q.label.includes('/provisionOnDemand'))).toBe(true);
   });
 
+  it.each(['contact', 'Contact', 'either'] as const)(
+    'finds the objectTypeName provisionOnDemand accepts for contacts (variant %s)',
+    async (variant) => {
+      const s = setup(['contact'], { isCloudManaged: true, onPremisesSyncEnabled: null, displayName: 'Ann' });
+      s.f.contactTypeName = variant;
+      s.f.onDemand = () => ({
+        status: 200,
+        body: onDemandAnswer('Skipped', [
+          { name: 'EntrySynchronizationSkip', type: 'Export', status: 'Skipped', description: SOA_TEXT },
+        ]),
+      });
+      const d = await stepDetectEngine(s.ports, target, []);
+      const r = await stepProveAdBlockedCloudSync(
+        s.ports,
+        { ...d.context!, tuning: { ...DEFAULT_CLOUD_SYNC_TUNING, logAfterOnDemandMs: 0 } },
+        target,
+        before,
+      );
+      expect(r.step.verdict).toBe('pass');
+      const pods = s.f.requests.filter((q) => q.url.endsWith('/provisionOnDemand'));
+      expect(pods.at(-1)?.status).toBe(200);
+      expect(pods).toHaveLength(variant === 'Contact' ? 2 : 1);
+    },
+  );
+
+  it('does not pass when every objectTypeName is refused: it says no outcome was observed', async () => {
+    const s = setup(['contact'], { isCloudManaged: true, onPremisesSyncEnabled: null, displayName: 'Ann' });
+    s.f.contactTypeName = 'CONTACT' as unknown as 'contact';
+    const d = await stepDetectEngine(s.ports, target, []);
+    const r = await stepProveAdBlockedCloudSync(
+      s.ports,
+      { ...d.context!, tuning: { ...DEFAULT_CLOUD_SYNC_TUNING, cycleBoundMs: 30_000 } },
+      target,
+      before,
+    );
+    expect(r.step.verdict).toBe('warn');
+    expect(s.f.requests.filter((q) => q.url.endsWith('/provisionOnDemand')).map((q) => q.status)).toEqual([400, 400]);
+  });
+
   it('waits for the next cycle when the schema maps no contact, and passes on the log entry', async () => {
     const s = setup(['user', 'group'], { isCloudManaged: true, onPremisesSyncEnabled: null, displayName: 'Ann' });
     const d = await stepDetectEngine(s.ports, target, []);
-    expect(d.context?.rule?.objectTypeName).toBeNull();
+    expect(d.context?.rule?.objectTypeNames).toEqual([]);
     // The scheduled cycle processes the object 2 minutes from now.
     const cycleAt = new Date(s.c.clock.now().getTime() + 120_000).toISOString();
     s.f.log.push(
