@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphCall } from '../../../../../src-renderer/lib/graph/graph-client';
-import { pollAudit, type AuditPollState } from '../../../../../src-renderer/lib/soa/verify';
-import { fakeGraph, fakeIpc, ports } from './fakes';
+import {
+  classifyRead,
+  errorText,
+  pollAudit,
+  readSoa,
+  readSoaUntil,
+  soaReading,
+  type AuditPollState,
+} from '../../../../../src-renderer/lib/soa/verify';
+import { fakeGraph, fakeIpc, networkError, ports, recordingClock, throttled } from './fakes';
 
 /** A clock that advances by the slept time (no real waiting). */
 function steppingPorts(graph: ReturnType<typeof fakeGraph>, intervalMs: number, boundMs: number) {
@@ -74,5 +82,159 @@ describe('pollAudit', () => {
     });
     expect(s.status).toBe('error');
     expect(s.message).toMatch(/Assign Reports Reader/);
+  });
+});
+
+describe('pollAudit waits', () => {
+  const since = '2026-01-01T00:00:00Z';
+  it('after a throttled read, waits the Retry-After (when longer than the interval), then reads again', async () => {
+    let reads = 0;
+    const g = fakeGraph(() =>
+      ++reads === 1
+        ? throttled
+        : { status: 200, body: { value: [entry('Change Source of Authority from AD to cloud')] } },
+    );
+    const clock = recordingClock();
+    const p = { ...steppingPorts(g, 1000, 60_000), clock };
+    const ticks: AuditPollState[] = [];
+    const s = await pollAudit(p, { targetId: 'c1', since, action: 'transfer' }, { onTick: (t) => ticks.push(t) });
+    expect(s.status).toBe('found');
+    expect(clock.sleeps).toEqual([2000]);
+    expect(ticks[0]?.message).toMatch(/Read failed \(throttled\); retrying/);
+    expect(s.elapsedMs).toBe(2000);
+  });
+
+  it('after a network error, waits at least 2 s; after an empty read, the interval', async () => {
+    let reads = 0;
+    const g = fakeGraph(() =>
+      ++reads === 1
+        ? networkError
+        : reads === 2
+          ? { status: 200, body: { value: [] } }
+          : { status: 200, body: { value: [entry('Change Source of Authority from AD to cloud')] } },
+    );
+    const clock = recordingClock();
+    const s = await pollAudit(
+      { ...steppingPorts(g, 500, 60_000), clock },
+      { targetId: 'c1', since, action: 'transfer' },
+    );
+    expect(s.status).toBe('found');
+    expect(clock.sleeps).toEqual([2000, 500]);
+  });
+
+  it('never sleeps past the bound', async () => {
+    const g = fakeGraph(() => ({ status: 200, body: { value: [] } }));
+    const clock = recordingClock();
+    const s = await pollAudit(
+      { ...steppingPorts(g, 40_000, 60_000), clock },
+      { targetId: 'c1', since, action: 'transfer' },
+    );
+    expect(s.status).toBe('notYetVisible');
+    expect(clock.sleeps).toEqual([40_000, 20_000]);
+    expect(s.message).toMatch(/after 60 s \(3 reads\)/);
+  });
+
+  it('stops, without reading, when the signal is already aborted', async () => {
+    const calls: GraphCall[] = [];
+    const g = fakeGraph(() => ({ status: 200, body: { value: [] } }), calls);
+    const ac = new AbortController();
+    ac.abort();
+    const ticks: AuditPollState[] = [];
+    const s = await pollAudit(
+      steppingPorts(g, 1000, 60_000),
+      { targetId: 'c1', since, action: 'transfer' },
+      { signal: ac.signal, onTick: (t) => ticks.push(t) },
+    );
+    expect(s).toMatchObject({ status: 'cancelled', polls: 0 });
+    expect(calls).toHaveLength(0);
+    expect(ticks.map((t) => t.status)).toEqual(['cancelled']);
+  });
+});
+
+describe('readSoa and readSoaUntil', () => {
+  const route = (icm: boolean | 'error', contact: boolean | null | 'error') =>
+    fakeGraph((c) => {
+      if (c.path.endsWith('/onPremisesSyncBehavior'))
+        return icm === 'error' ? networkError : { status: 200, body: { isCloudManaged: icm } };
+      if (contact === 'error') return { ...networkError, message: 'contact read failed' };
+      return {
+        status: 200,
+        body: {
+          id: 'c1',
+          displayName: 'Alex',
+          onPremisesSyncEnabled: contact,
+          onPremisesLastSyncDateTime: '2026-01-01T00:00:00Z',
+        },
+      };
+    });
+
+  it('reads both flags with the evidence of both GETs', async () => {
+    const r = await readSoa(ports(fakeIpc().ipc, route(true, null)), 'c1');
+    expect(r).toMatchObject({
+      isCloudManaged: true,
+      onPremisesSyncEnabled: null,
+      displayName: 'Alex',
+      onPremisesLastSyncDateTime: '2026-01-01T00:00:00Z',
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.requests.map((q) => q.label)).toEqual([
+      'GET https://graph.test/v1.0/contacts/c1/onPremisesSyncBehavior?$select=isCloudManaged',
+      'GET https://graph.test/v1.0/contacts/c1?$select=id,displayName,mail,onPremisesSyncEnabled,onPremisesLastSyncDateTime',
+    ]);
+    expect(r.requests.map((q) => q.status)).toEqual([200, 200]);
+  });
+
+  it('a failed contact read leaves its fields null and "not read" for the classifier', async () => {
+    const r = await readSoa(ports(fakeIpc().ipc, route(true, 'error')), 'c1');
+    expect(r).toMatchObject({
+      isCloudManaged: true,
+      onPremisesSyncEnabled: null,
+      displayName: null,
+      onPremisesLastSyncDateTime: null,
+    });
+    expect(r.error?.message).toBe('contact read failed');
+    expect(soaReading(r)).toEqual({
+      isCloudManaged: true,
+      onPremisesSyncEnabled: undefined,
+      onPremisesLastSyncDateTime: undefined,
+    });
+    expect(classifyRead(r, 'c1').state).toBe('unknown');
+    expect(r.requests[1]?.response).toMatchObject({ message: 'contact read failed' });
+  });
+
+  it('a failed behaviour read is the error even when the contact read also fails', async () => {
+    const r = await readSoa(ports(fakeIpc().ipc, route('error', 'error')), 'c1');
+    expect(r.isCloudManaged).toBe(null);
+    expect(r.error?.message).toBe('socket hang up');
+  });
+
+  it('reads again, a delay apart, only while the state has not settled', async () => {
+    let reads = 0;
+    const calls: GraphCall[] = [];
+    const g = fakeGraph((c) => {
+      if (c.path.endsWith('/onPremisesSyncBehavior')) return { status: 200, body: { isCloudManaged: true } };
+      reads++;
+      return { status: 200, body: { id: 'c1', displayName: 'Alex', onPremisesSyncEnabled: reads < 3 ? true : null } };
+    }, calls);
+    const clock = recordingClock();
+    const p = {
+      ...ports(fakeIpc().ipc, g, clock),
+      tuning: { ...ports(fakeIpc().ipc, g).tuning, readBackAttempts: 5, readBackDelayMs: 750 },
+    };
+    const r = await readSoaUntil(p, 'c1', (x) => x.onPremisesSyncEnabled === null);
+    expect(r.onPremisesSyncEnabled).toBe(null);
+    expect(reads).toBe(3);
+    expect(clock.sleeps).toEqual([750, 750]);
+    const settled = await readSoaUntil(p, 'c1', () => true);
+    expect(settled.isCloudManaged).toBe(true);
+    expect(clock.sleeps).toEqual([750, 750]);
+  });
+});
+
+describe('errorText', () => {
+  it('says "no response" for status 0, else status, code and message, with the fix', () => {
+    expect(errorText(networkError)).toBe('no response (socket hang up) — x');
+    expect(errorText(throttled)).toBe('429 TooManyRequests: slow down — wait');
+    expect(errorText({ kind: 'notFound', status: 404, code: '', message: 'gone' })).toBe('404 notFound: gone');
   });
 });
