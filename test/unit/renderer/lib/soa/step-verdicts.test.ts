@@ -11,7 +11,11 @@ import {
   stepSyncFirst,
   stepVerifyServer,
 } from '../../../../../src-renderer/lib/soa/transfer';
-import { stepTakeoverConfirmed, stepTakeoverCycle } from '../../../../../src-renderer/lib/soa/rollback';
+import {
+  stepCloudReferences,
+  stepTakeoverConfirmed,
+  stepTakeoverCycle,
+} from '../../../../../src-renderer/lib/soa/rollback';
 import type { ContactTarget } from '../../../../../src-renderer/lib/soa/verify';
 import { fakeGraph, fakeIpc, networkError, ports, type Route } from './fakes';
 
@@ -526,5 +530,60 @@ describe('step 7 (writable in the cloud): the failing cases of each proof', () =
     expect(r.ok).toBe(false);
     expect(r.step.verdict).toBe('warn');
     expect(r.write?.outcome).toBe('unknown');
+  });
+});
+
+describe('rollback cloud-reference check: passes only without a blocking reference', () => {
+  const memberOf = (value: unknown[]) => ({ status: 200, body: { value } });
+  const group = (id: string, name: string) => ({ id, '@odata.type': '#microsoft.graph.group', displayName: name });
+
+  it('passes with only synced groups and AUs, counting the memberships', async () => {
+    const g = fakeGraph((c) => {
+      if (c.path.endsWith('/memberOf'))
+        return memberOf([
+          group('g1', 'DL-Partners'),
+          { id: 'au1', '@odata.type': '#microsoft.graph.administrativeUnit', displayName: 'EMEA' },
+        ]);
+      return { status: 200, body: { id: 'g1', displayName: 'DL-Partners', onPremisesSyncEnabled: true } };
+    });
+    const r = await stepCloudReferences(ports(fakeIpc().ipc, g), target);
+    expect(r.ok).toBe(true);
+    expect(r.step.verdict).toBe('pass');
+    expect(r.step.observed).toBe('2 membership(s); no cloud references.');
+    expect(r.references).toEqual([expect.objectContaining({ id: 'au1', blocking: false })]);
+  });
+
+  it('a group that cannot be read is a blocking reference (never assumed synced)', async () => {
+    const g = fakeGraph((c) => (c.path.endsWith('/memberOf') ? memberOf([group('g9', 'Unknown')]) : networkError));
+    const r = await stepCloudReferences(ports(fakeIpc().ipc, g), target);
+    expect(r.ok).toBe(false);
+    expect(r.step.verdict).toBe('warn');
+    expect(r.references).toEqual([expect.objectContaining({ id: 'g9', blocking: true, type: 'group' })]);
+    expect(r.references[0]?.reason).toMatch(/Could not read the group \(network\)/);
+    expect(r.step.observed).toBe('1 cloud reference(s): Unknown.');
+  });
+
+  it('a group with onPremisesSyncEnabled false is a cloud reference too', async () => {
+    const g = fakeGraph((c) =>
+      c.path.endsWith('/memberOf')
+        ? memberOf([group('g2', 'Transferred')])
+        : { status: 200, body: { id: 'g2', displayName: 'Transferred (cloud)', onPremisesSyncEnabled: false } },
+    );
+    const r = await stepCloudReferences(ports(fakeIpc().ipc, g), target);
+    expect(r.ok).toBe(false);
+    expect(r.step.observed).toBe('1 cloud reference(s): Transferred (cloud).');
+  });
+
+  it('fails when memberOf cannot be read', async () => {
+    const r = await stepCloudReferences(
+      ports(
+        fakeIpc().ipc,
+        fakeGraph(() => networkError),
+      ),
+      target,
+    );
+    expect(r).toMatchObject({ ok: false, references: [], memberships: [] });
+    expect(r.step.verdict).toBe('fail');
+    expect(r.step.observed).toMatch(/^memberOf could not be read: no response/);
   });
 });
