@@ -44,6 +44,7 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
       stagingMode: options.stagingMode,
       event6956Shape: 'messageAndData',
       sharePointAttributeSet: false,
+      takeoverDelayCycles: 0,
     },
   };
   const ctx: OnPremContext = {
@@ -87,6 +88,7 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
             const c = ctx.state.config;
             if (patch.event6956Shape !== undefined) c.event6956Shape = patch.event6956Shape;
             if (patch.sharePointAttributeSet !== undefined) c.sharePointAttributeSet = patch.sharePointAttributeSet;
+            if (patch.takeoverDelayCycles !== undefined) c.takeoverDelayCycles = patch.takeoverDelayCycles;
           },
           snapshot,
         },

@@ -72,6 +72,8 @@ export const joinState = z.object({
   exportState,
   /** cycle number in which the export was left awaiting confirmation */
   awaitingSinceCycle: z.number().nullable(),
+  /** cycle number in which the synchronization first met the object rolled back (for `takeoverDelayCycles`) */
+  rollbackSeenCycle: z.number().nullable().default(null),
   exportError: exportErrorState.nullable(),
   entraModifiedAt: z.number(),
 });
@@ -147,6 +149,13 @@ export const configState = z.object({
   event6956Shape: event6956Shape.default('messageAndData'),
   /** The "SharePoint Online" optional attribute set: only then does a contact's description flow to Entra ID. */
   sharePointAttributeSet: z.boolean().default(false),
+  /**
+   * Cycles during which the sync client does not yet act on a rollback (unconfirmed: Microsoft documents the
+   * two-cycle takeover, not how soon the first of those cycles sees the rollback). 0: the takeover export
+   * starts on the first cycle after the rollback and is confirmed on the next; N: it starts N cycles later, and
+   * until then the Entra connector object still carries blockOnPremisesSync = true.
+   */
+  takeoverDelayCycles: z.number().int().min(0).max(20).default(0),
 });
 export type ConfigState = z.infer<typeof configState>;
 

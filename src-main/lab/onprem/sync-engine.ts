@@ -83,6 +83,7 @@ export class SyncEngine {
       blockOnPremisesSync: view?.isCloudManaged === true,
       exportState: 'None',
       awaitingSinceCycle: null,
+      rollbackSeenCycle: null,
       exportError: null,
       entraModifiedAt: o.whenChanged,
     };
@@ -277,6 +278,9 @@ export class SyncEngine {
       }
       const view = this.ctx.tenant.viewByAnchor(o.kind, o.anchor);
       if (!view) continue;
+      const rolledBack = !view.isCloudManaged && view.onPremisesSyncEnabled !== true;
+      if (!rolledBack) j.rollbackSeenCycle = null;
+      else if (j.exportState === 'None' && this.takeoverDelayed(j)) continue;
       const block = view.isCloudManaged;
       if (block !== j.blockOnPremisesSync && j.exportState !== 'AwaitingExportConfirmation') {
         j.blockOnPremisesSync = block;
@@ -289,6 +293,15 @@ export class SyncEngine {
       }
     }
     run.Result = 'success';
+  }
+
+  /** The sync client has not acted on this rollback yet (`takeoverDelayCycles` in the configuration). */
+  private takeoverDelayed(j: JoinState): boolean {
+    const delay = this.ctx.state.config.takeoverDelayCycles;
+    if (delay <= 0) return false;
+    const cycleNumber = this.cycle?.number ?? this.ctx.state.cycleNumber;
+    j.rollbackSeenCycle ??= cycleNumber;
+    return cycleNumber - j.rollbackSeenCycle < delay;
   }
 
   private exportAad(run: RunState): void {

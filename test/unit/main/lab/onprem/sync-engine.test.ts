@@ -301,6 +301,36 @@ describe('sync cycle', () => {
     expect(fx.tenant.get('contact', SEED.rolledBack.anchor).onPremisesSyncEnabled).toBe(true);
   });
 
+  it('with takeoverDelayCycles = 2 leaves a rolled-back object as it was for two cycles, then takes it over in two', async () => {
+    fx = createFixture();
+    fx.tenant.transfer('contact', SEED.plain.anchor);
+    await fx.cycle();
+    const set = await fx.call('POST', '/configuration', {}, { takeoverDelayCycles: 2 });
+    expect(set.body).toMatchObject({ takeoverDelayCycles: 2 });
+    fx.tenant.rollback('contact', SEED.plain.anchor);
+    const seen: { block: string[]; synced: boolean | null }[] = [];
+    for (let i = 0; i < 4; i++) {
+      await fx.cycle();
+      seen.push({
+        block: attr(await entraCs(fx, SEED.plain.anchor), 'blockOnPremisesSync'),
+        synced: fx.tenant.get('contact', SEED.plain.anchor).onPremisesSyncEnabled,
+      });
+    }
+    expect(seen).toEqual([
+      { block: ['True'], synced: null }, // delay 1: the sync client has not acted on the rollback
+      { block: ['True'], synced: null }, // delay 2
+      { block: ['False'], synced: null }, // the takeover export, awaiting confirmation
+      { block: ['False'], synced: true }, // confirmed: synced from AD again
+    ]);
+    // a later rollback waits again (the delay counts from the cycle that first met each rollback)
+    fx.tenant.transfer('contact', SEED.plain.anchor);
+    await fx.cycle();
+    fx.tenant.rollback('contact', SEED.plain.anchor);
+    await fx.cycle();
+    expect(attr(await entraCs(fx, SEED.plain.anchor), 'blockOnPremisesSync')).toEqual(['True']);
+    expect((await fx.call('POST', '/configuration', {}, { takeoverDelayCycles: -1 })).status).toBe(400);
+  });
+
   it('imports and syncs but does not export in staging mode', async () => {
     fx = createFixture();
     fx.server.configure({ stagingMode: true });
