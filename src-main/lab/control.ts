@@ -22,6 +22,7 @@ import { AadError, type IdentityService } from './identity/identity';
 import type { Throttler } from './tenant/throttle';
 import { SEED_SCENARIOS, type SeedScenario } from './cloudsync/seed';
 import {
+  CLOUD_SYNC_APP_TEMPLATE_ID_VARIANTS,
   CLOUD_SYNC_CONTACT_SKIP_VARIANTS,
   CLOUD_SYNC_OBJECT_TYPE_NAME_VARIANTS,
   CLOUD_SYNC_SP_NAME_VARIANTS,
@@ -94,6 +95,7 @@ export const settingsPatchSchema = z
     cloudSyncContactSkip: z.enum(CLOUD_SYNC_CONTACT_SKIP_VARIANTS),
     cloudSyncObjectTypeName: z.enum(CLOUD_SYNC_OBJECT_TYPE_NAME_VARIANTS),
     cloudSyncServicePrincipalName: z.enum(CLOUD_SYNC_SP_NAME_VARIANTS),
+    cloudSyncApplicationTemplateId: z.enum(CLOUD_SYNC_APP_TEMPLATE_ID_VARIANTS),
   })
   .partial()
   .strict();

@@ -6,7 +6,7 @@
  */
 import type { SyncedKind } from '../ports';
 
-/** The application template every Cloud Sync configuration is instantiated from (docs/reference/cloud-sync.md#finding-the-job). */
+/** The application template every Cloud Sync configuration is instantiated from (docs/reference/cloud-sync.md#finding-the-configuration). */
 export const CLOUD_SYNC_APP_TEMPLATE_ID = '1a4721b3-e57f-4451-ae87-ef078703ec94';
 export const CLOUD_SYNC_APP_DISPLAY_NAME = 'Active Directory to Azure Active Directory Provisioning';
 export const AD2AAD_TEMPLATE_ID = 'AD2AADProvisioning';
@@ -130,6 +130,13 @@ export type CloudSyncObjectTypeNameVariant = (typeof CLOUD_SYNC_OBJECT_TYPE_NAME
  */
 export const CLOUD_SYNC_SP_NAME_VARIANTS = ['domain', 'appDisplayName'] as const;
 export type CloudSyncServicePrincipalNameVariant = (typeof CLOUD_SYNC_SP_NAME_VARIANTS)[number];
+
+/**
+ * The configuration's service principal `applicationTemplateId`: Microsoft's example shows `null` (the
+ * template id appears only among `servicePrincipalNames`); a tenant may show the template id.
+ */
+export const CLOUD_SYNC_APP_TEMPLATE_ID_VARIANTS = ['null', 'templateId'] as const;
+export type CloudSyncApplicationTemplateIdVariant = (typeof CLOUD_SYNC_APP_TEMPLATE_ID_VARIANTS)[number];
 
 export const SKIP_TEXT = {
   /** ED how-to-group-source-of-authority-configure.md */

@@ -2,7 +2,7 @@
  * What Graph shows of a Cloud Sync configuration: the `AD2AADProvisioning` job
  * (`synchronizationJob`, with DomainFQDN in `synchronizationJobSettings`) and its
  * `synchronizationSchema` (directories, one rule, object mappings for users, inetOrgPersons,
- * groups and contacts). docs/reference/cloud-sync.md#finding-the-job
+ * groups and contacts). docs/reference/cloud-sync.md#finding-the-configuration
  */
 import type { SyncedKind } from '../ports';
 import { AD2AAD_TEMPLATE_ID, type CloudSyncConfiguration } from './model';

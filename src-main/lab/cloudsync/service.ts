@@ -353,7 +353,7 @@ export class CloudSyncService {
     return { ok: true, ...this.onDemandResult(ad, obj, p, now) };
   }
 
-  /** The stringKeyStringValuePair provisionOnDemand returns (docs/reference/cloud-sync.md#triggering). */
+  /** The stringKeyStringValuePair provisionOnDemand returns (docs/reference/cloud-sync.md#provision-on-demand). */
   private onDemandResult(
     ad: OnPremAdObject,
     obj: DirObject,

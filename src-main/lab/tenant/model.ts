@@ -5,6 +5,7 @@
  */
 import type { SyncedKind } from '../ports';
 import type {
+  CloudSyncApplicationTemplateIdVariant,
   CloudSyncContactSkipVariant,
   CloudSyncObjectTypeNameVariant,
   CloudSyncServicePrincipalNameVariant,
@@ -230,6 +231,8 @@ export interface LabSettings {
   cloudSyncObjectTypeName: CloudSyncObjectTypeNameVariant;
   /** displayName of the configuration's service principal [U] */
   cloudSyncServicePrincipalName: CloudSyncServicePrincipalNameVariant;
+  /** applicationTemplateId of the configuration's service principal [U] */
+  cloudSyncApplicationTemplateId: CloudSyncApplicationTemplateIdVariant;
 }
 
 export const SYNCED_CONTACT_PATCH_VARIANTS = [
@@ -297,6 +300,7 @@ export function defaultSettings(speed: LabSpeed): LabSettings {
     cloudSyncContactSkip: 'groupWording',
     cloudSyncObjectTypeName: 'adObjectClass',
     cloudSyncServicePrincipalName: 'domain',
+    cloudSyncApplicationTemplateId: 'null',
   };
 }
 
@@ -363,7 +367,7 @@ export const ROLE_ACTIONS = {
     ROLE.globalAdministrator,
   ],
   'microsoft.directory/onPremisesSynchronization/standard/update': [ROLE.globalAdministrator, ROLE.hybridAdministrator],
-  /** read a service principal's synchronization jobs and schema (docs/reference/cloud-sync.md#permissions) */
+  /** read a service principal's synchronization jobs and schema (docs/reference/cloud-sync.md#permissions-and-roles) */
   'microsoft.directory/servicePrincipals/synchronization/standard/read': [
     ROLE.applicationAdministrator,
     ROLE.cloudApplicationAdministrator,

@@ -34,7 +34,7 @@ export const BUCKETS: readonly BucketSpec[] = [
     scope: 'Tenant_Application/Reports',
     information: 'ResourceUnitLimitExceeded',
   },
-  /** synchronizationJob: provisionOnDemand, "5 requests per 10 seconds" (docs/reference/cloud-sync.md#triggering); scope and information names [U] */
+  /** synchronizationJob: provisionOnDemand, "5 requests per 10 seconds" (docs/reference/cloud-sync.md#provision-on-demand); scope and information names [U] */
   {
     name: 'provisionOnDemand',
     capacity: 5,

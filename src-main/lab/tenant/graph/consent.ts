@@ -10,8 +10,8 @@ import { SCOPES, requireScopes } from './scopes';
 /**
  * The tenant's service principals the lab knows: its own app, Microsoft Graph, and one per Cloud Sync
  * configuration (shaped like Microsoft's example: appDisplayName "Active Directory to Azure Active
- * Directory Provisioning", the template id among servicePrincipalNames, applicationTemplateId null;
- * displayName per the `cloudSyncServicePrincipalName` variant; docs/reference/cloud-sync.md#finding-the-job).
+ * Directory Provisioning", the template id among servicePrincipalNames; displayName and applicationTemplateId
+ * per the `cloudSyncServicePrincipalName` and `cloudSyncApplicationTemplateId` variants; docs/reference/cloud-sync.md#finding-the-configuration).
  */
 function servicePrincipals(ctx: Ctx): Record<string, unknown>[] {
   const s = ctx.tenant.state;
@@ -45,7 +45,8 @@ function servicePrincipals(ctx: Ctx): Record<string, unknown>[] {
       accountEnabled: true,
       displayName: svc?.servicePrincipalDisplayName(cfg) ?? cfg.domain,
       appDisplayName: CLOUD_SYNC_APP_DISPLAY_NAME,
-      applicationTemplateId: null,
+      applicationTemplateId:
+        ctx.tenant.settings.cloudSyncApplicationTemplateId === 'templateId' ? CLOUD_SYNC_APP_TEMPLATE_ID : null,
       appOwnerOrganizationId: s.tenantId,
       homepage:
         'https://account.activedirectory.windowsazure.com:444/applications/default.aspx?metadata=AD2AADProvisioning|ISV9.1|primary|z',

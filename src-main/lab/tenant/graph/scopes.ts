@@ -54,7 +54,7 @@ export const SCOPES = {
     RW,
   ],
   servicePrincipals: [['Application.Read.All'], ['Application.ReadWrite.All'], ['Directory.Read.All'], RW],
-  /** synchronization jobs and schema (docs/reference/cloud-sync.md#permissions) */
+  /** synchronization jobs and schema (docs/reference/cloud-sync.md#permissions-and-roles) */
   synchronizationRead: [['Synchronization.Read.All'], ['Synchronization.ReadWrite.All']],
   /** provisionOnDemand, start */
   synchronizationWrite: [['Synchronization.ReadWrite.All']],

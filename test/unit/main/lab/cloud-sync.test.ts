@@ -17,7 +17,23 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await lab.control('DELETE', '/throttle');
+  lab.updateSettings({
+    cloudSyncApplicationTemplateId: 'null',
+    cloudSyncServicePrincipalName: 'domain',
+    cloudSyncObjectTypeName: 'adObjectClass',
+    cloudSyncContactSkip: 'groupWording',
+    entraIdPremium: true,
+  });
 });
+
+const TEMPLATE_FILTER = `applicationTemplateId eq '${CLOUD_SYNC_APP_TEMPLATE_ID}'`;
+const SPN_FILTER = `servicePrincipalNames/any(n: n eq '${CLOUD_SYNC_APP_TEMPLATE_ID}')`;
+
+async function spIds(filter: string): Promise<string[]> {
+  const r = await graph(lab, `/servicePrincipals?$filter=${encodeURIComponent(filter)}`, { token });
+  expect(r.status).toBe(200);
+  return arr(rec(r.json).value).map((v) => String(rec(v).id));
+}
 
 interface Discovered {
   spId: string;
@@ -100,6 +116,24 @@ describe('lab Graph: Cloud Sync configuration', () => {
     const r2 = await graph(lab, `/servicePrincipals/${String(sp.id)}/synchronization/jobs`, { token: helpdesk });
     expect(r2.status).toBe(403);
     expect(errorOf(r2).code).toBe('Authorization_RequestDenied');
+  });
+});
+
+describe('lab Graph: the service principal variants', () => {
+  it("applicationTemplateId is null as in Microsoft's example; the template id is among servicePrincipalNames", async () => {
+    expect(await spIds(TEMPLATE_FILTER)).toEqual([]);
+    expect(await spIds(SPN_FILTER)).toHaveLength(1);
+    lab.updateSettings({ cloudSyncApplicationTemplateId: 'templateId' });
+    expect(await spIds(TEMPLATE_FILTER)).toEqual(await spIds(SPN_FILTER));
+  });
+
+  it('displayName is the AD domain or the template name', async () => {
+    const [id] = await spIds(SPN_FILTER);
+    const name = async (): Promise<unknown> =>
+      rec((await graph(lab, `/servicePrincipals/${String(id)}`, { token })).json).displayName;
+    expect(await name()).toBe('adatum.com');
+    lab.updateSettings({ cloudSyncServicePrincipalName: 'appDisplayName' });
+    expect(await name()).toBe('Active Directory to Azure Active Directory Provisioning');
   });
 });
 
