@@ -14,8 +14,7 @@
  * for each written object; it does not raise or lower the level (docs/reference/bulk-evidence-levels.md#audit-entries-in-bulk).
  */
 import type { OpOutput } from '@contract';
-import type { BulkAction } from './pipeline';
-import type { ItemResult } from './pipeline';
+import type { BulkAction, ItemResult } from './run-types';
 import type { AuditConfirmation } from './audit-confirmation';
 
 export type EvidenceLevel = 'none' | 'written' | 'cloudVerified' | 'serverConfirmed';

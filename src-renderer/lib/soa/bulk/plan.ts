@@ -12,7 +12,7 @@ import { readMany, readCollection, type ReadResult } from './batch-reads';
 import { collectionPage, directoryObject, parseIsCloudManaged, type DirectoryObject } from './graph-bodies';
 import { OBJECT_TYPES, scopesFor, syncBehaviorUrl, type BulkObjectType } from './object-types';
 import type { SelectedObject } from './selection';
-import type { BulkAction, BulkItem } from './pipeline';
+import type { BulkAction, BulkItem } from './run-types';
 import { classify, SOA_STATES, type Classification, type SoaState } from '../state';
 
 export type PlanAction =

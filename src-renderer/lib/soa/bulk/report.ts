@@ -1,6 +1,6 @@
 /** Plan and run reports: CSV exports and a printable HTML summary with per-object evidence. */
 import type { Plan } from './plan';
-import type { RunSummary } from './pipeline';
+import type { RunSummary } from './run-types';
 import { REPORT_CSP_META } from '../report-content-security-policy';
 import { soaStateLabel } from '../state';
 import { escapeHtml } from '../../html-escape';

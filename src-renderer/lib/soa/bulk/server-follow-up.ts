@@ -5,7 +5,7 @@
  * server port (the `server.*` operations through the bridge in the app).
  */
 import type { OpInput, OpOutput } from '@contract';
-import type { BulkAction } from './pipeline';
+import type { BulkAction } from './run-types';
 import type { Clock } from './ports';
 import { serverConfirms, type ServerObservation } from './evidence-levels';
 

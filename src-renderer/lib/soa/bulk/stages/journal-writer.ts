@@ -1,0 +1,91 @@
+/**
+ * Stage 5, the journal writer: the run's only writer to the journal. Intents are appended (and
+ * fsynced by the port) before the batch that carries their writes is sent; results are queued when
+ * an object becomes final and appended after each batch. A record the journal refuses (it carries a
+ * credential) fails only its own object; any other journal failure stops the run.
+ */
+import type { JournalRecordInput } from '@contract';
+import { syncBehaviorPatchUrl } from '../object-types';
+import { journalRefusalOf, type JournalPort } from '../ports';
+import type { ItemOutcome, ItemResult } from '../run-types';
+import type { Slot } from './slot';
+
+/** The intent record of a slot's write (what will be sent, and the state read just before). */
+export function intentRecord(runId: string, slot: Slot): JournalRecordInput {
+  const it = slot.item;
+  return {
+    kind: 'intent',
+    opId: slot.opId,
+    runId,
+    objectType: it.objectType,
+    objectId: it.objectId,
+    ...(it.displayName !== undefined ? { displayName: it.displayName.slice(0, 512) } : {}),
+    action: it.action,
+    ...(slot.before !== undefined ? { before: { isCloudManaged: slot.before } } : {}),
+    request: {
+      method: 'PATCH',
+      url: syncBehaviorPatchUrl(it.objectType, it.objectId),
+      body: { isCloudManaged: slot.target },
+    },
+  };
+}
+
+/** The result record that closes a slot's intent (its final outcome, status and read-back). */
+export function resultRecord(slot: Slot, outcome: ItemOutcome, extra: Partial<ItemResult>): JournalRecordInput {
+  return {
+    kind: 'result',
+    opId: slot.opId,
+    outcome: outcome === 'verified' ? 'done' : outcome === 'failed' ? 'failed' : 'unknown',
+    verified: outcome === 'verified',
+    ...(slot.requestId ? { requestId: slot.requestId } : {}),
+    ...(slot.writeStatus !== undefined ? { status: slot.writeStatus } : {}),
+    ...(extra.after !== undefined ? { after: { isCloudManaged: extra.after } } : {}),
+    ...(extra.reason ? { reason: extra.reason.slice(0, 2000) } : {}),
+  };
+}
+
+export class RunJournalWriter {
+  private readonly pending: JournalRecordInput[] = [];
+
+  constructor(
+    private readonly port: JournalPort,
+    private readonly runId: string,
+  ) {}
+
+  /** Results queued and not yet appended. */
+  get pendingResults(): number {
+    return this.pending.length;
+  }
+
+  /** Queue the result of a slot that became final (only a slot with a durable intent has one; a cancel has none). */
+  queueResult(slot: Slot, outcome: ItemOutcome, extra: Partial<ItemResult>): void {
+    if (slot.intentWritten && outcome !== 'cancelled') this.pending.push(resultRecord(slot, outcome, extra));
+  }
+
+  /**
+   * Append the intents of these slots; resolves with the refused ones (opId → why). Marks every
+   * slot whose intent is durable. Any failure other than a refusal rejects.
+   */
+  async writeIntents(slots: readonly Slot[]): Promise<Map<string, string>> {
+    const refused = await this.appendRefusable(slots.map((s) => intentRecord(this.runId, s)));
+    for (const s of slots) if (!refused.has(s.opId)) s.intentWritten = true;
+    return refused;
+  }
+
+  /** Append the queued results. A refused result leaves its intent pending (re-verified later); it never stops the run. */
+  async flushResults(): Promise<void> {
+    if (this.pending.length === 0) return;
+    await this.appendRefusable(this.pending.splice(0, this.pending.length));
+  }
+
+  private async appendRefusable(records: JournalRecordInput[]): Promise<Map<string, string>> {
+    try {
+      await this.port.append(records);
+      return new Map();
+    } catch (e) {
+      const refusal = journalRefusalOf(e);
+      if (!refusal) throw e;
+      return new Map(refusal.refused.map((r) => [r.opId, r.message]));
+    }
+  }
+}

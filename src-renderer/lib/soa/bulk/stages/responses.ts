@@ -1,0 +1,123 @@
+/**
+ * The response handler: applies one batch's answer to its slots. It routes each inner response —
+ * throttle signals to the pacer, 429s and transient failures to the retry policy, a write's
+ * acknowledgement to "verify", a read to the verifier — and adapts the batch concurrency.
+ */
+import { errorMessage, header, retryAfterHeaderMs, throttlePercentage, type BatchInnerResponse } from '../graph-bodies';
+import type { WritePacer } from '../pacer';
+import type { BatchConcurrency } from './scheduler';
+import { responseOf, type BatchOutcome } from './sender';
+import type { Member } from './slot';
+import type { SlotOutcomes } from './slot-outcomes';
+import { readVerdict } from './verifier';
+
+/** The pacer signals the response handler sends (a `WritePacer` gives them all). */
+export type PacerSignals = Pick<WritePacer, 'observePercentage' | 'throttled' | 'recovered'>;
+
+export interface ResponseHandlerOptions {
+  outcomes: SlotOutcomes;
+  pacer: PacerSignals;
+  concurrency: BatchConcurrency;
+  /** true once the run is being cancelled: a re-check that finds a write needed ends the object instead */
+  cancelled: () => boolean;
+}
+
+export class ResponseHandler {
+  constructor(private readonly o: ResponseHandlerOptions) {}
+
+  /**
+   * Apply a batch's outcome to its members. `sentAt` is when the batch was sent, `now` when its
+   * answer arrived; `writes` is how many of its members are writes.
+   */
+  applyBatch(members: readonly Member[], outcome: BatchOutcome, sentAt: number, now: number, writes: number): void {
+    const { pacer, concurrency, outcomes } = this.o;
+    if (outcome.ok) {
+      let failures = 0;
+      let throttleSignal = false;
+      members.forEach((m, i) => {
+        const r = responseOf(outcome, i);
+        if (!r || r.status >= 500 || r.status === 429) failures++;
+        if (r?.status === 429 || throttlePercentage(r?.headers) !== undefined) throttleSignal = true;
+        this.applyInner(m, r, now);
+      });
+      if (writes > 0 && !throttleSignal) pacer.recovered(now);
+      concurrency.answered(failures / members.length, now - sentAt);
+      return;
+    }
+    concurrency.failed();
+    if (outcome.status === 429 && writes > 0) pacer.throttled(outcome.retryAfter ?? outcomes.backoff(1), now);
+    for (const m of members) {
+      if (outcome.status === 429)
+        outcomes.throttled(m.slot, m.kind, outcome.retryAfter ?? outcomes.backoff(m.slot.throttles + 1), now);
+      else outcomes.transient(m.slot, m.kind, outcome.reason, now, outcome.retryAfter);
+    }
+  }
+
+  /** Apply one member's inner response (undefined: the batch answer did not hold it). */
+  applyInner(m: Member, r: BatchInnerResponse | undefined, now: number): void {
+    const { slot, kind } = m;
+    const { outcomes, pacer } = this.o;
+    if (slot.phase === 'final') return;
+    if (!r) return outcomes.transient(slot, kind, 'no response for this request in the batch', now);
+    const pct = throttlePercentage(r.headers);
+    if (pct !== undefined) pacer.observePercentage(pct, now);
+    if (r.status === 429) {
+      const ra = retryAfterHeaderMs(r.headers, now) ?? outcomes.backoff(slot.throttles + 1);
+      if (kind === 'write') pacer.throttled(ra, now);
+      return outcomes.throttled(slot, kind, ra, now);
+    }
+    if (r.status >= 500 || r.status === 424 || r.status === 408) {
+      const reason = `HTTP ${r.status} ${errorMessage(r.body) ?? ''}`.trim();
+      return outcomes.transient(slot, kind, reason, now, retryAfterHeaderMs(r.headers, now));
+    }
+    if (kind === 'write') {
+      if (r.status >= 200 && r.status < 300) {
+        slot.written = true;
+        slot.writeStatus = r.status;
+        const rid = header(r.headers, 'request-id') ?? header(r.headers, 'client-request-id');
+        if (rid) slot.requestId = rid;
+        slot.phase = 'verify';
+        slot.notBefore = 0;
+        return;
+      }
+      slot.writeStatus = r.status;
+      return outcomes.finalize(slot, 'failed', {
+        reason: `PATCH returned ${r.status}: ${errorMessage(r.body) ?? 'no error body'}`,
+      });
+    }
+    // check or verify (GET): the verifier decides
+    const v = readVerdict(slot, kind, r.status, r.body);
+    switch (v.verdict) {
+      case 'unreadable':
+        return outcomes.finalize(slot, v.outcome, { reason: v.reason });
+      case 'badBody':
+        return outcomes.transient(slot, kind, v.reason, now);
+      default:
+        break;
+    }
+    slot.checkedAt = now;
+    switch (v.verdict) {
+      case 'verified':
+        return outcomes.finalize(slot, 'verified', { after: v.value });
+      case 'skipped':
+        slot.before = v.value;
+        return outcomes.finalize(slot, 'skipped', { after: v.value, reason: v.reason });
+      case 'mismatch':
+        slot.verifyMismatches++;
+        if (v.giveUp) return outcomes.finalize(slot, 'unverified', { after: v.value, reason: v.reason });
+        slot.notBefore = now + outcomes.backoff(slot.verifyMismatches);
+        return;
+      case 'needsWrite':
+        if (slot.before === undefined) slot.before = v.value;
+        slot.uncertain = false;
+        if (this.o.cancelled()) {
+          return outcomes.finalize(slot, 'cancelled', {
+            reason: 'Cancelled before the write (intent pending; a resume finishes it).',
+          });
+        }
+        slot.phase = 'write';
+        slot.notBefore = 0;
+        return;
+    }
+  }
+}

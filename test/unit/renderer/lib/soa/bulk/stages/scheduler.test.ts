@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BatchConcurrency,
+  BatchScheduler,
+  type PacerGate,
+} from '../../../../../../../src-renderer/lib/soa/bulk/stages/scheduler';
+import { MAX_BATCH } from '../../../../../../../src-renderer/lib/soa/bulk/stages/sender';
+import type { Slot } from '../../../../../../../src-renderer/lib/soa/bulk/stages/slot';
+import { slotOf } from './slot-fixture';
+
+/** A pacer that allows `tokens` writes and records what was taken. */
+function gate(tokens: number, rate = 10): PacerGate & { taken: number } {
+  const g = {
+    taken: 0,
+    rate,
+    available: () => tokens - g.taken,
+    take: (n: number) => void (g.taken += n),
+    nextAt: (now: number) => (tokens - g.taken > 0 ? now : now + 700),
+  };
+  return g;
+}
+const many = (n: number, over: Partial<Slot> = {}): Slot[] =>
+  Array.from({ length: n }, (_, i) => slotOf(over, { objectId: `id-${i}`, wave: over.wave ?? 0 }));
+
+describe('scheduler', () => {
+  it('never puts more than 20 requests in a batch, read-backs first, then writes, then checks', () => {
+    const slots = [
+      ...many(5, { phase: 'check' }),
+      ...many(10, { phase: 'write', checkedAt: 1000 }),
+      ...many(10, { phase: 'verify' }),
+    ];
+    const members = new BatchScheduler(slots, gate(100), 15_000).build(1000, 0, false);
+    expect(members).toHaveLength(MAX_BATCH);
+    expect(members.map((m) => m.kind)).toEqual([...Array(10).fill('verify'), ...Array(10).fill('write')]);
+  });
+
+  it('caps a batch of read-backs alone at 20', () => {
+    const members = new BatchScheduler(many(25, { phase: 'verify' }), gate(100), 15_000).build(0, 0, false);
+    expect(members).toHaveLength(MAX_BATCH);
+  });
+
+  it('sends no more writes than the pacer allows, and claiming takes their tokens', () => {
+    const pacer = gate(3);
+    const slots = many(10, { phase: 'write', checkedAt: 1000 });
+    const s = new BatchScheduler(slots, pacer, 15_000);
+    const members = s.claim(1000, 0, false);
+    expect(members).toHaveLength(3);
+    expect(pacer.taken).toBe(3);
+    expect(members.every((m) => m.slot.inFlight)).toBe(true);
+    expect(s.build(1000, 0, false)).toEqual([]); // out of tokens: the other writes wait
+    s.release(members);
+    expect(members.some((m) => m.slot.inFlight)).toBe(false);
+  });
+
+  it('a write whose re-check is too old is read again (in the same batch), never written', () => {
+    const [stale] = many(1, { phase: 'write', checkedAt: 0 });
+    const members = new BatchScheduler([stale!], gate(10), 15_000).build(20_000, 0, false);
+    expect(members.map((m) => m.kind)).toEqual(['check']);
+    expect(stale!.phase).toBe('check');
+  });
+
+  it('while cancelling, sends no writes and re-checks only objects with a durable intent', () => {
+    const slots = [
+      ...many(2, { phase: 'write', checkedAt: 0 }),
+      ...many(1, { phase: 'check' }),
+      ...many(1, { phase: 'check', intentWritten: true, uncertain: true }),
+    ];
+    const members = new BatchScheduler(slots, gate(10), 15_000).build(0, 0, true);
+    expect(members.map((m) => [m.kind, m.slot.intentWritten])).toEqual([['check', true]]);
+  });
+
+  it('schedules only the lowest unfinished wave; respects notBefore and says when to wake', () => {
+    const slots = [...many(1, { wave: 1 }), ...many(1, { wave: 0, notBefore: 400 })];
+    const s = new BatchScheduler(slots, gate(10), 15_000);
+    expect(s.currentWave()).toBe(0);
+    expect(s.build(0, 0, false)).toEqual([]);
+    expect(s.wakeAt(0, 0, false)).toBe(400);
+    slots[1]!.phase = 'final';
+    expect(s.currentWave()).toBe(1);
+    slots[0]!.phase = 'final';
+    expect(s.currentWave()).toBe(Infinity);
+  });
+
+  it('a paced write wakes the loop when the pacer has the next token', () => {
+    const s = new BatchScheduler(many(1, { phase: 'write' }), gate(0), 15_000);
+    expect(s.wakeAt(0, 0, false)).toBe(700);
+  });
+});
+
+describe('batch concurrency', () => {
+  it('grows by one after a quick healthy batch up to the maximum, halves after a bad one, never below 1', () => {
+    const c = new BatchConcurrency({ initial: 2, max: 3 });
+    c.answered(0, 100);
+    c.answered(0, 100);
+    expect(c.value).toBe(3);
+    c.answered(0.1, 100);
+    expect(c.value).toBe(3);
+    c.answered(0.25, 100);
+    expect(c.value).toBe(1);
+    c.failed();
+    expect(c.value).toBe(1);
+    c.answered(0, 6_000); // slow: no growth
+    expect(c.value).toBe(1);
+  });
+});
