@@ -11,7 +11,10 @@ function setup(cancelled = false) {
   const pacerCalls: string[] = [];
   const pacer: PacerSignals = {
     observePercentage: (p) => void pacerCalls.push(`pct ${p}`),
-    throttled: (ms) => void pacerCalls.push(`throttled ${ms}`),
+    throttled: (ms) => {
+      pacerCalls.push(`throttled ${ms}`);
+      return ms ?? 0;
+    },
     recovered: () => void pacerCalls.push('recovered'),
   };
   const items: ItemResult[] = [];
