@@ -189,3 +189,126 @@ describe('journaledWrite', () => {
     expect(f.journal.map((r) => r.kind)).toEqual(['intent', 'result']);
   });
 });
+
+describe('journaledWrite: the cases that must not count as verified', () => {
+  const serverError = {
+    kind: 'server' as const,
+    status: 503,
+    code: 'ServiceUnavailable',
+    message: 'try later',
+  };
+  const tuned = (f: ReturnType<typeof fakeIpc>, clock = recordingClock(f.events)) => {
+    const p = ports(f.ipc, graph, clock);
+    return { p: { ...p, tuning: { ...p.tuning, readBackAttempts: 3, readBackDelayMs: 500 } }, clock };
+  };
+
+  it('accepted but the read-back never shows it: done, NOT verified, read a delay apart', async () => {
+    const f = fakeIpc();
+    const { p, clock } = tuned(f);
+    const out = await journaledWrite(p, spec(f.events, [okWrite], [readFalse]));
+    expect(out).toMatchObject({ outcome: 'done', verified: false, sends: 1, status: 204, requestId: 'w1' });
+    expect(out.after).toEqual({ isCloudManaged: false });
+    expect(clock.sleeps).toEqual([500, 500]);
+    expect(f.events.filter((e) => e === 'read')).toHaveLength(3);
+    expect(f.journal[1]).toMatchObject({ kind: 'result', outcome: 'done', verified: false, status: 204 });
+    expect((f.journal[1] as { reason?: string }).reason).toBe(
+      'Accepted by Graph, but the read-back does not show it yet.',
+    );
+  });
+
+  it('accepted but the read-back is refused: stops reading at once, done and NOT verified', async () => {
+    const f = fakeIpc();
+    const { p, clock } = tuned(f);
+    const out = await journaledWrite(
+      p,
+      spec(f.events, [okWrite], [{ ok: false, error: forbidden, requestId: 'r403' }]),
+    );
+    expect(out).toMatchObject({ outcome: 'done', verified: false });
+    expect(out.after).toBeUndefined();
+    expect(f.events.filter((e) => e === 'read')).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+    expect((f.journal[1] as { reason?: string }).reason).toMatch(
+      /the read-back failed \(403 Authorization_RequestDenied/,
+    );
+  });
+
+  it('a transient read-back failure is read again', async () => {
+    const f = fakeIpc();
+    const { p } = tuned(f);
+    const out = await journaledWrite(
+      p,
+      spec(f.events, [okWrite], [{ ok: false, error: networkError, requestId: null }, readTrue]),
+    );
+    expect(out).toMatchObject({ outcome: 'done', verified: true });
+    expect(f.events.filter((e) => e === 'read')).toHaveLength(2);
+  });
+
+  it('a 5xx is read back before any retry, and sent again only when not applied', async () => {
+    const f = fakeIpc();
+    const out = await journaledWrite(
+      ports(f.ipc, graph),
+      spec(f.events, [{ ok: false, error: serverError, requestId: 's1' }, okWrite], [readFalse, readFalse, readTrue]),
+    );
+    expect(out).toMatchObject({ outcome: 'done', verified: true, sends: 2 });
+    expect(out.log.join(' ')).toMatch(/Server error 503 ServiceUnavailable/);
+  });
+
+  it('a cancelled write sends nothing after the intent', async () => {
+    const f = fakeIpc();
+    const ac = new AbortController();
+    ac.abort();
+    await expect(
+      journaledWrite(ports(f.ipc, graph), spec(f.events, [okWrite], [readTrue]), { signal: ac.signal }),
+    ).rejects.toThrow();
+    expect(f.events).toEqual(['journal:intent']);
+  });
+
+  it('the intent carries the run, name and before-state only when given', async () => {
+    const f = fakeIpc();
+    const s = spec(f.events, [okWrite], [readTrue]);
+    await journaledWrite(ports(f.ipc, graph), { ...s, runId: 'run-1', before: { isCloudManaged: false } });
+    expect(f.journal[0]).toMatchObject({
+      kind: 'intent',
+      runId: 'run-1',
+      objectType: 'contact',
+      objectId: 'c1',
+      displayName: 'Alex',
+      action: 'transfer',
+      before: { isCloudManaged: false },
+      request: { method: 'PATCH', body: { isCloudManaged: true } },
+    });
+    const g = fakeIpc();
+    const bare = spec(g.events, [okWrite], [readTrue]);
+    delete (bare as { displayName?: string }).displayName;
+    await journaledWrite(ports(g.ipc, graph), bare);
+    expect(Object.keys(g.journal[0]!).sort()).toEqual(
+      ['action', 'at', 'kind', 'objectId', 'objectType', 'opId', 'request', 'seq', 'tenant'].sort(),
+    );
+  });
+
+  it('a refused write journals its status, request id and the fix', async () => {
+    const f = fakeIpc();
+    const out = await journaledWrite(
+      ports(f.ipc, graph),
+      spec(f.events, [{ ok: false, error: forbidden, requestId: 'x403' }], [readTrue]),
+    );
+    expect(out).toMatchObject({ outcome: 'failed', verified: true, status: 403, requestId: 'x403' });
+    expect(f.journal[1]).toMatchObject({ outcome: 'failed', verified: true, status: 403, requestId: 'x403' });
+    expect((f.journal[1] as { reason?: string }).reason).toBe(
+      '403 Authorization_RequestDenied: Insufficient privileges to complete the operation. Fix: assign the role',
+    );
+  });
+
+  it('giving up names the attempts and the last error in the result', async () => {
+    const f = fakeIpc();
+    const out = await journaledWrite(
+      ports(f.ipc, graph),
+      spec(f.events, [{ ok: false, error: networkError, requestId: 'n1' }], [readFalse]),
+    );
+    expect(out).toMatchObject({ outcome: 'failed', verified: true, sends: 3, requestId: 'n1' });
+    expect(out.error).toEqual(networkError);
+    expect((f.journal[1] as { reason?: string }).reason).toBe(
+      'Not applied after 3 attempts (last: no response (socket hang up)).',
+    );
+  });
+});
