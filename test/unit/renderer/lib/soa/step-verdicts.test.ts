@@ -9,10 +9,12 @@ import {
   stepProveReadOnly,
   stepProveWritable,
   stepSyncFirst,
+  stepTransfer,
   stepVerifyServer,
 } from '../../../../../src-renderer/lib/soa/transfer';
 import {
   stepCloudReferences,
+  stepRollbackPatch,
   stepTakeoverConfirmed,
   stepTakeoverCycle,
 } from '../../../../../src-renderer/lib/soa/rollback';
@@ -585,5 +587,74 @@ describe('rollback cloud-reference check: passes only without a blocking referen
     expect(r).toMatchObject({ ok: false, references: [], memberships: [] });
     expect(r.step.verdict).toBe('fail');
     expect(r.step.observed).toMatch(/^memberOf could not be read: no response/);
+  });
+});
+
+describe('step 5 (transfer) and the rollback PATCH: pass only when the read-back shows the new value', () => {
+  /** PATCH answers `patch` and (when `applies`) changes the value; GET answers the current value. */
+  function behaviour(start: boolean, patch: { status: number } | ReturnType<Route>, applies = true): Route {
+    let value = start;
+    return (c) => {
+      if (c.method === 'PATCH') {
+        if (applies && !('kind' in patch)) value = (c.body as { isCloudManaged: boolean }).isCloudManaged;
+        return patch;
+      }
+      return { status: 200, body: { isCloudManaged: value } };
+    };
+  }
+
+  it('transfer: accepted and read back true passes; the intent records the before-state', async () => {
+    const f = fakeIpc();
+    const r = await stepTransfer(ports(f.ipc, fakeGraph(behaviour(false, { status: 204 }))), target);
+    expect(r.step.verdict).toBe('pass');
+    expect(r.step.observed).toBe('isCloudManaged = true');
+    expect(f.journal[0]).toMatchObject({ action: 'transfer', before: { isCloudManaged: false } });
+    expect(r.step.requests[0]?.label).toMatch(/^journal\.append intent op-1 \(transfer\)$/);
+  });
+
+  it('transfer: accepted but never read back true is a warning, not a pass', async () => {
+    const r = await stepTransfer(ports(fakeIpc().ipc, fakeGraph(behaviour(false, { status: 204 }, false))), target);
+    expect(r.write).toMatchObject({ outcome: 'done', verified: false });
+    expect(r.step.verdict).toBe('warn');
+  });
+
+  it('transfer: refused fails with the error', async () => {
+    const r = await stepTransfer(ports(fakeIpc().ipc, fakeGraph(behaviour(false, forbidden403))), target);
+    expect(r.step.verdict).toBe('fail');
+    expect(r.step.observed).toMatch(/^Failed: 403 Authorization_RequestDenied/);
+  });
+
+  it('transfer: no answer and no read is unknown, a warning that points at the journal', async () => {
+    const r = await stepTransfer(
+      ports(
+        fakeIpc().ipc,
+        fakeGraph(() => networkError),
+      ),
+      target,
+    );
+    expect(r.write.outcome).toBe('unknown');
+    expect(r.step.verdict).toBe('warn');
+    expect(r.step.observed).toMatch(/pending in the journal/);
+  });
+
+  it('rollback PATCH: false, journaled as a rollback, passes only when it reads back false', async () => {
+    const f = fakeIpc();
+    const r = await stepRollbackPatch(ports(f.ipc, fakeGraph(behaviour(true, { status: 204 }))), target, {
+      runId: 'run-r',
+    });
+    expect(r.step.verdict).toBe('pass');
+    expect(r.step.observed).toBe('isCloudManaged = false');
+    expect(f.journal[0]).toMatchObject({
+      kind: 'intent',
+      runId: 'run-r',
+      action: 'rollback',
+      before: { isCloudManaged: true },
+      request: { body: { isCloudManaged: false } },
+    });
+    const stuck = await stepRollbackPatch(
+      ports(fakeIpc().ipc, fakeGraph(behaviour(true, { status: 204 }, false))),
+      target,
+    );
+    expect(stuck.step.verdict).toBe('warn');
   });
 });
