@@ -104,6 +104,16 @@ Describe 'Get-SoaEvent6956' {
         @($r.events | ForEach-Object { $_.dnSource }) | Should -Be @('eventData', 'message')
         Should -Invoke Get-WinEvent -Times 1 -Exactly
     }
+    It 'asks for the named provider, and reports it even when no event matched' {
+        Mock Get-WinEvent { New-TestEvent 1 'The object CN=A,OU=C,DC=contoso,DC=com has not been synced to the cloud because x' }
+        $r = Get-SoaEvent6956 -Since '2026-11-27T11:00:00Z' -ProviderName 'Directory Synchronization' -DistinguishedName 'CN=Other,DC=c'
+        @($r.events).Count | Should -Be 0
+        $r.provider | Should -Be 'Directory Synchronization'
+        Should -Invoke Get-WinEvent -Times 1 -Exactly -ParameterFilter { $FilterHashtable[0].ProviderName -eq 'Directory Synchronization' -and $MaxEvents -eq 500 }
+    }
+    It 'reads event data given as plain values (no Value member)' {
+        (Get-SoaEvent6956DnInfo -Message '' -Properties @('x', 'CN=Plain,OU=A,DC=contoso,DC=com')).dn | Should -BeExactly 'CN=Plain,OU=A,DC=contoso,DC=com'
+    }
     It 'keeps an event without a readable DN out of a DN-filtered result, and in an unfiltered one' {
         Mock Get-WinEvent { New-TestEvent 1 'The object CN={AB} has not been synced to the cloud because x' }
         @((Get-SoaEvent6956 -Since '2026-11-27T11:00:00Z' -DistinguishedName 'CN=A,DC=c').events).Count | Should -Be 0
