@@ -4,7 +4,7 @@
  * `POST /$batch` per call. Bulk adds `$batch`, pacing and its backoff on top; the session's own
  * outer retries are off here (`retries: 0`), so every throttle reaches the pacer.
  */
-import type { GraphSession } from '../../graph/graph-client';
+import { TokenSourceError, type GraphSession } from '../../graph/graph-client';
 import type { BatchBody, BatchHttpResponse, GraphBatchPort } from './ports';
 
 export interface SessionGraphBatchPortOptions {
@@ -32,7 +32,15 @@ export function createSessionGraphBatchPort(
         // forced silent refresh cannot repeat a write (docs/reference/token-lifetime.md).
         const refused = first.status === 200 ? unauthorizedIds(first.body) : new Set<string>();
         if (refused.size === 0 || controller.signal.aborted) return first;
-        await session.refreshToken(scopes);
+        try {
+          await session.refreshToken(scopes);
+        } catch (e) {
+          // A refresh that needs a sign-in (refresh token revoked or expired): the first answer stands, so
+          // what Graph already did is not lost; its 401s tell the run to pause for a new sign-in
+          // (docs/reference/token-lifetime.md#revoked-refresh-tokens).
+          if (e instanceof TokenSourceError) return first;
+          throw e;
+        }
         const again = await send({ requests: body.requests.filter((r) => refused.has(r.id)) });
         if (again.status !== 200) return first;
         return { ...first, body: mergeResponses(first.body, again.body) };

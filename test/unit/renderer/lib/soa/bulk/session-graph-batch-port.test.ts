@@ -3,14 +3,21 @@
  * one forced refresh, then only the refused requests again, never the ones Graph already processed.
  */
 import { describe, expect, it } from 'vitest';
-import { createGraphSession, type FetchLike } from '../../../../../../src-renderer/lib/graph/graph-client';
+import {
+  createGraphSession,
+  TokenSourceError,
+  type FetchLike,
+} from '../../../../../../src-renderer/lib/graph/graph-client';
 import { createSessionGraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/session-graph-batch-port';
 
 const expired = {
   error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' },
 };
 
-function port(answer: (ids: string[], auth: string) => { id: string; status: number; body?: unknown }[]) {
+function port(
+  answer: (ids: string[], auth: string) => { id: string; status: number; body?: unknown }[],
+  refresh: 'ok' | 'signIn' | 'network' = 'ok',
+) {
   const sent: { ids: string[]; auth: string }[] = [];
   let token = 'tok-1';
   let forced = 0;
@@ -32,6 +39,8 @@ function port(answer: (ids: string[], auth: string) => { id: string; status: num
       fetch,
       tokenSource: async (_s, o) => {
         if (o?.forceRefresh) {
+          if (refresh === 'signIn') throw new TokenSourceError('interactionRequired', 'A new sign-in is needed.');
+          if (refresh === 'network') throw new Error('socket hang up');
           forced++;
           token = `tok-${forced + 1}`;
         }
@@ -82,5 +91,21 @@ describe('session $batch port after inner 401s', () => {
     await fine.p.sendBatch(body, { scopes });
     expect(fine.sent).toHaveLength(1);
     expect(fine.forced()).toBe(0);
+  });
+
+  it('a refresh that needs a sign-in keeps the first answer (what Graph did is not lost; the 401s remain)', async () => {
+    const answer = (ids: string[]) =>
+      ids.map((id) => ({ id, status: id === '2' ? 401 : 204, ...(id === '2' ? { body: expired } : {}) }));
+    const revoked = port(answer, 'signIn');
+    const res = await revoked.p.sendBatch(body, { scopes });
+    expect(revoked.sent).toHaveLength(1);
+    expect(
+      (res.body as { responses: { id: string; status: number }[] }).responses.map((r) => [r.id, r.status]),
+    ).toEqual([
+      ['1', 204],
+      ['2', 401],
+    ]);
+    // any other refresh failure is not a token answer: it rejects (the run treats the batch as uncertain)
+    await expect(port(answer, 'network').p.sendBatch(body, { scopes })).rejects.toThrow('socket hang up');
   });
 });
