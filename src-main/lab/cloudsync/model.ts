@@ -76,10 +76,10 @@ export interface CloudSyncConfiguration {
   forestNetBios: string;
   /** the domain's naming context, e.g. DC=adatum,DC=com */
   domainDn: string;
-  /** lab time of cycle 0; cycle k is due at cycleEpochMs + k × cloudSyncCycleMs */
-  cycleEpochMs: number;
-  /** number of the last cycle that ran */
-  lastCycle: number;
+  /** lab time the next cycle is due (0: not scheduled yet; scheduled when the service starts) */
+  nextCycleAtMs: number;
+  /** cycles run so far */
+  cyclesRun: number;
   /** the seeded objects count as processed: taken once, at the first catch-up */
   baselineTaken: boolean;
   lastExecution: CloudSyncExecution | null;

@@ -111,21 +111,31 @@ export class CloudSyncService {
       if (cfg.baselineTaken) continue;
       for (const ad of this.agent.adObjectsUnder(cfg.domainDn)) cfg.processedUsn[ad.anchor] = ad.uSNChanged;
       cfg.baselineTaken = true;
+      cfg.nextCycleAtMs = this.tenant.clock.now() + Math.max(1, this.tenant.settings.cloudSyncCycleMs);
     }
   }
 
-  /** Run the cycles that are due on the lab clock. */
+  /** Run the cycles that are due on the lab clock (at most the last few; earlier ones would find nothing left). */
   catchUp(): void {
+    this.takeBaseline();
     const now = this.tenant.clock.now();
     const interval = Math.max(1, this.tenant.settings.cloudSyncCycleMs);
-    this.takeBaseline();
     for (const cfg of this.configurations()) {
-      const due = Math.floor((now - cfg.cycleEpochMs) / interval);
-      if (due <= cfg.lastCycle) continue;
-      const first = Math.max(cfg.lastCycle + 1, due - MAX_CYCLES_PER_CATCH_UP + 1);
-      for (let k = first; k <= due; k++) this.runCycle(cfg, cfg.cycleEpochMs + k * interval);
-      cfg.lastCycle = due;
+      if (cfg.nextCycleAtMs > now) continue;
+      const due = Math.floor((now - cfg.nextCycleAtMs) / interval) + 1;
+      const skipped = Math.max(0, due - MAX_CYCLES_PER_CATCH_UP);
+      let at = cfg.nextCycleAtMs + skipped * interval;
+      for (let k = skipped; k < due; k++, at += interval) this.runCycle(cfg, at);
+      cfg.cyclesRun += due;
+      cfg.nextCycleAtMs = at;
     }
+  }
+
+  /** The interval changed: the next cycle is one new interval from now. */
+  reschedule(): void {
+    const now = this.tenant.clock.now();
+    for (const cfg of this.configurations())
+      cfg.nextCycleAtMs = now + Math.max(1, this.tenant.settings.cloudSyncCycleMs);
   }
 
   private runCycle(cfg: CloudSyncConfiguration, atMs: number): void {

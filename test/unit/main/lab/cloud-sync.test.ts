@@ -9,7 +9,8 @@ let lab: LabHandle;
 let token: string;
 
 beforeAll(async () => {
-  lab = await startLab({ seed: 7, contacts: 30, scenario: 'bothEngines' });
+  // tests move the lab clock forward by many cycles: tokens outlive the whole file
+  lab = await startLab({ seed: 7, contacts: 30, scenario: 'bothEngines', tokenLifetimeSeconds: 24 * 3600 });
   token = await lab.mintToken(UPN.full, SYNC_SCOPES);
 });
 afterAll(async () => {
@@ -23,6 +24,8 @@ beforeEach(async () => {
     cloudSyncObjectTypeName: 'adObjectClass',
     cloudSyncContactSkip: 'groupWording',
     entraIdPremium: true,
+    // ten minutes of lab time: no cycle falls due while a test runs; tests move the lab clock instead
+    cloudSyncCycleMs: 600_000,
   });
 });
 
@@ -83,7 +86,7 @@ describe('lab Graph: Cloud Sync configuration', () => {
     expect(job.templateId).toBe('AD2AADProvisioning');
     const settings = arr(job.synchronizationJobSettings).map(rec);
     expect(settings.find((s) => s.name === 'DomainFQDN')?.value).toBe('adatum.com');
-    expect(rec(job.schedule)).toMatchObject({ state: 'Active', interval: 'PT2S' });
+    expect(rec(job.schedule)).toMatchObject({ state: 'Active', interval: 'PT10M' });
     const schema = rec(
       (await graph(lab, `/servicePrincipals/${d.spId}/synchronization/jobs/${d.jobId}/schema`, { token })).json,
     );
