@@ -215,6 +215,17 @@ const environmentInfo = z.object({
 });
 export type EnvironmentInfo = z.infer<typeof environmentInfo>;
 
+/**
+ * The AD connectors of the Connect Sync server with their selected partitions; `available` false when Connect Sync
+ * does not run on the server (no ADSync module: a Cloud Sync-only server). Engine detection matches DNs against them.
+ */
+const adConnectorPartitions = z.object({
+  available: z.boolean(),
+  connectors: z.array(z.object({ name: z.string(), partitions: z.array(z.string()) })),
+  message: z.string().nullable(),
+});
+export type AdConnectorPartitions = z.infer<typeof adConnectorPartitions>;
+
 const startSyncResult = z.discriminatedUnion('status', [
   z.object({ status: z.literal('started'), startedAt: isoDate, result: z.string() }),
   z.object({ status: z.literal('busy'), message: z.string(), retryAfterSeconds: z.number() }),
@@ -540,6 +551,11 @@ export const contract = {
   // server (Connect Sync)
   'server.environment': op({ input: empty, output: environmentInfo, description: 'Versions, services, staging mode.' }),
   'server.scheduler': op({ input: empty, output: schedulerInfo, description: 'Get-ADSyncScheduler.' }),
+  'server.adConnectors': op({
+    input: empty,
+    output: adConnectorPartitions,
+    description: 'The AD connectors and their selected partitions (which DNs Connect Sync syncs).',
+  }),
   'server.startSyncCycle': op({
     input: z.strictObject({ policyType }),
     output: startSyncResult,

@@ -27,6 +27,7 @@ export const scriptNames = [
   'Test-SoaEcho',
   'Get-SoaEnvironment',
   'Get-SoaScheduler',
+  'Get-SoaAdConnectorPartitions',
   'Start-SoaSyncCycle',
   'Get-SoaSyncCycleState',
   'Get-SoaRunProfileResult',

@@ -97,6 +97,11 @@ export class ConnectSync {
     return this.call('Get-SoaEnvironment', {}, environmentResult, signal);
   }
 
+  /** The AD connectors and their selected partitions (engine detection: which DNs Connect Sync syncs). */
+  adConnectors(signal?: AbortSignal): Promise<OpOutput<'server.adConnectors'>> {
+    return this.call('Get-SoaAdConnectorPartitions', {}, contract['server.adConnectors'].output, signal);
+  }
+
   scheduler(signal?: AbortSignal): Promise<OpOutput<'server.scheduler'>> {
     return this.call('Get-SoaScheduler', {}, contract['server.scheduler'].output, signal);
   }

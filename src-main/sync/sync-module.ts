@@ -12,6 +12,7 @@ export const syncModule: ServiceFactory = ({ config, settings }): ServiceModule 
     handlers: {
       'server.environment': (_input, ctx) => sync.environment(ctx.signal),
       'server.scheduler': (_input, ctx) => sync.scheduler(ctx.signal),
+      'server.adConnectors': (_input, ctx) => sync.adConnectors(ctx.signal),
       'server.startSyncCycle': (input, ctx) => sync.startSyncCycle(input, ctx.signal),
       'server.runSyncCycle': (input, ctx) => sync.runSyncCycle(input, { emit: (p) => ctx.emit(p), signal: ctx.signal }),
       'server.waitForSyncCycle': (input, ctx) =>

@@ -95,6 +95,31 @@ function graphRecord(
 // ----------------------------------------------------------------------------------------------
 
 /**
+ * The Connect Sync side of engine detection: the server's AD connectors and their selected partitions. Null when
+ * the server could not be asked; an empty list when Connect Sync does not run there (a Cloud Sync-only server).
+ */
+export async function readConnectSyncPartitions(
+  ports: Pick<FlowPorts, 'ipc' | 'clock'>,
+): Promise<{ connectors: ConnectorPartitions[] | null; request: RequestRecord; note: string | null }> {
+  const at = ports.clock.now().toISOString();
+  const r = await ports.ipc.call('server.adConnectors', {});
+  const request: RequestRecord = {
+    kind: 'powershell',
+    label: 'Get-ADSyncConnector | where ConnectorTypeName -eq AD | Partitions (selected)',
+    at,
+    status: r.ok ? (r.value.available ? `${r.value.connectors.length} AD connector(s)` : 'no ADSync') : r.error.code,
+    response: r.ok ? r.value : { error: r.error.message },
+  };
+  if (!r.ok)
+    return { connectors: null, request, note: `The Connect Sync connectors could not be read: ${r.error.message}` };
+  return {
+    connectors: r.value.connectors.map((c) => ({ connector: c.name, partitions: c.partitions })),
+    request,
+    note: r.value.message,
+  };
+}
+
+/**
  * The "sync engine" step: read the Cloud Sync configurations, match the object's AD domain, and (for Cloud Sync)
  * read the job's schema rule. `connectSync` is what the server reported (null: not asked or unreachable).
  */

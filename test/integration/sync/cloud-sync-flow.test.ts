@@ -17,6 +17,7 @@ import { createGraphSession } from '../../../src-renderer/lib/graph/graph-client
 import { setCloudManaged } from '../../../src-renderer/lib/graph/soa-graph';
 import {
   DEFAULT_CLOUD_SYNC_TUNING,
+  readConnectSyncPartitions,
   stepDetectEngine,
   stepProveAdBlockedCloudSync,
   stepVerifyTakeoverCloudSync,
@@ -48,6 +49,7 @@ function ipc(): { ipc: Ipc; journal: unknown[] } {
     },
     'server.touchOnPremObject': (input) => sync.touchOnPremObject(input),
     'server.findOnPremContact': (input) => sync.findOnPremContact(input),
+    'server.adConnectors': () => sync.adConnectors(),
   };
   const call = async (name: string, input: unknown): Promise<IpcResult<unknown>> => {
     const h = handlers[name];
@@ -185,6 +187,27 @@ describe('the Cloud Sync proof path against the lab (bothEngines)', () => {
     expect(blocked.step.verdict).toBe('warn');
     expect(blocked.step.observed).toMatch(/not the SOA reason/);
     await lab.control('POST', '/settings', { cloudSyncContactSkip: 'groupWording' });
+  });
+
+  it('routes each object of the two-engine tenant to its engine, with the partitions read on the server', async () => {
+    const p = ports();
+    const partitions = await readConnectSyncPartitions(p);
+    expect(partitions.connectors).toEqual([{ connector: expect.any(String), partitions: ['DC=contoso,DC=com'] }]);
+    const adatum = await stepDetectEngine(
+      p,
+      { id: 'a', displayName: 'a', mail: null, dn: 'CN=a,OU=Partner Contacts,DC=adatum,DC=com' },
+      partitions.connectors,
+      tuning,
+    );
+    expect(adatum.route.engine).toBe('cloudSync');
+    const contoso = await stepDetectEngine(
+      p,
+      { id: 'c', displayName: 'c', mail: null, dn: 'CN=c,OU=Contacts,DC=contoso,DC=com' },
+      partitions.connectors,
+      tuning,
+    );
+    expect(contoso.route.engine).toBe('connectSync');
+    expect(contoso.context).toBeNull();
   });
 
   it('finds the configuration under both applicationTemplateId variants', async () => {
