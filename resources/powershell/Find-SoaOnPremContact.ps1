@@ -98,7 +98,8 @@ function Find-SoaOnPremContact {
         $contacts = @()
         if ($DistinguishedName -ne '') {
             try {
-                $found = @(Get-ADObject -Identity $DistinguishedName -Properties $properties -ErrorAction Stop)
+                $at = Get-SoaAdServerArgument -Dn $DistinguishedName
+                $found = @(Get-ADObject -Identity $DistinguishedName -Properties $properties @at -ErrorAction Stop)
             } catch {
                 if ([string]$_.FullyQualifiedErrorId -like '*ADIdentityNotFoundException*') { $found = @() } else { throw }
             }

@@ -275,6 +275,27 @@ function Get-SoaAdConnectorOrder {
     return [pscustomobject]@{ Connectors = @($Connectors.AD); Via = 'allConnectors'; Partition = $null }
 }
 
+function Get-SoaAdServerOf {
+    # The DNS name of the domain that holds $Dn, from its DC= components (CN=A,OU=B,DC=fabrikam,DC=com ->
+    # fabrikam.com), for the ActiveDirectory cmdlets' -Server: on a server that syncs several forests, an object
+    # of another forest is reached only through a domain controller of its own domain. '' without DC= components.
+    param([string]$Dn)
+    $parts = @()
+    foreach ($rdn in @([regex]::Split([string]$Dn, '(?<!\\),'))) {
+        $t = $rdn.Trim()
+        if ($t -match '^[Dd][Cc]\s*=\s*(.+)$') { $parts += $Matches[1].Trim() }
+    }
+    return ($parts -join '.')
+}
+
+function Get-SoaAdServerArgument {
+    # @{ Server = <domain of $Dn> } to splat into Get-ADObject / Set-ADObject, or @{} when the DN names no domain.
+    param([string]$Dn)
+    $server = Get-SoaAdServerOf -Dn $Dn
+    if ($server -eq '') { return @{} }
+    return @{ Server = $server }
+}
+
 function Test-SoaBusyError {
     # True for "the sync engine is busy": an InvalidOperationException (anywhere in the chain) whose
     # message says busy / already running / suspended / in progress.

@@ -124,8 +124,10 @@ function Set-SoaOnPremDescription {
     } elseif ($Attribute -eq '') {
         $Attribute = 'description'
     }
+    # the object's own domain answers (another forest's object is not found through this server's domain)
+    $at = Get-SoaAdServerArgument -Dn $DistinguishedName
     try {
-        $object = Get-ADObject -Identity $DistinguishedName -Properties $Attribute -ErrorAction Stop
+        $object = Get-ADObject -Identity $DistinguishedName -Properties $Attribute @at -ErrorAction Stop
     } catch {
         if ([string]$_.FullyQualifiedErrorId -like '*ADIdentityNotFoundException*') {
             throw (New-SoaError -Code 'notFound' -Message ('No AD object has this DN: ' + (Get-SoaErrorSummary -Message $_.Exception.Message)) -Category 'ObjectNotFound')
@@ -143,10 +145,10 @@ function Set-SoaOnPremDescription {
     $identity = $actualGuid.ToString()
     $old = ConvertTo-SoaString -Value (@($object.$Attribute) | Select-Object -First 1)
     if ([string]::IsNullOrEmpty($Description)) {
-        Set-ADObject -Identity $identity -Clear $Attribute -ErrorAction Stop
+        Set-ADObject -Identity $identity -Clear $Attribute @at -ErrorAction Stop
         $new = $null
     } else {
-        Set-ADObject -Identity $identity -Replace @{ $Attribute = $Description } -ErrorAction Stop
+        Set-ADObject -Identity $identity -Replace @{ $Attribute = $Description } @at -ErrorAction Stop
         $new = $Description
     }
     return [ordered]@{

@@ -32,6 +32,7 @@ import { IdentityService } from './identity/identity';
 import { TokenService, loadSigningKeys } from './identity/tokens';
 import { handleControl, startControlServer, type LabRuntime } from './control';
 import { CloudSyncService } from './cloudsync/service';
+import { SECOND_FOREST, seedSecondForest } from './seed-second-forest';
 import { SEED_SCENARIOS, seedCloudSync, CLOUD_SYNC_AGENT_SEED_VERSION, type SeedScenario } from './cloudsync/seed';
 
 export { labAuthorityMetadata, labCloudDiscoveryMetadata } from './identity/identity';
@@ -61,7 +62,8 @@ export interface StartLabOptions {
   tokenLifetimeSeconds?: number;
   /**
    * `connectSync` (default): one forest synced by Connect Sync. `bothEngines`: also the domain
-   * adatum.com, provisioned by Cloud Sync (src-main/lab/cloudsync/seed.ts).
+   * adatum.com, provisioned by Cloud Sync (src-main/lab/cloudsync/seed.ts). `twoForests`: also the forest
+   * fabrikam.com on the same Connect Sync server, through its own AD connector (src-main/lab/seed-second-forest.ts).
    */
   scenario?: SeedScenario;
 }
@@ -128,6 +130,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
 
   const buildOnPrem = (objects: OnPremSeedObject[], settings: LabSettings): OnPremServer =>
     createOnPrem({
+      ...(scenario === 'twoForests' ? { additionalForests: [SECOND_FOREST] } : {}),
       tenant: {
         viewByAnchor: (k, a) => tenant.viewByAnchor(k, a),
         exportUpdate: (k, a, x) => tenant.exportUpdate(k, a, x),
@@ -158,6 +161,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
       ...(opts.groups !== undefined ? { groups: opts.groups } : {}),
     });
     const onPremObjects = [...s.onPrem];
+    if (scenario === 'twoForests') onPremObjects.push(...seedSecondForest(s.tenant, seed, clock.now()));
     if (scenario === 'bothEngines') {
       onPremObjects.push(...seedCloudSync(s.tenant, seed, clock.now()));
       // the provisioning agent runs on the simulated server too

@@ -82,6 +82,8 @@ export interface OnPremOptions {
   tenantDomain: string;
   /** e.g. contoso.com — the AD connector name */
   forest: string;
+  /** further forests synced by this server, each through its own AD connector (default none) */
+  additionalForests?: string[];
   /** how long a sync cycle runs, ms (fast in tests, longer in the demo) */
   syncCycleMs: number;
   /** Event 6956 provider name (unconfirmed; default 'ADSync') */

@@ -267,6 +267,12 @@ Describe 'Find-SoaOnPremContact' {
         $r = Find-SoaOnPremContact -DistinguishedName 'CN=Nobody,DC=c'
         @($r.matches).Count | Should -Be 0
     }
+    It 'looks a DN up through the domain that holds it' {
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=F,DC=fabrikam,DC=com'; ObjectGUID = 'g'; ObjectClass = 'contact'; displayName = 'F'; mail = $null; description = $null } }
+        $r = Find-SoaOnPremContact -DistinguishedName 'CN=F,DC=fabrikam,DC=com'
+        @($r.matches).Count | Should -Be 1
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'fabrikam.com' }
+    }
     It 'reads a known DN from the connector space without the ActiveDirectory module' {
         Mock Import-SoaActiveDirectoryModule { $false }
         Mock Get-ADSyncConnector { [pscustomobject]@{ Name = 'contoso.com'; ConnectorTypeName = 'AD' } }
@@ -336,6 +342,18 @@ Describe 'Set-SoaOnPremDescription' {
         $r.oldDescription | Should -Be 'old'
         $r.newDescription | Should -Be 'new'
         Should -Invoke Set-ADObject -Times 1 -Exactly -ParameterFilter { $Replace.description -eq 'new' -and [string]$Identity -eq $script:Guid }
+    }
+    It 'reads and changes the object through its own domain (-Server from the DN), on a server with several forests' {
+        Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=F,OU=X,DC=fabrikam,DC=com'; ObjectClass = 'contact'; ObjectGUID = [guid]$script:Guid; description = 'old' } }
+        Mock Set-ADObject { }
+        $null = Set-SoaOnPremDescription -DistinguishedName 'CN=F,OU=X,DC=fabrikam,DC=com' -ObjectGuid $script:Guid -ObjectClass 'contact' -Description 'new' -Attribute 'description' -Restore $true -Confirmed $true
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'fabrikam.com' }
+        Should -Invoke Set-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'fabrikam.com' }
+    }
+    It 'names the domain of a DN for -Server (escaped commas, spacing and case kept)' {
+        Get-SoaAdServerOf -Dn 'CN=A\, B,OU=X,DC=corp, dc=Fabrikam,DC=com' | Should -BeExactly 'corp.Fabrikam.com'
+        Get-SoaAdServerOf -Dn 'CN={6f1c2d3e}' | Should -BeExactly ''
+        (Get-SoaAdServerArgument -Dn 'CN={6f1c2d3e}').Count | Should -Be 0
     }
     It 'clears the attribute when restoring an empty value' {
         Mock Get-ADObject { [pscustomobject]@{ DistinguishedName = 'CN=A,DC=c'; ObjectClass = 'contact'; ObjectGUID = $script:Guid; description = 'new' } }

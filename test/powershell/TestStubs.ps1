@@ -10,8 +10,8 @@ function global:Get-ADSyncConnectorRunStatus { param() }
 function global:Get-ADSyncRule { param([Guid]$Identifier) }
 function global:Get-ADSyncConnectorStatistics { param([string]$ConnectorName) }
 function global:Get-WinEvent { param([hashtable[]]$FilterHashtable, [long]$MaxEvents) }
-function global:Get-ADObject { param($Identity, [string]$LDAPFilter, [string[]]$Properties, [string]$SearchBase, [int]$ResultSetSize) }
-function global:Set-ADObject { param($Identity, [hashtable]$Replace, [string[]]$Clear, [hashtable]$Add, [hashtable]$Remove, [switch]$PassThru) }
+function global:Get-ADObject { param($Identity, [string]$LDAPFilter, [string[]]$Properties, [string]$SearchBase, [int]$ResultSetSize, [string]$Server) }
+function global:Set-ADObject { param($Identity, [hashtable]$Replace, [string[]]$Clear, [hashtable]$Add, [hashtable]$Remove, [switch]$PassThru, [string]$Server) }
 if (-not (Get-Command -Name Get-Service -ErrorAction SilentlyContinue)) {
     function global:Get-Service { param([string[]]$Name) }
 }

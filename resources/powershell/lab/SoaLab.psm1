@@ -372,6 +372,7 @@ if (Test-SoaLabCommandAbsent -Name 'Get-ADObject') {
             [string]$Server
         )
         $q = @{}
+        if ($PSBoundParameters.ContainsKey('Server')) { $q.Server = $Server }
         if ($PSCmdlet.ParameterSetName -eq 'Identity') {
             $q.Identity = [string]$Identity
         } else {
@@ -397,6 +398,7 @@ if (Test-SoaLabCommandAbsent -Name 'Get-ADObject') {
             [string]$Server
         )
         $body = @{ Identity = [string]$Identity }
+        if ($PSBoundParameters.ContainsKey('Server')) { $body.Server = $Server }
         if ($PSBoundParameters.ContainsKey('Replace')) { $body.Replace = $Replace }
         if ($PSBoundParameters.ContainsKey('Clear')) { $body.Clear = @($Clear) }
         if ($PSBoundParameters.ContainsKey('Add')) { $body.Add = $Add }

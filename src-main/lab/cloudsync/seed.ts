@@ -19,8 +19,11 @@ const CLOUD_SYNC_GROUPS_OU = `OU=Groups,${CLOUD_SYNC_DOMAIN_DN}`;
 /** The provisioning agent version the scenario puts on the simulated server (the documented SOA floor). */
 export const CLOUD_SYNC_AGENT_SEED_VERSION = '1.1.1370.0';
 
-/** Seed scenarios: `connectSync` (the default, one forest on Connect Sync) or `bothEngines`. */
-export const SEED_SCENARIOS = ['connectSync', 'bothEngines'] as const;
+/**
+ * Seed scenarios: `connectSync` (the default, one forest on Connect Sync), `bothEngines`, or `twoForests`
+ * (a second forest on the same Connect Sync server, src-main/lab/seed-second-forest.ts).
+ */
+export const SEED_SCENARIOS = ['connectSync', 'bothEngines', 'twoForests'] as const;
 export type SeedScenario = (typeof SEED_SCENARIOS)[number];
 
 /** Adds the Cloud Sync domain to a seeded tenant (in place) and returns its AD objects. */

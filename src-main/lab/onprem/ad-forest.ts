@@ -116,6 +116,25 @@ export interface AdQuery {
   searchScope?: 'Base' | 'OneLevel' | 'Subtree';
   ldapFilter?: string;
   resultSetSize?: number;
+  /** `-Server`: the domain (or a DC of it) the cmdlet talks to; default the server's own forest */
+  server?: string;
+}
+
+/**
+ * Whether a cmdlet talking to `server` (default: the server's own domain) sees this object. An object of
+ * an additional forest (`config.additionalForests`) is reached only with `-Server <that forest>` (or one
+ * of its DCs), as on a real server joined to the first forest; `-Server` naming one of the forests sees only
+ * that forest's objects.
+ */
+export function reachableFrom(ctx: OnPremContext, dn: string, server: string | undefined): boolean {
+  const forests = [ctx.forest, ...ctx.state.config.additionalForests].map((f) => f.toLowerCase());
+  const d = dn.toLowerCase();
+  const own = forests.find((f) => d.endsWith(`,${forestDn(f).toLowerCase()}`));
+  const s = server?.trim().toLowerCase() ?? '';
+  const names = (f: string): boolean => s === f || s.endsWith(`.${f}`);
+  if (s === '') return own === undefined || own === forests[0];
+  if (own === undefined) return !forests.some(names);
+  return names(own);
 }
 
 export function findByIdentity(ctx: OnPremContext, identity: string): AdObjectState | undefined {
@@ -126,7 +145,8 @@ export function findByIdentity(ctx: OnPremContext, identity: string): AdObjectSt
 export function findAdObjects(ctx: OnPremContext, q: AdQuery): AdObjectState[] {
   if (q.identity !== undefined) {
     const o = findByIdentity(ctx, q.identity);
-    if (!o) throw adIdentityNotFound(q.identity, forestDn(ctx.forest), 'GetADObject');
+    if (!o || !reachableFrom(ctx, o.dn, q.server))
+      throw adIdentityNotFound(q.identity, forestDn(q.server || ctx.forest), 'GetADObject');
     return [o];
   }
   let filter;
@@ -143,6 +163,7 @@ export function findAdObjects(ctx: OnPremContext, q: AdQuery): AdObjectState[] {
   const scope = q.searchScope ?? 'Subtree';
   const out: AdObjectState[] = [];
   for (const o of ctx.state.ad) {
+    if (!reachableFrom(ctx, o.dn, q.server)) continue;
     if (q.distinguishedName !== undefined && !wildcardMatch(q.distinguishedName, o.dn)) continue;
     if (q.mail !== undefined && (o.attrs.mail === null || !wildcardMatch(q.mail, o.attrs.mail))) continue;
     if (
@@ -182,6 +203,7 @@ export const setAdObjectBody = z.object({
     .optional(),
   Add: z.record(z.string(), values).optional(),
   Remove: z.record(z.string(), values).optional(),
+  Server: z.string().optional(),
 });
 export type SetAdObjectBody = z.infer<typeof setAdObjectBody>;
 
@@ -197,7 +219,8 @@ function writableAttr(name: string): Writable {
 
 export function setAdObject(ctx: OnPremContext, body: SetAdObjectBody): AdObjectState {
   const target = findByIdentity(ctx, body.Identity);
-  if (!target) throw adIdentityNotFound(body.Identity, forestDn(ctx.forest), 'SetADObject');
+  if (!target || !reachableFrom(ctx, target.dn, body.Server))
+    throw adIdentityNotFound(body.Identity, forestDn(body.Server || ctx.forest), 'SetADObject');
   const ops = [body.Remove, body.Add, body.Replace, body.Clear];
   if (ops.every((o) => o === undefined || (Array.isArray(o) ? o.length === 0 : Object.keys(o).length === 0))) {
     throw badRequest('Set-ADObject needs at least one of Replace, Clear, Add, Remove.');

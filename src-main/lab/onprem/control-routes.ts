@@ -152,6 +152,7 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
               ],
         ldapFilter: q.one('LDAPFilter'),
         resultSetSize: q.int('ResultSetSize', 1),
+        server: q.one('Server'),
       });
       return ok({ value: found.map(adObjectView) });
     }

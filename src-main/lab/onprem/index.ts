@@ -45,6 +45,7 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
       event6956Shape: 'messageAndData',
       sharePointAttributeSet: false,
       takeoverDelayCycles: 0,
+      additionalForests: [...(options.additionalForests ?? [])],
     },
   };
   const ctx: OnPremContext = {
@@ -59,10 +60,12 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
     joinByAnchor: new Map(),
   };
   rebuildIndexes(ctx);
-  // The AD connector covers the forest's own partition; objects of another domain (one that Cloud
+  // Each AD connector covers its forest's partition; objects of another domain (one that Cloud
   // Sync provisions) never enter Connect Sync's connector space.
-  const partition = `,${forestDn(options.forest)}`.toLowerCase();
-  state.joins = state.ad.filter((o) => o.dn.toLowerCase().endsWith(partition)).map((o) => SyncEngine.seedJoin(ctx, o));
+  const partitions = [options.forest, ...(options.additionalForests ?? [])].map((f) => `,${forestDn(f)}`.toLowerCase());
+  state.joins = state.ad
+    .filter((o) => partitions.some((p) => o.dn.toLowerCase().endsWith(p)))
+    .map((o) => SyncEngine.seedJoin(ctx, o));
   rebuildIndexes(ctx);
   seedEvents(ctx);
   const engine = new SyncEngine(ctx);

@@ -156,6 +156,8 @@ export const configState = z.object({
    * until then the Entra connector object still carries blockOnPremisesSync = true.
    */
   takeoverDelayCycles: z.number().int().min(0).max(20).default(0),
+  /** AD forests besides the server's own, each with its own AD connector (the `twoForests` seed) */
+  additionalForests: z.array(z.string()).default([]),
 });
 export type ConfigState = z.infer<typeof configState>;
 

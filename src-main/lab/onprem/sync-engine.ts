@@ -58,8 +58,10 @@ interface ActiveCycle {
 const KIND_LABEL = { contact: 'Contact', user: 'User', group: 'Group' } as const;
 
 export class SyncEngine {
+  /** the AD connector of the server's own forest */
   readonly ad: ConnectorInfo;
   readonly aad: ConnectorInfo;
+  private extraAd: { key: string; connectors: ConnectorInfo[] } = { key: '', connectors: [] };
   private readonly timers = new Set<NodeJS.Timeout>();
   private cycle: ActiveCycle | null = null;
   private readonly idCache = new Map<string, { mv: string; adCs: string; aadCs: string; aadDn: string }>();
@@ -67,6 +69,31 @@ export class SyncEngine {
   constructor(private readonly ctx: OnPremContext) {
     this.ad = makeConnector(ctx.forest, guidFromName(`connector:${ctx.forest}`), 'AD', forestDn(ctx.forest));
     this.aad = makeConnector(`${ctx.tenantDomain} - AAD`, AAD_CONNECTOR_ID, 'Extensible2', 'default');
+  }
+
+  /**
+   * Every AD connector: the server's own forest first, then one per additional forest
+   * (`config.additionalForests`, the `twoForests` seed), each with its forest's naming context as its partition.
+   */
+  get adConnectors(): ConnectorInfo[] {
+    const forests = this.ctx.state.config.additionalForests;
+    const key = forests.join('|');
+    if (key !== this.extraAd.key)
+      this.extraAd = {
+        key,
+        connectors: forests.map((f) => makeConnector(f, guidFromName(`connector:${f}`), 'AD', forestDn(f))),
+      };
+    return [this.ad, ...this.extraAd.connectors];
+  }
+
+  /** The AD connector whose partition holds this DN (the server's own forest when none does). */
+  adConnectorOf(dn: string): ConnectorInfo {
+    const d = dn.toLowerCase();
+    return this.adConnectors.find((c) => d.endsWith(`,${c.PartitionDn.toLowerCase()}`)) ?? this.ad;
+  }
+
+  private isAd(c: ConnectorInfo): boolean {
+    return c.ConnectorTypeName === 'AD';
   }
 
   // ------------------------------------------------------------------ seeding
@@ -112,17 +139,19 @@ export class SyncEngine {
     const full = policy === 'Initial';
     this.ctx.state.cycleNumber += 1;
     const staged = new Set<string>();
+    const watermark = this.ctx.state.importWatermark;
+    // each AD connector imports its own forest, then each synchronizes (Microsoft's scheduler order)
     const steps: CycleStep[] = [
-      {
-        connector: this.ad,
-        profile: full ? 'Full Import' : 'Delta Import',
-        effect: (r) => this.importAd(full, staged, r),
-      },
-      {
-        connector: this.ad,
-        profile: full ? 'Full Synchronization' : 'Delta Synchronization',
-        effect: (r) => this.synchronize(staged, r),
-      },
+      ...this.adConnectors.map((c) => ({
+        connector: c,
+        profile: full ? ('Full Import' as const) : ('Delta Import' as const),
+        effect: (r: RunState) => this.importAd(c, full, watermark, staged, r),
+      })),
+      ...this.adConnectors.map((c) => ({
+        connector: c,
+        profile: full ? ('Full Synchronization' as const) : ('Delta Synchronization' as const),
+        effect: (r: RunState) => this.synchronize(c, staged, r),
+      })),
     ];
     if (!this.ctx.state.config.stagingMode) {
       steps.push({ connector: this.aad, profile: 'Export', effect: (r) => this.exportAad(r) });
@@ -244,11 +273,12 @@ export class SyncEngine {
 
   // ------------------------------------------------------------------ run effects
 
-  private importAd(full: boolean, staged: Set<string>, run: RunState): void {
+  private importAd(c: ConnectorInfo, full: boolean, watermark: number, staged: Set<string>, run: RunState): void {
     const s = this.ctx.state;
     const now = this.ctx.clock.now();
     for (const o of s.ad) {
-      if (!full && o.uSNChanged <= s.importWatermark) continue;
+      if (!full && o.uSNChanged <= watermark) continue;
+      if (this.adConnectorOf(o.dn) !== c) continue;
       const j = this.ctx.joinByAnchor.get(o.anchor);
       if (!j) continue;
       // Only a change to an attribute the sync rules flow to Entra ID (or a rename) reaches the export.
@@ -266,11 +296,12 @@ export class SyncEngine {
     run.Result = 'success';
   }
 
-  private synchronize(staged: Set<string>, run: RunState): void {
+  private synchronize(c: ConnectorInfo, staged: Set<string>, run: RunState): void {
     const now = this.ctx.clock.now();
     for (const j of this.ctx.state.joins) {
       const o = this.ctx.adByAnchor.get(j.anchor);
       if (!o || j.disconnector) continue;
+      if (this.adConnectorOf(j.imported.dn) !== c) continue;
       if (staged.has(j.anchor)) {
         j.syncedAt = now;
         j.exportState = 'PendingExport';
@@ -404,13 +435,13 @@ export class SyncEngine {
   // ------------------------------------------------------------------ views
 
   connectors(): ConnectorInfo[] {
-    return [this.ad, this.aad];
+    return [...this.adConnectors, this.aad];
   }
 
   /** `Get-ADSyncConnector`: every member of the real type (test/powershell/adsync-types/Connector.json). */
   connectorView(c: ConnectorInfo): Record<string, unknown> {
     const created = iso(this.ctx.state.createdAt);
-    const isAd = c.ConnectorTypeName === 'AD';
+    const isAd = this.isAd(c);
     return {
       ConnectorTypeName: c.ConnectorTypeName,
       Identifier: c.Identifier,
@@ -464,7 +495,7 @@ export class SyncEngine {
 
   /** `Get-ADSyncRule`. */
   ruleViews(): Record<string, unknown>[] {
-    return syncRuleViews([this.ad], this.aad, this.ctx.state.config.sharePointAttributeSet);
+    return syncRuleViews(this.adConnectors, this.aad, this.ctx.state.config.sharePointAttributeSet);
   }
 
   /**
@@ -515,9 +546,10 @@ export class SyncEngine {
   private ids(anchor: string): { mv: string; adCs: string; aadCs: string; aadDn: string } {
     let v = this.idCache.get(anchor);
     if (!v) {
+      const dn = this.ctx.joinByAnchor.get(anchor)?.imported.dn ?? this.ctx.adByAnchor.get(anchor)?.dn ?? '';
       v = {
         mv: guidFromName(`mv:${anchor}`),
-        adCs: guidFromName(`cs:${this.ad.Identifier}:${anchor}`),
+        adCs: guidFromName(`cs:${this.adConnectorOf(dn).Identifier}:${anchor}`),
         aadCs: guidFromName(`cs:${this.aad.Identifier}:${anchor}`),
         aadDn: entraCsDn(anchor),
       };
@@ -540,15 +572,17 @@ export class SyncEngine {
 
   /** CS objects of one connector, in join order (a page of them). */
   csObjects(c: ConnectorInfo, start: number, count: number): Record<string, unknown>[] {
-    const joins = c === this.ad ? this.ctx.state.joins : this.ctx.state.joins.filter((j) => !j.disconnector);
+    const joins = this.isAd(c)
+      ? this.ctx.state.joins.filter((j) => this.adConnectorOf(j.imported.dn) === c)
+      : this.ctx.state.joins.filter((j) => !j.disconnector);
     return joins.slice(start, start + count).map((j) => this.csObjectView(c, j));
   }
 
   findCsByDn(c: ConnectorInfo, dn: string): Record<string, unknown> | undefined {
     const want = dn.trim().toLowerCase();
     const j = this.ctx.state.joins.find((x) =>
-      c === this.ad
-        ? x.imported.dn.toLowerCase() === want
+      this.isAd(c)
+        ? x.imported.dn.toLowerCase() === want && this.adConnectorOf(x.imported.dn) === c
         : !x.disconnector && this.ids(x.anchor).aadDn.toLowerCase() === want,
     );
     return j ? this.csObjectView(c, j) : undefined;
@@ -558,7 +592,7 @@ export class SyncEngine {
     const want = id.trim().toLowerCase();
     for (const j of this.ctx.state.joins) {
       const ids = this.ids(j.anchor);
-      if (ids.adCs === want) return this.csObjectView(this.ad, j);
+      if (ids.adCs === want) return this.csObjectView(this.adConnectorOf(j.imported.dn), j);
       if (ids.aadCs === want && !j.disconnector) return this.csObjectView(this.aad, j);
     }
     return undefined;
@@ -576,7 +610,7 @@ export class SyncEngine {
 
   csObjectView(c: ConnectorInfo, j: JoinState): Record<string, unknown> {
     const kind = this.kindOf(j);
-    const isAd = c === this.ad;
+    const isAd = this.isAd(c);
     const ruleName = isAd ? `In from AD - ${KIND_LABEL[kind]} Join` : `Out to AAD - ${KIND_LABEL[kind]} Join`;
     const lineageId = guidFromName(`rule:${ruleName}`);
     const modified = isAd ? j.importedAt : j.entraModifiedAt;
@@ -654,7 +688,8 @@ export class SyncEngine {
   mvObjectView(j: JoinState): Record<string, unknown> {
     const kind = this.kindOf(j);
     const ruleName = `In from AD - ${KIND_LABEL[kind]} Join`;
-    const attr = attrFactory(this.ad.Name, ruleName, guidFromName(`rule:${ruleName}`), j.syncedAt);
+    const ad = this.adConnectorOf(j.imported.dn);
+    const attr = attrFactory(ad.Name, ruleName, guidFromName(`rule:${ruleName}`), j.syncedAt);
     const im = j.imported;
     return {
       ObjectId: this.mvId(j.anchor),
@@ -663,8 +698,8 @@ export class SyncEngine {
           LineageId: EMPTY_GUID_VALUE,
           ConnectedCsObjectDN: im.dn,
           ConnectedCsObjectId: this.adCsId(j.anchor),
-          ConnectorName: this.ad.Name,
-          ConnectorId: this.ad.Identifier,
+          ConnectorName: ad.Name,
+          ConnectorId: ad.Identifier,
         },
         {
           LineageId: EMPTY_GUID_VALUE,

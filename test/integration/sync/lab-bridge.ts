@@ -3,6 +3,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { startLab, type LabHandle } from '../../../src-main/lab/index';
+import type { SeedScenario } from '../../../src-main/lab/cloudsync/seed';
 import { PowerShellSession } from '../../../src-main/powershell/session';
 import { labPowerShellConfig } from '../../../src-main/powershell/lab-config';
 import { ConnectSync } from '../../../src-main/sync/connect-sync';
@@ -16,8 +17,13 @@ export interface LabBridge {
   close(): Promise<void>;
 }
 
-export async function labBridge(opts: { contacts?: number } = {}): Promise<LabBridge> {
-  const lab = await startLab({ seed: 1, speed: 'fast', contacts: opts.contacts ?? 12 });
+export async function labBridge(opts: { contacts?: number; scenario?: SeedScenario } = {}): Promise<LabBridge> {
+  const lab = await startLab({
+    seed: 1,
+    speed: 'fast',
+    contacts: opts.contacts ?? 12,
+    ...(opts.scenario ? { scenario: opts.scenario } : {}),
+  });
   const ps = new PowerShellSession({ ...labPowerShellConfig(lab.info), defaultTimeoutMs: 60_000 });
   const sync = new ConnectSync(ps, { timing: { pollMs: 150, startGraceMs: 10_000, callTimeoutMs: 30_000 } });
   return {
