@@ -1,0 +1,158 @@
+/**
+ * The bulk follow-up for objects synced by Cloud Sync: instead of one provisionOnDemand per object (5 per 10 s), one
+ * provisioning-log query per job and time window serves every object of that job, paced by the reporting limit
+ * (5 per 10 s), repeated every poll interval until each object has its evidence or the bound passes.
+ *
+ * - A transferred object is confirmed when its newest entry is the SOA skip (docs/reference/cloud-sync.md#skip-on-soa).
+ *   Cloud Sync logs an object only when it processes a change, so without an AD change there may be no entry: the
+ *   result then says so and the object stays at the level the cloud read gave it.
+ * - A rolled-back object is confirmed when an entry shows it processed again (the takeover).
+ * The level `serverConfirmed` is the Connect Sync path's third level; here it rests on the provisioning log.
+ */
+import { listProvisioningLogs, type ProvisioningLogEntry } from '../../graph/cloud-sync-graph';
+import type { GraphSession } from '../../graph/graph-client';
+import { REPORTING_LIMIT, RateWindow, type WindowClock } from '../../graph/rate-window';
+import { errorText } from '../verify';
+import { entryMatches, outcomeOfLogEntry, type ProvisioningOutcome } from '../provisioning-outcome';
+
+export interface CloudSyncFollowUpObject {
+  /** Entra object id. */
+  id: string;
+  dn: string | null;
+  /** The AD2AADProvisioning job that syncs it (from engine detection). */
+  jobId: string;
+  action: 'transfer' | 'rollback';
+}
+
+export interface CloudSyncObjectEvidence {
+  id: string;
+  action: 'transfer' | 'rollback';
+  /** The newest matching entry, classified. */
+  outcome: ProvisioningOutcome | null;
+  confirmed: boolean;
+  /** `serverConfirmed` when the log confirms it; null when it does not (the cloud-read level stands). */
+  level: 'serverConfirmed' | null;
+  detail: string;
+}
+
+export interface CloudSyncFollowUpOptions {
+  clock: WindowClock;
+  /** Stop waiting after this long (default 10 min: several ~2-minute cycles plus ingestion). */
+  boundMs?: number;
+  /** Time between rounds of queries (default 30 s). */
+  pollIntervalMs?: number;
+  window?: RateWindow;
+  signal?: AbortSignal;
+  onProgress?: (p: { round: number; confirmed: number; total: number; elapsedMs: number; queries: number }) => void;
+}
+
+export interface CloudSyncFollowUpResult {
+  objects: CloudSyncObjectEvidence[];
+  /** Provisioning-log requests sent (pages included). */
+  queries: number;
+  rounds: number;
+  /** Why the log could not be read, when it could not (role, licence, consent). */
+  logError: string | null;
+  /** Request ids of every query (evidence). */
+  requestIds: (string | null)[];
+}
+
+/** Whether one outcome confirms the action (pure; each failing case is unit-tested). */
+export function confirms(action: 'transfer' | 'rollback', o: ProvisioningOutcome | null): boolean {
+  if (!o) return false;
+  return action === 'transfer' ? o.kind === 'soaSkipped' : o.kind === 'processed' || o.kind === 'skippedOther';
+}
+
+function detailOf(action: 'transfer' | 'rollback', o: ProvisioningOutcome | null, logError: string | null): string {
+  if (!o) {
+    if (logError) return `The provisioning log could not be read (${logError}); no Cloud Sync evidence.`;
+    return action === 'transfer'
+      ? 'No provisioning-log entry for the object yet: Cloud Sync logs an object only when it processes a change, so the block shows after the next AD change to it.'
+      : 'No provisioning-log entry showing the takeover yet.';
+  }
+  const where = `entry ${o.entryId ?? ''} at ${o.at ?? ''} (${o.status ?? 'no status'}${o.reason ? `: "${o.reason}"` : ''})`;
+  if (confirms(action, o)) {
+    return action === 'transfer'
+      ? `Cloud Sync skipped the object because its SOA is in the cloud: ${where}.`
+      : `Cloud Sync processed the object again (takeover): ${where}.`;
+  }
+  if (action === 'rollback' && o.kind === 'soaSkipped')
+    return `Cloud Sync still skips the object as cloud-managed: ${where}.`;
+  if (action === 'transfer' && o.kind === 'processed')
+    return `Cloud Sync PROCESSED the object after the transfer: ${where}.`;
+  return `Not confirmed: ${where}.`;
+}
+
+export async function followUpCloudSync(
+  graph: GraphSession,
+  objects: readonly CloudSyncFollowUpObject[],
+  since: string,
+  options: CloudSyncFollowUpOptions,
+): Promise<CloudSyncFollowUpResult> {
+  const window = options.window ?? new RateWindow(REPORTING_LIMIT, options.clock);
+  const bound = options.boundMs ?? 10 * 60_000;
+  const interval = options.pollIntervalMs ?? 30_000;
+  const t0 = options.clock.now().getTime();
+  const newest = new Map<string, ProvisioningOutcome>();
+  const requestIds: (string | null)[] = [];
+  let queries = 0;
+  let rounds = 0;
+  let logError: string | null = null;
+  const open = (): CloudSyncFollowUpObject[] => objects.filter((o) => !confirms(o.action, newest.get(o.id) ?? null));
+  for (;;) {
+    rounds++;
+    const jobs = [...new Set(open().map((o) => o.jobId))];
+    for (const jobId of jobs) {
+      const r = await listProvisioningLogs(
+        graph,
+        { jobId, since },
+        { window, ...(options.signal ? { signal: options.signal } : {}) },
+      );
+      if (r.ok) {
+        queries += r.value.requestIds.length;
+        requestIds.push(...r.value.requestIds);
+      } else {
+        queries++;
+        requestIds.push(r.requestId);
+        logError = errorText(r.error);
+        break;
+      }
+      for (const o of objects.filter((x) => x.jobId === jobId)) {
+        const mine: ProvisioningLogEntry[] = r.value.entries.filter((e) =>
+          entryMatches(e, { entraId: o.id, dn: o.dn }),
+        );
+        const last = mine[mine.length - 1];
+        if (last) newest.set(o.id, outcomeOfLogEntry(last));
+      }
+    }
+    const elapsed = options.clock.now().getTime() - t0;
+    const remaining = open().length;
+    options.onProgress?.({
+      round: rounds,
+      confirmed: objects.length - remaining,
+      total: objects.length,
+      elapsedMs: elapsed,
+      queries,
+    });
+    if (remaining === 0 || logError || elapsed >= bound) break;
+    await options.clock.sleep(Math.min(interval, Math.max(1, bound - elapsed)), options.signal);
+  }
+  return {
+    objects: objects.map((o) => {
+      const outcome = newest.get(o.id) ?? null;
+      const ok = confirms(o.action, outcome);
+      return {
+        id: o.id,
+        action: o.action,
+        outcome,
+        confirmed: ok,
+        level: ok ? 'serverConfirmed' : null,
+        detail: detailOf(o.action, outcome, logError),
+      };
+    }),
+    queries,
+    rounds,
+    logError,
+    requestIds,
+  };
+}
