@@ -7,7 +7,6 @@
  * failed"). The run refreshes silently and goes on: every object is transferred, exactly one PATCH per
  * object reaches the lab, and nobody is asked to sign in again.
  */
-import https from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,16 +17,12 @@ import { readCaFile } from '../../../src-main/auth/https-fetch';
 import { SettingsStore } from '../../../src-main/settings/settings-store';
 import { OperationError } from '../../../src-main/ipc/errors';
 import { Journal, journalPortOf } from '../../../src-main/journal/journal';
-import {
-  createGraphSession,
-  TokenSourceError,
-  type FetchLike,
-  type TokenSource,
-} from '../../../src-renderer/lib/graph/graph-client';
+import { createGraphSession, TokenSourceError, type TokenSource } from '../../../src-renderer/lib/graph/graph-client';
 import { createSessionGraphBatchPort } from '../../../src-renderer/lib/soa/bulk/session-graph-batch-port';
 import { buildPlan, planItems } from '../../../src-renderer/lib/soa/bulk/plan';
 import { runBulk } from '../../../src-renderer/lib/soa/bulk/pipeline';
 import { labBrowser } from '../../unit/main/auth/lab-browser';
+import { keepAliveFetch } from './keep-alive-fetch';
 import { allContacts, soaWritesPerObject, BULK_SCOPES, HYBRID_ADMIN } from './lab-session';
 
 /**
@@ -43,41 +38,6 @@ const N = Number(process.env.SOA_EXPIRY_N ?? 2_000);
 const LIFETIME_S = 600;
 /** During the run, the lab clock jumps past the lifetime before every this many `$batch` requests. */
 const JUMP_EVERY = Math.max(10, Math.floor(N / 20 / 5));
-
-/**
- * The renderer's fetch, in Node: keep-alive HTTPS trusting the lab CA (the app's main-side fetch opens
- * a connection per request, too slow for thousands of batches on a loaded test machine).
- */
-function keepAliveFetch(ca: string): FetchLike & { close(): void } {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca });
-  const f = (async (input: string | Request, init?: RequestInit) => {
-    const req = new Request(input, init);
-    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.from(await req.arrayBuffer());
-    const headers: Record<string, string> = {};
-    req.headers.forEach((v, k) => {
-      headers[k] = v;
-    });
-    if (body) headers['content-length'] = String(body.length);
-    return await new Promise<Response>((resolve, reject) => {
-      const r = https.request(req.url, { method: req.method, agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const h = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
-          const status = res.statusCode ?? 0;
-          resolve(new Response(status === 204 ? null : Buffer.concat(chunks), { status, headers: h }));
-        });
-      });
-      r.setTimeout(30_000, () => r.destroy(new Error('timeout')));
-      r.on('error', reject);
-      r.end(body);
-    });
-  }) as FetchLike & { close(): void };
-  f.close = () => agent.destroy();
-  return f;
-}
 
 describe('bulk run across access-token expiries (MSAL silent refresh, lab clock jumps)', () => {
   let lab: LabHandle;

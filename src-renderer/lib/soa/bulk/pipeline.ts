@@ -40,7 +40,7 @@ import { baseResult, type Member } from './stages/slot';
 import { SlotOutcomes } from './stages/slot-outcomes';
 
 export * from './run-types';
-export { RunControl } from './run-control';
+export { RunControl, type PauseReason } from './run-control';
 export { opIdFor, targetOf } from './stages/plan-reader';
 
 export interface RunOptions {
@@ -88,8 +88,11 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
   const responses = new ResponseHandler({ outcomes, pacer, concurrency, cancelled: () => control.cancelled });
   const meter = new ProgressMeter(options.runId, slots);
   let state: RunProgress['state'] = 'running';
-  const progress = (): RunProgress =>
-    meter.measure(clock.now(), { counters, concurrency: concurrency.value, writeRate: pacer.rate, state });
+  const progress = (): RunProgress => {
+    const p = meter.measure(clock.now(), { counters, concurrency: concurrency.value, writeRate: pacer.rate, state });
+    const reason = control.pauseReason;
+    return reason && state === 'paused' ? { ...p, pausedFor: { kind: reason.kind, message: reason.message } } : p;
+  };
   const emit = (): void => options.onProgress?.(progress());
 
   // ---- one batch: intents → send → apply the answer → results -------------------------------------
@@ -111,7 +114,14 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     const writes = members.filter((m) => m.kind === 'write').length;
     counters.writesSent += writes;
     const outcome = await sendMembers(options.graph, members, clock);
-    responses.applyBatch(members, outcome, sentAt, clock.now(), writes);
+    const wait = responses.applyBatch(members, outcome, sentAt, clock.now(), writes);
+    if (wait) {
+      // nothing of this batch was processed; the run waits for a new sign-in, then resume goes on
+      // (docs/reference/token-lifetime.md#revoked-refresh-tokens)
+      if (!outcome.ok) counters.writesSent -= writes;
+      if (!control.cancelled)
+        control.pause({ kind: 'signIn', message: `Sign in again to resume the run. ${wait.signIn}` });
+    }
     await journal.flushResults();
   };
 

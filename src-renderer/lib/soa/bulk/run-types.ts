@@ -64,6 +64,8 @@ export interface RunProgress {
   concurrency: number;
   writeRate: number;
   state: 'running' | 'paused' | 'cancelling' | 'finished' | 'cancelled';
+  /** set while the run paused itself: what the admin must do before resuming */
+  pausedFor?: { kind: 'signIn'; message: string };
 }
 
 export interface RunSummary {

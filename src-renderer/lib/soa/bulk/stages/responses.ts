@@ -27,22 +27,41 @@ export class ResponseHandler {
 
   /**
    * Apply a batch's outcome to its members. `sentAt` is when the batch was sent, `now` when its
-   * answer arrived; `writes` is how many of its members are writes.
+   * answer arrived; `writes` is how many of its members are writes. Returns why the run must wait
+   * for a new sign-in, when it must (no token, or Graph refused the token after a refresh).
    */
-  applyBatch(members: readonly Member[], outcome: BatchOutcome, sentAt: number, now: number, writes: number): void {
+  applyBatch(
+    members: readonly Member[],
+    outcome: BatchOutcome,
+    sentAt: number,
+    now: number,
+    writes: number,
+  ): { signIn: string } | undefined {
     const { pacer, concurrency, outcomes } = this.o;
+    if (!outcome.ok && 'signIn' in outcome) {
+      // the port throws a token refusal only before the batch leaves the process
+      for (const m of members) outcomes.awaitSignIn(m.slot, m.kind, false);
+      return { signIn: outcome.reason };
+    }
     if (outcome.ok) {
+      let signIn: { signIn: string } | undefined;
       let failures = 0;
       let throttleSignal = false;
       members.forEach((m, i) => {
         const r = responseOf(outcome, i);
         if (!r || r.status >= 500 || r.status === 429) failures++;
         if (r?.status === 429 || throttlePercentage(r?.headers) !== undefined) throttleSignal = true;
+        if (r?.status === 401 && m.slot.phase !== 'final') {
+          // refused even after the port's forced refresh: not processed (docs/reference/token-lifetime.md)
+          outcomes.awaitSignIn(m.slot, m.kind, false);
+          signIn ??= { signIn: `Microsoft Graph refused the token: ${errorMessage(r.body) ?? 'HTTP 401'}` };
+          return;
+        }
         this.applyInner(m, r, now);
       });
       if (writes > 0 && !throttleSignal) pacer.recovered(now);
       concurrency.answered(failures / members.length, now - sentAt);
-      return;
+      return signIn;
     }
     concurrency.failed();
     if (outcome.status === 429 && writes > 0) pacer.throttled(outcome.retryAfter ?? outcomes.backoff(1), now);
@@ -51,6 +70,7 @@ export class ResponseHandler {
         outcomes.throttled(m.slot, m.kind, outcome.retryAfter ?? outcomes.backoff(m.slot.throttles + 1), now);
       else outcomes.transient(m.slot, m.kind, outcome.reason, now, outcome.retryAfter);
     }
+    return undefined;
   }
 
   /** Apply one member's inner response (undefined: the batch answer did not hold it). */

@@ -9,6 +9,7 @@ import { batchResponseBody, retryAfterHeaderMs } from '../graph-bodies';
 import { scopesFor, syncBehaviorPatchUrl, syncBehaviorUrl } from '../object-types';
 import type { BatchRequest, Clock, GraphBatchPort } from '../ports';
 import type { Member } from './slot';
+import { TokenSourceError } from '../../../graph/graph-client';
 
 /** At most 20 requests in one `$batch` (docs/reference/graph-and-identity.md#batch). */
 export const MAX_BATCH = 20;
@@ -17,7 +18,9 @@ export type BatchOutcome =
   /** the batch was answered; member i's inner response (if any) is `responseOf(outcome, i)` */
   | { ok: true; byId: Map<string, BatchInnerResponse> }
   /** the whole batch failed (outer status, network error, unreadable body) */
-  | { ok: false; reason: string; retryAfter?: number; status?: number };
+  | { ok: false; reason: string; retryAfter?: number; status?: number }
+  /** no token without an interactive sign-in: the batch was not sent */
+  | { ok: false; reason: string; signIn: true };
 
 /** The `$batch` requests of these members; member i has id `i + 1`. */
 export function batchRequests(members: readonly Member[]): BatchRequest[] {
@@ -68,6 +71,20 @@ export async function sendMembers(
       ...(ra !== undefined ? { retryAfter: ra } : {}),
     };
   } catch (e) {
+    if (needsSignIn(e)) return { ok: false, reason: e.message, signIn: true };
     return { ok: false, reason: `network error: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+/**
+ * A token refusal that only a new interactive sign-in ends (refresh token revoked or expired, no
+ * account): docs/reference/token-lifetime.md#revoked-refresh-tokens. Missing consent is not one of
+ * them (it needs an administrator first), nor is any other failure.
+ */
+export function needsSignIn(e: unknown): e is TokenSourceError {
+  return (
+    e instanceof TokenSourceError &&
+    e.missingScopes.length === 0 &&
+    (e.code === 'interactionRequired' || e.code === 'notSignedIn')
+  );
 }

@@ -53,6 +53,19 @@ export class SlotOutcomes {
     slot.notBefore = now + (kind === 'write' ? Math.max(wait, retry.uncertainSettleMs) : wait);
   }
 
+  /**
+   * The request got no token, or Graph refused its token (401) after a forced refresh: it was not
+   * processed. It waits for a new sign-in without using an attempt; a write goes back to "check" when
+   * its batch may have left the process, so a read decides whether it is still needed.
+   */
+  awaitSignIn(slot: Slot, kind: RequestKind, mayHaveBeenSent: boolean): void {
+    if (kind === 'write' && mayHaveBeenSent) {
+      slot.uncertain = true;
+      slot.phase = 'check';
+    } else slot.phase = kind;
+    slot.notBefore = 0;
+  }
+
   /** The request was throttled (429): re-queue it after `delayMs`, or give up after too many. */
   throttled(slot: Slot, kind: RequestKind, delayMs: number, now: number): void {
     slot.throttles++;
