@@ -3,6 +3,27 @@ import type { ConfigState } from './state.js';
 
 export const CONNECT_SYNC_PATH = 'C:\\Program Files\\Microsoft Azure AD Sync\\';
 export const PROVISIONING_AGENT_DIR = 'C:\\Program Files\\Microsoft Azure AD Connect Provisioning Agent\\';
+/** The other folder name Microsoft's pages give (docs/reference/cloud-sync.md#agent-on-the-server). */
+export const PROVISIONING_AGENT_DIR_SHORT = 'C:\\Program Files\\Azure AD Connect Provisioning Agent\\';
+
+function agentDir(config: ConfigState): string {
+  return config.cloudSyncAgentFolder === 'azureAdConnect' ? PROVISIONING_AGENT_DIR_SHORT : PROVISIONING_AGENT_DIR;
+}
+
+/** The agent's and its updater's display names, Azure AD or Entra era (the updater's service name is unconfirmed). */
+function agentNames(config: ConfigState): { agent: string; updater: string; uninstall: string } {
+  return config.cloudSyncAgentNames === 'entra'
+    ? {
+        agent: 'Microsoft Entra Provisioning Agent',
+        updater: 'Microsoft Entra Connect Agent Updater',
+        uninstall: 'Microsoft Entra Provisioning Agent',
+      }
+    : {
+        agent: 'Microsoft Azure AD Connect Provisioning Agent',
+        updater: 'Microsoft Azure AD Connect Agent Updater',
+        uninstall: 'Microsoft Azure AD Connect Provisioning Agent',
+      };
+}
 export const COMPUTER_NAME = 'AADCONNECT01';
 
 export interface ServiceInfo {
@@ -17,12 +38,11 @@ export function services(config: ConfigState): ServiceInfo[] {
     { Name: 'ADSync', DisplayName: 'Microsoft Azure AD Sync', Status: 'Running', StartType: 'Automatic' },
   ];
   if (config.cloudSyncAgentVersion !== null) {
-    list.push({
-      Name: 'AADConnectProvisioningAgent',
-      DisplayName: 'Microsoft Azure AD Connect Provisioning Agent',
-      Status: 'Running',
-      StartType: 'Automatic',
-    });
+    const names = agentNames(config);
+    list.push(
+      { Name: 'AADConnectProvisioningAgent', DisplayName: names.agent, Status: 'Running', StartType: 'Automatic' },
+      { Name: 'AADConnectAgentUpdater', DisplayName: names.updater, Status: 'Running', StartType: 'Automatic' },
+    );
   }
   return list;
 }
@@ -39,10 +59,10 @@ export function hostProbe(config: ConfigState): Record<string, unknown> {
   ];
   if (agent !== null) {
     uninstall.push({
-      DisplayName: 'Microsoft Entra Provisioning Agent',
+      DisplayName: agentNames(config).uninstall,
       DisplayVersion: agent,
       Publisher: 'Microsoft Corporation',
-      InstallLocation: PROVISIONING_AGENT_DIR,
+      InstallLocation: agentDir(config),
     });
   }
   return {
@@ -56,7 +76,7 @@ export function hostProbe(config: ConfigState): Record<string, unknown> {
     },
     UninstallEntries: uninstall,
     CloudSyncAgent:
-      agent === null ? null : { Version: agent, Path: `${PROVISIONING_AGENT_DIR}AADConnectProvisioningAgent.exe` },
+      agent === null ? null : { Version: agent, Path: `${agentDir(config)}AADConnectProvisioningAgent.exe` },
     StagingModeEnabled: config.stagingMode,
   };
 }

@@ -46,6 +46,8 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
       sharePointAttributeSet: false,
       takeoverDelayCycles: 0,
       additionalForests: [...(options.additionalForests ?? [])],
+      cloudSyncAgentFolder: 'microsoftAzureAdConnect',
+      cloudSyncAgentNames: 'entra',
     },
   };
   const ctx: OnPremContext = {
@@ -92,6 +94,8 @@ export function createOnPrem(options: OnPremOptions): OnPremServer {
             if (patch.event6956Shape !== undefined) c.event6956Shape = patch.event6956Shape;
             if (patch.sharePointAttributeSet !== undefined) c.sharePointAttributeSet = patch.sharePointAttributeSet;
             if (patch.takeoverDelayCycles !== undefined) c.takeoverDelayCycles = patch.takeoverDelayCycles;
+            if (patch.cloudSyncAgentFolder !== undefined) c.cloudSyncAgentFolder = patch.cloudSyncAgentFolder;
+            if (patch.cloudSyncAgentNames !== undefined) c.cloudSyncAgentNames = patch.cloudSyncAgentNames;
           },
           snapshot,
         },

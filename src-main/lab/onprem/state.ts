@@ -140,6 +140,9 @@ export type SchedulerState = z.infer<typeof schedulerState>;
 export const event6956Shape = z.enum(['messageAndData', 'dataOnly', 'messageOnly']);
 export type Event6956Shape = z.infer<typeof event6956Shape>;
 
+export const cloudSyncAgentFolder = z.enum(['microsoftAzureAdConnect', 'azureAdConnect']);
+export const cloudSyncAgentNames = z.enum(['entra', 'azureAd']);
+
 export const configState = z.object({
   syncCycleMs: z.number().int().positive(),
   event6956Provider: z.string().min(1),
@@ -158,6 +161,13 @@ export const configState = z.object({
   takeoverDelayCycles: z.number().int().min(0).max(20).default(0),
   /** AD forests besides the server's own, each with its own AD connector (the `twoForests` seed) */
   additionalForests: z.array(z.string()).default([]),
+  /**
+   * The Cloud Sync agent's install folder: Microsoft's pages name both "Microsoft Azure AD Connect Provisioning
+   * Agent" and "Azure AD Connect Provisioning Agent" under Program Files (sources disagree; docs/reference/cloud-sync.md#agent-on-the-server).
+   */
+  cloudSyncAgentFolder: cloudSyncAgentFolder.default('microsoftAzureAdConnect'),
+  /** The agent's service display names and uninstall entry: the Entra names (current pages) or the older Azure AD names. */
+  cloudSyncAgentNames: cloudSyncAgentNames.default('entra'),
 });
 export type ConfigState = z.infer<typeof configState>;
 

@@ -435,6 +435,46 @@ describe('lab: the bothEngines seed', () => {
     expect(arr(rec(cs2.body).value)).toHaveLength(1);
   });
 
+  it("the agent's install folder and names follow the on-prem configuration (Microsoft's pages disagree)", async () => {
+    const probe = async (): Promise<Record<string, unknown>> =>
+      rec((await lab.control('GET', '/onprem/host/probe')).body);
+    const first = await probe();
+    expect(rec(first.CloudSyncAgent).Path).toBe(
+      'C:\\Program Files\\Microsoft Azure AD Connect Provisioning Agent\\AADConnectProvisioningAgent.exe',
+    );
+    expect(arr(first.Services).map(rec)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Name: 'AADConnectProvisioningAgent',
+          DisplayName: 'Microsoft Entra Provisioning Agent',
+        }),
+        expect.objectContaining({ DisplayName: 'Microsoft Entra Connect Agent Updater' }),
+      ]),
+    );
+    const set = await lab.control('POST', '/onprem/configuration', {
+      cloudSyncAgentFolder: 'azureAdConnect',
+      cloudSyncAgentNames: 'azureAd',
+    });
+    expect(set.status).toBe(200);
+    try {
+      const second = await probe();
+      expect(rec(second.CloudSyncAgent).Path).toBe(
+        'C:\\Program Files\\Azure AD Connect Provisioning Agent\\AADConnectProvisioningAgent.exe',
+      );
+      expect(arr(second.UninstallEntries).map((e) => rec(e).DisplayName)).toContain(
+        'Microsoft Azure AD Connect Provisioning Agent',
+      );
+      expect(arr(second.Services).map((e) => rec(e).DisplayName)).toContain(
+        'Microsoft Azure AD Connect Provisioning Agent',
+      );
+    } finally {
+      await lab.control('POST', '/onprem/configuration', {
+        cloudSyncAgentFolder: 'microsoftAzureAdConnect',
+        cloudSyncAgentNames: 'entra',
+      });
+    }
+  });
+
   it('the default seed has no Cloud Sync configuration', async () => {
     const other = await startLab({ seed: 7, contacts: 10 });
     try {

@@ -17,6 +17,7 @@ describe('host probes', () => {
       Services: [
         { Name: 'ADSync', Status: 'Running' },
         { Name: 'AADConnectProvisioningAgent', Status: 'Running' },
+        { Name: 'AADConnectAgentUpdater', Status: 'Running' },
       ],
       ADSyncParametersPath: 'C:\\Program Files\\Microsoft Azure AD Sync\\',
       ConnectSync: {
