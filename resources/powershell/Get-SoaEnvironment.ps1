@@ -111,6 +111,13 @@ function Get-SoaEnvironment {
         $checks += New-SoaCheck -Id 'powershell' -Title 'PowerShell' -Status 'warn' -Message ('PowerShell ' + $psVersion + ' (' + $edition + ') is not the supported host for the ADSync module.') -Observed ($edition + ' ' + $psVersion) -Expected 'Windows PowerShell 5.1' -Fix 'Configure soa-pilot to use powershell.exe (Windows PowerShell 5.1) on the Connect Sync server.'
     }
 
+    $encodingProblem = Get-SoaEncodingProblem
+    if ($encodingProblem -eq '') {
+        $checks += New-SoaCheck -Id 'utf8Console' -Title 'UTF-8 output' -Status 'pass' -Message 'PowerShell writes UTF-8, so names with accents and non-Latin characters arrive intact.' -Observed 'code page 65001'
+    } else {
+        $checks += New-SoaCheck -Id 'utf8Console' -Title 'UTF-8 output' -Status 'fail' -Message ($encodingProblem + ' Names with accents or non-Latin characters would arrive garbled, so soa-pilot cannot trust what the server reports for them.') -Observed $encodingProblem -Expected 'code page 65001 (UTF-8)' -Fix 'On the server, open Windows PowerShell and run [Console]::OutputEncoding = [Text.UTF8Encoding]::new($false) to see the error; check that no Group Policy, profile or console host locks the code page, then restart soa-pilot.'
+    }
+
     $adSync = Import-SoaADSyncModule
     if ($adSync) {
         $checks += New-SoaCheck -Id 'adSyncModule' -Title 'ADSync module' -Status 'pass' -Message 'The ADSync PowerShell module is available.'

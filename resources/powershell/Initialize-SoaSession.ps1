@@ -13,12 +13,30 @@ $global:InformationPreference = 'SilentlyContinue'
 $global:VerbosePreference = 'SilentlyContinue'
 $global:DebugPreference = 'SilentlyContinue'
 $global:ConfirmPreference = 'None'
+# A failed switch to UTF-8 is recorded, never ignored: preflight reports it (Get-SoaEncodingProblem), because
+# the bridge reads stdout as UTF-8 and any other code page would garble non-ASCII names.
+$global:SoaEncodingSetupError = ''
 try {
     [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding -ArgumentList $false
 } catch {
-    $null = $_
+    $global:SoaEncodingSetupError = [string]$_.Exception.Message
 }
 $global:OutputEncoding = New-Object System.Text.UTF8Encoding -ArgumentList $false
+
+function Get-SoaConsoleCodePage {
+    # The code page of the console output encoding (65001 = UTF-8).
+    return [int][Console]::OutputEncoding.CodePage
+}
+
+function Get-SoaEncodingProblem {
+    # '' when the console writes UTF-8; otherwise what went wrong, in words.
+    if ($global:SoaEncodingSetupError -ne '') {
+        return ('Switching the console output to UTF-8 failed: ' + $global:SoaEncodingSetupError)
+    }
+    $codePage = Get-SoaConsoleCodePage
+    if ($codePage -ne 65001) { return ('The console output encoding is code page ' + $codePage + ', not UTF-8 (65001).') }
+    return ''
+}
 
 $global:SoaScriptRoot = $PSScriptRoot
 $global:SoaScriptNamePattern = '^[A-Z][a-z]+-Soa[A-Za-z0-9]+$'

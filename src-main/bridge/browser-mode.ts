@@ -13,6 +13,7 @@ import type { LabInfo } from '../lab/types';
 import { labAuthorityMetadata, labCloudDiscoveryMetadata } from '../lab/identity/identity';
 import { appRoot } from '../paths';
 import { labPowerShellConfig } from '../powershell/lab-config';
+import { defaultPowerShellExe } from '../powershell/session';
 import { logger } from '../log';
 
 const log = logger('browser-mode');
@@ -24,7 +25,7 @@ export interface BrowserModeOptions {
   port?: number;
   token?: string;
   rendererDir?: string;
-  /** PowerShell executable; defaults to .tools/pwsh, then pwsh / powershell.exe. */
+  /** PowerShell executable; default powershell.exe on Windows (as in Electron), else .tools/pwsh, then pwsh. */
   pwsh?: string;
   /** Called with sign-in URLs main wants opened (browser mode cannot open a system browser itself). */
   openExternal?: (url: string) => Promise<void>;
@@ -36,10 +37,9 @@ export interface BrowserMode {
   close(): Promise<void>;
 }
 
+/** The same PowerShell as the Electron app: powershell.exe (5.1) on Windows (`defaultPowerShellExe`). */
 export function defaultPowerShell(): string {
-  const local = path.join(appRoot, '.tools', process.platform === 'win32' ? 'pwsh.exe' : 'pwsh');
-  if (existsSync(local)) return local;
-  return process.platform === 'win32' ? 'powershell.exe' : 'pwsh';
+  return defaultPowerShellExe();
 }
 
 export async function startBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {

@@ -94,10 +94,18 @@ interface LiveShell {
   info: SessionInfo | undefined;
 }
 
-export function defaultPowerShellExe(): string {
-  if (process.platform === 'win32') return 'powershell.exe';
+/**
+ * The PowerShell the app starts when the configuration names none, in Electron and in browser mode alike:
+ * on Windows always `powershell.exe` (Windows PowerShell 5.1, the host of the ADSync module; never a pwsh 7 the
+ * developer tools put next to the app), elsewhere the provisioned `.tools/pwsh`, else `pwsh` on PATH.
+ */
+export function defaultPowerShellExe(
+  platform: NodeJS.Platform = process.platform,
+  exists: (file: string) => boolean = existsSync,
+): string {
+  if (platform === 'win32') return 'powershell.exe';
   const local = path.join(appRoot, '.tools', 'pwsh');
-  return existsSync(local) ? local : 'pwsh';
+  return exists(local) ? local : 'pwsh';
 }
 
 function newNonce(): string {

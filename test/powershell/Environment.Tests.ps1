@@ -113,6 +113,30 @@ Describe 'Get-SoaEnvironment: each branch of the other checks' {
         }
     }
 
+    It 'passes the UTF-8 check when the console writes UTF-8' {
+        Mock Get-SoaConsoleCodePage { 65001 }
+        (Get-Check (Get-SoaEnvironment) 'utf8Console').status | Should -Be 'pass'
+    }
+    It 'fails the UTF-8 check, with the fix, when the console stays on another code page' {
+        Mock Get-SoaConsoleCodePage { 850 }
+        $check = Get-Check (Get-SoaEnvironment) 'utf8Console'
+        $check.status | Should -Be 'fail'
+        $check.message | Should -Match 'code page 850, not UTF-8'
+        $check.message | Should -Match 'garbled'
+        $check.fix | Should -Match 'OutputEncoding'
+    }
+    It 'fails the UTF-8 check when switching the console to UTF-8 threw' {
+        $saved = $global:SoaEncodingSetupError
+        try {
+            $global:SoaEncodingSetupError = 'The handle is invalid.'
+            $check = Get-Check (Get-SoaEnvironment) 'utf8Console'
+            $check.status | Should -Be 'fail'
+            $check.message | Should -Match 'Switching the console output to UTF-8 failed: The handle is invalid.'
+        } finally {
+            $global:SoaEncodingSetupError = $saved
+        }
+    }
+
     It 'passes the active server, the running service and the module when all are there' {
         Mock Import-SoaADSyncModule { $true }
         $r = Get-SoaEnvironment
