@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLab, type LabHandle } from '../../../../src-main/lab/index';
 import { CLOUD_SYNC_APP_TEMPLATE_ID } from '../../../../src-main/lab/cloudsync/model';
@@ -472,6 +475,32 @@ describe('lab: the bothEngines seed', () => {
         cloudSyncAgentFolder: 'microsoftAzureAdConnect',
         cloudSyncAgentNames: 'entra',
       });
+    }
+  });
+
+  it('a saved lab comes back with its Cloud Sync configuration, log and cycle state', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'soa-lab-cloudsync-'));
+    const file = path.join(dir, 'state.json');
+    try {
+      const before = rec((await lab.control('GET', '/cloud-sync')).body);
+      expect(await lab.save(file)).toBe(file);
+      const again = await startLab({ stateFile: file, tokenLifetimeSeconds: 24 * 3600 });
+      try {
+        const after = rec((await again.control('GET', '/cloud-sync')).body);
+        expect(after.configurations).toEqual(before.configurations);
+        expect(arr(after.log)).toHaveLength(arr(before.log).length);
+        const t = await again.mintToken(UPN.full, SYNC_SCOPES);
+        const jobs = await graph(
+          again,
+          `/servicePrincipals/${String(rec(arr(before.configurations)[0]).servicePrincipalId)}/synchronization/jobs`,
+          { token: t },
+        );
+        expect(jobs.status).toBe(200);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
