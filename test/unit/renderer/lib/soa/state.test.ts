@@ -262,3 +262,157 @@ describe('classify (the guide’s state table)', () => {
     }
   });
 });
+
+describe('classify: the basis each verdict rests on (shown in the panel and the report)', () => {
+  it('names both flags, "not read" for an unread object, and nothing more for the plain rows', () => {
+    expect(classify({ objectId: 'c1', isCloudManaged: false, onPremisesSyncEnabled: true }).basis).toEqual([
+      'isCloudManaged = false',
+      'onPremisesSyncEnabled = true',
+    ]);
+    expect(classify({ objectId: 'c1', isCloudManaged: false, onPremisesSyncEnabled: false })).toMatchObject({
+      state: 'exchangeMastered',
+      certain: true,
+    });
+    const unread = classify({ objectId: 'c1', isCloudManaged: true, onPremisesSyncEnabled: undefined });
+    expect(unread.basis).toEqual(['isCloudManaged = true', 'onPremisesSyncEnabled = not read']);
+    expect(unread.certain).toBe(false);
+    const noFlag = classify({ objectId: 'c1', isCloudManaged: null, onPremisesSyncEnabled: null });
+    expect(noFlag).toMatchObject({ state: 'unknown', certain: false });
+    expect(noFlag.basis).toEqual(['isCloudManaged = null', 'onPremisesSyncEnabled = null']);
+  });
+
+  it('a lagging reading says to read again', () => {
+    expect(classify({ objectId: 'c1', isCloudManaged: true, onPremisesSyncEnabled: true }).basis).toEqual([
+      'isCloudManaged = true',
+      'onPremisesSyncEnabled = true',
+      'onPremisesSyncEnabled still reads true: replication may lag; read again.',
+    ]);
+  });
+
+  it('a trace-confirmed rollback names the trace and the journal entry', () => {
+    const c = classify({
+      objectId: 'c1',
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      trace: traced,
+      journal: rollbackJournal,
+    });
+    expect(c.basis.slice(2)).toEqual([
+      'Server trace: AD object CN=A,OU=Contacts,DC=contoso,DC=com is joined to an Entra connector object (awaiting export confirmation), blockOnPremisesSync = false.',
+      `Journal: this app rolled it back at ${at} (b).`,
+    ]);
+    const plain = classify({ objectId: 'c1', isCloudManaged: false, onPremisesSyncEnabled: null, trace: traced });
+    expect(plain.basis).toHaveLength(3);
+    expect(
+      classify({
+        objectId: 'c1',
+        isCloudManaged: false,
+        onPremisesSyncEnabled: null,
+        trace: { ...traced, awaitingExportConfirmation: false },
+      }).basis[2],
+    ).not.toMatch(/awaiting/);
+  });
+
+  it('a rollback known to the caller (no journal) says so', () => {
+    const c = classify({
+      objectId: 'c1',
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      rolledBackByThisApp: true,
+    });
+    expect(c).toMatchObject({ state: 'rolledBackPending', certain: true });
+    expect(c.basis.slice(2)).toEqual(['Journal: this app rolled it back.']);
+  });
+
+  it('the sync-history basis lists what was read', () => {
+    const never = classify({
+      objectId: 'u1',
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      onPremisesLastSyncDateTime: null,
+      onPremisesImmutableId: null,
+    });
+    expect(never.basis.slice(2)).toEqual([
+      'onPremisesLastSyncDateTime = null, onPremisesImmutableId = null: never synced from AD DS.',
+    ]);
+    const lastOnly = classify({
+      objectId: 'c1',
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      onPremisesLastSyncDateTime: null,
+    });
+    expect(lastOnly.basis.slice(2)).toEqual(['onPremisesLastSyncDateTime = null: never synced from AD DS.']);
+    const synced = classify({
+      objectId: 'u1',
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      onPremisesLastSyncDateTime: '2026-01-01T00:00:00Z',
+      onPremisesImmutableId: 'abc=',
+    });
+    expect(synced.state).toBe('rolledBackPending');
+    expect(synced.certain).toBe(false);
+    expect(synced.basis.slice(2)).toEqual([
+      'onPremisesImmutableId = abc=: the object was synced from AD DS once.',
+      'onPremisesLastSyncDateTime = 2026-01-01T00:00:00Z: the object was synced from AD DS once.',
+      'No rollback of this object in the journal, and no server trace joins it to an AD object.',
+    ]);
+    const empty = classify({
+      objectId: 'c1',
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      onPremisesLastSyncDateTime: '',
+    });
+    expect(empty.state).toBe('rolledBackOrCloudNative');
+    expect(empty.basis.slice(2)).toEqual([
+      'No rollback of this object in the journal, and no server trace joins it to an AD object.',
+    ]);
+  });
+
+  it('a trace without a join is named in the basis', () => {
+    const c = classify({
+      objectId: 'c1',
+      isCloudManaged: false,
+      onPremisesSyncEnabled: null,
+      trace: { status: 'unknownDn', dn: 'CN=x,DC=c', message: 'The DN is not in any connector space.' } as TraceResult,
+    });
+    expect(c.state).toBe('cloudNative');
+    expect(c.basis.slice(2)).toEqual(['Server trace: The DN is not in any connector space.']);
+  });
+
+  it('labels: certain by default; the cannot-tell and unknown states never add "(not confirmed)"', () => {
+    expect(soaStateLabel('synced')).toBe('Synced from AD DS');
+    expect(soaStateLabel('transferred', false)).toBe('SOA transferred to the cloud (not confirmed)');
+    expect(soaStateLabel('rolledBackOrCloudNative', false)).toBe(SOA_STATE_LABEL.rolledBackOrCloudNative);
+    expect(soaStateLabel('unknown', false)).toBe(SOA_STATE_LABEL.unknown);
+  });
+
+  it('the journal: only finished transfers and rollbacks count, the newest wins', () => {
+    const journal = [
+      ...rollbackJournal,
+      rec({
+        seq: 5,
+        kind: 'intent',
+        opId: 'c',
+        objectType: 'contact',
+        objectId: 'c1',
+        action: 'displayName',
+        request: { method: 'PATCH', url: 'u' },
+      }),
+      rec({ seq: 6, kind: 'result', opId: 'c', outcome: 'done', verified: true }),
+      rec({
+        seq: 7,
+        kind: 'intent',
+        opId: 'd',
+        objectType: 'contact',
+        objectId: 'c1',
+        action: 'transfer',
+        request: { method: 'PATCH', url: 'u' },
+      }),
+      rec({ seq: 8, kind: 'result', opId: 'd', outcome: 'unknown', verified: false }),
+    ];
+    expect(lastSoaWrite(journal, 'C1')).toEqual({ action: 'rollback', at, opId: 'b' });
+    expect([...rolledBackIds(journal)]).toEqual(['c1']);
+    // any order: the highest seq wins, not the last record read
+    expect(lastSoaWrite([...journal].reverse(), 'c1')).toEqual({ action: 'rollback', at, opId: 'b' });
+  });
+});
