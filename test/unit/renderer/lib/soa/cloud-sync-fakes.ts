@@ -60,6 +60,8 @@ export interface FakeCloudSyncGraph {
   configurations: FakeConfiguration[];
   /** Status to answer the provisioning log with (e.g. 403 for a tenant without P1/P2). */
   logFailure: { status: number; code: string; message: string } | null;
+  /** Status to answer the synchronization API with (e.g. 403 for an admin without Hybrid Identity Administrator). */
+  syncFailure: { status: number; code: string; message: string } | null;
   /** Where the template id shows: `applicationTemplateId` (set) or only `servicePrincipalNames` (Microsoft's example). */
   templateIdIn: 'applicationTemplateId' | 'servicePrincipalNames';
   /** The objectTypeName provisionOnDemand accepts for contacts (a 400 for another): the AD class, the Entra type, or both. */
@@ -109,6 +111,7 @@ export function fakeCloudSyncGraph(
     configurations,
     logFailure: null,
     other: () => null,
+    syncFailure: null,
     templateIdIn: 'applicationTemplateId',
     contactTypeName: 'contact',
   };
@@ -141,6 +144,11 @@ export function fakeCloudSyncGraph(
               servicePrincipalNames: [CLOUD_SYNC_APP_TEMPLATE_ID],
             }))
           : [],
+      });
+    }
+    if (state.syncFailure && path.includes('/synchronization/')) {
+      return json(state.syncFailure.status, {
+        error: { code: state.syncFailure.code, message: state.syncFailure.message },
       });
     }
     let m = /^\/servicePrincipals\/([^/]+)\/synchronization\/jobs$/.exec(path);
@@ -241,7 +249,8 @@ export function fakeCloudSyncGraph(
     customHosts: ['graph.test'],
     fetch: fetchImpl,
     maxRetries: 0,
-    tokenSource: async () => 'header.eyJzY3AiOiJTeW5jaHJvbml6YXRpb24uUmVhZFdyaXRlLkFsbCJ9.sig',
+    // A token carrying exactly the scopes asked for (so a 403 is the role's, not a missing scope's).
+    tokenSource: async (scopes) => `h.${Buffer.from(JSON.stringify({ scp: scopes.join(' ') })).toString('base64url')}.s`,
   });
   return state;
 }
