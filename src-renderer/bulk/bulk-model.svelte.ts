@@ -37,6 +37,7 @@ import {
   type SelectionFilter,
   type SweepResult,
 } from '../lib/soa/bulk';
+import { DOCUMENTED_LIMITS, type WriteLimits } from '../lib/soa/bulk/pacer';
 import { rolledBackIds } from '../lib/soa/state';
 import { summariseLevels, type LevelSummary, type ServerObservation } from '../lib/soa/bulk/evidence-levels';
 import { createBulkPorts, describeError, mailsOf, resolveDns, type BulkPorts } from './bulk-ports';
@@ -476,6 +477,7 @@ export class BulkModel {
         control,
         onProgress: (p) => (this.progress = p),
         onItem: (r) => (this.recent = [r, ...this.recent].slice(0, 8)),
+        ...writeLimitOverride(),
       });
       this.summary = summary;
       this.progress = summary.progress;
@@ -684,4 +686,26 @@ export function bulkModelFor(client: SoaClient, info: AppInfo): BulkModel {
     models.set(client, m);
   }
   return m;
+}
+
+/**
+ * Developer override, like the wizard's tuning (localStorage `soa-pilot.tuning`, key `bulkWriteLimitScale`):
+ * scales the documented write limits for runs against a lab whose limits are scaled the same way (the scale
+ * benchmark). Absent or invalid: the documented limits.
+ */
+function writeLimitOverride(): { limits?: Partial<WriteLimits> } {
+  try {
+    const raw: unknown = JSON.parse(localStorage.getItem('soa-pilot.tuning') ?? '{}');
+    const scale =
+      typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).bulkWriteLimitScale : undefined;
+    if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0 || scale === 1) return {};
+    return {
+      limits: {
+        appWritesPerWindow: DOCUMENTED_LIMITS.appWritesPerWindow * scale,
+        tenantWritesPerWindow: DOCUMENTED_LIMITS.tenantWritesPerWindow * scale,
+      },
+    };
+  } catch {
+    return {};
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- powershell|bulk|server|journal]`: prints figures and ratios against the targets in the issues.
+ * `npm run bench [-- powershell|bulk|server|journal|scale]`: prints figures and ratios against the targets in the issues.
  * Benchmarks are not tests: they never fail the build on speed; they report.
  */
 import { setLogSink } from '../../src-main/log';
@@ -22,6 +22,11 @@ async function main(): Promise<void> {
   if (all || wanted.has('server')) {
     const { runServerBench } = await import('./server-bench');
     await runServerBench();
+  }
+  // the scale run takes many minutes: only when asked for by name
+  if (wanted.has('scale')) {
+    const { runScaleBench } = await import('./scale-bench');
+    await runScaleBench();
   }
   if (all || wanted.has('journal')) {
     const { runJournalBench } = await import('./journal-bench');
