@@ -232,15 +232,14 @@ describe('journaledWrite: the cases that must not count as verified', () => {
     );
   });
 
-  it('a transient read-back failure is read again', async () => {
-    const f = fakeIpc();
-    const { p } = tuned(f);
-    const out = await journaledWrite(
-      p,
-      spec(f.events, [okWrite], [{ ok: false, error: networkError, requestId: null }, readTrue]),
-    );
-    expect(out).toMatchObject({ outcome: 'done', verified: true });
-    expect(f.events.filter((e) => e === 'read')).toHaveLength(2);
+  it('a transient read-back failure (network, 5xx, 429) is read again', async () => {
+    for (const error of [networkError, serverError, throttled]) {
+      const f = fakeIpc();
+      const { p } = tuned(f);
+      const out = await journaledWrite(p, spec(f.events, [okWrite], [{ ok: false, error, requestId: null }, readTrue]));
+      expect(out, error.kind).toMatchObject({ outcome: 'done', verified: true });
+      expect(f.events.filter((e) => e === 'read')).toHaveLength(2);
+    }
   });
 
   it('a 5xx is read back before any retry, and sent again only when not applied', async () => {
