@@ -57,9 +57,9 @@ const findBatchResult = z.object({
     .transform((r) => r ?? []),
   via: z.literal('activeDirectory'),
 });
-/** Extra time a batched call gets per object, on top of the per-call timeout (ms). */
-const TRACE_MS_PER_OBJECT = 250;
-const LOOKUP_MS_PER_OBJECT = 25;
+/** Extra time a batched call gets per object, on top of the per-call timeout (ms): generous, because a timeout kills the shell (a 500-DN trace took minutes in the loaded lab). */
+const TRACE_MS_PER_OBJECT = 1_000;
+const LOOKUP_MS_PER_OBJECT = 100;
 
 /** PowerShell serialises an empty array inside a hashtable as [] but 5.1 may give null; normalise. */
 const environmentResult = contract['server.environment'].output;
