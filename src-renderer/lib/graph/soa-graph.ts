@@ -598,6 +598,24 @@ async function readAll<T>(g: GraphSession, first: GraphCall, item: z.ZodType<T>)
   return ok(out, 200, last?.requestId ?? null);
 }
 
+/** The v1.0 role assignments (active or eligible) of `/roleManagement/directory/{collection}` that match `filter`. */
+function readRoleAssignments(
+  g: GraphSession,
+  collection: 'roleAssignments' | 'roleEligibilityScheduleInstances',
+  filter: string,
+): Promise<GraphResult<z.infer<typeof roleAssignmentSchema>[]>> {
+  return readAll(
+    g,
+    {
+      method: 'GET',
+      path: `/roleManagement/directory/${collection}`,
+      query: { $filter: filter },
+      scopes: STEP_SCOPES.roles,
+    },
+    roleAssignmentSchema,
+  );
+}
+
 /**
  * The signed-in admin's roles, as Graph resolves them:
  * - active roles from `GET /beta/roleManagement/directory/transitiveRoleAssignments` (needs
@@ -628,16 +646,7 @@ export async function myRoles(g: GraphSession, principalId: string): Promise<Gra
     assignments = transitive.value.map((a) => view(a, principalId));
     source = 'transitiveRoleAssignments';
   } else {
-    const direct = await readAll(
-      g,
-      {
-        method: 'GET',
-        path: '/roleManagement/directory/roleAssignments',
-        query: { $filter: filter },
-        scopes: STEP_SCOPES.roles,
-      },
-      roleAssignmentSchema,
-    );
+    const direct = await readRoleAssignments(g, 'roleAssignments', filter);
     if (!direct.ok) return direct;
     const viaMe = await readAll(
       g,
@@ -665,16 +674,7 @@ export async function myRoles(g: GraphSession, principalId: string): Promise<Gra
     source = 'directAndTransitiveMemberOf';
     requestId = direct.requestId;
   }
-  const eligibleRead = await readAll(
-    g,
-    {
-      method: 'GET',
-      path: '/roleManagement/directory/roleEligibilityScheduleInstances',
-      query: { $filter: filter },
-      scopes: STEP_SCOPES.roles,
-    },
-    roleAssignmentSchema,
-  );
+  const eligibleRead = await readRoleAssignments(g, 'roleEligibilityScheduleInstances', filter);
   const eligible = eligibleRead.ok ? eligibleRead.value.map((a) => view(a, principalId)) : null;
   return ok(
     summariseRoles(assignments, eligible, source, eligibleRead.ok ? undefined : eligibleRead.error.message),
