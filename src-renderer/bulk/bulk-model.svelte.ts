@@ -40,7 +40,13 @@ import {
 import { DOCUMENTED_LIMITS, type WriteLimits } from '../lib/soa/bulk/pacer';
 import { rolledBackIds } from '../lib/soa/state';
 import { summariseLevels, type LevelSummary, type ServerObservation } from '../lib/soa/bulk/evidence-levels';
-import { createBulkPorts, describeError, mailsOf, resolveDns, type BulkPorts } from './bulk-ports';
+import {
+  auditObjectsOf,
+  confirmByAudit,
+  type AuditConfirmation,
+  type AuditQueryRecord,
+} from '../lib/soa/bulk/audit-confirmation';
+import { createBulkPorts, describeError, mailsOf, readCloudSyncState, resolveDns, type BulkPorts } from './bulk-ports';
 import {
   journalRuns,
   listRuns,
@@ -121,11 +127,23 @@ export class BulkModel {
   readonly serverObservations = new SvelteMap<string, ServerObservation>();
   /** how long the follow-up keeps running cycles for pending objects (the admin can extend it) */
   followUpMinutes = $state(30);
+  /** each written object's audit entry, once the audit log was checked */
+  readonly auditConfirmations = new SvelteMap<string, AuditConfirmation>();
+  auditChecked = $state(false);
+  auditQueries = $state<AuditQueryRecord[]>([]);
+  auditProblem = $state<string | undefined>();
+  /** what each follow-up cycle left pending, in order (the summary lists it) */
+  followUpCycles = $state<{ cycle: number; pending: number; headline: string; at: string }[]>([]);
   /** each object's evidence level and the headline (docs/reference/bulk-evidence-levels.md) */
   get levels(): LevelSummary | undefined {
     const s = this.summary;
     if (!s) return undefined;
-    return summariseLevels(s.items[0]?.action ?? this.plan?.kind ?? this.kind, s.items, this.serverObservations);
+    return summariseLevels(
+      s.items[0]?.action ?? this.plan?.kind ?? this.kind,
+      s.items,
+      this.serverObservations,
+      this.auditChecked ? this.auditConfirmations : undefined,
+    );
   }
   dnMissing = $state<{ objectId: string; reason: string }[]>([]);
 
@@ -227,6 +245,11 @@ export class BulkModel {
     this.syncOutcome = undefined;
     this.sweep = undefined;
     this.serverObservations.clear();
+    this.auditConfirmations.clear();
+    this.auditChecked = false;
+    this.auditQueries = [];
+    this.auditProblem = undefined;
+    this.followUpCycles = [];
     this.dnMissing = [];
   }
 
@@ -647,10 +670,21 @@ export class BulkModel {
           clock: systemClock,
           timeoutMs: this.followUpMinutes * 60_000,
           earlier: new SvelteMap(this.serverObservations),
+          cloudState: (ids) => readCloudSyncState(this.ports.graph, this.plan?.objectType ?? this.objectType, ids),
           signal: abort.signal,
           onCycle: (cycle, obs) => {
             for (const [id, o] of obs) this.serverObservations.set(id, o);
             const pending = dns.found.filter((o) => obs.get(o.objectId)?.confirmed !== true).length;
+            const levels = this.levels;
+            this.followUpCycles = [
+              ...this.followUpCycles,
+              {
+                cycle: this.followUpCycles.length + 1,
+                pending,
+                headline: levels?.headline ?? '',
+                at: nowIso(),
+              },
+            ];
             this.busy = `After cycle ${cycle}: ${pending} pending on the server${pending ? '; running the next cycle…' : '.'}`;
           },
         });
@@ -669,6 +703,27 @@ export class BulkModel {
       this.syncing = false;
       this.syncAbort = undefined;
     }
+  }
+
+  /**
+   * Look for each written object's audit entry with a few time-window queries over the run
+   * (docs/reference/bulk-evidence-levels.md#audit-entries-in-bulk); entries found earlier are kept.
+   */
+  async checkAudit(): Promise<void> {
+    const s = this.summary;
+    if (!s) return;
+    const action = s.items[0]?.action ?? this.plan?.kind ?? this.kind;
+    await this.task('Reading the audit log…', 'The audit log could not be read.', async () => {
+      const r = await confirmByAudit(this.ports.audit, action, auditObjectsOf(s, s.items), {
+        earlier: new SvelteMap(this.auditConfirmations),
+      });
+      for (const [id, a] of r.byObject) this.auditConfirmations.set(id, a);
+      this.auditQueries = [...this.auditQueries, ...r.queries];
+      this.auditChecked = true;
+      this.auditProblem = r.error
+        ? `${r.error.message}${r.error.fix ? ` ${r.error.fix}` : ''} The read-back evidence stands; check the audit log again once this is fixed.`
+        : undefined;
+    });
   }
 
   cancelSync(): void {

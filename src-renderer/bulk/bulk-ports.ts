@@ -5,7 +5,7 @@
  */
 import type { AppInfo } from '@contract';
 import type { SoaClient } from '../lib/bridge';
-import { createGraphSession, tokenSourceFromIpc, TokenSourceError } from '../lib/graph';
+import { createGraphSession, listSoaAuditEventsInWindow, tokenSourceFromIpc, TokenSourceError } from '../lib/graph';
 import { runStreaming } from '../lib/soa/streaming';
 import {
   createSessionGraphBatchPort,
@@ -14,8 +14,10 @@ import {
   readMany,
   OBJECT_TYPES,
   scopesFor,
+  type AuditReadPort,
   type BulkObjectType,
   type BulkServerPort,
+  type CloudSyncState,
   type GraphBatchPort,
   type JournalPort,
   type SweepObject,
@@ -25,6 +27,8 @@ export interface BulkPorts {
   graph: GraphBatchPort;
   journal: JournalPort;
   server: BulkServerPort;
+  /** the audit log, read in time windows (docs/reference/bulk-evidence-levels.md#audit-entries-in-bulk) */
+  audit: AuditReadPort;
 }
 
 export interface SyncHooks {
@@ -40,11 +44,11 @@ export function createBulkPorts(
   sync: SyncHooks = {},
 ): BulkPorts {
   const tokenSource = tokenSourceFromIpc((input) => client.call('auth.getAccessToken', input));
+  // no token cache here: main's MSAL cache answers each call, and a sign-out or a different admin takes effect at once
+  const session = createGraphSession({ baseUrl: info.graphBaseUrl, customHosts: info.graphCustomHosts, tokenSource });
   return {
-    // no token cache here: main's MSAL cache answers each call, and a sign-out or a different admin takes effect at once
-    graph: createSessionGraphBatchPort(
-      createGraphSession({ baseUrl: info.graphBaseUrl, customHosts: info.graphCustomHosts, tokenSource }),
-    ),
+    graph: createSessionGraphBatchPort(session),
+    audit: { readWindow: (q) => listSoaAuditEventsInWindow(session, q) },
     journal: createIpcJournalPort(client),
     server: {
       async runSyncCycle(input) {
@@ -135,6 +139,29 @@ export async function resolveDns(
     objects,
     { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) },
   );
+}
+
+/** Each object's onPremisesSyncEnabled as Entra ID reads it now (batched reads); unreadable objects are left out. */
+export async function readCloudSyncState(
+  graph: GraphBatchPort,
+  objectType: BulkObjectType,
+  ids: readonly string[],
+): Promise<Map<string, CloudSyncState>> {
+  const info = OBJECT_TYPES[objectType];
+  const reads = await readMany(
+    graph,
+    ids.map((id) => ({ key: id, url: `/${info.collection}/${id}?$select=id,onPremisesSyncEnabled` })),
+    { scopes: scopesFor(objectType) },
+  );
+  const out = new Map<string, CloudSyncState>();
+  for (const id of ids) {
+    const body = reads.get(id)?.body;
+    if (typeof body === 'object' && body !== null && 'onPremisesSyncEnabled' in body) {
+      const v = (body as { onPremisesSyncEnabled: unknown }).onPremisesSyncEnabled;
+      out.set(id, { onPremisesSyncEnabled: typeof v === 'boolean' ? v : null });
+    }
+  }
+  return out;
 }
 
 /** Mail address per object id from a plan (for the AD lookup of contacts). */

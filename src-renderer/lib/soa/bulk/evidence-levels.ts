@@ -44,12 +44,23 @@ export interface ServerObservation {
 
 type TraceResult = OpOutput<'server.traceObject'>;
 
+/** What Entra ID reads for the object after a follow-up cycle (a rollback's takeover shows here). */
+export interface CloudSyncState {
+  onPremisesSyncEnabled: boolean | null;
+}
+
 /**
  * Whether one server trace confirms the action. Transfer: blockOnPremisesSync = true on the Entra
- * connector object. Rollback: blockOnPremisesSync = false, the object no longer cloud-mastered and
- * its takeover export no longer awaiting confirmation (the export was confirmed by a later import).
+ * connector object. Rollback: blockOnPremisesSync = false, the object no longer cloud-mastered, its
+ * takeover export no longer awaiting confirmation, AND Entra ID reads it as synced again
+ * (onPremisesSyncEnabled = true): a server that has not yet acted on the rollback (or never saw the
+ * transfer) shows the same trace as one that finished the takeover, so the trace alone never confirms it.
  */
-export function serverConfirms(action: BulkAction, trace: TraceResult): { confirmed: boolean; detail: string } {
+export function serverConfirms(
+  action: BulkAction,
+  trace: TraceResult,
+  cloud?: CloudSyncState | null,
+): { confirmed: boolean; detail: string } {
   if (trace.status !== 'traced') return { confirmed: false, detail: trace.message };
   if (action === 'transfer') {
     return trace.blockOnPremisesSync === true
@@ -73,7 +84,22 @@ export function serverConfirms(action: BulkAction, trace: TraceResult): { confir
     };
   if (trace.cloudMastered === true)
     return { confirmed: false, detail: 'Takeover not yet confirmed: the object is still cloud-mastered.' };
-  return { confirmed: true, detail: 'Takeover confirmed: blockOnPremisesSync = false, the export is confirmed.' };
+  if (!cloud)
+    return {
+      confirmed: false,
+      detail:
+        'Takeover not confirmed: the server shows no export awaiting confirmation, but the object was not read in Entra ID (a server that has not acted on the rollback yet looks the same).',
+    };
+  if (cloud.onPremisesSyncEnabled !== true)
+    return {
+      confirmed: false,
+      detail: `Takeover not yet confirmed: the server shows no export awaiting confirmation, but Entra ID still reads onPremisesSyncEnabled = ${String(cloud.onPremisesSyncEnabled)} (the sync client has not taken the object over yet).`,
+    };
+  return {
+    confirmed: true,
+    detail:
+      'Takeover confirmed: blockOnPremisesSync = false, no export awaiting confirmation, and Entra ID reads the object as synced from AD DS again (onPremisesSyncEnabled = true).',
+  };
 }
 
 /** An item's level from its pipeline outcome and (optionally) the server's last observation. */
@@ -188,7 +214,11 @@ function headlineOf(action: BulkAction, level: EvidenceLevel, pending: LevelSumm
     if (pending.none.length) parts.push(`not written: ${pending.none.length}`);
     if (pending.written.length) parts.push(`pending read-back: ${pending.written.length}`);
     if (pending.cloudVerified.length)
-      parts.push(`pending on the server: ${pending.cloudVerified.length} (${SERVER_WAIT[action]})`);
+      parts.push(
+        action === 'rollback'
+          ? `pending takeover: ${pending.cloudVerified.length} (${SERVER_WAIT[action]} on the server)`
+          : `pending on the server: ${pending.cloudVerified.length} (${SERVER_WAIT[action]})`,
+      );
     return parts;
   };
   switch (level) {

@@ -4,7 +4,7 @@ import type { RunSummary } from './run-types';
 import { REPORT_CSP_META } from '../report-content-security-policy';
 import { soaStateLabel } from '../state';
 import { escapeHtml } from '../../html-escape';
-import { EVIDENCE_LEVEL_LABEL, type LevelSummary, type ObjectLevel } from './evidence-levels';
+import { auditDetail, EVIDENCE_LEVEL_LABEL, type LevelSummary, type ObjectLevel } from './evidence-levels';
 
 /**
  * A cell a spreadsheet may read as a formula: = + - @ or their full-width forms ＝ ＋ － ＠, possibly
@@ -89,6 +89,7 @@ export function runCsv(summary: RunSummary, levels?: LevelSummary): string {
       'opId',
       'evidenceLevel',
       'evidenceDetail',
+      'auditEntry',
     ],
     summary.items.map((i) => [
       i.objectId,
@@ -108,6 +109,7 @@ export function runCsv(summary: RunSummary, levels?: LevelSummary): string {
       i.opId,
       evidenceLabel(lv.get(i.objectId)),
       lv.get(i.objectId)?.detail,
+      levels?.audit ? auditDetail(lv.get(i.objectId)?.audit) : undefined,
     ]),
   );
 }
@@ -122,7 +124,7 @@ export function runHtml(
   const rows = summary.items
     .map(
       (i) =>
-        `<tr class="${escapeHtml(i.outcome)}"><td>${escapeHtml(i.displayName ?? '')}</td><td><code>${escapeHtml(i.objectId)}</code></td><td>${escapeHtml(i.action)}</td><td>${escapeHtml(i.outcome)}</td><td data-level="${escapeHtml(lv.get(i.objectId)?.level ?? 'unknown')}">${escapeHtml(evidenceLabel(lv.get(i.objectId)))}${lv.get(i.objectId) ? `<br><small>${escapeHtml(lv.get(i.objectId)?.detail ?? '')}</small>` : ''}</td><td>${fmt(i.before)} → ${fmt(i.after)}</td><td>${i.writeStatus ?? ''}</td><td><code>${escapeHtml(i.requestId ?? '')}</code></td><td>${escapeHtml(i.finishedAt ?? '')}</td><td>${escapeHtml(i.reason ?? '')}</td></tr>`,
+        `<tr class="${escapeHtml(i.outcome)}"><td>${escapeHtml(i.displayName ?? '')}</td><td><code>${escapeHtml(i.objectId)}</code></td><td>${escapeHtml(i.action)}</td><td>${escapeHtml(i.outcome)}</td><td data-level="${escapeHtml(lv.get(i.objectId)?.level ?? 'unknown')}">${escapeHtml(evidenceLabel(lv.get(i.objectId)))}${lv.get(i.objectId) ? `<br><small>${escapeHtml(lv.get(i.objectId)?.detail ?? '')}</small>` : ''}${extra.levels?.audit ? `<br><small>Audit entry: ${escapeHtml(auditDetail(lv.get(i.objectId)?.audit))}</small>` : ''}</td><td>${fmt(i.before)} → ${fmt(i.after)}</td><td>${i.writeStatus ?? ''}</td><td><code>${escapeHtml(i.requestId ?? '')}</code></td><td>${escapeHtml(i.finishedAt ?? '')}</td><td>${escapeHtml(i.reason ?? '')}</td></tr>`,
     )
     .join('\n');
   const notRun = plan

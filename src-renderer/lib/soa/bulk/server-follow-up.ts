@@ -7,7 +7,7 @@
 import type { OpInput, OpOutput } from '@contract';
 import type { BulkAction } from './run-types';
 import type { Clock } from './ports';
-import { serverConfirms, type ServerObservation } from './evidence-levels';
+import { serverConfirms, type CloudSyncState, type ServerObservation } from './evidence-levels';
 
 export interface BulkServerPort {
   runSyncCycle(input: Omit<OpInput<'server.runSyncCycle'>, 'operationId'>): Promise<OpOutput<'server.runSyncCycle'>>;
@@ -168,6 +168,11 @@ export interface FollowUpOptions {
   cycleTimeoutSeconds?: number;
   /** DNs per trace call (default TRACE_BATCH_SIZE) */
   traceBatchSize?: number;
+  /**
+   * A rollback's takeover also shows in Entra ID (onPremisesSyncEnabled = true again): read it for a
+   * batch of objects after each cycle. Without it a rollback is never confirmed (see `serverConfirms`).
+   */
+  cloudState?: (objectIds: string[]) => Promise<Map<string, CloudSyncState>>;
 }
 
 export interface FollowUpResult {
@@ -215,11 +220,15 @@ export async function followUpUntilConfirmed(
       const { traces, failures } = await server.traceObjects({ dns: [...new Set(batch.map((x) => x.dn))], since });
       const traceOf = new Map(traces.map((t) => [normaliseDn(t.dn), t]));
       const failureOf = new Map(failures.map((f) => [normaliseDn(f.dn), f.message]));
+      const cloud =
+        o.action === 'rollback' && o.cloudState
+          ? await o.cloudState(batch.map((x) => x.objectId)).catch(() => new Map<string, CloudSyncState>())
+          : new Map<string, CloudSyncState>();
       const observedAt = new Date(o.clock.now()).toISOString();
       for (const x of batch) {
         const trace = traceOf.get(normaliseDn(x.dn));
         const verdict = trace
-          ? serverConfirms(o.action, trace)
+          ? serverConfirms(o.action, trace, cloud.get(x.objectId) ?? null)
           : {
               confirmed: false,
               detail: `The server trace failed: ${failureOf.get(normaliseDn(x.dn)) ?? 'the server returned no trace for this DN'}.`,

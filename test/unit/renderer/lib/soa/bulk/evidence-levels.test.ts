@@ -92,7 +92,13 @@ describe('item evidence level', () => {
 
 describe('server confirmation from the per-object trace', () => {
   it('rollback: confirmed only when the takeover export is confirmed', () => {
-    expect(serverConfirms('rollback', traced()).confirmed).toBe(true);
+    const synced = { onPremisesSyncEnabled: true };
+    expect(serverConfirms('rollback', traced(), synced).confirmed).toBe(true);
+    // the trace alone never confirms a takeover: Entra ID must read the object as synced again
+    expect(serverConfirms('rollback', traced()).confirmed).toBe(false);
+    expect(serverConfirms('rollback', traced(), { onPremisesSyncEnabled: null }).confirmed).toBe(false);
+    expect(serverConfirms('rollback', traced(), { onPremisesSyncEnabled: false }).confirmed).toBe(false);
+    expect(serverConfirms('rollback', traced({ awaitingExportConfirmation: true }), synced).confirmed).toBe(false);
     expect(serverConfirms('rollback', traced({ awaitingExportConfirmation: true })).confirmed).toBe(false);
     expect(serverConfirms('rollback', traced({ awaitingExportConfirmation: null })).confirmed).toBe(false);
     expect(serverConfirms('rollback', traced({ blockOnPremisesSync: true })).confirmed).toBe(false);
@@ -122,7 +128,7 @@ describe('bulk headline', () => {
     const s = summariseLevels('rollback', twenty('rollback'));
     expect(s.complete).toBe(false);
     expect(s.level).toBe('cloudVerified');
-    expect(s.headline).toBe('Verified in the cloud — pending on the server: 20 (takeover not yet confirmed).');
+    expect(s.headline).toBe('Verified in the cloud — pending takeover: 20 (takeover not yet confirmed on the server).');
     expect(s.headline).not.toMatch(/complete|every planned object/i);
     expect(s.pending.cloudVerified).toHaveLength(20);
   });
@@ -131,7 +137,7 @@ describe('bulk headline', () => {
     const server = new Map(twenty('rollback').map((i) => [i.objectId, obs(i.objectId, false, 1)]));
     const s = summariseLevels('rollback', twenty('rollback'), server);
     expect(s.complete).toBe(false);
-    expect(s.headline).toContain('pending on the server: 20 (takeover not yet confirmed)');
+    expect(s.headline).toContain('pending takeover: 20 (takeover not yet confirmed on the server)');
   });
 
   it('one unconfirmed object caps the headline at verified in the cloud', () => {
@@ -140,7 +146,7 @@ describe('bulk headline', () => {
     const s = summariseLevels('rollback', items, server);
     expect(s.level).toBe('cloudVerified');
     expect(s.complete).toBe(false);
-    expect(s.headline).toBe('Verified in the cloud — pending on the server: 1 (takeover not yet confirmed).');
+    expect(s.headline).toBe('Verified in the cloud — pending takeover: 1 (takeover not yet confirmed on the server).');
     expect(s.pending.cloudVerified.map((o) => o.objectId)).toEqual(['o7']);
   });
 

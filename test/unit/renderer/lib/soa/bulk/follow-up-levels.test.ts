@@ -67,7 +67,16 @@ function fakeServer(startAt: (dn: string) => number, clock: { t: number }) {
       });
     },
   };
-  return { server, traces, calls, cycles: () => cycle };
+  /** Entra ID's read of each object: synced again once its takeover is confirmed */
+  const cloudReads: string[][] = [];
+  const cloudState = (ids: string[]) => {
+    cloudReads.push(ids);
+    const dnOf = new Map(objects.map((o) => [o.objectId, o.dn]));
+    return Promise.resolve(
+      new Map(ids.map((id) => [id, { onPremisesSyncEnabled: cycle > startAt(dnOf.get(id) ?? '') ? true : null }])),
+    );
+  };
+  return { server, traces, calls, cycles: () => cycle, cloudState, cloudReads };
 }
 
 function clockOf(state: { t: number }): Clock {
@@ -99,13 +108,16 @@ describe('bulk follow-up until every object is confirmed on the server', () => {
     const headlines: string[] = [];
     const r = await followUpUntilConfirmed(lab.server, objects, {
       action: 'rollback',
+      cloudState: lab.cloudState,
       clock: clockOf(clock),
       timeoutMs: 3_600_000,
       onCycle: (_c, obs) => headlines.push(summariseLevels('rollback', items, obs).headline),
     });
     expect(r.stopped).toBe('allConfirmed');
     expect(r.cycles).toBe(2);
-    expect(headlines[0]).toBe('Verified in the cloud — pending on the server: 20 (takeover not yet confirmed).');
+    expect(headlines[0]).toBe(
+      'Verified in the cloud — pending takeover: 20 (takeover not yet confirmed on the server).',
+    );
     expect(headlines[1]).toMatch(/^Complete — /);
     expect([...r.observations.values()].every((o) => o.confirmed && o.cycle === 2)).toBe(true);
   });
@@ -115,6 +127,7 @@ describe('bulk follow-up until every object is confirmed on the server', () => {
     const lab = fakeServer((dn) => (dn.startsWith('CN=C7,') ? Number.POSITIVE_INFINITY : 1), clock);
     const r = await followUpUntilConfirmed(lab.server, objects, {
       action: 'rollback',
+      cloudState: lab.cloudState,
       clock: clockOf(clock),
       timeoutMs: 3_600_000,
       maxCycles: 4,
@@ -133,6 +146,7 @@ describe('bulk follow-up until every object is confirmed on the server', () => {
     const lab = fakeServer(() => 2, clock);
     const first = await followUpUntilConfirmed(lab.server, objects, {
       action: 'rollback',
+      cloudState: lab.cloudState,
       clock: clockOf(clock),
       timeoutMs: 60_000,
     });
@@ -140,6 +154,7 @@ describe('bulk follow-up until every object is confirmed on the server', () => {
     expect(summariseLevels('rollback', items, first.observations).complete).toBe(false);
     const again = await followUpUntilConfirmed(lab.server, objects, {
       action: 'rollback',
+      cloudState: lab.cloudState,
       clock: clockOf(clock),
       timeoutMs: 3_600_000,
       earlier: first.observations,
@@ -149,12 +164,46 @@ describe('bulk follow-up until every object is confirmed on the server', () => {
   });
 });
 
+describe('a rollback is confirmed only when Entra ID also reads the object as synced again', () => {
+  it('a trace that shows no pending export does not confirm while Entra ID still reads the object as not synced', async () => {
+    const clock = { t: 0 };
+    // the server's trace looks "taken over" at once (it never saw the transfer), but the takeover has not happened
+    const lab = fakeServer(() => -1, clock);
+    const notYet = () => Promise.resolve(new Map(objects.map((o) => [o.objectId, { onPremisesSyncEnabled: null }])));
+    const r = await followUpUntilConfirmed(lab.server, objects, {
+      action: 'rollback',
+      cloudState: notYet,
+      clock: clockOf(clock),
+      timeoutMs: 3_600_000,
+      maxCycles: 2,
+    });
+    expect(r.stopped).toBe('maxCycles');
+    expect([...r.observations.values()].every((o) => !o.confirmed)).toBe(true);
+    expect(r.observations.get('o0')?.detail).toMatch(/Entra ID still reads onPremisesSyncEnabled = null/);
+    expect(summariseLevels('rollback', items, r.observations).headline).toContain('pending takeover: 20');
+  });
+
+  it('without a cloud read a rollback is never confirmed (the trace alone cannot tell)', async () => {
+    const clock = { t: 0 };
+    const lab = fakeServer(() => 0, clock);
+    const r = await followUpUntilConfirmed(lab.server, objects, {
+      action: 'rollback',
+      clock: clockOf(clock),
+      timeoutMs: 3_600_000,
+      maxCycles: 3,
+    });
+    expect([...r.observations.values()].every((o) => !o.confirmed)).toBe(true);
+    expect(r.observations.get('o0')?.detail).toMatch(/not read in Entra ID/);
+  });
+});
+
 describe('batched server calls', () => {
   it('traces the pending objects in batches: one call per batch, never one per object', async () => {
     const clock = { t: 0 };
     const lab = fakeServer((dn) => (dn.startsWith('CN=C7,') ? 2 : 1), clock);
     const r = await followUpUntilConfirmed(lab.server, objects, {
       action: 'rollback',
+      cloudState: lab.cloudState,
       clock: clockOf(clock),
       timeoutMs: 3_600_000,
       traceBatchSize: 8,
@@ -172,6 +221,7 @@ describe('batched server calls', () => {
     const withBroken = [...objects.slice(0, 3), { objectId: 'x', dn: 'CN=Broken,OU=Contacts,DC=contoso,DC=com' }];
     const r = await followUpUntilConfirmed(lab.server, withBroken, {
       action: 'rollback',
+      cloudState: lab.cloudState,
       clock: clockOf(clock),
       timeoutMs: 3_600_000,
       maxCycles: 2,
