@@ -8,9 +8,8 @@
  * the clock moves the cycles. docs/reference/cloud-sync.md
  */
 import { randomUUID } from 'node:crypto';
-import type { ExportedAttributes, OnPremAdObject, SyncedKind } from '../ports';
-import type { Actor, Tenant } from '../tenant/tenant';
-import type { DirObject } from '../tenant/model';
+import type { ExportedAttributes, LabClock, OnPremAdObject, SyncedKind } from '../ports';
+import type { Actor, DirObject, LabSettings, TenantState } from '../tenant/model';
 import {
   objectTypeNameAccepted,
   skipFor,
@@ -70,9 +69,21 @@ function cloudValue(o: DirObject, target: (typeof CLOUD_SYNC_FLOWS)[SyncedKind][
   return o[target];
 }
 
+/**
+ * What the provisioning service needs from the lab tenant. A port rather than the `Tenant` class, so that the
+ * tenant can hold the service without the two modules importing each other.
+ */
+export interface CloudSyncTenant {
+  readonly state: TenantState;
+  readonly settings: LabSettings;
+  readonly clock: LabClock;
+  byAnchor(kind: SyncedKind, anchor: string): DirObject | undefined;
+  applyAttrs(o: DirObject, attrs: ExportedAttributes): void;
+}
+
 export class CloudSyncService {
   constructor(
-    private readonly tenant: Tenant,
+    private readonly tenant: CloudSyncTenant,
     private readonly agent: CloudSyncAgentPort,
   ) {}
 

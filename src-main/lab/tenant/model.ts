@@ -434,3 +434,11 @@ export const LAB_APP_SCOPES: readonly string[] = [
   'Synchronization.Read.All',
   'Synchronization.ReadWrite.All',
 ];
+
+/** Who made a request: the signed-in admin and the app they used. */
+export interface Actor {
+  oid: string;
+  upn: string;
+  name: string;
+  appId: string;
+}

@@ -9,6 +9,7 @@ import type { CloudSyncService } from '../cloudsync/service';
 import {
   ROLE_ACTIONS,
   ROLE_NAMES,
+  type Actor,
   type AdministrativeUnit,
   type AuditEntry,
   type DirObject,
@@ -19,12 +20,7 @@ import {
   type WriteLogEntry,
 } from './model';
 
-export interface Actor {
-  oid: string;
-  upn: string;
-  name: string;
-  appId: string;
-}
+export type { Actor } from './model';
 
 export interface RequestIds {
   requestId: string;
