@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- powershell|bulk|server|journal|scale]`: prints figures and ratios against the targets in the issues.
+ * `npm run bench [-- powershell|bulk|throttle|server|journal|scale]`: prints figures and ratios against the targets in the issues.
  * Benchmarks are not tests: they never fail the build on speed; they report.
  */
 import { setLogSink } from '../../src-main/log';
@@ -18,6 +18,10 @@ async function main(): Promise<void> {
   if (all || wanted.has('bulk')) {
     const { runBulkBench } = await import('./bulk-bench');
     await runBulkBench();
+  }
+  if (all || wanted.has('throttle')) {
+    const { runThrottleBench } = await import('./throttle-bench');
+    await runThrottleBench();
   }
   if (all || wanted.has('server')) {
     const { runServerBench } = await import('./server-bench');

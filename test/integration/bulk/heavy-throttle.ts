@@ -18,7 +18,7 @@ import type { LabHandle } from '../../../src-main/lab/index';
 import { Journal, journalPortOf } from '../../../src-main/journal/journal';
 import { header, retryAfterHeaderMs, throttlePercentage } from '../../../src-renderer/lib/soa/bulk/graph-bodies';
 import { DOCUMENTED_LIMITS, limitBoundRate, type WriteLimits } from '../../../src-renderer/lib/soa/bulk/pacer';
-import { runBulk, type BulkItem, type RunSummary } from '../../../src-renderer/lib/soa/bulk/pipeline';
+import { runBulk, type BulkItem, type RunProgress, type RunSummary } from '../../../src-renderer/lib/soa/bulk/pipeline';
 import type { BatchBody, BatchHttpResponse, Clock, GraphBatchPort } from '../../../src-renderer/lib/soa/bulk/ports';
 import { systemClock } from '../../../src-renderer/lib/soa/bulk/ports';
 import { BULK_SCOPES, HYBRID_ADMIN } from './lab-session';
@@ -35,6 +35,7 @@ export interface HeavyThrottleOptions {
   injected429?: number;
   /** chance per `$batch` of an outer 429 (its Retry-After unreadable to the renderer) */
   outer429?: number;
+  onProgress?: (p: RunProgress, labNow: number) => void;
 }
 
 /** One `$batch` call as the pipeline saw it. */
@@ -105,30 +106,40 @@ export async function runHeavyThrottle(lab: LabHandle, o: HeavyThrottleOptions):
       probability: injected,
     });
   }
-  if ((o.outer429 ?? 0.03) > 0)
+  if ((o.outer429 ?? 0.1) > 0)
     lab.faults.add({
       path: '^/v1\\.0/\\$batch$',
       kind: 'status',
       status: 429,
       retryAfterSeconds: 20,
-      probability: o.outer429 ?? 0.03,
+      probability: o.outer429 ?? 0.1,
     });
 
-  const token = await lab.mintToken(HYBRID_ADMIN, BULK_SCOPES);
+  // lab time runs fast here: a token older than 30 lab minutes is replaced (Entra's last 60–90 min)
+  let token = await lab.mintToken(HYBRID_ADMIN, BULK_SCOPES);
+  let mintedAt = lab.clock.now();
   const port = createNodeGraphBatchPort({
     graphRoot: lab.info.graphBaseUrl,
     caCertPath: lab.info.caCertPath,
-    getToken: async () => token,
+    getToken: async () => {
+      if (lab.clock.now() - mintedAt > 30 * 60_000) {
+        token = await lab.mintToken(HYBRID_ADMIN, BULK_SCOPES);
+        mintedAt = lab.clock.now();
+      }
+      return token;
+    },
     browserCors: { origin: 'app://soa-pilot' },
   });
   let offset = 0;
   let inFlight = 0;
+  let journalBusy = 0;
   const clock: Clock = {
     now: () => lab.clock.now(),
     sleep: async (ms, signal) => {
       if (ms <= 0 || signal?.aborted) return;
-      // a batch on the wire: wait for real (its answer wakes the scheduler); otherwise let lab time pass
-      if (inFlight > 0) return systemClock.sleep(Math.min(ms, 200), signal);
+      // a batch on the wire or a journal write under way: wait for real (its end wakes the scheduler); otherwise
+      // nothing can happen before `ms` has passed, so let lab time pass at once
+      if (inFlight > 0 || journalBusy > 0) return systemClock.sleep(Math.min(ms, 200), signal);
       offset += ms;
       lab.setClockOffset(offset);
       await new Promise((r) => setImmediate(r));
@@ -185,16 +196,28 @@ export async function runHeavyThrottle(lab: LabHandle, o: HeavyThrottleOptions):
 
   const dir = mkdtempSync(path.join(tmpdir(), 'soa-heavy-throttle-'));
   const journal = new Journal(dir, lab.info.tenantDomain);
+  const port0 = journalPortOf(journal);
   const since = lab.writeLog().length;
   try {
     const summary = await runBulk({
       runId: `heavy-${o.outerStatus}`,
       items,
       graph,
-      journal: journalPortOf(journal),
+      journal: {
+        append: async (records) => {
+          journalBusy++;
+          try {
+            await port0.append(records);
+          } finally {
+            journalBusy--;
+          }
+        },
+        readRun: (runId) => port0.readRun(runId),
+      },
       clock,
       limits,
       concurrency: { initial: 2, max: 6 },
+      ...(o.onProgress ? { onProgress: (p: RunProgress) => o.onProgress?.(p, lab.clock.now()) } : {}),
     });
     const writesPerObject = new Map<string, number>();
     for (const w of lab.writeLog().slice(since)) {

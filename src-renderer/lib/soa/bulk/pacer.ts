@@ -5,8 +5,8 @@
  * `tenantShare` of the tenant budget) and then follows the signals Graph sends:
  *
  * - `x-ms-throttle-limit-percentage` (a fraction from 0.8 to 1.8; 1.0 = throttling starts): from 0.8 the rate
- *   climbs only slowly, from 0.95 it is cut by 20 % (at most every 5 s), and above 1.0 it is cut to `1/p` of
- *   itself (1.6 → 62 %);
+ *   climbs only slowly past the rate the last throttle came at, and above 1.0 it is cut to `1/p` of itself
+ *   (1.6 → 62 %);
  * - a write 429 (inner, or the whole `$batch`) and an outer 424 (`concepts/throttling.md`: "the batch itself fails
  *   with 424" when inner requests are throttled): every write stops until `Retry-After`, and the rate is cut once per
  *   episode. When no `Retry-After` can be read — browser code never sees it on the outer response
@@ -79,7 +79,10 @@ export class WritePacer {
   private lastPercentageCut = -Infinity;
   /** Until then a limit percentage from 0.8 up was seen lately: the rate climbs only slowly. */
   private nearLimitUntil = -Infinity;
-  /** Throttles in a row (reset after a calm stretch); drives the backoff without Retry-After. */
+  /**
+   * Throttles without a readable Retry-After in a row (reset when Graph accepts a write, or after a calm stretch);
+   * the exponent of the backoff.
+   */
   private streak = 0;
   /** The factor in force when the last throttle came (the rate climbs quickly only below it). */
   private ceiling = 1;
@@ -147,19 +150,17 @@ export class WritePacer {
   }
 
   /**
-   * `x-ms-throttle-limit-percentage` seen on a response: a fraction, 0.8 to 1.8 (never a 0–100 figure). From 0.8
-   * the usage is near the limit and the rate climbs only slowly; from 0.95 to 1.0 (at the limit) it is cut by 20 %
-   * at most every 5 s, so a tenant that stays at its limit (other apps writing) settles just below it instead of
-   * collapsing; above 1.0 (over the limit) it is cut to `1/p` of itself (1.6 → 62 %), at most once a second.
+   * `x-ms-throttle-limit-percentage` seen on a response: a fraction, 0.8 to 1.8 (never a 0–100 figure). From 0.8 up
+   * to 1.0 the usage is near or at the limit but not over it: the rate climbs only slowly, and is not cut (a tenant
+   * whose other apps keep it at its limit reports about 1.0 on every answer; cutting on that starves the run).
+   * Above 1.0 (over the limit) it is cut to `1/p` of itself (1.6 → 62 %), at most once a second.
    */
   observePercentage(p: number, now: number): void {
     if (!Number.isFinite(p) || p < 0.8) return;
     this.nearLimitUntil = Math.max(this.nearLimitUntil, now + 1000);
-    if (p < 0.95) return;
-    const over = p > 1;
-    if (now - this.lastPercentageCut < (over ? 1000 : 5000)) return;
+    if (p <= 1 || now - this.lastPercentageCut < 1000) return;
     this.lastPercentageCut = now;
-    this.cut(this.factor * (over ? 1 / p : 0.8), now);
+    this.cut(this.factor / p, now);
   }
 
   /**
@@ -170,28 +171,38 @@ export class WritePacer {
   throttled(retryAfterMs: number | undefined, now: number): number {
     if (now - this.lastThrottle > CALM_RESET_MS) this.streak = 0;
     const newEpisode = now - this.lastThrottle > EPISODE_MS;
-    if (newEpisode) this.streak++;
+    // the exponent counts throttles without a readable Retry-After, in a row (no write accepted in between)
+    if (retryAfterMs === undefined && (newEpisode || this.streak === 0)) this.streak++;
     this.lastThrottle = now;
     const wait = retryAfterMs ?? throttleBackoffMs(this.streak, this.random);
     this.blockedUntil = Math.max(this.blockedUntil, now + wait);
-    if (newEpisode) this.cut(this.factor * 0.5, now);
+    // one cut per episode: none when the percentage on this same answer has just cut it
+    if (newEpisode && now - this.lastCut > EPISODE_MS) this.cut(this.factor * 0.5, now);
     this.tokens = Math.min(this.tokens, 0);
     return wait;
   }
 
   /**
-   * A batch of writes went through without a throttle (429 or 424; plain 5xx do not count). Below the rate of the
-   * last throttle the rate climbs by 10 % of the target per clean second; above it, or while a limit percentage
-   * from 0.8 up is being reported, by 1 % (the tenant's other apps may still be writing). A minute without
-   * throttles forgets the last throttled rate.
+   * A batch of writes went through without a throttle (429 or 424; plain 5xx do not count). Below 90 % of the rate
+   * the last throttle came at, the rate climbs by 10 % of the target per clean second; above it by 1 % (the
+   * tenant's other apps may still be writing). After a minute without throttles it climbs quickly to the full
+   * target again, unless the answers report a limit percentage from 0.8 up.
    */
+  /** Graph accepted a write: the next throttle is the first in a row again. */
+  accepted(): void {
+    this.streak = 0;
+  }
+
   recovered(now: number): void {
+    this.streak = 0; // writes go through again: the next throttle is the first in a row
     if (now - this.lastCut < 1000) return;
     const since = Math.max(this.lastCut, this.lastRecovery);
     const seconds = Math.max(0, now - since) / 1000;
     const calm = now - this.lastThrottle > CEILING_FORGET_MS;
     const nearLimit = now < this.nearLimitUntil;
-    const knee = nearLimit ? 0 : calm ? 1 : this.ceiling * 0.9;
+    // quickly back to just below the rate the last throttle came at; past that (or past the full rate after a calm
+    // minute) only slowly while the tenant reports usage near its limit
+    const knee = calm && !nearLimit ? 1 : this.ceiling * 0.9;
     let f = this.factor;
     if (f < knee) f = Math.min(knee, f + 0.1 * seconds);
     else f = f + (calm && !nearLimit ? 0.1 : 0.01) * seconds;

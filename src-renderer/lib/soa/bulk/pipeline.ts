@@ -70,7 +70,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
   const control = options.control ?? new RunControl();
   const concurrency = new BatchConcurrency(options.concurrency);
   const startedAt = new Date(clock.now()).toISOString();
-  const pacer = new WritePacer(limits, clock.now());
+  const pacer = new WritePacer(limits, clock.now(), options.random ?? Math.random);
   const counters: RunCounters = { writesSent: 0, throttled: 0, retries: 0 };
 
   // ---- the stages ---------------------------------------------------------------------------------
@@ -109,6 +109,16 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
         if (why !== undefined) outcomes.finalize(m.slot, 'failed', { reason: `Not written: ${why}` });
       }
       if (refused.size > 0) members = members.filter((m) => m.slot.phase !== 'final');
+      if (members.length === 0) return;
+    }
+    // A throttle answered while the intents were being made durable holds this batch's writes until the pacer
+    // allows writes again: an early resend counts against the quota (docs/reference/graph-and-identity.md#throttling).
+    const heldUntil = pacer.blockedUntilMs;
+    if (heldUntil > clock.now() && members.some((m) => m.kind === 'write')) {
+      const held = members.filter((m) => m.kind === 'write');
+      for (const m of held) m.slot.notBefore = Math.max(m.slot.notBefore, heldUntil);
+      pacer.refund(held.length);
+      members = members.filter((m) => m.kind !== 'write');
       if (members.length === 0) return;
     }
     const writes = members.filter((m) => m.kind === 'write').length;

@@ -12,7 +12,7 @@ import type { SlotOutcomes } from './slot-outcomes';
 import { readVerdict } from './verifier';
 
 /** The pacer signals the response handler sends (a `WritePacer` gives them all). */
-export type PacerSignals = Pick<WritePacer, 'observePercentage' | 'throttled' | 'recovered'>;
+export type PacerSignals = Pick<WritePacer, 'observePercentage' | 'throttled' | 'recovered' | 'accepted'>;
 
 export interface ResponseHandlerOptions {
   outcomes: SlotOutcomes;
@@ -46,11 +46,11 @@ export class ResponseHandler {
     if (outcome.ok) {
       let signIn: { signIn: string } | undefined;
       let failures = 0;
-      let throttleSignal = false;
+      let writeThrottled = false;
       members.forEach((m, i) => {
         const r = responseOf(outcome, i);
         if (!r || r.status >= 500 || r.status === 429) failures++;
-        if (r?.status === 429 || throttlePercentage(r?.headers) !== undefined) throttleSignal = true;
+        if (r?.status === 429 && m.kind === 'write') writeThrottled = true;
         if (r?.status === 401 && m.slot.phase !== 'final') {
           // refused even after the port's forced refresh: not processed (docs/reference/token-lifetime.md)
           outcomes.awaitSignIn(m.slot, m.kind, false);
@@ -59,15 +59,24 @@ export class ResponseHandler {
         }
         this.applyInner(m, r, now);
       });
-      if (writes > 0 && !throttleSignal) pacer.recovered(now);
+      // An outer 424 says inner requests were throttled. When no write's own 429 (with its Retry-After) is in the
+      // body, the pacer still slows down, with its backoff. A limit percentage alone is no throttle: the pacer
+      // already climbs only slowly while one is reported.
+      if (outcome.outerStatus === 424 && writes > 0 && !writeThrottled) pacer.throttled(undefined, now);
+      else if (writes > 0 && !writeThrottled && outcome.outerStatus === undefined) pacer.recovered(now);
       concurrency.answered(failures / members.length, now - sentAt);
       return signIn;
     }
     concurrency.failed();
-    if (outcome.status === 429 && writes > 0) pacer.throttled(outcome.retryAfter ?? outcomes.backoff(1), now);
+    // A whole-batch 429 (or a 424 without readable answers): in the renderer its Retry-After is not readable
+    // (docs/reference/graph-and-identity.md#cors), so the pacer's jittered backoff decides the wait.
+    const throttled = outcome.status === 429 || outcome.status === 424;
+    const wait = throttled && writes > 0 ? pacer.throttled(outcome.retryAfter, now) : undefined;
     for (const m of members) {
-      if (outcome.status === 429)
-        outcomes.throttled(m.slot, m.kind, outcome.retryAfter ?? outcomes.backoff(m.slot.throttles + 1), now);
+      const delay = wait ?? outcome.retryAfter ?? outcomes.throttleBackoff(Math.min(4, m.slot.throttles + 1));
+      // 429: nothing of the batch was processed; 424 without answers: a write's fate is unknown (re-check first)
+      if (outcome.status === 429) outcomes.throttled(m.slot, m.kind, delay, now);
+      else if (outcome.status === 424) outcomes.transient(m.slot, m.kind, outcome.reason, now, delay);
       else outcomes.transient(m.slot, m.kind, outcome.reason, now, outcome.retryAfter);
     }
     return undefined;
@@ -82,9 +91,13 @@ export class ResponseHandler {
     const pct = throttlePercentage(r.headers);
     if (pct !== undefined) pacer.observePercentage(pct, now);
     if (r.status === 429) {
-      const ra = retryAfterHeaderMs(r.headers, now) ?? outcomes.backoff(slot.throttles + 1);
-      if (kind === 'write') pacer.throttled(ra, now);
-      return outcomes.throttled(slot, kind, ra, now);
+      // inner headers travel in the JSON body, so Retry-After is readable here even in the renderer; without it a
+      // write waits the pacer's backoff (every write does), a read the same throttle backoff (≥ 5 s)
+      const ra = retryAfterHeaderMs(r.headers, now);
+      // (a read's exponent stops at the fourth step, 40–60 s: its earlier throttles may have had a Retry-After)
+      const wait =
+        kind === 'write' ? pacer.throttled(ra, now) : (ra ?? outcomes.throttleBackoff(Math.min(4, slot.throttles + 1)));
+      return outcomes.throttled(slot, kind, wait, now);
     }
     if (r.status >= 500 || r.status === 424 || r.status === 408) {
       const reason = `HTTP ${r.status} ${errorMessage(r.body) ?? ''}`.trim();
@@ -92,6 +105,7 @@ export class ResponseHandler {
     }
     if (kind === 'write') {
       if (r.status >= 200 && r.status < 300) {
+        pacer.accepted();
         slot.written = true;
         slot.writeStatus = r.status;
         const rid = header(r.headers, 'request-id') ?? header(r.headers, 'client-request-id');

@@ -15,8 +15,11 @@ import { TokenSourceError } from '../../../graph/graph-client';
 export const MAX_BATCH = 20;
 
 export type BatchOutcome =
-  /** the batch was answered; member i's inner response (if any) is `responseOf(outcome, i)` */
-  | { ok: true; byId: Map<string, BatchInnerResponse> }
+  /**
+   * the batch was answered; member i's inner response (if any) is `responseOf(outcome, i)`. `outerStatus` 424: Graph
+   * failed the batch because inner requests were throttled (the answers are still in the body).
+   */
+  | { ok: true; byId: Map<string, BatchInnerResponse>; outerStatus?: 424 }
   /** the whole batch failed (outer status, network error, unreadable body) */
   | { ok: false; reason: string; retryAfter?: number; status?: number }
   /** no token without an interactive sign-in: the batch was not sent */
@@ -57,11 +60,17 @@ export async function sendMembers(
 ): Promise<BatchOutcome> {
   try {
     const res = await graph.sendBatch({ requests: batchRequests(members) }, { scopes: batchScopes(members) });
-    if (res.status === 200) {
+    // concepts/throttling.md: a batch whose inner requests were throttled may itself fail with 424, each inner
+    // answer (and its Retry-After) still in the body (docs/reference/graph-and-identity.md#batch)
+    if (res.status === 200 || res.status === 424) {
       const parsed = batchResponseBody.safeParse(res.body);
-      return parsed.success
-        ? { ok: true, byId: new Map(parsed.data.responses.map((r) => [r.id, r])) }
-        : { ok: false, reason: 'unparsable $batch response body' };
+      if (parsed.success)
+        return {
+          ok: true,
+          byId: new Map(parsed.data.responses.map((r) => [r.id, r])),
+          ...(res.status === 424 ? { outerStatus: 424 as const } : {}),
+        };
+      if (res.status === 200) return { ok: false, reason: 'unparsable $batch response body' };
     }
     const ra = retryAfterHeaderMs(res.headers, clock.now());
     return {

@@ -4,6 +4,7 @@
  * uncertain write is never re-sent blindly); a 429 re-queues after Retry-After; either gives up
  * after the policy's limit. `finalize` queues the journal result and reports the item.
  */
+import { throttleBackoffMs } from '../pacer';
 import type { Clock } from '../ports';
 import type { ItemOutcome, ItemResult, RetryPolicy, RunCounters } from '../run-types';
 import type { RunJournalWriter } from './journal-writer';
@@ -27,6 +28,14 @@ export class SlotOutcomes {
     const { retry } = this.o;
     const exp = Math.min(retry.maxMs, retry.baseMs * 2 ** Math.max(0, attempts - 1));
     return exp * (0.5 + this.o.random() / 2);
+  }
+
+  /**
+   * The wait after the n-th throttle of a request whose Retry-After could not be read: the throttle backoff
+   * (first ≥ 5 s, exponential, jittered; docs/reference/graph-and-identity.md#throttling).
+   */
+  throttleBackoff(n: number): number {
+    return throttleBackoffMs(n, this.o.random);
   }
 
   finalize(slot: Slot, outcome: ItemOutcome, extra: Partial<ItemResult> = {}): void {

@@ -45,23 +45,33 @@ describe('WritePacer', () => {
     expect(p.throttleFactor).toBeCloseTo(1 / 1.6 / 1.8);
   });
 
-  it('at the limit (0.95–1.0) cuts by 20 % at most every 5 s; from 0.8 it climbs only slowly', () => {
+  it('at or below 1.0 it does not cut; near the limit a calm minute does not bring back the full rate', () => {
     const p = fresh();
-    p.observePercentage(0.97, 1_000);
-    expect(p.throttleFactor).toBeCloseTo(0.8);
-    p.observePercentage(1.0, 3_000); // within 5 s: no second cut
-    expect(p.throttleFactor).toBeCloseTo(0.8);
-    p.observePercentage(0.9, 7_000); // near, not at, the limit: no cut
-    expect(p.throttleFactor).toBeCloseTo(0.8);
-    p.recovered(7_500); // near the limit: +1 % per clean second (6.5 s since the cut)
-    expect(p.throttleFactor).toBeCloseTo(0.865);
-    // the failing case: without a percentage lately (and no 429 ever) the same 6.5 s climb back to the target
+    p.throttled(1000, 0); // factor 0.5, the throttle came at 1.0
+    p.observePercentage(0.97, 5_000);
+    p.observePercentage(1.0, 5_500);
+    expect(p.throttleFactor).toBe(0.5);
+    p.observePercentage(1.0, 69_900);
+    p.recovered(70_000); // a calm minute, the tenant at its limit: quickly to 90 % of the throttled rate only
+    expect(p.throttleFactor).toBeCloseTo(0.9);
+    p.observePercentage(1.0, 74_900);
+    p.recovered(75_000); // then +1 % per second
+    expect(p.throttleFactor).toBeCloseTo(0.95);
+    // the failing case: without the percentage a calm minute climbs straight back to the full rate
     const q = fresh();
-    q.observePercentage(0.97, 1_000);
-    q.recovered(7_500);
+    q.throttled(1000, 0);
+    q.recovered(70_000);
     expect(q.throttleFactor).toBe(1);
-    q.observePercentage(1.0, 8_000); // 7 s after the last cut: cut again
-    expect(q.throttleFactor).toBeCloseTo(0.8);
+  });
+
+  it('a 429 that carries a percentage over 1.0 cuts once (1/p), not twice', () => {
+    const p = fresh();
+    p.observePercentage(1.7, 1_000);
+    p.throttled(2_000, 1_000);
+    expect(p.throttleFactor).toBeCloseTo(1 / 1.7);
+    const q = fresh();
+    q.throttled(2_000, 1_000); // no percentage: half
+    expect(q.throttleFactor).toBe(0.5);
   });
 
   it('ignores percentages below 0.8 (Graph sends none there)', () => {
@@ -90,6 +100,10 @@ describe('WritePacer', () => {
     // after a calm stretch the exponent starts over
     expect(p.throttled(undefined, 100_000)).toBe(THROTTLE_BACKOFF_FIRST_MS);
     expect(p.available(104_999)).toBe(0);
+    // so does it after writes went through again (a throttle is "in a row" only with no clean batch between)
+    expect(p.throttled(undefined, 106_000)).toBe(10_000);
+    p.recovered(117_000);
+    expect(p.throttled(undefined, 118_000)).toBe(THROTTLE_BACKOFF_FIRST_MS);
   });
 
   it('jitter stretches each wait by up to +50 %, never below the step and never past the cap', () => {

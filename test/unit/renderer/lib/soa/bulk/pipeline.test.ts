@@ -219,10 +219,10 @@ describe('bulk pipeline (in-memory Graph)', () => {
     );
   });
 
-  it('slows its write rate when responses report x-ms-throttle-limit-percentage near the limit', async () => {
+  it('slows its write rate when responses report x-ms-throttle-limit-percentage over the limit', async () => {
     const graph = new FakeGraph();
     graph.latencyMs = 2;
-    graph.limitPercentage = '0.97';
+    graph.limitPercentage = '1.3'; // a fraction: 30 % over the limit (0.8–1.0 only stops the climb; pacer.test.ts)
     const items = contacts(graph, 120);
     const rates: number[] = [];
     const summary = await runBulk({
