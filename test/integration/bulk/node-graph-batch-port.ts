@@ -13,6 +13,40 @@ export interface NodeGraphBatchPortOptions {
   getToken(scopes: readonly string[]): Promise<string>;
   timeoutMs?: number;
   maxSockets?: number;
+  /**
+   * See the outer response the way browser code does (the app's renderer, in Electron and in browser mode): send an
+   * `Origin` and keep only the headers the response's `Access-Control-Expose-Headers` lists, plus the CORS-safelisted
+   * ones. With Graph's list, `Retry-After` and `x-ms-throttle-*` are not readable (docs/reference/graph-and-identity.md#cors).
+   */
+  browserCors?: { origin: string };
+}
+
+/** Response headers every cross-origin reader may see (Fetch standard, CORS-safelisted response-header names). */
+const CORS_SAFELISTED = [
+  'cache-control',
+  'content-language',
+  'content-length',
+  'content-type',
+  'expires',
+  'last-modified',
+  'pragma',
+];
+
+/** The headers a browser page could read of a cross-origin response. */
+export function corsVisibleHeaders(headers: Record<string, string>): Record<string, string> {
+  const exposed = new Set(
+    (headers['access-control-expose-headers'] ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  if (headers['access-control-allow-origin'] === undefined) return {}; // no CORS at all: the page reads nothing
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    const name = k.toLowerCase();
+    if (CORS_SAFELISTED.includes(name) || exposed.has(name)) out[name] = v;
+  }
+  return out;
 }
 
 export function createNodeGraphBatchPort(o: NodeGraphBatchPortOptions): GraphBatchPort & { close(): void } {
@@ -35,6 +69,7 @@ export function createNodeGraphBatchPort(o: NodeGraphBatchPortOptions): GraphBat
               'Content-Type': 'application/json',
               'Content-Length': payload.length,
               Accept: 'application/json',
+              ...(o.browserCors ? { Origin: o.browserCors.origin } : {}),
             },
             ...(signal ? { signal } : {}),
           },
@@ -53,7 +88,11 @@ export function createNodeGraphBatchPort(o: NodeGraphBatchPortOptions): GraphBat
               }
               const headers: Record<string, string> = {};
               for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k] = v;
-              resolve({ status: res.statusCode ?? 0, headers, body: parsed });
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: o.browserCors ? corsVisibleHeaders(headers) : headers,
+                body: parsed,
+              });
             });
           },
         );
