@@ -10,6 +10,7 @@ import {
   buildPlan,
   CSV_MAX_BYTES,
   importCsv,
+  overrideCouldNotCheck,
   parsePlanFile,
   planCsv,
   planItems,
@@ -424,6 +425,31 @@ export class BulkModel {
     if (!plan) return;
     this.plan = plan;
     this.planText = JSON.stringify(plan, null, 2);
+  }
+
+  /**
+   * Override a "could not check" block for one object: the override is journaled first (with the admin's reason),
+   * then the entry rolls back like the others and the plan has to be saved again. Returns whether it was recorded.
+   */
+  async overrideCouldNotCheck(objectId: string, reason: string): Promise<boolean> {
+    const plan = this.plan;
+    if (!plan || this.running) return false;
+    const entry = plan.entries.find((e) => e.objectId === objectId);
+    const next = await this.task('Journaling the override…', 'The override was not recorded.', () =>
+      overrideCouldNotCheck($state.snapshot(plan) as Plan, objectId, reason, this.ports.journal, {
+        opId: `${plan.planId}/override/${objectId}`.slice(0, 100),
+      }),
+    );
+    if (!next) return false;
+    this.plan = next;
+    this.planText = JSON.stringify(next, null, 2);
+    // the run executes exactly the saved plan: the overridden plan is saved anew before the run
+    this.planPath = undefined;
+    this.planCsvPath = undefined;
+    if (this.planCsvUrl) URL.revokeObjectURL(this.planCsvUrl);
+    this.planCsvUrl = undefined;
+    this.notice = `Override journaled: ${entry?.displayName ?? objectId} will be rolled back although its cloud references were not checked.`;
+    return true;
   }
 
   async savePlan(): Promise<string | undefined> {

@@ -418,7 +418,47 @@ describe('bulk transfer from the Bulk view', () => {
     await expect
       .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
       .toContain(`${firstRun.length} contacts selected`);
-    const planned = await plannedIds('rollback');
+    // one contact's memberOf read keeps failing (500): the plan cannot check it and blocks it
+    const unchecked = firstRun[0] ?? '';
+    await control(lab, 'POST', '/faults', {
+      method: 'GET',
+      path: `^/v1\\.0/contacts/${unchecked}/memberOf$`,
+      kind: 'status',
+      status: 500,
+    });
+    let planned: string[];
+    try {
+      planned = await plannedIds('rollback');
+    } finally {
+      await control(lab, 'DELETE', '/faults');
+    }
+    expect(planned).not.toContain(unchecked);
+    const uncheckedRow = page.locator(`[data-testid="plan-row"][data-object-id="${unchecked}"]`);
+    expect(await uncheckedRow.getAttribute('data-action')).toBe('blockedCouldNotCheck');
+    expect(await uncheckedRow.textContent()).toMatch(/HTTP 500 on \d+ attempts/);
+    await shot('bulk-11-rollback-plan-could-not-check');
+    // the admin overrides it for this one object, with a reason: journaled before the plan changes
+    const name = (await labContact(lab, unchecked)).displayName;
+    await page.getByRole('button', { name: `Override "could not check" for ${name}` }).click();
+    const confirmOverride = page.getByRole('button', { name: 'Override and journal' });
+    expect(await confirmOverride.isDisabled()).toBe(true); // no reason, no override
+    await page
+      .getByLabel(`Why is it safe to roll back ${name} without checking`)
+      .fill('checked its groups in the portal');
+    await shot('bulk-11b-override-form');
+    await confirmOverride.click();
+    await page.getByTestId('override-badge').waitFor({ timeout: 10_000 });
+    expect(await uncheckedRow.getAttribute('data-action')).toBe('rollback');
+    const override = journalLines(e2e.dataDir).filter((l) => l.objectId === unchecked && l.action === 'planOverride');
+    expect(override).toHaveLength(1);
+    const overrideResults = journalLines(e2e.dataDir).filter(
+      (l) => l.kind === 'result' && l.opId === (override[0] as { opId?: string } | undefined)?.opId,
+    );
+    expect(overrideResults).toHaveLength(1);
+    planned = await page
+      .locator('[data-testid="plan-row"][data-action="rollback"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-object-id') ?? ''));
+    expect(planned).toContain(unchecked);
     await shot('bulk-11-rollback-plan');
     // every object of the run is planned; those in cloud-only groups are blocked (cloud references), the rest roll back
     const blocked = await page
