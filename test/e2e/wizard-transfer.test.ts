@@ -61,6 +61,31 @@ describe('state panel', () => {
     const cloud = (await labContacts(lab, 'cloudNative')).find((c) => c.mail);
     expect(pending && cloud).toBeTruthy();
 
+    // a search with more than 25 matches says so, and shows the next 25 on request (seed 7: 'c' matches 31)
+    await page.getByTestId('contact-search').fill('c');
+    await page.getByTestId('contact-search-submit').click();
+    const count = page.getByTestId('result-count');
+    await expect
+      .poll(() => count.textContent(), { timeout: 30_000 })
+      .toMatch(/Showing the first 25 of (\d+|more) matches/);
+    const total = Number(/of (\d+) matches/.exec((await count.textContent()) ?? '')?.[1] ?? Number.NaN);
+    const selectButtons = page.getByTestId('contact-results').getByTestId('select-contact');
+    expect(await selectButtons.count()).toBe(25);
+    // each row's button is named after its contact, not 25 buttons called "Select"
+    const names = await selectButtons.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+    expect(new Set(names).size).toBe(25);
+    await shot('pick-search-first-page');
+    await page.getByTestId('more-results').click();
+    if (Number.isNaN(total)) await expect.poll(() => selectButtons.count(), { timeout: 30_000 }).toBeGreaterThan(25);
+    else {
+      expect(total).toBeGreaterThan(25);
+      await expect.poll(() => selectButtons.count(), { timeout: 30_000 }).toBe(Math.min(50, total));
+      if (total <= 50) {
+        expect(await page.getByTestId('more-results').count()).toBe(0);
+        expect(await count.textContent()).toContain(`${total} matches`);
+      }
+    }
+
     await searchAndSelect(page, pending as LabContact);
     await expect
       .poll(() => page.getByTestId('state-label').textContent())
@@ -161,6 +186,21 @@ describe('transfer and verify, then roll back (one contact)', () => {
     await page.getByTestId('save-report').click();
     await page.getByTestId('report-saved').waitFor({ timeout: 30_000 });
     await shot('transfer-10-summary');
+    // browser mode: "Open" shows the saved HTML report in a new tab, "Save as" downloads the file
+    const [reportTab] = await Promise.all([
+      e2e.context.waitForEvent('page', { timeout: 30_000 }),
+      page.getByTestId('open-report').click(),
+    ]);
+    await reportTab.waitForLoadState();
+    expect(await reportTab.locator('body').textContent()).toContain(contact.id);
+    await reportTab.close();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 30_000 }),
+      page.getByTestId('save-report-json').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.json$/);
+    const downloaded = JSON.parse(readFileSync(await download.path(), 'utf8')) as { object: { id: string } };
+    expect(downloaded.object.id).toBe(contact.id);
 
     // lab: cloud-managed, writable name kept, AD change not exported, description restored in AD
     const after = await labContact(lab, contact.id);
