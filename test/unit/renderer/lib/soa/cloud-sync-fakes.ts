@@ -250,7 +250,8 @@ export function fakeCloudSyncGraph(
     fetch: fetchImpl,
     maxRetries: 0,
     // A token carrying exactly the scopes asked for (so a 403 is the role's, not a missing scope's).
-    tokenSource: async (scopes) => `h.${Buffer.from(JSON.stringify({ scp: scopes.join(' ') })).toString('base64url')}.s`,
+    tokenSource: async (scopes) =>
+      `h.${Buffer.from(JSON.stringify({ scp: scopes.join(' ') })).toString('base64url')}.s`,
   });
   return state;
 }
