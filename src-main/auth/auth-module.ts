@@ -3,6 +3,7 @@
  */
 import type { ServiceFactory, ServiceModule } from '../service-module';
 import { AuthService } from './auth-service';
+import { ProofAdminSessions } from './proof-admin';
 import { readCaFile } from './https-fetch';
 
 /** The factory `services.ts` registers. */
@@ -15,19 +16,31 @@ export const authModule: ServiceFactory = ({ config, settings }): ServiceModule 
     ...(config.auth?.authorityMetadata ? { authorityMetadata: config.auth.authorityMetadata } : {}),
     ...(config.auth?.cloudDiscoveryMetadata ? { cloudDiscoveryMetadata: config.auth.cloudDiscoveryMetadata } : {}),
   });
+  // Another admin's sign-in for one proof write (docs/reference/graph-and-identity.md#proofs-by-write-or-by-state).
+  const proofAdmin = new ProofAdminSessions(service);
   // Awaited by settings.set: the sign-out is complete before the caller reads auth.status.
-  const unsubscribe = settings.onChange((next, previous) => service.onSettingsChanged(next, previous));
+  const unsubscribe = settings.onChange(async (next, previous) => {
+    await proofAdmin.endAll();
+    await service.onSettingsChanged(next, previous);
+  });
   return {
     handlers: {
       'auth.status': () => service.status(),
       'auth.signInInteractive': (input, ctx) => service.signInInteractive(input, ctx),
       'auth.signInDeviceCode': (input, ctx) => service.signInDeviceCode(input, ctx),
       'auth.getAccessToken': (input) => service.getAccessToken(input),
-      'auth.signOut': () => service.signOut(),
+      'auth.signOut': async () => {
+        await proofAdmin.endAll();
+        return service.signOut();
+      },
+      'auth.proofAdminSignIn': (input, ctx) => proofAdmin.signIn(input, ctx),
+      'auth.proofAdminToken': (input) => proofAdmin.token(input),
+      'auth.proofAdminEnd': (input) => proofAdmin.end(input),
       'settings.consentUrl': ({ scopes }) => service.consentUrl(scopes),
     },
     dispose() {
       unsubscribe();
+      void proofAdmin.endAll();
       service.dispose();
     },
   };

@@ -121,6 +121,18 @@ export class AuthService {
     const key = this.settingsKey(s);
     if (this.pca && this.pcaKey === key) return this.pca;
     const cache = await this.cache;
+    this.pca = new PublicClientApplication(this.msalConfig(cache.plugin));
+    this.pcaKey = key;
+    this.currentHomeAccountId = undefined;
+    return this.pca;
+  }
+
+  /**
+   * The MSAL configuration for the current settings. Without a cache plugin the client's token cache
+   * lives in memory only (the other admin's sign-in for one proof: see `proof-admin.ts`).
+   */
+  private msalConfig(cachePlugin: CachePersistence['plugin']): Configuration {
+    const s = this.options.getSettings();
     const known = knownAuthorityFor(s.authorityHost);
     const config: Configuration = {
       auth: {
@@ -130,7 +142,7 @@ export class AuthService {
         ...(this.options.authorityMetadata ? { authorityMetadata: this.options.authorityMetadata } : {}),
         ...(this.options.cloudDiscoveryMetadata ? { cloudDiscoveryMetadata: this.options.cloudDiscoveryMetadata } : {}),
       },
-      ...(cache.plugin ? { cache: { cachePlugin: cache.plugin } } : {}),
+      ...(cachePlugin ? { cache: { cachePlugin } } : {}),
       system: {
         networkClient:
           this.options.networkClient ??
@@ -149,10 +161,12 @@ export class AuthService {
         },
       },
     };
-    this.pca = new PublicClientApplication(config);
-    this.pcaKey = key;
-    this.currentHomeAccountId = undefined;
-    return this.pca;
+    return config;
+  }
+
+  /** A client whose token cache is in memory only, dropped with the client (never persisted). */
+  memoryOnlyClient(): PublicClientApplication {
+    return new PublicClientApplication(this.msalConfig(undefined));
   }
 
   /**
@@ -182,6 +196,11 @@ export class AuthService {
       return mine[0];
     }
     return undefined;
+  }
+
+  /** The home account id of the signed-in admin (undefined when nobody is signed in). */
+  async signedInHomeAccountId(): Promise<string | undefined> {
+    return (await this.currentAccount())?.homeAccountId;
   }
 
   async status(): Promise<AuthStatusResult> {
@@ -214,12 +233,25 @@ export class AuthService {
     input: { scopes: string[]; loginHint?: string },
     ctx: ProgressContext<{ signInUrl: string }>,
   ): Promise<Account> {
+    const result = await this.interactive(() => this.client(), input, ctx);
+    return this.accepted(result);
+  }
+
+  /**
+   * One interactive sign-in (auth code + PKCE through the system browser) on the client `pca` gives;
+   * one at a time, because MSAL's loopback listener serves one flow.
+   */
+  async interactive(
+    pcaOf: () => Promise<PublicClientApplication> | PublicClientApplication,
+    input: { scopes: string[]; loginHint?: string },
+    ctx: ProgressContext<{ signInUrl: string }>,
+  ): Promise<AuthenticationResult> {
     if (this.interactiveBusy)
       throw new OperationError('busy', 'An interactive sign-in is already waiting in the browser.');
     this.interactiveBusy = true;
     let pca: PublicClientApplication;
     try {
-      pca = await this.client();
+      pca = await pcaOf();
     } catch (e) {
       this.interactiveBusy = false;
       throw e;
@@ -263,8 +295,7 @@ export class AuthService {
         },
       });
       flow.catch(() => undefined); // settled below; avoid an unhandled rejection after cancel
-      const result = await Promise.race([flow, abortedPromise]);
-      return this.accepted(result);
+      return await Promise.race([flow, abortedPromise]);
     } catch (e) {
       throw this.mapSignInError(e);
     } finally {
@@ -337,7 +368,7 @@ export class AuthService {
     return toAccount(result.account);
   }
 
-  private mapSignInError(e: unknown): unknown {
+  mapSignInError(e: unknown): unknown {
     if (e instanceof OperationError) return e;
     if (e instanceof AuthError && (e.errorCode === 'consent_required' || /AADSTS65001/.test(e.errorMessage))) {
       return new OperationError(

@@ -366,6 +366,8 @@ export const journalRecord = z.discriminatedUnion('kind', [
     displayName: z.string().max(512).optional(),
     /** `planOverride`: the admin overrode a bulk plan's "could not check" block (journaled with its result, never pending) */
     action: z.enum(['transfer', 'rollback', 'displayName', 'adTouch', 'adRestore', 'auAdd', 'planOverride']),
+    /** The account that sent the write when it is not the signed-in admin (another admin's proof sign-in). */
+    actor: z.string().max(256).optional(),
     before: z.unknown().optional(),
     request: z.object({ method: z.string(), url: z.string(), body: z.unknown().optional() }),
   }),
@@ -425,6 +427,10 @@ export const stepEvidence = z.object({
   observed: z.string(),
   verdict: z.enum(['pass', 'warn', 'fail', 'info', 'skipped', 'pending', 'cancelled']),
   notes: z.array(z.string()),
+  /** For the read-only and writable proofs: by a write (and by which account) or by state evidence. */
+  proof: z
+    .object({ by: z.enum(['write', 'state']), summary: z.string(), account: z.string().max(256).optional() })
+    .optional(),
 });
 
 /**
@@ -547,6 +553,23 @@ export const contract = {
     description: 'Access token for exactly these scopes (never a refresh token).',
   }),
   'auth.signOut': op({ input: empty, output: z.object({ signedOut: z.boolean() }), description: 'Clear the account.' }),
+  'auth.proofAdminSignIn': op({
+    input: withOperationId({ scopes, loginHint: z.string().max(256).optional() }),
+    output: z.object({ proofSessionId: z.string().uuid(), account, expiresAt: isoDate }),
+    progress: interactiveProgress,
+    description:
+      'Another admin signs in for one proof write only (in-memory token cache, a different account than the signed-in admin).',
+  }),
+  'auth.proofAdminToken': op({
+    input: z.strictObject({ proofSessionId: z.string().uuid(), scopes }),
+    output: accessToken,
+    description: 'Access token of the proof sign-in, only for the scopes it was signed in for, until it ends.',
+  }),
+  'auth.proofAdminEnd': op({
+    input: z.strictObject({ proofSessionId: z.string().uuid() }),
+    output: z.object({ ended: z.boolean() }),
+    description: 'End the proof sign-in: its account and tokens are dropped.',
+  }),
 
   // server (Connect Sync)
   'server.environment': op({ input: empty, output: environmentInfo, description: 'Versions, services, staging mode.' }),

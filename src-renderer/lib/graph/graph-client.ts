@@ -199,6 +199,11 @@ export class GraphSession {
     return this.options.baseUrl.replace(/\/+$/, '');
   }
 
+  /** The same Graph endpoint and transport with another token source (another admin's proof sign-in). */
+  withTokenSource(tokenSource: TokenSource): GraphSession {
+    return new GraphSession({ ...this.options, tokenSource });
+  }
+
   private lastTokenFailure(): { key: string; error: unknown } | undefined {
     return this.tokenFailure;
   }

@@ -209,11 +209,18 @@ export async function probeReadOnly(
   g: GraphSession,
   id: string,
   scopes: readonly string[] = STEP_SCOPES.contactEdit,
+  write: {
+    /** The session that sends the PATCH (another admin's proof sign-in); the read stays on `g`. */
+    graph?: GraphSession;
+    /** Called with the name about to be written, before the PATCH is sent (to journal the intent). */
+    beforeWrite?: (displayName: string) => Promise<void>;
+  } = {},
 ): Promise<GraphResult<ReadOnlyProbe>> {
   const current = await getContact(g, id, 'id,displayName');
   if (!current.ok) return current;
   const displayName = current.value.displayName ?? '';
-  const r = await g.call(
+  await write.beforeWrite?.(displayName);
+  const r = await (write.graph ?? g).call(
     {
       method: 'PATCH',
       path: `/contacts/${seg(id)}`,

@@ -138,7 +138,7 @@ function stepHtml(s: StepEvidence, index: number): string {
 <tr><th>Observed</th><td colspan="3">${escapeHtml(s.observed)}</td></tr>${
     s.proof
       ? `
-<tr><th>Proof</th><td colspan="3" class="proof-${s.proof.by}">${s.proof.by === 'write' ? 'By write' : 'By state evidence (no write)'}: ${escapeHtml(s.proof.summary)}</td></tr>`
+<tr><th>Proof</th><td colspan="3" class="proof-${s.proof.by}">${escapeHtml(proofBy(s.proof))}: ${escapeHtml(s.proof.summary)}</td></tr>`
       : ''
   }</table>
 ${s.requests.map(requestHtml).join('\n')}
@@ -146,11 +146,17 @@ ${s.notes.length > 0 ? `<ul>${s.notes.map((n) => `<li>${escapeHtml(n)}</li>`).jo
 </section>`;
 }
 
-/** Which proofs were made by a write and which by state evidence, in one line ('' when none ran). */
+/** How one proof was made: "By write", "By write as <account>" (another admin), or "By state evidence (no write)". */
+export function proofBy(proof: ProofRecord): string {
+  if (proof.by === 'state') return 'By state evidence (no write)';
+  return proof.account ? `By write as ${proof.account}` : 'By write';
+}
+
+/** Which proofs were made by a write (and by whom, when another admin) and which by state evidence, in one line. */
 export function proofSummary(steps: readonly StepEvidence[]): string {
   return steps
     .filter((s) => s.proof)
-    .map((s) => `${s.title}: ${s.proof?.by === 'write' ? 'by write' : 'by state evidence (no write)'}`)
+    .map((s) => `${s.title}: ${s.proof ? proofBy(s.proof).replace(/^By/, 'by') : ''}`)
     .join('; ');
 }
 

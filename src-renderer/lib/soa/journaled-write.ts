@@ -22,6 +22,8 @@ export type WriteAction = Extract<JournalRecordInput, { kind: 'intent' }>['actio
 export interface WriteSpec<T> {
   runId?: string;
   action: WriteAction;
+  /** The account that sends the write when it is not the signed-in admin (journaled with the intent). */
+  actor?: string;
   objectId: string;
   displayName?: string;
   before?: unknown;
@@ -94,6 +96,7 @@ export async function journaledWrite<T>(
     objectId: spec.objectId,
     ...(spec.displayName !== undefined ? { displayName: spec.displayName } : {}),
     action: spec.action,
+    ...(spec.actor ? { actor: spec.actor } : {}),
     ...(spec.before !== undefined ? { before: spec.before } : {}),
     request: spec.request,
   };

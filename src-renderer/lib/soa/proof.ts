@@ -17,6 +17,8 @@ export interface ProofRecord {
   by: ProofBy;
   /** One sentence: what decided it. */
   summary: string;
+  /** The account that sent the proof write when it was not the signed-in admin (another admin's sign-in). */
+  account?: string;
 }
 
 /** The proof mode the admin chose (or the only one their roles allow). */

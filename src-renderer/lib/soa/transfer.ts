@@ -34,6 +34,7 @@ import {
   type ProofMode,
   type WriteProbeVerdict,
 } from './proof';
+import type { ProofWriter } from './proof-admin';
 
 export { retriedNotes } from './write-evidence';
 
@@ -101,6 +102,12 @@ export interface ProofOptions {
   proof: ProofMode;
   /** Scopes for the PATCH (default STEP_SCOPES.contactEdit; the permission is undocumented). */
   scopes?: readonly string[];
+  /**
+   * Another admin signed in for this proof only (`proof-admin.ts`): the PATCH is sent as them,
+   * journaled (intent before, result after, with their account); the reads stay with the signed-in admin.
+   */
+  writer?: ProofWriter;
+  runId?: string;
 }
 
 const READ_ONLY_STATE = 'isCloudManaged = false and onPremisesSyncEnabled = true';
@@ -114,13 +121,26 @@ export async function stepProveReadOnly(
   ports: FlowPorts,
   target: ContactTarget,
   options: ProofOptions = { proof: 'write' },
-): Promise<{
+): Promise<ReadOnlyProof & { opId?: string }> {
+  const journaled: { opId?: string } = {};
+  const r = await proveReadOnly(ports, target, options, journaled);
+  return journaled.opId ? { ...r, opId: journaled.opId } : r;
+}
+
+export interface ReadOnlyProof {
   step: StepEvidence;
   read: SoaRead;
   readOnly: boolean | null;
   ok: boolean;
   verdict: WriteProbeVerdict | null;
-}> {
+}
+
+async function proveReadOnly(
+  ports: FlowPorts,
+  target: ContactTarget,
+  options: ProofOptions,
+  journaled: { opId?: string },
+): Promise<ReadOnlyProof> {
   const byWrite = options.proof === 'write';
   const step = newStep(
     'readonly',
@@ -160,11 +180,69 @@ export async function stepProveReadOnly(
     };
   }
   const at = ports.clock.now().toISOString();
-  const probe = await probeReadOnly(ports.graph, target.id, options.scopes);
+  const writer = options.writer;
+  const patchUrl = graphUrl(ports, `/contacts/${encodeURIComponent(target.id)}`);
+  const opId = writer ? ports.newId() : undefined;
+  const probe = await probeReadOnly(ports.graph, target.id, options.scopes, {
+    ...(writer ? { graph: writer.graph } : {}),
+    ...(writer && opId
+      ? {
+          beforeWrite: async (displayName: string) => {
+            journaled.opId = opId;
+            await ports.ipc.invoke('journal.append', {
+              record: {
+                kind: 'intent',
+                opId,
+                ...(options.runId ? { runId: options.runId } : {}),
+                objectType: 'contact',
+                objectId: target.id,
+                displayName: target.displayName,
+                action: 'displayName',
+                actor: writer.username,
+                before: { displayName },
+                request: { method: 'PATCH', url: patchUrl, body: { displayName } },
+              },
+            });
+            step.requests.push({
+              kind: 'journal',
+              label: `journal.append intent ${opId} (read-only proof write as ${writer.username})`,
+              at: ports.clock.now().toISOString(),
+            });
+          },
+        }
+      : {}),
+  });
   const verdict = probe.ok ? classifyWriteProbe(probe.value.refusal, synced) : null;
+  if (writer && opId && probe.ok) {
+    // the intent was journaled before the PATCH (beforeWrite); its result, now
+    const refusal = probe.value.refusal;
+    await ports.ipc.invoke('journal.append', {
+      record: refusal
+        ? {
+            kind: 'result',
+            opId,
+            outcome: 'failed',
+            verified: false,
+            status: refusal.status,
+            ...(probe.value.patchRequestId ? { requestId: probe.value.patchRequestId } : {}),
+            reason: `Refused (the read-only proof, as ${writer.username}): ${rawMessage(refusal)}`.slice(0, 2000),
+          }
+        : {
+            kind: 'result',
+            opId,
+            outcome: 'done',
+            verified: false,
+            status: probe.value.patchStatus,
+            ...(probe.value.patchRequestId ? { requestId: probe.value.patchRequestId } : {}),
+            reason: `Graph accepted the no-op write of the current name (as ${writer.username}): the contact is not read-only.`,
+          },
+    });
+  }
+  const asWriter = writer ? { account: writer.username } : {};
+  const byWhom = writer ? ` (sent as ${writer.username}, signed in for this proof only)` : '';
   step.requests.push({
     kind: 'graph',
-    label: `PATCH ${graphUrl(ports, `/contacts/${encodeURIComponent(target.id)}`)}`,
+    label: `PATCH ${patchUrl}${byWhom}`,
     body: { displayName: probe.ok ? probe.value.displayName : target.displayName },
     at,
     status: probe.ok ? probe.value.patchStatus : probe.error.status,
@@ -181,7 +259,7 @@ export async function stepProveReadOnly(
   }
   switch (verdict.kind) {
     case 'readOnly':
-      step.proof = { by: 'write', summary: `Graph refused the write: ${rawMessage(verdict)}.` };
+      step.proof = { by: 'write', summary: `Graph refused the write${byWhom}: ${rawMessage(verdict)}.`, ...asWriter };
       return {
         step: finishStep(
           step,
@@ -197,7 +275,8 @@ export async function stepProveReadOnly(
     case 'probablyReadOnly':
       step.proof = {
         by: 'write',
-        summary: `Graph refused the write with an answer no public source documents: ${PROBABLY_READ_ONLY}. Raw answer: ${rawMessage(verdict)}.`,
+        summary: `Graph refused the write${byWhom} with an answer no public source documents: ${PROBABLY_READ_ONLY}. Raw answer: ${rawMessage(verdict)}.`,
+        ...asWriter,
       };
       return {
         step: finishStep(
@@ -212,7 +291,11 @@ export async function stepProveReadOnly(
         verdict,
       };
     case 'accepted':
-      step.proof = { by: 'write', summary: 'Graph ACCEPTED the no-op write: the contact is not read-only.' };
+      step.proof = {
+        by: 'write',
+        summary: `Graph ACCEPTED the no-op write${byWhom}: the contact is not read-only.`,
+        ...asWriter,
+      };
       return {
         step: finishStep(step, 'fail', `${stateText}; write ACCEPTED (the object is not read-only)`, ports.clock.now()),
         read,
@@ -222,7 +305,7 @@ export async function stepProveReadOnly(
       };
     case 'refused':
     case 'notFound':
-      step.proof = { by: 'write', summary: `Graph refused the write: ${rawMessage(verdict)}.` };
+      step.proof = { by: 'write', summary: `Graph refused the write${byWhom}: ${rawMessage(verdict)}.`, ...asWriter };
       return {
         step: finishStep(step, 'fail', `${stateText}; write refused: ${rawMessage(verdict)}`, ports.clock.now()),
         read,
@@ -232,7 +315,7 @@ export async function stepProveReadOnly(
       };
     case 'notProvable':
       step.notes.push(verdict.reason);
-      return { ...byState(`Not provable by a write: ${verdict.reason}`), verdict };
+      return { ...byState(`Not provable by a write${byWhom}: ${verdict.reason}`), verdict };
   }
 }
 
@@ -337,6 +420,8 @@ export interface WritableOptions extends StepOptions {
   runId?: string;
   proof?: ProofMode;
   scopes?: readonly string[];
+  /** Another admin signed in for this proof only: the PATCH is sent as them (journaled with their account). */
+  writer?: ProofWriter;
   /** The transfer's audit entry (activity name and time), when the audit search found it. */
   auditEntry?: { activityDisplayName: string; activityDateTime: string } | null;
 }
@@ -392,17 +477,20 @@ export async function stepProveWritable(
   const url = graphUrl(ports, `/contacts/${encodeURIComponent(target.id)}`);
   const body = { displayName: newDisplayName };
   const at = ports.clock.now().toISOString();
+  const writer = options.writer;
+  const byWhom = writer ? ` (sent as ${writer.username}, signed in for this proof only)` : '';
   const write = await journaledWrite(
     ports,
     {
       ...(options.runId ? { runId: options.runId } : {}),
       action: 'displayName',
+      ...(writer ? { actor: writer.username } : {}),
       objectId: target.id,
       displayName: target.displayName,
       before: { displayName: target.displayName },
       request: { method: 'PATCH', url, body },
       send: () =>
-        ports.graph.call(
+        (writer?.graph ?? ports.graph).call(
           {
             method: 'PATCH',
             path: `/contacts/${encodeURIComponent(target.id)}`,
@@ -421,17 +509,19 @@ export async function stepProveWritable(
     writeOptions(options),
   );
   recordPatch(step, url, body, at, write);
+  if (writer) step.notes.push(`The PATCH was sent as ${writer.username}, signed in for this proof only.`);
   if (write.outcome === 'failed' && write.error?.status === 403) {
     const v = classifyWriteProbe(write.error, false);
     const reason = v.kind === 'notProvable' ? v.reason : errorText(write.error);
     step.notes.push(reason);
-    return byState(`Not provable by a write: ${reason}`, write);
+    return byState(`Not provable by a write${byWhom}: ${reason}`, write);
   }
   const ok = write.outcome === 'done' && write.verified;
   if (ok)
     step.proof = {
       by: 'write',
-      summary: `Graph accepted the write and displayName reads back "${write.after?.displayName ?? ''}".`,
+      summary: `Graph accepted the write${byWhom} and displayName reads back "${write.after?.displayName ?? ''}".`,
+      ...(writer ? { account: writer.username } : {}),
     };
   return {
     step: finishStep(
