@@ -7,31 +7,21 @@ import type { AppInfo } from '@contract';
 import { SvelteMap } from 'svelte/reactivity';
 import type { SoaClient } from '../lib/bridge';
 import {
-  buildPlan,
-  CSV_MAX_BYTES,
   importCsv,
   overrideCouldNotCheck,
   parsePlanFile,
   planCsv,
   planItems,
-  resolveAdminScope,
   runBulk,
-  runCsv,
-  runHtml,
   RunControl,
   saveSelection,
   selectByFilter,
-  followUpUntilConfirmed,
-  systemClock,
-  sweep6956,
-  transferredByRun,
   reverifyPending,
   type BulkAction,
   type BulkObjectType,
   type CsvImportResult,
   type ItemResult,
   type Plan,
-  type PlanAction,
   type RunProgress,
   type RunSummary,
   type SelectedObject,
@@ -39,7 +29,6 @@ import {
   type SweepResult,
 } from '../lib/soa/bulk';
 import { DOCUMENTED_LIMITS, type WriteLimits } from '../lib/soa/bulk/pacer';
-import { rolledBackIds } from '../lib/soa/state';
 import { summariseLevels, type LevelSummary, type ServerObservation } from '../lib/soa/bulk/evidence-levels';
 import {
   auditObjectsOf,
@@ -47,44 +36,33 @@ import {
   type AuditConfirmation,
   type AuditQueryRecord,
 } from '../lib/soa/bulk/audit-confirmation';
-import { createBulkPorts, describeError, mailsOf, readCloudSyncState, resolveDns, type BulkPorts } from './bulk-ports';
+import { TYPE_LABEL, type Problem, type SelectionMode } from './bulk-labels';
+import { createBulkPorts, describeError, type BulkPorts } from './bulk-ports';
+import { makeDryRunPlan } from './dry-run-plan';
+import { saveRunReports } from './run-reports';
 import {
-  journalRuns,
-  listRuns,
+  csvTooLarge,
+  emptyFilterProblem,
+  filterLabel,
+  objectsOfRun,
+  savedSelectionObjects,
+  transferRunsInJournal,
+} from './selection-sources';
+import { runServerFollowUp } from './server-follow-up-run';
+import {
   newRunId,
   nowIso,
-  parseSavedSelection,
+  planOfRun,
+  rememberRunStart,
   resumeCandidates,
   stamp,
-  putRun,
   setRunStatus,
   storedPlan,
   type JournalRun,
   type ResumeCandidate,
 } from './run-store';
 
-export type SelectionMode = 'filter' | 'csv' | 'saved' | 'journal';
-
-export interface Problem {
-  title: string;
-  message: string;
-  fix: string;
-}
-
-export const ACTION_LABEL: Record<PlanAction, string> = {
-  transfer: 'Transfer',
-  rollback: 'Roll back',
-  skipAlreadyTransferred: 'Skip: already transferred',
-  skipCloudNative: 'Skip: cloud-native',
-  skipNotTransferred: 'Skip: not transferred',
-  blockedCloudReferences: 'Blocked: cloud references',
-  blockedCloudMembers: 'Blocked: cloud members',
-  blockedNotInScope: 'Blocked: not in admin scope',
-  blockedUnreadable: 'Blocked: unreadable',
-  blockedCouldNotCheck: 'Blocked: could not check',
-};
-
-export const TYPE_LABEL: Record<BulkObjectType, string> = { contact: 'contacts', user: 'users', group: 'groups' };
+export { ACTION_LABEL, TYPE_LABEL, type Problem, type SelectionMode } from './bulk-labels';
 
 export class BulkModel {
   objectType = $state<BulkObjectType>('contact');
@@ -275,41 +253,27 @@ export class BulkModel {
   // ---- selection ----------------------------------------------------------------------------------
 
   async previewFilter(): Promise<void> {
-    const f = this.filter;
-    if (![f.namePrefix, f.mailDomain, f.company, f.department].some((v) => v?.trim())) {
-      this.problem = {
-        title: 'No filter.',
-        message: 'A bulk selection never means "everything".',
-        fix: 'Fill in at least one of name prefix, mail domain, company or department, then select again.',
-      };
+    const filter = $state.snapshot(this.filter);
+    const problem = emptyFilterProblem(filter);
+    if (problem) {
+      this.problem = problem;
       return;
     }
     this.clearPlan();
     const list = await this.task('Selecting…', 'The selection could not be read.', () =>
-      selectByFilter(this.ports.graph, this.objectType, $state.snapshot(this.filter), { maxObjects: 100_000 }),
+      selectByFilter(this.ports.graph, this.objectType, filter, { maxObjects: 100_000 }),
     );
     if (!list) return;
     this.selected = list;
-    const parts = Object.entries($state.snapshot(this.filter))
-      .filter(([, v]) => typeof v === 'string' && v.trim())
-      .map(([k, v]) => `${k} "${String(v).trim()}"`);
-    this.selectionLabel = `filter: ${parts.join(', ')}`;
+    this.selectionLabel = filterLabel(filter);
   }
 
   async importCsvFile(file: File): Promise<void> {
     this.clearSelection();
     this.csvFileName = file.name;
-    if (file.size > CSV_MAX_BYTES) {
-      this.csv = {
-        ok: false,
-        objects: [],
-        rowErrors: [],
-        rows: 0,
-        fileError: {
-          code: 'tooLarge',
-          message: `The file is ${(file.size / 1048576).toFixed(1)} MB; the limit is 10 MB. Split it into smaller files.`,
-        },
-      };
+    const tooLarge = csvTooLarge(file.size);
+    if (tooLarge) {
+      this.csv = tooLarge;
       return;
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -327,23 +291,13 @@ export class BulkModel {
   async loadSavedSelectionFile(file: File): Promise<void> {
     this.clearSelection();
     try {
-      const saved = parseSavedSelection(await file.text());
-      if (saved.objectType !== this.objectType) {
-        this.problem = {
-          title: 'Different object type.',
-          message: `The file selects ${TYPE_LABEL[saved.objectType]}; this run is for ${TYPE_LABEL[this.objectType]}.`,
-          fix: `Choose "${TYPE_LABEL[saved.objectType]}" above, or pick another selection file.`,
-        };
+      const r = savedSelectionObjects(await file.text(), file.name, this.objectType);
+      if ('problem' in r) {
+        this.problem = r.problem;
         return;
       }
-      this.selected = saved.ids.map((id) => ({
-        id,
-        objectType: saved.objectType,
-        displayName: null,
-        mail: null,
-        source: `saved selection ${file.name}`,
-      }));
-      this.selectionLabel = `saved selection ${file.name}${saved.description ? ` (${saved.description})` : ''}`;
+      this.selected = r.objects;
+      this.selectionLabel = r.label;
     } catch (e) {
       this.problem = { title: 'The selection file could not be used.', ...describeError(e) };
     }
@@ -359,16 +313,16 @@ export class BulkModel {
   }
 
   async loadJournalRuns(): Promise<void> {
-    const r = await this.client.call('journal.read', { limit: 100_000 });
-    if (!r.ok) {
+    try {
+      this.runsInJournal = await transferRunsInJournal(this.client);
+    } catch (e) {
       this.problem = {
         title: 'The journal could not be read.',
-        message: r.error.message,
+        message: e instanceof Error ? e.message : String(e),
         fix: 'Open the Journal view to check it, or select objects by filter or CSV instead.',
       };
       return;
     }
-    this.runsInJournal = journalRuns(r.value.records).filter((x) => x.action === 'transfer' && x.done > 0);
     if (!this.runsInJournal.some((x) => x.runId === this.journalRunId))
       this.journalRunId = this.runsInJournal[0]?.runId ?? '';
   }
@@ -377,12 +331,14 @@ export class BulkModel {
     const runId = this.journalRunId;
     if (!runId) return;
     this.clearPlan();
-    const r = await this.client.call('journal.read', { runId, limit: 100_000 });
-    if (!r.ok) {
-      this.problem = { title: 'The run could not be read.', message: r.error.message, fix: 'Try again.' };
+    let objects: SelectedObject[];
+    try {
+      objects = await objectsOfRun(this.ports.journal, runId, this.objectType);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.problem = { title: 'The run could not be read.', message, fix: 'Try again.' };
       return;
     }
-    const objects = transferredByRun(r.value.records, runId).filter((o) => o.objectType === this.objectType);
     if (objects.length === 0) {
       this.problem = {
         title: `Run ${runId} transferred no ${TYPE_LABEL[this.objectType]}.`,
@@ -401,27 +357,15 @@ export class BulkModel {
     const objects = this.selected;
     if (!objects || objects.length === 0) return;
     this.clearPlan();
-    const plan = await this.task('Planning (reads only)…', 'The dry-run plan could not be built.', async () => {
-      const scope = await resolveAdminScope(this.ports.graph);
-      if (scope.kind === 'none')
-        throw new Error(
-          'The signed-in admin has no Hybrid Administrator (or Global Administrator) role assignment. Sign in as a Hybrid Administrator, or ask for the role (tenant-wide or on an administrative unit holding the objects).',
-        );
-      let rolledBack: Set<string> | undefined;
-      if (this.kind === 'transfer') {
-        const j = await this.client.call('journal.read', { limit: 100_000 });
-        if (j.ok) rolledBack = rolledBackIds(j.value.records);
-      }
-      return buildPlan({
+    const plan = await this.task('Planning (reads only)…', 'The dry-run plan could not be built.', () =>
+      makeDryRunPlan({
         kind: this.kind,
         objectType: this.objectType,
         objects: $state.snapshot(objects) as SelectedObject[],
         graph: this.ports.graph,
-        scope,
-        planId: crypto.randomUUID(),
-        ...(rolledBack ? { rolledBackIds: rolledBack } : {}),
-      });
-    });
+        bridge: this.client,
+      }),
+    );
     if (!plan) return;
     this.plan = plan;
     this.planText = JSON.stringify(plan, null, 2);
@@ -493,19 +437,9 @@ export class BulkModel {
     if (!this.plan || !this.planText || this.running) return;
     if (!this.planPath && !(await this.savePlan())) return;
     const runId = newRunId(this.kind);
-    putRun(
-      {
-        runId,
-        kind: this.plan.kind,
-        objectType: this.plan.objectType,
-        planned: this.writeCount,
-        startedAt: nowIso(),
-        status: 'running',
-        ...(this.planPath ? { planFile: this.planPath } : {}),
-      },
-      this.planText,
-    );
-    await this.runPlan(runId, parsePlanFile(this.planText));
+    const plan = parsePlanFile(this.planText);
+    rememberRunStart(runId, plan, this.planText, this.planPath);
+    await this.runPlan(runId, plan);
   }
 
   private async runPlan(runId: string, plan: Plan): Promise<void> {
@@ -568,27 +502,12 @@ export class BulkModel {
 
   /** Resume with the plan remembered for this run, or with a plan file the admin picks. */
   async resumeRun(runId: string, planFile?: File): Promise<void> {
-    let text = storedPlan(runId);
-    if (planFile) text = await planFile.text();
-    if (!text) {
-      this.problem = {
-        title: `The plan of run ${runId} is not in this browser profile.`,
-        message: 'The run can only finish exactly its plan.',
-        fix: `Choose its plan file (bulk-plan-….json in the reports folder) with "Load plan file", or re-verify the unfinished objects only.`,
-      };
+    const found = planOfRun(runId, planFile ? await planFile.text() : undefined);
+    if ('problem' in found) {
+      this.problem = found.problem;
       return;
     }
-    let plan: Plan;
-    try {
-      plan = parsePlanFile(text);
-    } catch {
-      this.problem = {
-        title: 'That file is not a soa-pilot plan.',
-        message: 'It did not parse as a saved bulk plan.',
-        fix: 'Choose the bulk-plan-….json file saved when the run started.',
-      };
-      return;
-    }
+    const { plan, text } = found;
     this.clearSelection();
     this.notice = undefined;
     this.objectType = plan.objectType;
@@ -596,20 +515,7 @@ export class BulkModel {
     this.plan = plan;
     this.planText = text;
     this.selectionLabel = `resumed run ${runId}`;
-    const rec = listRuns().find((r) => r.runId === runId);
-    putRun(
-      {
-        runId,
-        kind: plan.kind,
-        objectType: plan.objectType,
-        planned: plan.counts[plan.kind],
-        startedAt: rec?.startedAt ?? nowIso(),
-        status: 'running',
-        ...(rec?.planFile ? { planFile: rec.planFile } : {}),
-      },
-      text,
-    );
-    this.planPath = rec?.planFile ?? 'loaded';
+    this.planPath = rememberRunStart(runId, plan, text) ?? 'loaded';
     await this.runPlan(runId, plan);
   }
 
@@ -644,25 +550,12 @@ export class BulkModel {
   async saveReports(): Promise<void> {
     const s = this.summary;
     if (!s) return;
-    const j = await this.client.call('journal.read', { runId: s.runId, limit: 1 });
-    const html = runHtml(s, this.plan, {
-      ...(this.info.tenant ? { tenant: this.info.tenant } : {}),
-      ...(j.ok ? { journalPath: j.value.path } : {}),
-      ...(this.levels ? { levels: this.levels } : {}),
-    });
-    const csv = runCsv(s, this.levels);
-    const h = await this.client.call('report.save', { name: `bulk-run-${s.runId}`, format: 'html', content: html });
-    const c = await this.client.call('report.save', { name: `bulk-run-${s.runId}`, format: 'csv', content: csv });
+    const r = await saveRunReports(this.client, s, this.plan, this.info, this.levels);
     if (this.runCsvUrl) URL.revokeObjectURL(this.runCsvUrl);
-    this.runCsvUrl = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-    if (h.ok) this.runHtmlPath = h.value.path;
-    if (c.ok) this.runCsvPath = c.value.path;
-    if (!h.ok || !c.ok)
-      this.problem = {
-        title: 'The report was not saved.',
-        message: (!h.ok ? h.error.message : !c.ok ? c.error.message : '') ?? '',
-        fix: 'Check the free space of the app data folder and save again; the CSV download link still works.',
-      };
+    this.runCsvUrl = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv' }));
+    if (r.htmlPath) this.runHtmlPath = r.htmlPath;
+    if (r.csvPath) this.runCsvPath = r.csvPath;
+    if (r.problem) this.problem = r.problem;
   }
 
   async syncAndSweep(): Promise<void> {
@@ -677,53 +570,37 @@ export class BulkModel {
     this.syncing = true;
     try {
       await this.task('Running delta sync cycles…', 'The sync follow-up or the sweep did not finish.', async () => {
-        const action = s.items[0]?.action ?? this.plan?.kind ?? this.kind;
-        const reached = s.items.filter((i) => i.outcome === 'verified' || i.outcome === 'skipped');
-        const mail = mailsOf(this.plan?.entries ?? []);
-        const dns = await resolveDns(
-          this.client,
-          this.ports.graph,
-          this.plan?.objectType ?? this.objectType,
-          reached.map((i) => ({ objectId: i.objectId, displayName: i.displayName, mail: mail(i.objectId) })),
-          (done, total) => (this.busy = `Finding the objects in AD (${done} of ${total})…`),
-          abort.signal,
-        );
-        this.dnMissing = dns.missing;
-        this.busy = 'Running a delta sync cycle…';
-        // repeat cycles until every object is confirmed on the server or the timeout passes
-        const r = await followUpUntilConfirmed(this.ports.server, dns.found, {
-          action,
-          clock: systemClock,
+        const sweep = await runServerFollowUp({
+          client: this.client,
+          ports: this.ports,
+          summary: s,
+          plan: this.plan,
+          action: s.items[0]?.action ?? this.plan?.kind ?? this.kind,
+          objectType: this.plan?.objectType ?? this.objectType,
           timeoutMs: this.followUpMinutes * 60_000,
-          earlier: new SvelteMap(this.serverObservations),
-          cloudState: (ids) => readCloudSyncState(this.ports.graph, this.plan?.objectType ?? this.objectType, ids),
+          earlier: this.serverObservations,
           signal: abort.signal,
-          onCycle: (cycle, obs) => {
-            for (const [id, o] of obs) this.serverObservations.set(id, o);
-            const pending = dns.found.filter((o) => obs.get(o.objectId)?.confirmed !== true).length;
-            const levels = this.levels;
-            this.followUpCycles = [
-              ...this.followUpCycles,
-              {
-                cycle: this.followUpCycles.length + 1,
-                pending,
-                headline: levels?.headline ?? '',
-                at: nowIso(),
-              },
-            ];
-            this.busy = `After cycle ${cycle}: ${pending} pending on the server${pending ? '; running the next cycle…' : '.'}`;
+          hooks: {
+            onBusy: (m) => (this.busy = m),
+            onDnsResolved: (missing) => (this.dnMissing = missing),
+            onObservations: (obs) => {
+              for (const [id, o] of obs) this.serverObservations.set(id, o);
+            },
+            onCycle: (_cycle, pending) => {
+              this.followUpCycles = [
+                ...this.followUpCycles,
+                {
+                  cycle: this.followUpCycles.length + 1,
+                  pending,
+                  headline: this.levels?.headline ?? '',
+                  at: nowIso(),
+                },
+              ];
+            },
+            onOutcome: (m) => (this.syncOutcome = m),
           },
         });
-        for (const [id, o] of r.observations) this.serverObservations.set(id, o);
-        this.syncOutcome = r.message;
-        if (r.stopped === 'busy')
-          throw new Error(`${r.message} Wait for the running cycle to finish, then run this again.`);
-        if (r.stopped === 'stagingMode')
-          throw new Error(`${r.message} Run this on the active (non-staging) Connect Sync server.`);
-        // Event 6956 only concerns transferred objects (AD changes the sync engine now refuses to export)
-        if (action !== 'transfer') return;
-        this.busy = 'Sweeping Event 6956…';
-        this.sweep = await sweep6956(this.ports.server, dns.found, s.startedAt);
+        if (sweep) this.sweep = sweep;
       });
     } finally {
       this.syncing = false;

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import type { StoredJournalRecord } from '@contract';
-import type { BulkObjectType, SavedSelection } from '../lib/soa/bulk';
+import { parsePlanFile, type BulkObjectType, type Plan, type SavedSelection } from '../lib/soa/bulk';
+import type { Problem } from './bulk-labels';
 
 const INDEX_KEY = 'soa-pilot.bulk.runs';
 const PLAN_KEY = (runId: string): string => `soa-pilot.bulk.plan.${runId}`;
@@ -23,9 +24,15 @@ const runRecord = z.object({
 });
 export type RunRecord = z.infer<typeof runRecord>;
 
-function storage(): Storage | undefined {
+/** The part of `localStorage` this store uses (absent outside a browser, e.g. in unit tests). */
+interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+function storage(): KeyValueStore | undefined {
   try {
-    return globalThis.localStorage;
+    return (globalThis as { localStorage?: KeyValueStore }).localStorage;
   } catch {
     return undefined;
   }
@@ -84,36 +91,45 @@ export interface JournalRun {
   lastAt: string;
 }
 
-export function journalRuns(records: StoredJournalRecord[]): JournalRun[] {
-  const byOp = new Map<string, string>();
-  const runs = new Map<string, JournalRun>();
-  for (const r of records) {
-    if (r.kind === 'intent') {
-      if (!r.runId || (r.action !== 'transfer' && r.action !== 'rollback')) continue;
-      byOp.set(r.opId, r.runId);
-      const run = runs.get(r.runId) ?? {
-        runId: r.runId,
-        action: r.action,
-        objectType: r.objectType,
-        intents: 0,
-        results: 0,
-        done: 0,
-        firstAt: r.at,
-        lastAt: r.at,
-      };
-      run.intents++;
+/** The bulk runs in the journal, folded page by page (`add`) so the whole journal is never held at once. */
+export class JournalRunTally {
+  private readonly byOp = new Map<string, string>();
+  private readonly tally = new Map<string, JournalRun>();
+
+  add(records: readonly StoredJournalRecord[]): this {
+    for (const r of records) {
+      if (r.kind === 'intent') {
+        if (!r.runId || (r.action !== 'transfer' && r.action !== 'rollback')) continue;
+        this.byOp.set(r.opId, r.runId);
+        const run = this.tally.get(r.runId) ?? {
+          runId: r.runId,
+          action: r.action,
+          objectType: r.objectType,
+          intents: 0,
+          results: 0,
+          done: 0,
+          firstAt: r.at,
+          lastAt: r.at,
+        };
+        run.intents++;
+        run.lastAt = r.at;
+        this.tally.set(r.runId, run);
+        continue;
+      }
+      const runId = this.byOp.get(r.opId);
+      const run = runId ? this.tally.get(runId) : undefined;
+      if (!run) continue;
+      run.results++;
+      if (r.outcome === 'done') run.done++;
       run.lastAt = r.at;
-      runs.set(r.runId, run);
-      continue;
     }
-    const runId = byOp.get(r.opId);
-    const run = runId ? runs.get(runId) : undefined;
-    if (!run) continue;
-    run.results++;
-    if (r.outcome === 'done') run.done++;
-    run.lastAt = r.at;
+    return this;
   }
-  return [...runs.values()].sort((a, b) => b.lastAt.localeCompare(a.lastAt));
+
+  /** The runs, the most recently active first. */
+  runs(): JournalRun[] {
+    return [...this.tally.values()].sort((a, b) => b.lastAt.localeCompare(a.lastAt));
+  }
 }
 
 const savedSelectionSchema = z.object({
@@ -186,4 +202,51 @@ export function resumeCandidates(pending: { intent: StoredJournalRecord }[], run
       ...(rec ? { kind: rec.kind, objectType: rec.objectType } : {}),
     };
   });
+}
+
+/**
+ * Remember that a run starts (or resumes) with exactly this plan text. A resumed run keeps its first start time
+ * and plan file; returns the plan file on record (or `planFile`).
+ */
+export function rememberRunStart(runId: string, plan: Plan, text: string, planFile?: string): string | undefined {
+  const rec = listRuns().find((r) => r.runId === runId);
+  const file = planFile ?? rec?.planFile;
+  putRun(
+    {
+      runId,
+      kind: plan.kind,
+      objectType: plan.objectType,
+      planned: plan.counts[plan.kind],
+      startedAt: rec?.startedAt ?? nowIso(),
+      status: 'running',
+      ...(file ? { planFile: file } : {}),
+    },
+    text,
+  );
+  return file;
+}
+
+/** The plan a run resumes with: the text remembered for it, or the text of a plan file the admin picked. */
+export function planOfRun(runId: string, fileText?: string): { plan: Plan; text: string } | { problem: Problem } {
+  const text = fileText ?? storedPlan(runId);
+  if (!text) {
+    return {
+      problem: {
+        title: `The plan of run ${runId} is not in this browser profile.`,
+        message: 'The run can only finish exactly its plan.',
+        fix: `Choose its plan file (bulk-plan-….json in the reports folder) with "Load plan file", or re-verify the unfinished objects only.`,
+      },
+    };
+  }
+  try {
+    return { plan: parsePlanFile(text), text };
+  } catch {
+    return {
+      problem: {
+        title: 'That file is not a soa-pilot plan.',
+        message: 'It did not parse as a saved bulk plan.',
+        fix: 'Choose the bulk-plan-….json file saved when the run started.',
+      },
+    };
+  }
 }

@@ -132,30 +132,55 @@ interface SoaWrite {
   opId: string;
 }
 
-/** Per object (lower-case id): the newest finished SOA write (transfer/rollback) this app journaled. */
-function finishedSoaWrites(journal: readonly StoredJournalRecord[]): Map<string, SoaWrite & { seq: number }> {
-  const done = new Set(journal.filter((r) => r.kind === 'result' && r.outcome === 'done').map((r) => r.opId));
-  const newest = new Map<string, SoaWrite & { seq: number }>();
-  for (const r of journal) {
-    if (r.kind !== 'intent' || (r.action !== 'transfer' && r.action !== 'rollback') || !done.has(r.opId)) continue;
-    const id = r.objectId.toLowerCase();
-    const best = newest.get(id);
-    if (!best || r.seq > best.seq) newest.set(id, { action: r.action, at: r.at, opId: r.opId, seq: r.seq });
+/**
+ * Per object (lower-case id): the newest finished SOA write (transfer/rollback) this app journaled. Folds the
+ * journal page by page (`add`), records in any order, so a caller never needs the whole journal at once.
+ */
+export class FinishedSoaWrites {
+  private readonly done = new Set<string>();
+  /** intents whose `done` result has not been seen (yet) */
+  private readonly open = new Map<string, (SoaWrite & { id: string; seq: number })[]>();
+  readonly newest = new Map<string, SoaWrite & { seq: number }>();
+
+  add(records: readonly StoredJournalRecord[]): this {
+    for (const r of records) {
+      if (r.kind === 'result') {
+        if (r.outcome !== 'done') continue;
+        this.done.add(r.opId);
+        for (const w of this.open.get(r.opId) ?? []) this.finished(w);
+        this.open.delete(r.opId);
+        continue;
+      }
+      if (r.action !== 'transfer' && r.action !== 'rollback') continue;
+      const w = { id: r.objectId.toLowerCase(), action: r.action, at: r.at, opId: r.opId, seq: r.seq };
+      if (this.done.has(r.opId)) this.finished(w);
+      else this.open.set(r.opId, [...(this.open.get(r.opId) ?? []), w]);
+    }
+    return this;
   }
-  return newest;
+
+  /** Lower-case ids of the objects whose newest finished SOA write is a rollback. */
+  rolledBackIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const [id, w] of this.newest) if (w.action === 'rollback') ids.add(id);
+    return ids;
+  }
+
+  private finished(w: SoaWrite & { id: string; seq: number }): void {
+    const best = this.newest.get(w.id);
+    if (!best || w.seq > best.seq) this.newest.set(w.id, { action: w.action, at: w.at, opId: w.opId, seq: w.seq });
+  }
 }
 
 /** The newest finished SOA write (transfer/rollback) this app journaled for the object. */
 export function lastSoaWrite(journal: readonly StoredJournalRecord[], objectId: string): SoaWrite | null {
-  const w = finishedSoaWrites(journal).get(objectId.toLowerCase());
+  const w = new FinishedSoaWrites().add(journal).newest.get(objectId.toLowerCase());
   return w ? { action: w.action, at: w.at, opId: w.opId } : null;
 }
 
 /** Lower-case ids of the objects whose newest finished SOA write by this app is a rollback. */
 export function rolledBackIds(journal: readonly StoredJournalRecord[]): Set<string> {
-  const ids = new Set<string>();
-  for (const [id, w] of finishedSoaWrites(journal)) if (w.action === 'rollback') ids.add(id);
-  return ids;
+  return new FinishedSoaWrites().add(journal).rolledBackIds();
 }
 
 /** The object's sync history: whether it was ever synced from AD DS, when the properties say so. */

@@ -17,7 +17,32 @@ async function value<N extends OperationName>(bridge: BridgeCall, name: N, input
   return r.value;
 }
 
-const READ_PAGE = 10_000;
+/** Records per `journal.read` page (the contract allows up to 100,000; a page this size stays small over IPC). */
+export const JOURNAL_PAGE = 10_000;
+
+/**
+ * The journal (or one run of it) page by page, oldest first, paging forward by `afterSeq`. Callers fold
+ * each page into what they need, so memory holds one page, never the whole journal. A failed read
+ * throws an Error that names the operation and main's message.
+ */
+export async function* journalPages(
+  bridge: BridgeCall,
+  filter: { runId?: string } = {},
+  pageSize = JOURNAL_PAGE,
+): AsyncGenerator<StoredJournalRecord[]> {
+  let afterSeq = 0;
+  for (;;) {
+    const { records } = await value(bridge, 'journal.read', {
+      ...(filter.runId !== undefined ? { runId: filter.runId } : {}),
+      afterSeq,
+      limit: pageSize,
+    });
+    if (records.length > 0) yield records;
+    const last = records.at(-1);
+    if (records.length < pageSize || !last) return;
+    afterSeq = last.seq;
+  }
+}
 
 export function createIpcJournalPort(bridge: BridgeCall): JournalPort {
   return {
@@ -34,16 +59,10 @@ export function createIpcJournalPort(bridge: BridgeCall): JournalPort {
       if (refused.length > 0) throw new JournalRefusedError(refused);
     },
     async readRun(runId: string): Promise<StoredJournalRecord[]> {
-      // paged, so a run of any size comes back whole (one page is at most 10,000 records over IPC)
+      // paged, so a run of any size comes back whole (one page is at most JOURNAL_PAGE records over IPC)
       const out: StoredJournalRecord[] = [];
-      let afterSeq = 0;
-      for (;;) {
-        const { records } = await value(bridge, 'journal.read', { runId, afterSeq, limit: READ_PAGE });
-        out.push(...records);
-        const last = records.at(-1);
-        if (records.length < READ_PAGE || !last) return out;
-        afterSeq = last.seq;
-      }
+      for await (const page of journalPages(bridge, { runId })) out.push(...page);
+      return out;
     },
   };
 }

@@ -10,7 +10,7 @@ export * from './batch-reads';
 export * from './rollback';
 export * from './report';
 export { createSessionGraphBatchPort, type SessionGraphBatchPortOptions } from './session-graph-batch-port';
-export { createIpcJournalPort, createIpcServerPort, type BridgeCall } from './bridge-ports';
+export { createIpcJournalPort, createIpcServerPort, journalPages, JOURNAL_PAGE, type BridgeCall } from './bridge-ports';
 export * from './reverify';
 export * from './server-follow-up';
 export * from './evidence-levels';
