@@ -355,6 +355,9 @@ const probeAttribute = z.enum(['description', 'department', 'company', 'givenNam
 
 export const journalObjectType = z.enum(['contact', 'user', 'group']);
 
+/** Most records one `journal.appendMany` call carries (a bulk batch's intents or results fit many times). */
+export const JOURNAL_APPEND_MANY_MAX = 500;
+
 /** One journal record. `intent` is written (and fsynced) before the Graph request is sent. */
 export const journalRecord = z.discriminatedUnion('kind', [
   z.object({
@@ -707,6 +710,19 @@ export const contract = {
     description: 'Append (and fsync) one record to this tenant’s journal.',
     // one record with its before/after snapshots
     maxBodyBytes: 1024 * 1024,
+  }),
+  'journal.appendMany': op({
+    input: z.strictObject({ records: z.array(journalRecord).min(1).max(JOURNAL_APPEND_MANY_MAX) }),
+    output: z.object({
+      /** the accepted records' seq and time, in the order they were given (refused ones left out) */
+      written: z.array(z.object({ seq: z.number().int(), at: isoDate })),
+      /** records refused because they carry a credential (the value is never echoed) */
+      refused: z.array(z.object({ opId: z.string(), message: z.string() })),
+    }),
+    description:
+      'Append (and fsync) several records with one write and one fsync; a record that carries a credential is refused alone.',
+    // a bulk batch's intents or results with their snapshots
+    maxBodyBytes: 8 * 1024 * 1024,
   }),
   'journal.pending': op({
     input: empty,

@@ -1,5 +1,5 @@
 /**
- * Registers `journal.append`, `journal.pending`, `journal.read` and `report.save`.
+ * Registers `journal.append`, `journal.appendMany`, `journal.pending`, `journal.read` and `report.save`.
  * The journal file follows the configured tenant (`settings.get().tenant`).
  */
 import type { ServiceFactory, ServiceModule } from '../service-module';
@@ -20,6 +20,7 @@ export const journalModule: ServiceFactory = ({ config, settings }): ServiceModu
   return {
     handlers: {
       'journal.append': ({ record }) => journalFor().append(record),
+      'journal.appendMany': ({ records }) => journalFor().appendAccepted(records),
       'journal.pending': async () => ({ pending: await journalFor().pending() }),
       'journal.read': async ({ runId, limit, afterSeq }) => {
         const j = journalFor();

@@ -16,7 +16,7 @@
  * benchmark never fails the build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,17 @@ function startLabProcess(args: string[]): Promise<LabProcess> {
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    ['--max-old-space-size=4096', '--import', 'tsx', 'src-main/lab/cli.ts', '--speed', 'fast', ...args],
+    [
+      '--max-old-space-size=4096',
+      // SOA_SCALE_PROFILE=dir: the lab's CPU profile too (written when the lab exits on SIGTERM)
+      ...(process.env.SOA_SCALE_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.SOA_SCALE_PROFILE] : []),
+      '--import',
+      'tsx',
+      'src-main/lab/cli.ts',
+      '--speed',
+      'fast',
+      ...args,
+    ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
@@ -183,7 +193,16 @@ export async function runScaleBench(): Promise<void> {
         content: `localStorage.setItem('soa-pilot.tuning', JSON.stringify({ bulkWriteLimitScale: ${SCALE} }));
           window.__longTasks = [];
           new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
-            .observe({ type: 'longtask', buffered: true });`,
+            .observe({ type: 'longtask', buffered: true });
+          window.__fetches = [];
+          const realFetch = window.fetch.bind(window);
+          window.fetch = async (input, init) => {
+            const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+            const kind = url.includes('$batch') ? 'graph-batch' : url.includes('/rpc/') ? 'bridge:' + url.split('/').pop() : 'other:' + url.split('?')[0].split('/').slice(-2).join('/');
+            const t = performance.now();
+            try { return await realFetch(input, init); }
+            finally { window.__fetches.push([kind, t, performance.now() - t]); }
+          };`,
       });
       const longTasksNow = (): Promise<number[]> => page.evaluate('window.__longTasks.slice()');
       await page.goto(app.bridge.url);
@@ -225,12 +244,54 @@ export async function runScaleBench(): Promise<void> {
       );
 
       await page.evaluate('window.__longTasks = []');
+      const profileDir = process.env.SOA_SCALE_PROFILE;
+      const cdp = profileDir ? await context.newCDPSession(page) : undefined;
+      if (cdp) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
       const confirm = page.getByTestId('bulk-confirm');
       await confirm.fill(`TRANSFER ${planned}`);
       t0 = performance.now();
       await confirm.press('Enter');
       await page.getByTestId('bulk-summary').waitFor({ timeout: 4 * 3_600_000 });
       const runSeconds = (performance.now() - t0) / 1000;
+      if (process.env.SOA_SCALE_TRACE) {
+        const fetches = (await page.evaluate('window.__fetches')) as [string, number, number][];
+        const byKind = new Map<string, number[]>();
+        for (const [k, , d] of fetches) byKind.set(k, [...(byKind.get(k) ?? []), d]);
+        for (const [k, ds] of byKind) {
+          ds.sort((a, b) => a - b);
+          const q = (f: number): number => ds[Math.min(ds.length - 1, Math.floor(ds.length * f))] ?? 0;
+          say(
+            `scale trace: ${k}: ${ds.length} calls, p50 ${q(0.5).toFixed(0)} ms, p95 ${q(0.95).toFixed(0)} ms, max ${q(1).toFixed(0)} ms`,
+          );
+        }
+        const batches = fetches.filter(([k]) => k === 'graph-batch');
+        const ev = batches.flatMap(([, t, d]) => [
+          [t, 1],
+          [t + d, -1],
+        ]);
+        ev.sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+        let cur = 0,
+          peak = 0,
+          area = 0,
+          last = ev[0]?.[0] ?? 0;
+        for (const [t = 0, d = 0] of ev) {
+          area += cur * (t - last);
+          last = t;
+          cur += d;
+          peak = Math.max(peak, cur);
+        }
+        say(
+          `scale trace: $batch in flight: peak ${peak}, mean ${(area / Math.max(1, last - (ev[0]?.[0] ?? 0))).toFixed(2)}`,
+        );
+      }
+      if (cdp && profileDir) {
+        const { profile } = await cdp.send('Profiler.stop');
+        writeFileSync(path.join(profileDir, 'renderer-run.cpuprofile'), JSON.stringify(profile));
+        say(`scale: renderer CPU profile of the run in ${profileDir}/renderer-run.cpuprofile`);
+      }
       const figure = async (id: string): Promise<number> =>
         Number((await page.getByTestId(id).textContent())?.replace(/\D/g, '') ?? NaN);
       const verified = await figure('p-verified');
@@ -262,7 +323,7 @@ export async function runScaleBench(): Promise<void> {
       rmSync(profile, { recursive: true, force: true });
     }
   } finally {
-    if (lab) lab.child.kill('SIGKILL');
+    if (lab) lab.child.kill(process.env.SOA_SCALE_PROFILE ? 'SIGTERM' : 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,16 @@
 /**
  * App-side ports over the typed bridge client (`SoaClient.call` from lib/bridge.ts, structurally):
- * the journal in main (`journal.append`, `journal.read`) and the Connect Sync operations.
+ * the journal in main (`journal.appendMany`, `journal.read`) and the Connect Sync operations.
  */
-import type { IpcResult, JournalRecordInput, OperationName, OpInput, OpOutput, StoredJournalRecord } from '@contract';
+import {
+  JOURNAL_APPEND_MANY_MAX,
+  type IpcResult,
+  type JournalRecordInput,
+  type OperationName,
+  type OpInput,
+  type OpOutput,
+  type StoredJournalRecord,
+} from '@contract';
 import { JournalRefusedError, type JournalPort } from './ports';
 import type { BulkServerPort } from './server-follow-up';
 
@@ -47,15 +55,15 @@ export async function* journalPages(
 export function createIpcJournalPort(bridge: BridgeCall): JournalPort {
   return {
     async append(records: JournalRecordInput[]): Promise<void> {
-      // main fsyncs each record before it answers; concurrent calls are group-committed there
-      const answers = await Promise.all(records.map((record) => bridge.call('journal.append', { record })));
+      // one call (one write, one fsync in main) per chunk, not one bridge round trip per record: in browser mode
+      // each call is an HTTP request, and the browser opens only a few connections per host
       const refused: { opId: string; message: string }[] = [];
-      answers.forEach((r, i) => {
-        if (r.ok) return;
-        const opId = records[i]?.opId ?? '';
-        if (r.error.code !== 'refused') throw new Error(`journal.append failed for ${opId}: ${r.error.message}`);
-        refused.push({ opId, message: r.error.message });
-      });
+      for (let i = 0; i < records.length; i += JOURNAL_APPEND_MANY_MAX) {
+        const chunk = records.slice(i, i + JOURNAL_APPEND_MANY_MAX);
+        const r = await bridge.call('journal.appendMany', { records: chunk });
+        if (!r.ok) throw new Error(`journal.appendMany failed for ${chunk.length} record(s): ${r.error.message}`);
+        refused.push(...r.value.refused);
+      }
       if (refused.length > 0) throw new JournalRefusedError(refused);
     },
     async readRun(runId: string): Promise<StoredJournalRecord[]> {

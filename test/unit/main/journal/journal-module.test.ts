@@ -45,6 +45,28 @@ describe('journal module (through the router)', () => {
     expect(await call('journal.pending', {})).toMatchObject({ ok: true, value: { pending: [] } });
   });
 
+  it('appendMany writes the accepted records and names the refused one without echoing it', async () => {
+    const intent = (opId: string, displayName: string) => ({
+      kind: 'intent',
+      opId,
+      runId: 'run-m',
+      objectType: 'contact',
+      objectId: opId,
+      displayName,
+      action: 'transfer',
+      request: { method: 'PATCH', url: `/contacts/${opId}/onPremisesSyncBehavior`, body: { isCloudManaged: true } },
+    });
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc';
+    const res = await call('journal.appendMany', {
+      records: [intent('m-1', 'One'), intent('m-2', token), intent('m-3', 'Three')],
+    });
+    expect(res).toMatchObject({ ok: true, value: { written: [{ seq: 1 }, { seq: 2 }], refused: [{ opId: 'm-2' }] } });
+    expect(JSON.stringify(res)).not.toContain(token);
+    const r = await call('journal.read', { runId: 'run-m' });
+    expect(r.ok && (r.value as { records: { opId: string }[] }).records.map((x) => x.opId)).toEqual(['m-1', 'm-3']);
+    expect(await call('journal.appendMany', { records: [] })).toMatchObject({ ok: false });
+  });
+
   it('refuses a record with a token as a typed error', async () => {
     const res = await call('journal.append', {
       record: {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServices, type Services } from '../../../../../../src-main/services';
-import type { IpcResult } from '@contract';
+import { JOURNAL_APPEND_MANY_MAX, type IpcResult } from '@contract';
 import { createIpcJournalPort, type BridgeCall } from '../../../../../../src-renderer/lib/soa/bulk/bridge-ports';
 import { createSessionGraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/session-graph-batch-port';
 import { createGraphSession, type FetchLike } from '../../../../../../src-renderer/lib/graph/graph-client';
@@ -102,6 +102,35 @@ describe('app ports', () => {
     expect(journalRefusalOf(err)?.refused.map((r) => r.opId)).toEqual(['b']);
     expect((await port.readRun('r')).map((r) => r.opId).sort()).toEqual(['a', 'c']);
     await expect(port.append([rec('d', 'Flag Bearer Consulting GmbH')])).resolves.toBeUndefined();
+  });
+
+  it('the IPC journal port appends a batch in one bridge call (one fsync), chunked past the contract maximum', async () => {
+    const calls: { name: string; n: number }[] = [];
+    const bridge = {
+      call: (name: string, input: unknown) => {
+        const n = (input as { records?: unknown[] }).records?.length ?? 1;
+        calls.push({ name, n });
+        return services.router.dispatch(name, input, { kind: 'bridge', remoteAddress: '127.0.0.1' }, () => {});
+      },
+    } as BridgeCall;
+    const port = createIpcJournalPort(bridge);
+    const rec = (opId: string) => ({
+      kind: 'intent' as const,
+      opId,
+      runId: 'batched',
+      objectType: 'contact' as const,
+      objectId: opId,
+      action: 'transfer' as const,
+      request: { method: 'PATCH', url: `/contacts/${opId}/onPremisesSyncBehavior`, body: { isCloudManaged: true } },
+    });
+    await port.append(Array.from({ length: 20 }, (_, i) => rec(`b-${i}`)));
+    expect(calls).toEqual([{ name: 'journal.appendMany', n: 20 }]);
+    calls.length = 0;
+    await port.append(Array.from({ length: JOURNAL_APPEND_MANY_MAX * 2 + 7 }, (_, i) => rec(`m-${i}`)));
+    expect(calls.map((c) => c.n)).toEqual([JOURNAL_APPEND_MANY_MAX, JOURNAL_APPEND_MANY_MAX, 7]);
+    const back = await port.readRun('batched');
+    expect(back).toHaveLength(20 + JOURNAL_APPEND_MANY_MAX * 2 + 7);
+    expect(back.map((r) => r.seq)).toEqual(back.map((_, i) => i + 1));
   });
 
   it('the IPC journal port reads a run of any size back whole, in pages', async () => {
