@@ -1,6 +1,6 @@
 /**
  * `npm run lab:server [-- --port N --seed N --state FILE --speed realistic|fast --contacts N --users N --groups N
- *   --scenario connectSync|bothEngines]`
+ *   --scenario connectSync|bothEngines|twoForests|cloudSyncDomains]`
  * Starts the lab standalone, prints exactly one line `LAB {json LabInfo}` on stdout, runs until
  * SIGTERM/SIGINT and saves its state on exit when --state is given.
  */

@@ -24,8 +24,13 @@ import { SEED_SCENARIOS, type SeedScenario } from './cloudsync/seed';
 import {
   CLOUD_SYNC_APP_TEMPLATE_ID_VARIANTS,
   CLOUD_SYNC_CONTACT_SKIP_VARIANTS,
+  CLOUD_SYNC_JOB_DOMAIN_SETTING_VARIANTS,
   CLOUD_SYNC_OBJECT_TYPE_NAME_VARIANTS,
+  CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS,
+  CLOUD_SYNC_PAUSED_SCHEDULE_VARIANTS,
+  CLOUD_SYNC_SECRETS_READ_VARIANTS,
   CLOUD_SYNC_SP_NAME_VARIANTS,
+  PROVISIONING_LOG_FILTER_CASE_VARIANTS,
 } from './cloudsync/model';
 
 export interface LabRuntime {
@@ -96,6 +101,11 @@ export const settingsPatchSchema = z
     cloudSyncObjectTypeName: z.enum(CLOUD_SYNC_OBJECT_TYPE_NAME_VARIANTS),
     cloudSyncServicePrincipalName: z.enum(CLOUD_SYNC_SP_NAME_VARIANTS),
     cloudSyncApplicationTemplateId: z.enum(CLOUD_SYNC_APP_TEMPLATE_ID_VARIANTS),
+    cloudSyncPausedSchedule: z.enum(CLOUD_SYNC_PAUSED_SCHEDULE_VARIANTS),
+    cloudSyncPausedOnDemand: z.enum(CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS),
+    cloudSyncSecretsRead: z.enum(CLOUD_SYNC_SECRETS_READ_VARIANTS),
+    cloudSyncJobDomainSetting: z.enum(CLOUD_SYNC_JOB_DOMAIN_SETTING_VARIANTS),
+    provisioningLogFilterCase: z.enum(PROVISIONING_LOG_FILTER_CASE_VARIANTS),
   })
   .partial()
   .strict();
@@ -257,7 +267,12 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
       return {
         status: 200,
         body: {
-          configurations: t.state.cloudSync?.configurations ?? [],
+          // secrets are write-only here too: keys, never values
+          configurations: (t.state.cloudSync?.configurations ?? []).map((c) => ({
+            ...c,
+            paused: c.paused === true,
+            secrets: (c.secrets ?? []).map((x) => ({ key: x.key, value: null })),
+          })),
           log: (t.state.cloudSync?.log ?? []).map((e) => ({ ...e, visible: visible.has(e.id) })),
         },
       };

@@ -33,7 +33,13 @@ import { TokenService, loadSigningKeys } from './identity/tokens';
 import { handleControl, startControlServer, type LabRuntime } from './control';
 import { CloudSyncService } from './cloudsync/service';
 import { SECOND_FOREST, seedSecondForest } from './seed-second-forest';
-import { SEED_SCENARIOS, seedCloudSync, CLOUD_SYNC_AGENT_SEED_VERSION, type SeedScenario } from './cloudsync/seed';
+import {
+  SEED_SCENARIOS,
+  seedCloudSync,
+  seedMoreCloudSyncDomains,
+  CLOUD_SYNC_AGENT_SEED_VERSION,
+  type SeedScenario,
+} from './cloudsync/seed';
 
 export { labAuthorityMetadata, labCloudDiscoveryMetadata } from './identity/identity';
 export type { LabInfo, LabAdmin } from './types';
@@ -64,6 +70,7 @@ export interface StartLabOptions {
    * `connectSync` (default): one forest synced by Connect Sync. `bothEngines`: also the domain
    * adatum.com, provisioned by Cloud Sync (src-main/lab/cloudsync/seed.ts). `twoForests`: also the forest
    * fabrikam.com on the same Connect Sync server, through its own AD connector (src-main/lab/seed-second-forest.ts).
+   * `cloudSyncDomains`: `bothEngines` plus two more Cloud Sync configurations, litware.com and emea.adatum.com.
    */
   scenario?: SeedScenario;
 }
@@ -162,8 +169,9 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
     });
     const onPremObjects = [...s.onPrem];
     if (scenario === 'twoForests') onPremObjects.push(...seedSecondForest(s.tenant, seed, clock.now()));
-    if (scenario === 'bothEngines') {
+    if (scenario === 'bothEngines' || scenario === 'cloudSyncDomains') {
       onPremObjects.push(...seedCloudSync(s.tenant, seed, clock.now()));
+      if (scenario === 'cloudSyncDomains') onPremObjects.push(...seedMoreCloudSyncDomains(s.tenant, seed, clock.now()));
       // the provisioning agent runs on the simulated server too
       if (settings.cloudSyncAgentVersion === null) settings.cloudSyncAgentVersion = CLOUD_SYNC_AGENT_SEED_VERSION;
     }

@@ -85,6 +85,16 @@ export interface CloudSyncConfiguration {
   lastExecution: CloudSyncExecution | null;
   /** per AD objectGUID anchor: the uSNChanged the provisioning service last processed */
   processedUsn: Record<string, number>;
+  /**
+   * Paused by `POST …/jobs/{id}/pause` (status code `Paused`): no cycle runs until `start` or `restart`
+   * (docs/reference/cloud-sync.md#pause-start-and-restart). Absent in states saved before it existed: not paused.
+   */
+  paused?: boolean;
+  /**
+   * What `PUT …/synchronization/secrets` stored (for Cloud Sync: `Domain`). Write-only: no Graph answer and no
+   * control view shows a value (docs/reference/cloud-sync.md#synchronization-secrets).
+   */
+  secrets?: { key: string; value: string }[];
 }
 
 export interface CloudSyncState {
@@ -137,6 +147,39 @@ export type CloudSyncServicePrincipalNameVariant = (typeof CLOUD_SYNC_SP_NAME_VA
  */
 export const CLOUD_SYNC_APP_TEMPLATE_ID_VARIANTS = ['null', 'templateId'] as const;
 export type CloudSyncApplicationTemplateIdVariant = (typeof CLOUD_SYNC_APP_TEMPLATE_ID_VARIANTS)[number];
+
+/**
+ * `schedule.state` of a paused job. Microsoft documents the status code `Paused` and the schedule states
+ * Active / Disabled / Paused, not which schedule state a paused job shows.
+ */
+export const CLOUD_SYNC_PAUSED_SCHEDULE_VARIANTS = ['Paused', 'Disabled', 'Active'] as const;
+export type CloudSyncPausedScheduleVariant = (typeof CLOUD_SYNC_PAUSED_SCHEDULE_VARIANTS)[number];
+
+/** Whether provisionOnDemand still processes an object while its job is paused (not documented). */
+export const CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS = ['processes', 'refused'] as const;
+export type CloudSyncPausedOnDemandVariant = (typeof CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS)[number];
+
+/**
+ * What `GET …/synchronization/secrets` answers. Microsoft documents only `PUT` (Add secrets); the lab answers a
+ * GET with 405 (`notSupported`) or with the keys and every value withheld (`keysOnly`). Never a value.
+ */
+export const CLOUD_SYNC_SECRETS_READ_VARIANTS = ['notSupported', 'keysOnly'] as const;
+export type CloudSyncSecretsReadVariant = (typeof CLOUD_SYNC_SECRETS_READ_VARIANTS)[number];
+
+/**
+ * Whether the job lists the domain among `synchronizationJobSettings` (`DomainFQDN`, as in Microsoft's example)
+ * or only keeps it in the write-only secrets (`absent`).
+ */
+export const CLOUD_SYNC_JOB_DOMAIN_SETTING_VARIANTS = ['present', 'absent'] as const;
+export type CloudSyncJobDomainSettingVariant = (typeof CLOUD_SYNC_JOB_DOMAIN_SETTING_VARIANTS)[number];
+
+/**
+ * How `$filter` on /auditLogs/provisioning compares strings. Microsoft says "the filters are all case
+ * sensitive" without saying whether that covers the property names: `values` (string values compared exactly,
+ * property names in any case), `valuesAndNames` (both exact), `insensitive` (as other directory filters).
+ */
+export const PROVISIONING_LOG_FILTER_CASE_VARIANTS = ['values', 'valuesAndNames', 'insensitive'] as const;
+export type ProvisioningLogFilterCaseVariant = (typeof PROVISIONING_LOG_FILTER_CASE_VARIANTS)[number];
 
 export const SKIP_TEXT = {
   /** ED how-to-group-source-of-authority-configure.md */

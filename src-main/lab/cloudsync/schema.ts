@@ -5,7 +5,12 @@
  * groups and contacts). docs/reference/cloud-sync.md#finding-the-configuration
  */
 import type { SyncedKind } from '../ports';
-import { AD2AAD_TEMPLATE_ID, type CloudSyncConfiguration } from './model';
+import {
+  AD2AAD_TEMPLATE_ID,
+  type CloudSyncConfiguration,
+  type CloudSyncJobDomainSettingVariant,
+  type CloudSyncPausedScheduleVariant,
+} from './model';
 
 /** One attribute flow AD → Entra ID: AD attribute (source) and Entra ID property (target). */
 export interface CloudSyncFlow {
@@ -53,11 +58,19 @@ export function isoDuration(ms: number): string {
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
+/** The unknowns the job's shape depends on (docs/reference/cloud-sync.md#unknowns-as-lab-variants). */
+export interface JobViewVariants {
+  pausedSchedule: CloudSyncPausedScheduleVariant;
+  domainSetting: CloudSyncJobDomainSettingVariant;
+}
+
 export function jobView(
   cfg: CloudSyncConfiguration,
   cycleMs: number,
   counts: Record<SyncedKind, number>,
+  variants: JobViewVariants = { pausedSchedule: 'Paused', domainSetting: 'present' },
 ): Record<string, unknown> {
+  const paused = cfg.paused === true;
   const exec =
     cfg.lastExecution === null
       ? null
@@ -86,9 +99,13 @@ export function jobView(
   return {
     id: cfg.jobId,
     templateId: AD2AAD_TEMPLATE_ID,
-    schedule: { expiration: null, interval: isoDuration(cycleMs), state: 'Active' },
+    schedule: {
+      expiration: null,
+      interval: isoDuration(cycleMs),
+      state: paused ? variants.pausedSchedule : 'Active',
+    },
     status: {
-      code: 'Active',
+      code: paused ? 'Paused' : 'Active',
       countSuccessiveCompleteFailures: 0,
       escrowsPruned: false,
       lastExecution: exec,
@@ -105,14 +122,17 @@ export function jobView(
         { key: 'user to User', value: counts.user },
       ],
     },
-    synchronizationJobSettings: [
-      { name: 'Domain', value: JSON.stringify(domainSetting) },
-      { name: 'DomainFQDN', value: cfg.domain },
-      { name: 'DomainNetBios', value: cfg.domainNetBios },
-      { name: 'ForestFQDN', value: cfg.forest },
-      { name: 'ForestNetBios', value: cfg.forestNetBios },
-      { name: 'QuarantineTooManyDeletesThreshold', value: '500' },
-    ],
+    synchronizationJobSettings:
+      variants.domainSetting === 'present'
+        ? [
+            { name: 'Domain', value: JSON.stringify(domainSetting) },
+            { name: 'DomainFQDN', value: cfg.domain },
+            { name: 'DomainNetBios', value: cfg.domainNetBios },
+            { name: 'ForestFQDN', value: cfg.forest },
+            { name: 'ForestNetBios', value: cfg.forestNetBios },
+            { name: 'QuarantineTooManyDeletesThreshold', value: '500' },
+          ]
+        : [{ name: 'QuarantineTooManyDeletesThreshold', value: '500' }],
   };
 }
 

@@ -20,10 +20,11 @@ const CLOUD_SYNC_GROUPS_OU = `OU=Groups,${CLOUD_SYNC_DOMAIN_DN}`;
 export const CLOUD_SYNC_AGENT_SEED_VERSION = '1.1.1370.0';
 
 /**
- * Seed scenarios: `connectSync` (the default, one forest on Connect Sync), `bothEngines`, or `twoForests`
- * (a second forest on the same Connect Sync server, src-main/lab/seed-second-forest.ts).
+ * Seed scenarios: `connectSync` (the default, one forest on Connect Sync), `bothEngines`, `cloudSyncDomains`
+ * (`bothEngines` plus more Cloud Sync configurations, one per domain), or `twoForests` (a second forest on the same
+ * Connect Sync server, src-main/lab/seed-second-forest.ts).
  */
-export const SEED_SCENARIOS = ['connectSync', 'bothEngines', 'twoForests'] as const;
+export const SEED_SCENARIOS = ['connectSync', 'bothEngines', 'twoForests', 'cloudSyncDomains'] as const;
 export type SeedScenario = (typeof SEED_SCENARIOS)[number];
 
 /** Adds the Cloud Sync domain to a seeded tenant (in place) and returns its AD objects. */
@@ -140,7 +141,108 @@ export function seedCloudSync(tenant: TenantState, seed: number, now: number): O
     baselineTaken: false,
     lastExecution: null,
     processedUsn: {},
+    paused: false,
+    // what the portal stores when it creates the configuration (write-only: never answered by Graph)
+    secrets: [{ key: 'Domain', value: JSON.stringify({ domain: CLOUD_SYNC_DOMAIN }) }],
   };
   tenant.cloudSync = { configurations: [cfg], log: [] };
+  return onPrem;
+}
+
+/** The second Cloud Sync domain of the scenario `cloudSyncDomains` (its own configuration). */
+export const SECOND_CLOUD_SYNC_DOMAIN = 'litware.com';
+export const SECOND_CLOUD_SYNC_DOMAIN_DN = 'DC=litware,DC=com';
+/** A child domain of adatum.com with its own configuration and no objects: DomainFQDN must match exactly. */
+export const CHILD_CLOUD_SYNC_DOMAIN = 'emea.adatum.com';
+
+function configurationFor(
+  uuid: () => string,
+  domain: string,
+  netBios: string,
+  forest: string,
+  forestNetBios: string,
+): CloudSyncConfiguration {
+  return {
+    servicePrincipalId: uuid(),
+    appId: uuid(),
+    jobId: `AD2AADProvisioning.${uuid().replace(/-/g, '')}`,
+    ruleId: uuid(),
+    domain,
+    domainNetBios: netBios,
+    forest,
+    forestNetBios,
+    domainDn: domain
+      .split('.')
+      .map((p) => `DC=${p}`)
+      .join(','),
+    nextCycleAtMs: 0,
+    cyclesRun: 0,
+    baselineTaken: false,
+    lastExecution: null,
+    processedUsn: {},
+    paused: false,
+    secrets: [{ key: 'Domain', value: JSON.stringify({ domain }) }],
+  };
+}
+
+/**
+ * The scenario `cloudSyncDomains`, on top of `bothEngines`: several Cloud Sync configurations, one per AD domain
+ * (docs/reference/cloud-sync.md#several-configurations) — litware.com (its own service principal and job; 3 synced
+ * contacts and 1 transferred) and emea.adatum.com (a child domain of adatum.com, no objects). Adds to a tenant that
+ * `seedCloudSync` already seeded; returns the new AD objects.
+ */
+export function seedMoreCloudSyncDomains(tenant: TenantState, seed: number, now: number): OnPremSeedObject[] {
+  const rng = createRng((seed * 6151 + 15_485_863) >>> 0);
+  const uuid = (): string => rngUuid(rng);
+  const created = new Date(now - 120 * 24 * 3600_000).toISOString();
+  const lastSync = new Date(now - 3 * 60_000).toISOString();
+  const ou = `OU=Contacts,${SECOND_CLOUD_SYNC_DOMAIN_DN}`;
+  const onPrem: OnPremSeedObject[] = [];
+  const names = ['Ines Fabre', 'Olaf Brandt', 'Mira Koenig', 'Tobias Lund'];
+  names.forEach((name, i) => {
+    const [first = name, last = name] = name.split(' ');
+    const o = blankObject(uuid(), 'contact', name, created);
+    o.givenName = first;
+    o.surname = last;
+    o.companyName = 'Litware Suppliers';
+    o.department = 'Procurement';
+    o.mail = `${first}.${last}`.toLowerCase() + '@litware-suppliers.example';
+    o.mailNickname = `${first}${last}`.toLowerCase();
+    o.description = 'Litware supplier contact (Cloud Sync)';
+    const guid = uuid();
+    o.anchor = guidToAnchor(guid);
+    const dn = `CN=${name},${ou}`;
+    o.onPremisesDistinguishedName = dn;
+    o.onPremisesSyncEnabled = true;
+    o.onPremisesLastSyncDateTime = lastSync;
+    if (i === names.length - 1) {
+      // the transferred one: SOA in the cloud
+      o.isCloudManaged = true;
+      o.onPremisesSyncEnabled = null;
+    }
+    tenant.objects[o.id] = o;
+    onPrem.push({
+      kind: 'contact',
+      anchor: o.anchor,
+      objectGuid: guid,
+      cloudId: o.id,
+      memberOf: [],
+      attrs: {
+        displayName: o.displayName,
+        mail: o.mail,
+        description: o.description,
+        givenName: o.givenName,
+        surname: o.surname,
+        companyName: o.companyName,
+        department: o.department,
+        distinguishedName: dn,
+      },
+    });
+  });
+  const state = tenant.cloudSync ?? (tenant.cloudSync = { configurations: [], log: [] });
+  state.configurations.push(
+    configurationFor(uuid, SECOND_CLOUD_SYNC_DOMAIN, 'LITWARE', SECOND_CLOUD_SYNC_DOMAIN, 'LITWARE'),
+    configurationFor(uuid, CHILD_CLOUD_SYNC_DOMAIN, 'EMEA', CLOUD_SYNC_DOMAIN, 'ADATUM'),
+  );
   return onPrem;
 }

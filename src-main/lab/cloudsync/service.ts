@@ -132,7 +132,8 @@ export class CloudSyncService {
     const now = this.tenant.clock.now();
     const interval = Math.max(1, this.tenant.settings.cloudSyncCycleMs);
     for (const cfg of this.configurations()) {
-      if (cfg.nextCycleAtMs > now) continue;
+      // a paused job runs no cycle; `start` or `restart` schedules the next one
+      if (cfg.paused === true || cfg.nextCycleAtMs > now) continue;
       const due = Math.floor((now - cfg.nextCycleAtMs) / interval) + 1;
       const skipped = Math.max(0, due - MAX_CYCLES_PER_CATCH_UP);
       let at = cfg.nextCycleAtMs + skipped * interval;
@@ -140,6 +141,46 @@ export class CloudSyncService {
       cfg.cyclesRun += due;
       cfg.nextCycleAtMs = at;
     }
+  }
+
+  // ---- pause, start, restart (docs/reference/cloud-sync.md#pause-start-and-restart) ----------------
+
+  /** `POST …/pause`: cycles stop; what the service has processed is kept. */
+  pause(cfg: CloudSyncConfiguration): void {
+    this.catchUp();
+    cfg.paused = true;
+  }
+
+  /**
+   * `POST …/start`: a paused job continues where it stopped (changes made meanwhile are processed at the next
+   * cycle); on a running job it changes nothing (Microsoft: use it only for a paused or quarantined job).
+   */
+  start(cfg: CloudSyncConfiguration): void {
+    this.catchUp();
+    if (cfg.paused !== true) return;
+    cfg.paused = false;
+    cfg.nextCycleAtMs = this.tenant.clock.now() + Math.max(1, this.tenant.settings.cloudSyncCycleMs);
+  }
+
+  /**
+   * `POST …/restart`: the job runs again and, when the reset scope removes the watermark (empty scope, `Watermark`
+   * or `Full`), its next cycle evaluates every object again instead of only the changes.
+   */
+  restart(cfg: CloudSyncConfiguration, resetScope: string | null): void {
+    this.catchUp();
+    const scopes = (resetScope ?? '')
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean);
+    if (scopes.length === 0 || scopes.includes('watermark') || scopes.includes('full')) cfg.processedUsn = {};
+    cfg.paused = false;
+    cfg.nextCycleAtMs = this.tenant.clock.now() + Math.max(1, this.tenant.settings.cloudSyncCycleMs);
+  }
+
+  /** `PUT …/synchronization/secrets`: stored, never shown again (keys replace keys). */
+  putSecrets(cfg: CloudSyncConfiguration, secrets: { key: string; value: string }[]): void {
+    const kept = (cfg.secrets ?? []).filter((x) => !secrets.some((n) => n.key.toLowerCase() === x.key.toLowerCase()));
+    cfg.secrets = [...kept, ...secrets];
   }
 
   /** The interval changed: the next cycle is one new interval from now. */
@@ -157,7 +198,9 @@ export class CloudSyncService {
     for (const ad of this.agent.adObjectsUnder(cfg.domainDn)) {
       const obj = this.tenant.byAnchor(ad.kind, ad.anchor);
       if (!obj) continue;
-      const changed = ad.uSNChanged > (cfg.processedUsn[ad.anchor] ?? 0) && ad.whenChangedMs <= atMs;
+      const seen = cfg.processedUsn[ad.anchor];
+      // no watermark for the object (after a restart): evaluated again, as on the first cycle
+      const changed = (seen === undefined || ad.uSNChanged > seen) && ad.whenChangedMs <= atMs;
       const takeBack = !obj.isCloudManaged && obj.takeover !== 'none';
       if (!changed && !takeBack) continue;
       imported++;
@@ -336,6 +379,13 @@ export class CloudSyncService {
     actor: Actor,
   ): OnDemandOutcome {
     this.catchUp();
+    if (cfg.paused === true && this.tenant.settings.cloudSyncPausedOnDemand === 'refused')
+      return {
+        ok: false,
+        status: 400,
+        code: 'BadRequest',
+        message: `The synchronization job '${cfg.jobId}' is paused. Start the job before provisioning on demand.`,
+      };
     if (ruleId !== cfg.ruleId)
       return {
         ok: false,

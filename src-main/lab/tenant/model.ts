@@ -7,9 +7,14 @@ import type { SyncedKind } from '../ports';
 import type {
   CloudSyncApplicationTemplateIdVariant,
   CloudSyncContactSkipVariant,
+  CloudSyncJobDomainSettingVariant,
   CloudSyncObjectTypeNameVariant,
+  CloudSyncPausedOnDemandVariant,
+  CloudSyncPausedScheduleVariant,
+  CloudSyncSecretsReadVariant,
   CloudSyncServicePrincipalNameVariant,
   CloudSyncState,
+  ProvisioningLogFilterCaseVariant,
 } from '../cloudsync/model';
 
 export type ObjectKind = SyncedKind;
@@ -233,6 +238,16 @@ export interface LabSettings {
   cloudSyncServicePrincipalName: CloudSyncServicePrincipalNameVariant;
   /** applicationTemplateId of the configuration's service principal [U] */
   cloudSyncApplicationTemplateId: CloudSyncApplicationTemplateIdVariant;
+  /** schedule.state of a paused job [U] */
+  cloudSyncPausedSchedule: CloudSyncPausedScheduleVariant;
+  /** whether provisionOnDemand processes an object while its job is paused [U] */
+  cloudSyncPausedOnDemand: CloudSyncPausedOnDemandVariant;
+  /** what GET …/synchronization/secrets answers (only PUT is documented) [U] */
+  cloudSyncSecretsRead: CloudSyncSecretsReadVariant;
+  /** whether the job's synchronizationJobSettings carry DomainFQDN [U] */
+  cloudSyncJobDomainSetting: CloudSyncJobDomainSettingVariant;
+  /** what "the filters are all case sensitive" covers on /auditLogs/provisioning [U] */
+  provisioningLogFilterCase: ProvisioningLogFilterCaseVariant;
 }
 
 export const SYNCED_CONTACT_PATCH_VARIANTS = [
@@ -301,6 +316,11 @@ export function defaultSettings(speed: LabSpeed): LabSettings {
     cloudSyncObjectTypeName: 'adObjectClass',
     cloudSyncServicePrincipalName: 'domain',
     cloudSyncApplicationTemplateId: 'null',
+    cloudSyncPausedSchedule: 'Paused',
+    cloudSyncPausedOnDemand: 'processes',
+    cloudSyncSecretsRead: 'notSupported',
+    cloudSyncJobDomainSetting: 'present',
+    provisioningLogFilterCase: 'values',
   };
 }
 

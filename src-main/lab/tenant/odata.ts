@@ -216,7 +216,18 @@ export function usesOperator(node: FilterNode, pred: (n: FilterNode) => boolean)
   }
 }
 
-function resolve(root: unknown, path: string[], scope: Record<string, unknown>): unknown {
+/**
+ * How string comparisons treat case. Directory filters compare in any case (the default); the provisioning log
+ * says its filters are case sensitive (docs/reference/cloud-sync.md#provisioning-log-filters).
+ */
+export interface FilterCase {
+  /** string values compared exactly */
+  values?: boolean;
+  /** property names must be spelled in their exact case */
+  names?: boolean;
+}
+
+function resolve(root: unknown, path: string[], scope: Record<string, unknown>, fc: FilterCase = {}): unknown {
   let cur: unknown = root;
   let segs = path;
   const first = path[0];
@@ -227,13 +238,15 @@ function resolve(root: unknown, path: string[], scope: Record<string, unknown>):
   for (const s of segs) {
     if (cur === null || typeof cur !== 'object') return undefined;
     const rec = cur as Record<string, unknown>;
-    const key = Object.keys(rec).find((k) => k.toLowerCase() === s.toLowerCase());
+    const key = fc.names
+      ? Object.keys(rec).find((k) => k === s)
+      : Object.keys(rec).find((k) => k.toLowerCase() === s.toLowerCase());
     cur = key === undefined ? undefined : rec[key];
   }
   return cur;
 }
 
-function compare(actual: unknown, op: string, lit: Literal): boolean {
+function compare(actual: unknown, op: string, lit: Literal, fc: FilterCase = {}): boolean {
   if (lit.k === 'null') {
     const isNull = actual === null || actual === undefined;
     return op === 'eq' ? isNull : op === 'ne' ? !isNull : false;
@@ -251,8 +264,8 @@ function compare(actual: unknown, op: string, lit: Literal): boolean {
     a = Number(actual);
     b = lit.v;
   } else {
-    a = String(actual).toLowerCase();
-    b = lit.v.toLowerCase();
+    a = fc.values ? String(actual) : String(actual).toLowerCase();
+    b = fc.values ? lit.v : lit.v.toLowerCase();
   }
   switch (op) {
     case 'eq':
@@ -272,25 +285,30 @@ function compare(actual: unknown, op: string, lit: Literal): boolean {
   }
 }
 
-export function evaluateFilter(node: FilterNode, obj: unknown, scope: Record<string, unknown> = {}): boolean {
+export function evaluateFilter(
+  node: FilterNode,
+  obj: unknown,
+  scope: Record<string, unknown> = {},
+  fc: FilterCase = {},
+): boolean {
   switch (node.t) {
     case 'and':
-      return evaluateFilter(node.a, obj, scope) && evaluateFilter(node.b, obj, scope);
+      return evaluateFilter(node.a, obj, scope, fc) && evaluateFilter(node.b, obj, scope, fc);
     case 'or':
-      return evaluateFilter(node.a, obj, scope) || evaluateFilter(node.b, obj, scope);
+      return evaluateFilter(node.a, obj, scope, fc) || evaluateFilter(node.b, obj, scope, fc);
     case 'not':
-      return !evaluateFilter(node.a, obj, scope);
+      return !evaluateFilter(node.a, obj, scope, fc);
     case 'cmp': {
-      const v = resolve(obj, node.path, scope);
-      if (Array.isArray(v)) return v.some((x) => compare(x, node.op, node.value));
-      return compare(v, node.op, node.value);
+      const v = resolve(obj, node.path, scope, fc);
+      if (Array.isArray(v)) return v.some((x) => compare(x, node.op, node.value, fc));
+      return compare(v, node.op, node.value, fc);
     }
     case 'fn': {
-      const v = resolve(obj, node.path, scope);
+      const v = resolve(obj, node.path, scope, fc);
       const test = (x: unknown): boolean => {
         if (typeof x !== 'string') return false;
-        const v = x.toLowerCase();
-        const want = node.value.toLowerCase();
+        const v = fc.values ? x : x.toLowerCase();
+        const want = fc.values ? node.value : node.value.toLowerCase();
         if (node.name === 'startswith') return v.startsWith(want);
         if (node.name === 'endswith') return v.endsWith(want);
         return v.includes(want);
@@ -298,9 +316,9 @@ export function evaluateFilter(node: FilterNode, obj: unknown, scope: Record<str
       return Array.isArray(v) ? v.some(test) : test(v);
     }
     case 'any': {
-      const coll = resolve(obj, node.path, scope);
+      const coll = resolve(obj, node.path, scope, fc);
       if (!Array.isArray(coll)) return false;
-      return coll.some((el) => evaluateFilter(node.body, obj, { ...scope, [node.variable]: el }));
+      return coll.some((el) => evaluateFilter(node.body, obj, { ...scope, [node.variable]: el }, fc));
     }
   }
 }

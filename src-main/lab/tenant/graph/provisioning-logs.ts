@@ -1,6 +1,7 @@
 /**
  * Provisioning logs (`GET /auditLogs/provisioning`, provisioningObjectSummary), newest first.
- * `$filter` with eq, contains, gt and lt (and/or), `$top`, `$skiptoken`; the reporting
+ * `$filter` with eq, contains, gt and lt (and/or; case sensitive, per the `provisioningLogFilterCase`
+ * variant), `$top`, `$skiptoken`; the reporting
  * limit (5 requests per 10 s) is the router's audit bucket. Needs Entra ID P1/P2.
  * docs/reference/cloud-sync.md#provisioning-logs
  */
@@ -61,7 +62,10 @@ function provisioning(ctx: Ctx): GraphResponse {
         'BadRequest',
         'Invalid filter clause: provisioning logs support eq, contains, gt and lt.',
       );
-    rows = rows.filter((r) => evaluateFilter(node, r));
+    // "The filters are all case sensitive" (Microsoft); what that covers is the lab setting provisioningLogFilterCase
+    const mode = ctx.tenant.settings.provisioningLogFilterCase;
+    const fc = { values: mode !== 'insensitive', names: mode === 'valuesAndNames' };
+    rows = rows.filter((r) => evaluateFilter(node, r, {}, fc));
   }
   rows.sort((a, b) => String(b.activityDateTime).localeCompare(String(a.activityDateTime)));
   const orderby = ctx.req.query.get('$orderby');

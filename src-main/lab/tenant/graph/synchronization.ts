@@ -1,9 +1,11 @@
 /**
  * The synchronization API of a Cloud Sync configuration's service principal:
- * `/servicePrincipals/{id}/synchronization/jobs[/{jobId}[/schema|/provisionOnDemand|/start]]`.
+ * `/servicePrincipals/{id}/synchronization/jobs[/{jobId}[/schema|/provisionOnDemand|/start|/pause|/restart]]`
+ * and `/servicePrincipals/{id}/synchronization/secrets`.
  * Shapes, permissions and roles as Microsoft Graph documents them (docs/reference/cloud-sync.md).
- * `start` is accepted and recorded in the write log but runs no cycle: Microsoft says to use it for
- * paused or quarantined jobs only, never as a "sync now".
+ * `start` runs no cycle: it resumes a paused job (Microsoft says to use it for paused or quarantined jobs only,
+ * never as a "sync now"); `pause` stops the cycles; `restart` resumes and drops the watermark. Secrets are
+ * write-only: a value is never answered nor written to the write log.
  */
 import { z } from 'zod';
 import { GraphError } from '../odata';
@@ -34,6 +36,14 @@ const provisionOnDemandBody = z.object({
     .min(1),
 });
 
+const restartBody = z
+  .object({ criteria: z.object({ resetScope: z.string().nullable().optional() }).nullable().optional() })
+  .nullable();
+
+const secretsBody = z.object({
+  value: z.array(z.object({ key: z.string().min(1), value: z.string() })).min(1),
+});
+
 function configuration(ctx: Ctx, spId: string, write: boolean): CloudSyncConfiguration {
   requireScopes(ctx, write ? SCOPES.synchronizationWrite : SCOPES.synchronizationRead);
   const action = write
@@ -54,7 +64,10 @@ function job(ctx: Ctx, m: RegExpExecArray, write: boolean): CloudSyncConfigurati
 function jobBody(ctx: Ctx, cfg: CloudSyncConfiguration): Record<string, unknown> {
   const svc = ctx.tenant.cloudSync;
   const counts = svc ? svc.counts(cfg) : { contact: 0, user: 0, group: 0 };
-  return jobView(cfg, ctx.tenant.settings.cloudSyncCycleMs, counts);
+  return jobView(cfg, ctx.tenant.settings.cloudSyncCycleMs, counts, {
+    pausedSchedule: ctx.tenant.settings.cloudSyncPausedSchedule,
+    domainSetting: ctx.tenant.settings.cloudSyncJobDomainSetting,
+  });
 }
 
 function provisionOnDemand(ctx: Ctx, m: RegExpExecArray): GraphResponse {
@@ -118,9 +131,62 @@ export const synchronizationRoutes: RouteSpec[] = [
     method: 'POST',
     pattern: `${SP}/${ID}/start`,
     handler: (ctx, m) => {
-      job(ctx, m, true);
+      const cfg = job(ctx, m, true);
+      ctx.tenant.cloudSync?.start(cfg);
       ctx.tenant.logWrite(ctx.actor, 'POST', `/${ctx.req.version}${ctx.req.path}`, null, ctx.req.body ?? null, ctx.ids);
       return noContent();
+    },
+  },
+  {
+    method: 'POST',
+    pattern: `${SP}/${ID}/pause`,
+    handler: (ctx, m) => {
+      const cfg = job(ctx, m, true);
+      ctx.tenant.cloudSync?.pause(cfg);
+      ctx.tenant.logWrite(ctx.actor, 'POST', `/${ctx.req.version}${ctx.req.path}`, null, null, ctx.ids);
+      return noContent();
+    },
+  },
+  {
+    method: 'POST',
+    pattern: `${SP}/${ID}/restart`,
+    handler: (ctx, m) => {
+      const cfg = job(ctx, m, true);
+      const parsed = restartBody.safeParse(ctx.req.body ?? null);
+      if (ctx.req.bodyInvalid || !parsed.success)
+        throw new GraphError(400, 'BadRequest', 'The request body may carry only "criteria" with a "resetScope".');
+      ctx.tenant.cloudSync?.restart(cfg, parsed.data?.criteria?.resetScope ?? null);
+      ctx.tenant.logWrite(ctx.actor, 'POST', `/${ctx.req.version}${ctx.req.path}`, null, ctx.req.body ?? null, ctx.ids);
+      return noContent();
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: `/servicePrincipals/${ID}/synchronization/secrets`,
+    handler: (ctx, m) => {
+      const cfg = configuration(ctx, m[1] ?? '', true);
+      const parsed = secretsBody.safeParse(ctx.req.body);
+      if (ctx.req.bodyInvalid || !parsed.success)
+        throw new GraphError(400, 'BadRequest', 'The request body must carry "value": a list of key/value secrets.');
+      ctx.tenant.cloudSync?.putSecrets(cfg, parsed.data.value);
+      // the write log keeps the keys only: a secret's value is never stored outside the configuration
+      const withheld = { value: parsed.data.value.map((x) => ({ key: x.key, value: null })) };
+      ctx.tenant.logWrite(ctx.actor, 'PUT', `/${ctx.req.version}${ctx.req.path}`, null, withheld, ctx.ids);
+      return noContent();
+    },
+  },
+  {
+    method: 'GET',
+    pattern: `/servicePrincipals/${ID}/synchronization/secrets`,
+    handler: (ctx, m) => {
+      const cfg = configuration(ctx, m[1] ?? '', false);
+      // Microsoft documents no read of the secrets [U]: 405, or the keys with every value withheld
+      if (ctx.tenant.settings.cloudSyncSecretsRead === 'notSupported')
+        throw new GraphError(405, 'Request_BadRequest', 'The secrets of a synchronization cannot be read.');
+      return ok({
+        '@odata.context': `${ctx.base}/$metadata#servicePrincipals('${cfg.servicePrincipalId}')/synchronization/secrets`,
+        value: (cfg.secrets ?? []).map((x) => ({ key: x.key, value: null })),
+      });
     },
   },
 ];
