@@ -5,11 +5,15 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { rendererConfig } from './vite.renderer.config.mjs';
+import { hashScriptDir } from './src-main/powershell/script-integrity';
 
 const root = import.meta.dirname;
 
 export default defineConfig({
   main: {
+    // The SHA-256 of every production PowerShell script, made now: the app loads a script only when its text
+    // still matches (src-main/powershell/script-integrity.ts).
+    define: { __SOA_SCRIPT_HASHES__: JSON.stringify(hashScriptDir(resolve(root, 'resources/powershell'))) },
     build: {
       outDir: resolve(root, 'out/main'),
       rollupOptions: {

@@ -1,5 +1,9 @@
-# soa-pilot: the shared session helper, dot-sourced once when the bridge starts a shell.
+# soa-pilot: the shared session helper, loaded once when the bridge starts a shell.
 #
+# - Loaded as text, never run as a file: main checks this file's SHA-256 against the hashes made at build time
+#   and sends its text, which the shell turns into a script block. Text is not subject to the file execution
+#   policy, so a machine Group Policy of AllSigned or RemoteSigned does not stop it (see src-main/powershell/README.md).
+#   The other scripts arrive the same way, once per shell, in Invoke-SoaCommand's -ScriptBase64.
 # - Quiet streams (progress, warnings, information, verbose) and UTF-8 output without a BOM.
 # - Arguments arrive as Base64-encoded UTF-8 JSON and are decoded here; no value is ever placed in script text.
 # - Every call ends with exactly one framed line on stdout: "<<SOA:<nonce>>>" + the JSON envelope
@@ -38,7 +42,7 @@ function Get-SoaEncodingProblem {
     return ''
 }
 
-$global:SoaScriptRoot = $PSScriptRoot
+$global:SoaScriptBlocks = @{}
 $global:SoaScriptNamePattern = '^[A-Z][a-z]+-Soa[A-Za-z0-9]+$'
 
 function ConvertFrom-SoaArgument {
@@ -132,13 +136,22 @@ function Write-SoaEnvelope {
     [Console]::Out.WriteLine('<<SOA:' + $Nonce + '>>' + $json)
 }
 
+function Register-SoaScript {
+    # Keeps the text of resources/powershell/<Name>.ps1 (sent by main after its hash check) as a script block.
+    param([string]$Name, [string]$ScriptBase64)
+    $text = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($ScriptBase64))
+    $global:SoaScriptBlocks[$Name] = [ScriptBlock]::Create($text)
+}
+
 function Invoke-SoaCommand {
-    # The one entry point the bridge calls: dot-sources resources/powershell/<Name>.ps1, calls the
-    # function of the same name with the decoded arguments, and writes one envelope line.
+    # The one entry point the bridge calls: dot-sources the script block of <Name> (its text arrives in
+    # -ScriptBase64 on the first call in a shell, kept for the next ones), calls the function of the same
+    # name with the decoded arguments, and writes one envelope line. No script file is ever run.
     param(
         [string]$Name,
         [string]$ArgumentsBase64,
-        [string]$Nonce
+        [string]$Nonce,
+        [string]$ScriptBase64 = ''
     )
     $envelope = $null
     try {
@@ -146,12 +159,12 @@ function Invoke-SoaCommand {
         if ($Name -notmatch $global:SoaScriptNamePattern) {
             throw (New-SoaError -Code 'validation' -Message ('Not a soa-pilot script name: ' + $Name) -Category 'InvalidArgument')
         }
-        $path = Join-Path -Path $global:SoaScriptRoot -ChildPath ($Name + '.ps1')
-        if (-not (Test-Path -LiteralPath $path -PathType Leaf)) {
-            throw (New-SoaError -Code 'unavailable' -Message ('Script not found: ' + $Name + '.ps1') -Category 'ObjectNotFound')
+        if ($ScriptBase64 -ne '') { Register-SoaScript -Name $Name -ScriptBase64 $ScriptBase64 }
+        if (-not $global:SoaScriptBlocks.ContainsKey($Name)) {
+            throw (New-SoaError -Code 'unavailable' -Message ('The script ' + $Name + '.ps1 was not loaded into this PowerShell session.') -Category 'ObjectNotFound')
         }
         $arguments = ConvertFrom-SoaArgument -Base64 $ArgumentsBase64
-        . $path
+        . $global:SoaScriptBlocks[$Name]
         $output = @(& $Name @arguments 3>$null 4>$null 5>$null 6>$null)
         $data = $null
         if ($output.Count -gt 0) { $data = $output[$output.Count - 1] }

@@ -4,6 +4,8 @@
  * - Created lazily on the first call; `-NoProfile -NonInteractive`; UTF-8; quiet streams.
  * - Every call is one line: `Invoke-SoaCommand -Name '<Verb-SoaNoun>' -ArgumentsBase64 '<b64>' -Nonce '<id>'`.
  *   Name, Base64 and nonce are checked against strict patterns, so no value ever reaches script text.
+ * - No script file is ever run (so a machine policy of AllSigned cannot stop a call): Initialize-SoaSession and
+ *   each script are sent as text, once per shell, after their SHA-256 matched the build's (`script-integrity.ts`).
  * - Calls are serialised here (one at a time); the per-call timeout starts when the call starts running.
  * - A timeout or a cancel really stops the work: the shell is killed and the next call starts a new one.
  *   A crashed shell is replaced the same way. node-powershell's `history` is cleared after every call.
@@ -17,6 +19,7 @@ import type { z } from 'zod';
 import { OperationError } from '../ipc/errors';
 import type { ErrorCode } from '../ipc/contract';
 import { appRoot, powershellDir } from '../paths';
+import { ScriptIntegrityError, scriptLoaderFor, type ScriptHashes, type ScriptLoader } from './script-integrity';
 import { logger } from '../log';
 import { encodeArguments, parseFrame, toErrorCode, type Envelope } from './envelope';
 
@@ -59,6 +62,8 @@ export interface PowerShellSessionOptions extends PowerShellTarget {
   defaultTimeoutMs?: number;
   /** Timeout for starting a shell (ms). */
   startTimeoutMs?: number;
+  /** SHA-256 of each script file (tests). Default: the build's, else the files as found at the first start. */
+  scriptHashes?: ScriptHashes;
 }
 
 export interface CallOptions {
@@ -92,6 +97,8 @@ interface LiveShell {
   process: ChildProcess | undefined;
   exited: boolean;
   info: SessionInfo | undefined;
+  /** Scripts whose text this shell already holds (sent once per shell). */
+  loaded: Set<string>;
 }
 
 /**
@@ -121,6 +128,7 @@ export class PowerShellSession {
   private readonly scriptDir: string;
   private readonly defaultTimeoutMs: number;
   private readonly startTimeoutMs: number;
+  private readonly scripts: ScriptLoader;
   /** How many shells were started (tests and the bench read it). */
   startCount = 0;
   /** How many script calls were sent to a shell (tests and the bench read it). */
@@ -131,6 +139,7 @@ export class PowerShellSession {
     this.scriptDir = options.scriptDir ?? powershellDir();
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 120_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
+    this.scripts = scriptLoaderFor(this.scriptDir, options.scriptHashes);
   }
 
   /**
@@ -204,8 +213,11 @@ export class PowerShellSession {
     const b64 = encodeArguments(args);
     const nonce = newNonce();
     if (!BASE64.test(b64) || !NONCE.test(nonce)) throw new PowerShellError('internal', 'Argument encoding failed.');
+    const text = this.verifiedText(script);
     const shell = await this.ensureShell(options.signal);
-    const command = `Invoke-SoaCommand -Name '${script}' -ArgumentsBase64 '${b64}' -Nonce '${nonce}'`;
+    const firstInShell = !shell.loaded.has(script);
+    const scriptArg = firstInShell ? ` -ScriptBase64 '${Buffer.from(text, 'utf8').toString('base64')}'` : '';
+    const command = `Invoke-SoaCommand -Name '${script}' -ArgumentsBase64 '${b64}' -Nonce '${nonce}'${scriptArg}`;
     this.callCount += 1;
     const envelope = await this.invoke(
       shell,
@@ -215,9 +227,24 @@ export class PowerShellSession {
       options.signal,
       script,
     );
+    // The shell keeps the text unless it said the script is unavailable (then the next call sends it again).
+    if (envelope.ok || envelope.error.code !== 'unavailable') shell.loaded.add(script);
     if (envelope.ok) return envelope.data;
     const e = envelope.error;
     throw new PowerShellError(toErrorCode(e.code), e.message, e.fqid || null, e.category || null, e.type ?? null);
+  }
+
+  /** The checked text of a script, or a PowerShellError saying which file changed and what to do. */
+  private verifiedText(script: string): string {
+    try {
+      return this.scripts.text(script);
+    } catch (e) {
+      if (e instanceof ScriptIntegrityError) {
+        log.warn('PowerShell script refused', { file: e.file, hashes: this.scripts.source });
+        throw new PowerShellError('unavailable', e.message, 'Soa.scriptIntegrity');
+      }
+      throw e;
+    }
   }
 
   private async invoke(
@@ -284,7 +311,8 @@ export class PowerShellSession {
   }
 
   private async ensureShell(signal?: AbortSignal): Promise<LiveShell> {
-    if (this.shell && !this.shell.exited) return this.shell;
+    if (this.shell && !this.shell.exited && !realProcessGone(this.shell)) return this.shell;
+    if (this.shell && !this.shell.exited) await this.kill(this.shell);
     this.shell = undefined;
     if (!this.starting) {
       this.starting = this.start(signal).finally(() => {
@@ -300,10 +328,10 @@ export class PowerShellSession {
     if (!existsSync(path.join(this.scriptDir, 'Initialize-SoaSession.ps1'))) {
       throw new PowerShellError('unavailable', `PowerShell scripts not found in ${this.scriptDir}.`);
     }
+    const initText = this.verifiedText('Initialize-SoaSession');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...this.options.env,
-      SOA_PS_ROOT: this.scriptDir,
       SOA_PS_MODULE_PATHS: (this.options.modulePaths ?? []).join(path.delimiter),
       NO_COLOR: '1',
       POWERSHELL_TELEMETRY_OPTOUT: '1',
@@ -327,7 +355,7 @@ export class PowerShellSession {
       );
     }
     this.startCount += 1;
-    const shell: LiveShell = { ps, process: childOf(ps), exited: false, info: undefined };
+    const shell: LiveShell = { ps, process: childOf(ps), exited: false, info: undefined, loaded: new Set() };
     const exit = Reflect.get(ps, 'exitPromise') as unknown;
     if (exit instanceof Promise) {
       exit.then(
@@ -339,8 +367,10 @@ export class PowerShellSession {
       shell.exited = true;
     });
     const nonce = newNonce();
+    // The checked text becomes a script block at the top level of the shell; no file is run.
+    const initB64 = Buffer.from(initText, 'utf8').toString('base64');
     const init =
-      `. ([System.IO.Path]::Combine($env:SOA_PS_ROOT, 'Initialize-SoaSession.ps1')); ` +
+      `. ([ScriptBlock]::Create([System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('${initB64}')))); ` +
       `Write-SoaEnvelope -Nonce '${nonce}' -Envelope ([ordered]@{ ok = $true; data = (Get-SoaSessionInfo) })`;
     let envelope: Envelope;
     try {
@@ -404,6 +434,21 @@ export class PowerShellSession {
     } catch {
       // A killed shell rejects its exit promise; that is the expected outcome here.
     }
+  }
+}
+
+/**
+ * True when the PowerShell the shell reported ($PID) is gone while the process node-powershell spawned (a
+ * dotnet-tool shim) has not exited yet: the next command would be written into a dying shim.
+ */
+function realProcessGone(shell: LiveShell): boolean {
+  const real = shell.info?.processId;
+  if (!real || real === shell.process?.pid) return false;
+  try {
+    process.kill(real, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -2,6 +2,14 @@ BeforeAll {
     $script:ScriptRoot = Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'resources/powershell'
     . (Join-Path $PSScriptRoot 'TestStubs.ps1')
     . (Join-Path $script:ScriptRoot 'Initialize-SoaSession.ps1')
+    # Main sends each script's text (after its hash check) on its first call in a shell; these tests do the same.
+    function script:Get-TestScriptBase64([string]$Name) {
+        $text = [System.IO.File]::ReadAllText((Join-Path $script:ScriptRoot ($Name + '.ps1')))
+        return [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($text))
+    }
+    function script:ConvertTo-TestBase64([string]$Text) {
+        return [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($Text))
+    }
 }
 
 Describe 'ConvertFrom-SoaArgument' {
@@ -36,7 +44,7 @@ Describe 'Invoke-SoaCommand envelope' {
     }
     It 'wraps a successful call as ok=true with the data' {
         $b64 = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('{"Value":"x"}'))
-        Invoke-SoaCommand -Name 'Test-SoaEcho' -ArgumentsBase64 $b64 -Nonce 'n1'
+        Invoke-SoaCommand -Name 'Test-SoaEcho' -ArgumentsBase64 $b64 -Nonce 'n1' -ScriptBase64 (Get-TestScriptBase64 'Test-SoaEcho')
         $script:Captured.ok | Should -BeTrue
         $script:Captured.data.value | Should -BeExactly 'x'
     }
@@ -44,7 +52,7 @@ Describe 'Invoke-SoaCommand envelope' {
         Mock Get-ADSyncScheduler {
             throw (New-TestErrorRecord -Message 'Access to the sync engine was denied.' -Fqid 'System.UnauthorizedAccessException,Microsoft.IdentityManagement.PowerShell.Cmdlet.GetADSyncSchedulerCmdlet' -Category 'PermissionDenied' -TypeName 'System.UnauthorizedAccessException')
         }
-        Invoke-SoaCommand -Name 'Get-SoaScheduler' -ArgumentsBase64 '' -Nonce 'n2'
+        Invoke-SoaCommand -Name 'Get-SoaScheduler' -ArgumentsBase64 '' -Nonce 'n2' -ScriptBase64 (Get-TestScriptBase64 'Get-SoaScheduler')
         $script:Captured.ok | Should -BeFalse
         $script:Captured.error.code | Should -Be 'powershell'
         $script:Captured.error.fqid | Should -BeExactly 'System.UnauthorizedAccessException,Microsoft.IdentityManagement.PowerShell.Cmdlet.GetADSyncSchedulerCmdlet'
@@ -53,7 +61,7 @@ Describe 'Invoke-SoaCommand envelope' {
     }
     It 'reports a soa-pilot error code from New-SoaError' {
         $b64 = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('{"DistinguishedName":"CN=x","Confirmed":false}'))
-        Invoke-SoaCommand -Name 'Set-SoaOnPremDescription' -ArgumentsBase64 $b64 -Nonce 'n3'
+        Invoke-SoaCommand -Name 'Set-SoaOnPremDescription' -ArgumentsBase64 $b64 -Nonce 'n3' -ScriptBase64 (Get-TestScriptBase64 'Set-SoaOnPremDescription')
         $script:Captured.ok | Should -BeFalse
         $script:Captured.error.code | Should -Be 'refused'
         $script:Captured.error.fqid | Should -Be 'Soa.refused'
@@ -62,6 +70,27 @@ Describe 'Invoke-SoaCommand envelope' {
         Invoke-SoaCommand -Name 'Remove-Item' -ArgumentsBase64 '' -Nonce 'n4'
         $script:Captured.ok | Should -BeFalse
         $script:Captured.error.code | Should -Be 'validation'
+    }
+    It 'runs a script from the text it was sent; no file of that name exists' {
+        $text = "function Test-SoaFromText { param([string]`$Value) return ('text:' + `$Value) }"
+        $b64 = ConvertTo-TestBase64 '{"Value":"v"}'
+        Test-Path -LiteralPath (Join-Path $script:ScriptRoot 'Test-SoaFromText.ps1') | Should -BeFalse
+        Invoke-SoaCommand -Name 'Test-SoaFromText' -ArgumentsBase64 $b64 -Nonce 'n5' -ScriptBase64 (ConvertTo-TestBase64 $text)
+        $script:Captured.ok | Should -BeTrue
+        $script:Captured.data | Should -BeExactly 'text:v'
+    }
+    It 'keeps the text for the next call in the same shell' {
+        $b64 = ConvertTo-TestBase64 '{"Value":"again"}'
+        Invoke-SoaCommand -Name 'Test-SoaFromText' -ArgumentsBase64 $b64 -Nonce 'n6'
+        $script:Captured.ok | Should -BeTrue
+        $script:Captured.data | Should -BeExactly 'text:again'
+    }
+    It 'refuses a script whose text was never sent, even when its file exists' {
+        Test-Path -LiteralPath (Join-Path $script:ScriptRoot 'Get-SoaRunProfileResult.ps1') | Should -BeTrue
+        Invoke-SoaCommand -Name 'Get-SoaRunProfileResult' -ArgumentsBase64 '' -Nonce 'n7'
+        $script:Captured.ok | Should -BeFalse
+        $script:Captured.error.code | Should -Be 'unavailable'
+        $script:Captured.error.message | Should -BeLike '*Get-SoaRunProfileResult.ps1 was not loaded*'
     }
     It 'writes one framed line with the nonce' {
         $writer = New-Object System.IO.StringWriter
