@@ -1,8 +1,8 @@
 /**
  * Write pacing below Graph's identity write limits (docs/reference/graph-and-identity.md#throttling): 3,000 writes per 150 s per
  * app+tenant and 18,000 per 5 min per tenant. The tenant budget is shared with every other app, and how much of it
- * they use is invisible until Graph pushes back, so the pacer starts at `safety ×` the tighter steady rate (with
- * `tenantShare` of the tenant budget) and then follows the signals Graph sends:
+ * they use is invisible until Graph pushes back, so the pacer starts just below the tighter steady rate (with
+ * `tenantShare` of the tenant budget; `pacedRate`) and then follows the signals Graph sends:
  *
  * - `x-ms-throttle-limit-percentage` (a fraction from 0.8 to 1.8; 1.0 = throttling starts): from 0.8 the rate
  *   climbs only slowly past the rate the last throttle came at, and above 1.0 it is cut to `1/p` of itself
@@ -34,7 +34,7 @@ export const DOCUMENTED_LIMITS: WriteLimits = {
   tenantWritesPerWindow: 18000,
   tenantWindowMs: 300_000,
   tenantShare: 1,
-  safety: 0.97,
+  safety: 0.995,
   burst: 20,
 };
 
@@ -43,6 +43,20 @@ export function limitBoundRate(limits: WriteLimits): number {
   const app = limits.appWritesPerWindow / (limits.appWindowMs / 1000);
   const tenant = (limits.tenantWritesPerWindow * limits.tenantShare) / (limits.tenantWindowMs / 1000);
   return Math.min(app, tenant);
+}
+
+/**
+ * The steady rate the pacer aims at: the tighter of the two windows after the burst is taken off each window's budget,
+ * times `safety`. A token bucket sends at most `burst + rate × window` writes in any window, so at this rate no
+ * window (app or tenant) ever holds more than its limit, even when the run starts with a full burst; `safety` (0.5 %)
+ * leaves room for requests that arrive at Graph closer together than they were sent
+ * (docs/reference/graph-and-identity.md#throttling).
+ */
+export function pacedRate(limits: WriteLimits): number {
+  const app = Math.max(0, limits.appWritesPerWindow - limits.burst) / (limits.appWindowMs / 1000);
+  const tenant =
+    Math.max(0, limits.tenantWritesPerWindow * limits.tenantShare - limits.burst) / (limits.tenantWindowMs / 1000);
+  return Math.min(app, tenant) * limits.safety;
 }
 
 /** First wait after a throttle without a readable Retry-After (Entra resilience guidance: at least 5 s). */
@@ -93,7 +107,7 @@ export class WritePacer {
     now: number,
     private readonly random: () => number = Math.random,
   ) {
-    this.baseRate = limitBoundRate(limits) * limits.safety;
+    this.baseRate = pacedRate(limits);
     this.tokens = limits.burst;
     this.at = now;
   }

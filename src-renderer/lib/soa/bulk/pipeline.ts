@@ -132,7 +132,8 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
       if (!control.cancelled)
         control.pause({ kind: 'signIn', message: `Sign in again to resume the run. ${wait.signIn}` });
     }
-    await journal.flushResults();
+    // results become durable in the background; this batch's slot is free for the next one
+    journal.startFlush();
   };
 
   // ---- the scheduler loop ---------------------------------------------------------------------------
@@ -143,6 +144,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
   emit();
   try {
     for (;;) {
+      fatal ??= journal.failure;
       if (fatal) throw fatal;
       kick = new AbortController();
       const wave = scheduler.currentWave();

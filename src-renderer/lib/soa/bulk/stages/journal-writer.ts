@@ -1,7 +1,7 @@
 /**
  * Stage 5, the journal writer: the run's only writer to the journal. Intents are appended (and
  * fsynced by the port) before the batch that carries their writes is sent; results are queued when
- * an object becomes final and appended after each batch. A record the journal refuses (it carries a
+ * an object becomes final and appended in the background after each batch (the batch's slot does not wait). A record the journal refuses (it carries a
  * credential) fails only its own object; any other journal failure stops the run.
  */
 import type { JournalRecordInput } from '@contract';
@@ -46,6 +46,8 @@ export function resultRecord(slot: Slot, outcome: ItemOutcome, extra: Partial<It
 
 export class RunJournalWriter {
   private readonly pending: JournalRecordInput[] = [];
+  private flushing: Promise<void> | undefined;
+  private failed: unknown = undefined;
 
   constructor(
     private readonly port: JournalPort,
@@ -72,8 +74,37 @@ export class RunJournalWriter {
     return refused;
   }
 
-  /** Append the queued results. A refused result leaves its intent pending (re-verified later); it never stops the run. */
+  /**
+   * Start appending the queued results without waiting for them: a batch's slot is free for the next batch while
+   * its results are made durable, and results queued meanwhile go with the next append (one append at a time).
+   * A result that is not yet durable costs nothing but a re-read on resume: its intent is still pending. A failure
+   * is kept in `failure` (the run stops on it) and thrown by the next `flushResults()`.
+   */
+  startFlush(): void {
+    if (this.flushing || this.failed !== undefined || this.pending.length === 0) return;
+    this.flushing = (async () => {
+      try {
+        while (this.pending.length > 0) await this.appendRefusable(this.pending.splice(0, this.pending.length));
+      } catch (e) {
+        this.failed = e;
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+  }
+
+  /** What stopped a background flush (undefined while all is well). */
+  get failure(): unknown {
+    return this.failed;
+  }
+
+  /**
+   * Append every queued result and resolve when they are durable (waits for a background flush first). A refused
+   * result leaves its intent pending (re-verified later); it never stops the run.
+   */
   async flushResults(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.failed !== undefined) throw this.failed;
     if (this.pending.length === 0) return;
     await this.appendRefusable(this.pending.splice(0, this.pending.length));
   }

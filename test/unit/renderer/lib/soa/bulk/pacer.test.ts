@@ -9,6 +9,8 @@ import {
   THROTTLE_BACKOFF_FIRST_MS,
   THROTTLE_BACKOFF_MAX_MS,
   WritePacer,
+  limitBoundRate,
+  pacedRate,
   throttleBackoffMs,
 } from '../../../../../../src-renderer/lib/soa/bulk/pacer';
 import { throttlePercentage } from '../../../../../../src-renderer/lib/soa/bulk/graph-bodies';
@@ -129,5 +131,50 @@ describe('WritePacer', () => {
     expect(p.throttleFactor).toBeCloseTo(0.5 * (0.95 + 0.01 * 0));
     p.recovered(75_000); // back quickly to 90 % of that rate (0.855), then +1 %/s
     expect(p.throttleFactor).toBeCloseTo(0.855);
+  });
+});
+
+describe('the rate the pacer aims at', () => {
+  /** Send every write the pacer allows (checked every 10 ms) for three windows; the most writes in any window. */
+  function busiestWindow(limits: typeof DOCUMENTED_LIMITS, windowMs: number): { max: number; sent: number } {
+    const p = new WritePacer(limits, 0);
+    const times: number[] = [];
+    for (let t = 0; t <= windowMs * 3; t += 10) {
+      const n = p.available(t);
+      p.take(n, t);
+      for (let i = 0; i < n; i++) times.push(t);
+    }
+    let max = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while ((times[j] ?? 0) <= (times[i] ?? 0) - windowMs) j++;
+      max = Math.max(max, i - j + 1);
+    }
+    return { max, sent: times.length };
+  }
+
+  it('never puts more writes in a 150-s window than the limit, burst included (documented and scaled ×10)', () => {
+    for (const scale of [1, 10]) {
+      const limits = {
+        ...DOCUMENTED_LIMITS,
+        appWritesPerWindow: DOCUMENTED_LIMITS.appWritesPerWindow * scale,
+        tenantWritesPerWindow: DOCUMENTED_LIMITS.tenantWritesPerWindow * scale,
+      };
+      const { max } = busiestWindow(limits, limits.appWindowMs);
+      expect(max).toBeLessThanOrEqual(limits.appWritesPerWindow);
+    }
+  });
+
+  it('aims at ≥ 98.5 % of the limit-bound rate (documented and scaled ×10)', () => {
+    expect(pacedRate(DOCUMENTED_LIMITS) / limitBoundRate(DOCUMENTED_LIMITS)).toBeGreaterThanOrEqual(0.985);
+    const scaled = { ...DOCUMENTED_LIMITS, appWritesPerWindow: 30_000, tenantWritesPerWindow: 180_000 };
+    expect(pacedRate(scaled) / limitBoundRate(scaled)).toBeGreaterThanOrEqual(0.985);
+    expect(new WritePacer(scaled, 0).baseRate).toBe(pacedRate(scaled));
+  });
+
+  it('takes the burst off the tenant budget too, with the app share of it', () => {
+    const tight = { ...DOCUMENTED_LIMITS, tenantShare: 0.1 }; // 1,800 per 300 s: 6/s, tighter than the app's 20/s
+    const { max } = busiestWindow(tight, tight.tenantWindowMs);
+    expect(max).toBeLessThanOrEqual(1800);
+    expect(pacedRate(tight)).toBeCloseTo(((1800 - 20) / 300) * 0.995, 6);
   });
 });

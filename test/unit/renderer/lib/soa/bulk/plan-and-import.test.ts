@@ -359,7 +359,7 @@ describe('reports, rollback sources, pacing', () => {
     expect(p.available(0)).toBe(20);
     p.take(20, 0);
     expect(p.available(0)).toBe(0);
-    expect(p.available(1000)).toBe(19); // 20/s × 0.97
+    expect(p.available(1000)).toBe(19); // (3,000 − 20) / 150 s × 0.995 = 19.8/s
     p.throttled(5000, 1000);
     expect(p.available(3000)).toBe(0);
     expect(p.available(7000)).toBeGreaterThan(0);

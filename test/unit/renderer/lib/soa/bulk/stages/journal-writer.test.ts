@@ -90,4 +90,45 @@ describe('journal writer', () => {
     await expect(w.writeIntents([a])).rejects.toThrow('disk full');
     expect(a.intentWritten).toBe(false);
   });
+
+  it('flushes results in the background: one append at a time, results queued meanwhile go with the next', async () => {
+    let release: () => void = () => undefined;
+    const calls: JournalRecordInput[][] = [];
+    const port: JournalPort = {
+      append: (records) => {
+        calls.push(records);
+        return records[0]?.kind === 'result' && calls.length === 2
+          ? new Promise<void>((r) => (release = r))
+          : Promise.resolve();
+      },
+      readRun: () => Promise.resolve([]),
+    };
+    const w = new RunJournalWriter(port, 'run');
+    const [a, b, c] = [slotOf(), slotOf({}, { objectId: 'b' }), slotOf({}, { objectId: 'c' })];
+    await w.writeIntents([a, b, c]);
+    w.queueResult(a, 'verified', {});
+    w.startFlush(); // returns at once although the append is held
+    w.queueResult(b, 'verified', {});
+    w.startFlush(); // one append at a time: b waits for the next
+    w.queueResult(c, 'failed', {});
+    expect(calls.map((x) => x.length)).toEqual([3, 1]);
+    const done = w.flushResults();
+    release();
+    await done;
+    expect(calls.map((x) => x.map((r) => r.opId))).toEqual([[a.opId, b.opId, c.opId], [a.opId], [b.opId, c.opId]]);
+    expect(w.pendingResults).toBe(0);
+  });
+
+  it('a background flush that fails is kept and stops the run at the next flushResults()', async () => {
+    const a = slotOf();
+    const w = new RunJournalWriter(
+      recordingPort((recs) => (recs[0]?.kind === 'result' ? new Error('disk full') : undefined)),
+      'run',
+    );
+    await w.writeIntents([a]);
+    w.queueResult(a, 'verified', {});
+    w.startFlush();
+    await expect(w.flushResults()).rejects.toThrow('disk full');
+    expect(w.failure).toBeInstanceOf(Error);
+  });
 });
