@@ -24,6 +24,6 @@ export default {
   concurrency: Number(process.env.SOA_MUTATE_CONCURRENCY ?? 2),
   timeoutMS: 20_000,
   ignorePatterns: ['out', 'dist', '.tools', 'reports', 'test-results', 'coverage', '.lab-state', '.claude'],
-  tempDirName: '.stryker-tmp',
+  tempDirName: `.stryker-tmp/${name}`,
   cleanTempDir: 'always',
 };

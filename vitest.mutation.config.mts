@@ -14,5 +14,6 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['test/lab-pki.global-setup.ts'],
     testTimeout: 30_000,
+    isolate: process.env.SOA_MUTATE_ISOLATE !== '0',
   },
 });
