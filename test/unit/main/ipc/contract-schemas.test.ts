@@ -422,6 +422,48 @@ const fixtures: Record<OperationName, Fixtures> = {
     input: { good: [{}], bad: [{ all: true }] },
     output: { good: [{ signedOut: true }], bad: [{ signedOut: 1 }] },
   },
+  'auth.proofAdminSignIn': {
+    input: {
+      good: [
+        { operationId: UUID, scopes: ['User.Read'], loginHint: s(256) },
+        { operationId: UUID, scopes: ['a'] },
+      ],
+      bad: [
+        { scopes: ['a'] },
+        { operationId: UUID, scopes: ['a'], loginHint: s(257) },
+        { operationId: UUID, scopes: [] },
+        { operationId: UUID, scopes: ['a'], proofSessionId: UUID },
+      ],
+    },
+    output: {
+      good: [{ proofSessionId: UUID, account, expiresAt: AT }],
+      bad: [
+        { proofSessionId: 'p1', account, expiresAt: AT },
+        { proofSessionId: UUID, account, expiresAt: 'soon' },
+        { proofSessionId: UUID, expiresAt: AT },
+      ],
+    },
+    progress: { good: [{ signInUrl: 'https://login.microsoftonline.com/authorize' }], bad: [{ signInUrl: 'x' }] },
+  },
+  'auth.proofAdminToken': {
+    input: {
+      good: [{ proofSessionId: UUID, scopes: ['User.Read'] }],
+      bad: [
+        { proofSessionId: 'p1', scopes: ['a'] },
+        { proofSessionId: UUID, scopes: [] },
+        { proofSessionId: UUID },
+        { proofSessionId: UUID, scopes: ['a'], forceRefresh: true },
+      ],
+    },
+    output: {
+      good: [{ accessToken: 't', expiresOn: AT, scopes: ['a'] }],
+      bad: [{ accessToken: 't', expiresOn: 'x', scopes: [] }],
+    },
+  },
+  'auth.proofAdminEnd': {
+    input: { good: [{ proofSessionId: UUID }], bad: [{ proofSessionId: 'p1' }, {}, { proofSessionId: UUID, x: 1 }] },
+    output: { good: [{ ended: true }, { ended: false }], bad: [{ ended: 'yes' }, {}] },
+  },
   'server.environment': {
     input: { good: [{}], bad: [{ x: 1 }] },
     output: {
@@ -878,6 +920,7 @@ const fixtures: Record<OperationName, Fixtures> = {
         { record: { ...intent, action: 'adRestore' } },
         { record: { ...intent, action: 'auAdd' } },
         { record: { ...intent, action: 'planOverride' } },
+        { record: { ...intent, actor: s(256) } },
         { record: { kind: 'result', opId: 'o', outcome: 'failed', verified: false, reason: s(2000) } },
         { record: { kind: 'result', opId: 'o', outcome: 'unknown', verified: false } },
       ],
@@ -889,6 +932,7 @@ const fixtures: Record<OperationName, Fixtures> = {
         { record: { ...intent, objectId: '' } },
         { record: { ...intent, objectId: s(101) } },
         { record: { ...intent, displayName: s(513) } },
+        { record: { ...intent, actor: s(257) } },
         { record: { ...intent, action: 'delete' } },
         { record: { ...intent, request: { method: 'PATCH' } } },
         { record: { ...intent, request: undefined } },
@@ -907,6 +951,42 @@ const fixtures: Record<OperationName, Fixtures> = {
       bad: [
         { seq: 1.5, at: AT },
         { seq: 1, at: 'now' },
+      ],
+    },
+  },
+  'journal.appendMany': {
+    input: {
+      good: [
+        { records: [intent, result] },
+        { records: many(500, result) },
+        { records: [{ ...intent, actor: s(256) }] },
+      ],
+      bad: [
+        { records: [] },
+        { records: many(501, result) },
+        { records: [{ ...intent, actor: s(257) }] },
+        { records: [{ ...result, outcome: 'maybe' }] },
+        { record: intent },
+        { records: [intent], extra: 1 },
+      ],
+    },
+    output: {
+      good: [
+        {
+          written: [
+            { seq: 1, at: AT },
+            { seq: 2, at: AT_OFFSET },
+          ],
+          refused: [{ opId: 'op-2', message: 'carries a credential' }],
+        },
+        { written: [], refused: [] },
+      ],
+      bad: [
+        { written: [{ seq: 1.5, at: AT }], refused: [] },
+        { written: [{ seq: 1, at: 'now' }], refused: [] },
+        { written: [], refused: [{ opId: 'o' }] },
+        { written: [] },
+        { refused: [] },
       ],
     },
   },
@@ -1028,6 +1108,13 @@ const fixtures: Record<OperationName, Fixtures> = {
             },
           },
         ),
+        {
+          run: {
+            ...snapshot,
+            evidence: [{ ...evidence, proof: { by: 'write', summary: 'PATCH refused', account: s(256) } }],
+          },
+        },
+        { run: { ...snapshot, evidence: [{ ...evidence, proof: { by: 'state', summary: 'isCloudManaged false' } }] } },
         ...(['warn', 'fail', 'info', 'skipped', 'pending', 'cancelled'] as const).map((verdict) => ({
           run: { ...snapshot, evidence: [{ ...evidence, verdict }] },
         })),
@@ -1068,6 +1155,9 @@ const fixtures: Record<OperationName, Fixtures> = {
           },
         },
         { run: { ...snapshot, evidence: [{ ...evidence, notes: 'n' }] } },
+        { run: { ...snapshot, evidence: [{ ...evidence, proof: { by: 'guess', summary: 's' } }] } },
+        { run: { ...snapshot, evidence: [{ ...evidence, proof: { by: 'write' } }] } },
+        { run: { ...snapshot, evidence: [{ ...evidence, proof: { by: 'write', summary: 's', account: s(257) } }] } },
         { run: { ...snapshot, opIds: many(101, 'o') } },
         { run: { ...snapshot, opIds: [s(101)] } },
         { run: { ...snapshot, auditSince: 'then' } },
@@ -1236,6 +1326,7 @@ describe('IPC contract: shared shapes and constants', () => {
     expect(maxBodyBytes('journal.append')).toBe(1_048_576);
     expect(maxBodyBytes('run.save')).toBe(4_194_304);
     expect(maxBodyBytes('report.save')).toBe(67_108_864);
+    expect(maxBodyBytes('journal.appendMany')).toBe(8_388_608);
     expect(maxBodyBytes('app.ping')).toBe(65_536);
     expect(maxBodyBytes('no.such')).toBe(65_536);
     expect(maxBodyBytes('toString')).toBe(65_536);
