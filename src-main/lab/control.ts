@@ -2,6 +2,7 @@
  * The lab's control API: plain HTTP on 127.0.0.1, every call guarded by `Authorization: Bearer <controlToken>`.
  * Endpoints are documented in `src-main/lab/README.md`.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -57,6 +58,7 @@ export interface ControlResult {
 
 const tokenSchema = z.object({ upn: z.string().min(1), scopes: z.array(z.string().min(1)).default([]) }).strict();
 const revokeSchema = z.object({ upn: z.string().min(1) }).strict();
+const pimActivateSchema = z.object({ upn: z.string().min(1), roleDefinitionId: z.string().min(1).optional() }).strict();
 const resetSchema = z
   .object({
     seed: z.number().int().optional(),
@@ -198,6 +200,27 @@ export async function handleControl(lab: LabRuntime, method: string, url: URL, b
         status: 200,
         body: { ok: true, signInSessionsValidFromDateTime: new Date(now).toISOString(), refreshTokensRevoked: revoked },
       };
+    }
+    case 'POST /pim/activate': {
+      // the admin activates a PIM-eligible role (in the portal, or roleAssignmentScheduleRequests with
+      // action selfActivate): an active assignment is added, the eligibility stays. Tokens issued before
+      // do not carry it (sign in again: docs/reference/graph-and-identity.md#msal-node)
+      const b = parse(pimActivateSchema);
+      if (isResult(b)) return b;
+      const user = t.adminByUpn(b.upn);
+      if (!user) return err(404, `no user ${b.upn}`);
+      const eligible = t
+        .eligibleAssignmentsOf(user.id)
+        .filter((r) => r.viaGroupId === null && (!b.roleDefinitionId || r.roleDefinitionId === b.roleDefinitionId));
+      if (eligible.length === 0) return err(404, `${b.upn} holds no matching PIM-eligible role`);
+      const activated = eligible.map((r) => ({
+        id: randomUUID(),
+        principalId: user.id,
+        roleDefinitionId: r.roleDefinitionId,
+        directoryScopeId: r.directoryScopeId,
+      }));
+      t.state.roleAssignments.push(...activated);
+      return { status: 200, body: { ok: true, activated } };
     }
     case 'POST /reset': {
       const b = parse(resetSchema);

@@ -103,6 +103,21 @@ describe('lab roles: documented role actions', () => {
       expect.objectContaining({ principalId: admin?.oid, roleDefinitionId: ROLE.hybridAdministrator }),
     ]);
   });
+
+  it('POST /pim/activate turns the eligible role active (the eligibility stays); 404 for a user with none', async () => {
+    const before = lab.tenant().state.roleAssignments.length;
+    try {
+      expect((await lab.control('POST', '/pim/activate', { upn: upn('hybrid.only') })).status).toBe(404);
+      const r = await lab.control('POST', '/pim/activate', { upn: upn('hybrid.pim') });
+      expect(r.status).toBe(200);
+      const t = await tokenOf('hybrid.pim'); // signed in again after activating
+      expect((await graph(lab, `/contacts/${synced(false)}/onPremisesSyncBehavior`, { token: t })).status).toBe(200);
+      const admin = lab.info.admins.find((a) => a.upn === upn('hybrid.pim'));
+      expect(lab.tenant().eligibleAssignmentsOf(admin?.oid ?? '')).toHaveLength(1);
+    } finally {
+      lab.tenant().state.roleAssignments.splice(before);
+    }
+  });
 });
 
 describe('lab variants of the undocumented behaviours', () => {
