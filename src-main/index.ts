@@ -10,6 +10,7 @@ import {
   BrowserWindow,
   dialog,
   ipcMain,
+  net,
   protocol,
   session,
   shell,
@@ -70,6 +71,9 @@ export function createShell(opts: ShellOptions): { services: Services; window: B
     dataDir: opts.dataDir,
     validateSender,
     openExternal,
+    // Sign-in and token traffic through Chromium's network stack: the system proxy (and PAC) and the Windows
+    // certificate store, as the renderer's Graph calls already do (docs/reference/connect-sync-and-powershell.md#execution-policy-and-proxy).
+    auth: { platformFetch: (input, init) => net.fetch(input instanceof URL ? input.toString() : input, init) },
     reportFiles: {
       // Only files under <dataDir>/reports/ reach here (report-files.ts checks the name and folder).
       openPath: (file) => shell.openPath(file),

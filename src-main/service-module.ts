@@ -8,6 +8,7 @@ import type { AppInfo, Settings } from './ipc/contract';
 import type { SettingsStore } from './settings/settings-store';
 import type { LabInfo } from './lab/types';
 import type { PowerShellTarget } from './powershell/session';
+import type { FetchFn } from './auth/https-fetch';
 
 export interface ServiceConfig {
   transport: AppInfo['transport'];
@@ -25,7 +26,15 @@ export interface ServiceConfig {
    * Authority metadata handed to MSAL so it makes no metadata or instance-discovery requests
    * (the lab's, or a sovereign cloud's when configured).
    */
-  auth?: { authorityMetadata?: string; cloudDiscoveryMetadata?: string };
+  auth?: {
+    authorityMetadata?: string;
+    cloudDiscoveryMetadata?: string;
+    /**
+     * The platform's fetch for sign-in and token traffic: Electron's `net.fetch`, which follows the system
+     * proxy. Without it (browser mode) main uses Node https with HTTPS_PROXY / NO_PROXY (`auth/proxy.ts`).
+     */
+    platformFetch?: FetchFn;
+  };
   /** Opens a URL in the system browser (allow-listed by the caller). */
   openExternal?: (url: string) => Promise<void>;
   /**

@@ -15,6 +15,7 @@ export const authModule: ServiceFactory = ({ config, settings }): ServiceModule 
     ...(config.openExternal ? { openExternal: config.openExternal } : {}),
     ...(config.auth?.authorityMetadata ? { authorityMetadata: config.auth.authorityMetadata } : {}),
     ...(config.auth?.cloudDiscoveryMetadata ? { cloudDiscoveryMetadata: config.auth.cloudDiscoveryMetadata } : {}),
+    ...(config.auth?.platformFetch ? { platformFetch: config.auth.platformFetch } : {}),
   });
   // Another admin's sign-in for one proof write (docs/reference/graph-and-identity.md#proofs-by-write-or-by-state).
   const proofAdmin = new ProofAdminSessions(service);

@@ -26,7 +26,8 @@ import { logger } from '../log';
 import { authorityFor, knownAuthorityFor, adminConsentUrl, uncoveredScopes, trimSlash } from './authority';
 import { createCachePersistence, type CachePersistence, type ExtensionsLoader } from './cache-persistence';
 import { TrustingNetworkClient } from './network-client';
-import { createHttpsFetch } from './https-fetch';
+import { createHttpsFetch, type FetchFn } from './https-fetch';
+import { describeProxy, proxyFromEnv, type ProxySettings } from './proxy';
 
 const log = logger('auth');
 
@@ -48,6 +49,13 @@ export interface AuthServiceOptions {
    * over Node https with `extraCa`; `onNetworkRequest` only observes the default client.
    */
   networkClient?: INetworkModule;
+  /**
+   * The platform's fetch for identity traffic (Electron's `net.fetch`: system proxy, Windows trust store).
+   * Without it, Node https is used with `extraCa` and `proxy`.
+   */
+  platformFetch?: FetchFn;
+  /** Proxy for the Node transport. Default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment. */
+  proxy?: ProxySettings | null;
   /** Override the optional msal-node-extensions loader (tests). */
   extensionsLoader?: ExtensionsLoader;
   platform?: NodeJS.Platform;
@@ -111,6 +119,23 @@ export class AuthService {
   }
 
   /** What the signed-in session belongs to: changing any of these signs the admin out. */
+  /** Electron's net.fetch when given; else Node https with the extra CA and the environment's proxy. */
+  private defaultNetworkClient(): TrustingNetworkClient {
+    const proxy = this.options.platformFetch
+      ? undefined
+      : this.options.proxy === undefined
+        ? proxyFromEnv()
+        : (this.options.proxy ?? undefined);
+    if (this.options.platformFetch) log.info('identity traffic goes through the platform fetch (system proxy)');
+    else if (proxy) log.info('identity traffic goes through a proxy', { proxy: describeProxy(proxy) });
+    return new TrustingNetworkClient({
+      ...(this.options.extraCa ? { extraCa: this.options.extraCa } : {}),
+      ...(this.options.onNetworkRequest ? { onRequest: this.options.onNetworkRequest } : {}),
+      ...(proxy ? { proxy } : {}),
+      ...(this.options.platformFetch ? { platformFetch: this.options.platformFetch } : {}),
+    });
+  }
+
   private settingsKey(s: Settings): string {
     return JSON.stringify([s.tenant, s.clientId, trimSlash(s.authorityHost), trimSlash(s.graphEndpoint)]);
   }
@@ -144,12 +169,7 @@ export class AuthService {
       },
       ...(cachePlugin ? { cache: { cachePlugin } } : {}),
       system: {
-        networkClient:
-          this.options.networkClient ??
-          new TrustingNetworkClient({
-            ...(this.options.extraCa ? { extraCa: this.options.extraCa } : {}),
-            ...(this.options.onNetworkRequest ? { onRequest: this.options.onNetworkRequest } : {}),
-          }),
+        networkClient: this.options.networkClient ?? this.defaultNetworkClient(),
         loggerOptions: {
           piiLoggingEnabled: false,
           logLevel: LogLevel.Warning,

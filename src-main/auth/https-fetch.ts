@@ -5,11 +5,13 @@
  * relying on NODE_EXTRA_CA_CERTS (which only works when set before Node starts).
  *
  * Every request is reported to `onRequest` before it is sent, so a test can assert where traffic went.
+ * With `proxy`, https requests go through that proxy (CONNECT, `proxy.ts`) unless its NO_PROXY names the host.
  */
 import https from 'node:https';
 import http from 'node:http';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { createProxyFetch, type ProxySettings } from './proxy';
 
 export interface HttpsFetchOptions {
   /** Extra PEM certificates to trust in addition to the system roots. */
@@ -18,6 +20,8 @@ export interface HttpsFetchOptions {
   onRequest?: (url: string, method: string) => void;
   /** Allow plain http (only for loopback URLs; MSAL's redirect listener is http://localhost). */
   allowLoopbackHttp?: boolean;
+  /** Send https requests through this proxy (from `proxyFromEnv`). Loopback http never uses it. */
+  proxy?: ProxySettings;
 }
 
 export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -44,6 +48,7 @@ async function bodyBytes(body: RequestInit['body'] | Request['body'] | null | un
 export function createHttpsFetch(options: HttpsFetchOptions = {}): FetchFn {
   const ca = options.extraCa && options.extraCa.length > 0 ? [...tls.rootCertificates, ...options.extraCa] : undefined;
   const agent = new https.Agent({ keepAlive: false, ...(ca ? { ca } : {}) });
+  const proxied = options.proxy ? createProxyFetch(options.proxy, ca).fetch : undefined;
 
   return async (input, init = {}) => {
     const request = input instanceof Request ? input : undefined;
@@ -66,6 +71,14 @@ export function createHttpsFetch(options: HttpsFetchOptions = {}): FetchFn {
 
     const outgoing: Record<string, string> = {};
     headers.forEach((v, k) => (outgoing[k] = v));
+    if (proxied && url.protocol === 'https:') {
+      return proxied(url.toString(), {
+        method,
+        headers: outgoing,
+        ...(body ? { body: new Uint8Array(body) } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    }
     if (body) outgoing['content-length'] = String(body.length);
 
     return new Promise<Response>((resolve, reject) => {

@@ -1,10 +1,13 @@
 /**
  * MSAL's `system.networkClient`: every request MSAL makes (OpenID metadata, device code, token)
- * goes through here, over Node https trusting the extra CA from the configuration. It also records
- * each URL (without query) so tests can prove that nothing left the machine.
+ * goes through here: over the platform's fetch when one is given (Electron's `net.fetch`: the system
+ * proxy and the Windows trust store), else over Node https trusting the extra CA from the configuration and
+ * honouring HTTPS_PROXY / NO_PROXY (`proxy.ts`). It also records each URL (without query) so tests can
+ * prove where traffic went.
  */
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { createHttpsFetch, type FetchFn } from './https-fetch';
+import type { ProxySettings } from './proxy';
 import { logger } from '../log';
 
 const log = logger('auth.net');
@@ -13,20 +16,32 @@ export interface TrustingNetworkClientOptions {
   extraCa?: string[];
   /** Observer for every URL (tests). */
   onRequest?: (url: string, method: string) => void;
+  /** Proxy for the Node transport (`proxyFromEnv`). Ignored when `platformFetch` is given. */
+  proxy?: ProxySettings;
+  /** The platform's fetch (Electron's `net.fetch`), used instead of Node https when given. */
+  platformFetch?: FetchFn;
 }
 
 export class TrustingNetworkClient implements INetworkModule {
   private readonly fetch: FetchFn;
 
   constructor(options: TrustingNetworkClientOptions = {}) {
-    this.fetch = createHttpsFetch({
-      ...(options.extraCa ? { extraCa: options.extraCa } : {}),
-      onRequest: (url, method) => {
-        const u = new URL(url);
-        log.debug('msal request', { method, url: `${u.origin}${u.pathname}` });
-        options.onRequest?.(url, method);
-      },
-    });
+    const onRequest = (url: string, method: string) => {
+      const u = new URL(url);
+      log.debug('msal request', { method, url: `${u.origin}${u.pathname}` });
+      options.onRequest?.(url, method);
+    };
+    const platformFetch = options.platformFetch;
+    this.fetch = platformFetch
+      ? (input, init) => {
+          onRequest(input.toString(), (init?.method ?? 'GET').toUpperCase());
+          return platformFetch(input, init);
+        }
+      : createHttpsFetch({
+          ...(options.extraCa ? { extraCa: options.extraCa } : {}),
+          ...(options.proxy ? { proxy: options.proxy } : {}),
+          onRequest,
+        });
   }
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {

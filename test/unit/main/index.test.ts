@@ -93,6 +93,8 @@ vi.mock('electron', () => ({
   },
   BrowserWindow: fake.FakeWindow,
   ipcMain: { handle: (channel: string, l: Listener) => fake.state.handlers.set(channel, l) },
+  // sign-in traffic goes through net.fetch (the system proxy); no test here signs in
+  net: { fetch: () => Promise.reject(new Error('no network in this test')) },
   shell: { openExternal: (url: string) => (fake.state.opened.push(url), Promise.resolve()) },
   session: {
     defaultSession: {
