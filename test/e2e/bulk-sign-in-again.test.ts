@@ -66,7 +66,7 @@ describe('bulk run: refresh token revoked mid-run', () => {
     await control(lab, 'POST', '/settings', { latencyMs: 150 });
     await page.getByTestId('bulk-confirm').fill(`TRANSFER ${N}`);
     await page.getByTestId('bulk-confirm').press('Enter');
-    await expect.poll(() => figure('p-done'), { timeout: 60_000, intervals: [50] }).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => figure('p-done'), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(5);
     const revoked = await control<{ refreshTokensRevoked: number }>(lab, 'POST', '/revoke-sign-in-sessions', {
       upn: UPN,
     });
