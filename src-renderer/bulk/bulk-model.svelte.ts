@@ -7,6 +7,7 @@ import type { AppInfo } from '@contract';
 import { SvelteMap } from 'svelte/reactivity';
 import type { SoaClient } from '../lib/bridge';
 import {
+  csvTooLarge,
   importCsv,
   overrideCouldNotCheck,
   parsePlanFile,
@@ -41,7 +42,6 @@ import { createBulkPorts, describeError, type BulkPorts } from './bulk-ports';
 import { makeDryRunPlan } from './dry-run-plan';
 import { saveRunReports } from './run-reports';
 import {
-  csvTooLarge,
   emptyFilterProblem,
   filterLabel,
   objectsOfRun,

@@ -1,14 +1,11 @@
 /**
- * Where a bulk selection comes from, apart from the view state: a filter (never empty), a CSV file (size-checked
- * before it is read), a saved selection file, or a finished run in the journal (read page by page).
+ * Where a bulk selection comes from, apart from the view state: a filter (never empty), a saved selection file, or a finished run in the journal (read page by page).
  */
 import {
-  CSV_MAX_BYTES,
   journalPages,
   transferredByRun,
   type BridgeCall,
   type BulkObjectType,
-  type CsvImportResult,
   type JournalPort,
   type SelectedObject,
   type SelectionFilter,
@@ -34,21 +31,6 @@ export function filterLabel(filter: SelectionFilter): string {
     .filter(([, v]) => typeof v === 'string' && v.trim())
     .map(([k, v]) => `${k} "${String(v).trim()}"`);
   return `filter: ${parts.join(', ')}`;
-}
-
-/** The import result for a file over the size limit (it is never read), or undefined when it fits. */
-export function csvTooLarge(size: number): CsvImportResult | undefined {
-  if (size <= CSV_MAX_BYTES) return undefined;
-  return {
-    ok: false,
-    objects: [],
-    rowErrors: [],
-    rows: 0,
-    fileError: {
-      code: 'tooLarge',
-      message: `The file is ${(size / 1048576).toFixed(1)} MB; the limit is 10 MB. Split it into smaller files.`,
-    },
-  };
 }
 
 /** The objects of a saved selection file for this object type, or the problem with it. Throws on a bad file. */

@@ -1,6 +1,6 @@
 /**
  * CSV import of object ids or mail addresses. Every row is checked, and any problem is reported per
- * row (line number, value, reason): malformed line, neither an id nor a mail address, unknown id,
+ * row (line number, value, reason): malformed line (read by the one CSV reader, lib/csv/csv-reader.ts), neither an id nor a mail address, unknown id,
  * unknown mail, ambiguous mail (more than one match is refused, never guessed). File-level problems:
  * larger than 10 MB, not valid UTF-8, empty. The import only reads; a result with any error must not
  * be planned (`importCsv(...).ok === false`), so nothing is written.
@@ -10,6 +10,7 @@ import { readMany, odataString } from './batch-reads';
 import { collectionPage, directoryObject } from './graph-bodies';
 import { OBJECT_TYPES, scopesFor, type BulkObjectType } from './object-types';
 import { dedupe, toSelected, type SelectedObject } from './selection';
+import { readCsv } from '../../csv/csv-reader';
 
 export const CSV_MAX_BYTES = 10 * 1024 * 1024;
 
@@ -41,92 +42,11 @@ const MAIL =
   /^[^\s@"'<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 const HEADER = /^(id|objectid|object id|mail|email|e-mail|address|mailaddress|upn|userprincipalname)$/i;
 
-export interface CsvLine {
-  line: number;
-  fields: string[];
-  error?: string;
-}
-
-/** A small RFC 4180 parser (quotes, doubled quotes, CRLF) that reports malformed lines instead of throwing. */
-export function parseCsvLines(text: string): CsvLine[] {
-  const out: CsvLine[] = [];
-  let line = 1;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const startLine = line;
-    const fields: string[] = [];
-    let field = '';
-    let error: string | undefined;
-    let inQuotes = false;
-    let quotedField = false;
-    let endOfRecord = false;
-    while (i < n && !endOfRecord) {
-      const c = text.charAt(i);
-      if (inQuotes) {
-        if (c === '"') {
-          if (text.charAt(i + 1) === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          inQuotes = false;
-          i++;
-          const next = text.charAt(i);
-          if (i < n && next !== ',' && next !== '\n' && next !== '\r') error ??= 'text after a closing quote';
-          continue;
-        }
-        if (c === '\n') line++;
-        field += c;
-        i++;
-        continue;
-      }
-      if (c === '"') {
-        if (field.trim() === '' && !quotedField) {
-          inQuotes = true;
-          quotedField = true;
-          field = '';
-        } else error ??= 'a quote inside an unquoted value';
-        i++;
-        continue;
-      }
-      if (c === ',') {
-        fields.push(field);
-        field = '';
-        quotedField = false;
-        i++;
-        continue;
-      }
-      if (c === '\r' || c === '\n') {
-        if (c === '\r' && text.charAt(i + 1) === '\n') i++;
-        i++;
-        line++;
-        endOfRecord = true;
-        continue;
-      }
-      field += c;
-      i++;
-    }
-    if (inQuotes) error ??= 'an unterminated quoted value';
-    fields.push(field);
-    const blank = fields.every((f) => f.trim() === '');
-    if (!blank || error)
-      out.push({ line: startLine, fields: fields.map((f) => f.trim()), ...(error ? { error } : {}) });
-  }
-  return out;
-}
-
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  // locate the first bad byte for the message (the decoder only says "invalid")
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i] ?? 0;
-    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (len === 0) return i;
-    for (let k = 1; k < len; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return i;
-    i += len;
-  }
-  return -1;
+/** The import result for a file over the size limit (it is never read), or undefined when it fits. */
+export function csvTooLarge(size: number): CsvImportResult | undefined {
+  if (size <= CSV_MAX_BYTES) return undefined;
+  const message = `The file is ${(size / 1048576).toFixed(1)} MB; the limit is 10 MB. Split it into smaller files.`;
+  return { ok: false, objects: [], rowErrors: [], rows: 0, fileError: { code: 'tooLarge', message } };
 }
 
 /** Decode and parse; returns the candidate values per line, or a file error. */
@@ -135,67 +55,49 @@ export function readCsvValues(bytes: Uint8Array): {
   values: { line: number; value: string }[];
   rowErrors: CsvRowError[];
 } {
-  if (bytes.byteLength > CSV_MAX_BYTES) {
-    return {
-      fileError: {
-        code: 'tooLarge',
-        message: `The file is ${(bytes.byteLength / 1048576).toFixed(1)} MB; the limit is 10 MB.`,
-      },
-      values: [],
-      rowErrors: [],
-    };
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const at = firstInvalidUtf8(bytes);
-    let line = 1;
-    for (let k = 0; k < at; k++) if (bytes[k] === 0x0a) line++;
+  const tooLarge = csvTooLarge(bytes.byteLength)?.fileError;
+  if (tooLarge) return { fileError: tooLarge, values: [], rowErrors: [] };
+  const read = readCsv(bytes);
+  if (!read.ok) {
     return {
       fileError: {
         code: 'badEncoding',
-        message: `The file is not valid UTF-8 (first bad byte at offset ${at}, line ${line}). Save it as UTF-8 and import again.`,
+        message: `The file is not valid UTF-8 (first bad byte at offset ${read.notUtf8.offset}, line ${read.notUtf8.line}). Save it as UTF-8 and import again.`,
       },
       values: [],
       rowErrors: [],
     };
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = parseCsvLines(text);
-  const rowErrors: CsvRowError[] = [];
+  const rowErrors: CsvRowError[] = read.malformed.map((m) => ({
+    line: m.line,
+    value: m.text,
+    code: 'malformed',
+    message: `Malformed line: ${m.reason}. ${m.fix}`,
+  }));
   const values: { line: number; value: string }[] = [];
   let column = 0;
-  lines.forEach((l, idx) => {
-    if (idx === 0 && !l.error) {
-      const h = l.fields.findIndex((f) => HEADER.test(f));
+  read.records.forEach((r, idx) => {
+    // a header names the column; without one the first column holds the values
+    if (idx === 0 && (read.malformed[0]?.line ?? Infinity) > r.line) {
+      const h = r.fields.findIndex((f) => HEADER.test(f));
       if (h >= 0) {
         column = h;
         return;
       }
     }
-    const raw = l.fields.join(',');
-    if (l.error) {
-      rowErrors.push({
-        line: l.line,
-        value: raw.slice(0, 200),
-        code: 'malformed',
-        message: `Malformed line: ${l.error}.`,
-      });
-      return;
-    }
-    const value = l.fields[column] ?? '';
+    const value = r.fields[column] ?? '';
     if (!GUID.test(value) && !MAIL.test(value)) {
       rowErrors.push({
-        line: l.line,
+        line: r.line,
         value: value.slice(0, 200),
         code: 'invalidValue',
         message: 'Neither an object id (GUID) nor a mail address.',
       });
       return;
     }
-    values.push({ line: l.line, value });
+    values.push({ line: r.line, value });
   });
+  rowErrors.sort((a, b) => a.line - b.line);
   if (values.length === 0 && rowErrors.length === 0)
     return { fileError: { code: 'empty', message: 'The file has no rows.' }, values, rowErrors };
   return { values, rowErrors };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { csvTooLarge } from '../../../../src-renderer/lib/soa/bulk/csv-import';
 import {
-  csvTooLarge,
   emptyFilterProblem,
   filterLabel,
   savedSelectionObjects,

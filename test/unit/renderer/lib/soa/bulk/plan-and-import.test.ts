@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FakeGraph } from './fake-graph';
 import { buildPlan, parsePlanFile, planItems } from '../../../../../../src-renderer/lib/soa/bulk/plan';
-import { importCsv, parseCsvLines, CSV_MAX_BYTES } from '../../../../../../src-renderer/lib/soa/bulk/csv-import';
+import { importCsv, CSV_MAX_BYTES } from '../../../../../../src-renderer/lib/soa/bulk/csv-import';
+import { csvCell } from '../../../../../../src-renderer/lib/csv/csv-writer';
 import {
   selectByFilter,
   filterExpression,
   type SelectedObject,
 } from '../../../../../../src-renderer/lib/soa/bulk/selection';
-import { planCsv, runCsv, runHtml, csvCell } from '../../../../../../src-renderer/lib/soa/bulk/report';
+import { planCsv, runCsv, runHtml } from '../../../../../../src-renderer/lib/soa/bulk/report';
 import { transferredByRun } from '../../../../../../src-renderer/lib/soa/bulk/rollback';
 import { rolledBackIds } from '../../../../../../src-renderer/lib/soa/state';
 import { limitBoundRate, DOCUMENTED_LIMITS, WritePacer } from '../../../../../../src-renderer/lib/soa/bulk/pacer';
@@ -246,14 +247,6 @@ describe('CSV import', () => {
       fileError: { code: 'empty' },
     });
     expect(g.batches).toBe(0);
-  });
-
-  it('parses quoted fields and flags stray quotes', () => {
-    expect(parseCsvLines('a,"b ""q"", c"\r\nx"y\n"z"w')).toEqual([
-      { line: 1, fields: ['a', 'b "q", c'] },
-      { line: 2, fields: ['xy'], error: 'a quote inside an unquoted value' },
-      { line: 3, fields: ['zw'], error: 'text after a closing quote' },
-    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, runCsv, runHtml } from '../../../../../../src-renderer/lib/soa/bulk/report';
+import { runCsv, runHtml } from '../../../../../../src-renderer/lib/soa/bulk/report';
 import type { RunSummary } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
 import { summariseLevels } from '../../../../../../src-renderer/lib/soa/bulk/evidence-levels';
 import { REPORT_CSP } from '../../../../../../src-renderer/lib/soa/report-content-security-policy';
@@ -49,37 +49,6 @@ function summary(displayName: string): RunSummary {
 }
 
 describe('CSV formula neutralisation', () => {
-  it.each([
-    ['=1+1', "'=1+1"],
-    ['+1', "'+1"],
-    ['-1', "'-1"],
-    ['@SUM(A1)', "'@SUM(A1)"],
-    [' =1+1', "' =1+1"],
-    ['   +cmd', "'   +cmd"],
-    ['\u00a0@x', "'\u00a0@x"],
-    ['\u3000-1', "'\u3000-1"],
-    ['\uff1d1+1', "'\uff1d1+1"],
-    ['\uff0b1', "'\uff0b1"],
-    ['\uff0d1', "'\uff0d1"],
-    ['\uff20SUM(A1)', "'\uff20SUM(A1)"],
-    [' \uff1dHYPERLINK(1)', "' \uff1dHYPERLINK(1)"],
-  ])('neutralises %j', (cell, expected) => {
-    expect(csvCell(cell)).toBe(expected);
-  });
-
-  it('neutralises and quotes a cell that starts with a tab, carriage return or newline before a formula', () => {
-    expect(csvCell('\t=1')).toBe("'\t=1");
-    expect(csvCell('\r=1')).toBe(`"'\r=1"`);
-    expect(csvCell('\n=1')).toBe(`"'\n=1"`);
-    expect(csvCell(' =HYPERLINK("x")')).toBe(`"' =HYPERLINK(""x"")"`);
-  });
-
-  it('leaves ordinary text alone, including formula characters later in the cell', () => {
-    for (const s of ['Chen Taylor', ' Chen', 'a=b', 'x@contoso.com', '1-2', 'Bearer Logistics', '']) {
-      expect(csvCell(s)).toBe(s);
-    }
-  });
-
   it('neutralises a full-width formula in a run report row', () => {
     const csv = runCsv(summary('\uff1dHYPERLINK("https://evil.example")'));
     expect(csv).toContain(`"'\uff1dHYPERLINK(""https://evil.example"")"`);
