@@ -127,7 +127,6 @@ const byId = (checks: CheckResult[], id: string): CheckResult => {
   return c;
 };
 
-
 /** The README's per-admin preflight table: [local part, {soa, audit, contactUpdate, capability}] per row. */
 function readmePreflightTable(): [string, { soa: string; audit: string; contactUpdate: string; capability: string }][] {
   const readme = readFileSync(path.resolve('README.md'), 'utf8');
@@ -226,6 +225,40 @@ describe('preflight against the lab', () => {
     expect(role.fix).toMatch(/Add .* to the administrative unit/);
     expect(outR.blocked).toBe(true);
   });
+
+  // Whether contacts can be administrative-unit members is undocumented (a lab variant): the verdict for an
+  // AU-scoped admin must be right under each, and the fix must not rely on adding the contact to the unit.
+  it.each([true, false])(
+    'contactsInAdministrativeUnits=%s: an AU-scoped admin’s verdict for a contact listed in the unit',
+    async (allowed) => {
+      const au = lab.tenant().state.administrativeUnits[0];
+      const listed = lab
+        .tenant()
+        .objectsOf('contact')
+        .find((c) => au?.members.includes(c.id));
+      if (!au || !listed) throw new Error('seed lacks a contact in the AU');
+      const before = lab.tenant().settings.contactsInAdministrativeUnits;
+      lab.updateSettings({ contactsInAdministrativeUnits: allowed });
+      try {
+        const { ports } = await appSignedInAs('au.admin');
+        const r = await runPreflight(ports, { object: { id: listed.id, displayName: listed.displayName } });
+        const role = byId(r.checks, CHECK_ID.soaRole);
+        if (allowed) {
+          expect(role.status).toBe('warn');
+          expect(r.blocked).toBe(false);
+        } else {
+          // the tenant does not hold contacts in units: not transferable by this admin, and the fix offers
+          // the tenant-wide role, not only "add it to the unit"
+          expect(role.status).toBe('fail');
+          expect(r.blocked).toBe(true);
+          expect(role.fix).toMatch(/tenant-wide/);
+          expect(role.fix).toMatch(/contacts as AU members are not documented/);
+        }
+      } finally {
+        lab.updateSettings({ contactsInAdministrativeUnits: before });
+      }
+    },
+  );
 
   it('no audit reader: warns (does not block) and names the roles that can read audit logs', async () => {
     // Hybrid Administrator scoped to an administrative unit only: no tenant-wide role reads the audit log
