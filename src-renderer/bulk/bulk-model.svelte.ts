@@ -64,6 +64,10 @@ import {
 
 export { ACTION_LABEL, TYPE_LABEL, type Problem, type SelectionMode } from './bulk-labels';
 
+/**
+ * Large values (the selection, the plan, the run's summary and progress) are `$state.raw`: always replaced whole,
+ * never changed in place, so Svelte does not wrap tens of thousands of rows in deep proxies.
+ */
 export class BulkModel {
   objectType = $state<BulkObjectType>('contact');
   kind = $state<BulkAction>('transfer');
@@ -74,7 +78,7 @@ export class BulkModel {
   problem = $state<Problem | undefined>();
   notice = $state<string | undefined>();
 
-  selected = $state<SelectedObject[] | undefined>();
+  selected = $state.raw<SelectedObject[] | undefined>();
   selectionLabel = $state('');
   selectionSavedPath = $state<string | undefined>();
   csv = $state<CsvImportResult | undefined>();
@@ -82,16 +86,16 @@ export class BulkModel {
   runsInJournal = $state<JournalRun[]>([]);
   journalRunId = $state('');
 
-  plan = $state<Plan | undefined>();
+  plan = $state.raw<Plan | undefined>();
   planText = $state<string | undefined>();
   planPath = $state<string | undefined>();
   planCsvPath = $state<string | undefined>();
   planCsvUrl = $state<string | undefined>();
 
   runId = $state<string | undefined>();
-  progress = $state<RunProgress | undefined>();
-  recent = $state<ItemResult[]>([]);
-  summary = $state<RunSummary | undefined>();
+  progress = $state.raw<RunProgress | undefined>();
+  recent = $state.raw<ItemResult[]>([]);
+  summary = $state.raw<RunSummary | undefined>();
   running = $state(false);
   paused = $state(false);
   cancelRequested = $state(false);
@@ -101,7 +105,7 @@ export class BulkModel {
 
   syncMessage = $state<string | undefined>();
   syncOutcome = $state<string | undefined>();
-  sweep = $state<SweepResult | undefined>();
+  sweep = $state.raw<SweepResult | undefined>();
   /** the latest server observation per object id */
   readonly serverObservations = new SvelteMap<string, ServerObservation>();
   /** how long the follow-up keeps running cycles for pending objects (the admin can extend it) */
