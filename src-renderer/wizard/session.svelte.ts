@@ -15,7 +15,6 @@ import {
   type FlowTuning,
 } from '../lib/soa/ports';
 import { runStreaming } from '../lib/soa/streaming';
-import type { WizardRun } from './wizard-run.svelte';
 
 /**
  * What the wizard asks for at sign-in (incremental tokens are then requested per step). The
@@ -54,6 +53,17 @@ function detailScopes(detail: unknown): string[] {
   return [];
 }
 
+/**
+ * What the session needs of a wizard run it keeps across view switches (the run itself, wizard-run.svelte.ts,
+ * depends on the session, so the session names only this part of it).
+ */
+export interface KeptRun {
+  /** the object the run works on, once one is picked */
+  readonly target: unknown;
+  stopAudit(): void;
+  close(status: 'abandoned'): Promise<void>;
+}
+
 export class Session {
   info = $state<AppInfo | undefined>();
   settings = $state<Settings | undefined>();
@@ -74,7 +84,7 @@ export class Session {
 
   graph: GraphSession | undefined;
   /** The wizards' runs survive switching views (the audit search keeps going; come back to it). */
-  runs: { transfer?: WizardRun; rollback?: WizardRun } = {};
+  runs: { transfer?: KeptRun; rollback?: KeptRun } = {};
   attempts: AttemptLog | undefined;
   private signInOp: string | undefined;
 

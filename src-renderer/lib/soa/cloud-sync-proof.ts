@@ -23,7 +23,7 @@ import {
 } from '../graph/cloud-sync-graph';
 import { getContact } from '../graph/soa-graph';
 import { PROVISION_ON_DEMAND_LIMIT, RateWindow, REPORTING_LIMIT } from '../graph/rate-window';
-import { journalAdIntent, journalAdResult } from './ad-journal';
+import { touchAdJournaled } from './ad-journal';
 import { finishStep, newStep, type RequestRecord, type StepEvidence } from './evidence';
 import type { FlowPorts } from './ports';
 import {
@@ -415,28 +415,16 @@ export async function stepProveAdBlockedCloudSync(
   }
   const since = ports.clock.now().toISOString();
   const newDescription = `soa-pilot cloud sync probe ${since}`;
-  const opId = ports.newId();
-  await journalAdIntent(ports, opId, target, {
-    runId: options.runId,
-    action: 'adTouch',
-    request: {
-      url: `Set-ADObject -Identity '${target.dn}' -Replace @{<an attribute that flows to Entra ID>=…}`,
-      body: { description: newDescription },
+  const touch = await touchAdJournaled(
+    ports,
+    step,
+    { ...target, dn: target.dn },
+    {
+      runId: options.runId,
+      description: newDescription,
+      at: since,
     },
-  });
-  const touch = await ports.ipc.call('server.touchOnPremObject', {
-    dn: target.dn,
-    confirm: true,
-    description: newDescription,
-  });
-  step.requests.push({
-    kind: 'powershell',
-    label: `Set-ADObject -Identity '${target.dn}' -Replace @{${touch.ok ? touch.value.attribute : '<attribute>'}='${newDescription}'}`,
-    at: since,
-    status: touch.ok ? 'ok' : touch.error.code,
-    response: touch.ok ? touch.value : { error: touch.error.code, message: touch.error.message },
-  });
-  await journalAdResult(ports, opId, touch);
+  );
   if (!touch.ok) {
     return {
       step: finishStep(step, 'fail', `The AD change failed: ${touch.error.message}`, ports.clock.now()),

@@ -7,7 +7,7 @@
 import type { OpOutput } from '@contract';
 import { STEP_SCOPES } from '../graph/scopes';
 import { probeReadOnly, setCloudManaged, getContact, getSyncBehavior } from '../graph/soa-graph';
-import { journalAdIntent, journalAdResult } from './ad-journal';
+import { journalAdIntent, journalAdResult, touchAdJournaled } from './ad-journal';
 import { finishStep, newStep, type StepEvidence } from './evidence';
 import { journaledWrite, type WriteOutcome } from './journaled-write';
 import type { FlowPorts } from './ports';
@@ -603,28 +603,17 @@ export async function stepProveAdBlocked(
   }
   const since = ports.clock.now().toISOString();
   const newDescription = `soa-pilot 6956 probe ${since}`;
-  const opId = ports.newId();
-  await journalAdIntent(ports, opId, target, {
-    runId: options.runId,
-    action: 'adTouch',
-    request: {
-      url: `Set-ADObject -Identity '${target.dn}' -Replace @{<an attribute that flows to Entra ID>=…}`,
-      body: { description: newDescription },
+  const touch = await touchAdJournaled(
+    ports,
+    step,
+    { ...target, dn: target.dn },
+    {
+      runId: options.runId,
+      description: newDescription,
+      at: since,
+      commandPrefix: 'Get-ADSyncRule (attributes that flow to Entra ID) → ',
     },
-  });
-  const touch = await ports.ipc.call('server.touchOnPremObject', {
-    dn: target.dn,
-    confirm: true,
-    description: newDescription,
-  });
-  step.requests.push({
-    kind: 'powershell',
-    label: `Get-ADSyncRule (attributes that flow to Entra ID) → Set-ADObject -Identity '${target.dn}' -Replace @{${touch.ok ? touch.value.attribute : '<attribute>'}='${newDescription}'}`,
-    at: since,
-    status: touch.ok ? 'ok' : touch.error.code,
-    response: touch.ok ? touch.value : { error: touch.error.code, message: touch.error.message },
-  });
-  await journalAdResult(ports, opId, touch);
+  );
   if (!touch.ok) {
     return {
       step: finishStep(step, 'fail', `The AD change failed: ${touch.error.message}`, ports.clock.now()),

@@ -1,18 +1,21 @@
 /**
- * The main process has no import cycle (type-only imports count: they tie the files together just
- * the same). An area's service module imports `service-module.ts`, never `services.ts`.
+ * Neither the main process nor the renderer has an import cycle (type-only imports count: they tie the files
+ * together just the same). An area's service module imports `service-module.ts`, never `services.ts`; the wizard
+ * session names only the part of a run it keeps (`KeptRun`), never `wizard-run.svelte.ts`.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../../../src-main');
+const rendererRoot = path.resolve(__dirname, '../../../src-renderer');
+const SOURCE = /\.(ts|svelte)$/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = path.join(dir, name);
     if (statSync(p).isDirectory()) return sourceFiles(p);
-    return p.endsWith('.ts') ? [p] : [];
+    return SOURCE.test(p) ? [p] : [];
   });
 }
 
@@ -36,7 +39,7 @@ function importGraph(files: string[]): Map<string, string[]> {
     const targets: string[] = [];
     for (const m of text.matchAll(re)) {
       const t = m[1] ? resolveImport(f, m[1]) : null;
-      if (t && t.endsWith('.ts')) targets.push(t);
+      if (t && SOURCE.test(t)) targets.push(t);
     }
     graph.set(f, targets);
   }
@@ -66,6 +69,13 @@ function cycles(graph: Map<string, string[]>): string[][] {
 describe('main-process imports', () => {
   it('form no cycle', () => {
     const found = cycles(importGraph(sourceFiles(root))).map((c) => c.map((f) => path.relative(root, f)));
+    expect(found).toEqual([]);
+  });
+
+  it('form no cycle in the renderer either (components and .svelte.ts modules included)', () => {
+    const found = cycles(importGraph(sourceFiles(rendererRoot))).map((c) =>
+      c.map((f) => path.relative(rendererRoot, f)),
+    );
     expect(found).toEqual([]);
   });
 
