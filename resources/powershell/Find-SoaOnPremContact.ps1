@@ -1,5 +1,6 @@
 # soa-pilot: find the on-premises contact by mail, display name or DN. Uses the ActiveDirectory
-# module where present; without it, a known DN is read from the AD connector space.
+# module where present; without it, a known DN is read from the AD connector space. A search by mail or
+# display name looks in every domain the AD connectors sync (-Server per domain); a DN goes to its own domain.
 # Windows PowerShell 5.1 syntax only.
 
 function ConvertTo-SoaLdapValue {
@@ -30,10 +31,36 @@ function ConvertTo-SoaContact {
     }
 }
 
+function Get-SoaContactSearchScopes {
+    # Where a search by mail or display name looks: one @{ Server = <domain> } per domain that the AD connectors'
+    # selected partitions sync (a server that syncs several forests reaches each one only through its own
+    # domain), or a single @{} (the server's own domain) when the ADSync module or its connectors cannot be read.
+    $domains = New-Object System.Collections.ArrayList
+    if (Import-SoaADSyncModule) {
+        try {
+            foreach ($connector in @((Get-SoaConnectorSet).AD)) {
+                if ($null -eq $connector) { continue }
+                foreach ($partition in @($connector.Partitions)) {
+                    if ($null -eq $partition) { continue }
+                    if ($null -ne $partition.PSObject.Properties['Selected'] -and $partition.Selected -eq $false) { continue }
+                    $domain = Get-SoaAdServerOf -Dn ([string]$partition.DN)
+                    if ($domain -ne '' -and -not ($domains -contains $domain)) { [void]$domains.Add($domain) }
+                }
+            }
+        } catch {
+            $domains.Clear()
+        }
+    }
+    if ($domains.Count -eq 0) { return @(, @{}) }
+    $scopes = @()
+    foreach ($domain in $domains) { $scopes += , @{ Server = $domain } }
+    return $scopes
+}
+
 function Find-SoaContactsByAttribute {
     # The contacts whose $Attribute equals one of $Values, by OR-filters of at most $ChunkSize terms (one
-    # Get-ADObject per chunk). Returns a hashtable: lower-cased value -> list of contacts.
-    param([string]$Attribute, [string[]]$Values, [int]$ChunkSize = 50)
+    # Get-ADObject per chunk and search scope). Returns a hashtable: lower-cased value -> list of contacts.
+    param([string]$Attribute, [string[]]$Values, [int]$ChunkSize = 50, [object[]]$Scopes = @(, @{}))
     $byValue = @{}
     $distinct = @($Values | Where-Object { -not [string]::IsNullOrEmpty($_) } | Sort-Object -Unique)
     for ($i = 0; $i -lt $distinct.Count; $i += $ChunkSize) {
@@ -41,13 +68,15 @@ function Find-SoaContactsByAttribute {
         $terms = @()
         foreach ($value in $distinct[$i..$last]) { $terms += ('(' + $Attribute + '=' + (ConvertTo-SoaLdapValue -Value $value) + ')') }
         $filter = '(&(objectClass=contact)(|' + ($terms -join '') + '))'
-        foreach ($o in @(Get-ADObject -LDAPFilter $filter -Properties @('displayName', 'mail', 'description') -ErrorAction Stop)) {
-            if ($null -eq $o) { continue }
-            $value = [string]$o.$Attribute
-            if ($value -eq '') { continue }
-            $k = $value.ToLowerInvariant()
-            if (-not $byValue.ContainsKey($k)) { $byValue[$k] = New-Object System.Collections.ArrayList }
-            [void]$byValue[$k].Add((ConvertTo-SoaContact -AdObject $o))
+        foreach ($scope in $Scopes) {
+            foreach ($o in @(Get-ADObject -LDAPFilter $filter -Properties @('displayName', 'mail', 'description') @scope -ErrorAction Stop)) {
+                if ($null -eq $o) { continue }
+                $value = [string]$o.$Attribute
+                if ($value -eq '') { continue }
+                $k = $value.ToLowerInvariant()
+                if (-not $byValue.ContainsKey($k)) { $byValue[$k] = New-Object System.Collections.ArrayList }
+                [void]$byValue[$k].Add((ConvertTo-SoaContact -AdObject $o))
+            }
         }
     }
     return $byValue
@@ -61,13 +90,14 @@ function Find-SoaOnPremContactBatch {
         throw (New-SoaError -Code 'unavailable' -Message 'The ActiveDirectory PowerShell module is not installed, so contacts cannot be found by mail or display name. Install the RSAT ActiveDirectory module.' -Category 'NotInstalled')
     }
     $list = @(@($Queries) | Where-Object { $null -ne $_ })
-    $byMail = Find-SoaContactsByAttribute -Attribute 'mail' -Values @($list | ForEach-Object { [string]$_.mail })
+    $scopes = Get-SoaContactSearchScopes
+    $byMail = Find-SoaContactsByAttribute -Attribute 'mail' -Values @($list | ForEach-Object { [string]$_.mail }) -Scopes $scopes
     $names = @()
     foreach ($q in $list) {
         $m = [string]$q.mail
         if ($m -eq '' -or -not $byMail.ContainsKey($m.ToLowerInvariant())) { $names += [string]$q.displayName }
     }
-    $byName = Find-SoaContactsByAttribute -Attribute 'displayName' -Values $names
+    $byName = Find-SoaContactsByAttribute -Attribute 'displayName' -Values $names -Scopes $scopes
     $results = New-Object System.Collections.ArrayList
     foreach ($q in $list) {
         $m = ([string]$q.mail).ToLowerInvariant()
@@ -108,7 +138,11 @@ function Find-SoaOnPremContact {
             if ($Mail -ne '') { $terms += ('(mail=' + (ConvertTo-SoaLdapValue -Value $Mail) + ')') }
             if ($DisplayName -ne '') { $terms += ('(displayName=' + (ConvertTo-SoaLdapValue -Value $DisplayName) + ')') }
             $filter = '(&' + ($terms -join '') + ')'
-            $found = @(Get-ADObject -LDAPFilter $filter -Properties $properties -ResultSetSize $ResultSetSize -ErrorAction Stop)
+            # every forest the server syncs (see Get-SoaContactSearchScopes)
+            $found = @()
+            foreach ($scope in (Get-SoaContactSearchScopes)) {
+                $found += @(Get-ADObject -LDAPFilter $filter -Properties $properties -ResultSetSize $ResultSetSize @scope -ErrorAction Stop)
+            }
         }
         foreach ($o in $found) {
             if ($null -eq $o) { continue }

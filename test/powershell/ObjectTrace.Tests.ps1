@@ -250,6 +250,65 @@ Describe 'Find-SoaOnPremContact with many queries in one call' {
     }
 }
 
+Describe 'Find-SoaOnPremContact on a server with several forests' {
+    BeforeEach {
+        Mock Get-ADSyncConnector {
+            [pscustomobject]@{ Name = 'contoso.com'; ConnectorTypeName = 'AD'; Partitions = @([pscustomobject]@{ DN = 'DC=contoso,DC=com'; Selected = $true }) }
+            [pscustomobject]@{ Name = 'fabrikam.com'; ConnectorTypeName = 'AD'; Partitions = @([pscustomobject]@{ DN = 'DC=fabrikam,DC=com'; Selected = $true }, [pscustomobject]@{ DN = 'DC=emea,DC=fabrikam,DC=com'; Selected = $false }) }
+            [pscustomobject]@{ Name = 'contoso.onmicrosoft.com - AAD'; ConnectorTypeName = 'Extensible2' }
+        }
+        # each domain answers only for its own objects, as a domain controller of that domain would
+        $script:forests = @{
+            'contoso.com'  = @([pscustomobject]@{ DistinguishedName = 'CN=Ann,DC=contoso,DC=com'; ObjectGUID = 'g1'; ObjectClass = 'contact'; displayName = 'Ann'; mail = 'ann@contoso.com'; description = $null },
+                [pscustomobject]@{ DistinguishedName = 'CN=Same,DC=contoso,DC=com'; ObjectGUID = 'g3'; ObjectClass = 'contact'; displayName = 'Same'; mail = 'same@example.com'; description = $null })
+            'fabrikam.com' = @([pscustomobject]@{ DistinguishedName = 'CN=Fay,DC=fabrikam,DC=com'; ObjectGUID = 'g2'; ObjectClass = 'contact'; displayName = 'Fay'; mail = 'fay@fabrikam.com'; description = $null },
+                [pscustomobject]@{ DistinguishedName = 'CN=Same,DC=fabrikam,DC=com'; ObjectGUID = 'g4'; ObjectClass = 'contact'; displayName = 'Same'; mail = 'same@example.com'; description = $null })
+        }
+        Mock Get-ADObject {
+            $domain = $Server
+            if ([string]::IsNullOrEmpty($domain)) { $domain = 'contoso.com' }
+            $terms = [regex]::Matches($LDAPFilter, '\((mail|displayName)=([^()]*)\)')
+            foreach ($o in @($script:forests[$domain])) {
+                foreach ($t in $terms) {
+                    if ([string]$o.($t.Groups[1].Value) -eq $t.Groups[2].Value) { $o; break }
+                }
+            }
+        }
+    }
+    It 'finds a contact of the second forest by mail, asking each synced domain once' {
+        $r = Find-SoaOnPremContact -Mail 'fay@fabrikam.com'
+        @($r.matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Fay,DC=fabrikam,DC=com')
+        Should -Invoke Get-ADObject -Times 2 -Exactly
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'contoso.com' }
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'fabrikam.com' }
+        Should -Invoke Get-ADObject -Times 0 -Exactly -ParameterFilter { $Server -eq 'emea.fabrikam.com' }
+    }
+    It 'returns both contacts when the same mail exists in two forests (never a guess)' {
+        $r = Find-SoaOnPremContact -Mail 'same@example.com'
+        @($r.matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Same,DC=contoso,DC=com', 'CN=Same,DC=fabrikam,DC=com')
+    }
+    It 'answers a batch across both forests, by mail and by display name' {
+        $queries = @(
+            [pscustomobject]@{ key = 'k1'; mail = 'ann@contoso.com' },
+            [pscustomobject]@{ key = 'k2'; mail = 'fay@fabrikam.com' },
+            [pscustomobject]@{ key = 'k3'; displayName = 'Fay' }
+        )
+        $r = Find-SoaOnPremContact -Queries $queries
+        @($r.results[0].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Ann,DC=contoso,DC=com')
+        @($r.results[1].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Fay,DC=fabrikam,DC=com')
+        @($r.results[2].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Fay,DC=fabrikam,DC=com')
+        # one mail search and one name search, each in both domains
+        Should -Invoke Get-ADObject -Times 4 -Exactly
+    }
+    It 'searches the own domain only, without -Server, when the connectors cannot be read' {
+        Mock Get-ADSyncConnector { throw 'The sync service is not running.' }
+        $r = Find-SoaOnPremContact -Mail 'fay@fabrikam.com'
+        @($r.matches).Count | Should -Be 0
+        Should -Invoke Get-ADObject -Times 1 -Exactly
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { [string]::IsNullOrEmpty($Server) }
+    }
+}
+
 Describe 'Find-SoaOnPremContact' {
     It 'escapes LDAP filter values' {
         ConvertTo-SoaLdapValue -Value 'a*b(c)d\e' | Should -BeExactly 'a\2ab\28c\29d\5ce'

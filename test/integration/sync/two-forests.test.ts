@@ -54,6 +54,26 @@ describe('a server with two forests', () => {
     ]);
   });
 
+  it('finds a contact of either forest by mail, one lookup or many (each synced domain is searched)', async () => {
+    const fab = await syncedIn(FABRIKAM);
+    const con = await syncedIn('DC=contoso,DC=com');
+    const fabMail = (await env.sync.findOnPremContact({ dn: fab.dn })).matches[0]?.mail;
+    const conMail = (await env.sync.findOnPremContact({ dn: con.dn })).matches[0]?.mail;
+    if (!fabMail || !conMail) throw new Error('the seeded contacts have no mail');
+    const one = await env.sync.findOnPremContact({ mail: fabMail });
+    expect(one.matches.map((m) => m.distinguishedName)).toEqual([fab.dn]);
+    const many = await env.sync.findOnPremContacts({
+      queries: [
+        { key: 'fab', mail: fabMail },
+        { key: 'con', mail: conMail },
+      ],
+    });
+    expect(many.results.map((r) => [r.key, r.matches.map((m) => m.distinguishedName)])).toEqual([
+      ['fab', [fab.dn]],
+      ['con', [con.dn]],
+    ]);
+  });
+
   it('traces each object through the connector whose partition holds its DN, one call or many', async () => {
     const fab = await syncedIn(FABRIKAM);
     const con = await syncedIn('DC=contoso,DC=com');
