@@ -6,6 +6,7 @@
  * Every other survivor is printed with its place: kill it with a test, or list it with a reason.
  * Reports: reports/mutation/<module>/index.html (open it in a browser). Incremental: re-runs reuse
  * reports/mutation/<module>/stryker-incremental.json and only re-test what changed.
+ * Arguments after the module names go to Stryker (`npm run mutate -- journal --mutate <file>:<lines>`).
  * Not part of `npm test` (it takes tens of minutes). See docs/mutation-testing.md.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,19 +21,25 @@ const Modules = z.object({
 });
 const Equivalents = z.object({
   equivalents: z.array(
-    z.object({
-      file: z.string(),
-      line: z.number().int(),
-      mutator: z.string(),
-      replacement: z.string().optional(),
-      reason: z.string().min(10),
-    }),
+    z
+      .object({
+        file: z.string(),
+        /** The mutant's line; or, for a kind of mutant that recurs, `precededBy`. */
+        line: z.number().int().optional(),
+        /** A regex the source text just before the mutant must match (e.g. `description:\\s*$`): every such mutant. */
+        precededBy: z.string().optional(),
+        mutator: z.string(),
+        replacement: z.string().optional(),
+        reason: z.string().min(10),
+      })
+      .refine((e) => (e.line === undefined) !== (e.precededBy === undefined), 'give either line or precededBy'),
   ),
 });
 const Report = z.object({
   files: z.record(
     z.string(),
     z.object({
+      source: z.string().optional(),
       mutants: z.array(
         z.object({
           mutatorName: z.string(),
@@ -62,16 +69,21 @@ const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 /** Scores one module's Stryker JSON report; listed equivalents leave the denominator. */
 export function scoreReport(name: string, report: z.infer<typeof Report>, equivalents: Equivalent[]): ModuleScore {
   const result: ModuleScore = { name, killed: 0, survived: 0, noCoverage: 0, equivalent: 0, score: 0, unexplained: [] };
-  for (const [file, { mutants }] of Object.entries(report.files)) {
+  for (const [file, { mutants, source }] of Object.entries(report.files)) {
     const rel = path.isAbsolute(file) ? path.relative(root, file) : file;
+    const lines = (source ?? '').split('\n');
+    /** The source text before the mutant (its line and the two before it). */
+    const before = (line: number, column: number): string =>
+      [...lines.slice(Math.max(0, line - 3), line - 1), (lines[line - 1] ?? '').slice(0, column - 1)].join('\n');
     for (const m of mutants) {
       if (DETECTED.has(m.status)) result.killed++;
       else if (UNDETECTED.has(m.status)) {
-        const line = m.location.start.line;
+        const { line, column } = m.location.start;
         const listed = equivalents.find(
           (e) =>
             e.file === rel &&
-            e.line === line &&
+            (e.line === undefined || e.line === line) &&
+            (e.precededBy === undefined || new RegExp(e.precededBy).test(before(line, column))) &&
             e.mutator === m.mutatorName &&
             (e.replacement === undefined || e.replacement === m.replacement),
         );
@@ -79,9 +91,7 @@ export function scoreReport(name: string, report: z.infer<typeof Report>, equiva
         else {
           if (m.status === 'Survived') result.survived++;
           else result.noCoverage++;
-          result.unexplained.push(
-            `${rel}:${line}:${m.location.start.column} ${m.mutatorName} → ${m.replacement ?? ''}`,
-          );
+          result.unexplained.push(`${rel}:${line}:${column} ${m.mutatorName} → ${m.replacement ?? ''}`);
         }
       }
     }
@@ -96,7 +106,12 @@ function main(): number {
   const { equivalents } = Equivalents.parse(
     JSON.parse(readFileSync(path.join(root, 'test/mutation/equivalent-mutants.json'), 'utf8')),
   );
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  // Module names first; from the first flag on, the arguments go to Stryker as they are (e.g. `--mutate
+  // src-main/journal/record-guard.ts:10-40` to work on a slice; the score then covers only that slice).
+  const args = process.argv.slice(2);
+  const firstFlag = args.findIndex((a) => a.startsWith('-'));
+  const wanted = firstFlag === -1 ? args : args.slice(0, firstFlag);
+  const strykerArgs = firstFlag === -1 ? [] : args.slice(firstFlag);
   const unknown = wanted.filter((w) => !modules.some((m) => m.name === w));
   if (unknown.length > 0) {
     console.error(`unknown module(s): ${unknown.join(', ')}; known: ${modules.map((m) => m.name).join(', ')}`);
@@ -106,7 +121,7 @@ function main(): number {
   const scores: ModuleScore[] = [];
   for (const m of chosen) {
     console.log(`\n== mutate ${m.name}: ${m.mutate.join(', ')}`);
-    const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
+    const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...strykerArgs], {
       cwd: root,
       stdio: 'inherit',
       env: { ...process.env, SOA_MUTATE_MODULE: m.name },
