@@ -123,6 +123,69 @@ export function configurationOf(
   };
 }
 
+/**
+ * Whether the job's schedule will run a cycle: `running` (Active), `stopped` (status `Paused` or `NotConfigured`, or
+ * schedule `Paused` / `Disabled`: no scheduled cycle runs until someone starts the job), `quarantine` (cycles run at
+ * a reduced frequency), `unknown` (not reported). docs/reference/cloud-sync.md#pause-start-and-restart
+ */
+export type JobRunState = 'running' | 'stopped' | 'quarantine' | 'unknown';
+
+export interface JobRunStateInfo {
+  state: JobRunState;
+  statusCode: string | null;
+  scheduleState: string | null;
+  /** One sentence for the evidence. */
+  text: string;
+}
+
+/** Classify a job's `status.code` and `schedule.state` (pure; each combination is unit-tested). */
+export function jobRunState(job: { statusCode: string | null; scheduleState: string | null }): JobRunStateInfo {
+  const code = (job.statusCode ?? '').toLowerCase();
+  const schedule = (job.scheduleState ?? '').toLowerCase();
+  const shown = `status ${job.statusCode ?? 'not reported'}, schedule ${job.scheduleState ?? 'not reported'}`;
+  const base = { statusCode: job.statusCode, scheduleState: job.scheduleState };
+  if (code === 'paused' || code === 'notconfigured' || schedule === 'paused' || schedule === 'disabled') {
+    return {
+      ...base,
+      state: 'stopped',
+      text: `The Cloud Sync job is paused (${shown}): no scheduled cycle will run until it is started in the Microsoft Entra admin center (Cloud Sync → Configurations). soa-pilot does not start jobs.`,
+    };
+  }
+  if (code === 'quarantine') {
+    return {
+      ...base,
+      state: 'quarantine',
+      text: `The Cloud Sync job is in quarantine (${shown}): cycles run at a reduced frequency, so the next one may come late. Fix the cause shown in the Entra admin center.`,
+    };
+  }
+  const codeRuns = code === 'active' || code === 'notrun';
+  if ((codeRuns && (schedule === 'active' || schedule === '')) || (code === '' && schedule === 'active')) {
+    return { ...base, state: 'running', text: `The Cloud Sync job runs on its schedule (${shown}).` };
+  }
+  return { ...base, state: 'unknown', text: `The Cloud Sync job's run state is not clear (${shown}).` };
+}
+
+/** `GET …/synchronization/jobs/{jobId}`: the job's current status and schedule (docs/reference/cloud-sync.md#pause-start-and-restart). */
+export async function getJobRunState(
+  g: GraphSession,
+  servicePrincipalId: string,
+  jobId: string,
+): Promise<GraphResult<JobRunStateInfo>> {
+  return g.call(
+    {
+      method: 'GET',
+      path: `/servicePrincipals/${seg(servicePrincipalId)}/synchronization/jobs/${seg(jobId)}`,
+      scopes: STEP_SCOPES.cloudSync,
+      requiredRole: SYNC_ROLE,
+      roleHint: SYNC_ROLE_HINT,
+    },
+    (body) => {
+      const job = jobSchema.parse(body);
+      return jobRunState({ statusCode: job.status?.code ?? null, scheduleState: job.schedule?.state ?? null });
+    },
+  );
+}
+
 export interface CloudSyncDiscovery {
   configurations: CloudSyncConfiguration[];
   /** Every request id, in order (evidence). */

@@ -6,6 +6,7 @@
  */
 import type { CheckResult } from '@contract';
 import {
+  jobRunState,
   listCloudSyncConfigurations,
   listProvisioningLogs,
   type CloudSyncConfiguration,
@@ -18,6 +19,7 @@ import { engineCoverage, type ConnectorPartitions } from './sync-engine';
 export const CLOUD_SYNC_CHECK_ID = {
   engines: 'cloudSync.engines',
   syncApi: 'cloudSync.synchronizationApi',
+  jobs: 'cloudSync.jobs',
   provisioningLog: 'cloudSync.provisioningLog',
 } as const;
 
@@ -81,6 +83,51 @@ function logCheck(error: GraphError): CheckResult {
 }
 
 /**
+ * Whether each configuration's job runs on its schedule and tells its domain: a paused job runs no cycle (the proofs
+ * then cannot wait for one; soa-pilot never starts a job), a job in quarantine runs late, a job without DomainFQDN
+ * cannot be matched to objects. docs/reference/cloud-sync.md#pause-start-and-restart
+ */
+export function jobsCheck(configurations: readonly CloudSyncConfiguration[]): CheckResult {
+  const rows = configurations.map((c) => ({ c, run: jobRunState(c) }));
+  const name = (c: CloudSyncConfiguration): string => c.domain ?? c.displayName ?? c.jobId;
+  const stopped = rows.filter((r) => r.run.state === 'stopped');
+  const quarantined = rows.filter((r) => r.run.state === 'quarantine');
+  const unclear = rows.filter((r) => r.run.state === 'unknown');
+  const noDomain = rows.filter((r) => r.c.domain === null);
+  const observed = rows
+    .map(
+      (r) =>
+        `${name(r.c)}: ${r.run.statusCode ?? '?'} / ${r.run.scheduleState ?? '?'}${r.c.domain ? '' : ' (domain unknown)'}`,
+    )
+    .join('; ');
+  const problems = [
+    ...stopped.map(
+      (r) =>
+        `${name(r.c)} is paused: no scheduled cycle will run, so its objects' blocks and takeovers cannot be observed until it is started in the Entra admin center (Cloud Sync → Configurations; soa-pilot does not start jobs).`,
+    ),
+    ...quarantined.map((r) => `${name(r.c)} is in quarantine: cycles run at a reduced frequency.`),
+    ...unclear.map((r) => `${name(r.c)}: ${r.run.text}`),
+    ...noDomain.map(
+      (r) =>
+        `Job ${r.c.jobId} does not tell its AD domain (no DomainFQDN setting, no domain-like name): objects that no other configuration claims are reported as "cannot tell".`,
+    ),
+  ];
+  return {
+    id: CLOUD_SYNC_CHECK_ID.jobs,
+    title: 'Cloud Sync: jobs',
+    status: problems.length === 0 ? 'pass' : 'warn',
+    observed,
+    message:
+      problems.length === 0 ? 'Every Cloud Sync job runs on its schedule and names its domain.' : problems.join(' '),
+    ...(stopped.length > 0
+      ? {
+          fix: 'Start the paused job in the Microsoft Entra admin center (Cloud Sync → Configurations), then run preflight again.',
+        }
+      : {}),
+  };
+}
+
+/**
  * `dns`: the on-premises DNs of the objects the admin picked (for coverage); `connectSync`: the server's AD
  * connectors and partitions (null when the server was not asked).
  */
@@ -105,6 +152,7 @@ export async function cloudSyncPreflight(
           : 'No Cloud Sync configuration in this tenant.',
     });
   }
+  if (configurations && configurations.length > 0) checks.push(jobsCheck(configurations));
   const cov = engineCoverage(dns, { cloudSync: configurations, connectSync });
   const parts = [
     ...cov.cloudSync.map((c) => `Cloud Sync (${c.configuration.domain ?? c.configuration.jobId}): ${c.objects.length}`),

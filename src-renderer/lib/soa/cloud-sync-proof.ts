@@ -12,12 +12,14 @@
  * Facts: docs/reference/cloud-sync.md.
  */
 import {
+  getJobRunState,
   getProvisioningRule,
   listCloudSyncConfigurations,
   listProvisioningLogs,
   provisionOnDemand,
   provisionOnDemandBody,
   type CloudSyncConfiguration,
+  type JobRunStateInfo,
   type ProvisioningLogEntry,
   type ProvisioningRule,
 } from '../graph/cloud-sync-graph';
@@ -209,6 +211,16 @@ export interface CloudSyncObservation {
   /** Why the log could not be read (no reader role, no P1/P2…), when it could not. */
   logError: string | null;
   requests: RequestRecord[];
+  /**
+   * The job's run state, read before waiting for a cycle (absent: not read). A stopped (paused) job runs no
+   * scheduled cycle, so nothing is waited for and no verdict passes a takeover on it.
+   */
+  jobState?: JobRunStateInfo | null;
+}
+
+/** True when the observation saw the job stopped (paused, disabled, not configured): no scheduled cycle will run. */
+export function jobStopped(o: Pick<CloudSyncObservation, 'jobState'>): boolean {
+  return o.jobState?.state === 'stopped';
 }
 
 /** The outcome the verdict rests on: the newest log entry, else the provisionOnDemand answer. */
@@ -287,8 +299,30 @@ export async function observeCloudSync(
       if (result.error.kind !== 'badRequest') break;
     }
   }
+  // Before waiting for a cycle: is the job running at all? A paused job runs no scheduled cycle, so the log is read
+  // once and nothing is waited for (docs/reference/cloud-sync.md#pause-start-and-restart).
+  const jobAt = ports.clock.now().toISOString();
+  const job = await getJobRunState(ports.graph, cfg.servicePrincipalId, cfg.jobId);
+  out.requests.push(
+    graphRecord(
+      `GET ${graphUrl(ports, `/servicePrincipals/${encodeURIComponent(cfg.servicePrincipalId)}/synchronization/jobs/${encodeURIComponent(cfg.jobId)}`)}`,
+      jobAt,
+      job.ok ? job.status : job.error.status,
+      job.requestId,
+      job.ok
+        ? { statusCode: job.value.statusCode, scheduleState: job.value.scheduleState, runState: job.value.state }
+        : { error: job.error.code, message: job.error.message },
+    ),
+  );
+  out.jobState = job.ok ? job.value : null;
+  const stopped = jobStopped(out);
+  if (stopped && out.jobState) progress('readingLog', out.jobState.text);
   // With a decisive provisionOnDemand answer, its log entry is waited for only about one cycle plus ingestion.
-  const logBound = out.onDemand && until(out.onDemand) ? Math.min(bound, ctx.tuning.logAfterOnDemandMs) : bound;
+  const logBound = stopped
+    ? 0
+    : out.onDemand && until(out.onDemand)
+      ? Math.min(bound, ctx.tuning.logAfterOnDemandMs)
+      : bound;
   // The log: poll until an entry for the object satisfies `until`, or the bound passes.
   for (;;) {
     progress('readingLog', 'Reading the provisioning log…');
@@ -359,6 +393,22 @@ export function blockVerdict(input: {
   isCloudManaged: boolean | null;
 }): { verdict: 'pass' | 'warn' | 'fail'; observed: string } {
   const { observation: o, cloudUnchanged, isCloudManaged } = input;
+  const v = blockVerdictCore(o, cloudUnchanged, isCloudManaged);
+  const job = o.jobState;
+  if (!job || job.state === 'running' || job.state === 'unknown') return v;
+  if (job.state === 'stopped' && v.verdict === 'warn')
+    return {
+      verdict: 'warn',
+      observed: `${v.observed} ${job.text} No cycle will process the AD change, so the block cannot be observed until the job runs again; then run this proof again.`,
+    };
+  return { verdict: v.verdict, observed: `${v.observed} ${job.text}` };
+}
+
+function blockVerdictCore(
+  o: CloudSyncObservation,
+  cloudUnchanged: boolean,
+  isCloudManaged: boolean | null,
+): { verdict: 'pass' | 'warn' | 'fail'; observed: string } {
   const all = [...(o.onDemand ? [o.onDemand] : []), ...o.logEntries];
   const soa = all.find((x) => x.kind === 'soaSkipped');
   const processed = all.find((x) => x.kind === 'processed');
@@ -471,6 +521,36 @@ export interface AdValues {
 
 /** What the takeover step concluded (pure). */
 export function takeoverVerdict(input: {
+  observation: CloudSyncObservation;
+  read: Pick<SoaRead, 'isCloudManaged' | 'onPremisesSyncEnabled' | 'displayName'> & { mail?: string | null };
+  ad: AdValues | null;
+}): { verdict: 'pass' | 'warn' | 'fail'; observed: string; mismatches: string[] } {
+  const v = takeoverVerdictCore(input);
+  const job = input.observation.jobState;
+  if (!job || job.state === 'running' || job.state === 'unknown') return v;
+  if (job.state === 'quarantine') return { ...v, observed: `${v.observed} ${job.text}` };
+  // A paused job never yields a passed takeover: even an object provisionOnDemand processed gets no later AD change
+  // until the job runs again; and without an entry the takeover simply has not happened.
+  if (v.verdict === 'pass')
+    return {
+      verdict: 'warn',
+      observed: `${v.observed} But ${job.text} Later AD changes will not reach Entra ID until the job runs again, so the takeover is not complete.`,
+      mismatches: v.mismatches,
+    };
+  // Nothing processed the object because no cycle ran: not a failure of the rollback, and not a takeover either.
+  const decisive = decisiveOutcome(input.observation);
+  const waitingOnJob =
+    input.read.isCloudManaged !== true &&
+    input.read.onPremisesSyncEnabled !== true &&
+    (decisive === null || decisive.kind === 'unknown');
+  return {
+    verdict: waitingOnJob ? 'warn' : v.verdict,
+    observed: `${v.observed} The takeover has not happened: ${job.text}`,
+    mismatches: v.mismatches,
+  };
+}
+
+function takeoverVerdictCore(input: {
   observation: CloudSyncObservation;
   read: Pick<SoaRead, 'isCloudManaged' | 'onPremisesSyncEnabled' | 'displayName'> & { mail?: string | null };
   ad: AdValues | null;

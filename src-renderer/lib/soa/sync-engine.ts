@@ -76,14 +76,23 @@ export function connectorFor(
   return best;
 }
 
-/** The Cloud Sync configuration that provisions the DN's domain (exact DomainFQDN match). */
+/** Every Cloud Sync configuration whose domain is the DN's domain (exact DomainFQDN match: a child domain is another domain). */
+export function configurationsFor(
+  dn: string,
+  configurations: readonly CloudSyncConfiguration[],
+): CloudSyncConfiguration[] {
+  const domain = adDomainOf(dn);
+  if (!domain) return [];
+  return configurations.filter((c) => c.domain === domain);
+}
+
+/** The one Cloud Sync configuration that provisions the DN's domain; null when none or more than one does. */
 export function configurationFor(
   dn: string,
   configurations: readonly CloudSyncConfiguration[],
 ): CloudSyncConfiguration | null {
-  const domain = adDomainOf(dn);
-  if (!domain) return null;
-  return configurations.find((c) => c.domain === domain) ?? null;
+  const all = configurationsFor(dn, configurations);
+  return all.length === 1 ? (all[0] ?? null) : null;
 }
 
 export function routeObject(dn: string | null, inputs: EngineInputs): EngineRoute {
@@ -98,12 +107,24 @@ export function routeObject(dn: string | null, inputs: EngineInputs): EngineRout
   }
   const domain = adDomainOf(dn);
   const basis: string[] = [];
-  const cloud = inputs.cloudSync ? configurationFor(dn, inputs.cloudSync) : null;
+  const claims = inputs.cloudSync ? configurationsFor(dn, inputs.cloudSync) : [];
+  // Two configurations for one domain: which one syncs the object cannot be told (never picked by order).
+  const cloud = claims.length === 1 ? (claims[0] ?? null) : null;
   const connect = inputs.connectSync ? connectorFor(dn, inputs.connectSync) : null;
+  // A configuration whose domain could not be read might be the one for this domain (docs/reference/cloud-sync.md#synchronization-secrets).
+  const domainUnknown = (inputs.cloudSync ?? []).filter((c) => c.domain === null);
   if (inputs.cloudSync === null) basis.push('The Cloud Sync configurations could not be read.');
-  else if (cloud) {
+  else if (claims.length > 1) {
+    basis.push(
+      `${claims.length} Cloud Sync configurations claim ${domain ?? 'this domain'} (jobs ${claims.map((c) => c.jobId).join(', ')}): which one syncs the object cannot be told. A domain should have one configuration; check Cloud Sync → Configurations in the Entra admin center.`,
+    );
+  } else if (cloud) {
     basis.push(
       `Cloud Sync: job ${cloud.jobId} of "${cloud.displayName ?? cloud.servicePrincipalId}" provisions ${cloud.domain ?? ''}${cloud.domainSource === 'displayName' ? ' (domain read from the configuration name: the job has no DomainFQDN setting)' : ' (DomainFQDN)'}.`,
+    );
+  } else if (domainUnknown.length > 0) {
+    basis.push(
+      `No Cloud Sync configuration names ${domain ?? 'this DN'} as its domain, but ${domainUnknown.length} configuration(s) do not tell their domain (${domainUnknown.map((c) => `job ${c.jobId}`).join(', ')}: no DomainFQDN job setting and no domain-like name), so Cloud Sync cannot be ruled out.`,
     );
   } else basis.push(`No Cloud Sync configuration provisions ${domain ?? 'this DN'}.`);
   if (inputs.connectSync === null) basis.push('The Connect Sync connectors could not be read on the server.');
@@ -112,15 +133,17 @@ export function routeObject(dn: string | null, inputs: EngineInputs): EngineRout
   else basis.push('No Connect Sync AD connector partition holds this DN.');
 
   const engine: RouteKind =
-    cloud && connect
-      ? 'both'
-      : cloud
-        ? 'cloudSync'
-        : connect
-          ? 'connectSync'
-          : inputs.cloudSync === null || inputs.connectSync === null
-            ? 'unknown'
-            : 'none';
+    claims.length > 1
+      ? 'unknown'
+      : cloud && connect
+        ? 'both'
+        : cloud
+          ? 'cloudSync'
+          : connect
+            ? 'connectSync'
+            : inputs.cloudSync === null || inputs.connectSync === null || domainUnknown.length > 0
+              ? 'unknown'
+              : 'none';
   if (engine === 'both') {
     basis.push(
       'Both engines claim this DN: a domain must be synced by one engine only. Check the Cloud Sync scoping filters and the Connect Sync OU filtering, then pick the engine that really syncs it.',

@@ -7,9 +7,12 @@
  *   Cloud Sync logs an object only when it processes a change, so without an AD change there may be no entry: the
  *   result then says so and the object stays at the level the cloud read gave it.
  * - A rolled-back object is confirmed when an entry shows it processed again (the takeover).
+ * - An object whose job is paused (its `jobState` says `stopped`) is not waited for: no scheduled cycle will run, so
+ *   its log is read but the result says the cycle won't come, and a rollback is never confirmed as a takeover
+ *   (docs/reference/cloud-sync.md#pause-start-and-restart).
  * The level `serverConfirmed` is the Connect Sync path's third level; here it rests on the provisioning log.
  */
-import { listProvisioningLogs, type ProvisioningLogEntry } from '../../graph/cloud-sync-graph';
+import { listProvisioningLogs, type JobRunStateInfo, type ProvisioningLogEntry } from '../../graph/cloud-sync-graph';
 import type { GraphSession } from '../../graph/graph-client';
 import { REPORTING_LIMIT, RateWindow, type WindowClock } from '../../graph/rate-window';
 import { errorText } from '../verify';
@@ -22,6 +25,8 @@ export interface CloudSyncFollowUpObject {
   /** The AD2AADProvisioning job that syncs it (from engine detection). */
   jobId: string;
   action: 'transfer' | 'rollback';
+  /** The job's run state from discovery (`jobRunState(configuration)`); absent: treated as running. */
+  jobState?: JobRunStateInfo | null;
 }
 
 export interface CloudSyncObjectEvidence {
@@ -55,6 +60,8 @@ export interface CloudSyncFollowUpResult {
   logError: string | null;
   /** Request ids of every query (evidence). */
   requestIds: (string | null)[];
+  /** Jobs that were paused: their objects were not waited for. */
+  stoppedJobs: string[];
 }
 
 /** Whether one outcome confirms the action (pure; each failing case is unit-tested). */
@@ -63,7 +70,20 @@ export function confirms(action: 'transfer' | 'rollback', o: ProvisioningOutcome
   return action === 'transfer' ? o.kind === 'soaSkipped' : o.kind === 'processed' || o.kind === 'skippedOther';
 }
 
-function detailOf(action: 'transfer' | 'rollback', o: ProvisioningOutcome | null, logError: string | null): string {
+function detailOf(
+  action: 'transfer' | 'rollback',
+  o: ProvisioningOutcome | null,
+  logError: string | null,
+  stopped: JobRunStateInfo | null,
+): string {
+  const base = detailCore(action, o, logError);
+  if (!stopped) return base;
+  if (action === 'rollback' && confirms(action, o))
+    return `${base} But ${stopped.text} Later AD changes will not flow until the job runs again.`;
+  return `${base} ${stopped.text}`;
+}
+
+function detailCore(action: 'transfer' | 'rollback', o: ProvisioningOutcome | null, logError: string | null): string {
   if (!o) {
     if (logError) return `The provisioning log could not be read (${logError}); no Cloud Sync evidence.`;
     return action === 'transfer'
@@ -98,10 +118,14 @@ export async function followUpCloudSync(
   let queries = 0;
   let rounds = 0;
   let logError: string | null = null;
+  const stoppedOf = (o: CloudSyncFollowUpObject): JobRunStateInfo | null =>
+    o.jobState?.state === 'stopped' ? o.jobState : null;
   const open = (): CloudSyncFollowUpObject[] => objects.filter((o) => !confirms(o.action, newest.get(o.id) ?? null));
+  // Objects worth waiting for: a paused job runs no scheduled cycle, so its objects are read once, not waited for.
+  const awaited = (): CloudSyncFollowUpObject[] => open().filter((o) => stoppedOf(o) === null);
   for (;;) {
     rounds++;
-    const jobs = [...new Set(open().map((o) => o.jobId))];
+    const jobs = [...new Set((rounds === 1 ? open() : awaited()).map((o) => o.jobId))];
     for (const jobId of jobs) {
       const r = await listProvisioningLogs(
         graph,
@@ -134,25 +158,28 @@ export async function followUpCloudSync(
       elapsedMs: elapsed,
       queries,
     });
-    if (remaining === 0 || logError || elapsed >= bound) break;
+    if (awaited().length === 0 || logError || elapsed >= bound) break;
     await options.clock.sleep(Math.min(interval, Math.max(1, bound - elapsed)), options.signal);
   }
   return {
     objects: objects.map((o) => {
       const outcome = newest.get(o.id) ?? null;
-      const ok = confirms(o.action, outcome);
+      const stopped = stoppedOf(o);
+      // a rollback on a paused job is never confirmed as a takeover: later AD changes won't flow
+      const ok = confirms(o.action, outcome) && !(stopped && o.action === 'rollback');
       return {
         id: o.id,
         action: o.action,
         outcome,
         confirmed: ok,
         level: ok ? 'serverConfirmed' : null,
-        detail: detailOf(o.action, outcome, logError),
+        detail: detailOf(o.action, outcome, logError, stopped),
       };
     }),
     queries,
     rounds,
     logError,
     requestIds,
+    stoppedJobs: [...new Set(objects.filter((o) => stoppedOf(o) !== null).map((o) => o.jobId))],
   };
 }

@@ -35,6 +35,9 @@ export interface FakeJob {
   id: string;
   templateId: string;
   settings?: { name: string; value: string }[];
+  /** `status.code` (default Active) and `schedule.state` (default Active), e.g. Paused / Disabled for a paused job. */
+  statusCode?: string;
+  scheduleState?: string;
 }
 export interface FakeConfiguration {
   spId: string;
@@ -130,6 +133,13 @@ export function fakeCloudSyncGraph(
     sentAt.set(bucket, list);
     return null;
   };
+  const jobView = (j: FakeJob): Record<string, unknown> => ({
+    id: j.id,
+    templateId: j.templateId,
+    schedule: { interval: 'PT2M', state: j.scheduleState ?? 'Active' },
+    status: { code: j.statusCode ?? 'Active' },
+    synchronizationJobSettings: j.settings ?? [],
+  });
   const route = async (method: string, url: URL, body: unknown): Promise<Response> => {
     const path = decodeURIComponent(url.pathname.replace(/^\/(v1\.0|beta)/, ''));
     if (method === 'GET' && path === '/servicePrincipals') {
@@ -156,14 +166,14 @@ export function fakeCloudSyncGraph(
       const cfg = state.configurations.find((c) => c.spId === m![1]);
       if (!cfg) return json(404, { error: { code: 'Request_ResourceNotFound', message: 'no sp' } });
       return json(200, {
-        value: cfg.jobs.map((j) => ({
-          id: j.id,
-          templateId: j.templateId,
-          schedule: { interval: 'PT2M', state: 'Active' },
-          status: { code: 'Active' },
-          synchronizationJobSettings: j.settings ?? [],
-        })),
+        value: cfg.jobs.map(jobView),
       });
+    }
+    m = /^\/servicePrincipals\/([^/]+)\/synchronization\/jobs\/([^/]+)$/.exec(path);
+    if (method === 'GET' && m) {
+      const job = state.configurations.find((c) => c.spId === m![1])?.jobs.find((j) => j.id === m![2]);
+      if (!job) return json(404, { error: { code: 'Request_ResourceNotFound', message: 'no job' } });
+      return json(200, jobView(job));
     }
     m = /^\/servicePrincipals\/([^/]+)\/synchronization\/jobs\/([^/]+)\/schema$/.exec(path);
     if (method === 'GET' && m) {
