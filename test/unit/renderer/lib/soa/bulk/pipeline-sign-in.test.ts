@@ -35,11 +35,22 @@ const FAST = {
 class RevocableGraph implements GraphBatchPort {
   revoked = false;
   refusedBatches = 0;
+  /** Batches sent and not yet answered: the test waits for 0 instead of guessing a delay. */
+  inFlight = 0;
   constructor(
     readonly graph: FakeGraph,
     private readonly how: 'throw' | 'inner401',
   ) {}
   async sendBatch(body: BatchBody, options: { scopes: readonly string[] }): Promise<BatchHttpResponse> {
+    this.inFlight++;
+    try {
+      return await this.answer(body, options);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async answer(body: BatchBody, options: { scopes: readonly string[] }): Promise<BatchHttpResponse> {
     if (!this.revoked) return this.graph.sendBatch(body);
     this.refusedBatches++;
     if (this.how === 'throw')
@@ -114,7 +125,7 @@ describe('bulk run when the token needs a new sign-in', () => {
       expect(paused?.failed).toBe(0);
       // paused: the refused batches were the last ones (at most one per concurrent slot); a batch already in flight
       // when the pause came is answered first
-      await new Promise((r) => setTimeout(r, 50));
+      await vi.waitFor(() => expect(graph.inFlight).toBe(0), { timeout: 20_000, interval: 5 });
       const refused = graph.refusedBatches;
       expect(refused).toBeGreaterThanOrEqual(1);
       expect(refused).toBeLessThanOrEqual(2);
