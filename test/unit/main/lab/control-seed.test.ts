@@ -168,8 +168,11 @@ describe('npm run lab:server', () => {
       },
     );
     let out = '';
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     const line = await new Promise<string>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`no LAB line: ${out}`)), 25_000);
+      // generous: tsx compiles the whole lab on start, which takes tens of seconds on a loaded 2-core machine
+      const timer = setTimeout(() => fail(new Error(`no LAB line: ${out}${err}`)), 150_000);
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString('utf8');
         const nl = out.indexOf('\n');
@@ -204,5 +207,5 @@ describe('npm run lab:server', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(state)).toBe(true);
-  });
+  }, 240_000);
 });
