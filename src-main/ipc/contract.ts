@@ -384,6 +384,18 @@ export const journalRecord = z.discriminatedUnion('kind', [
     after: z.unknown().optional(),
     reason: z.string().max(2000).optional(),
   }),
+  /**
+   * What a run observed after its writes (a bulk run's final results, a follow-up cycle on the server,
+   * an audit-log check), so a reload or restart shows the same evidence. Never an intent: never pending.
+   */
+  z.object({
+    kind: z.literal('observation'),
+    opId: z.string().min(1).max(100),
+    runId: z.string().min(1).max(100),
+    topic: z.enum(['bulkRunEnd', 'bulkServerCycle', 'bulkFollowUpEnd', 'bulkAudit']),
+    /** the observation; its shape per topic is parsed where it is read (src-renderer/lib/soa/bulk/run-journal.ts) */
+    data: z.unknown(),
+  }),
 ]);
 export type JournalRecordInput = z.infer<typeof journalRecord>;
 export const storedJournalRecord = z.intersection(

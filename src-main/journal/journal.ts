@@ -209,7 +209,7 @@ export class Journal {
     });
   }
 
-  /** All records of this tenant (optionally one run's intents and their results), oldest first. */
+  /** All records of this tenant (optionally one run's intents, their results and its observations), oldest first. */
   async read(options: JournalReadOptions = {}): Promise<JournalReadResult> {
     await this.init();
     const segments = this.segmentsNow();
@@ -244,7 +244,9 @@ export class Journal {
         const rec = r.record;
         if (options.runId !== undefined) {
           if (rec.kind === 'intent' && rec.runId === options.runId) runOps.add(rec.opId);
-          else if (!runOps.has(rec.opId)) continue;
+          else if (rec.kind === 'observation') {
+            if (rec.runId !== options.runId) continue;
+          } else if (!runOps.has(rec.opId)) continue;
         }
         if (afterSeq === undefined) keep(rec);
         else if (rec.seq > afterSeq) {
@@ -363,7 +365,7 @@ export class Journal {
         }
         tally.count++;
         tally.lastSeq = r.record.seq;
-        if (r.record.kind === 'intent') tally.addRun(r.record.runId);
+        if (r.record.kind !== 'result') tally.addRun(r.record.runId);
         this.track(r.record, line.text);
       }
     }
@@ -422,7 +424,8 @@ export class Journal {
       this.open.set(rec.opId, line);
       return;
     }
-    this.open.delete(rec.opId);
+    // an observation closes nothing: only a result ends an intent
+    if (rec.kind === 'result') this.open.delete(rec.opId);
   }
 
   private async writeIndex(): Promise<void> {
@@ -487,7 +490,7 @@ export class Journal {
         for (const { rec, line } of lines) {
           active.count++;
           active.lastSeq = rec.seq;
-          if (rec.kind === 'intent') active.addRun(rec.runId);
+          if (rec.kind !== 'result') active.addRun(rec.runId);
           this.track(rec, line);
         }
         batch.forEach((q, i) => q.resolve(written[i] ?? []));
@@ -526,7 +529,9 @@ function refusal(record: JournalRecordInput, secret: SecretFinding): OperationEr
   const what =
     record.kind === 'intent'
       ? `the ${record.action} intent for ${record.objectType} ${record.objectId}`
-      : `the result of ${record.opId}`;
+      : record.kind === 'observation'
+        ? `the ${record.topic} observation of run ${record.runId}`
+        : `the result of ${record.opId}`;
   return new OperationError(
     'refused',
     `Journal record refused: ${secret.path} looks like a credential (${secret.kind}). The journal never stores tokens or secrets; remove it from ${what} and try again.`,

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { isoDate, journalRecord, type StoredJournalRecord } from '../ipc/contract';
 
 const storedFields = { seq: z.number().int(), at: isoDate, tenant: z.string() };
-const [intentRecord, resultRecord] = journalRecord.options;
+const [intentRecord, resultRecord, observationRecord] = journalRecord.options;
 
 /**
  * The contract's `storedJournalRecord` as one discriminated union (the same fields and checks;
@@ -19,6 +19,7 @@ const [intentRecord, resultRecord] = journalRecord.options;
 export const storedRecordSchema = z.discriminatedUnion('kind', [
   intentRecord.extend(storedFields),
   resultRecord.extend(storedFields),
+  observationRecord.extend(storedFields),
 ]);
 
 /** Parse one stored line that is known to be valid (an index entry); null when it is not. */

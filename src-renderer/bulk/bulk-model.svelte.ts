@@ -3,7 +3,7 @@
  * Connect Sync follow-up. All Graph, journal and server work goes through the bulk engine
  * (`lib/soa/bulk`) over the ports in `bulk-ports.ts`; this class only orders it and keeps the state.
  */
-import type { AppInfo } from '@contract';
+import type { AppInfo, JournalRecordInput } from '@contract';
 import { SvelteMap } from 'svelte/reactivity';
 import type { SoaClient } from '../lib/bridge';
 import {
@@ -18,6 +18,12 @@ import {
   saveSelection,
   selectByFilter,
   reverifyPending,
+  auditRecords,
+  changedEntries,
+  followUpEndRecord,
+  restoreRunEvidence,
+  runEndRecords,
+  serverCycleRecords,
   type BulkAction,
   type BulkObjectType,
   type CsvImportResult,
@@ -50,6 +56,7 @@ import {
 } from './selection-sources';
 import { runServerFollowUp } from './server-follow-up-run';
 import {
+  listRuns,
   newRunId,
   nowIso,
   planOfRun,
@@ -58,8 +65,13 @@ import {
   stamp,
   setRunStatus,
   storedPlan,
+  followUpCandidates,
+  setRunFollowUp,
+  setShownRun,
+  shownRun,
   type JournalRun,
   type ResumeCandidate,
+  type RunRecord,
 } from './run-store';
 
 export { ACTION_LABEL, TYPE_LABEL, type Problem, type SelectionMode } from './bulk-labels';
@@ -131,6 +143,12 @@ export class BulkModel {
   dnMissing = $state<{ objectId: string; reason: string }[]>([]);
 
   resumable = $state<ResumeCandidate[]>([]);
+  /** finished runs whose objects are not all confirmed on the server ("check pending objects") */
+  pendingFollowUps = $state<RunRecord[]>([]);
+  /** evidence observed but not journaled (a reload would not show it): said, never hidden */
+  journalProblem = $state<string | undefined>();
+  /** observation records are appended one set after another, so the journal keeps the order they were made in */
+  private journalChain: Promise<void> = Promise.resolve();
 
   private ports: BulkPorts;
   private control: RunControl | undefined;
@@ -234,6 +252,8 @@ export class BulkModel {
     this.auditProblem = undefined;
     this.followUpCycles = [];
     this.dnMissing = [];
+    this.journalProblem = undefined;
+    setShownRun(undefined);
   }
 
   private account: string | undefined;
@@ -469,6 +489,9 @@ export class BulkModel {
       this.summary = summary;
       this.progress = summary.progress;
       setRunStatus(runId, summary.cancelled ? 'cancelled' : 'finished');
+      setShownRun(runId);
+      await this.journalEvidence(runEndRecords(summary));
+      this.noteFollowUp();
     } catch (e) {
       this.problem = {
         title: `Run ${runId} stopped.`,
@@ -502,6 +525,99 @@ export class BulkModel {
   async refreshResumable(): Promise<void> {
     const p = await this.client.call('journal.pending', {});
     this.resumable = resumeCandidates(p.ok ? p.value.pending : [], this.running ? this.runId : undefined);
+    this.pendingFollowUps = followUpCandidates();
+    // after a reload or restart: the run that was on screen comes back from the journal, as it was
+    const shown = shownRun();
+    if (shown && !this.running && !this.summary && !this.selected && !this.plan && !this.busy) await this.openRun(shown);
+  }
+
+  /**
+   * Show a finished run's summary and evidence as the journal holds them (its final results, each
+   * follow-up cycle, each audit check). Nothing is re-read here: what is shown was observed and journaled.
+   */
+  async openRun(runId: string): Promise<boolean> {
+    if (this.running) return false;
+    const records = await this.task('Reading the run from the journal…', `Run ${runId} could not be read.`, () =>
+      this.ports.journal.readRun(runId),
+    );
+    if (!records) return false;
+    const r = restoreRunEvidence(runId, records);
+    if (!r.summary) {
+      if (shownRun() === runId) setShownRun(undefined);
+      this.problem = {
+        title: `The journal holds no final results of run ${runId}.`,
+        message: 'The run never finished, or it finished before this version journaled its results.',
+        fix: 'Resume the run if it is offered above; otherwise plan its objects again (verified objects are skipped).',
+      };
+      return false;
+    }
+    this.clearSelection();
+    this.notice = undefined;
+    // the plan (for the AD lookups by mail and the report), when this profile remembers it
+    const found = planOfRun(runId);
+    const plan = 'plan' in found ? found.plan : undefined;
+    const first = r.summary.items[0];
+    this.kind = plan?.kind ?? first?.action ?? this.kind;
+    this.objectType = plan?.objectType ?? first?.objectType ?? this.objectType;
+    if ('plan' in found) {
+      this.plan = found.plan;
+      this.planText = found.text;
+      this.planPath = listRuns().find((x) => x.runId === runId)?.planFile ?? 'loaded';
+    }
+    this.selectionLabel = `run ${runId} (from the journal)`;
+    this.runId = runId;
+    this.summary = r.summary;
+    this.progress = r.summary.progress;
+    for (const [id, o] of r.serverObservations) this.serverObservations.set(id, o);
+    for (const [id, a] of r.auditConfirmations) this.auditConfirmations.set(id, a);
+    this.auditChecked = r.auditChecked;
+    this.auditQueries = r.auditQueries;
+    this.auditProblem = r.auditProblem;
+    this.followUpCycles = r.followUpCycles;
+    this.syncOutcome = r.syncOutcome;
+    this.dnMissing = r.dnMissing;
+    if (r.unreadable > 0)
+      this.journalProblem = `${r.unreadable} journaled observation(s) of this run could not be read and are not shown.`;
+    setShownRun(runId);
+    return true;
+  }
+
+  /**
+   * "Check pending objects": the run's objects not yet confirmed on the server are checked again against
+   * the live state (sync cycles, server traces and, for a rollback, the Entra ID read-back), each cycle
+   * journaled; the audit log is read again for entries not yet visible.
+   */
+  async checkPending(runId: string): Promise<void> {
+    if (this.summary?.runId !== runId && !(await this.openRun(runId))) return;
+    await this.syncAndSweep();
+    const levels = this.levels;
+    if (levels?.audit && levels.audit.found < levels.audit.checked) await this.checkAudit();
+  }
+
+  dismissFollowUp(runId: string): void {
+    setRunStatus(runId, 'dismissed');
+    this.pendingFollowUps = followUpCandidates();
+  }
+
+  /** Append observation records after the ones before them; a failure is said, and the evidence on screen stays. */
+  private journalEvidence(records: JournalRecordInput[]): Promise<void> {
+    const runId = this.runId;
+    this.journalChain = this.journalChain.then(async () => {
+      try {
+        await this.ports.journal.append(records);
+      } catch (e) {
+        this.journalProblem = `Evidence of run ${runId ?? ''} was observed but not journaled (${describeError(e).message}); a reload will not show it. Check the journal, then run the check again.`;
+      }
+    });
+    return this.journalChain;
+  }
+
+  /** Remember whether the run on screen still has objects pending on the server (the resume panel offers them). */
+  private noteFollowUp(): void {
+    const s = this.summary;
+    if (!s || s.cancelled) return;
+    setRunFollowUp(s.runId, this.levels?.complete === true);
+    this.pendingFollowUps = followUpCandidates();
   }
 
   /** Resume with the plan remembered for this run, or with a plan file the admin picks. */
@@ -572,6 +688,8 @@ export class BulkModel {
     const abort = new AbortController();
     this.syncAbort = abort;
     this.syncing = true;
+    /** observations not journaled yet (journaled with the next cycle, or with the follow-up's end) */
+    let unjournaled = new Map<string, ServerObservation>();
     try {
       await this.task('Running delta sync cycles…', 'The sync follow-up or the sweep did not finish.', async () => {
         const sweep = await runServerFollowUp({
@@ -588,20 +706,22 @@ export class BulkModel {
             onBusy: (m) => (this.busy = m),
             onDnsResolved: (missing) => (this.dnMissing = missing),
             onObservations: (obs) => {
+              for (const [id, o] of changedEntries(new Map(this.serverObservations), obs)) unjournaled.set(id, o);
               for (const [id, o] of obs) this.serverObservations.set(id, o);
             },
             onCycle: (_cycle, pending) => {
-              this.followUpCycles = [
-                ...this.followUpCycles,
-                {
-                  cycle: this.followUpCycles.length + 1,
-                  pending,
-                  headline: this.levels?.headline ?? '',
-                  at: nowIso(),
-                },
-              ];
+              const line = { cycle: this.followUpCycles.length + 1, pending, headline: this.levels?.headline ?? '', at: nowIso() };
+              this.followUpCycles = [...this.followUpCycles, line];
+              // each cycle is journaled with what it observed, so a reload shows the same cycle log and levels
+              void this.journalEvidence(serverCycleRecords(s.runId, { ...line, observations: [...unjournaled.values()] }));
+              unjournaled = new Map();
             },
-            onOutcome: (m) => (this.syncOutcome = m),
+            onOutcome: (m) => {
+              this.syncOutcome = m;
+              const end = { at: nowIso(), message: m, missing: this.dnMissing, observations: [...unjournaled.values()] };
+              void this.journalEvidence([followUpEndRecord(s.runId, end)]);
+              unjournaled = new Map();
+            },
           },
         });
         if (sweep) this.sweep = sweep;
@@ -609,6 +729,8 @@ export class BulkModel {
     } finally {
       this.syncing = false;
       this.syncAbort = undefined;
+      await this.journalChain;
+      this.noteFollowUp();
     }
   }
 
@@ -621,15 +743,22 @@ export class BulkModel {
     if (!s) return;
     const action = s.items[0]?.action ?? this.plan?.kind ?? this.kind;
     await this.task('Reading the audit log…', 'The audit log could not be read.', async () => {
-      const r = await confirmByAudit(this.ports.audit, action, auditObjectsOf(s, s.items), {
-        earlier: new SvelteMap(this.auditConfirmations),
-      });
+      const earlier = new Map(this.auditConfirmations);
+      const r = await confirmByAudit(this.ports.audit, action, auditObjectsOf(s, s.items), { earlier });
       for (const [id, a] of r.byObject) this.auditConfirmations.set(id, a);
       this.auditQueries = [...this.auditQueries, ...r.queries];
       this.auditChecked = true;
       this.auditProblem = r.error
         ? `${r.error.message}${r.error.fix ? ` ${r.error.fix}` : ''} The read-back evidence stands; check the audit log again once this is fixed.`
         : undefined;
+      await this.journalEvidence(
+        auditRecords(s.runId, {
+          at: nowIso(),
+          confirmations: changedEntries(earlier, r.byObject),
+          queries: r.queries,
+          problem: this.auditProblem,
+        }),
+      );
     });
   }
 

@@ -21,6 +21,8 @@ const runRecord = z.object({
   /** `dismissed`: the admin chose not to resume (uncertain intents are still offered) */
   status: z.enum(['running', 'finished', 'cancelled', 'dismissed']),
   planFile: z.string().optional(),
+  /** after the run: whether every object's server confirmation was observed (`pending` offers "check pending objects") */
+  followUp: z.enum(['pending', 'complete']).optional(),
 });
 export type RunRecord = z.infer<typeof runRecord>;
 
@@ -67,6 +69,28 @@ export function putRun(record: RunRecord, planText?: string): void {
 export function setRunStatus(runId: string, status: RunRecord['status']): void {
   const r = listRuns().find((x) => x.runId === runId);
   if (r) putRun({ ...r, status });
+}
+
+/** Record whether a finished run still has objects whose server confirmation was not observed. */
+export function setRunFollowUp(runId: string, complete: boolean): void {
+  const r = listRuns().find((x) => x.runId === runId);
+  if (r) putRun({ ...r, followUp: complete ? 'complete' : 'pending' });
+}
+
+/** Finished runs with objects still pending on the server (newest first), offered for "check pending objects". */
+export function followUpCandidates(exceptRunId?: string): RunRecord[] {
+  return listRuns().filter((r) => r.status === 'finished' && r.followUp === 'pending' && r.runId !== exceptRunId);
+}
+
+const SHOWN_KEY = 'soa-pilot.bulk.shown';
+
+/** The run whose summary is on screen (restored from the journal after a reload), or none. */
+export function shownRun(): string | undefined {
+  return storage()?.getItem(SHOWN_KEY) || undefined;
+}
+
+export function setShownRun(runId: string | undefined): void {
+  storage()?.setItem(SHOWN_KEY, runId ?? '');
 }
 
 export function storedPlan(runId: string): string | undefined {
@@ -116,6 +140,7 @@ export class JournalRunTally {
         this.tally.set(r.runId, run);
         continue;
       }
+      if (r.kind !== 'result') continue;
       const runId = this.byOp.get(r.opId);
       const run = runId ? this.tally.get(runId) : undefined;
       if (!run) continue;

@@ -151,7 +151,7 @@ export class FinishedSoaWrites {
         this.open.delete(r.opId);
         continue;
       }
-      if (r.action !== 'transfer' && r.action !== 'rollback') continue;
+      if (r.kind !== 'intent' || (r.action !== 'transfer' && r.action !== 'rollback')) continue;
       const w = { id: r.objectId.toLowerCase(), action: r.action, at: r.at, opId: r.opId, seq: r.seq };
       if (this.done.has(r.opId)) this.finished(w);
       else this.open.set(r.opId, [...(this.open.get(r.opId) ?? []), w]);

@@ -226,6 +226,7 @@ export async function runHeavyThrottle(lab: LabHandle, o: HeavyThrottleOptions):
     }
     const journalCounts = new Map<string, { intent: number; result: number }>();
     for (const r of (await journal.read({ runId: `heavy-${o.outerStatus}` })).records) {
+      if (r.kind === 'observation') continue; // the pipeline journals none
       const c = journalCounts.get(r.opId) ?? { intent: 0, result: 0 };
       c[r.kind]++;
       journalCounts.set(r.opId, c);

@@ -15,3 +15,4 @@ export * from './reverify';
 export * from './server-follow-up';
 export * from './evidence-levels';
 export * from './audit-confirmation';
+export * from './run-journal';

@@ -17,6 +17,7 @@ export function transferredByRun(records: StoredJournalRecord[], runId: string):
       if (r.runId === runId && r.action === 'transfer') intents.set(r.opId, r);
       continue;
     }
+    if (r.kind !== 'result') continue;
     const intent = intents.get(r.opId);
     if (!intent || r.outcome !== 'done' || seen.has(intent.objectId)) continue;
     seen.add(intent.objectId);

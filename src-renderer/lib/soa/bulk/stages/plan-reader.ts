@@ -35,7 +35,7 @@ export function restoreSlots(
   const results = new Map<string, ResultRecord>();
   for (const r of records) {
     if (r.kind === 'intent') intents.add(r.opId);
-    else results.set(r.opId, r);
+    else if (r.kind === 'result') results.set(r.opId, r);
   }
   const seen = new Set<string>();
   const slots: Slot[] = [];
