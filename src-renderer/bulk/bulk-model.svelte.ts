@@ -20,6 +20,7 @@ import {
   reverifyPending,
   auditRecords,
   changedEntries,
+  ObservationBuffer,
   followUpEndRecord,
   restoreRunEvidence,
   runEndRecords,
@@ -528,7 +529,8 @@ export class BulkModel {
     this.pendingFollowUps = followUpCandidates();
     // after a reload or restart: the run that was on screen comes back from the journal, as it was
     const shown = shownRun();
-    if (shown && !this.running && !this.summary && !this.selected && !this.plan && !this.busy) await this.openRun(shown);
+    if (shown && !this.running && !this.summary && !this.selected && !this.plan && !this.busy)
+      await this.openRun(shown);
   }
 
   /**
@@ -689,7 +691,7 @@ export class BulkModel {
     this.syncAbort = abort;
     this.syncing = true;
     /** observations not journaled yet (journaled with the next cycle, or with the follow-up's end) */
-    let unjournaled = new Map<string, ServerObservation>();
+    const unjournaled = new ObservationBuffer();
     try {
       await this.task('Running delta sync cycles…', 'The sync follow-up or the sweep did not finish.', async () => {
         const sweep = await runServerFollowUp({
@@ -706,21 +708,29 @@ export class BulkModel {
             onBusy: (m) => (this.busy = m),
             onDnsResolved: (missing) => (this.dnMissing = missing),
             onObservations: (obs) => {
-              for (const [id, o] of changedEntries(new Map(this.serverObservations), obs)) unjournaled.set(id, o);
+              unjournaled.add(changedEntries(this.serverObservations, obs));
               for (const [id, o] of obs) this.serverObservations.set(id, o);
             },
             onCycle: (_cycle, pending) => {
-              const line = { cycle: this.followUpCycles.length + 1, pending, headline: this.levels?.headline ?? '', at: nowIso() };
+              const line = {
+                cycle: this.followUpCycles.length + 1,
+                pending,
+                headline: this.levels?.headline ?? '',
+                at: nowIso(),
+              };
               this.followUpCycles = [...this.followUpCycles, line];
               // each cycle is journaled with what it observed, so a reload shows the same cycle log and levels
-              void this.journalEvidence(serverCycleRecords(s.runId, { ...line, observations: [...unjournaled.values()] }));
-              unjournaled = new Map();
+              void this.journalEvidence(serverCycleRecords(s.runId, { ...line, observations: unjournaled.take() }));
             },
             onOutcome: (m) => {
               this.syncOutcome = m;
-              const end = { at: nowIso(), message: m, missing: this.dnMissing, observations: [...unjournaled.values()] };
+              const end = {
+                at: nowIso(),
+                message: m,
+                missing: $state.snapshot(this.dnMissing),
+                observations: unjournaled.take(),
+              };
               void this.journalEvidence([followUpEndRecord(s.runId, end)]);
-              unjournaled = new Map();
             },
           },
         });
@@ -743,7 +753,7 @@ export class BulkModel {
     if (!s) return;
     const action = s.items[0]?.action ?? this.plan?.kind ?? this.kind;
     await this.task('Reading the audit log…', 'The audit log could not be read.', async () => {
-      const earlier = new Map(this.auditConfirmations);
+      const earlier = new SvelteMap(this.auditConfirmations);
       const r = await confirmByAudit(this.ports.audit, action, auditObjectsOf(s, s.items), { earlier });
       for (const [id, a] of r.byObject) this.auditConfirmations.set(id, a);
       this.auditQueries = [...this.auditQueries, ...r.queries];

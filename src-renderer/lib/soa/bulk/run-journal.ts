@@ -274,6 +274,22 @@ export function changedEntries<T>(before: ReadonlyMap<string, T>, after: Readonl
   return out;
 }
 
+/** Server observations made and not journaled yet (the latest per object), taken when their record is written. */
+export class ObservationBuffer {
+  private readonly byObject = new Map<string, ServerObservation>();
+
+  add(observations: ReadonlyMap<string, ServerObservation>): void {
+    for (const [id, o] of observations) this.byObject.set(id, o);
+  }
+
+  /** The buffered observations, in the order first seen; the buffer is empty afterwards. */
+  take(): ServerObservation[] {
+    const out = [...this.byObject.values()];
+    this.byObject.clear();
+    return out;
+  }
+}
+
 /** Rebuild a run's summary and evidence from its journal records (oldest first; later records win). */
 export function restoreRunEvidence(runId: string, records: readonly StoredJournalRecord[]): RestoredRunEvidence {
   const out: RestoredRunEvidence = {

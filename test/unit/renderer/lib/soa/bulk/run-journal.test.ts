@@ -129,10 +129,23 @@ describe('bulk run evidence in the journal', () => {
       await port().append(serverCycleRecords(RUN, { ...line, observations: [...seen.values()] }));
     }
     await port().append([
-      followUpEndRecord(RUN, { at: 'x', message: 'Timed out; 1 pending.', missing: [{ objectId: 'c9', reason: 'no DN' }] }),
+      followUpEndRecord(RUN, {
+        at: 'x',
+        message: 'Timed out; 1 pending.',
+        missing: [{ objectId: 'c9', reason: 'no DN' }],
+      }),
     ]);
     const audit = new Map<string, AuditConfirmation>([
-      ['c1', { status: 'found', eventId: 'e1', activityDisplayName: 'Undo changes', activityDateTime: 't', initiatedBy: 'a' }],
+      [
+        'c1',
+        {
+          status: 'found',
+          eventId: 'e1',
+          activityDisplayName: 'Undo changes',
+          activityDateTime: 't',
+          initiatedBy: 'a',
+        },
+      ],
       ['c2', { status: 'notYetVisible', checkedAt: 't' }],
     ]);
     const queries = [{ window: { from: 'a', to: 'b' }, request: 'GET …', status: 200, requestId: 'q1', entries: 1 }];
@@ -175,11 +188,17 @@ describe('bulk run evidence in the journal', () => {
     const first = summaryOf([item(1), item(2, { outcome: 'cancelled', written: false })], { cancelled: true });
     const resumed = summaryOf([item(1, { fromJournal: true }), item(2)]);
     await port().append(runEndRecords(first));
-    await port().append(serverCycleRecords(RUN, { at: 'a', pending: 1, headline: 'h1', observations: [obs('c1', 1, false)] }));
+    await port().append(
+      serverCycleRecords(RUN, { at: 'a', pending: 1, headline: 'h1', observations: [obs('c1', 1, false)] }),
+    );
     await port().append(runEndRecords(resumed));
-    await port().append(serverCycleRecords(RUN, { at: 'b', pending: 0, headline: 'h2', observations: [obs('c1', 2, true)] }));
+    await port().append(
+      serverCycleRecords(RUN, { at: 'b', pending: 0, headline: 'h2', observations: [obs('c1', 2, true)] }),
+    );
     const auditA = new Map<string, AuditConfirmation>([['c1', { status: 'notYetVisible', checkedAt: 't1' }]]);
-    await port().append(auditRecords(RUN, { at: 'a', confirmations: auditA, queries: [], problem: '403: no reader role' }));
+    await port().append(
+      auditRecords(RUN, { at: 'a', confirmations: auditA, queries: [], problem: '403: no reader role' }),
+    );
     const found: AuditConfirmation = {
       status: 'found',
       eventId: 'e',
@@ -229,7 +248,15 @@ describe('bulk run evidence in the journal', () => {
         opId: `${RUN}/bulkServerCycle/bad/0`,
         runId: RUN,
         topic: 'bulkServerCycle',
-        data: { group: 'bad', part: 0, parts: 1, at: 'a', pending: 0, headline: 'Complete', observations: [{ objectId: 'c1', confirmed: 'yes' }] },
+        data: {
+          group: 'bad',
+          part: 0,
+          parts: 1,
+          at: 'a',
+          pending: 0,
+          headline: 'Complete',
+          observations: [{ objectId: 'c1', confirmed: 'yes' }],
+        },
       },
     ]);
     const all = (await journal.read()).records;
