@@ -1,0 +1,142 @@
+/**
+ * The app's Cloud Sync library against the lab (scenario cloudSyncDomains), over HTTPS with real tokens: the route
+ * is chosen by DomainFQDN among several configurations, a job that does not tell its domain makes the route "cannot
+ * tell", and a paused job (each schedule variant) is read as stopped so no cycle is waited for and the block is not
+ * claimed. No PowerShell: the Graph half only. docs/reference/cloud-sync.md
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLab, type LabHandle } from '../../../src-main/lab/index';
+import { CLOUD_SYNC_PAUSED_SCHEDULE_VARIANTS } from '../../../src-main/lab/cloudsync/model';
+import { createHttpsFetch } from '../../../src-main/auth/https-fetch';
+import { createGraphSession, type GraphSession } from '../../../src-renderer/lib/graph/graph-client';
+import { getJobRunState, listCloudSyncConfigurations } from '../../../src-renderer/lib/graph/cloud-sync-graph';
+import {
+  blockVerdict,
+  cloudSyncWindows,
+  DEFAULT_CLOUD_SYNC_TUNING,
+  observeCloudSync,
+} from '../../../src-renderer/lib/soa/cloud-sync-proof';
+import { routeObject } from '../../../src-renderer/lib/soa/sync-engine';
+import { DEFAULT_TUNING, realClock, type FlowPorts } from '../../../src-renderer/lib/soa/ports';
+import { HYBRID_ADMIN } from './lab-bridge';
+import { fakeIpc } from '../../unit/renderer/lib/soa/fakes';
+
+let lab: LabHandle;
+let graph: GraphSession;
+
+beforeAll(async () => {
+  lab = await startLab({ seed: 5, contacts: 10, scenario: 'cloudSyncDomains', tokenLifetimeSeconds: 24 * 3600 });
+  graph = createGraphSession({
+    baseUrl: lab.info.graphBaseUrl,
+    customHosts: [new URL(lab.info.graphBaseUrl).hostname],
+    fetch: createHttpsFetch({ extraCa: [readFileSync(lab.info.caCertPath, 'utf8')] }),
+    maxRetries: 0,
+    tokenSource: (scopes) => lab.mintToken(HYBRID_ADMIN, scopes),
+  });
+});
+afterAll(async () => {
+  await lab.close();
+});
+beforeEach(async () => {
+  await lab.control('DELETE', '/throttle');
+  lab.updateSettings({ cloudSyncJobDomainSetting: 'present', cloudSyncServicePrincipalName: 'domain' });
+});
+
+async function configurations() {
+  const r = await listCloudSyncConfigurations(graph);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value.configurations;
+}
+
+/** The lab admin pauses or starts a job the way an admin would in the portal (the app never does). */
+async function jobAction(spId: string, jobId: string, action: 'pause' | 'start'): Promise<void> {
+  const token = await lab.mintToken(HYBRID_ADMIN, ['Synchronization.ReadWrite.All']);
+  const r = await createGraphSession({
+    baseUrl: lab.info.graphBaseUrl,
+    customHosts: [new URL(lab.info.graphBaseUrl).hostname],
+    fetch: createHttpsFetch({ extraCa: [readFileSync(lab.info.caCertPath, 'utf8')] }),
+    maxRetries: 0,
+    tokenSource: async () => token,
+  }).call(
+    {
+      method: 'POST',
+      path: `/servicePrincipals/${spId}/synchronization/jobs/${jobId}/${action}`,
+      scopes: ['Synchronization.ReadWrite.All'],
+    },
+    () => null,
+  );
+  expect(r.ok).toBe(true);
+}
+
+describe('Cloud Sync against the lab: several configurations and paused jobs', () => {
+  it('routes each domain to its own job by exact DomainFQDN', async () => {
+    const cfgs = await configurations();
+    expect(cfgs.map((c) => c.domain).sort()).toEqual(['adatum.com', 'emea.adatum.com', 'litware.com']);
+    const route = (dn: string) => routeObject(dn, { cloudSync: cfgs, connectSync: [] });
+    for (const [dn, domain] of [
+      ['CN=A,OU=Partner Contacts,DC=adatum,DC=com', 'adatum.com'],
+      ['CN=B,OU=Contacts,DC=litware,DC=com', 'litware.com'],
+      ['CN=C,DC=emea,DC=adatum,DC=com', 'emea.adatum.com'],
+    ] as const) {
+      const r = route(dn);
+      expect(r.engine).toBe('cloudSync');
+      expect(r.cloudSync?.jobId).toBe(cfgs.find((c) => c.domain === domain)?.jobId);
+    }
+  });
+
+  it('without DomainFQDN, the domain-named service principals still route; template-named ones make it "cannot tell"', async () => {
+    lab.updateSettings({ cloudSyncJobDomainSetting: 'absent' });
+    const named = await configurations();
+    expect(named.every((c) => c.domainSource === 'displayName')).toBe(true);
+    expect(routeObject('CN=B,OU=Contacts,DC=litware,DC=com', { cloudSync: named, connectSync: [] }).engine).toBe(
+      'cloudSync',
+    );
+    lab.updateSettings({ cloudSyncServicePrincipalName: 'appDisplayName' });
+    const unnamed = await configurations();
+    expect(unnamed.every((c) => c.domain === null)).toBe(true);
+    expect(routeObject('CN=B,OU=Contacts,DC=litware,DC=com', { cloudSync: unnamed, connectSync: [] }).engine).toBe(
+      'unknown',
+    );
+  });
+
+  it.each(CLOUD_SYNC_PAUSED_SCHEDULE_VARIANTS)(
+    'paused (schedule %s): read as stopped, the log read once without waiting, the block not claimed',
+    async (variant) => {
+      lab.updateSettings({ cloudSyncPausedSchedule: variant });
+      const cfg = (await configurations()).find((c) => c.domain === 'litware.com');
+      if (!cfg) throw new Error('no litware configuration');
+      await jobAction(cfg.servicePrincipalId, cfg.jobId, 'pause');
+      try {
+        const state = await getJobRunState(graph, cfg.servicePrincipalId, cfg.jobId);
+        expect(state.ok && state.value.state).toBe('stopped');
+        const ports: FlowPorts = {
+          ipc: fakeIpc({}).ipc,
+          graph,
+          clock: realClock,
+          tuning: DEFAULT_TUNING,
+          newId: () => 'op',
+        };
+        const t0 = Date.now();
+        const o = await observeCloudSync(
+          ports,
+          { configuration: cfg, rule: null, windows: cloudSyncWindows(ports), tuning: DEFAULT_CLOUD_SYNC_TUNING },
+          { id: 'none', displayName: 'Nobody', mail: null, dn: 'CN=Nobody,OU=Contacts,DC=litware,DC=com' },
+          new Date(Date.now() - 1000).toISOString(),
+          (x) => x.kind !== 'unknown',
+        );
+        // the default bound is 10 minutes: returning at once means nothing was waited for
+        expect(Date.now() - t0).toBeLessThan(60_000);
+        expect(o.jobState?.state).toBe('stopped');
+        const v = blockVerdict({ observation: o, cloudUnchanged: true, isCloudManaged: true });
+        expect(v.verdict).toBe('warn');
+        expect(v.observed).toMatch(/no scheduled cycle will run/);
+      } finally {
+        await jobAction(cfg.servicePrincipalId, cfg.jobId, 'start');
+      }
+      // the failing case: started again, the same job reads as running
+      const again = await getJobRunState(graph, cfg.servicePrincipalId, cfg.jobId);
+      expect(again.ok && again.value.state).toBe('running');
+    },
+  );
+});
