@@ -29,6 +29,18 @@ describe('redact', () => {
     expect(out).toContain('[redacted]');
   });
 
+  it.each(['accessToken', 'refreshToken', 'id_token', 'clientSecret', 'codeVerifier', 'password'])(
+    'replaces the whole value of a %s field, in snake_case or camelCase',
+    (field) => {
+      expect(redact(`"${field}":"v4lue-xyz"`)).toBe(`"${field}":"[redacted]"`);
+      expect(redact(`${field}=v4lue-xyz next`)).toBe(`${field}=[redacted] next`);
+    },
+  );
+
+  it('removes a Bearer value after several spaces', () => {
+    expect(redact('header Bearer   opaque123, next')).toBe('header Bearer   [redacted], next');
+  });
+
   it('leaves ordinary text alone (names with the word Bearer keep their other words)', () => {
     expect(redact('contact Flag Consulting GmbH moved')).toBe('contact Flag Consulting GmbH moved');
     expect(redact('eyJ short.x')).toBe('eyJ short.x');
