@@ -23,7 +23,18 @@ export default {
   reporters: ['html', 'json', 'progress'],
   concurrency: Number(process.env.SOA_MUTATE_CONCURRENCY ?? 2),
   timeoutMS: 20_000,
-  ignorePatterns: ['out', 'dist', '.tools', 'reports', 'test-results', 'coverage', '.lab-state', '.claude'],
+  // .stryker-tmp: other modules' sandboxes (each module has its own temp folder, so two can run at once)
+  ignorePatterns: [
+    'out',
+    'dist',
+    '.tools',
+    'reports',
+    'test-results',
+    'coverage',
+    '.lab-state',
+    '.claude',
+    '.stryker-tmp',
+  ],
   tempDirName: `.stryker-tmp/${name}`,
   cleanTempDir: 'always',
 };

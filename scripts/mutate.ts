@@ -146,7 +146,8 @@ function main(): number {
   }
   const valid = total.killed + total.survived + total.noCoverage;
   const overall = valid === 0 ? 100 : (100 * total.killed) / valid;
-  console.log(`${'overall'.padEnd(22)} ${overall.toFixed(1).padStart(5)} % (target ≥ 85 %)`);
+  if (scores.length === 0) console.log(`${'overall'.padEnd(22)}   no module scored`);
+  else console.log(`${'overall'.padEnd(22)} ${overall.toFixed(1).padStart(5)} % (target ≥ 85 %)`);
   for (const s of scores.filter((x) => x.unexplained.length > 0)) {
     console.log(`\n${s.name}: ${s.unexplained.length} survivor(s) neither killed nor listed as equivalent:`);
     for (const u of s.unexplained.slice(0, 200)) console.log(`  ${u}`);
