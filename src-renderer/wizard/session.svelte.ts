@@ -15,6 +15,7 @@ import {
   type FlowTuning,
 } from '../lib/soa/ports';
 import { runStreaming } from '../lib/soa/streaming';
+import { cloudSyncWindows, type CloudSyncContext } from '../lib/soa/cloud-sync-proof';
 
 /**
  * What the wizard asks for at sign-in (incremental tokens are then requested per step). The
@@ -138,6 +139,16 @@ export class Session {
     const p = await this.client.call('journal.pending', {});
     this.pendingCount = p.ok ? p.value.pending.length : 0;
   }
+
+  /**
+   * The request windows of provisionOnDemand and the reporting API (5 per 10 s each, per app and tenant): one pair
+   * for the session, so two runs never exceed the limits together.
+   */
+  cloudSyncWindows(): CloudSyncContext['windows'] {
+    this.cloudSyncWindowPair ??= cloudSyncWindows({ clock: realClock });
+    return this.cloudSyncWindowPair;
+  }
+  private cloudSyncWindowPair: CloudSyncContext['windows'] | undefined;
 
   ports(): FlowPorts {
     if (!this.graph) throw new Error('Not connected.');

@@ -23,9 +23,9 @@ export class StepAttempt {
  * One attempt at a step that runs a sync cycle: running, the cycle's progress, Stop, and the
  * failure to show (the step's own, or the error it threw); a Stop is kept apart as `cancelled`.
  */
-export class SyncStepAttempt {
+export class SyncStepAttempt<P = SyncProgress> {
   running = $state(false);
-  progress = $state<SyncProgress | undefined>();
+  progress = $state<P | undefined>();
   failure = $state<string | undefined>();
   /** Set when the admin stopped the wait (neutral, not a failure): what happens to the cycle. */
   cancelled = $state<string | undefined>();
@@ -37,7 +37,7 @@ export class SyncStepAttempt {
 
   /** `body` runs the step with these options and returns its failure, if any. */
   async run(
-    body: (options: { signal: AbortSignal; onProgress: (p: SyncProgress) => void }) => Promise<string | undefined>,
+    body: (options: { signal: AbortSignal; onProgress: (p: P) => void }) => Promise<string | undefined>,
   ): Promise<void> {
     this.running = true;
     this.failure = undefined;

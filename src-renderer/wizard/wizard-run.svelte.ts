@@ -20,6 +20,9 @@ import { recoverSoaWrite } from '../lib/soa/resume';
 import { stepVerifyRolledBack } from '../lib/soa/rollback';
 import type { Session } from './session.svelte';
 import type { AdProbe } from '../lib/soa/transfer';
+import { cloudSyncTuningFrom, stepChooseEngine, type CloudSyncContext } from '../lib/soa/cloud-sync-proof';
+import type { EngineRoute } from '../lib/soa/sync-engine';
+import { provisioningEvidence } from '../lib/soa/provisioning-evidence';
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
@@ -58,6 +61,13 @@ export class WizardRun {
   saveState = $state<'idle' | 'saving' | 'saved' | 'failed'>('idle');
   saveError = $state<string | undefined>();
   resumed = $state<ResumeNote | undefined>();
+  /** Which engine syncs the chosen object (the engine step); undefined until detected. */
+  engine = $state<EngineRoute | undefined>();
+  /** The object's Cloud Sync configuration, rule and request windows, when Cloud Sync syncs it. */
+  cloudSync = $state.raw<CloudSyncContext | null>(null);
+  /** Whether the server probe showed the Cloud Sync provisioning agent (null: not probed in this run). */
+  cloudSyncAgentOnServer: boolean | null = null;
+  private engineRun: Promise<EngineRoute | undefined> | undefined;
   private auditAbort: AbortController | undefined;
   private lastSaved = '';
   private saving: Promise<void> = Promise.resolve();
@@ -192,6 +202,45 @@ export class WizardRun {
     this.next();
   }
 
+  /** True when the chosen object is synced by Cloud Sync: the Cloud Sync trigger and proofs replace the cycle/trace steps. */
+  get onCloudSync(): boolean {
+    return this.engine?.engine === 'cloudSync' && this.cloudSync !== null;
+  }
+
+  /** Forget the engine (another object or DN was chosen). */
+  resetEngine(): void {
+    this.engine = undefined;
+    this.cloudSync = null;
+    this.engineRun = undefined;
+  }
+
+  /**
+   * Detect the chosen object's engine once (the engine step's evidence is recorded); a resumed run detects it again
+   * when a step needs it. Cloud Sync is asked (with its own permissions) only when it may sync the object.
+   */
+  ensureEngine(): Promise<EngineRoute | undefined> {
+    const target = this.target;
+    if (!target?.dn) return Promise.resolve(undefined);
+    if (this.engine) return Promise.resolve(this.engine);
+    this.engineRun ??= (async () => {
+      const ports = this.session.ports();
+      const r = await stepChooseEngine(ports, target, {
+        cloudSyncAgentOnServer: this.cloudSyncAgentOnServer,
+        tuning: cloudSyncTuningFrom(ports.tuning),
+      });
+      if (r.context) r.context.windows = this.session.cloudSyncWindows();
+      // the admin may have chosen another object meanwhile
+      if (this.target?.id !== target.id || this.target.dn !== target.dn) return undefined;
+      this.record(r.step);
+      this.cloudSync = r.context;
+      this.engine = r.route;
+      return r.route;
+    })().finally(() => {
+      this.engineRun = undefined;
+    });
+    return this.engineRun;
+  }
+
   get current(): StepDef | undefined {
     return this.steps[this.index];
   }
@@ -279,6 +328,8 @@ export class WizardRun {
   buildReport(outcome: string): EvidenceReport {
     const info = this.session.info;
     const t = this.target;
+    const steps = $state.snapshot(this.evidence) as StepEvidence[];
+    const provisioningLog = provisioningEvidence(steps);
     return {
       schema: 'soa-pilot.evidence/1',
       kind: this.kind,
@@ -294,8 +345,10 @@ export class WizardRun {
         mail: t?.mail ?? null,
       },
       outcome,
-      steps: $state.snapshot(this.evidence) as StepEvidence[],
+      steps,
       journal: { opIds: [...this.opIds] },
+      ...(this.engine ? { syncEngine: { engine: this.engine.engine, basis: [...this.engine.basis] } } : {}),
+      ...(provisioningLog ? { provisioningLog } : {}),
     };
   }
 

@@ -27,8 +27,15 @@ export interface E2E {
 export const CHROMIUM = process.env.SOA_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve('test-results', 'e2e');
 
-export async function startE2E(options: { seed?: number; contacts?: number; dataDir?: string } = {}): Promise<E2E> {
-  const lab = await startLab({ seed: options.seed ?? 7, speed: 'fast', contacts: options.contacts ?? 120 });
+export async function startE2E(
+  options: { seed?: number; contacts?: number; dataDir?: string; scenario?: 'connectSync' | 'bothEngines' } = {},
+): Promise<E2E> {
+  const lab = await startLab({
+    seed: options.seed ?? 7,
+    speed: 'fast',
+    contacts: options.contacts ?? 120,
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+  });
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'soa-e2e-'));
   const app = await startBrowserMode({ dataDir, lab: lab.info });
   const spki = await labSpkiHashes(lab.info.graphBaseUrl, lab.info.caCertPath);

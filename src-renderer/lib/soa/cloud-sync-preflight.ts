@@ -15,6 +15,11 @@ import type { GraphSession } from '../graph/graph-client';
 import type { GraphError } from '../graph/graph-result';
 import { REPORTING_LIMIT, RateWindow, type WindowClock } from '../graph/rate-window';
 import { engineCoverage, type ConnectorPartitions } from './sync-engine';
+import { STEP_SCOPES } from '../graph/scopes';
+import { readConnectSyncPartitions } from './cloud-sync-proof';
+import type { RequestRecord } from './evidence';
+import type { FlowPorts } from './ports';
+import { graphUrl } from './verify';
 
 export const CLOUD_SYNC_CHECK_ID = {
   engines: 'cloudSync.engines',
@@ -37,15 +42,22 @@ function apiCheck(error: GraphError): CheckResult {
     title: 'Cloud Sync: synchronization API',
     observed: `${error.status} ${error.code}`,
   };
+  // A warn, not a fail: objects synced by Connect Sync are not affected, and the Cloud Sync proofs then say which
+  // evidence is missing instead of stopping.
   if (error.kind === 'forbidden' && error.missingScopes.length > 0) {
-    return { ...base, status: 'fail', message: `The token lacks ${error.missingScopes.join(', ')}.`, fix: error.fix };
+    return {
+      ...base,
+      status: 'warn',
+      message: `The token lacks ${error.missingScopes.join(', ')}: Cloud Sync's configuration, provisionOnDemand and its evidence cannot be read. Objects synced by Connect Sync are not affected.`,
+      fix: error.fix,
+    };
   }
   if (error.kind === 'forbidden') {
     return {
       ...base,
-      status: 'fail',
+      status: 'warn',
       message:
-        'The synchronization API refused this admin: it needs Hybrid Identity Administrator (or Application Administrator / Cloud Application Administrator).',
+        'The synchronization API refused this admin: it needs Hybrid Identity Administrator (or Application Administrator / Cloud Application Administrator). Without it the Cloud Sync proofs cannot run; objects synced by Connect Sync are not affected.',
       fix: 'Assign Hybrid Identity Administrator (activate it in PIM if it is eligible only), then sign in again.',
     };
   }
@@ -80,6 +92,41 @@ function logCheck(error: GraphError): CheckResult {
     };
   }
   return { ...base, status: 'notChecked', message: `The provisioning log could not be read: ${error.message}` };
+}
+
+/** What each engine covers: Cloud Sync's domains (per job) and Connect Sync's AD connector partitions. */
+export function engineCoverageText(
+  configurations: readonly CloudSyncConfiguration[] | null,
+  connectSync: readonly ConnectorPartitions[] | null,
+): string {
+  const cloud =
+    configurations === null
+      ? 'Cloud Sync: not read'
+      : configurations.length === 0
+        ? 'Cloud Sync: no configuration'
+        : `Cloud Sync: ${configurations.map((c) => `${c.domain ?? '(no domain)'} (job ${c.jobId})`).join(', ')}`;
+  const connect =
+    connectSync === null
+      ? 'Connect Sync: connectors not read'
+      : connectSync.length === 0
+        ? 'Connect Sync: no AD connector on this server'
+        : `Connect Sync: ${connectSync.map((c) => `${c.connector} (${c.partitions.join(', ') || 'no partition selected'})`).join(', ')}`;
+  return `${cloud}; ${connect}.`;
+}
+
+/**
+ * The engines line when Cloud Sync is not asked (the server shows no provisioning agent and no Cloud Sync object was
+ * picked): what Connect Sync covers, and plainly that Cloud Sync was not checked and why — its permissions are asked
+ * only on the Cloud Sync path, so an admin who uses Connect Sync only is never prompted for them.
+ */
+export function cloudSyncNotAskedCheck(connectSync: readonly ConnectorPartitions[] | null, why: string): CheckResult {
+  return {
+    id: CLOUD_SYNC_CHECK_ID.engines,
+    title: 'Sync engines',
+    status: 'notChecked',
+    observed: engineCoverageText(null, connectSync).replace('Cloud Sync: not read', 'Cloud Sync: not asked'),
+    message: `Cloud Sync was not checked: ${why}. soa-pilot asks for its permissions (Synchronization.ReadWrite.All, Application.Read.All) only when an object synced by Cloud Sync is picked; the pick step then detects the engine.`,
+  };
 }
 
 /**
@@ -174,12 +221,13 @@ export async function cloudSyncPreflight(
     title: 'Sync engines',
     status: engineStatus,
     observed: parts.join('; ') || 'no objects',
-    message:
+    message: `${
       dns.length === 0
         ? 'No objects picked yet: the engines are matched per object once they are.'
         : engineStatus === 'pass'
           ? 'Every picked object is synced by exactly one engine.'
-          : 'Not every picked object maps to exactly one engine (see the counts): those objects cannot be verified on the server side.',
+          : 'Not every picked object maps to exactly one engine (see the counts): those objects cannot be verified on the server side.'
+    } Covers: ${engineCoverageText(configurations, connectSync)}`,
     ...(engineStatus === 'fail'
       ? {
           fix: 'Check the Cloud Sync scoping and the Connect Sync OU filtering so each domain or OU is synced by one engine.',
@@ -215,4 +263,34 @@ export async function cloudSyncPreflight(
       : logCheck(log.error),
   );
   return { checks, configurations };
+}
+
+/**
+ * The wizard's sync-engine lines: the server's Connect Sync AD connectors (always), and the Cloud Sync lines only on
+ * the Cloud Sync path — the server shows the provisioning agent, or the picked object is synced by Cloud Sync. Else
+ * one `notChecked` line says Cloud Sync was not asked and why (no Cloud Sync permission is requested).
+ */
+export async function syncEnginePreflight(
+  ports: FlowPorts,
+  input: { cloudSyncAgentOnServer: boolean | null; cloudSyncObject: boolean; dns: readonly (string | null)[] },
+): Promise<{ checks: CheckResult[]; requests: RequestRecord[]; askedCloudSync: boolean }> {
+  const partitions = await readConnectSyncPartitions(ports);
+  const requests: RequestRecord[] = [partitions.request];
+  const asked = input.cloudSyncAgentOnServer === true || input.cloudSyncObject;
+  if (!asked) {
+    const why =
+      input.cloudSyncAgentOnServer === false
+        ? 'this server shows no provisioning agent and no object synced by Cloud Sync was picked'
+        : 'the server could not be probed for the provisioning agent and no object synced by Cloud Sync was picked';
+    return { checks: [cloudSyncNotAskedCheck(partitions.connectors, why)], requests, askedCloudSync: false };
+  }
+  const at = ports.clock.now().toISOString();
+  const r = await cloudSyncPreflight(ports.graph, ports.clock, input.dns, partitions.connectors);
+  requests.push({
+    kind: 'graph',
+    label: `GET ${graphUrl(ports, "/servicePrincipals?$filter=servicePrincipalNames/any(n: n eq '…')")} + …/synchronization/jobs, then GET ${graphUrl(ports, "/auditLogs/provisioning?$filter=jobId eq '…' and activityDateTime gt …")} (Cloud Sync permissions: ${STEP_SCOPES.cloudSync.join(', ')})`,
+    at,
+    response: r.checks.map((c) => ({ id: c.id, status: c.status })),
+  });
+  return { checks: r.checks, requests, askedCloudSync: true };
 }

@@ -27,14 +27,14 @@ import { getContact } from '../graph/soa-graph';
 import { PROVISION_ON_DEMAND_LIMIT, RateWindow, REPORTING_LIMIT } from '../graph/rate-window';
 import { touchAdJournaled } from './ad-journal';
 import { finishStep, newStep, type RequestRecord, type StepEvidence } from './evidence';
-import type { FlowPorts } from './ports';
+import type { FlowPorts, FlowTuning } from './ports';
 import {
   entryMatches,
   outcomeOfLogEntry,
   outcomeOfProvisionOnDemand,
   type ProvisioningOutcome,
 } from './provisioning-outcome';
-import { routeObject, type ConnectorPartitions, type EngineRoute } from './sync-engine';
+import { adDomainOf, connectorFor, routeObject, type ConnectorPartitions, type EngineRoute } from './sync-engine';
 import { errorText, graphUrl, readSoa, type ContactTarget, type SoaRead } from './verify';
 import type { AdProbe } from './transfer';
 
@@ -60,6 +60,21 @@ export interface CloudSyncContext {
   rule: ProvisioningRule | null;
   windows: { onDemand: RateWindow; reporting: RateWindow };
   tuning: CloudSyncTuning;
+}
+
+/**
+ * The Cloud Sync waits from the wizard's tuning: a cycle wait is bounded like a Connect Sync cycle wait
+ * (`syncTimeoutSeconds`), and the provisioning log is polled like the audit log (both are the reporting API).
+ */
+export function cloudSyncTuningFrom(
+  t: Pick<FlowTuning, 'syncTimeoutSeconds' | 'auditPollIntervalMs'>,
+): CloudSyncTuning {
+  const cycleBoundMs = t.syncTimeoutSeconds * 1000;
+  return {
+    cycleBoundMs,
+    logPollIntervalMs: t.auditPollIntervalMs,
+    logAfterOnDemandMs: Math.min(DEFAULT_CLOUD_SYNC_TUNING.logAfterOnDemandMs, cycleBoundMs),
+  };
 }
 
 export function cloudSyncWindows(ports: Pick<FlowPorts, 'clock'>): CloudSyncContext['windows'] {
@@ -197,6 +212,66 @@ export async function stepDetectEngine(
             ? 'No engine covers the object’s domain.'
             : 'Could not tell: see the notes.';
   return { step: finishStep(step, verdict, observed, ports.clock.now()), route, context };
+}
+
+/**
+ * Whether the engine step asks Graph for the Cloud Sync configurations (which needs the Cloud Sync permissions, asked
+ * only on that path): not when a Connect Sync AD connector of this server holds the DN and the server shows no
+ * provisioning agent (null: the server was not probed). Pure.
+ */
+export function asksCloudSync(connectSyncHoldsDn: boolean, cloudSyncAgentOnServer: boolean | null): boolean {
+  return !connectSyncHoldsDn || cloudSyncAgentOnServer === true;
+}
+
+/**
+ * The wizard's engine step: read the server's Connect Sync AD connectors first; ask Cloud Sync (Graph, with its own
+ * permissions) only when `asksCloudSync` says so. When it is not asked, the evidence says so: the route rests on the
+ * Connect Sync match alone.
+ */
+export async function stepChooseEngine(
+  ports: FlowPorts,
+  target: ContactTarget,
+  options: { cloudSyncAgentOnServer: boolean | null; tuning?: CloudSyncTuning },
+): Promise<{ step: StepEvidence; route: EngineRoute; context: CloudSyncContext | null }> {
+  const started = ports.clock.now();
+  const partitions = await readConnectSyncPartitions(ports);
+  const connect = target.dn && partitions.connectors ? connectorFor(target.dn, partitions.connectors) : null;
+  if (target.dn && connect && !asksCloudSync(true, options.cloudSyncAgentOnServer)) {
+    const step = newStep(
+      'engine',
+      'Which engine syncs it',
+      'Match the object’s DN to a Connect Sync AD connector’s partitions (and, when the server runs the provisioning agent or no connector holds the DN, its AD domain to a Cloud Sync configuration).',
+      started,
+    );
+    step.expected = 'Exactly one engine covers the object.';
+    step.requests.push(partitions.request);
+    const why =
+      options.cloudSyncAgentOnServer === false
+        ? 'the server shows no Cloud Sync provisioning agent'
+        : 'the server’s agents were not probed';
+    const basis = [
+      `Connect Sync: AD connector "${connect.connector}" holds partition ${connect.partition}.`,
+      `Cloud Sync was not asked (${why}; its permissions Synchronization.ReadWrite.All and Application.Read.All are requested only when Cloud Sync is in use), so a Cloud Sync configuration for the same domain elsewhere was not ruled out.`,
+    ];
+    step.notes.push(...basis);
+    const route: EngineRoute = {
+      engine: 'connectSync',
+      domain: adDomainOf(target.dn),
+      cloudSync: null,
+      connectSync: connect,
+      basis,
+    };
+    return {
+      step: finishStep(step, 'pass', `Connect Sync (AD connector ${connect.connector}).`, ports.clock.now()),
+      route,
+      context: null,
+    };
+  }
+  const r = await stepDetectEngine(ports, target, partitions.connectors, options.tuning);
+  r.step.startedAt = started.toISOString();
+  r.step.requests.unshift(partitions.request);
+  if (partitions.note) r.step.notes.push(partitions.note);
+  return r;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -386,10 +461,14 @@ function outcomeText(o: ProvisioningOutcome): string {
 // The block: AD change, Cloud Sync skips the object with the SOA reason, the cloud is unchanged
 // ----------------------------------------------------------------------------------------------
 
-/** What the block step concluded from what it saw (pure: the failing cases are unit-tested one by one). */
+/**
+ * What the block step concluded from what it saw (pure: the failing cases are unit-tested one by one).
+ * `cloudUnchanged` null: no AD change was made (the transfer's "verify with Cloud Sync" step), so there is no
+ * before/after comparison to report, only what Cloud Sync said about the object.
+ */
 export function blockVerdict(input: {
   observation: CloudSyncObservation;
-  cloudUnchanged: boolean;
+  cloudUnchanged: boolean | null;
   isCloudManaged: boolean | null;
 }): { verdict: 'pass' | 'warn' | 'fail'; observed: string } {
   const { observation: o, cloudUnchanged, isCloudManaged } = input;
@@ -412,8 +491,14 @@ function blockVerdictCore(
   const all = [...(o.onDemand ? [o.onDemand] : []), ...o.logEntries];
   const soa = all.find((x) => x.kind === 'soaSkipped');
   const processed = all.find((x) => x.kind === 'processed');
-  const cloud = cloudUnchanged ? 'the Entra object is unchanged' : 'the Entra object CHANGED';
-  if (!cloudUnchanged) return { verdict: 'fail', observed: `${cloud}: the AD change reached Entra ID.` };
+  const cloud =
+    cloudUnchanged === null
+      ? 'no AD change was made in this step'
+      : cloudUnchanged
+        ? 'the Entra object is unchanged'
+        : 'the Entra object CHANGED';
+  const alone = cloudUnchanged === null ? '' : ', which alone does not prove the block';
+  if (cloudUnchanged === false) return { verdict: 'fail', observed: `${cloud}: the AD change reached Entra ID.` };
   if (isCloudManaged !== true) {
     return {
       verdict: 'fail',
@@ -431,13 +516,45 @@ function blockVerdictCore(
   if (other) {
     return {
       verdict: 'warn',
-      observed: `No SOA skip was observed: ${outcomeText(other)} is not the SOA reason. ${cloud}, which alone does not prove the block.`,
+      observed: `No SOA skip was observed: ${outcomeText(other)} is not the SOA reason. ${cloud.charAt(0).toUpperCase()}${cloud.slice(1)}${alone}.`,
     };
   }
   return {
     verdict: 'warn',
-    observed: `No Cloud Sync outcome for the object was observed${o.logError ? ` (the provisioning log could not be read: ${o.logError})` : ' within the wait'}; ${cloud}, which alone does not prove the block.`,
+    observed: `No Cloud Sync outcome for the object was observed${o.logError ? ` (the provisioning log could not be read: ${o.logError})` : ' within the wait'}; ${cloud}${alone}.`,
   };
+}
+
+/**
+ * After the transfer, the Cloud Sync counterpart of the Connect Sync trace ("verify on the server"): have Cloud Sync
+ * process the object (provisionOnDemand, or the next cycle) without changing AD, and read what it says. It must skip
+ * the object because its SOA is in the cloud. Nothing in AD is changed.
+ */
+export async function stepVerifyCloudSyncSkips(
+  ports: FlowPorts,
+  ctx: CloudSyncContext,
+  target: ContactTarget,
+  options: CloudSyncStepOptions = {},
+): Promise<{ step: StepEvidence; ok: boolean; observation: CloudSyncObservation }> {
+  const step = newStep(
+    'verify-server',
+    'Verify with Cloud Sync',
+    'Have Cloud Sync process the object (provisionOnDemand, or the next cycle) and read its answer and provisioning-log entry: it must skip the object because its SOA is in the cloud. AD is not changed.',
+    ports.clock.now(),
+  );
+  step.expected = 'Cloud Sync reports the object skipped with the SOA reason; isCloudManaged = true.';
+  const since = ports.clock.now().toISOString();
+  const observation = await observeCloudSync(ports, ctx, target, since, (o) => o.kind !== 'unknown', options);
+  step.requests.push(...observation.requests);
+  if (!ctx.rule || ctx.rule.objectTypeNames.length === 0)
+    step.notes.push(
+      'provisionOnDemand was not used (the schema maps no contact); the evidence is the scheduled cycle’s log entry, which Cloud Sync writes only when the object has a change to process.',
+    );
+  if (observation.logError) step.notes.push(`The provisioning log could not be read: ${observation.logError}`);
+  const after = await readSoa(ports, target.id);
+  step.requests.push(...after.requests);
+  const v = blockVerdict({ observation, cloudUnchanged: null, isCloudManaged: after.isCloudManaged });
+  return { step: finishStep(step, v.verdict, v.observed, ports.clock.now()), ok: v.verdict === 'pass', observation };
 }
 
 /** The Cloud Sync counterpart of `stepProveAdBlocked`: the AD change (journaled), the trigger, the skip, the cloud unchanged. */

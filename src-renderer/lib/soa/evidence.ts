@@ -43,6 +43,27 @@ export interface StepEvidence {
   proof?: ProofRecord;
 }
 
+/** The Cloud Sync evidence of a run (built by provisioning-evidence.ts from the steps' requests). */
+export interface ProvisioningLogEntryEvidence {
+  step: string;
+  id: string;
+  activityDateTime: string | null;
+  status: string | null;
+  reason: string | null;
+}
+
+export interface ProvisioningEvidence {
+  /** Entries for this object, once each (the newest read of an entry wins), oldest first. */
+  entries: ProvisioningLogEntryEvidence[];
+  /** provisionOnDemand answers (result and the reason text when skipped). */
+  onDemand: { step: string; result: string | null; reason: string | null }[];
+  /** How many times the log was read, and why reads failed. */
+  logReads: number;
+  logErrors: string[];
+  /** One plain sentence for the report. */
+  statement: string;
+}
+
 export interface EvidenceReport {
   schema: 'soa-pilot.evidence/1';
   kind: 'transfer' | 'rollback';
@@ -55,6 +76,10 @@ export interface EvidenceReport {
   outcome: string;
   steps: StepEvidence[];
   journal: { opIds: string[] };
+  /** The object's sync engine as the engine step found it (absent when it was not detected). */
+  syncEngine?: { engine: string; basis: string[] };
+  /** Cloud Sync runs: the provisioning-log evidence of all steps, or a plain statement that it is missing. */
+  provisioningLog?: ProvisioningEvidence;
 }
 
 export function newStep(id: string, title: string, purpose: string, now: Date): StepEvidence {
@@ -101,6 +126,15 @@ export function reportName(report: EvidenceReport): string {
 export function reportJson(report: EvidenceReport): string {
   return JSON.stringify(report, null, 2);
 }
+
+/** How the report names the engine route of the object. */
+export const SYNC_ENGINE_LABEL: Record<string, string> = {
+  cloudSync: 'Cloud Sync',
+  connectSync: 'Connect Sync',
+  both: 'Both engines claim it',
+  none: 'No engine covers it',
+  unknown: 'Could not tell',
+};
 
 /** How the report (and the summary step) names a verdict. */
 export const VERDICT_LABEL: Record<Verdict, string> = {
@@ -190,6 +224,8 @@ ${proofSummary(report.steps) ? `<tr><th>Proofs</th><td>${escapeHtml(proofSummary
 <tr><th>Admin</th><td>${escapeHtml(report.admin ?? 'unknown')}</td></tr>
 <tr><th>Generated</th><td>${escapeHtml(report.generatedAt)} by soa-pilot ${escapeHtml(report.app.version)} (${escapeHtml(report.app.transport)}${report.app.lab ? ', lab' : ''})</td></tr>
 <tr><th>Journal</th><td>${report.journal.opIds.map(escapeHtml).join(', ') || 'no writes'}</td></tr>
+${report.syncEngine ? `<tr><th>Sync engine</th><td>${escapeHtml(SYNC_ENGINE_LABEL[report.syncEngine.engine] ?? report.syncEngine.engine)}: ${escapeHtml(report.syncEngine.basis.join(' '))}</td></tr>` : ''}
+${report.provisioningLog ? `<tr><th>Provisioning log</th><td data-evidence="provisioning-log">${escapeHtml(report.provisioningLog.statement)}</td></tr>` : ''}
 </table>
 ${report.steps.map(stepHtml).join('\n')}
 </body></html>

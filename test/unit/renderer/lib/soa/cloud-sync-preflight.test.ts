@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   cloudSyncPreflight,
   CLOUD_SYNC_CHECK_ID,
+  cloudSyncNotAskedCheck,
+  engineCoverageText,
   NO_PREMIUM_CODE,
+  syncEnginePreflight,
 } from '../../../../../src-renderer/lib/soa/cloud-sync-preflight';
 import { fakeCloudSyncGraph, recordingClock, type FakeConfiguration } from './cloud-sync-fakes';
+import { fakeIpc } from './fakes';
+import { DEFAULT_TUNING, type FlowPorts } from '../../../../../src-renderer/lib/soa/ports';
 
 const adatum: FakeConfiguration = {
   spId: 'sp-ad',
@@ -37,6 +42,9 @@ describe('Cloud Sync preflight', () => {
     const engines = check(r.checks, CLOUD_SYNC_CHECK_ID.engines);
     expect(engines?.status).toBe('pass');
     expect(engines?.observed).toBe('Cloud Sync (adatum.com): 2; Connect Sync (contoso.com): 1');
+    expect(engines?.message).toMatch(
+      /Covers: Cloud Sync: adatum\.com \(job [^)]+\); Connect Sync: contoso\.com \(DC=contoso,DC=com\)\./,
+    );
     expect(check(r.checks, CLOUD_SYNC_CHECK_ID.provisioningLog)?.status).toBe('pass');
   });
 
@@ -66,7 +74,7 @@ describe('Cloud Sync preflight', () => {
     expect(check(r.checks, CLOUD_SYNC_CHECK_ID.provisioningLog)?.message).toMatch(/Reports Reader/);
   });
 
-  it('fails the API line with the role to assign when the synchronization API refuses the admin', async () => {
+  it('warns (does not block Connect Sync objects) with the role to assign when the synchronization API refuses the admin', async () => {
     const c = recordingClock();
     const f = fakeCloudSyncGraph(c.clock, [adatum]);
     f.syncFailure = {
@@ -76,8 +84,9 @@ describe('Cloud Sync preflight', () => {
     };
     const r = await cloudSyncPreflight(f.graph, c.clock, ['CN=a,DC=adatum,DC=com'], contoso);
     const api = check(r.checks, CLOUD_SYNC_CHECK_ID.syncApi);
-    expect(api?.status).toBe('fail');
+    expect(api?.status).toBe('warn');
     expect(api?.message).toMatch(/Hybrid Identity Administrator/);
+    expect(api?.message).toMatch(/Connect Sync are not affected/);
     // The engines cannot be told without the configurations: never a pass.
     expect(check(r.checks, CLOUD_SYNC_CHECK_ID.engines)?.status).toBe('warn');
   });
@@ -88,5 +97,68 @@ describe('Cloud Sync preflight', () => {
     const r = await cloudSyncPreflight(f.graph, c.clock, ['CN=b,DC=contoso,DC=com'], contoso);
     expect(check(r.checks, CLOUD_SYNC_CHECK_ID.provisioningLog)?.status).toBe('notChecked');
     expect(check(r.checks, CLOUD_SYNC_CHECK_ID.engines)?.status).toBe('pass');
+  });
+
+  it('says plainly that Cloud Sync was not asked, and what Connect Sync covers', () => {
+    const c = cloudSyncNotAskedCheck(contoso, 'this server shows no provisioning agent');
+    expect(c.status).toBe('notChecked');
+    expect(c.observed).toBe('Cloud Sync: not asked; Connect Sync: contoso.com (DC=contoso,DC=com).');
+    expect(c.message).toMatch(/^Cloud Sync was not checked: this server shows no provisioning agent\./);
+    expect(c.message).toMatch(/Synchronization\.ReadWrite\.All, Application\.Read\.All/);
+  });
+  it('says when the server has no AD connector or could not be asked', () => {
+    expect(engineCoverageText([], [])).toBe(
+      'Cloud Sync: no configuration; Connect Sync: no AD connector on this server.',
+    );
+    expect(engineCoverageText(null, null)).toBe('Cloud Sync: not read; Connect Sync: connectors not read.');
+  });
+
+  describe('in the wizard: Cloud Sync is asked only on its path', () => {
+    function setup() {
+      const c = recordingClock();
+      const f = fakeCloudSyncGraph(c.clock, [adatum]);
+      const ipc = fakeIpc({
+        'server.adConnectors': () => ({
+          available: true,
+          connectors: [{ name: 'contoso.com', partitions: ['DC=contoso,DC=com'] }],
+          message: null,
+        }),
+      });
+      const ports: FlowPorts = {
+        ipc: ipc.ipc,
+        graph: f.graph,
+        clock: c.clock,
+        tuning: DEFAULT_TUNING,
+        newId: () => 'x',
+      };
+      const cloudRequests = () => f.requests.filter((q) => /servicePrincipals|auditLogs\/provisioning/.test(q.url));
+      return { ports, cloudRequests };
+    }
+    it('sends no Cloud Sync request (no permission asked) without the agent and without a Cloud Sync object', async () => {
+      const s = setup();
+      const r = await syncEnginePreflight(s.ports, { cloudSyncAgentOnServer: false, cloudSyncObject: false, dns: [] });
+      expect(r.askedCloudSync).toBe(false);
+      expect(s.cloudRequests()).toEqual([]);
+      expect(r.checks.map((c) => [c.id, c.status])).toEqual([[CLOUD_SYNC_CHECK_ID.engines, 'notChecked']]);
+      expect(r.checks[0]?.observed).toMatch(/Connect Sync: contoso\.com \(DC=contoso,DC=com\)/);
+      expect(r.requests[0]?.kind).toBe('powershell');
+    });
+    it('asks Cloud Sync when the server runs the provisioning agent', async () => {
+      const s = setup();
+      const r = await syncEnginePreflight(s.ports, { cloudSyncAgentOnServer: true, cloudSyncObject: false, dns: [] });
+      expect(r.askedCloudSync).toBe(true);
+      expect(s.cloudRequests().length).toBeGreaterThan(0);
+      expect(r.checks.find((c) => c.id === CLOUD_SYNC_CHECK_ID.engines)?.message).toMatch(/Cloud Sync: adatum\.com/);
+    });
+    it('asks Cloud Sync when the picked object is synced by Cloud Sync, even without the agent on this server', async () => {
+      const s = setup();
+      const r = await syncEnginePreflight(s.ports, {
+        cloudSyncAgentOnServer: false,
+        cloudSyncObject: true,
+        dns: ['CN=a,DC=adatum,DC=com'],
+      });
+      expect(r.askedCloudSync).toBe(true);
+      expect(r.checks.find((c) => c.id === CLOUD_SYNC_CHECK_ID.engines)?.status).toBe('pass');
+    });
   });
 });

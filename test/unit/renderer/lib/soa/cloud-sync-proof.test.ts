@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  asksCloudSync,
   blockVerdict,
+  cloudSyncTuningFrom,
   DEFAULT_CLOUD_SYNC_TUNING,
+  stepChooseEngine,
+  stepVerifyCloudSyncSkips,
   stepDetectEngine,
   stepProveAdBlockedCloudSync,
   stepVerifyTakeoverCloudSync,
@@ -434,5 +438,150 @@ describe('the takeover step', () => {
       since,
     );
     expect(r.step.verdict).toBe('fail');
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// The wizard's engine step and the transfer's "verify with Cloud Sync" step
+// ------------------------------------------------------------------------------------------------
+
+describe('whether the engine step asks Cloud Sync (its permissions only on the Cloud Sync path)', () => {
+  it('does not ask when a Connect Sync connector holds the DN and the server has no agent (or was not probed)', () => {
+    expect(asksCloudSync(true, false)).toBe(false);
+    expect(asksCloudSync(true, null)).toBe(false);
+  });
+  it('asks when the server runs the provisioning agent, or no connector holds the DN', () => {
+    expect(asksCloudSync(true, true)).toBe(true);
+    expect(asksCloudSync(false, false)).toBe(true);
+    expect(asksCloudSync(false, null)).toBe(true);
+  });
+});
+
+describe('the wizard’s engine step (stepChooseEngine)', () => {
+  const connectors = (partitions: string[]) => ({
+    available: true,
+    connectors: [{ name: 'corp', partitions }],
+    message: null,
+  });
+  function withConnectors(result: unknown) {
+    const s = setup(['contact'], { isCloudManaged: false, onPremisesSyncEnabled: true, displayName: 'Ann' });
+    const ipc = fakeIpc({
+      'server.adConnectors': () => {
+        if (result instanceof Error) throw result;
+        return result;
+      },
+    });
+    return { ...s, ports: { ...s.ports, ipc: ipc.ipc } };
+  }
+  const spReads = (s: { f: { requests: { url: string }[] } }) =>
+    s.f.requests.filter((q) => q.url.includes('/servicePrincipals'));
+
+  it('routes to Connect Sync without a single Cloud Sync request when a connector holds the DN and no agent runs', async () => {
+    const s = withConnectors(connectors(['DC=fabrikam,DC=local']));
+    const r = await stepChooseEngine(s.ports, target, { cloudSyncAgentOnServer: false });
+    expect(r.route.engine).toBe('connectSync');
+    expect(r.step.verdict).toBe('pass');
+    expect(r.context).toBeNull();
+    expect(spReads(s)).toHaveLength(0);
+    expect(r.step.notes.join(' ')).toMatch(
+      /Cloud Sync was not asked \(the server shows no Cloud Sync provisioning agent/,
+    );
+    expect(r.step.requests[0]?.kind).toBe('powershell');
+  });
+
+  it('asks Cloud Sync when the server runs the agent, and then sees both engines claim the DN (fail)', async () => {
+    const s = withConnectors(connectors(['DC=fabrikam,DC=local']));
+    const r = await stepChooseEngine(s.ports, target, { cloudSyncAgentOnServer: true });
+    expect(spReads(s).length).toBeGreaterThan(0);
+    expect(r.route.engine).toBe('both');
+    expect(r.step.verdict).toBe('fail');
+  });
+
+  it('asks Cloud Sync when no connector holds the DN, and routes the object to it with the partitions in evidence', async () => {
+    const s = withConnectors(connectors(['DC=contoso,DC=com']));
+    const r = await stepChooseEngine(s.ports, target, { cloudSyncAgentOnServer: false });
+    expect(r.route.engine).toBe('cloudSync');
+    expect(r.context?.configuration.jobId).toBe('AD2AADProvisioning.abc');
+    expect(r.step.requests[0]?.label).toMatch(/Get-ADSyncConnector/);
+  });
+
+  it('asks Cloud Sync when the server’s connectors cannot be read, and says so', async () => {
+    const s = withConnectors(new Error('server unreachable'));
+    const r = await stepChooseEngine(s.ports, target, { cloudSyncAgentOnServer: null });
+    expect(spReads(s).length).toBeGreaterThan(0);
+    expect(r.route.engine).toBe('cloudSync');
+    expect(r.step.notes.join(' ')).toMatch(/Connect Sync connectors could not be read/);
+  });
+});
+
+describe('the transfer’s “verify with Cloud Sync” step (no AD change)', () => {
+  const quick = { ...DEFAULT_CLOUD_SYNC_TUNING, cycleBoundMs: 0, logAfterOnDemandMs: 0 };
+  async function run(
+    answer: ReturnType<typeof onDemandAnswer> | null,
+    contact = { isCloudManaged: true, onPremisesSyncEnabled: null as boolean | null, displayName: 'Ann' },
+  ) {
+    const s = setup(['contact'], contact);
+    if (answer) s.f.onDemand = () => ({ status: 200, body: answer });
+    const d = await stepDetectEngine(s.ports, target, []);
+    const r = await stepVerifyCloudSyncSkips(s.ports, { ...d.context!, tuning: quick }, target);
+    return { s, r };
+  }
+  const soaSkip = onDemandAnswer('Skipped', [
+    { name: 'EntrySynchronizationSkip', type: 'Export', status: 'Skipped', description: SOA_TEXT },
+  ]);
+
+  it('passes on the SOA skip, changes nothing in AD and never calls /start', async () => {
+    const { s, r } = await run(soaSkip);
+    expect(r.step.id).toBe('verify-server');
+    expect(r.step.verdict).toBe('pass');
+    expect(r.step.observed).toMatch(/SOA is in the cloud.*no AD change was made/);
+    expect(s.touched).toHaveLength(0);
+    expect(s.f.requests.some((q) => q.url.endsWith('/start'))).toBe(false);
+  });
+  it('fails when Cloud Sync processed the object', async () => {
+    const { r } = await run(
+      onDemandAnswer('Success', [{ name: 'EntryExportUpdate', type: 'Export', status: 'Success', description: 'x' }]),
+    );
+    expect(r.step.verdict).toBe('fail');
+  });
+  it('fails when the SOA is not in the cloud, even with the skip text', async () => {
+    const { r } = await run(soaSkip, { isCloudManaged: false, onPremisesSyncEnabled: true, displayName: 'Ann' });
+    expect(r.step.verdict).toBe('fail');
+  });
+  it('only warns on another skip reason (not the SOA one)', async () => {
+    const { r } = await run(
+      onDemandAnswer('Skipped', [
+        {
+          name: 'EntrySynchronizationSkip',
+          type: 'Export',
+          status: 'Skipped',
+          description: 'Entry processing was skipped by a synchronization policy.',
+        },
+      ]),
+    );
+    expect(r.step.verdict).toBe('warn');
+    expect(r.step.observed).toMatch(/not the SOA reason/);
+    expect(r.step.observed).not.toMatch(/alone does not prove/);
+  });
+  it('only warns when no outcome is observed', async () => {
+    const s = setup(['user'], { isCloudManaged: true, onPremisesSyncEnabled: null, displayName: 'Ann' });
+    const d = await stepDetectEngine(s.ports, target, []);
+    const r = await stepVerifyCloudSyncSkips(s.ports, { ...d.context!, tuning: quick }, target);
+    expect(r.step.verdict).toBe('warn');
+    expect(r.step.observed).toMatch(/No Cloud Sync outcome/);
+    expect(r.step.notes.join(' ')).toMatch(/provisionOnDemand was not used/);
+  });
+});
+
+describe('the Cloud Sync waits follow the wizard’s tuning', () => {
+  it('bounds a cycle wait like a sync cycle and polls the log like the audit log', () => {
+    expect(cloudSyncTuningFrom({ syncTimeoutSeconds: 120, auditPollIntervalMs: 1000 })).toEqual({
+      cycleBoundMs: 120_000,
+      logPollIntervalMs: 1000,
+      logAfterOnDemandMs: 120_000,
+    });
+    expect(cloudSyncTuningFrom({ syncTimeoutSeconds: 1800, auditPollIntervalMs: 20_000 }).logAfterOnDemandMs).toBe(
+      DEFAULT_CLOUD_SYNC_TUNING.logAfterOnDemandMs,
+    );
   });
 });
