@@ -71,7 +71,14 @@ describe('a Cloud-Sync-synced contact through the transfer and the rollback', ()
     await openApp(e2e);
     await signIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
     await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await page.getByTestId('preflight-checks').waitFor({ timeout: 120_000 });
+    // the server runs the provisioning agent: preflight asks Cloud Sync and lists what each engine covers
+    const engines = page.getByTestId('check-cloudSync.engines');
+    await engines.waitFor({ timeout: 120_000 });
+    expect(await engines.textContent()).toMatch(/Cloud Sync: adatum\.com \(job AD2AADProvisioning\.[0-9a-f]+\)/);
+    expect(await engines.textContent()).toMatch(/Connect Sync: [^(]+\(DC=contoso,DC=com\)/);
+    expect(await page.getByTestId('check-cloudSync.synchronizationApi').getAttribute('data-status')).toBe('pass');
+    expect(await page.getByTestId('check-cloudSync.provisioningLog').getAttribute('data-status')).toBe('pass');
     await next(page, 'preflight');
 
     // 2. pick: the engine step routes the adatum.com contact to Cloud Sync
@@ -157,7 +164,7 @@ describe('a Cloud-Sync-synced contact through the transfer and the rollback', ()
   it('rolls back: Cloud Sync processes the object again, and the report carries that log entry', async () => {
     const { page, lab } = e2e;
     await page.getByRole('button', { name: 'Roll back' }).click();
-    await page.getByTestId('preflight-checks').waitFor({ timeout: 60_000 });
+    await page.getByTestId('preflight-checks').waitFor({ timeout: 120_000 });
     await next(page, 'preflight');
     const transferred = await labContact(lab, contact.id);
     await searchAndSelect(page, transferred);

@@ -114,6 +114,11 @@ describe('transfer and verify, then roll back (one contact)', () => {
     await expect
       .poll(() => page.getByTestId('check-graph.hybridAdministrator').getAttribute('data-status'))
       .toBe('pass');
+    // Connect Sync only (no provisioning agent): Cloud Sync is not asked, and preflight says so
+    const engines = page.getByTestId('check-cloudSync.engines');
+    await engines.waitFor({ timeout: 60_000 });
+    expect(await engines.getAttribute('data-status')).toBe('notChecked');
+    expect(await engines.textContent()).toMatch(/Cloud Sync was not checked: this server shows no provisioning agent/);
     await shot('transfer-01-preflight');
     await next(page, 'preflight');
 

@@ -2,7 +2,7 @@
  * The Cloud Sync evidence of a run, gathered from its steps' requests for the report: the provisioning-log entries
  * seen for the object and the provisionOnDemand answers. It says plainly when there is no log entry (the log could not
  * be read, or held none for the object) — the report never claims more than the steps observed.
- * The request shapes are those `cloud-sync-proof.ts` records (docs/architecture.md, "Cloud Sync in the wizard").
+ * The request shapes are those `cloud-sync-proof.ts` records (docs/architecture.md#cloud-sync-in-the-wizard-and-in-bulk).
  */
 import { z } from 'zod';
 import type { ProvisioningEvidence, ProvisioningLogEntryEvidence, StepEvidence } from './evidence';
