@@ -6,7 +6,6 @@
 import type { AppInfo } from '@contract';
 import type { SoaClient } from '../lib/bridge';
 import { createGraphSession, listSoaAuditEventsInWindow, tokenSourceFromIpc, TokenSourceError } from '../lib/graph';
-import type { GraphSession } from '../lib/graph/graph-client';
 import { runStreaming } from '../lib/soa/streaming';
 import {
   createSessionGraphBatchPort,
@@ -26,8 +25,6 @@ import {
 
 export interface BulkPorts {
   graph: GraphBatchPort;
-  /** the Graph session under `graph` (Cloud Sync's configuration and provisioning log in the follow-up) */
-  session: GraphSession;
   journal: JournalPort;
   server: BulkServerPort;
   /** the audit log, read in time windows (docs/reference/bulk-evidence-levels.md#audit-entries-in-bulk) */
@@ -51,7 +48,6 @@ export function createBulkPorts(
   const session = createGraphSession({ baseUrl: info.graphBaseUrl, customHosts: info.graphCustomHosts, tokenSource });
   return {
     graph: createSessionGraphBatchPort(session),
-    session,
     audit: { readWindow: (q) => listSoaAuditEventsInWindow(session, q) },
     journal: createIpcJournalPort(client),
     server: {
