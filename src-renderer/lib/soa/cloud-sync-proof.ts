@@ -485,7 +485,7 @@ export function blockVerdict(input: {
 
 function blockVerdictCore(
   o: CloudSyncObservation,
-  cloudUnchanged: boolean,
+  cloudUnchanged: boolean | null,
   isCloudManaged: boolean | null,
 ): { verdict: 'pass' | 'warn' | 'fail'; observed: string } {
   const all = [...(o.onDemand ? [o.onDemand] : []), ...o.logEntries];

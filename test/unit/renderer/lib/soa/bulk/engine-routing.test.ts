@@ -81,6 +81,7 @@ describe('the Cloud Sync follow-up as per-object evidence', () => {
     rounds: 2,
     logError: null,
     requestIds: [],
+    stoppedJobs: [],
   };
   it('confirms exactly the objects the log confirmed, and names the source', () => {
     const m = cloudSyncObservations(result, '2027-01-01T00:00:00Z');
