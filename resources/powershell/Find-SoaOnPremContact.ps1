@@ -1,6 +1,7 @@
 # soa-pilot: find the on-premises contact by mail, display name or DN. Uses the ActiveDirectory
 # module where present; without it, a known DN is read from the AD connector space. A search by mail or
-# display name looks in every domain the AD connectors sync (-Server per domain); a DN goes to its own domain.
+# display name looks in the server's own domain and every domain the AD connectors sync (-Server per domain);
+# a DN goes to its own domain.
 # Windows PowerShell 5.1 syntax only.
 
 function ConvertTo-SoaLdapValue {
@@ -32,9 +33,11 @@ function ConvertTo-SoaContact {
 }
 
 function Get-SoaContactSearchScopes {
-    # Where a search by mail or display name looks: one @{ Server = <domain> } per domain that the AD connectors'
-    # selected partitions sync (a server that syncs several forests reaches each one only through its own
-    # domain), or a single @{} (the server's own domain) when the ADSync module or its connectors cannot be read.
+    # Where a search by mail or display name looks: the server's own domain (@{}) first, then one
+    # @{ Server = <domain> } per other domain that the AD connectors' selected partitions sync (a server that
+    # syncs several forests reaches each one only through its own domain). The own domain always stays in:
+    # objects synced by the Cloud Sync agent are in domains no Connect Sync connector names. Callers drop
+    # the contacts a later scope finds again (same DN).
     $domains = New-Object System.Collections.ArrayList
     if (Import-SoaADSyncModule) {
         try {
@@ -51,8 +54,7 @@ function Get-SoaContactSearchScopes {
             $domains.Clear()
         }
     }
-    if ($domains.Count -eq 0) { return @(, @{}) }
-    $scopes = @()
+    $scopes = @(, @{})
     foreach ($domain in $domains) { $scopes += , @{ Server = $domain } }
     return $scopes
 }
@@ -62,6 +64,7 @@ function Find-SoaContactsByAttribute {
     # Get-ADObject per chunk and search scope). Returns a hashtable: lower-cased value -> list of contacts.
     param([string]$Attribute, [string[]]$Values, [int]$ChunkSize = 50, [object[]]$Scopes = @(, @{}))
     $byValue = @{}
+    $seen = @{}
     $distinct = @($Values | Where-Object { -not [string]::IsNullOrEmpty($_) } | Sort-Object -Unique)
     for ($i = 0; $i -lt $distinct.Count; $i += $ChunkSize) {
         $last = [Math]::Min($i + $ChunkSize, $distinct.Count) - 1
@@ -71,6 +74,9 @@ function Find-SoaContactsByAttribute {
         foreach ($scope in $Scopes) {
             foreach ($o in @(Get-ADObject -LDAPFilter $filter -Properties @('displayName', 'mail', 'description') @scope -ErrorAction Stop)) {
                 if ($null -eq $o) { continue }
+                $dnKey = ([string]$o.DistinguishedName).ToLowerInvariant()
+                if ($seen.ContainsKey($dnKey)) { continue }
+                $seen[$dnKey] = $true
                 $value = [string]$o.$Attribute
                 if ($value -eq '') { continue }
                 $k = $value.ToLowerInvariant()
@@ -144,8 +150,12 @@ function Find-SoaOnPremContact {
                 $found += @(Get-ADObject -LDAPFilter $filter -Properties $properties -ResultSetSize $ResultSetSize @scope -ErrorAction Stop)
             }
         }
+        $seenDn = @{}
         foreach ($o in $found) {
             if ($null -eq $o) { continue }
+            $dnKey = ([string]$o.DistinguishedName).ToLowerInvariant()
+            if ($seenDn.ContainsKey($dnKey)) { continue }
+            $seenDn[$dnKey] = $true
             if ($DistinguishedName -ne '' -and [string]$o.ObjectClass -ne 'contact') { continue }
             if ($DistinguishedName -ne '' -and $Mail -ne '' -and [string]$o.mail -ne $Mail) { continue }
             if ($DistinguishedName -ne '' -and $DisplayName -ne '' -and [string]$o.displayName -ne $DisplayName) { continue }

@@ -275,10 +275,11 @@ Describe 'Find-SoaOnPremContact on a server with several forests' {
             }
         }
     }
-    It 'finds a contact of the second forest by mail, asking each synced domain once' {
+    It 'finds a contact of the second forest by mail, asking the own domain and each synced domain once' {
         $r = Find-SoaOnPremContact -Mail 'fay@fabrikam.com'
         @($r.matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Fay,DC=fabrikam,DC=com')
-        Should -Invoke Get-ADObject -Times 2 -Exactly
+        Should -Invoke Get-ADObject -Times 3 -Exactly
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { [string]::IsNullOrEmpty($Server) }
         Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'contoso.com' }
         Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'fabrikam.com' }
         Should -Invoke Get-ADObject -Times 0 -Exactly -ParameterFilter { $Server -eq 'emea.fabrikam.com' }
@@ -297,8 +298,15 @@ Describe 'Find-SoaOnPremContact on a server with several forests' {
         @($r.results[0].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Ann,DC=contoso,DC=com')
         @($r.results[1].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Fay,DC=fabrikam,DC=com')
         @($r.results[2].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Fay,DC=fabrikam,DC=com')
-        # one mail search and one name search, each in both domains
-        Should -Invoke Get-ADObject -Times 4 -Exactly
+        # one mail search and one name search, each in the own domain and in both synced domains
+        Should -Invoke Get-ADObject -Times 6 -Exactly
+    }
+    It 'finds a contact of a domain no AD connector syncs (e.g. synced by the Cloud Sync agent) through the own domain' {
+        $script:forests['contoso.com'] = @($script:forests['contoso.com']) + @([pscustomobject]@{ DistinguishedName = 'CN=Ada,OU=Cloud,DC=adatum,DC=com'; ObjectGUID = 'g5'; ObjectClass = 'contact'; displayName = 'Ada'; mail = 'ada@adatum.com'; description = $null })
+        $r = Find-SoaOnPremContact -Mail 'ada@adatum.com'
+        @($r.matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Ada,OU=Cloud,DC=adatum,DC=com')
+        $b = Find-SoaOnPremContact -Queries @([pscustomobject]@{ key = 'k'; mail = 'ada@adatum.com' })
+        @($b.results[0].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Ada,OU=Cloud,DC=adatum,DC=com')
     }
     It 'searches the own domain only, without -Server, when the connectors cannot be read' {
         Mock Get-ADSyncConnector { throw 'The sync service is not running.' }
