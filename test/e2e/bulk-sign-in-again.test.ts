@@ -98,6 +98,12 @@ describe('bulk run: refresh token revoked mid-run', () => {
     const [popup] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
     await popup.waitForLoadState();
     await popup.locator(`button[value="${UPN}"]`).click();
+    await popup.waitForLoadState().catch(() => undefined);
+    // the header still names the account while paused, so wait for the sign-in itself to finish (the panel's wait
+    // goes and its buttons come back) before resuming; resuming earlier would only pause the run again. The popup
+    // stays open until then: closing it early can cut the redirect back to the app.
+    await expect.poll(() => card.getByTestId('sign-in-wait').count(), { timeout: 60_000 }).toBe(0);
+    await card.getByTestId('sign-in-browser').waitFor({ timeout: 30_000 });
     void popup.close().catch(() => undefined);
     await expectSignedIn(page, UPN);
     await page.getByTestId('bulk-signin-resume').click();
