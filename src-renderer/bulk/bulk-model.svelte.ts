@@ -470,6 +470,8 @@ export class BulkModel {
   private async runPlan(runId: string, plan: Plan): Promise<void> {
     this.clearRun();
     this.runId = runId;
+    // the run being (re)started is no longer a candidate to resume; the journal is read again when it ends
+    this.resumable = this.resumable.filter((r) => r.runId !== runId);
     this.running = true;
     this.paused = false;
     this.cancelRequested = false;
