@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { log, logger, redact, setLogSink } from '../../../src-main/log';
 
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLXBhcnQ';
@@ -83,5 +83,50 @@ describe('log', () => {
     expect(lines[0]).toMatch(/ERROR \[s\] failed TypeError: bad input$/);
     expect(lines[1]).toMatch(/DEBUG \[s\] loop \[unserialisable\]$/);
     expect(lines[2]).toMatch(/DEBUG \[s\] plain$/);
+  });
+
+  it('puts one space between the message and its data, and logs every level of a scoped logger', () => {
+    setLogSink((l) => lines.push(l), 'debug');
+    const l = logger('scope');
+    l.debug('d', { a: 1 });
+    l.info('i');
+    l.warn('w');
+    l.error('e');
+    expect(lines[0]).toMatch(/ DEBUG \[scope\] d \{"a":1\}$/);
+    expect(lines.map((x) => x.split(' ').slice(1, 4).join(' '))).toEqual([
+      'DEBUG [scope] d',
+      'INFO [scope] i',
+      'WARN [scope] w',
+      'ERROR [scope] e',
+    ]);
+  });
+});
+
+describe('log defaults (a fresh module per case)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  async function freshLog(level: string | undefined): Promise<typeof import('../../../src-main/log')> {
+    vi.resetModules();
+    vi.stubEnv('SOA_LOG_LEVEL', level);
+    return import('../../../src-main/log');
+  }
+
+  it('writes each line to stderr with a newline, from the info level up by default', async () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const fresh = await freshLog(undefined);
+    fresh.log('debug', 's', 'hidden');
+    fresh.log('info', 's', 'shown');
+    expect(write.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/ INFO \[s\] shown\n$/)]);
+  });
+
+  it('logs the debug level too when SOA_LOG_LEVEL=debug', async () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const fresh = await freshLog('debug');
+    fresh.log('debug', 's', 'details');
+    expect(write.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/ DEBUG \[s\] details\n$/)]);
   });
 });

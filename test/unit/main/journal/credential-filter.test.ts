@@ -56,4 +56,89 @@ describe('credential filter', () => {
     expect(secretInText('grant_type=client_credentials&client_secret=s3cr3tvalue')).toBe('credential parameter');
     expect(secretInText("/contacts?$filter=displayName eq 'Access Token Ltd'")).toBeNull();
   });
+
+  // Each pass condition of the filter with its failing case next to it (docs/mutation-testing.md).
+  it('finds an unsigned JWT (empty third segment)', () => {
+    expect(secretInText('eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0.')).toBe('jwt');
+  });
+
+  it('reads Authorization headers with any spacing around the colon and the scheme, and only with a value', () => {
+    expect(secretInText('Authorization : Basic dXNlcjpwYXNz')).toBe('authorization header');
+    expect(secretInText('authorization:Basic dXNlcjpwYXNz')).toBe('authorization header');
+    expect(secretInText('Authorization: Basic  dXNlcjpwYXNz')).toBe('authorization header');
+    expect(secretInText('Authorization: Basic abc')).toBeNull();
+  });
+
+  it('reads a bearer token after several spaces', () => {
+    expect(secretInText('Bearer   EwBwA8l6BAAUkj1Uq3Fvq8HzYbWr4sGmt0kGAA')).toBe('bearer token');
+  });
+
+  it.each([
+    ['19 characters, mixed case and digits', 'Ab1Ab1Ab1Ab1Ab1Ab1A', null],
+    ['19 characters and base64 padding', 'Ab1Ab1Ab1Ab1Ab1Ab1A==', null],
+    ['20 characters, mixed case and digits', 'Ab1Ab1Ab1Ab1Ab1Ab1Ab', 'bearer token'],
+    ['20 characters, mixed case and digits, padded', 'Ab1Ab1Ab1Ab1Ab1Ab1Ab=', 'bearer token'],
+    ['digits and symbols only, no letters', '1234-5678-9012-3456-7890-1234', null],
+    ['letters only, mixed case and symbols', 'AbcdEfgh-IjklMnop-QrstUvwx', null],
+    ['lower case and digits, 20 characters', 'abcdefghij0123456789', null],
+    ['upper case and digits, 20 characters', 'ABCDEFGHIJ0123456789', null],
+    ['lower case and digits, 31 characters', 'abcdefghij0123456789abcdefghij0', null],
+    ['lower case and digits, 32 characters', 'abcdefghij0123456789abcdefghij01', 'bearer token'],
+    ['lower case, digits and a symbol, 20 characters', 'abcdefghij012345678.', 'bearer token'],
+  ])('bearer followed by %s', (_what, token, kind) => {
+    expect(secretInText(`Bearer ${token}`)).toBe(kind);
+  });
+
+  it('recognises credentials in URLs and form bodies wherever the parameter starts, and only with a value', () => {
+    expect(secretInText('access_token=abcd1234')).toBe('credential parameter');
+    expect(secretInText('sent client_secret=s3cr3tvalue')).toBe('credential parameter');
+    expect(secretInText('https://x.test/?password=***')).toBeNull();
+    expect(secretInText('note:client_secret=s3cr3tvalue')).toBeNull();
+  });
+
+  it.each([
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'client_secret',
+    'client_assertion',
+    'password',
+    'passwd',
+    'authorization',
+    'proxy_authorization',
+    'bearer_token',
+    'api_key',
+    'secret',
+    'private_key',
+    'code_verifier',
+    'session_key',
+    'cookie',
+    'set_cookie',
+  ])('refuses the credential field %s', (key) => {
+    expect(findSecret({ a: { [key]: 'x' } })).toEqual({ path: `a.${key}`, kind: 'credential field' });
+  });
+
+  it('names the place of a secret: the top-level value, an array index after harmless items, an object key', () => {
+    expect(findSecret(JWT)).toStrictEqual({ path: '(value)', kind: 'jwt' });
+    expect(findSecret({ list: ['harmless', 7, null, JWT] })).toStrictEqual({ path: 'list[3]', kind: 'jwt' });
+    expect(findSecret({ byToken: { [JWT]: 1 } })).toStrictEqual({ path: `byToken.${JWT}`, kind: 'jwt' });
+    expect(findSecret({ a: null, b: undefined, c: 5, d: true, e: ['x'] })).toBeNull();
+  });
+
+  it('looks 64 levels deep and no deeper, in arrays and in objects', () => {
+    const inArrays = (levels: number): unknown => {
+      let v: unknown = JWT;
+      for (let i = 0; i < levels; i++) v = [v];
+      return v;
+    };
+    const inObjects = (levels: number): unknown => {
+      let v: unknown = JWT;
+      for (let i = 0; i < levels; i++) v = { n: v };
+      return v;
+    };
+    expect(findSecret(inArrays(64))?.kind).toBe('jwt');
+    expect(findSecret(inArrays(65))).toBeNull();
+    expect(findSecret(inObjects(64))?.kind).toBe('jwt');
+    expect(findSecret(inObjects(65))).toBeNull();
+  });
 });
