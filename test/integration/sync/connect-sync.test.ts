@@ -3,7 +3,7 @@
  * in-process lab (speed 'fast').
  */
 import { existsSync, rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { labBridge, onPremObjects, syncedContact, transferContact, type LabBridge } from './lab-bridge';
 import { canaryPath, hostileValues } from '../powershell/hostile-values';
@@ -86,8 +86,23 @@ describe('sync cycles', () => {
     expect(events.some((e) => e.connector === 'contoso.com')).toBe(true);
   });
 
+  // The busy answers need a cycle still running when they are asked: the cycle is made long until they
+  // are observed, then fast again (the step already running keeps its length, a quarter of the long
+  // cycle), so a loaded machine can't end it before the calls arrive.
+  const LONG_CYCLE_MS = 10_000;
+  const cycleMs = async (ms: number): Promise<void> => {
+    await env.lab.control('POST', '/onprem/configuration', { syncCycleMs: ms });
+  };
+  let fastCycleMs = 0;
+  beforeAll(async () => {
+    const c = await env.lab.control('GET', '/onprem/configuration');
+    fastCycleMs = z.object({ syncCycleMs: z.number() }).parse(c.body).syncCycleMs;
+  });
+  afterEach(() => cycleMs(fastCycleMs)); // fast again even when a test failed before it said so
+
   it('reports busy as a typed result when a cycle is already running, then waits for it', async () => {
     const t0 = new Date().toISOString();
+    await cycleMs(LONG_CYCLE_MS);
     const first = await env.sync.startSyncCycle({ policyType: 'Delta' });
     expect(first.status).toBe('started');
     const second = await env.sync.startSyncCycle({ policyType: 'Delta' });
@@ -101,17 +116,27 @@ describe('sync cycles', () => {
       ctx(),
     );
     expect(noWait.status).toBe('busy');
+    await cycleMs(fastCycleMs);
     const waited = await env.sync.waitForSyncCycle({ operationId: crypto.randomUUID(), t0, timeoutSeconds: 60 }, ctx());
     expect(waited.runs.length).toBe(4);
     expect(waited.allSucceeded).toBe(true);
   });
 
   it('waits out a busy engine before starting when asked', async () => {
+    await cycleMs(LONG_CYCLE_MS);
     expect((await env.sync.startSyncCycle({ policyType: 'Delta' })).status).toBe('started');
     const events: SyncProgress[] = [];
+    const emit = ctx(events);
     const r = await env.sync.runSyncCycle(
       { operationId: crypto.randomUUID(), policyType: 'Delta', timeoutSeconds: 60, waitIfBusy: true },
-      ctx(events),
+      {
+        ...emit,
+        emit: (e: SyncProgress) => {
+          emit.emit(e);
+          // seen waiting: let the running cycle (and the one it starts next) finish fast
+          if (e.phase === 'waitingForBusy') void cycleMs(fastCycleMs);
+        },
+      },
     );
     expect(r.status).toBe('completed');
     expect(events.some((e) => e.phase === 'waitingForBusy')).toBe(true);
