@@ -178,3 +178,136 @@ describe('the rate the pacer aims at', () => {
     expect(pacedRate(tight)).toBeCloseTo(((1800 - 20) / 300) * 0.995, 6);
   });
 });
+
+/**
+ * The token bucket and the throttle bookkeeping at their exact edges (each with the failing case): a pacer at
+ * 2 writes/s (20 burst, 40 per 10 s, safety 1) makes every figure a round number.
+ */
+describe('WritePacer at its edges', () => {
+  const fresh = (): WritePacer => new WritePacer({ ...DOCUMENTED_LIMITS, burst: 20 }, 0, () => 0);
+  const SLOW = {
+    appWritesPerWindow: 40,
+    appWindowMs: 10_000,
+    tenantWritesPerWindow: 1_000_000,
+    tenantWindowMs: 1_000,
+    tenantShare: 1,
+    safety: 1,
+    burst: 20,
+  };
+  const slow = (): WritePacer => new WritePacer(SLOW, 0, () => 0);
+
+  it('the limit-bound rate takes the tenant share of the tenant window', () => {
+    expect(limitBoundRate(DOCUMENTED_LIMITS)).toBe(20);
+    expect(limitBoundRate({ ...DOCUMENTED_LIMITS, tenantShare: 0.1 })).toBeCloseTo(6, 9);
+    expect(pacedRate(SLOW)).toBe(2);
+  });
+
+  it('starts with a full burst, refills at the rate up to the burst, and takes back refunds up to the burst', () => {
+    const p = slow();
+    expect(p.available(0)).toBe(20);
+    p.take(20, 0);
+    expect(p.available(0)).toBe(0);
+    expect(p.available(1_500)).toBe(3);
+    p.take(3, 1_500);
+    p.refund(2);
+    expect(p.available(1_500)).toBe(2);
+    p.refund(100);
+    expect(p.available(1_500)).toBe(20);
+    expect(p.available(1_000_000)).toBe(20);
+  });
+
+  it('names when the next whole token comes: now with tokens left, else after the missing fraction at the rate', () => {
+    const p = slow();
+    expect(p.nextAt(5_000)).toBe(5_000);
+    p.take(20, 5_000);
+    expect(p.nextAt(5_000)).toBe(5_500);
+    expect(p.nextAt(5_250)).toBe(5_500);
+    p.take(2, 6_000); // 2 tokens refilled and taken: exactly 0 left
+    expect(p.nextAt(6_000)).toBe(6_500);
+  });
+
+  it('while blocked names the end of the block; at that very millisecond the bucket decides', () => {
+    const p = slow();
+    p.take(20, 0);
+    expect(p.throttled(300, 0)).toBe(300); // the rate is halved to 1/s
+    expect(p.blockedUntilMs).toBe(300);
+    expect(p.nextAt(100)).toBe(300);
+    expect(p.available(299)).toBe(0);
+    expect(p.nextAt(300)).toBe(1_000); // 0.3 tokens refilled at 1/s: the next one at 1 s
+  });
+
+  it('a throttle empties the bucket: after the wait only what refilled since may go', () => {
+    const p = slow();
+    p.throttled(1_000, 0);
+    expect(p.rate).toBe(1);
+    expect(p.available(1_000)).toBe(1);
+  });
+
+  it('takes percentages from 0.8 on (0.8 itself is near the limit), and cuts again exactly one second later', () => {
+    for (const [below, factor] of [
+      [0.5, 1],
+      [0.8, 0.9],
+    ] as const) {
+      const p = fresh();
+      p.throttled(1_000, 0); // factor 0.5, came at 1.0
+      p.observePercentage(below, 69_900);
+      p.recovered(70_000); // a calm minute: the full rate again unless the tenant reports usage near its limit
+      expect(p.throttleFactor).toBeCloseTo(factor);
+    }
+    const q = fresh();
+    q.observePercentage(1.6, 10_000);
+    q.observePercentage(1.6, 11_000);
+    expect(q.throttleFactor).toBeCloseTo(1 / 1.6 / 1.6);
+  });
+
+  it('a second cut within one episode keeps the ceiling of the first (the knee stays at 90 % of it)', () => {
+    const p = fresh();
+    p.observePercentage(1.6, 10_000); // 0.625, ceiling 1
+    p.observePercentage(1.6, 12_000); // exactly 2 s later: the same episode, ceiling still 1
+    expect(p.throttleFactor).toBeCloseTo(0.390625);
+    p.observePercentage(1.0, 15_900); // near the limit: the knee applies
+    p.recovered(16_000); // 4 s of +10 %/s below the knee of 0.9
+    expect(p.throttleFactor).toBeCloseTo(0.790625);
+  });
+
+  it('a throttle exactly 2 s after a percentage cut does not cut again; one after 2 s is a new episode', () => {
+    const p = fresh();
+    p.observePercentage(1.6, 10_000);
+    p.throttled(1_000, 12_000);
+    expect(p.throttleFactor).toBeCloseTo(0.625);
+  });
+
+  it('counts throttles without Retry-After in a row by episode: exactly 2 s apart is the same episode', () => {
+    const p = fresh();
+    expect(p.throttled(undefined, 0)).toBe(5_000);
+    expect(p.throttled(undefined, 2_000)).toBe(5_000);
+    expect(p.throttled(undefined, 2_001 + 2_000)).toBe(10_000);
+  });
+
+  it('resets the exponent only after more than 30 s without a throttle', () => {
+    const p = fresh();
+    expect(p.throttled(undefined, 0)).toBe(5_000);
+    expect(p.throttled(undefined, 30_000)).toBe(10_000);
+    expect(p.throttled(undefined, 60_001)).toBe(5_000);
+  });
+
+  it('a throttle with a readable Retry-After does not raise the exponent; one without it right after starts at 5 s', () => {
+    const p = fresh();
+    expect(p.throttled(1_000, 0)).toBe(1_000);
+    expect(p.throttled(undefined, 500)).toBe(5_000); // same episode, first without Retry-After
+    expect(p.throttled(undefined, 8_000)).toBe(10_000); // the next episode: second in a row
+    const q = fresh();
+    expect(q.throttled(1_000, 0)).toBe(1_000);
+    expect(q.throttled(undefined, 5_000)).toBe(5_000);
+  });
+
+  it('an accepted write makes the next throttle the first in a row again', () => {
+    const p = fresh();
+    expect(p.throttled(undefined, 0)).toBe(5_000);
+    p.accepted();
+    expect(p.throttled(undefined, 6_000)).toBe(5_000);
+    const q = fresh();
+    expect(q.throttled(undefined, 0)).toBe(5_000);
+    expect(q.throttled(undefined, 6_000)).toBe(10_000);
+  });
+});
