@@ -386,13 +386,13 @@ export const journalRecord = z.discriminatedUnion('kind', [
   }),
   /**
    * What a run observed after its writes (a bulk run's final results, a follow-up cycle on the server,
-   * an audit-log check), so a reload or restart shows the same evidence. Never an intent: never pending.
+   * an audit-log check, an Event 6956 sweep), so a reload or restart shows the same evidence. Never an intent: never pending.
    */
   z.object({
     kind: z.literal('observation'),
     opId: z.string().min(1).max(100),
     runId: z.string().min(1).max(100),
-    topic: z.enum(['bulkRunEnd', 'bulkServerCycle', 'bulkFollowUpEnd', 'bulkAudit']),
+    topic: z.enum(['bulkRunEnd', 'bulkServerCycle', 'bulkFollowUpEnd', 'bulkAudit', 'bulkSweep6956']),
     /** the observation; its shape per topic is parsed where it is read (src-renderer/lib/soa/bulk/run-journal.ts) */
     data: z.unknown(),
   }),

@@ -24,6 +24,7 @@ import {
   followUpEndRecord,
   restoreRunEvidence,
   runEndRecords,
+  sweepRecords,
   serverCycleRecords,
   type BulkAction,
   type BulkObjectType,
@@ -580,6 +581,7 @@ export class BulkModel {
     this.followUpCycles = r.followUpCycles;
     this.syncOutcome = r.syncOutcome;
     this.dnMissing = r.dnMissing;
+    this.sweep = r.sweep;
     if (r.unreadable > 0)
       this.journalProblem = `${r.unreadable} journaled observation(s) of this run could not be read and are not shown.`;
     setShownRun(runId);
@@ -674,7 +676,7 @@ export class BulkModel {
   async saveReports(): Promise<void> {
     const s = this.summary;
     if (!s) return;
-    const r = await saveRunReports(this.client, s, this.plan, this.info, this.levels);
+    const r = await saveRunReports(this.client, s, this.plan, this.info, this.levels, this.sweep);
     if (this.runCsvUrl) URL.revokeObjectURL(this.runCsvUrl);
     this.runCsvUrl = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv' }));
     if (r.htmlPath) this.runHtmlPath = r.htmlPath;
@@ -736,7 +738,11 @@ export class BulkModel {
             },
           },
         });
-        if (sweep) this.sweep = sweep;
+        if (sweep) {
+          this.sweep = sweep;
+          // journaled after it was read, so a reload or restart shows the same sweep
+          await this.journalEvidence(sweepRecords(s.runId, sweep, nowIso()));
+        }
       });
     } finally {
       this.syncing = false;

@@ -1,7 +1,7 @@
 /** The reports of a finished bulk run: the HTML report and the CSV, saved in the reports folder by main. */
 import type { AppInfo } from '@contract';
 import type { SoaClient } from '../lib/bridge';
-import { runCsv, runHtml, type Plan, type RunSummary } from '../lib/soa/bulk';
+import { runCsv, runHtml, type Plan, type RunSummary, type SweepResult } from '../lib/soa/bulk';
 import type { LevelSummary } from '../lib/soa/bulk/evidence-levels';
 import type { Problem } from './bulk-labels';
 
@@ -20,12 +20,14 @@ export async function saveRunReports(
   plan: Plan | undefined,
   info: Pick<AppInfo, 'tenant'>,
   levels: LevelSummary | undefined,
+  sweep?: SweepResult,
 ): Promise<SavedRunReports> {
   const j = await client.call('journal.read', { runId: summary.runId, limit: 1 });
   const html = runHtml(summary, plan, {
     ...(info.tenant ? { tenant: info.tenant } : {}),
     ...(j.ok ? { journalPath: j.value.path } : {}),
     ...(levels ? { levels } : {}),
+    ...(sweep ? { sweep } : {}),
   });
   const csv = runCsv(summary, levels);
   const h = await client.call('report.save', { name: `bulk-run-${summary.runId}`, format: 'html', content: html });

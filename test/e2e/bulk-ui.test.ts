@@ -214,6 +214,15 @@ describe('bulk transfer from the Bulk view', () => {
     await page.getByTestId('sweep-result').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('sweep-confirmed').textContent()).toBe('1');
     expect(await page.getByTestId('sweep-table').textContent()).toContain(target.onPremisesDistinguishedName ?? '?');
+    // the sweep is journaled as it was shown (a reload or restart shows it again from the journal)
+    await expect
+      .poll(() =>
+        journalLines(dataDir)
+          .filter((l) => l.kind === 'observation' && l.topic === 'bulkSweep6956')
+          .flatMap((l) => (l.data as { entries: { seen: boolean; dn: string }[] }).entries.filter((e) => e.seen))
+          .map((e) => e.dn),
+      )
+      .toEqual([target.onPremisesDistinguishedName]);
     await shot('bulk-05-sync-sweep');
     firstRun = planned;
   });

@@ -155,7 +155,7 @@ export async function writeLog(lab: Lab): Promise<WriteLogRow[]> {
 }
 
 export interface JournalLine {
-  kind: 'intent' | 'result';
+  kind: 'intent' | 'result' | 'observation';
   opId: string;
   seq: number;
   action?: string;
@@ -164,6 +164,10 @@ export interface JournalLine {
   verified?: boolean;
   reason?: string;
   request?: { method: string; url: string; body?: unknown };
+  /** observation records: what was observed, and its data */
+  topic?: string;
+  runId?: string;
+  data?: unknown;
 }
 
 export function journalLines(dataDir: string): JournalLine[] {

@@ -1,6 +1,7 @@
 /** Plan and run reports: CSV exports and a printable HTML summary with per-object evidence. */
 import type { Plan } from './plan';
 import type { RunSummary } from './run-types';
+import type { SweepResult } from './server-follow-up';
 import { REPORT_CSP_META } from '../report-content-security-policy';
 import { soaStateLabel } from '../state';
 import { escapeHtml } from '../../html-escape';
@@ -94,7 +95,7 @@ export function runCsv(summary: RunSummary, levels?: LevelSummary): string {
 export function runHtml(
   summary: RunSummary,
   plan?: Plan,
-  extra: { tenant?: string; journalPath?: string; levels?: LevelSummary } = {},
+  extra: { tenant?: string; journalPath?: string; levels?: LevelSummary; sweep?: SweepResult } = {},
 ): string {
   const p = summary.progress;
   const lv = levelsById(extra.levels);
@@ -168,8 +169,27 @@ ${
     : ''
 }
 ${overridden ? `<h2>Overrides (journaled)</h2><ul>${overridden}</ul>` : ''}
+${extra.sweep ? sweepHtml(extra.sweep) : ''}
 </body></html>
 `;
+}
+
+/** The Event 6956 sweep as observed: each object with its event, and the objects without one yet. */
+function sweepHtml(sw: SweepResult): string {
+  const rows = [
+    ...sw.confirmed.map(
+      (c) =>
+        `<tr><td><code>${escapeHtml(c.objectId)}</code></td><td>${escapeHtml(c.dn)}</td><td>Event 6956 (record ${c.recordId}, ${escapeHtml(c.time)})</td></tr>`,
+    ),
+    ...sw.notSeen.map(
+      (n) =>
+        `<tr><td><code>${escapeHtml(n.objectId)}</code></td><td>${escapeHtml(n.dn)}</td><td>No Event 6956 yet (no AD change refused so far)</td></tr>`,
+    ),
+  ].join('\n');
+  return `<h2>Event 6956 sweep</h2>
+<p data-testid="report-sweep">Application log${sw.provider ? ` (source ${escapeHtml(sw.provider)})` : ''} since ${escapeHtml(sw.since)}: ${sw.confirmed.length} object(s) confirmed blocked by an Event 6956, ${sw.notSeen.length} without one yet${sw.otherEvents ? `, ${sw.otherEvents} event(s) for objects outside this run (not counted)` : ''}. An event appears only after an AD change that the sync engine refused to export.</p>
+<table><thead><tr><th>Object id</th><th>AD DN</th><th>Observed</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
 }
 
 function evidenceLabel(o: ObjectLevel | undefined): string {

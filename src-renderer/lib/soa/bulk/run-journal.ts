@@ -1,7 +1,7 @@
 /**
  * A bulk run's evidence in the journal, so a reload or restart shows exactly what was shown before it:
- * the run's final results, each follow-up cycle's server observations, the follow-up's outcome and each
- * audit-log check are journaled as `observation` records of the run (after the observation, never before:
+ * the run's final results, each follow-up cycle's server observations, the follow-up's outcome, each
+ * Event 6956 sweep and each audit-log check are journaled as `observation` records of the run (after the observation, never before:
  * a record states only what was seen). `restoreRunEvidence` rebuilds the summary and the evidence from
  * a run's records; nothing is inferred that no record holds (docs/reference/bulk-evidence-levels.md#journaled-evidence).
  */
@@ -10,6 +10,7 @@ import type { JournalRecordInput, StoredJournalRecord } from '@contract';
 import type { RunSummary } from './run-types';
 import type { ServerObservation } from './evidence-levels';
 import type { AuditConfirmation, AuditQueryRecord } from './audit-confirmation';
+import type { SweepResult } from './server-follow-up';
 
 const objectType = z.enum(['contact', 'user', 'group']);
 const action = z.enum(['transfer', 'rollback']);
@@ -91,6 +92,21 @@ const followUpEndData = z.object({
   observations: z.array(serverObservation).optional(),
 });
 
+/** One object of an Event 6956 sweep: confirmed by an event (its time and record id), or not seen yet. */
+const sweepEntry = z.discriminatedUnion('seen', [
+  z.object({ seen: z.literal(true), objectId: z.string(), dn: z.string(), time: z.string(), recordId: z.number() }),
+  z.object({ seen: z.literal(false), objectId: z.string(), dn: z.string() }),
+]);
+
+const sweepData = z.object({
+  ...parted,
+  at: z.string(),
+  since: z.string(),
+  provider: z.string().nullable(),
+  otherEvents: z.number().int().min(0),
+  entries: z.array(sweepEntry),
+});
+
 const auditConfirmation = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('found'),
@@ -139,6 +155,8 @@ export interface RestoredRunEvidence {
   auditConfirmations: Map<string, AuditConfirmation>;
   auditQueries: AuditQueryRecord[];
   auditProblem?: string;
+  /** the latest Event 6956 sweep whose every record is in the journal */
+  sweep?: SweepResult;
   /** observation records whose data did not parse (skipped; counted so the view can say so) */
   unreadable: number;
 }
@@ -235,6 +253,32 @@ export function followUpEndRecord(
   });
 }
 
+/** The records of one Event 6956 sweep (after it was read): each object confirmed by an event or not seen yet. */
+export function sweepRecords(
+  runId: string,
+  sweep: SweepResult,
+  at: string,
+  group = observationGroup(),
+): JournalRecordInput[] {
+  const entries: z.infer<typeof sweepEntry>[] = [
+    ...sweep.confirmed.map((c) => ({ seen: true as const, ...c })),
+    ...sweep.notSeen.map((n) => ({ seen: false as const, ...n })),
+  ];
+  const parts = partsBySize(entries);
+  return parts.map((slice, part) =>
+    record(runId, 'bulkSweep6956', group, part, {
+      group,
+      part,
+      parts: parts.length,
+      at,
+      since: sweep.since,
+      provider: sweep.provider,
+      otherEvents: sweep.otherEvents,
+      entries: slice,
+    }),
+  );
+}
+
 /** The records of one audit-log check: the confirmations it made, its queries and its problem (if any). */
 export function auditRecords(
   runId: string,
@@ -303,6 +347,7 @@ export function restoreRunEvidence(runId: string, records: readonly StoredJourna
     unreadable: 0,
   };
   const runEnds = new Map<string, z.infer<typeof runEndData>[]>();
+  const sweeps = new Map<string, z.infer<typeof sweepData>[]>();
   const cycleLines = new Map<string, FollowUpCycleLine>();
   for (const r of records) {
     if (r.kind !== 'observation' || r.runId !== runId) continue;
@@ -336,6 +381,13 @@ export function restoreRunEvidence(runId: string, records: readonly StoredJourna
       out.syncOutcome = d.data.message;
       out.dnMissing = d.data.missing;
       for (const o of d.data.observations ?? []) out.serverObservations.set(o.objectId, o);
+    } else if (r.topic === 'bulkSweep6956') {
+      const d = sweepData.safeParse(r.data);
+      if (!d.success) {
+        out.unreadable++;
+        continue;
+      }
+      sweeps.set(d.data.group, [...(sweeps.get(d.data.group) ?? []), d.data]);
     } else {
       const d = auditData.safeParse(r.data);
       if (!d.success) {
@@ -364,6 +416,24 @@ export function restoreRunEvidence(runId: string, records: readonly StoredJourna
       cancelled: first.cancelled,
       items,
       progress: first.progress,
+    };
+    break;
+  }
+  // the latest sweep whose every part is in the journal (a partial sweep would show objects as not seen)
+  for (const parts of [...sweeps.values()].reverse()) {
+    const first = parts.find((p) => p.part === 0);
+    if (!first || new Set(parts.map((p) => p.part)).size !== first.parts) continue;
+    // one record per part (a part journaled twice counts once)
+    const byPart = new Map(parts.map((p) => [p.part, p]));
+    const entries = [...byPart.values()].sort((a, b) => a.part - b.part).flatMap((p) => p.entries);
+    out.sweep = {
+      since: first.since,
+      provider: first.provider,
+      otherEvents: first.otherEvents,
+      confirmed: entries.flatMap((e) =>
+        e.seen ? [{ objectId: e.objectId, dn: e.dn, time: e.time, recordId: e.recordId }] : [],
+      ),
+      notSeen: entries.flatMap((e) => (e.seen ? [] : [{ objectId: e.objectId, dn: e.dn }])),
     };
     break;
   }

@@ -297,6 +297,22 @@ describe('reports, rollback sources, pacing', () => {
     expect(runHtml(summary)).toContain('&lt;script&gt;');
     expect(runHtml(summary)).toContain('req-1');
     expect(runCsv(summary)).toContain('x,contact,<script>,transfer,verified,false,true,true,204,req-1');
+    // the Event 6956 sweep is in the report only when one was observed, each object as observed
+    expect(runHtml(summary)).not.toContain('Event 6956 sweep');
+    const html = runHtml(summary, undefined, {
+      sweep: {
+        since: '2026-12-01T22:00:00.000Z',
+        provider: 'ADSync',
+        confirmed: [
+          { objectId: 'x', dn: 'CN=<x>,DC=contoso,DC=com', time: '2026-12-01T22:05:00.000Z', recordId: 4711 },
+        ],
+        notSeen: [{ objectId: 'y', dn: 'CN=y,DC=contoso,DC=com' }],
+        otherEvents: 2,
+      },
+    });
+    expect(html).toContain('1 object(s) confirmed blocked by an Event 6956, 1 without one yet, 2 event(s)');
+    expect(html).toContain('CN=&lt;x&gt;,DC=contoso,DC=com</td><td>Event 6956 (record 4711');
+    expect(html).toContain('CN=y,DC=contoso,DC=com</td><td>No Event 6956 yet');
   });
 
   it('finds what a run transferred and what soa-pilot rolled back', () => {

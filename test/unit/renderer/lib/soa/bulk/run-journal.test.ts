@@ -16,7 +16,9 @@ import {
   restoreRunEvidence,
   runEndRecords,
   serverCycleRecords,
+  sweepRecords,
 } from '../../../../../../src-renderer/lib/soa/bulk/run-journal';
+import type { SweepResult } from '../../../../../../src-renderer/lib/soa/bulk/server-follow-up';
 import { summariseLevels, type ServerObservation } from '../../../../../../src-renderer/lib/soa/bulk/evidence-levels';
 import type { AuditConfirmation } from '../../../../../../src-renderer/lib/soa/bulk/audit-confirmation';
 import type { ItemResult, RunSummary } from '../../../../../../src-renderer/lib/soa/bulk/run-types';
@@ -265,6 +267,47 @@ describe('bulk run evidence in the journal', () => {
     expect(r.serverObservations.size).toBe(0);
     expect(r.followUpCycles).toEqual([]);
     expect(r.summary?.items).toHaveLength(1);
+  });
+
+  const sweepOf = (confirmed: number, notSeen: number, otherEvents = 0): SweepResult => ({
+    since: '2026-12-01T22:00:00.000Z',
+    provider: 'ADSync',
+    confirmed: Array.from({ length: confirmed }, (_, n) => ({
+      objectId: `c${n}`,
+      dn: `CN=Contact ${n},OU=Contacts,DC=contoso,DC=com`,
+      time: '2026-12-01T22:05:00.000Z',
+      recordId: 1000 + n,
+    })),
+    notSeen: Array.from({ length: notSeen }, (_, n) => ({
+      objectId: `n${n}`,
+      dn: `CN=Other ${n},OU=Contacts,DC=contoso,DC=com`,
+    })),
+    otherEvents,
+  });
+
+  it('gives back the Event 6956 sweep as it was shown; a later sweep wins; no sweep, no sweep shown', async () => {
+    await port().append(runEndRecords(summaryOf([item(1)])));
+    expect(restoreRunEvidence(RUN, await reread()).sweep).toBeUndefined();
+    const first = sweepOf(1, 2, 3);
+    await port().append(sweepRecords(RUN, first, '2026-12-01T22:06:00.000Z'));
+    expect(restoreRunEvidence(RUN, await reread()).sweep).toEqual(first);
+    const later = sweepOf(3, 0);
+    await port().append(sweepRecords(RUN, later, '2026-12-01T22:09:00.000Z'));
+    expect(restoreRunEvidence(RUN, await reread()).sweep).toEqual(later);
+  });
+
+  it('a sweep of many objects is split into small records; with a part missing the earlier whole sweep is shown', async () => {
+    const whole = sweepOf(1, 1);
+    await port().append(sweepRecords(RUN, whole, '2026-12-01T22:06:00.000Z'));
+    const big = sweepOf(3000, 3000);
+    const records = sweepRecords(RUN, big, '2026-12-01T22:09:00.000Z');
+    expect(records.length).toBeGreaterThan(2);
+    for (const rec of records) expect(Buffer.byteLength(JSON.stringify(rec))).toBeLessThan(700 * 1024);
+    await port().append(records.filter((_, i) => i !== 1));
+    expect(restoreRunEvidence(RUN, await reread()).sweep).toEqual(whole);
+    // the sweep run again (a new record set) is whole
+    await port().append(sweepRecords(RUN, big, '2026-12-01T22:12:00.000Z'));
+    expect(restoreRunEvidence(RUN, await reread()).sweep).toEqual(big);
   });
 
   it('journals only what a cycle observed again (unchanged objects are left out)', () => {
