@@ -6,7 +6,7 @@
  */
 import type { OnPremSeedObject } from './ports';
 import type { DirObject, TenantState } from './tenant/model';
-import { FIRST, LAST, DEPARTMENTS, blankObject, createRng, guidToAnchor, rngUuid } from './seed';
+import { FIRST, LAST, DEPARTMENTS, blankObject, createRng, rngUuid, syncFromAd, toSeedObject } from './seed';
 
 export const SECOND_FOREST = 'fabrikam.com';
 export const SECOND_FOREST_CONTACTS_OU = 'OU=Contacts,DC=fabrikam,DC=com';
@@ -35,29 +35,10 @@ export function seedSecondForest(tenant: TenantState, seed: number, now: number)
     o.mail = `${first}.${last}`.toLowerCase().replace(/[^a-z0-9.]/g, '') + '@fabrikam-partners.example';
     o.mailNickname = o.mail.split('@')[0]?.replace(/\./g, '') ?? null;
     o.description = 'Fabrikam forest contact';
-    o.anchor = guidToAnchor(guid);
-    o.onPremisesDistinguishedName = dn;
-    o.onPremisesSyncEnabled = true;
-    o.onPremisesLastSyncDateTime = lastSync;
+    syncFromAd(o, guid, dn, lastSync);
     tenant.objects[o.id] = o;
     contacts.push(o);
-    onPrem.push({
-      kind: 'contact',
-      anchor: o.anchor,
-      objectGuid: guid,
-      cloudId: o.id,
-      memberOf: [],
-      attrs: {
-        displayName: o.displayName,
-        mail: o.mail,
-        description: o.description,
-        givenName: o.givenName,
-        surname: o.surname,
-        companyName: o.companyName,
-        department: o.department,
-        distinguishedName: dn,
-      },
-    });
+    onPrem.push(toSeedObject(o, guid, []));
   }
   // the last one is already transferred: its SOA is in the cloud
   const transferred = contacts.at(-1);

@@ -322,10 +322,7 @@ export function seedTenant(opts: SeedOptions): SeedResult {
 
   function anchored(o: DirObject, dn: string): string {
     const guid = uuid();
-    o.anchor = guidToAnchor(guid);
-    o.onPremisesDistinguishedName = dn;
-    o.onPremisesSyncEnabled = true;
-    o.onPremisesLastSyncDateTime = lastSync;
+    syncFromAd(o, guid, dn, lastSync);
     return guid;
   }
 
@@ -629,15 +626,15 @@ export function seedTenant(opts: SeedOptions): SeedResult {
   for (const o of [...synced, ...transferred, ...pending]) {
     const guid = contactGuid.get(o.id);
     if (!guid || !o.anchor || !o.onPremisesDistinguishedName) continue;
-    onPrem.push(toSeedObject(o, guid, groupDns));
+    onPrem.push(toSeedObject(o, guid, groupDns.get(o.id) ?? []));
   }
   for (const o of syncedUsers) {
     const guid = userGuid.get(o.id);
-    if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, groupDns));
+    if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, groupDns.get(o.id) ?? []));
   }
   for (const o of [dlPartners, dlSuppliers, dlAllExternal, sgFinance, transferredGroup, ...scaleGroups]) {
     const guid = groupGuid.get(o.id);
-    if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, groupDns));
+    if (guid && o.anchor) onPrem.push(toSeedObject(o, guid, groupDns.get(o.id) ?? []));
   }
 
   // One AD contact outside the sync scope (filtered by a scoping rule): a disconnector in the AD
@@ -687,13 +684,22 @@ export function seedTenant(opts: SeedOptions): SeedResult {
   return { tenant, onPrem };
 }
 
-function toSeedObject(o: DirObject, guid: string, groupDns: Map<string, string[]>): OnPremSeedObject {
+/** Marks a seeded cloud object as synced from AD: its anchor (from the AD objectGUID), DN and last sync. */
+export function syncFromAd(o: DirObject, guid: string, dn: string, lastSync: string): void {
+  o.anchor = guidToAnchor(guid);
+  o.onPremisesDistinguishedName = dn;
+  o.onPremisesSyncEnabled = true;
+  o.onPremisesLastSyncDateTime = lastSync;
+}
+
+/** The AD side of a seeded object synced from AD (every seed scenario builds its on-premises directory from these). */
+export function toSeedObject(o: DirObject, guid: string, memberOf: string[]): OnPremSeedObject {
   return {
     kind: o.kind,
     anchor: o.anchor ?? '',
     objectGuid: guid,
     cloudId: o.id,
-    memberOf: groupDns.get(o.id) ?? [],
+    memberOf,
     attrs: {
       displayName: o.displayName,
       mail: o.mail,

@@ -7,7 +7,7 @@
  */
 import type { OnPremSeedObject } from '../ports';
 import type { DirObject, TenantState } from '../tenant/model';
-import { FIRST, LAST, DEPARTMENTS, blankObject, createRng, guidToAnchor, rngUuid } from '../seed';
+import { FIRST, LAST, DEPARTMENTS, blankObject, createRng, rngUuid, syncFromAd, toSeedObject } from '../seed';
 import type { CloudSyncConfiguration } from './model';
 
 export const CLOUD_SYNC_DOMAIN = 'adatum.com';
@@ -39,28 +39,9 @@ export function seedCloudSync(tenant: TenantState, seed: number, now: number): O
 
   const anchored = (o: DirObject, dn: string, memberOf: string[] = []): void => {
     const guid = uuid();
-    o.anchor = guidToAnchor(guid);
-    o.onPremisesDistinguishedName = dn;
-    o.onPremisesSyncEnabled = true;
-    o.onPremisesLastSyncDateTime = lastSync;
+    syncFromAd(o, guid, dn, lastSync);
     tenant.objects[o.id] = o;
-    onPrem.push({
-      kind: o.kind,
-      anchor: o.anchor,
-      objectGuid: guid,
-      cloudId: o.id,
-      memberOf,
-      attrs: {
-        displayName: o.displayName,
-        mail: o.mail,
-        description: o.description,
-        givenName: o.givenName,
-        surname: o.surname,
-        companyName: o.companyName,
-        department: o.department,
-        distinguishedName: dn,
-      },
-    });
+    onPrem.push(toSeedObject(o, guid, memberOf));
   };
 
   const contact = (): DirObject => {
@@ -126,25 +107,7 @@ export function seedCloudSync(tenant: TenantState, seed: number, now: number): O
     if (s) s.memberOf.push(groupDn(partners.displayName));
   }
 
-  const cfg: CloudSyncConfiguration = {
-    servicePrincipalId: uuid(),
-    appId: uuid(),
-    jobId: `AD2AADProvisioning.${uuid().replace(/-/g, '')}`,
-    ruleId: uuid(),
-    domain: CLOUD_SYNC_DOMAIN,
-    domainNetBios: 'ADATUM',
-    forest: CLOUD_SYNC_DOMAIN,
-    forestNetBios: 'ADATUM',
-    domainDn: CLOUD_SYNC_DOMAIN_DN,
-    nextCycleAtMs: 0,
-    cyclesRun: 0,
-    baselineTaken: false,
-    lastExecution: null,
-    processedUsn: {},
-    paused: false,
-    // what the portal stores when it creates the configuration (write-only: never answered by Graph)
-    secrets: [{ key: 'Domain', value: JSON.stringify({ domain: CLOUD_SYNC_DOMAIN }) }],
-  };
+  const cfg = configurationFor(uuid, CLOUD_SYNC_DOMAIN, 'ADATUM', CLOUD_SYNC_DOMAIN, 'ADATUM');
   tenant.cloudSync = { configurations: [cfg], log: [] };
   return onPrem;
 }
@@ -181,6 +144,7 @@ function configurationFor(
     lastExecution: null,
     processedUsn: {},
     paused: false,
+    // what the portal stores when it creates the configuration (write-only: never answered by Graph)
     secrets: [{ key: 'Domain', value: JSON.stringify({ domain }) }],
   };
 }
@@ -210,34 +174,14 @@ export function seedMoreCloudSyncDomains(tenant: TenantState, seed: number, now:
     o.mailNickname = `${first}${last}`.toLowerCase();
     o.description = 'Litware supplier contact (Cloud Sync)';
     const guid = uuid();
-    o.anchor = guidToAnchor(guid);
-    const dn = `CN=${name},${ou}`;
-    o.onPremisesDistinguishedName = dn;
-    o.onPremisesSyncEnabled = true;
-    o.onPremisesLastSyncDateTime = lastSync;
+    syncFromAd(o, guid, `CN=${name},${ou}`, lastSync);
     if (i === names.length - 1) {
       // the transferred one: SOA in the cloud
       o.isCloudManaged = true;
       o.onPremisesSyncEnabled = null;
     }
     tenant.objects[o.id] = o;
-    onPrem.push({
-      kind: 'contact',
-      anchor: o.anchor,
-      objectGuid: guid,
-      cloudId: o.id,
-      memberOf: [],
-      attrs: {
-        displayName: o.displayName,
-        mail: o.mail,
-        description: o.description,
-        givenName: o.givenName,
-        surname: o.surname,
-        companyName: o.companyName,
-        department: o.department,
-        distinguishedName: dn,
-      },
-    });
+    onPrem.push(toSeedObject(o, guid, []));
   });
   const state = tenant.cloudSync ?? (tenant.cloudSync = { configurations: [], log: [] });
   state.configurations.push(
