@@ -26,7 +26,7 @@ import {
 import { getContact } from '../graph/soa-graph';
 import { PROVISION_ON_DEMAND_LIMIT, RateWindow, REPORTING_LIMIT } from '../graph/rate-window';
 import { touchAdJournaled } from './ad-journal';
-import { finishStep, newStep, type RequestRecord, type StepEvidence } from './evidence';
+import { finishStep, newStep, openAdStep, type RequestRecord, type StepEvidence } from './evidence';
 import type { FlowPorts, FlowTuning } from './ports';
 import {
   entryMatches,
@@ -565,27 +565,24 @@ export async function stepProveAdBlockedCloudSync(
   before: { displayName: string | null; onPremisesLastSyncDateTime: string | null },
   options: CloudSyncStepOptions = {},
 ): Promise<{ step: StepEvidence; probe: AdProbe | null; ok: boolean; observation: CloudSyncObservation | null }> {
-  const step = newStep(
-    'ad-blocked',
-    'Prove AD changes are blocked',
-    'Change an AD attribute that flows to Entra ID (harmless), have Cloud Sync process the object (provisionOnDemand, or the next cycle), and read the outcome: it must be skipped because the SOA is in the cloud, and the cloud object must not change.',
-    ports.clock.now(),
+  const { step, dn } = openAdStep(
+    {
+      id: 'ad-blocked',
+      title: 'Prove AD changes are blocked',
+      purpose:
+        'Change an AD attribute that flows to Entra ID (harmless), have Cloud Sync process the object (provisionOnDemand, or the next cycle), and read the outcome: it must be skipped because the SOA is in the cloud, and the cloud object must not change.',
+      expected: 'Cloud Sync reports the object skipped with the SOA reason; the cloud object is unchanged.',
+    },
+    target,
+    ports.clock,
   );
-  step.expected = 'Cloud Sync reports the object skipped with the SOA reason; the cloud object is unchanged.';
-  if (!target.dn) {
-    return {
-      step: finishStep(step, 'skipped', 'No DN matched.', ports.clock.now()),
-      probe: null,
-      ok: false,
-      observation: null,
-    };
-  }
+  if (dn === null) return { step, probe: null, ok: false, observation: null };
   const since = ports.clock.now().toISOString();
   const newDescription = `soa-pilot cloud sync probe ${since}`;
   const touch = await touchAdJournaled(
     ports,
     step,
-    { ...target, dn: target.dn },
+    { ...target, dn },
     {
       runId: options.runId,
       description: newDescription,

@@ -103,6 +103,39 @@ export function finishStep(step: StepEvidence, verdict: Verdict, observed: strin
   return step;
 }
 
+/** What a step is: its id and title, what it does, and what it expects to observe. */
+export interface StepSpec {
+  id: string;
+  title: string;
+  purpose: string;
+  expected: string;
+}
+
+/** A step's opening: started at `now`, saying what it does and what it expects. */
+export function openStep(spec: StepSpec, now: Date): StepEvidence {
+  const step = newStep(spec.id, spec.title, spec.purpose, now);
+  step.expected = spec.expected;
+  return step;
+}
+
+/**
+ * The opening of a step on the object's AD side (the same for Connect Sync and Cloud Sync): the step and the DN it
+ * works on. Without a DN (none was matched when the contact was picked) the step is already finished as skipped and
+ * `dn` is null: the caller returns it as it is.
+ */
+export function openAdStep(
+  spec: StepSpec,
+  target: { dn: string | null },
+  clock: { now(): Date },
+): { step: StepEvidence; dn: string | null } {
+  const step = openStep(spec, clock.now());
+  if (target.dn) return { step, dn: target.dn };
+  step.notes.push(
+    'No on-premises DN was matched when the contact was picked, so there is nothing to change or trace in AD.',
+  );
+  return { step: finishStep(step, 'skipped', 'No DN matched.', clock.now()), dn: null };
+}
+
 /** An optional step the admin chose to skip (started and finished now). */
 export function skippedStep(id: string, title: string, purpose: string, observed: string): StepEvidence {
   const s = newStep(id, title, purpose, new Date());

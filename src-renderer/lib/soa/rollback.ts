@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { STEP_SCOPES } from '../graph/scopes';
 import { listMemberOf, type MembershipRef } from '../graph/soa-graph';
-import { finishStep, newStep, type StepEvidence } from './evidence';
+import { finishStep, newStep, openAdStep, type StepEvidence } from './evidence';
 import type { FlowPorts } from './ports';
 import { runStepCycle, traceStepObject } from './step-cycle';
 import type { Classification } from './state';
@@ -194,18 +194,20 @@ export async function stepTakeoverCycle(
   target: ContactTarget,
   options: StepOptions = {},
 ): Promise<{ step: StepEvidence; trace: TraceOutcome | null; ok: boolean }> {
-  const step = newStep(
-    'takeover-1',
-    'Sync cycle: takeover starts',
-    'Run a sync cycle, then trace the object on the server.',
-    ports.clock.now(),
+  const { step, dn } = openAdStep(
+    {
+      id: 'takeover-1',
+      title: 'Sync cycle: takeover starts',
+      purpose: 'Run a sync cycle, then trace the object on the server.',
+      expected: 'The Entra connector object is awaiting export confirmation, with blockOnPremisesSync = false.',
+    },
+    target,
+    ports.clock,
   );
-  step.expected = 'The Entra connector object is awaiting export confirmation, with blockOnPremisesSync = false.';
-  if (!target.dn)
-    return { step: finishStep(step, 'skipped', 'No DN matched.', ports.clock.now()), trace: null, ok: false };
+  if (dn === null) return { step, trace: null, ok: false };
   const since = ports.clock.now().toISOString();
   await runStepCycle(ports, step, options);
-  const trace = await traceStepObject(ports, step, target.dn, since);
+  const trace = await traceStepObject(ports, step, dn, since);
   const t = trace.trace;
   if (t?.status !== 'traced') {
     return {

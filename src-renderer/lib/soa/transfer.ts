@@ -8,7 +8,7 @@ import type { OpOutput } from '@contract';
 import { STEP_SCOPES } from '../graph/scopes';
 import { probeReadOnly, setCloudManaged, getContact, getSyncBehavior } from '../graph/soa-graph';
 import { journalAdIntent, journalAdResult, touchAdJournaled } from './ad-journal';
-import { finishStep, newStep, type StepEvidence } from './evidence';
+import { finishStep, newStep, openAdStep, type StepEvidence } from './evidence';
 import { journaledWrite, type WriteOutcome } from './journaled-write';
 import type { FlowPorts } from './ports';
 import { runStepCycle, traceStepObject } from './step-cycle';
@@ -545,21 +545,21 @@ export async function stepVerifyServer(
   target: ContactTarget,
   options: StepOptions = {},
 ): Promise<{ step: StepEvidence; trace: TraceOutcome | null; ok: boolean }> {
-  const step = newStep(
-    'verify-server',
-    'Verify on the server',
-    'Run a sync cycle, then trace the object: AD connector space → metaverse → Entra connector space.',
-    ports.clock.now(),
+  const { step, dn } = openAdStep(
+    {
+      id: 'verify-server',
+      title: 'Verify on the server',
+      purpose: 'Run a sync cycle, then trace the object: AD connector space → metaverse → Entra connector space.',
+      expected: 'The Entra connector object shows blockOnPremisesSync = true.',
+    },
+    target,
+    ports.clock,
   );
-  step.expected = 'The Entra connector object shows blockOnPremisesSync = true.';
-  if (!target.dn) {
-    step.notes.push('No on-premises DN was matched in step 2, so the object cannot be traced.');
-    return { step: finishStep(step, 'skipped', 'No DN to trace.', ports.clock.now()), trace: null, ok: false };
-  }
+  if (dn === null) return { step, trace: null, ok: false };
   const sync = await runStepCycle(ports, step, options);
   if (!sync.ok)
     step.notes.push(`The sync cycle did not complete: ${sync.error?.message ?? JSON.stringify(sync.result)}`);
-  const trace = await traceStepObject(ports, step, target.dn);
+  const trace = await traceStepObject(ports, step, dn);
   const t = trace.trace;
   const ok = t?.status === 'traced' && t.blockOnPremisesSync === true;
   const observed =
@@ -586,27 +586,24 @@ export async function stepProveAdBlocked(
   before: { displayName: string | null; onPremisesLastSyncDateTime: string | null },
   options: StepOptions & { runId?: string } = {},
 ): Promise<{ step: StepEvidence; probe: AdProbe | null; ok: boolean; eventCount: number }> {
-  const step = newStep(
-    'ad-blocked',
-    'Prove AD changes are blocked',
-    'Change the AD description of the contact (harmless), run a sync cycle, and look for Event 6956 for this DN. The cloud object must not change.',
-    ports.clock.now(),
+  const { step, dn } = openAdStep(
+    {
+      id: 'ad-blocked',
+      title: 'Prove AD changes are blocked',
+      purpose:
+        'Change the AD description of the contact (harmless), run a sync cycle, and look for Event 6956 for this DN. The cloud object must not change.',
+      expected: 'Event 6956 for this DN appears after the cycle; the cloud object is unchanged.',
+    },
+    target,
+    ports.clock,
   );
-  step.expected = 'Event 6956 for this DN appears after the cycle; the cloud object is unchanged.';
-  if (!target.dn) {
-    return {
-      step: finishStep(step, 'skipped', 'No DN matched.', ports.clock.now()),
-      probe: null,
-      ok: false,
-      eventCount: 0,
-    };
-  }
+  if (dn === null) return { step, probe: null, ok: false, eventCount: 0 };
   const since = ports.clock.now().toISOString();
   const newDescription = `soa-pilot 6956 probe ${since}`;
   const touch = await touchAdJournaled(
     ports,
     step,
-    { ...target, dn: target.dn },
+    { ...target, dn },
     {
       runId: options.runId,
       description: newDescription,
@@ -633,10 +630,10 @@ export async function stepProveAdBlocked(
   };
   await runStepCycle(ports, step, options);
   const at = ports.clock.now().toISOString();
-  const ev = await ports.ipc.call('server.events6956', { since, dn: target.dn, maxEvents: 50 });
+  const ev = await ports.ipc.call('server.events6956', { since, dn: dn, maxEvents: 50 });
   step.requests.push({
     kind: 'powershell',
-    label: `Get-WinEvent -FilterHashtable @{LogName='Application'; Id=6956; StartTime='${since}'} | where the message names '${target.dn}'`,
+    label: `Get-WinEvent -FilterHashtable @{LogName='Application'; Id=6956; StartTime='${since}'} | where the message names '${dn}'`,
     at,
     status: ev.ok ? `${ev.value.events.length} event(s)` : ev.error.code,
     response: ev.ok
@@ -669,24 +666,26 @@ export async function restoreAdDescription(
   probe: AdProbe,
   options: { runId?: string } = {},
 ): Promise<{ ok: boolean; message: string; step: StepEvidence }> {
-  const step = newStep(
-    'ad-restore',
-    'Restore the AD attribute',
-    'Put the description changed by the 6956 probe back.',
-    ports.clock.now(),
+  const { step, dn } = openAdStep(
+    {
+      id: 'ad-restore',
+      title: 'Restore the AD attribute',
+      purpose: 'Put the description changed by the 6956 probe back.',
+      expected: `${probe.attribute} = ${probe.oldDescription === null ? '(empty)' : `"${probe.oldDescription}"`}`,
+    },
+    target,
+    ports.clock,
   );
-  step.expected = `${probe.attribute} = ${probe.oldDescription === null ? '(empty)' : `"${probe.oldDescription}"`}`;
-  if (!target.dn)
-    return { ok: false, message: 'No DN.', step: finishStep(step, 'skipped', 'No DN.', ports.clock.now()) };
+  if (dn === null) return { ok: false, message: step.observed, step };
   const opId = ports.newId();
   await journalAdIntent(ports, opId, target, {
     runId: options.runId,
     action: 'adRestore',
     before: { [probe.attribute]: probe.newDescription },
-    request: { url: `Set-ADObject -Identity '${target.dn}'`, body: { [probe.attribute]: probe.oldDescription } },
+    request: { url: `Set-ADObject -Identity '${dn}'`, body: { [probe.attribute]: probe.oldDescription } },
   });
   const r = await ports.ipc.call('server.restoreOnPremObject', {
-    dn: target.dn,
+    dn: dn,
     confirm: true,
     description: probe.oldDescription,
     attribute: probe.attribute,
@@ -695,8 +694,8 @@ export async function restoreAdDescription(
     kind: 'powershell',
     label:
       probe.oldDescription === null
-        ? `Set-ADObject -Identity '${target.dn}' -Clear ${probe.attribute}`
-        : `Set-ADObject -Identity '${target.dn}' -Replace @{${probe.attribute}='${probe.oldDescription}'}`,
+        ? `Set-ADObject -Identity '${dn}' -Clear ${probe.attribute}`
+        : `Set-ADObject -Identity '${dn}' -Replace @{${probe.attribute}='${probe.oldDescription}'}`,
     at: ports.clock.now().toISOString(),
     status: r.ok ? 'ok' : r.error.code,
     response: r.ok ? r.value : { error: r.error.message },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   finishStep,
   newStep,
+  openAdStep,
   reportHtml,
   reportJson,
   reportName,
@@ -67,5 +68,25 @@ describe('evidence report', () => {
     expect(html).toContain('Chen &quot;Taylor&quot;');
     expect(html).toContain('PATCH → 429 (Retry-After 2)');
     expect(html).toContain('request-id req-1');
+  });
+});
+
+describe('openAdStep: the opening of a step on the AD side', () => {
+  const spec = { id: 'ad-blocked', title: 'Prove', purpose: 'Change AD', expected: 'Skipped for the SOA' };
+  const clock = { now: () => new Date('2026-01-02T03:04:05.000Z') };
+
+  it('opens the step with its expectation and hands back the DN', () => {
+    const { step, dn } = openAdStep(spec, { dn: 'CN=A,OU=Contacts,DC=contoso,DC=com' }, clock);
+    expect(dn).toBe('CN=A,OU=Contacts,DC=contoso,DC=com');
+    expect(step).toMatchObject({ id: 'ad-blocked', expected: 'Skipped for the SOA', verdict: 'pending', notes: [] });
+    expect(step.finishedAt).toBeUndefined();
+  });
+
+  it('without a DN the step is finished as skipped, saying why', () => {
+    const { step, dn } = openAdStep(spec, { dn: null }, clock);
+    expect(dn).toBeNull();
+    expect(step).toMatchObject({ verdict: 'skipped', observed: 'No DN matched.' });
+    expect(step.finishedAt).toBe('2026-01-02T03:04:05.000Z');
+    expect(step.notes.join(' ')).toMatch(/No on-premises DN was matched/);
   });
 });
