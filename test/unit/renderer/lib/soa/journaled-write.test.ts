@@ -311,3 +311,152 @@ describe('journaledWrite: the cases that must not count as verified', () => {
     );
   });
 });
+
+/** The account of each path word for word (it is shown and put in the evidence), and what each result record claims. */
+describe('journaledWrite: what it says and journals on each path', () => {
+  const intentLine = (opId: string) => `Journaled the intent (${opId}) before sending.`;
+  const unreadable: GraphResult<State> = { ok: false, error: networkError, requestId: null };
+
+  it('applied at once: the answer without a request id, then the read-back', async () => {
+    const f = fakeIpc();
+    const out = await journaledWrite(
+      ports(f.ipc, graph),
+      spec(f.events, [{ ok: true, value: null, status: 204, requestId: null }], [readTrue]),
+    );
+    expect(out.log).toEqual([intentLine(out.opId), 'PATCH answered 204.', 'Read back: the change is in place.']);
+    expect(out.attempts).toEqual([]);
+  });
+
+  it('accepted but not shown yet: the result keeps the write request id', async () => {
+    const f = fakeIpc();
+    const out = await journaledWrite(ports(f.ipc, graph), spec(f.events, [okWrite], [readFalse]));
+    expect(out.log).toEqual([
+      intentLine(out.opId),
+      'PATCH answered 204 (request-id w1).',
+      'Accepted, but the read-back does not show it yet.',
+    ]);
+    expect(f.journal[1]).toMatchObject({ requestId: 'w1', verified: false });
+  });
+
+  it('a lost response that the read-back shows applied: done and verified on the read, not sent again', async () => {
+    const f = fakeIpc();
+    const out = await journaledWrite(
+      ports(f.ipc, graph),
+      spec(f.events, [{ ok: false, error: networkError, requestId: 'n1' }], [readTrue]),
+    );
+    expect(out).toMatchObject({ outcome: 'done', verified: true, requestId: 'r1', sends: 1 });
+    expect(out.log).toEqual([
+      intentLine(out.opId),
+      'No response (socket hang up). The request may or may not have been applied: reading the state back instead of sending again.',
+      'Read back: the change IS in place. Not sending it again.',
+    ]);
+    expect(f.journal[1]).toMatchObject({
+      kind: 'result',
+      outcome: 'done',
+      verified: true,
+      requestId: 'r1',
+      reason: "The write's response was not received (no response (socket hang up)); the read-back shows it applied.",
+    });
+  });
+
+  it('no answer and no read: unknown and NOT verified, the intent left pending', async () => {
+    const f = fakeIpc();
+    const out = await journaledWrite(
+      ports(f.ipc, graph),
+      spec(f.events, [{ ok: false, error: networkError, requestId: 'n1' }], [unreadable]),
+    );
+    expect(out).toMatchObject({ outcome: 'unknown', verified: false, requestId: 'n1' });
+    expect(out.log.at(-1)).toBe(
+      'The state cannot be read either. The operation stays pending in the journal: re-verify it from the Journal view.',
+    );
+    expect(f.journal.map((r) => r.kind)).toEqual(['intent']);
+  });
+
+  it('a 429 waits its Retry-After on the clock before reading; not applied means sending again, counted', async () => {
+    const f = fakeIpc();
+    const clock = recordingClock(f.events);
+    const out = await journaledWrite(
+      ports(f.ipc, graph, clock),
+      spec(f.events, [{ ok: false, error: throttled, requestId: 't1' }, okWrite], [readFalse, readFalse, readTrue]),
+    );
+    expect(clock.sleeps).toEqual([2_000, 0]); // Retry-After, then the read-back delay (0 here) between two reads
+    expect(out.log.slice(1, 3)).toEqual([
+      "Throttled (429) after the client's own retries; waiting 2 s (Retry-After) before reading the state.",
+      'Read back: not applied. Sending again (attempt 2 of 3).',
+    ]);
+    expect(out).toMatchObject({ outcome: 'done', verified: true, sends: 2 });
+  });
+
+  it('giving up: a failed, verified result with the last request id', async () => {
+    const f = fakeIpc();
+    const out = await journaledWrite(
+      ports(f.ipc, graph),
+      spec(f.events, [{ ok: false, error: networkError, requestId: 'n1' }], [readFalse]),
+    );
+    expect(out.log.at(-1)).toBe('Gave up after the maximum number of attempts; the change is not in place.');
+    expect(f.journal[1]).toMatchObject({ kind: 'result', outcome: 'failed', verified: true, requestId: 'n1' });
+  });
+
+  it('with no attempt allowed nothing is sent, and the result says so without a last error', async () => {
+    const f = fakeIpc();
+    const p = ports(f.ipc, graph);
+    const out = await journaledWrite(
+      { ...p, tuning: { ...p.tuning, maxWriteAttempts: 0 } },
+      spec(f.events, [okWrite], [readTrue]),
+    );
+    expect(out).toMatchObject({ outcome: 'failed', sends: 0 });
+    expect(out.error).toBeUndefined();
+    expect(f.events).not.toContain('send');
+    expect((f.journal[1] as { reason?: string }).reason).toBe('Not applied after 0 attempts.');
+  });
+
+  it('a refusal without a fix names kind and message; a long one is cut to 2,000 characters', async () => {
+    const f = fakeIpc();
+    const out = await journaledWrite(
+      ports(f.ipc, graph),
+      spec(
+        f.events,
+        [{ ok: false, error: { kind: 'badRequest', status: 400, code: '', message: 'bad body' }, requestId: 'b1' }],
+        [readTrue],
+      ),
+    );
+    expect(out.log.at(-1)).toBe('Refused: 400 badRequest: bad body.');
+    expect((f.journal[1] as { reason?: string }).reason).toBe('400 badRequest: bad body');
+    const g = fakeIpc();
+    await journaledWrite(
+      ports(g.ipc, graph),
+      spec(
+        g.events,
+        [
+          {
+            ok: false,
+            error: { kind: 'badRequest', status: 400, code: 'x', message: 'y'.repeat(3000) },
+            requestId: null,
+          },
+        ],
+        [readTrue],
+      ),
+    );
+    expect((g.journal[1] as { reason?: string }).reason).toHaveLength(2000);
+  });
+
+  it('journals the account that sends the write, and reports only the attempts made since it began', async () => {
+    const f = fakeIpc();
+    const marks: number[] = [];
+    const attempt = { seq: 8, at: 'now', method: 'PATCH', url: 'u', status: 204, requestId: 'w1', retryAfter: null };
+    const p = {
+      ...ports(f.ipc, graph),
+      attempts: {
+        mark: () => 7,
+        since: (m: number) => {
+          marks.push(m);
+          return [attempt];
+        },
+      },
+    };
+    const out = await journaledWrite(p, { ...spec(f.events, [okWrite], [readTrue]), actor: 'proof@contoso.test' });
+    expect(f.journal[0]).toMatchObject({ kind: 'intent', actor: 'proof@contoso.test' });
+    expect(marks).toEqual([7]);
+    expect(out.attempts).toEqual([attempt]);
+  });
+});
