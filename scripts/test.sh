@@ -17,14 +17,32 @@ bash scripts/provision.sh pwsh pester
 bash scripts/provision-chromium.sh
 export SOA_PESTER_PATH="$(cat .tools/pester-path.txt)"
 
-step "typecheck (tsc + svelte-check)"
-npm run --silent typecheck
-
-step "lint (eslint + prettier)"
-npm run --silent lint
-
-step "build (electron-vite: main, CJS preload, renderer — no Electron binary needed)"
-npx electron-vite build >/tmp/soa-build.log 2>&1 || { cat /tmp/soa-build.log; exit 1; }
+# Typecheck, lint and the build are independent and mostly single-threaded: they run side by side
+# (their output is printed one after the other), and any failure stops npm test here.
+step "typecheck (tsc + svelte-check) ‖ lint (eslint + prettier) ‖ build (electron-vite: main, CJS preload, renderer — no Electron binary needed)"
+checks_dir="$(mktemp -d -t soa-checks-XXXXXX)"
+npm run --silent typecheck >"$checks_dir/typecheck.log" 2>&1 &
+typecheck_pid=$!
+npm run --silent lint >"$checks_dir/lint.log" 2>&1 &
+lint_pid=$!
+npx electron-vite build >"$checks_dir/build.log" 2>&1 &
+build_pid=$!
+checks_failed=0
+for check in typecheck lint build; do
+  pid_var="${check}_pid"
+  rc=0
+  wait "${!pid_var}" || rc=$?
+  step "$check (rc $rc)"
+  if [ "$check" = build ] && [ "$rc" -eq 0 ]; then
+    cp "$checks_dir/build.log" /tmp/soa-build.log
+    echo "build log: /tmp/soa-build.log"
+  else
+    cat "$checks_dir/$check.log"
+  fi
+  [ "$rc" -eq 0 ] || checks_failed=1
+done
+rm -rf "$checks_dir"
+[ "$checks_failed" -eq 0 ] || { echo "npm test FAILED in typecheck, lint or build (see above)" >&2; exit 1; }
 
 unit_integration_pester() {
   local rc=0
