@@ -1,11 +1,18 @@
 /**
  * The bulk view's ports, wired from the same pieces the wizard uses: the typed bridge client
- * (`SoaClient`), main's `auth.getAccessToken` as a `TokenSource` (`tokenSourceFromIpc`, so a missing
- * consent surfaces as a `TokenSourceError` with the missing scopes), and the app info's Graph root.
+ * (`SoaClient`), main's `auth.getAccessToken` as a `TokenSource` (`accessTokenFetchFromIpc`, so a missing
+ * consent surfaces as a `TokenSourceError` with the missing scopes) behind a short-lived token cache, and the
+ * app info's Graph root.
  */
 import type { AppInfo } from '@contract';
 import type { SoaClient } from '../lib/bridge';
-import { createGraphSession, listSoaAuditEventsInWindow, tokenSourceFromIpc, TokenSourceError } from '../lib/graph';
+import {
+  accessTokenFetchFromIpc,
+  cachedTokenSource,
+  createGraphSession,
+  listSoaAuditEventsInWindow,
+  TokenSourceError,
+} from '../lib/graph';
 import { runStreaming } from '../lib/soa/streaming';
 import {
   createSessionGraphBatchPort,
@@ -43,8 +50,10 @@ export function createBulkPorts(
   info: Pick<AppInfo, 'graphBaseUrl' | 'graphCustomHosts'>,
   sync: SyncHooks = {},
 ): BulkPorts {
-  const tokenSource = tokenSourceFromIpc((input) => client.call('auth.getAccessToken', input));
-  // no token cache here: main's MSAL cache answers each call, and a sign-out or a different admin takes effect at once
+  // A bulk run sends many batches a second: the token is kept here for up to a minute (and renewed 5 minutes
+  // before it expires) instead of a bridge round trip before each batch. A 401 forces a refresh from main; a
+  // sign-out or another admin's sign-in reaches the run within that minute (lib/graph/token-cache.ts).
+  const tokenSource = cachedTokenSource(accessTokenFetchFromIpc((input) => client.call('auth.getAccessToken', input)));
   const session = createGraphSession({ baseUrl: info.graphBaseUrl, customHosts: info.graphCustomHosts, tokenSource });
   return {
     graph: createSessionGraphBatchPort(session),

@@ -188,6 +188,7 @@ export async function runScaleBench(): Promise<void> {
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(300_000); // a loaded machine: the view can take minutes to appear
+      page.on('pageerror', (e) => console.error(`scale: renderer error: ${e.message}`));
       // in the page, before the app loads (plain script text: this file is compiled without the DOM types)
       await page.addInitScript({
         content: `localStorage.setItem('soa-pilot.tuning', JSON.stringify({ bulkWriteLimitScale: ${SCALE} }));

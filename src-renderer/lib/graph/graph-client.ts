@@ -60,18 +60,20 @@ export type AccessTokenCall = (input: {
   scopes: string[];
   forceRefresh?: boolean;
 }) => Promise<
-  | { ok: true; value: { accessToken: string } }
+  | { ok: true; value: { accessToken: string; expiresOn: string } }
   | { ok: false; error: { code: string; message: string; detail?: unknown } }
 >;
 
 /**
- * Adapt the bridge's `authGetAccessToken` to a TokenSource: a refusal becomes a TokenSourceError
- * carrying main's error code and, when main named them, the missing scopes.
+ * Main's `auth.getAccessToken` with its expiry (for `cachedTokenSource` in ./token-cache.ts): a refusal
+ * becomes a TokenSourceError carrying main's error code and, when main named them, the missing scopes.
  */
-export function tokenSourceFromIpc(getAccessToken: AccessTokenCall): TokenSource {
+export function accessTokenFetchFromIpc(
+  getAccessToken: AccessTokenCall,
+): (scopes: string[], options?: { forceRefresh?: boolean }) => Promise<{ accessToken: string; expiresOn: string }> {
   return async (scopes, options) => {
     const r = await getAccessToken(options?.forceRefresh ? { scopes, forceRefresh: true } : { scopes });
-    if (r.ok) return r.value.accessToken;
+    if (r.ok) return r.value;
     const detail = r.error.detail;
     const missing =
       typeof detail === 'object' &&
@@ -81,6 +83,12 @@ export function tokenSourceFromIpc(getAccessToken: AccessTokenCall): TokenSource
         : [];
     throw new TokenSourceError(r.error.code, r.error.message, missing);
   };
+}
+
+/** Adapt the bridge's `authGetAccessToken` to a TokenSource (no cache: each call asks main). */
+export function tokenSourceFromIpc(getAccessToken: AccessTokenCall): TokenSource {
+  const fetchToken = accessTokenFetchFromIpc(getAccessToken);
+  return async (scopes, options) => (await fetchToken(scopes, options)).accessToken;
 }
 
 export type FetchLike = (input: string | Request, init?: RequestInit) => Promise<Response>;

@@ -5,6 +5,7 @@ export {
   tokenScopes,
   TokenSourceError,
   tokenSourceFromIpc,
+  accessTokenFetchFromIpc,
   type AccessTokenCall,
   tokenFailureError,
   type TokenSource,
@@ -12,6 +13,7 @@ export {
   type GraphClientOptions,
   type GraphCall,
 } from './graph-client';
+export { cachedTokenSource, type AccessTokenFetch, type TokenCacheOptions } from './token-cache';
 export {
   graphErrorOf,
   retryAfterSeconds,

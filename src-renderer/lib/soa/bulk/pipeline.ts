@@ -111,6 +111,12 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
       if (refused.size > 0) members = members.filter((m) => m.slot.phase !== 'final');
       if (members.length === 0) return;
     }
+    // Paused while the intents were being made durable (e.g. another batch found that a new sign-in is needed):
+    // nothing more leaves the process; the slots go back unchanged and are sent after the resume.
+    if (control.paused && !control.cancelled) {
+      pacer.refund(members.filter((m) => m.kind === 'write').length);
+      return;
+    }
     // A throttle answered while the intents were being made durable holds this batch's writes until the pacer
     // allows writes again: an early resend counts against the quota (docs/reference/graph-and-identity.md#throttling).
     const heldUntil = pacer.blockedUntilMs;

@@ -13,24 +13,57 @@ import type { Member, Slot } from './slot';
 export type PacerGate = Pick<WritePacer, 'available' | 'take' | 'nextAt' | 'rate'>;
 
 export class BatchScheduler {
+  /** every slot before this index is final (a final slot never changes again) */
+  private head = 0;
+  /**
+   * every slot from this index on is as the plan reader made it and never claimed: final, or a check due
+   * now (not uncertain, not in flight). The scans for read-backs, writes and the look-ahead stop here, so a
+   * batch costs the objects in progress, not the whole run (at tens of thousands of objects).
+   */
+  private reach = 0;
+  /** no slot has a lower wave */
+  private readonly lowestWave: number;
+
   constructor(
     private readonly slots: readonly Slot[],
     private readonly pacer: PacerGate,
     /** Re-check before writing when the last read is older than this. */
     private readonly staleCheckMs: number,
-  ) {}
+  ) {
+    let low = Infinity;
+    slots.forEach((s, i) => {
+      if (s.wave < low) low = s.wave;
+      if (!untouched(s)) this.reach = i + 1;
+    });
+    this.lowestWave = low;
+  }
+
+  /** Move `head` past the final slots at the start. */
+  private skipFinal(): number {
+    while (this.head < this.slots.length && this.slots[this.head]?.phase === 'final') this.head++;
+    return this.head;
+  }
 
   /** The lowest wave with an unfinished object, or Infinity when every object is final. */
   currentWave(): number {
     let w = Infinity;
-    for (const s of this.slots) if (s.phase !== 'final' && s.wave < w) w = s.wave;
+    for (let i = this.skipFinal(); i < this.slots.length; i++) {
+      const s = this.slots[i] as Slot;
+      if (s.phase !== 'final' && s.wave < w) {
+        w = s.wave;
+        if (w <= this.lowestWave) break;
+      }
+    }
     return w;
   }
 
   /** Checked objects waiting for their write, and how many of them the scheduler lets wait. */
   private lookahead(): { waiting: number; limit: number } {
     let waiting = 0;
-    for (const s of this.slots) if (s.phase === 'write' && !s.inFlight) waiting++;
+    for (let i = this.skipFinal(); i < this.reach; i++) {
+      const s = this.slots[i] as Slot;
+      if (s.phase === 'write' && !s.inFlight) waiting++;
+    }
     return { waiting, limit: Math.max(MAX_BATCH * 2, Math.ceil(this.pacer.rate * 2)) };
   }
 
@@ -38,16 +71,19 @@ export class BatchScheduler {
   build(now: number, wave: number, cancelling: boolean): Member[] {
     const members: Member[] = [];
     const eligible = (s: Slot): boolean => !s.inFlight && s.phase !== 'final' && s.wave === wave && s.notBefore <= now;
+    const from = this.skipFinal();
+    const reach = this.reach;
     // 1. verifies
-    for (const s of this.slots) {
-      if (members.length >= MAX_BATCH) break;
+    for (let i = from; i < reach && members.length < MAX_BATCH; i++) {
+      const s = this.slots[i] as Slot;
       if (s.phase === 'verify' && eligible(s)) members.push({ slot: s, kind: 'verify' });
     }
     // 2. writes, paced
     if (!cancelling) {
       let budget = Math.min(MAX_BATCH - members.length, this.pacer.available(now));
-      for (const s of this.slots) {
+      for (let i = from; i < reach; i++) {
         if (budget <= 0 || members.length >= MAX_BATCH) break;
+        const s = this.slots[i] as Slot;
         if (s.phase === 'write' && eligible(s)) {
           if (now - s.checkedAt > this.staleCheckMs) {
             s.phase = 'check'; // the re-check is too old: read again just before writing
@@ -58,16 +94,20 @@ export class BatchScheduler {
         }
       }
     }
-    // 3. checks: uncertain ones first; keep the look-ahead of checked-but-unwritten objects short
+    // 3. checks: uncertain ones first (all before `reach`); keep the look-ahead of checked-but-unwritten
+    // objects short
     const ahead = this.lookahead();
     let waiting = ahead.waiting;
     for (const pass of [true, false]) {
-      for (const s of this.slots) {
+      const end = pass ? reach : this.slots.length;
+      for (let i = from; i < end; i++) {
         if (members.length >= MAX_BATCH || waiting >= ahead.limit) break;
+        const s = this.slots[i] as Slot;
         if (s.phase === 'check' && s.uncertain === pass && eligible(s)) {
           if (cancelling && !s.intentWritten) continue;
           members.push({ slot: s, kind: 'check' });
           waiting++;
+          if (i >= this.reach) this.reach = i + 1;
         }
       }
     }
@@ -92,20 +132,37 @@ export class BatchScheduler {
   wakeAt(now: number, wave: number, cancelled: boolean): number {
     let wake = now + 1000;
     const { waiting, limit } = this.lookahead();
-    for (const s of this.slots) {
-      if (s.phase === 'final' || s.inFlight || s.wave !== wave) continue;
+    const consider = (s: Slot): void => {
+      if (s.phase === 'final' || s.inFlight || s.wave !== wave) return;
       let t = s.notBefore;
       if (s.phase === 'write') {
-        if (cancelled) continue;
+        if (cancelled) return;
         t = Math.max(t, this.pacer.nextAt(now));
       } else if (s.phase === 'check') {
-        if (cancelled && !s.intentWritten) continue;
-        if (waiting >= limit) continue;
+        if (cancelled && !s.intentWritten) return;
+        if (waiting >= limit) return;
       }
       if (t < wake) wake = t;
-    }
+    };
+    for (let i = this.skipFinal(); i < this.reach; i++) consider(this.slots[i] as Slot);
+    // the untouched slots are checks due now: the first one of this wave decides for all of them
+    if (!cancelled && waiting < limit)
+      for (let i = Math.max(this.head, this.reach); i < this.slots.length; i++) {
+        const s = this.slots[i] as Slot;
+        if (s.phase !== 'final' && s.wave === wave) {
+          consider(s);
+          break;
+        }
+      }
     return wake;
   }
+}
+
+/** As the plan reader makes a slot that is not resumed: final, or a check due now that nobody claimed. */
+function untouched(s: Slot): boolean {
+  return (
+    s.phase === 'final' || (s.phase === 'check' && s.notBefore === 0 && !s.uncertain && !s.inFlight && !s.intentWritten)
+  );
 }
 
 /**

@@ -81,6 +81,43 @@ describe('scheduler', () => {
     expect(s.currentWave()).toBe(Infinity);
   });
 
+  it('finds read-backs and resumed uncertain checks anywhere in a large run', () => {
+    const slots = many(1_000);
+    slots[600] = slotOf({ uncertain: true, intentWritten: true }, { objectId: 'uncertain' });
+    slots[900] = slotOf({ phase: 'verify' }, { objectId: 'verify' });
+    const first = new BatchScheduler(slots, gate(100), 15_000).claim(0, 0, false);
+    expect(first.map((m) => [m.kind, m.slot.item.objectId])).toEqual([
+      ['verify', 'verify'],
+      ['check', 'uncertain'],
+      ...Array.from({ length: 18 }, (_, i) => ['check', `id-${i}`]),
+    ]);
+  });
+
+  it('writes the objects whose checks it claimed from the untouched rest of the run', () => {
+    const slots = many(1_000);
+    slots[2] = slotOf({ phase: 'verify' }, { objectId: 'verify' });
+    const s = new BatchScheduler(slots, gate(100), 15_000);
+    const first = s.claim(0, 0, false);
+    const checks = [0, 1, ...Array.from({ length: 17 }, (_, i) => i + 3)].map((i) => `id-${i}`);
+    expect(first.map((m) => m.slot.item.objectId)).toEqual(['verify', ...checks]);
+    // the answers: the checked objects need their write; the next batch carries all of them
+    for (const m of first) m.slot.phase = m.kind === 'verify' ? 'final' : 'write';
+    s.release(first);
+    const second = s.claim(0, 0, false);
+    expect(second.map((m) => [m.kind, m.slot.item.objectId])).toEqual([
+      ...checks.map((id) => ['write', id]),
+      ['check', 'id-20'],
+    ]);
+  });
+
+  it('when every earlier object is final, the wave and the next checks come from the rest of the run', () => {
+    const slots = [...many(30, { phase: 'final' }), ...many(5, { wave: 2 })];
+    const s = new BatchScheduler(slots, gate(10), 15_000);
+    expect(s.currentWave()).toBe(2);
+    expect(s.wakeAt(0, 2, false)).toBe(0);
+    expect(s.build(0, 2, false)).toHaveLength(5);
+  });
+
   it('a paced write wakes the loop when the pacer has the next token', () => {
     const s = new BatchScheduler(many(1, { phase: 'write' }), gate(0), 15_000);
     expect(s.wakeAt(0, 0, false)).toBe(700);
