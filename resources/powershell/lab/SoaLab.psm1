@@ -114,7 +114,8 @@ function Invoke-SoaLabRequest {
 
 function ConvertFrom-SoaLabJson {
     param([string]$Json)
-    if ($PSVersionTable.PSVersion.Major -ge 7) { return (ConvertFrom-Json -InputObject $Json -DateKind String) }
+    # PowerShell 7: ordered hashtables (see ConvertTo-SoaLabTyped); every caller reads them by member name.
+    if ($PSVersionTable.PSVersion.Major -ge 7) { return (ConvertFrom-Json -InputObject $Json -DateKind String -AsHashtable) }
     return (ConvertFrom-Json -InputObject $Json)
 }
 
@@ -134,38 +135,72 @@ function Get-SoaLabValue {
 
 # Members that the real ADSync types hold as Guid, DateTime, TimeSpan or byte[] (JSON carries them
 # as strings). The shapes are described, with their sources, in test/powershell/adsync-types/.
-$script:SoaLabGuidMembers = @('ObjectId', 'ConnectorId', 'PartitionId', 'ConnectedMVObjectId', 'LineageId', 'ConnectedCsObjectId', 'Identifier', 'RunHistoryId', 'RunProfileId', 'StepHistoryId', 'InternalId', 'Connector', 'PrecedenceAfter', 'PrecedenceBefore')
-$script:SoaLabDateMembers = @('LastModificationTime', 'CreationTime', 'StartDate', 'EndDate', 'InitialOccurrence', 'LatestOccurrence', 'NextSyncCycleStartTimeInUTC')
-$script:SoaLabTimeSpanMembers = @('AllowedSyncCycleInterval', 'CurrentlyEffectiveSyncCycleInterval', 'CustomizedSyncCycleInterval', 'PurgeRunHistoryInterval', 'SoftDeleteExpiryInterval')
-$script:SoaLabBytesMembers = @('AnchorValue')
+$script:SoaLabMemberKind = @{}
+foreach ($n in @('ObjectId', 'ConnectorId', 'PartitionId', 'ConnectedMVObjectId', 'LineageId', 'ConnectedCsObjectId', 'Identifier', 'RunHistoryId', 'RunProfileId', 'StepHistoryId', 'InternalId', 'Connector', 'PrecedenceAfter', 'PrecedenceBefore')) { $script:SoaLabMemberKind[$n] = 'guid' }
+foreach ($n in @('LastModificationTime', 'CreationTime', 'StartDate', 'EndDate', 'InitialOccurrence', 'LatestOccurrence', 'NextSyncCycleStartTimeInUTC')) { $script:SoaLabMemberKind[$n] = 'date' }
+foreach ($n in @('AllowedSyncCycleInterval', 'CurrentlyEffectiveSyncCycleInterval', 'CustomizedSyncCycleInterval', 'PurgeRunHistoryInterval', 'SoftDeleteExpiryInterval')) { $script:SoaLabMemberKind[$n] = 'timespan' }
+$script:SoaLabMemberKind['AnchorValue'] = 'bytes'
+
+function ConvertTo-SoaLabTypedMember {
+    # One member value: a string typed by the member's name; nested objects and arrays converted.
+    param([string]$Name, $Value)
+    if ($Value -is [string]) {
+        $kind = $script:SoaLabMemberKind[$Name]
+        if ($null -eq $kind) { return $Value }
+        if ($kind -eq 'guid') { return [guid]$Value }
+        if ($kind -eq 'date') {
+            if ($Value -eq '') { return $null }
+            return [DateTime]::Parse($Value, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToUniversalTime()
+        }
+        if ($kind -eq 'timespan') { return [TimeSpan]::Parse($Value, [System.Globalization.CultureInfo]::InvariantCulture) }
+        # the comma keeps the byte[] whole (a function output would unroll it)
+        return , [System.Convert]::FromBase64String($Value)
+    }
+    return $Value
+}
 
 function ConvertTo-SoaLabTyped {
     # A lab JSON object with Guid / DateTime / TimeSpan / byte[] members typed as the real cmdlet types them.
+    # Speed matters here (a bulk trace types thousands of objects): PowerShell 7 parses the JSON into
+    # hashtables (ConvertFrom-SoaLabJson), whose keys enumerate far faster than a PSCustomObject's members;
+    # strings are typed in place and arrays of plain values copied in a loop, so only nested objects cost
+    # a function call (New-Object and ArrayList cost more than the work itself).
     param($Value)
     if ($null -eq $Value) { return $null }
-    if ($Value -is [System.Management.Automation.PSCustomObject]) {
-        $result = [ordered]@{}
-        foreach ($p in $Value.PSObject.Properties) {
-            $name = $p.Name
-            $v = $p.Value
-            if ($null -ne $v -and $v -is [string]) {
-                if ($script:SoaLabGuidMembers -contains $name) { $v = [guid]$v }
-                elseif ($script:SoaLabDateMembers -contains $name) { $v = ConvertTo-SoaLabDate -Value $v }
-                elseif ($script:SoaLabTimeSpanMembers -contains $name) { $v = [TimeSpan]::Parse($v, [System.Globalization.CultureInfo]::InvariantCulture) }
-                elseif ($script:SoaLabBytesMembers -contains $name) { $v = [System.Convert]::FromBase64String($v) }
-            } elseif ($null -ne $v -and ($v -is [System.Management.Automation.PSCustomObject] -or $v -is [array])) {
-                $v = ConvertTo-SoaLabTyped -Value $v
-            }
-            $result[$name] = $v
-        }
-        return [pscustomobject]$result
-    }
     if ($Value -is [array]) {
-        $items = New-Object System.Collections.ArrayList
-        foreach ($item in $Value) { [void]$items.Add((ConvertTo-SoaLabTyped -Value $item)) }
-        return , ($items.ToArray())
+        $items = [object[]]::new($Value.Count)
+        for ($i = 0; $i -lt $Value.Count; $i++) { $items[$i] = ConvertTo-SoaLabTyped -Value $Value[$i] }
+        return , $items
     }
-    return $Value
+    $members = $null
+    if ($Value -is [System.Collections.IDictionary]) { $members = $Value }
+    elseif ($Value -is [System.Management.Automation.PSCustomObject]) {
+        $members = [ordered]@{}
+        foreach ($p in $Value.PSObject.Properties) { $members[$p.Name] = $p.Value }
+    } else {
+        return $Value
+    }
+    $result = [ordered]@{}
+    foreach ($key in $members.Keys) {
+        $name = [string]$key
+        $v = $members[$key]
+        if ($null -eq $v) { $result[$name] = $null; continue }
+        if ($v -is [string]) {
+            if ($script:SoaLabMemberKind.ContainsKey($name)) { $v = ConvertTo-SoaLabTypedMember -Name $name -Value $v }
+        } elseif ($v -is [array]) {
+            $items = [object[]]::new($v.Count)
+            for ($i = 0; $i -lt $v.Count; $i++) {
+                $item = $v[$i]
+                if ($item -is [System.Collections.IDictionary] -or $item -is [System.Management.Automation.PSCustomObject] -or $item -is [array]) { $item = ConvertTo-SoaLabTyped -Value $item }
+                $items[$i] = $item
+            }
+            $v = $items
+        } elseif ($v -is [System.Collections.IDictionary] -or $v -is [System.Management.Automation.PSCustomObject]) {
+            $v = ConvertTo-SoaLabTyped -Value $v
+        }
+        $result[$name] = $v
+    }
+    return [pscustomobject]$result
 }
 
 # ---------------------------------------------------------------------------------------------
