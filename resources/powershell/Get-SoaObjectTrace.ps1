@@ -6,7 +6,17 @@
 # Windows PowerShell 5.1 syntax only.
 
 function ConvertTo-SoaCsObject {
-    param($CsObject)
+    # -Summary leaves the attribute lists out (a bulk follow-up's verdict reads only the named members of the trace).
+    param($CsObject, [switch]$Summary)
+    if ($Summary) {
+        return [ordered]@{
+            connectorName     = [string]$CsObject.ConnectorName
+            distinguishedName = [string]$CsObject.DistinguishedName
+            objectId          = [string]$CsObject.ObjectId
+            hasExportError    = [bool](ConvertTo-SoaBool -Value $CsObject.HasExportError)
+            hasSyncError      = [bool](ConvertTo-SoaBool -Value $CsObject.HasSyncError)
+        }
+    }
     $attributes = [ordered]@{}
     foreach ($attribute in @($CsObject.Attributes)) {
         if ($null -eq $attribute -or [string]::IsNullOrEmpty([string]$attribute.Name)) { continue }
@@ -109,14 +119,94 @@ function Get-SoaExportEvidence {
         detail = ('The Export runs of the Entra connector since the rollback exported nothing (last: run ' + $last.runNumber + ', ' + $last.startDate + ').') }
 }
 
+function Get-SoaPageSize { return 1000 }
+
+function Get-SoaDnKey {
+    # A DN as a lookup key: no spaces around the commas, lower case (as Test-SoaDnUnder compares DNs).
+    param([string]$Dn)
+    return ($Dn -replace '\s*,\s*', ',').Trim().ToLowerInvariant()
+}
+
+function Read-SoaConnectorSpace {
+    # Every object of one connector's connector space, read page by page (Get-ADSyncCSObject -ConnectorName
+    # -StartIndex -MaxResultCount), or $null when it holds more than $MaxObjects objects or a page fails:
+    # then each DN is looked up by itself, as for one object. The connector's TotalConnectors counter, when
+    # readable, skips the reading of a connector space that is too big from the start.
+    param([string]$ConnectorName, [int]$MaxObjects)
+    if ([string]::IsNullOrEmpty($ConnectorName) -or $MaxObjects -le 0) { return $null }
+    if (Get-Command -Name Get-ADSyncConnectorStatistics -ErrorAction SilentlyContinue) {
+        try {
+            $stats = Get-ADSyncConnectorStatistics -ConnectorName $ConnectorName -ErrorAction Stop
+            if ($null -ne $stats -and [int]$stats.TotalConnectors -gt $MaxObjects) { return $null }
+        } catch {
+            # no counters: the page loop below still stops at $MaxObjects
+        }
+    }
+    $size = Get-SoaPageSize
+    $all = New-Object System.Collections.ArrayList
+    $start = 0
+    try {
+        while ($true) {
+            $page = @(Get-ADSyncCSObject -ConnectorName $ConnectorName -StartIndex $start -MaxResultCount $size -ErrorAction Stop)
+            foreach ($o in $page) { if ($null -ne $o) { [void]$all.Add($o) } }
+            if ($page.Count -lt $size) { break }
+            if ($all.Count -ge $MaxObjects) { return $null }
+            $start += $size
+        }
+    } catch {
+        return $null
+    }
+    return , $all
+}
+
+function Get-SoaTracePages {
+    # For a batch: the Entra connector space by metaverse object id, and each AD connector's connector space
+    # by DN, read in pages when that is cheaper than one lookup per DN (at most 10 objects read per DN
+    # traced; docs/reference/adsync-types.md, "Batched traces"). A connector whose space is too big is left
+    # out, and its DNs are looked up one by one.
+    param($Connectors, [string[]]$Dns)
+    $pages = @{ entraByMv = $null; adByDn = @{} }
+    $max = 10 * $Dns.Count
+    if ($null -ne $Connectors.Entra) {
+        $entra = Read-SoaConnectorSpace -ConnectorName ([string]$Connectors.Entra.Name) -MaxObjects $max
+        if ($null -ne $entra) {
+            $byMv = @{}
+            foreach ($cs in $entra) {
+                if (Test-SoaEmptyGuid -Value $cs.ConnectedMVObjectId) { continue }
+                $byMv[([string]$cs.ConnectedMVObjectId).ToLowerInvariant()] = $cs
+            }
+            $pages.entraByMv = $byMv
+        }
+    }
+    $wanted = @{}
+    foreach ($dn in $Dns) {
+        $order = Get-SoaAdConnectorOrder -Connectors $Connectors -Dn $dn
+        if ($order.Connectors.Count -gt 0 -and $null -ne $order.Connectors[0]) { $wanted[[string]$order.Connectors[0].Name] = $true }
+    }
+    foreach ($name in @($wanted.Keys)) {
+        $ad = Read-SoaConnectorSpace -ConnectorName $name -MaxObjects $max
+        if ($null -eq $ad) { continue }
+        $byDn = @{}
+        foreach ($cs in $ad) { $byDn[(Get-SoaDnKey -Dn ([string]$cs.DistinguishedName))] = $cs }
+        $pages.adByDn[$name] = $byDn
+    }
+    return $pages
+}
+
 function Get-SoaObjectTraceOne {
     # The trace of one DN with the connectors (and Export runs) already read.
-    param([string]$DistinguishedName, $Connectors, $SinceDate, $ExportRuns, $Pending)
+    # $Pages (Get-SoaTracePages, batches only): connector spaces read in pages; a DN or metaverse id not
+    # found there is still looked up by itself. -Summary: no attribute lists (ConvertTo-SoaCsObject).
+    param([string]$DistinguishedName, $Connectors, $SinceDate, $ExportRuns, $Pending, $Pages = $null, [switch]$Summary)
     $order = Get-SoaAdConnectorOrder -Connectors $Connectors -Dn $DistinguishedName
     $adObject = $null
     $lookupErrors = @()
     $adConnectorName = $null
     foreach ($connector in $order.Connectors) {
+        if ($null -ne $Pages -and $Pages.adByDn.ContainsKey([string]$connector.Name)) {
+            $paged = $Pages.adByDn[[string]$connector.Name][(Get-SoaDnKey -Dn $DistinguishedName)]
+            if ($null -ne $paged) { $adObject = $paged; $adConnectorName = [string]$connector.Name; break }
+        }
         try {
             $found = @(Get-ADSyncCSObject -ConnectorName ([string]$connector.Name) -DistinguishedName $DistinguishedName -ErrorAction Stop)
         } catch {
@@ -132,7 +222,7 @@ function Get-SoaObjectTraceOne {
         if ($lookupErrors.Count -gt 0) { $message = $message + ' (' + ($lookupErrors -join '; ') + ')' }
         return [ordered]@{ status = 'unknownDn'; dn = $DistinguishedName; adConnector = $connectorInfo; message = $message }
     }
-    $ad = ConvertTo-SoaCsObject -CsObject $adObject
+    $ad = ConvertTo-SoaCsObject -CsObject $adObject -Summary:$Summary
     if (Test-SoaEmptyGuid -Value $adObject.ConnectedMVObjectId) {
         return [ordered]@{
             status      = 'notJoined'
@@ -143,8 +233,10 @@ function Get-SoaObjectTraceOne {
         }
     }
     $mvId = [string]$adObject.ConnectedMVObjectId
-    $mv = @(Get-ADSyncMVObject -Identifier $mvId -ErrorAction Stop | Select-Object -First 1)
     $entra = $null
+    if ($null -ne $Pages -and $null -ne $Pages.entraByMv) { $entra = $Pages.entraByMv[$mvId.ToLowerInvariant()] }
+    $mv = @()
+    if ($null -eq $entra) { $mv = @(Get-ADSyncMVObject -Identifier $mvId -ErrorAction Stop | Select-Object -First 1) }
     if ($mv.Count -gt 0 -and $null -ne $mv[0]) {
         $entraName = $null
         if ($null -ne $Connectors.Entra) { $entraName = [string]$Connectors.Entra.Name }
@@ -170,7 +262,7 @@ function Get-SoaObjectTraceOne {
             message                    = 'The metaverse object has no Entra ID connector object yet (not provisioned to Entra ID, or waiting for the next export).'
         }
     }
-    $entraObject = ConvertTo-SoaCsObject -CsObject $entra
+    $entraObject = ConvertTo-SoaCsObject -CsObject $entra -Summary:$Summary
     $block = ConvertTo-SoaBool -Value (Get-SoaAttributeValue -CsObject $entra -Name 'blockOnPremisesSync')
     $cloudMastered = ConvertTo-SoaBool -Value (Get-SoaAttributeValue -CsObject $entra -Name 'cloudMastered')
     $evidence = Get-SoaExportEvidence -Entra $Connectors.Entra -Block $block -SinceDate $SinceDate -ExportRuns $ExportRuns -Pending $Pending
@@ -196,12 +288,14 @@ function Get-SoaObjectTraceOne {
 function Get-SoaObjectTrace {
     # One DN (-DistinguishedName: returns its trace), or many in one call (-DistinguishedNames: returns
     # @{ traces; failures }). The connectors, the Entra connector's Export runs and its pending exports are
-    # read once per call, whatever the number of DNs; a DN whose trace fails is listed in failures and the
-    # others still come back.
+    # read once per call, whatever the number of DNs, and for many DNs the connector spaces are read in
+    # pages when they are small enough (Get-SoaTracePages); a DN whose trace fails is listed in failures and
+    # the others still come back. -Summary leaves the attribute lists out of adObject and entraObject.
     param(
         [string]$DistinguishedName = '',
         [string[]]$DistinguishedNames = @(),
-        [string]$Since = ''
+        [string]$Since = '',
+        [switch]$Summary
     )
     $many = @(@($DistinguishedNames) | Where-Object { -not [string]::IsNullOrEmpty([string]$_) })
     if ($DistinguishedName -eq '' -and $many.Count -eq 0) {
@@ -216,11 +310,18 @@ function Get-SoaObjectTrace {
     if ($many.Count -eq 0) {
         return Get-SoaObjectTraceOne -DistinguishedName $DistinguishedName -Connectors $connectors -SinceDate $sinceDate -ExportRuns $runs -Pending $pending
     }
+    $pages = $null
+    try {
+        $pages = Get-SoaTracePages -Connectors $connectors -Dns $many
+    } catch {
+        # reading in pages is only a shortcut: each DN is looked up by itself
+        $pages = $null
+    }
     $traces = New-Object System.Collections.ArrayList
     $failures = New-Object System.Collections.ArrayList
     foreach ($dn in $many) {
         try {
-            [void]$traces.Add((Get-SoaObjectTraceOne -DistinguishedName ([string]$dn) -Connectors $connectors -SinceDate $sinceDate -ExportRuns $runs -Pending $pending))
+            [void]$traces.Add((Get-SoaObjectTraceOne -DistinguishedName ([string]$dn) -Connectors $connectors -SinceDate $sinceDate -ExportRuns $runs -Pending $pending -Pages $pages -Summary:$Summary))
         } catch {
             [void]$failures.Add([ordered]@{ dn = [string]$dn; message = (Get-SoaErrorSummary -Message $_.Exception.Message) })
         }

@@ -262,7 +262,8 @@ const csObject = z.object({
   objectId: z.string(),
   hasExportError: z.boolean(),
   hasSyncError: z.boolean(),
-  attributes: z.record(z.string(), z.array(z.string())),
+  /** every attribute with its values; absent in a summary trace (`server.traceObjects` with `summary`) */
+  attributes: z.record(z.string(), z.array(z.string())).optional(),
 });
 
 /** Which AD connector was searched: the one whose partition holds the DN, or every AD connector. */
@@ -633,6 +634,8 @@ export const contract = {
       /** the DNs to trace in one PowerShell call (a bulk follow-up sends them in batches) */
       dns: z.array(dnInput).min(1).max(1000),
       since: isoDate.optional(),
+      /** leave the attribute lists out of adObject/entraObject (a bulk verdict reads only the named members) */
+      summary: z.boolean().optional(),
     }),
     output: z.object({
       traces: z.array(traceResult),

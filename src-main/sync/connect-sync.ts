@@ -151,7 +151,11 @@ export class ConnectSync {
   ): Promise<OpOutput<'server.traceObjects'>> {
     return this.ps.run(
       'Get-SoaObjectTrace',
-      { DistinguishedNames: input.dns, ...(input.since ? { Since: input.since } : {}) },
+      {
+        DistinguishedNames: input.dns,
+        ...(input.since ? { Since: input.since } : {}),
+        ...(input.summary ? { Summary: true } : {}),
+      },
       traceBatchResult,
       { timeoutMs: this.timing.callTimeoutMs + input.dns.length * TRACE_MS_PER_OBJECT, signal },
     );

@@ -183,10 +183,11 @@ Describe 'Get-SoaObjectTrace with many DNs in one call' {
         @($r.traces | ForEach-Object { $_.status }) | Should -Be @('traced', 'traced', 'traced')
         @($r.failures).Count | Should -Be 0
         Should -Invoke Get-ADSyncConnector -Times 1 -Exactly
-        Should -Invoke Get-ADSyncConnectorStatistics -Times 1 -Exactly
+        # the pending exports once; each connector's size once (for reading it in pages)
+        Should -Invoke Get-ADSyncConnectorStatistics -Times 4 -Exactly
         # each DN is looked up on its own forest's connector only
         @($r.traces | ForEach-Object { $_.adConnector.name }) | Should -Be @('contoso.com', 'fabrikam.com', 'contoso.com')
-        Should -Invoke Get-ADSyncCSObject -Times 1 -Exactly -ParameterFilter { $ConnectorName -eq 'fabrikam.com' }
+        Should -Invoke Get-ADSyncCSObject -Times 1 -Exactly -ParameterFilter { $ConnectorName -eq 'fabrikam.com' -and -not [string]::IsNullOrEmpty($DistinguishedName) }
         $r.traces[1].blockOnPremisesSync | Should -BeTrue
     }
     It 'lists a DN whose trace fails in failures and still returns the others' {
@@ -199,6 +200,99 @@ Describe 'Get-SoaObjectTrace with many DNs in one call' {
     It 'refuses a call with neither a DN nor a list of DNs' {
         { Get-SoaObjectTrace } | Should -Throw -ErrorId 'Soa.validation'
         { Get-SoaObjectTrace -DistinguishedNames @('') } | Should -Throw -ErrorId 'Soa.validation'
+    }
+}
+
+Describe 'Get-SoaObjectTrace with many DNs: connector spaces read in pages' {
+    BeforeEach {
+        Mock Get-ADSyncConnector {
+            [pscustomobject]@{ Name = 'contoso.com'; ConnectorTypeName = 'AD'; Partitions = @([pscustomobject]@{ DN = 'DC=contoso,DC=com'; Selected = $true }) }
+            [pscustomobject]@{ Name = 'contoso.onmicrosoft.com - AAD'; ConnectorTypeName = 'Extensible2' }
+        }
+        # five joined contacts (A..E) and a disconnector; the Entra object of each is CN={<mv id>}
+        $script:Ad = @(foreach ($n in 'A', 'B', 'C', 'D', 'E') {
+                [pscustomobject]@{ ConnectorName = 'contoso.com'; DistinguishedName = ('CN=' + $n + ',OU=Contacts,DC=contoso,DC=com'); ObjectId = ('ad-' + $n); ConnectedMVObjectId = ('mv-' + $n); HasExportError = $false; HasSyncError = $false; Attributes = @(New-Attr 'mail' ($n + '@contoso.com')) }
+            }) + @([pscustomobject]@{ ConnectorName = 'contoso.com'; DistinguishedName = 'OU=Contacts,DC=contoso,DC=com'; ObjectId = 'ad-ou'; ConnectedMVObjectId = '00000000-0000-0000-0000-000000000000'; HasExportError = $false; HasSyncError = $false; Attributes = @() })
+        $script:Entra = @(foreach ($n in 'A', 'B', 'C', 'D', 'E') {
+                [pscustomobject]@{ ConnectorName = 'contoso.onmicrosoft.com - AAD'; DistinguishedName = ('CN={mv-' + $n + '}'); ObjectId = ('e-' + $n); ConnectedMVObjectId = ('mv-' + $n); HasExportError = $false; HasSyncError = $false
+                    Attributes = @((New-Attr 'blockOnPremisesSync' ([string]($n -eq 'B'))), (New-Attr 'cloudAnchor' ('Contact_' + $n))) }
+            })
+        $script:Size = 1000
+        Mock Get-SoaPageSize { $script:Size }
+        Mock Get-ADSyncConnectorStatistics { [pscustomobject]@{ ExportAdds = 0; ExportUpdates = 0; ExportDeletes = 0; TotalConnectors = $script:Total } }
+        Mock Get-ADSyncCSObject {
+            $space = $script:Ad
+            if ($ConnectorName -like '* - AAD') { $space = $script:Entra }
+            if (-not [string]::IsNullOrEmpty($DistinguishedName)) { return @($space | Where-Object { (Get-SoaDnKey -Dn $_.DistinguishedName) -eq (Get-SoaDnKey -Dn $DistinguishedName) }) }
+            $last = [Math]::Min($StartIndex + $MaxResultCount, $space.Count) - 1
+            if ($StartIndex -le $last) { $space[$StartIndex..$last] }
+        }
+        Mock Get-ADSyncMVObject {
+            [pscustomobject]@{ ObjectId = $Identifier; Lineage = @([pscustomobject]@{ ConnectorName = 'contoso.onmicrosoft.com - AAD'; ConnectedCsObjectDN = ('CN={' + $Identifier + '}') }) }
+        }
+        $script:Dns = @('CN=A,OU=Contacts,DC=contoso,DC=com', 'cn=b, ou=Contacts, dc=contoso, dc=com', 'CN=E,OU=Contacts,DC=contoso,DC=com', 'CN=Nobody,OU=Contacts,DC=contoso,DC=com')
+    }
+    It 'reads both connector spaces in pages and looks up no DN or metaverse object by itself, with the same traces' {
+        $script:Total = 1000000
+        $one = Get-SoaObjectTrace -DistinguishedNames $script:Dns
+        Should -Invoke Get-ADSyncCSObject -Times 0 -Exactly -ParameterFilter { $MaxResultCount -gt 0 }
+        Should -Invoke Get-ADSyncMVObject -Times 3 -Exactly
+        $script:Total = 6
+        $script:Size = 2
+        $paged = Get-SoaObjectTrace -DistinguishedNames $script:Dns
+        # 3 pages of the AD space (2 + 2 + 2, then an empty one), 3 of the Entra space; nothing else except the unknown DN
+        Should -Invoke Get-ADSyncCSObject -Times 7 -Exactly -ParameterFilter { $MaxResultCount -gt 0 }
+        # (counts are of both calls: the first looked up every DN by itself)
+        Should -Invoke Get-ADSyncCSObject -Times 2 -Exactly -ParameterFilter { $DistinguishedName -eq 'CN=Nobody,OU=Contacts,DC=contoso,DC=com' }
+        # 3 AD and 3 Entra objects by DN, all from the first call
+        Should -Invoke Get-ADSyncCSObject -Times 6 -Exactly -ParameterFilter { -not [string]::IsNullOrEmpty($DistinguishedName) -and $DistinguishedName -ne 'CN=Nobody,OU=Contacts,DC=contoso,DC=com' }
+        Should -Invoke Get-ADSyncMVObject -Times 3 -Exactly
+        (ConvertTo-Json -InputObject $paged -Depth 10) | Should -Be (ConvertTo-Json -InputObject $one -Depth 10)
+        @($paged.traces | ForEach-Object { $_.status }) | Should -Be @('traced', 'traced', 'traced', 'unknownDn')
+        @($paged.traces | ForEach-Object { $_.blockOnPremisesSync }) | Should -Be @($false, $true, $false)
+    }
+    It 'does not read a connector space that holds more than 10 objects per DN traced' {
+        $script:Total = 41
+        $r = Get-SoaObjectTrace -DistinguishedNames $script:Dns
+        Should -Invoke Get-ADSyncCSObject -Times 0 -Exactly -ParameterFilter { $MaxResultCount -gt 0 }
+        Should -Invoke Get-ADSyncMVObject -Times 3 -Exactly
+        @($r.traces | ForEach-Object { $_.status }) | Should -Be @('traced', 'traced', 'traced', 'unknownDn')
+    }
+    It 'stops reading pages at 10 objects per DN when the size is not readable, and looks each DN up instead' {
+        Mock Get-ADSyncConnectorStatistics { throw 'no statistics' }
+        $script:Size = 1
+        $script:Ad += @(foreach ($i in 1..10) { [pscustomobject]@{ ConnectorName = 'contoso.com'; DistinguishedName = ('OU=Empty' + $i + ',DC=contoso,DC=com'); ObjectId = ('ad-ou' + $i); ConnectedMVObjectId = '00000000-0000-0000-0000-000000000000'; HasExportError = $false; HasSyncError = $false; Attributes = @() } })
+        $r = Get-SoaObjectTrace -DistinguishedNames @('CN=A,OU=Contacts,DC=contoso,DC=com')
+        # the AD space (16 objects): 10 pages of one object, then given up and the DN looked up by itself;
+        # the Entra space (5 objects) is read whole
+        Should -Invoke Get-ADSyncCSObject -Times 10 -Exactly -ParameterFilter { $MaxResultCount -gt 0 -and $ConnectorName -eq 'contoso.com' }
+        Should -Invoke Get-ADSyncCSObject -Times 1 -Exactly -ParameterFilter { $DistinguishedName -eq 'CN=A,OU=Contacts,DC=contoso,DC=com' }
+        Should -Invoke Get-ADSyncMVObject -Times 0 -Exactly
+        $r.traces[0].status | Should -Be 'traced'
+        $r.traces[0].cloudAnchor | Should -Be 'Contact_A'
+    }
+    It 'looks each DN up when a page cannot be read' {
+        $script:Total = 6
+        Mock Get-ADSyncCSObject { throw 'paging is not supported' } -ParameterFilter { $MaxResultCount -gt 0 }
+        $r = Get-SoaObjectTrace -DistinguishedNames $script:Dns
+        @($r.traces | ForEach-Object { $_.status }) | Should -Be @('traced', 'traced', 'traced', 'unknownDn')
+        @($r.failures).Count | Should -Be 0
+    }
+    It 'leaves the attribute lists out of a summary, and nothing else' {
+        $script:Total = 6
+        $full = Get-SoaObjectTrace -DistinguishedNames $script:Dns
+        $summary = Get-SoaObjectTrace -DistinguishedNames $script:Dns -Summary
+        foreach ($t in $summary.traces) {
+            if ($t.status -ne 'traced') { continue }
+            $t.adObject.Contains('attributes') | Should -BeFalse
+            $t.entraObject.Contains('attributes') | Should -BeFalse
+        }
+        foreach ($t in $full.traces) {
+            if ($t.status -ne 'traced') { continue }
+            $t.adObject.Remove('attributes')
+            $t.entraObject.Remove('attributes')
+        }
+        (ConvertTo-Json -InputObject $summary -Depth 10) | Should -Be (ConvertTo-Json -InputObject $full -Depth 10)
     }
 }
 

@@ -217,7 +217,12 @@ export async function followUpUntilConfirmed(
     cycles++;
     for (const batch of batchesOf(pending(), o.traceBatchSize ?? TRACE_BATCH_SIZE)) {
       if (o.signal?.aborted) break;
-      const { traces, failures } = await server.traceObjects({ dns: [...new Set(batch.map((x) => x.dn))], since });
+      const { traces, failures } = await server.traceObjects({
+        dns: [...new Set(batch.map((x) => x.dn))],
+        since,
+        // the verdict (serverConfirms) reads only the trace's named members, not the attribute lists
+        summary: true,
+      });
       const traceOf = new Map(traces.map((t) => [normaliseDn(t.dn), t]));
       const failureOf = new Map(failures.map((f) => [normaliseDn(f.dn), f.message]));
       const cloud =
