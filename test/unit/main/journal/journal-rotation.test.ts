@@ -11,6 +11,7 @@ import { Journal, journalPath } from '../../../../src-main/journal/journal';
 import { nodeJournalFs, type JournalFs } from '../../../../src-main/journal/journal-fs';
 import { segmentName } from '../../../../src-main/journal/journal-segments';
 import type { JournalRecordInput } from '../../../../src-main/ipc/contract';
+import { MAX_LINE_BYTES } from '../../../../src-main/journal/journal-segments';
 
 const result = (opId: string): JournalRecordInput => ({ kind: 'result', opId, outcome: 'done', verified: true });
 const clock = () => new Date('2026-12-01T10:00:00.000Z');
@@ -75,5 +76,60 @@ describe('journal segment rotation', () => {
       ['op-c', 2], // seq 2 never reached the disk
     ]);
     await after.close();
+  });
+});
+
+describe('journal append guards', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'soa-journal-guard-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** An intent whose JSON is exactly `bytes` long (its `before` pads it). */
+  const intentOf = (opId: string, bytes: number): JournalRecordInput => {
+    const make = (pad: number): JournalRecordInput => ({
+      kind: 'intent',
+      opId,
+      objectType: 'contact',
+      objectId: 'c1',
+      action: 'transfer',
+      before: { pad: 'x'.repeat(pad) },
+      request: { method: 'PATCH', url: '/contacts/c1/onPremisesSyncBehavior' },
+    });
+    return make(bytes - Buffer.byteLength(JSON.stringify(make(0))));
+  };
+
+  it('refuses appends once closed, saying so', async () => {
+    const j = new Journal(dir, 't', { now: clock });
+    await j.append(result('op-a'));
+    await j.close();
+    await expect(j.append(result('op-b'))).rejects.toThrow('The journal is closed.');
+  });
+
+  it('names the schema problem of an invalid record', async () => {
+    const j = new Journal(dir, 't', { now: clock });
+    await expect(j.append({ ...result('op-a'), outcome: 'maybe' } as unknown as JournalRecordInput)).rejects.toThrow(
+      /^Invalid journal record: (?!bad record)\S/,
+    );
+    await j.close();
+  });
+
+  it('takes a record of exactly 1 MiB − 4 KiB and refuses one byte more, naming it', async () => {
+    const limit = MAX_LINE_BYTES - 4096;
+    expect(Buffer.byteLength(JSON.stringify(intentOf('op-edge', limit)))).toBe(limit);
+    const j = new Journal(dir, 't', { now: clock });
+    await expect(j.append(intentOf('op-edge', limit))).resolves.toMatchObject({ seq: 1 });
+    await expect(j.append(intentOf('op-big', limit + 1))).rejects.toThrow(
+      'Journal record op-big is larger than 1 MiB; shorten it.',
+    );
+    await j.close();
+  });
+
+  it('an empty batch writes nothing (no segment, no blank line)', async () => {
+    const j = new Journal(dir, 't', { now: clock });
+    expect(await j.appendMany([])).toEqual([]);
+    await j.close();
+    expect(readdirSync(journalPath(dir, 't')).filter((f) => f.startsWith('seg-'))).toEqual([]);
   });
 });
