@@ -105,6 +105,7 @@ describe('journal append guards', () => {
     await j.append(result('op-a'));
     await j.close();
     await expect(j.append(result('op-b'))).rejects.toThrow('The journal is closed.');
+    await expect(j.append(result('op-b'))).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('names the schema problem of an invalid record', async () => {
