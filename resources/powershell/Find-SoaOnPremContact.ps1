@@ -1,7 +1,7 @@
 # soa-pilot: find the on-premises contact by mail, display name or DN. Uses the ActiveDirectory
 # module where present; without it, a known DN is read from the AD connector space. A search by mail or
-# display name looks in the server's own domain and every domain the AD connectors sync (-Server per domain);
-# a DN goes to its own domain.
+# display name looks in the server's own domain, every domain the AD connectors sync and every domain the app
+# names (-Domains: the Cloud Sync jobs' DomainFQDN), with -Server per domain; a DN goes to its own domain.
 # Windows PowerShell 5.1 syntax only.
 
 function ConvertTo-SoaLdapValue {
@@ -32,12 +32,25 @@ function ConvertTo-SoaContact {
     }
 }
 
+function Test-SoaDomainName {
+    # True for a DNS name such as fabrikam.com (what -Server is given; never anything else).
+    param([string]$Name)
+    return ($Name.Length -le 253 -and $Name -match '^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]$')
+}
+
 function Get-SoaContactSearchScopes {
     # Where a search by mail or display name looks: the server's own domain (@{}) first, then one
     # @{ Server = <domain> } per other domain that the AD connectors' selected partitions sync (a server that
-    # syncs several forests reaches each one only through its own domain). The own domain always stays in:
-    # objects synced by the Cloud Sync agent are in domains no Connect Sync connector names. Callers drop
-    # the contacts a later scope finds again (same DN).
+    # syncs several forests reaches each one only through its own domain), then one per domain in $Named
+    # (the Cloud Sync jobs' DomainFQDN, given by the app as data: Cloud Sync domains may be in forests no
+    # Connect Sync connector names). The own domain always stays in. Callers drop the contacts a later scope
+    # finds again (same DN).
+    param([string[]]$Named = @())
+    foreach ($d in @($Named)) {
+        if (-not (Test-SoaDomainName -Name ([string]$d))) {
+            throw (New-SoaError -Code 'validation' -Message ('Not an AD domain name: ' + [string]$d + '. Give DNS names such as fabrikam.com.') -Category 'InvalidArgument')
+        }
+    }
     $domains = New-Object System.Collections.ArrayList
     if (Import-SoaADSyncModule) {
         try {
@@ -53,6 +66,10 @@ function Get-SoaContactSearchScopes {
         } catch {
             $domains.Clear()
         }
+    }
+    foreach ($d in @($Named)) {
+        $domain = ([string]$d).ToLowerInvariant()
+        if (-not ($domains -contains $domain)) { [void]$domains.Add($domain) }
     }
     $scopes = @(, @{})
     foreach ($domain in $domains) { $scopes += , @{ Server = $domain } }
@@ -91,12 +108,12 @@ function Find-SoaContactsByAttribute {
 function Find-SoaOnPremContactBatch {
     # Many lookups in one call: each query { key; mail; displayName } is answered like a lookup by mail,
     # then (when the mail finds nothing) by display name. Needs the ActiveDirectory module.
-    param($Queries)
+    param($Queries, [string[]]$Domains = @())
     if (-not (Import-SoaActiveDirectoryModule)) {
         throw (New-SoaError -Code 'unavailable' -Message 'The ActiveDirectory PowerShell module is not installed, so contacts cannot be found by mail or display name. Install the RSAT ActiveDirectory module.' -Category 'NotInstalled')
     }
     $list = @(@($Queries) | Where-Object { $null -ne $_ })
-    $scopes = Get-SoaContactSearchScopes
+    $scopes = Get-SoaContactSearchScopes -Named $Domains
     $byMail = Find-SoaContactsByAttribute -Attribute 'mail' -Values @($list | ForEach-Object { [string]$_.mail }) -Scopes $scopes
     $names = @()
     foreach ($q in $list) {
@@ -123,9 +140,10 @@ function Find-SoaOnPremContact {
         [string]$DisplayName = '',
         [string]$DistinguishedName = '',
         [int]$ResultSetSize = 50,
-        [object[]]$Queries = @()
+        [object[]]$Queries = @(),
+        [string[]]$Domains = @()
     )
-    if (@($Queries).Count -gt 0) { return (Find-SoaOnPremContactBatch -Queries $Queries) }
+    if (@($Queries).Count -gt 0) { return (Find-SoaOnPremContactBatch -Queries $Queries -Domains $Domains) }
     if ($Mail -eq '' -and $DisplayName -eq '' -and $DistinguishedName -eq '') {
         throw (New-SoaError -Code 'validation' -Message 'Give a mail address, a display name or a DN.' -Category 'InvalidArgument')
     }
@@ -146,7 +164,7 @@ function Find-SoaOnPremContact {
             $filter = '(&' + ($terms -join '') + ')'
             # every forest the server syncs (see Get-SoaContactSearchScopes)
             $found = @()
-            foreach ($scope in (Get-SoaContactSearchScopes)) {
+            foreach ($scope in (Get-SoaContactSearchScopes -Named $Domains)) {
                 $found += @(Get-ADObject -LDAPFilter $filter -Properties $properties -ResultSetSize $ResultSetSize @scope -ErrorAction Stop)
             }
         }

@@ -347,6 +347,23 @@ const event6956 = z.object({
 export type Event6956 = z.infer<typeof event6956>;
 
 const dnInput = z.string().min(3).max(2048);
+/**
+ * AD domains (DNS names) that a search by mail or display name also asks, with `-Server <domain>`, besides the
+ * server's own domain and the domains its AD connectors sync: the Cloud Sync jobs' DomainFQDN, whose domains
+ * may be in forests no Connect Sync connector names. Sent to PowerShell as data only.
+ */
+const searchDomains = z
+  .array(
+    z
+      .string()
+      .max(253)
+      .regex(
+        /^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i,
+        'an AD domain is a DNS name such as fabrikam.com',
+      ),
+  )
+  .max(50)
+  .optional();
 /** The harmless AD attributes the 6956 probe may change. */
 const probeAttribute = z.enum(['description', 'department', 'company', 'givenName', 'sn']);
 
@@ -649,6 +666,7 @@ export const contract = {
       mail: z.string().max(320).optional(),
       displayName: z.string().max(256).optional(),
       dn: dnInput.optional(),
+      domains: searchDomains,
     }),
     output: z.object({ matches: z.array(onPremContact), via: z.enum(['activeDirectory', 'connectorSpace']) }),
     description: 'Find the on-premises contact by mail, display name or DN.',
@@ -666,6 +684,7 @@ export const contract = {
         )
         .min(1)
         .max(5000),
+      domains: searchDomains,
     }),
     output: z.object({
       results: z.array(z.object({ key: z.string(), matches: z.array(onPremContact) })),

@@ -171,7 +171,8 @@ export class ConnectSync {
       ...(q.mail ? { mail: q.mail } : {}),
       ...(q.displayName ? { displayName: q.displayName } : {}),
     }));
-    return this.ps.run('Find-SoaOnPremContact', { Queries: queries }, findBatchResult, {
+    const domains = input.domains && input.domains.length > 0 ? { Domains: input.domains } : {};
+    return this.ps.run('Find-SoaOnPremContact', { Queries: queries, ...domains }, findBatchResult, {
       timeoutMs: this.timing.callTimeoutMs + input.queries.length * LOOKUP_MS_PER_OBJECT,
       signal,
     });
@@ -203,6 +204,7 @@ export class ConnectSync {
     if (input.mail) args.Mail = input.mail;
     if (input.displayName) args.DisplayName = input.displayName;
     if (input.dn) args.DistinguishedName = input.dn;
+    if (input.domains && input.domains.length > 0) args.Domains = input.domains;
     const r = await this.call('Find-SoaOnPremContact', args, findResult, signal);
     this.picked.recordContacts(r.matches);
     return r;

@@ -402,6 +402,29 @@ Describe 'Find-SoaOnPremContact on a server with several forests' {
         $b = Find-SoaOnPremContact -Queries @([pscustomobject]@{ key = 'k'; mail = 'ada@adatum.com' })
         @($b.results[0].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Ada,OU=Cloud,DC=adatum,DC=com')
     }
+    It 'finds a contact of a Cloud Sync domain in another forest only when the app names the domain (-Server <DomainFQDN>)' {
+        # northwind.com: a forest that no Connect Sync connector syncs, and not the server's own domain
+        $script:forests['northwind.com'] = @([pscustomobject]@{ DistinguishedName = 'CN=Nia,OU=Cloud,DC=northwind,DC=com'; ObjectGUID = 'g6'; ObjectClass = 'contact'; displayName = 'Nia'; mail = 'nia@northwind.com'; description = $null })
+        @((Find-SoaOnPremContact -Mail 'nia@northwind.com').matches).Count | Should -Be 0
+        Should -Invoke Get-ADObject -Times 0 -Exactly -ParameterFilter { $Server -eq 'northwind.com' }
+        $r = Find-SoaOnPremContact -Mail 'nia@northwind.com' -Domains @('Northwind.com', 'fabrikam.com')
+        @($r.matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Nia,OU=Cloud,DC=northwind,DC=com')
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'northwind.com' }
+        # a domain the connectors already sync is asked once, not twice
+        Should -Invoke Get-ADObject -Times 2 -Exactly -ParameterFilter { $Server -eq 'fabrikam.com' }
+        $b = Find-SoaOnPremContact -Queries @([pscustomobject]@{ key = 'k'; mail = 'nia@northwind.com' }) -Domains @('northwind.com')
+        @($b.results[0].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Nia,OU=Cloud,DC=northwind,DC=com')
+    }
+    It 'also asks the named domains when the connectors cannot be read' {
+        Mock Get-ADSyncConnector { throw 'The sync service is not running.' }
+        $r = Find-SoaOnPremContact -Mail 'fay@fabrikam.com' -Domains @('fabrikam.com')
+        @($r.matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Fay,DC=fabrikam,DC=com')
+    }
+    It 'refuses a domain that is not a DNS name, before any search' {
+        { Find-SoaOnPremContact -Mail 'fay@fabrikam.com' -Domains @('fabrikam.com; Remove-Item x') } | Should -Throw -ErrorId 'Soa.validation'
+        { Find-SoaOnPremContact -Queries @([pscustomobject]@{ key = 'k'; mail = 'a@b.c' }) -Domains @('-Server x') } | Should -Throw -ErrorId 'Soa.validation'
+        Should -Invoke Get-ADObject -Times 0 -Exactly
+    }
     It 'searches the own domain only, without -Server, when the connectors cannot be read' {
         Mock Get-ADSyncConnector { throw 'The sync service is not running.' }
         $r = Find-SoaOnPremContact -Mail 'fay@fabrikam.com'
