@@ -6,9 +6,11 @@ import {
   pollAudit,
   readSoa,
   readSoaUntil,
+  runSyncCycle,
   soaReading,
   type AuditPollState,
 } from '../../../../../src-renderer/lib/soa/verify';
+import { CancelledError } from '../../../../../src-renderer/lib/soa/ports';
 import { fakeGraph, fakeIpc, networkError, ports, recordingClock, throttled } from './fakes';
 
 /** A clock that advances by the slept time (no real waiting). */
@@ -236,5 +238,161 @@ describe('errorText', () => {
     expect(errorText(networkError)).toBe('no response (socket hang up) — x');
     expect(errorText(throttled)).toBe('429 TooManyRequests: slow down — wait');
     expect(errorText({ kind: 'notFound', status: 404, code: '', message: 'gone' })).toBe('404 notFound: gone');
+  });
+});
+
+/** The verdict-bearing edges of verify.ts, each with its failing case. */
+describe('verify edges', () => {
+  const since = '2026-01-01T00:00:00Z';
+  const found = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ ...entry('Change Source of Authority from AD to cloud'), id: `d${i}` }));
+
+  it('a failed behaviour read still uses the contact flags that were read', () => {
+    const read = {
+      isCloudManaged: null,
+      onPremisesSyncEnabled: true,
+      onPremisesLastSyncDateTime: '2026-01-01T00:00:00Z',
+      displayName: 'A',
+      requests: [],
+      error: networkError,
+    };
+    expect(soaReading(read)).toEqual({
+      isCloudManaged: null,
+      onPremisesSyncEnabled: true,
+      onPremisesLastSyncDateTime: '2026-01-01T00:00:00Z',
+    });
+  });
+
+  it('found: the newest (last) entry of the read is the evidence', async () => {
+    const g = fakeGraph(() => ({ status: 200, body: { value: found(3) } }));
+    const s = await pollAudit(steppingPorts(g, 1000, 60_000), { targetId: 'c1', since, action: 'transfer' });
+    expect(s.status).toBe('found');
+    expect(s.event?.id).toBe('d2');
+    expect(s.message).toBe('"Change Source of Authority from AD to cloud" at 2026-01-01T00:01:00Z.');
+  });
+
+  it('a 5xx audit read is retried, not a stop', async () => {
+    let reads = 0;
+    const g = fakeGraph(() =>
+      ++reads === 1
+        ? { kind: 'server', status: 503, code: 'ServiceUnavailable', message: 'later' }
+        : { status: 200, body: { value: found(1) } },
+    );
+    const s = await pollAudit(steppingPorts(g, 1000, 60_000), { targetId: 'c1', since, action: 'transfer' });
+    expect(s.status).toBe('found');
+    expect(reads).toBe(2);
+  });
+
+  it('a throttled audit read waits its Retry-After when longer than 2 s and the interval', async () => {
+    let reads = 0;
+    const g = fakeGraph(() =>
+      ++reads === 1 ? { ...throttled, waitSeconds: 5 } : { status: 200, body: { value: found(1) } },
+    );
+    const clock = recordingClock();
+    const ticks: AuditPollState[] = [];
+    const s = await pollAudit(
+      { ...steppingPorts(g, 1000, 60_000), clock },
+      { targetId: 'c1', since, action: 'transfer' },
+      { onTick: (t) => ticks.push(t) },
+    );
+    expect(clock.sleeps).toEqual([5000]);
+    expect(s.status).toBe('found');
+    const g2 = fakeGraph(() => ({ status: 200, body: { value: [] } }));
+    const t2: AuditPollState[] = [];
+    await pollAudit(
+      steppingPorts(g2, 1000, 1000),
+      { targetId: 'c1', since, action: 'transfer' },
+      {
+        onTick: (t) => t2.push(t),
+      },
+    );
+    expect(t2[0]?.message).toBe('Not visible yet; reading again shortly.');
+  });
+
+  it('a failing sleep stops the poll with its error; an abort during the sleep ends as cancelled', async () => {
+    const g = fakeGraph(() => ({ status: 200, body: { value: [] } }));
+    const p = steppingPorts(g, 1000, 60_000);
+    await expect(
+      pollAudit(
+        { ...p, clock: { ...p.clock, sleep: () => Promise.reject(new Error('clock broke')) } },
+        { targetId: 'c1', since, action: 'transfer' },
+      ),
+    ).rejects.toThrow('clock broke');
+    const ac = new AbortController();
+    const ticks: AuditPollState[] = [];
+    const s = await pollAudit(
+      {
+        ...p,
+        clock: {
+          ...p.clock,
+          sleep: () => {
+            ac.abort();
+            return Promise.reject(new CancelledError());
+          },
+        },
+      },
+      { targetId: 'c1', since, action: 'transfer' },
+      { signal: ac.signal, onTick: (t) => ticks.push(t) },
+    );
+    expect(s).toMatchObject({ status: 'cancelled', message: 'Stopped by the admin.' });
+    expect(ticks.at(-1)).toEqual(s);
+  });
+
+  it('runSyncCycle asks main to wait out a busy engine unless told not to, and forwards progress', async () => {
+    const inputs: unknown[] = [];
+    const completed = {
+      status: 'completed',
+      cycle: { runs: [{ connectorName: 'AD', runProfileName: 'Delta Import', result: 'success' }] },
+    };
+    const f = fakeIpc({
+      'server.runSyncCycle': (input) => {
+        inputs.push(input);
+        return completed;
+      },
+    });
+    const out = await runSyncCycle(
+      ports(
+        f.ipc,
+        fakeGraph(() => ({ status: 200 })),
+      ),
+    );
+    expect(out.ok).toBe(true);
+    expect(out.request.response).toEqual(['AD · Delta Import: success']);
+    await runSyncCycle(
+      ports(
+        f.ipc,
+        fakeGraph(() => ({ status: 200 })),
+      ),
+      { waitIfBusy: false },
+    );
+    expect(inputs.map((i) => (i as { waitIfBusy: boolean }).waitIfBusy)).toEqual([true, false]);
+  });
+
+  it('runSyncCycle: a failed call is not ok and keeps its error; a cancelled one throws', async () => {
+    const failing = (code: string) =>
+      ({
+        call: async () => ({ ok: false, error: { code, message: `${code} happened` } }),
+        invoke: async () => undefined,
+        onProgress: () => () => undefined,
+      }) as unknown as Parameters<typeof ports>[0];
+    const out = await runSyncCycle(
+      ports(
+        failing('timeout'),
+        fakeGraph(() => ({ status: 200 })),
+      ),
+    );
+    expect(out).toMatchObject({
+      ok: false,
+      error: { code: 'timeout', message: 'timeout happened' },
+      request: { status: 'timeout', response: { error: 'timeout', message: 'timeout happened' } },
+    });
+    await expect(
+      runSyncCycle(
+        ports(
+          failing('cancelled'),
+          fakeGraph(() => ({ status: 200 })),
+        ),
+      ),
+    ).rejects.toBeInstanceOf(CancelledError);
   });
 });
