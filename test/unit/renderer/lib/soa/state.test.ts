@@ -416,3 +416,49 @@ describe('classify: the basis each verdict rests on (shown in the panel and the 
     expect(lastSoaWrite([...journal].reverse(), 'c1')).toEqual({ action: 'rollback', at, opId: 'b' });
   });
 });
+
+/** The pending-or-cloud-native edges, each with its failing case. */
+describe('classify: the sync-history edges', () => {
+  const pending = { objectId: 'c1', isCloudManaged: false, onPremisesSyncEnabled: null } as const;
+
+  it('without any sync-history field read, it cannot tell (never "cloud-native")', () => {
+    expect(classify({ ...pending })).toMatchObject({ state: 'rolledBackOrCloudNative', certain: false });
+  });
+
+  it('an empty onPremisesImmutableId is no sync history; a null last sync says never synced', () => {
+    const c = classify({ ...pending, onPremisesImmutableId: '', onPremisesLastSyncDateTime: null });
+    expect(c).toMatchObject({ state: 'cloudNative', certain: true });
+    expect(c.basis).toContain('onPremisesLastSyncDateTime = null: never synced from AD DS.');
+    const user = classify({ ...pending, onPremisesImmutableId: null });
+    expect(user).toMatchObject({ state: 'cloudNative', certain: true });
+    expect(user.basis.at(-1)).toBe('onPremisesImmutableId = null: never synced from AD DS.');
+  });
+
+  it('only transfer and rollback writes count: a newer journaled name change is not a rollback', () => {
+    const journal = [
+      rec({
+        seq: 1,
+        kind: 'intent',
+        opId: 'r',
+        objectType: 'contact',
+        objectId: 'c1',
+        action: 'rollback',
+        request: { method: 'PATCH', url: 'u' },
+      }),
+      rec({ seq: 2, kind: 'result', opId: 'r', outcome: 'done', verified: true }),
+      rec({
+        seq: 3,
+        kind: 'intent',
+        opId: 'n',
+        objectType: 'contact',
+        objectId: 'c1',
+        action: 'displayName',
+        request: { method: 'PATCH', url: 'u' },
+      }),
+      rec({ seq: 4, kind: 'result', opId: 'n', outcome: 'done', verified: true }),
+      rec({ seq: 5, kind: 'observation', runId: 'run', what: 'x' }),
+    ];
+    expect(lastSoaWrite(journal, 'c1')).toMatchObject({ action: 'rollback', opId: 'r' });
+    expect(rolledBackIds(journal)).toEqual(new Set(['c1']));
+  });
+});
