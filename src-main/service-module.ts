@@ -9,6 +9,7 @@ import type { SettingsStore } from './settings/settings-store';
 import type { LabInfo } from './lab/types';
 import type { PowerShellTarget } from './powershell/session';
 import type { FetchFn } from './auth/https-fetch';
+import type { CycleTiming } from './sync/sync-cycle';
 
 export interface ServiceConfig {
   transport: AppInfo['transport'];
@@ -22,6 +23,11 @@ export interface ServiceConfig {
   rendererGraphBaseUrl?: string;
   /** PowerShell executable and extra module paths (the lab's: `labPowerShellConfig` in powershell/lab-config.ts). */
   powershell?: PowerShellTarget;
+  /**
+   * How a sync-cycle wait polls the server (default `defaultCycleTiming` in sync/sync-cycle.ts). Only the
+   * end-to-end tests change it: their lab runs sub-second cycles, and a 2-second poll would be most of each wait.
+   */
+  syncCycleTiming?: Partial<CycleTiming>;
   /**
    * Authority metadata handed to MSAL so it makes no metadata or instance-discovery requests
    * (the lab's, or a sovereign cloud's when configured).

@@ -10,6 +10,7 @@ import { startBridge, type BridgeHandle } from './server';
 import { reportsDir } from '../journal/reports';
 import { originOf } from './content-security-policy';
 import type { LabInfo } from '../lab/types';
+import type { ServiceConfig } from '../service-module';
 import { labAuthorityMetadata, labCloudDiscoveryMetadata } from '../lab/identity/identity';
 import { appRoot } from '../paths';
 import { labPowerShellConfig } from '../powershell/lab-config';
@@ -29,6 +30,8 @@ export interface BrowserModeOptions {
   pwsh?: string;
   /** Called with sign-in URLs main wants opened (browser mode cannot open a system browser itself). */
   openExternal?: (url: string) => Promise<void>;
+  /** Sync-cycle poll timing (the end-to-end tests' short lab cycles); see `ServiceConfig.syncCycleTiming`. */
+  syncCycleTiming?: ServiceConfig['syncCycleTiming'];
 }
 
 export interface BrowserMode {
@@ -69,6 +72,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
       ? { authorityMetadata: labAuthorityMetadata(lab), cloudDiscoveryMetadata: labCloudDiscoveryMetadata(lab) }
       : undefined,
     powershell: lab ? labPowerShellConfig(lab, pwsh) : { exe: pwsh },
+    ...(options.syncCycleTiming ? { syncCycleTiming: options.syncCycleTiming } : {}),
     openExternal:
       options.openExternal ??
       (async (url) => {

@@ -7,7 +7,10 @@ import { ConnectSync } from './connect-sync';
 
 export const syncModule: ServiceFactory = ({ config, settings }): ServiceModule => {
   const ps = new PowerShellSession({ ...config.powershell });
-  const sync = new ConnectSync(ps, { event6956Provider: () => settings.get().event6956Provider });
+  const sync = new ConnectSync(ps, {
+    event6956Provider: () => settings.get().event6956Provider,
+    ...(config.syncCycleTiming ? { timing: config.syncCycleTiming } : {}),
+  });
   return {
     handlers: {
       'server.environment': (_input, ctx) => sync.environment(ctx.signal),

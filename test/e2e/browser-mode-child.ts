@@ -1,7 +1,8 @@
 /**
  * The app as its own process, for the kill test: browser mode (services + bridge) against a lab the
  * parent started. Input through the environment: SOA_LAB_INFO (the lab's info JSON), SOA_DATA_DIR,
- * SOA_PORT, SOA_BRIDGE_TOKEN (the same port and token after a restart, so the page reloads onto it).
+ * SOA_PORT, SOA_BRIDGE_TOKEN (the same port and token after a restart, so the page reloads onto it),
+ * SOA_SYNC_POLL_MS (the sync-cycle poll of the e2e clocks).
  * Prints `READY` once it listens. The parent ends it with a real SIGKILL.
  */
 import { z } from 'zod';
@@ -14,10 +15,16 @@ const env = z
     SOA_DATA_DIR: z.string().min(1),
     SOA_PORT: z.coerce.number().int().min(1).max(65535),
     SOA_BRIDGE_TOKEN: z.string().min(16),
+    /** the sync-cycle poll of the e2e lab clocks (test/e2e/harness.ts E2E_SYNC_CYCLE_TIMING) */
+    SOA_SYNC_POLL_MS: z.coerce.number().int().min(1),
   })
   .parse(process.env);
 
 const lab = JSON.parse(env.SOA_LAB_INFO) as LabInfo;
-void startBrowserMode({ dataDir: env.SOA_DATA_DIR, lab, port: env.SOA_PORT, token: env.SOA_BRIDGE_TOKEN }).then(() =>
-  process.stdout.write('READY\n'),
-);
+void startBrowserMode({
+  dataDir: env.SOA_DATA_DIR,
+  lab,
+  port: env.SOA_PORT,
+  token: env.SOA_BRIDGE_TOKEN,
+  syncCycleTiming: { pollMs: env.SOA_SYNC_POLL_MS },
+}).then(() => process.stdout.write('READY\n'));

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startBrowserMode } from '../../src-main/bridge/browser-mode';
-import { startE2E, type E2E } from './harness';
+import { E2E_LAB_CLOCKS, E2E_SYNC_CYCLE_TIMING, startE2E, type E2E } from './harness';
 import {
   control,
   expectAccessible,
@@ -146,7 +146,7 @@ describe('wizard failure paths', () => {
       await page.getByText('The sync engine was busy.').waitFor();
       await shot('failure-busy-done');
     } finally {
-      await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: 1500 });
+      await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: E2E_LAB_CLOCKS.syncCycleMs });
     }
   });
 
@@ -171,7 +171,7 @@ describe('wizard failure paths', () => {
       await bar.getByRole('button', { name: 'Continue without syncing' }).waitFor();
       await shot('failure-cancelled-sync');
     } finally {
-      await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: 1500 });
+      await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: E2E_LAB_CLOCKS.syncCycleMs });
     }
   });
 
@@ -303,7 +303,7 @@ describe('wizard failure paths', () => {
     expect(journalLines(dataDir).some((l) => l.kind === 'result' && l.opId === intent?.opId)).toBe(false);
     await new Promise((r) => setTimeout(r, 3500)); // the held PATCH lands in the lab meanwhile
 
-    const app2 = await startBrowserMode({ dataDir, lab: lab.info });
+    const app2 = await startBrowserMode({ dataDir, lab: lab.info, syncCycleTiming: E2E_SYNC_CYCLE_TIMING });
     try {
       const page2 = await e2e.context.newPage();
       await openApp(e2e, page2, app2.bridge.url);

@@ -15,7 +15,7 @@ const AXE_SOURCE = readFileSync(AXE_PATH, 'utf8');
 
 /** Short waits for the tests (the production defaults are minutes). */
 export const FAST_TUNING = {
-  auditPollIntervalMs: 1000,
+  auditPollIntervalMs: 250,
   auditPollBoundMs: 60_000,
   syncTimeoutSeconds: 120,
   readBackDelayMs: 300,

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startLab } from '../../src-main/lab/index';
 import { chromiumArgs, labSpkiHashes } from '../../scripts/lab-trust';
-import { ARTIFACTS, CHROMIUM, type Lab } from './harness';
+import { ARTIFACTS, CHROMIUM, E2E_LAB_CLOCKS, E2E_SYNC_CYCLE_TIMING, useE2ELabClocks, type Lab } from './harness';
 import {
   control,
   journalLines,
@@ -60,6 +60,7 @@ async function startApp(): Promise<ChildProcess> {
       SOA_DATA_DIR: dataDir,
       SOA_PORT: String(port),
       SOA_BRIDGE_TOKEN: token,
+      SOA_SYNC_POLL_MS: String(E2E_SYNC_CYCLE_TIMING.pollMs),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -89,6 +90,7 @@ async function killApp(child: ChildProcess): Promise<void> {
 
 beforeAll(async () => {
   lab = await startLab({ seed: 11, speed: 'fast', contacts: 40 });
+  await useE2ELabClocks(lab);
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'soa-e2e-resume-'));
   app = await startApp();
   const spki = await labSpkiHashes(lab.info.graphBaseUrl, lab.info.caCertPath);
@@ -518,7 +520,7 @@ describe('resumable runs', () => {
         )
         .toBe(false);
     } finally {
-      await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: 1500 });
+      await control(lab, 'POST', '/onprem/configuration', { syncCycleMs: E2E_LAB_CLOCKS.syncCycleMs });
     }
     await step.getByRole('button', { name: 'Run the cycles again' }).click();
     expect(await verdict('takeover-2', 120_000)).toBe('Pass');
