@@ -537,6 +537,8 @@ function op<I extends z.ZodType, O extends z.ZodType, P extends z.ZodType | unde
 }
 
 const withOperationId = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ operationId, ...shape });
+/** Both interactive sign-ins (the admin's and the proof admin's): the scopes and an optional account hint. */
+const interactiveSignInInput = withOperationId({ scopes, loginHint: z.string().max(256).optional() });
 
 export const contract = {
   // app
@@ -569,7 +571,7 @@ export const contract = {
   // auth
   'auth.status': op({ input: empty, output: authStatus, description: 'Signed-in account and cache.' }),
   'auth.signInInteractive': op({
-    input: withOperationId({ scopes, loginHint: z.string().max(256).optional() }),
+    input: interactiveSignInInput,
     output: account,
     progress: interactiveProgress,
     description: 'Auth code + PKCE through the system browser.',
@@ -587,7 +589,7 @@ export const contract = {
   }),
   'auth.signOut': op({ input: empty, output: z.object({ signedOut: z.boolean() }), description: 'Clear the account.' }),
   'auth.proofAdminSignIn': op({
-    input: withOperationId({ scopes, loginHint: z.string().max(256).optional() }),
+    input: interactiveSignInInput,
     output: z.object({ proofSessionId: z.string().uuid(), account, expiresAt: isoDate }),
     progress: interactiveProgress,
     description:

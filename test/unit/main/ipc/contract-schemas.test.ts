@@ -4,6 +4,8 @@
  * its edge, every enum value, every discriminator). The router validates both directions with these schemas,
  * so a loosened or tightened rule changes what crosses the boundary; each case here fails when a rule changes.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
@@ -28,6 +30,12 @@ const AT_OFFSET = '2026-12-01T11:00:00+01:00';
 const DN = 'CN=Ada,OU=Contacts,DC=contoso,DC=com';
 const s = (n: number, c = 'x'): string => c.repeat(n);
 const many = <T>(n: number, v: T): T[] => Array.from({ length: n }, () => v);
+/** `o` without `key`: a required field left out (everything else as in a good value). */
+const omit = <T extends object>(o: T, key: keyof T): Partial<T> => {
+  const copy: Partial<T> = { ...o };
+  delete copy[key];
+  return copy;
+};
 
 /** A value that must parse and come back unchanged, or `withDefaults(value, expected)` when defaults fill it in. */
 type Good = unknown;
@@ -72,6 +80,51 @@ const check = {
   expected: '5.1 or later',
   message: 'ok',
   fix: 'none',
+};
+/** Good values that the bad cases of their operation vary one field at a time. */
+const appInfo = {
+  name: 'soa-pilot',
+  version: '1',
+  transport: 'browser',
+  platform: 'l',
+  graphBaseUrl: 'https://g',
+  graphCustomHosts: [],
+  lab: false,
+  dataDir: '/',
+};
+const environment = {
+  psEdition: 'Core',
+  psVersion: '7',
+  adSyncModule: false,
+  connectSyncVersion: null,
+  cloudSyncAgentVersion: null,
+  services: [],
+  stagingMode: null,
+  checks: [],
+};
+const scheduler = {
+  syncCycleEnabled: true,
+  stagingModeEnabled: false,
+  syncCycleInProgress: true,
+  schedulerSuspended: false,
+  maintenanceEnabled: true,
+  nextSyncCyclePolicyType: 'Delta',
+  nextSyncCycleStartTimeInUTC: null,
+  currentlyEffectiveSyncCycleInterval: '00:30:00',
+};
+/** The input of both interactive sign-ins (the admin's and the proof admin's). */
+const signInInput = {
+  good: [
+    { operationId: UUID, scopes: ['User.Read'], loginHint: s(256) },
+    { operationId: UUID, scopes: ['a'] },
+  ],
+  bad: [
+    { scopes: ['a'] },
+    { operationId: UUID, scopes: ['a'], loginHint: s(257) },
+    { operationId: UUID, scopes: [] },
+    { operationId: UUID, scopes: ['a'], extra: true },
+    { operationId: UUID, scopes: ['a'], proofSessionId: UUID },
+  ],
 };
 const run = {
   runHistoryId: 'r1',
@@ -226,57 +279,14 @@ const fixtures: Record<OperationName, Fixtures> = {
           lab: false,
           dataDir: '/d',
         },
+        appInfo,
       ],
       bad: [
-        {
-          name: 'other',
-          version: '1',
-          transport: 'browser',
-          platform: 'l',
-          graphBaseUrl: 'https://g',
-          graphCustomHosts: [],
-          lab: false,
-          dataDir: '/',
-        },
-        {
-          name: 'soa-pilot',
-          version: '1',
-          transport: 'web',
-          platform: 'l',
-          graphBaseUrl: 'https://g',
-          graphCustomHosts: [],
-          lab: false,
-          dataDir: '/',
-        },
-        {
-          name: 'soa-pilot',
-          version: '1',
-          transport: 'browser',
-          platform: 'l',
-          graphBaseUrl: 'not a url',
-          graphCustomHosts: [],
-          lab: false,
-          dataDir: '/',
-        },
-        {
-          name: 'soa-pilot',
-          version: '1',
-          transport: 'browser',
-          platform: 'l',
-          graphBaseUrl: 'https://g',
-          graphCustomHosts: [1],
-          lab: false,
-          dataDir: '/',
-        },
-        {
-          name: 'soa-pilot',
-          version: '1',
-          transport: 'browser',
-          platform: 'l',
-          graphBaseUrl: 'https://g',
-          graphCustomHosts: [],
-          lab: false,
-        },
+        { ...appInfo, name: 'other' },
+        { ...appInfo, transport: 'web' },
+        { ...appInfo, graphBaseUrl: 'not a url' },
+        { ...appInfo, graphCustomHosts: [1] },
+        omit(appInfo, 'dataDir'),
       ],
     },
   },
@@ -360,18 +370,7 @@ const fixtures: Record<OperationName, Fixtures> = {
     },
   },
   'auth.signInInteractive': {
-    input: {
-      good: [
-        { operationId: UUID, scopes: ['User.Read'], loginHint: s(256) },
-        { operationId: UUID, scopes: ['a'] },
-      ],
-      bad: [
-        { scopes: ['a'] },
-        { operationId: UUID, scopes: ['a'], loginHint: s(257) },
-        { operationId: UUID, scopes: [] },
-        { operationId: UUID, scopes: ['a'], extra: true },
-      ],
-    },
+    input: signInInput,
     output: {
       good: [account],
       bad: [
@@ -423,18 +422,7 @@ const fixtures: Record<OperationName, Fixtures> = {
     output: { good: [{ signedOut: true }], bad: [{ signedOut: 1 }] },
   },
   'auth.proofAdminSignIn': {
-    input: {
-      good: [
-        { operationId: UUID, scopes: ['User.Read'], loginHint: s(256) },
-        { operationId: UUID, scopes: ['a'] },
-      ],
-      bad: [
-        { scopes: ['a'] },
-        { operationId: UUID, scopes: ['a'], loginHint: s(257) },
-        { operationId: UUID, scopes: [] },
-        { operationId: UUID, scopes: ['a'], proofSessionId: UUID },
-      ],
-    },
+    input: signInInput,
     output: {
       good: [{ proofSessionId: UUID, account, expiresAt: AT }],
       bad: [
@@ -496,84 +484,23 @@ const fixtures: Record<OperationName, Fixtures> = {
           stagingMode: false,
           checks: [],
         },
+        environment,
       ],
       bad: [
-        {
-          psEdition: 'Core',
-          psVersion: '7',
-          adSyncModule: false,
-          connectSyncVersion: null,
-          cloudSyncAgentVersion: null,
-          services: [],
-          stagingMode: null,
-          checks: [{ ...check, status: 'ok' }],
-        },
-        {
-          psEdition: 'Core',
-          psVersion: '7',
-          adSyncModule: false,
-          connectSyncVersion: null,
-          cloudSyncAgentVersion: null,
-          services: [{ name: 'ADSync' }],
-          stagingMode: null,
-          checks: [],
-        },
-        {
-          psEdition: 'Core',
-          psVersion: '7',
-          adSyncModule: false,
-          connectSyncVersion: null,
-          cloudSyncAgentVersion: null,
-          services: [],
-          checks: [],
-        },
-        {
-          psEdition: 'Core',
-          psVersion: '7',
-          adSyncModule: false,
-          connectSyncVersion: null,
-          services: [],
-          stagingMode: null,
-          checks: [],
-        },
+        { ...environment, checks: [{ ...check, status: 'ok' }] },
+        { ...environment, services: [{ name: 'ADSync' }] },
+        omit(environment, 'stagingMode'),
+        omit(environment, 'cloudSyncAgentVersion'),
       ],
     },
   },
   'server.scheduler': {
     input: { good: [{}], bad: [{ x: 1 }] },
     output: {
-      good: [
-        {
-          syncCycleEnabled: true,
-          stagingModeEnabled: false,
-          syncCycleInProgress: true,
-          schedulerSuspended: false,
-          maintenanceEnabled: true,
-          nextSyncCyclePolicyType: 'Delta',
-          nextSyncCycleStartTimeInUTC: null,
-          currentlyEffectiveSyncCycleInterval: '00:30:00',
-        },
-      ],
+      good: [scheduler],
       bad: [
-        {
-          syncCycleEnabled: true,
-          stagingModeEnabled: false,
-          syncCycleInProgress: true,
-          schedulerSuspended: false,
-          maintenanceEnabled: true,
-          nextSyncCyclePolicyType: 'Delta',
-          nextSyncCycleStartTimeInUTC: null,
-        },
-        {
-          syncCycleEnabled: true,
-          stagingModeEnabled: false,
-          syncCycleInProgress: 'yes',
-          schedulerSuspended: false,
-          maintenanceEnabled: true,
-          nextSyncCyclePolicyType: 'Delta',
-          nextSyncCycleStartTimeInUTC: null,
-          currentlyEffectiveSyncCycleInterval: null,
-        },
+        omit(scheduler, 'currentlyEffectiveSyncCycleInterval'),
+        { ...scheduler, syncCycleInProgress: 'yes', currentlyEffectiveSyncCycleInterval: null },
       ],
     },
   },
@@ -1333,28 +1260,20 @@ describe('IPC contract: shared shapes and constants', () => {
     expect(maxBodyBytes('__proto__')).toBe(65_536);
   });
 
-  it('lists the national clouds with their documented authority and Graph hosts (docs/reference/national-clouds.md)', () => {
-    expect(nationalClouds).toEqual([
-      {
-        label: 'Global (Microsoft Entra ID)',
-        authorityHost: 'https://login.microsoftonline.com',
-        graphEndpoint: 'https://graph.microsoft.com',
-      },
-      {
-        label: 'US Government L4',
-        authorityHost: 'https://login.microsoftonline.us',
-        graphEndpoint: 'https://graph.microsoft.us',
-      },
-      {
-        label: 'US Government L5 (DoD)',
-        authorityHost: 'https://login.microsoftonline.us',
-        graphEndpoint: 'https://dod-graph.microsoft.us',
-      },
-      {
-        label: 'China (operated by 21Vianet)',
-        authorityHost: 'https://login.chinacloudapi.cn',
-        graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
-      },
-    ]);
+  it('lists exactly the national clouds of docs/reference/national-clouds.md, in its order', () => {
+    // the table rows: | Cloud | `authority host` | `Graph service root` | status |
+    const rows = readFileSync(
+      fileURLToPath(new URL('../../../../docs/reference/national-clouds.md', import.meta.url)),
+      'utf8',
+    )
+      .split('\n')
+      .map((line) => /^\| (.+?) \| `(https:\/\/[^`]+)` \| `(https:\/\/[^`]+)` \|/.exec(line))
+      .filter((m) => m !== null)
+      .map(([, cloud = '', authorityHost, graphEndpoint]) => ({ cloud, authorityHost, graphEndpoint }));
+    expect(rows).toHaveLength(4);
+    expect(nationalClouds.map(({ authorityHost, graphEndpoint }) => ({ authorityHost, graphEndpoint }))).toEqual(
+      rows.map(({ authorityHost, graphEndpoint }) => ({ authorityHost, graphEndpoint })),
+    );
+    rows.forEach((row, i) => expect(nationalClouds[i]?.label.startsWith(row.cloud)).toBe(true));
   });
 });
