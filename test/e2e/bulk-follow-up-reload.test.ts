@@ -8,18 +8,9 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBulkView, rollbackableContacts, runFromCsv } from './bulk-flow';
 import { startE2E, type E2E } from './harness';
-import {
-  control,
-  expectAccessible,
-  expectSignedIn,
-  journalLines,
-  labContact,
-  labContacts,
-  openApp,
-  signIn,
-  type LabContact,
-} from './wizard-flow';
+import { control, expectAccessible, expectSignedIn, journalLines, labContact, openApp } from './wizard-flow';
 
 const COUNT = 6;
 let e2e: E2E;
@@ -32,41 +23,6 @@ afterAll(() => e2e?.close());
 async function shot(name: string): Promise<void> {
   await e2e.screenshot(name);
   await expectAccessible(e2e.page, name);
-}
-
-/** Synced contacts with a mail, a unique name and no group membership (nothing blocks their rollback). */
-async function someContacts(n: number): Promise<LabContact[]> {
-  const synced = await labContacts(e2e.lab, 'synced', 1000);
-  const names = new Map<string, number>();
-  for (const c of synced) names.set(c.displayName, (names.get(c.displayName) ?? 0) + 1);
-  const out: LabContact[] = [];
-  for (const c of synced) {
-    if (!c.mail || names.get(c.displayName) !== 1) continue;
-    const full = await labContact(e2e.lab, c.id);
-    if (full.memberOf.length > 0) continue;
-    out.push(full);
-    if (out.length === n) return out;
-  }
-  throw new Error(`only ${out.length} suitable synced contacts in the seed`);
-}
-
-async function runFromCsv(kind: 'transfer' | 'rollback', ids: string[]): Promise<void> {
-  const { page } = e2e;
-  if (kind === 'rollback') await page.getByTestId('bulk-kind-rollback').check();
-  await page.getByTestId('bulk-mode-csv').check();
-  await page
-    .getByLabel('CSV file', { exact: true })
-    .setInputFiles({ name: `${kind}.csv`, mimeType: 'text/csv', buffer: Buffer.from(['id', ...ids].join('\r\n')) });
-  await expect
-    .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
-    .toContain(`${ids.length} contacts selected`);
-  await page.getByTestId('build-plan').click();
-  await page.getByTestId('plan-table').waitFor({ timeout: 30_000 });
-  const phrase = `${kind.toUpperCase()} ${ids.length}`;
-  const confirm = page.getByLabel(`Type ${phrase} to confirm`);
-  await confirm.fill(phrase);
-  await confirm.press('Enter');
-  await page.getByTestId('bulk-success').waitFor({ timeout: 90_000 });
 }
 
 /** Everything the summary shows about the run's evidence (the table holds all rows: 6 fit in view). */
@@ -120,21 +76,17 @@ async function shownRunId(page: Page): Promise<string> {
 describe('bulk follow-up across reloads', () => {
   it('shows the same evidence after a reload, and "Check pending objects" finishes the takeover after a reload mid-check', async () => {
     const { page, lab } = e2e;
-    const ids = (await someContacts(COUNT)).map((c) => c.id);
+    const ids = (await rollbackableContacts(lab, COUNT)).map((c) => c.id);
 
-    await openApp(e2e);
-    await signIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await page.getByRole('button', { name: 'Bulk', exact: true }).click();
-    await page.getByTestId('bulk-selection').waitFor({ timeout: 30_000 });
-    await runFromCsv('transfer', ids);
+    await openBulkView(e2e);
+    await runFromCsv(page, 'transfer', ids);
     for (const id of ids) expect((await labContact(lab, id)).soaState).toBe('transferred');
 
     const { syncCycleMs } = await control<{ syncCycleMs: number }>(lab, 'GET', '/onprem/configuration');
     await control(lab, 'POST', '/onprem/configuration', { takeoverDelayCycles: 2 });
     try {
       await page.getByTestId('bulk-new-run').click();
-      await runFromCsv('rollback', ids);
+      await runFromCsv(page, 'rollback', ids);
       const runId = await shownRunId(page);
       const headline = page.getByTestId('bulk-level-headline');
       expect(await headline.textContent()).toContain(`pending takeover: ${COUNT}`);

@@ -7,18 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBulkView, rollbackableContacts, runFromCsv } from './bulk-flow';
 import { startE2E, type E2E } from './harness';
-import {
-  control,
-  expectAccessible,
-  expectSignedIn,
-  findFiles,
-  labContact,
-  labContacts,
-  openApp,
-  signIn,
-  type LabContact,
-} from './wizard-flow';
+import { control, expectAccessible, findFiles, labContact } from './wizard-flow';
 
 let e2e: E2E;
 
@@ -32,65 +23,22 @@ async function shot(name: string): Promise<void> {
   await expectAccessible(e2e.page, name);
 }
 
-/** 20 synced contacts with a mail, a unique name and no group membership (nothing blocks their rollback). */
-async function twentyContacts(): Promise<LabContact[]> {
-  const synced = await labContacts(e2e.lab, 'synced', 1000);
-  const names = new Map<string, number>();
-  for (const c of synced) names.set(c.displayName, (names.get(c.displayName) ?? 0) + 1);
-  const out: LabContact[] = [];
-  for (const c of synced) {
-    if (!c.mail || names.get(c.displayName) !== 1) continue;
-    const full = await labContact(e2e.lab, c.id);
-    if (full.memberOf.length > 0) continue;
-    out.push(full);
-    if (out.length === 20) return out;
-  }
-  throw new Error(`only ${out.length} suitable synced contacts in the seed`);
-}
-
-async function runFromCsv(kind: 'transfer' | 'rollback', ids: string[]): Promise<void> {
-  const { page } = e2e;
-  if (kind === 'rollback') await page.getByTestId('bulk-kind-rollback').check();
-  await page.getByTestId('bulk-mode-csv').check();
-  await page
-    .getByLabel('CSV file', { exact: true })
-    .setInputFiles({ name: `${kind}.csv`, mimeType: 'text/csv', buffer: Buffer.from(['id', ...ids].join('\r\n')) });
-  await expect
-    .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
-    .toContain(`${ids.length} contacts selected`);
-  await page.getByTestId('build-plan').click();
-  await page.getByTestId('plan-table').waitFor({ timeout: 30_000 });
-  const planned = await page
-    .locator(`[data-testid="plan-row"][data-action="${kind}"]`)
-    .evaluateAll((els) => els.map((e) => e.getAttribute('data-object-id') ?? ''));
-  expect([...planned].sort()).toEqual([...ids].sort());
-  const phrase = `${kind.toUpperCase()} ${ids.length}`;
-  const confirm = page.getByLabel(`Type ${phrase} to confirm`);
-  await confirm.fill(phrase);
-  await confirm.press('Enter');
-  await page.getByTestId('bulk-success').waitFor({ timeout: 90_000 });
-}
-
 describe('bulk rollback with a delayed takeover', () => {
   it('says "pending takeover: 20" until the server confirms each takeover, then "Complete"', async () => {
     const { page, lab } = e2e;
-    const contacts = await twentyContacts();
+    const contacts = await rollbackableContacts(lab, 20);
     const ids = contacts.map((c) => c.id);
 
-    await openApp(e2e);
-    await signIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await page.getByRole('button', { name: 'Bulk', exact: true }).click();
-    await page.getByTestId('bulk-selection').waitFor({ timeout: 30_000 });
+    await openBulkView(e2e);
 
-    await runFromCsv('transfer', ids);
+    await runFromCsv(page, 'transfer', ids);
     for (const id of ids) expect((await labContact(lab, id)).soaState).toBe('transferred');
 
     // the sync client acts on a rollback two cycles late, then takes it over in the documented two cycles
     await control(lab, 'POST', '/onprem/configuration', { takeoverDelayCycles: 2 });
     try {
       await page.getByTestId('bulk-new-run').click();
-      await runFromCsv('rollback', ids);
+      await runFromCsv(page, 'rollback', ids);
       const headline = page.getByTestId('bulk-level-headline');
       expect(await headline.getAttribute('data-complete')).toBe('false');
       expect(await headline.textContent()).toContain('pending takeover: 20');

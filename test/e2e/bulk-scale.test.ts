@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { openBulkView, selectSaved } from './bulk-flow';
 import { startE2E, type E2E } from './harness';
-import { expectSignedIn, openApp, signIn } from './wizard-flow';
 
 const ROWS = 20_000;
 const MAX_ROW_ELEMENTS = 200;
@@ -47,30 +47,10 @@ describe('bulk plan of 20,000 contacts', () => {
     expect(contacts.length).toBeGreaterThanOrEqual(ROWS);
     const ids = contacts.slice(0, ROWS).map((c) => c.id);
 
-    await openApp(e2e);
-    await signIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await page.getByRole('button', { name: 'Bulk', exact: true }).click();
-    await page.getByTestId('bulk-selection').waitFor({ timeout: 30_000 });
+    await openBulkView(e2e);
 
     // a saved selection of 20,000 contacts
-    await page.getByTestId('bulk-mode-saved').check();
-    await page.getByTestId('saved-file').setInputFiles({
-      name: 'selection-scale.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(
-        JSON.stringify({
-          version: 1,
-          objectType: 'contact',
-          createdAt: new Date().toISOString(),
-          description: '',
-          ids,
-        }),
-      ),
-    });
-    await expect
-      .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
-      .toContain(`${ROWS} contacts selected`);
+    await selectSaved(page, ids, 'selection-scale.json');
 
     // the plan: every contact read, 20,000 entries
     await page.getByTestId('build-plan').click();

@@ -8,8 +8,9 @@
  * (docs/reference/token-lifetime.md#revoked-refresh-tokens).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBulkView, selectSaved } from './bulk-flow';
 import { startE2E, type E2E } from './harness';
-import { control, expectAccessible, expectSignedIn, journalLines, openApp, signIn, writeLog } from './wizard-flow';
+import { control, expectAccessible, expectSignedIn, journalLines, writeLog } from './wizard-flow';
 
 const N = 150;
 const UPN = 'hybrid.admin@contoso.onmicrosoft.com';
@@ -36,28 +37,8 @@ describe('bulk run: refresh token revoked mid-run', () => {
       .map((c) => c.id);
     expect(ids).toHaveLength(N);
 
-    await openApp(e2e);
-    await signIn(page, UPN);
-    await expectSignedIn(page, UPN);
-    await page.getByRole('button', { name: 'Bulk', exact: true }).click();
-    await page.getByTestId('bulk-selection').waitFor({ timeout: 30_000 });
-    await page.getByTestId('bulk-mode-saved').check();
-    await page.getByTestId('saved-file').setInputFiles({
-      name: 'selection-revoked.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(
-        JSON.stringify({
-          version: 1,
-          objectType: 'contact',
-          createdAt: new Date().toISOString(),
-          description: '',
-          ids,
-        }),
-      ),
-    });
-    await expect
-      .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
-      .toContain(`${N} contacts selected`);
+    await openBulkView(e2e, UPN);
+    await selectSaved(page, ids, 'selection-revoked.json');
     await page.getByTestId('build-plan').click();
     await page.getByTestId('plan-table').waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('plan-count-transfer').textContent()).toContain(String(N));

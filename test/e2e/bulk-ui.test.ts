@@ -7,18 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBulkView } from './bulk-flow';
 import { startE2E, type E2E } from './harness';
-import {
-  control,
-  expectAccessible,
-  expectSignedIn,
-  findFiles,
-  journalLines,
-  labContact,
-  openApp,
-  signIn,
-  writeLog,
-} from './wizard-flow';
+import { control, expectAccessible, findFiles, journalLines, labContact, writeLog } from './wizard-flow';
 
 interface LabObject {
   id: string;
@@ -136,11 +127,7 @@ describe('bulk transfer from the Bulk view', () => {
     const { prefix, all, synced } = await pickPrefix(3, 12);
     const since = await lastSeq();
 
-    await openApp(e2e);
-    await signIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await page.getByRole('button', { name: 'Bulk', exact: true }).click();
-    await page.getByTestId('bulk-selection').waitFor({ timeout: 30_000 });
+    await openBulkView(e2e);
 
     // 1–2. contacts, transfer, filter by name prefix (keyboard: type and press Enter)
     await selectByPrefix(prefix, all.length);
