@@ -11,19 +11,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, labAuthorityMetadata, labCloudDiscoveryMetadata, type LabHandle } from '../../../src-main/lab/index';
-import { AuthService } from '../../../src-main/auth/auth-service';
-import { readCaFile } from '../../../src-main/auth/https-fetch';
-import { SettingsStore } from '../../../src-main/settings/settings-store';
-import { OperationError } from '../../../src-main/ipc/errors';
+import { startLab, type LabHandle } from '../../../src-main/lab/index';
 import { Journal, journalPortOf } from '../../../src-main/journal/journal';
-import { createGraphSession, TokenSourceError, type TokenSource } from '../../../src-renderer/lib/graph/graph-client';
+import { createGraphSession } from '../../../src-renderer/lib/graph/graph-client';
 import { createSessionGraphBatchPort } from '../../../src-renderer/lib/soa/bulk/session-graph-batch-port';
 import { buildPlan, planItems } from '../../../src-renderer/lib/soa/bulk/plan';
 import { runBulk } from '../../../src-renderer/lib/soa/bulk/pipeline';
-import { labBrowser } from '../../unit/main/auth/lab-browser';
 import { keepAliveFetch } from './keep-alive-fetch';
-import { allContacts, soaWritesPerObject, BULK_SCOPES, HYBRID_ADMIN } from './lab-session';
+import { labAuth } from './lab-auth';
+import { allContacts, soaWritesPerObject } from './lab-session';
 
 /**
  * Objects in the run. The issue's figure is 5,000; on the shared 2-core test machine (load 20–30) that run took
@@ -56,47 +52,19 @@ describe('bulk run across access-token expiries (MSAL silent refresh, lab clock 
   it(`transfers ${N.toLocaleString('en')} contacts while tokens expire: 0 lost, one PATCH each, no sign-in prompt`, async () => {
     const info = lab.info;
     const ca = readFileSync(info.caCertPath, 'utf8');
-    const browser = labBrowser(ca, () => HYBRID_ADMIN);
-    let prompts = 0;
     const tokenEndpointCalls: string[] = [];
-    const settings = new SettingsStore(path.join(dir, 'settings.json'), {
-      tenant: info.tenantId,
-      clientId: info.clientId,
-      authorityHost: new URL(info.authority).origin,
-      graphEndpoint: info.graphBaseUrl,
-    });
-    const auth = new AuthService({
-      getSettings: () => settings.get(),
-      dataDir: dir,
-      extraCa: readCaFile(info.caCertPath),
-      openExternal: async (url) => {
-        prompts++;
-        await browser.openExternal(url);
-      },
-      authorityMetadata: labAuthorityMetadata(info),
-      cloudDiscoveryMetadata: labCloudDiscoveryMetadata(info),
+    let forcedRefreshes = 0;
+    const { signIn, prompts, tokenSource } = labAuth(lab, dir, {
       onNetworkRequest: (url) => {
         if (new URL(url).pathname.endsWith('/oauth2/v2.0/token')) tokenEndpointCalls.push(url);
       },
+      onTokenRequest: (options) => {
+        if (options?.forceRefresh) forcedRefreshes++;
+      },
     });
-    await auth.signInInteractive(
-      { scopes: [...BULK_SCOPES], loginHint: HYBRID_ADMIN },
-      { emit: () => undefined, signal: new AbortController().signal },
-    );
-    expect(prompts).toBe(1);
+    await signIn();
+    expect(prompts()).toBe(1);
 
-    // main's auth.getAccessToken as the renderer sees it (tokenSourceFromIpc's shape, without IPC)
-    let forcedRefreshes = 0;
-    const tokenSource: TokenSource = async (scopes, options) => {
-      if (options?.forceRefresh) forcedRefreshes++;
-      try {
-        const r = await auth.getAccessToken({ scopes, ...(options?.forceRefresh ? { forceRefresh: true } : {}) });
-        return r.accessToken;
-      } catch (e) {
-        if (e instanceof OperationError) throw new TokenSourceError(e.code, e.message);
-        throw e;
-      }
-    };
     const httpsFetch = keepAliveFetch(ca);
     const expired: string[] = [];
     let running = false;
@@ -167,7 +135,7 @@ describe('bulk run across access-token expiries (MSAL silent refresh, lab clock 
     }
     expect(forcedRefreshes).toBeGreaterThanOrEqual(expired.length);
     expect(tokenEndpointCalls.length).toBeGreaterThan(jumps);
-    expect(prompts).toBe(1);
+    expect(prompts()).toBe(1);
     // 0 lost, 0 double writes
     const t = lab.tenant();
     for (const e of plan.entries) if (e.action === 'transfer') expect(t.object(e.objectId)?.isCloudManaged).toBe(true);

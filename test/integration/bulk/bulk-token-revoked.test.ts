@@ -10,19 +10,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startLab, labAuthorityMetadata, labCloudDiscoveryMetadata, type LabHandle } from '../../../src-main/lab/index';
-import { AuthService } from '../../../src-main/auth/auth-service';
-import { readCaFile } from '../../../src-main/auth/https-fetch';
-import { SettingsStore } from '../../../src-main/settings/settings-store';
-import { OperationError } from '../../../src-main/ipc/errors';
+import { startLab, type LabHandle } from '../../../src-main/lab/index';
 import { Journal, journalPortOf } from '../../../src-main/journal/journal';
-import { createGraphSession, TokenSourceError, type TokenSource } from '../../../src-renderer/lib/graph/graph-client';
+import { createGraphSession, TokenSourceError } from '../../../src-renderer/lib/graph/graph-client';
 import { createSessionGraphBatchPort } from '../../../src-renderer/lib/soa/bulk/session-graph-batch-port';
 import { buildPlan, planItems } from '../../../src-renderer/lib/soa/bulk/plan';
 import { runBulk, RunControl, type RunProgress } from '../../../src-renderer/lib/soa/bulk/pipeline';
-import { labBrowser } from '../../unit/main/auth/lab-browser';
 import { keepAliveFetch } from './keep-alive-fetch';
-import { allContacts, soaWritesPerObject, BULK_SCOPES, HYBRID_ADMIN } from './lab-session';
+import { labAuth } from './lab-auth';
+import { allContacts, soaWritesPerObject, HYBRID_ADMIN } from './lab-session';
 
 const N = 300;
 /** Longer than MSAL's 5-minute renewal offset, so the cached token reaches Graph and is refused there. */
@@ -43,47 +39,11 @@ describe('bulk run when the refresh token is revoked mid-run', () => {
   it('pauses with "sign in again", and after a new sign-in finishes: 0 lost, one PATCH each', async () => {
     const info = lab.info;
     const ca = readFileSync(info.caCertPath, 'utf8');
-    const browser = labBrowser(ca, () => HYBRID_ADMIN);
-    let prompts = 0;
-    const settings = new SettingsStore(path.join(dir, 'settings.json'), {
-      tenant: info.tenantId,
-      clientId: info.clientId,
-      authorityHost: new URL(info.authority).origin,
-      graphEndpoint: info.graphBaseUrl,
-    });
-    const auth = new AuthService({
-      getSettings: () => settings.get(),
-      dataDir: dir,
-      extraCa: readCaFile(info.caCertPath),
-      openExternal: async (url) => {
-        prompts++;
-        await browser.openExternal(url);
-      },
-      authorityMetadata: labAuthorityMetadata(info),
-      cloudDiscoveryMetadata: labCloudDiscoveryMetadata(info),
-    });
-    const signIn = (): Promise<unknown> =>
-      auth.signInInteractive(
-        { scopes: [...BULK_SCOPES], loginHint: HYBRID_ADMIN },
-        { emit: () => undefined, signal: new AbortController().signal },
-      );
-    await signIn();
-    expect(prompts).toBe(1);
-
     const refusals: TokenSourceError[] = [];
-    const tokenSource: TokenSource = async (scopes, options) => {
-      try {
-        const r = await auth.getAccessToken({ scopes, ...(options?.forceRefresh ? { forceRefresh: true } : {}) });
-        return r.accessToken;
-      } catch (e) {
-        if (e instanceof OperationError) {
-          const refusal = new TokenSourceError(e.code, e.message);
-          refusals.push(refusal);
-          throw refusal;
-        }
-        throw e;
-      }
-    };
+    const { signIn, prompts, tokenSource } = labAuth(lab, dir, { onRefusal: (r) => refusals.push(r) });
+    await signIn();
+    expect(prompts()).toBe(1);
+
     const httpsFetch = keepAliveFetch(ca);
     let running = false;
     let batches = 0;
@@ -140,7 +100,7 @@ describe('bulk run when the refresh token is revoked mid-run', () => {
       // the silent refresh was refused for the revoked grant; nobody was prompted behind the admin's back
       expect(refusals.length).toBeGreaterThan(0);
       expect(refusals.every((r) => r.code === 'interactionRequired' && /invalid_grant/.test(r.message))).toBe(true);
-      expect(prompts).toBe(1);
+      expect(prompts()).toBe(1);
       // while paused, nothing more is written
       const writesAtPause = soaWritesPerObject(lab).size;
       await new Promise((r) => setTimeout(r, 300));
@@ -148,7 +108,7 @@ describe('bulk run when the refresh token is revoked mid-run', () => {
 
       // a new sign-in, then resume
       await signIn();
-      expect(prompts).toBe(2);
+      expect(prompts()).toBe(2);
       control.resume();
       const summary = await run;
       expect(summary.progress).toMatchObject({ total: N, verified: N, failed: 0, unverified: 0, state: 'finished' });
