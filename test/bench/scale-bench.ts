@@ -195,6 +195,7 @@ export async function runScaleBench(): Promise<void> {
           window.__longTasks = [];
           new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
             .observe({ type: 'longtask', buffered: true });
+          performance.setResourceTimingBufferSize(1000000);
           window.__fetches = [];
           const realFetch = window.fetch.bind(window);
           window.fetch = async (input, init) => {
@@ -284,6 +285,17 @@ export async function runScaleBench(): Promise<void> {
           cur += d;
           peak = Math.max(peak, cur);
         }
+        // the same requests as the network stack saw them (start to the last byte; no main-thread wait)
+        const net = (
+          (await page.evaluate(
+            "performance.getEntriesByType('resource').filter((e) => e.name.includes('$batch')).map((e) => e.duration)",
+          )) as number[]
+        ).sort((a, b) => a - b);
+        const nq = (f: number): number => net[Math.min(net.length - 1, Math.floor(net.length * f))] ?? 0;
+        const busy = (await longTasksNow()).reduce((a, b) => a + b, 0);
+        say(
+          `scale trace: $batch in the network stack: ${net.length} entries, p50 ${nq(0.5).toFixed(0)} ms, p95 ${nq(0.95).toFixed(0)} ms; renderer long tasks total ${(busy / 1000).toFixed(1)} s`,
+        );
         say(
           `scale trace: $batch in flight: peak ${peak}, mean ${(area / Math.max(1, last - (ev[0]?.[0] ?? 0))).toFixed(2)}`,
         );

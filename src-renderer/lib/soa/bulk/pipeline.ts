@@ -56,10 +56,19 @@ export interface RunOptions {
   staleCheckMs?: number;
   control?: RunControl;
   onProgress?: (progress: RunProgress) => void;
+  /**
+   * Report progress at most this often (ms), and whenever the run's state changes (default: after every batch up
+   * to 2,000 objects, every 250 ms above: measuring progress counts every object).
+   */
+  progressEveryMs?: number;
   onItem?: (result: ItemResult) => void;
   /** Random source for backoff jitter (tests may fix it). */
   random?: () => number;
 }
+
+/** Runs with more objects than this measure their progress at most every PROGRESS_EVERY_MS. */
+const PROGRESS_THROTTLE_FROM = 2_000;
+const PROGRESS_EVERY_MS = 250;
 
 /** Run (or resume) a bulk run. Resolves when every object is final or the run was cancelled. */
 export async function runBulk(options: RunOptions): Promise<RunSummary> {
@@ -93,7 +102,21 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
     const reason = control.pauseReason;
     return reason && state === 'paused' ? { ...p, pausedFor: { kind: reason.kind, message: reason.message } } : p;
   };
-  const emit = (): void => options.onProgress?.(progress());
+  // Measuring progress counts every object: in a large run it is measured at most every PROGRESS_EVERY_MS (and
+  // whenever the state changes), not after each of dozens of batches a second.
+  const everyMs = options.progressEveryMs ?? (slots.length > PROGRESS_THROTTLE_FROM ? PROGRESS_EVERY_MS : 0);
+  let emitted: { at: number; state: RunProgress['state'] } | undefined;
+  let unsent = false;
+  const emit = (): void => {
+    const now = clock.now();
+    if (emitted && emitted.state === state && now - emitted.at < everyMs) {
+      unsent = true;
+      return;
+    }
+    emitted = { at: now, state };
+    unsent = false;
+    options.onProgress?.(progress());
+  };
 
   // ---- one batch: intents → send → apply the answer → results -------------------------------------
   const sendBatch = async (batchMembers: Member[]): Promise<void> => {
@@ -172,6 +195,7 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
       } else {
         state = control.paused ? 'paused' : 'running';
       }
+      if (unsent || emitted?.state !== state) emit();
       const now = clock.now();
       if (!control.paused || control.cancelled) {
         while (inFlight.size < concurrency.value) {

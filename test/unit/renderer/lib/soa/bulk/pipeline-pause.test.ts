@@ -76,3 +76,48 @@ describe('bulk pipeline pause', () => {
     for (const it of items) expect(graph.writesFor(it.objectId), it.objectId).toBe(1);
   });
 });
+
+describe('bulk pipeline progress reports', () => {
+  let dir: string;
+  let journal: Journal;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'soa-bulk-progress-'));
+    journal = new Journal(dir, 'contoso');
+  });
+  afterEach(async () => {
+    await journal.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('with a minimum interval, reports far fewer times than batches, yet every change of state and the end', async () => {
+    const graph = new FakeGraph();
+    const items = contacts(graph, 100);
+    const control = new RunControl();
+    const states: string[] = [];
+    // the run is paused while its third batch is on its way (as a click on Pause would)
+    graph.faults = {
+      decide: (_req, batchNo) => {
+        if (batchNo === 3) control.pause();
+        return 'none';
+      },
+    };
+    const run = runBulk({
+      runId: 'run-progress',
+      items,
+      graph,
+      journal: journalPortOf(journal),
+      ...FAST,
+      concurrency: { initial: 1, max: 1 },
+      control,
+      progressEveryMs: 3_600_000,
+      onProgress: (p) => states.push(p.state),
+    });
+    // reported although the interval has not passed
+    await vi.waitFor(() => expect(states).toContain('paused'), { timeout: 10_000, interval: 2 });
+    control.resume();
+    const summary = await run;
+    expect(summary.progress).toMatchObject({ total: 100, verified: 100, state: 'finished' });
+    expect(graph.batches).toBeGreaterThan(10);
+    expect(states).toEqual(['running', 'paused', 'running', 'finished']);
+  });
+});
