@@ -13,6 +13,7 @@ import {
   listSoaAuditEventsInWindow,
   TokenSourceError,
 } from '../lib/graph';
+import type { GraphSession } from '../lib/graph/graph-client';
 import { runStreaming } from '../lib/soa/streaming';
 import {
   createSessionGraphBatchPort,
@@ -32,6 +33,8 @@ import {
 
 export interface BulkPorts {
   graph: GraphBatchPort;
+  /** the Graph session under `graph` (Cloud Sync's configuration and provisioning log in the follow-up) */
+  session: GraphSession;
   journal: JournalPort;
   server: BulkServerPort;
   /** the audit log, read in time windows (docs/reference/bulk-evidence-levels.md#audit-entries-in-bulk) */
@@ -57,6 +60,7 @@ export function createBulkPorts(
   const session = createGraphSession({ baseUrl: info.graphBaseUrl, customHosts: info.graphCustomHosts, tokenSource });
   return {
     graph: createSessionGraphBatchPort(session),
+    session,
     audit: { readWindow: (q) => listSoaAuditEventsInWindow(session, q) },
     journal: createIpcJournalPort(client),
     server: {

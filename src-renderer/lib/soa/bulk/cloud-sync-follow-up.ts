@@ -6,7 +6,10 @@
  * - A transferred object is confirmed when its newest entry is the SOA skip (docs/reference/cloud-sync.md#skip-on-soa).
  *   Cloud Sync logs an object only when it processes a change, so without an AD change there may be no entry: the
  *   result then says so and the object stays at the level the cloud read gave it.
- * - A rolled-back object is confirmed when an entry shows it processed again (the takeover).
+ * - A rolled-back object is confirmed when an entry shows it processed again (the takeover) AND Entra ID reads it
+ *   as synced from AD again (`onPremisesSyncEnabled` = true, read through `cloudState`): an entry alone is not the
+ *   takeover's end state. Its attributes are not compared with AD in bulk (the wizard's takeover step does that),
+ *   and the detail says so.
  * - An object whose job is paused (its `jobState` says `stopped`) is not waited for: no scheduled cycle will run, so
  *   its log is read but the result says the cycle won't come, and a rollback is never confirmed as a takeover
  *   (docs/reference/cloud-sync.md#pause-start-and-restart).
@@ -16,6 +19,7 @@ import { listProvisioningLogs, type JobRunStateInfo, type ProvisioningLogEntry }
 import type { GraphSession } from '../../graph/graph-client';
 import { REPORTING_LIMIT, RateWindow, type WindowClock } from '../../graph/rate-window';
 import { errorText } from '../verify';
+import type { CloudSyncState } from './evidence-levels';
 import { entryMatches, outcomeOfLogEntry, type ProvisioningOutcome } from '../provisioning-outcome';
 
 export interface CloudSyncFollowUpObject {
@@ -49,6 +53,11 @@ export interface CloudSyncFollowUpOptions {
   window?: RateWindow;
   signal?: AbortSignal;
   onProgress?: (p: { round: number; confirmed: number; total: number; elapsedMs: number; queries: number }) => void;
+  /**
+   * Reads `onPremisesSyncEnabled` of rolled-back objects whose entry shows the takeover. Without it a rollback is
+   * never confirmed (the entry alone does not show Entra ID reading the object as synced again).
+   */
+  cloudState?: (objectIds: string[]) => Promise<Map<string, CloudSyncState>>;
 }
 
 export interface CloudSyncFollowUpResult {
@@ -70,13 +79,23 @@ export function confirms(action: 'transfer' | 'rollback', o: ProvisioningOutcome
   return action === 'transfer' ? o.kind === 'soaSkipped' : o.kind === 'processed' || o.kind === 'skippedOther';
 }
 
+/** What Entra ID read for a rolled-back object whose entry shows the takeover (`undefined`: not read). */
+function syncedText(state: CloudSyncState | undefined): string {
+  if (state === undefined) return ' Entra ID was not read for onPremisesSyncEnabled, so the takeover is not confirmed.';
+  if (state.onPremisesSyncEnabled !== true)
+    return ` But Entra ID still reads onPremisesSyncEnabled = ${String(state.onPremisesSyncEnabled)}: the takeover is not complete yet.`;
+  return ' Entra ID reads the object as synced from AD again (onPremisesSyncEnabled = true); its attributes were not compared with AD in bulk.';
+}
+
 function detailOf(
   action: 'transfer' | 'rollback',
   o: ProvisioningOutcome | null,
   logError: string | null,
   stopped: JobRunStateInfo | null,
+  state: CloudSyncState | undefined,
 ): string {
-  const base = detailCore(action, o, logError);
+  const core = detailCore(action, o, logError);
+  const base = action === 'rollback' && confirms(action, o) ? `${core}${syncedText(state)}` : core;
   if (!stopped) return base;
   if (action === 'rollback' && confirms(action, o))
     return `${base} But ${stopped.text} Later AD changes will not flow until the job runs again.`;
@@ -120,7 +139,12 @@ export async function followUpCloudSync(
   let logError: string | null = null;
   const stoppedOf = (o: CloudSyncFollowUpObject): JobRunStateInfo | null =>
     o.jobState?.state === 'stopped' ? o.jobState : null;
-  const open = (): CloudSyncFollowUpObject[] => objects.filter((o) => !confirms(o.action, newest.get(o.id) ?? null));
+  const synced = new Map<string, CloudSyncState>();
+  /** the log (and, for a rollback, Entra ID's onPremisesSyncEnabled) shows the action's end state */
+  const done = (o: CloudSyncFollowUpObject): boolean =>
+    confirms(o.action, newest.get(o.id) ?? null) &&
+    (o.action === 'transfer' || synced.get(o.id)?.onPremisesSyncEnabled === true);
+  const open = (): CloudSyncFollowUpObject[] => objects.filter((o) => !done(o));
   // Objects worth waiting for: a paused job runs no scheduled cycle, so its objects are read once, not waited for.
   const awaited = (): CloudSyncFollowUpObject[] => open().filter((o) => stoppedOf(o) === null);
   for (;;) {
@@ -149,6 +173,12 @@ export async function followUpCloudSync(
         if (last) newest.set(o.id, outcomeOfLogEntry(last));
       }
     }
+    // rolled-back objects whose entry shows the takeover: does Entra ID read them as synced again?
+    const toRead = open().filter((o) => o.action === 'rollback' && confirms(o.action, newest.get(o.id) ?? null));
+    if (options.cloudState && toRead.length > 0 && !logError) {
+      const read = await options.cloudState(toRead.map((o) => o.id)).catch(() => new Map<string, CloudSyncState>());
+      for (const [id, st] of read) synced.set(id, st);
+    }
     const elapsed = options.clock.now().getTime() - t0;
     const remaining = open().length;
     options.onProgress?.({
@@ -166,14 +196,14 @@ export async function followUpCloudSync(
       const outcome = newest.get(o.id) ?? null;
       const stopped = stoppedOf(o);
       // a rollback on a paused job is never confirmed as a takeover: later AD changes won't flow
-      const ok = confirms(o.action, outcome) && !(stopped && o.action === 'rollback');
+      const ok = done(o) && !(stopped && o.action === 'rollback');
       return {
         id: o.id,
         action: o.action,
         outcome,
         confirmed: ok,
         level: ok ? 'serverConfirmed' : null,
-        detail: detailOf(o.action, outcome, logError, stopped),
+        detail: detailOf(o.action, outcome, logError, stopped, synced.get(o.id)),
       };
     }),
     queries,

@@ -225,7 +225,7 @@ function headlineOf(action: BulkAction, level: EvidenceLevel, pending: LevelSumm
     case 'serverConfirmed':
       return action === 'rollback'
         ? `Complete — the sync client has taken over all ${total} objects (confirmed on the server).`
-        : `Confirmed on the server — all ${total} objects carry blockOnPremisesSync = true.`;
+        : `Confirmed on the server — all ${total} objects show the block (blockOnPremisesSync = true in the Connect Sync trace, or the SOA skip in the Cloud Sync provisioning log; each object's evidence says which).`;
     case 'cloudVerified':
     case 'written':
       return `${EVIDENCE_LEVEL_LABEL[level]} — ${waiting().join('; ')}.`;

@@ -156,7 +156,7 @@ th{background:#f5f5f5}tr.failed td,tr.unverified td{background:#fdf3f4}tr.cancel
 ${extra.levels ? `<h2>Evidence level</h2><p data-testid="level-headline"><strong>${escapeHtml(extra.levels.headline)}</strong></p>` : ''}
 ${plan ? `<h2>Plan ${escapeHtml(plan.planId)}</h2><ul>${planRows}</ul>` : ''}
 <h2>Per-object evidence</h2>
-<p>Each transferred or rolled-back object was re-read just before the write, written with one PATCH of <code>onPremisesSyncBehavior</code>, and read back; "verified" means the read-back showed the target state. The evidence level is the highest claim observed for the object: written (PATCH acknowledged), verified in the cloud (read back), confirmed on the server (the Connect Sync trace: blockOnPremisesSync after a transfer, the takeover after a rollback).</p>
+<p>Each transferred or rolled-back object was re-read just before the write, written with one PATCH of <code>onPremisesSyncBehavior</code>, and read back; "verified" means the read-back showed the target state. The evidence level is the highest claim observed for the object: written (PATCH acknowledged), verified in the cloud (read back), confirmed on the server (the Connect Sync trace: blockOnPremisesSync after a transfer, the takeover after a rollback; for an object synced by Cloud Sync, its provisioning-log entry: skipped because the SOA is in the cloud after a transfer, processed again after a rollback).</p>
 <table><thead><tr><th>Name</th><th>Object id</th><th>Action</th><th>Outcome</th><th>Evidence level</th><th>isCloudManaged before → after</th><th>PATCH status</th><th>request-id</th><th>Finished</th><th>Notes</th></tr></thead>
 <tbody>
 ${rows}

@@ -323,6 +323,7 @@ describe('the bulk follow-up with a paused job', () => {
       clock: c.clock,
       boundMs: 120_000,
       pollIntervalMs: 30_000,
+      cloudState: async (ids) => new Map(ids.map((id) => [id, { onPremisesSyncEnabled: true }])),
     });
     return { r, c, SOA };
   }

@@ -53,6 +53,7 @@ describe('the bulk follow-up over provisioning logs', () => {
       pollIntervalMs: 30_000,
       boundMs: 15 * 60_000,
       onProgress: (p) => progress.push(p.confirmed),
+      cloudState: async (ids) => new Map(ids.map((id) => [id, { onPremisesSyncEnabled: true }])),
     });
     expect(r.logError).toBeNull();
     expect(r.objects.every((x) => x.confirmed && x.level === 'serverConfirmed')).toBe(true);
@@ -108,6 +109,58 @@ describe('the bulk follow-up over provisioning logs', () => {
     );
     expect(r.objects[0]?.confirmed).toBe(false);
     expect(r.objects[0]?.detail).toMatch(/still skips/);
+  });
+
+  describe('a rollback needs Entra ID to read the object as synced again, not only the entry', () => {
+    async function rollback(
+      cloudState?: (ids: string[]) => Promise<Map<string, { onPremisesSyncEnabled: boolean | null }>>,
+    ) {
+      const c = recordingClock();
+      const f = fakeCloudSyncGraph(c.clock, []);
+      const since = c.clock.now().toISOString();
+      f.log.push(
+        logEntry({
+          id: 'e1',
+          at: new Date(c.clock.now().getTime() + 1000).toISOString(),
+          jobId: 'J',
+          status: 'success',
+          targetId: 'r1',
+        }),
+      );
+      c.advance(5000);
+      const r = await followUpCloudSync(f.graph, [{ id: 'r1', dn: null, jobId: 'J', action: 'rollback' }], since, {
+        clock: c.clock,
+        boundMs: 120_000,
+        pollIntervalMs: 30_000,
+        ...(cloudState ? { cloudState } : {}),
+      });
+      return { r, c };
+    }
+    it('confirmed when the entry shows it processed and onPremisesSyncEnabled is true (attributes not claimed)', async () => {
+      const { r } = await rollback(async (ids) => new Map(ids.map((id) => [id, { onPremisesSyncEnabled: true }])));
+      expect(r.objects[0]).toMatchObject({ confirmed: true, level: 'serverConfirmed' });
+      expect(r.objects[0]?.detail).toMatch(/onPremisesSyncEnabled = true\); its attributes were not compared with AD/);
+    });
+    it('the failing case: Entra ID still reads onPremisesSyncEnabled false → waited for, never confirmed', async () => {
+      const { r, c } = await rollback(async (ids) => new Map(ids.map((id) => [id, { onPremisesSyncEnabled: false }])));
+      expect(r.objects[0]).toMatchObject({ confirmed: false, level: null });
+      expect(r.objects[0]?.detail).toMatch(/still reads onPremisesSyncEnabled = false/);
+      expect(c.sleeps.length).toBeGreaterThan(0);
+    });
+    it('confirmed once Entra ID reads it as synced on a later round', async () => {
+      let reads = 0;
+      const { r } = await rollback(async (ids) => {
+        reads++;
+        return new Map(ids.map((id) => [id, { onPremisesSyncEnabled: reads >= 2 }]));
+      });
+      expect(reads).toBe(2);
+      expect(r.objects[0]?.confirmed).toBe(true);
+    });
+    it('the failing case: Entra ID not read at all → not confirmed, and the detail says so', async () => {
+      const { r } = await rollback();
+      expect(r.objects[0]?.confirmed).toBe(false);
+      expect(r.objects[0]?.detail).toMatch(/Entra ID was not read/);
+    });
   });
 
   it('stops at once when the log is refused (no P1/P2), and says why for every object', async () => {
