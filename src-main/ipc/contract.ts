@@ -466,6 +466,43 @@ export const stepEvidence = z.object({
     .optional(),
 });
 
+/** A Cloud Sync configuration as engine detection found it (docs/reference/cloud-sync.md#finding-the-configuration). */
+const savedCloudSyncConfiguration = z.object({
+  servicePrincipalId: z.string().min(1).max(100),
+  displayName: z.string().max(512).nullable(),
+  jobId: z.string().min(1).max(300),
+  domain: z.string().max(255).nullable(),
+  domainSource: z.enum(['jobSettings', 'displayName', 'none']),
+  forest: z.string().max(255).nullable(),
+  scheduleState: z.string().max(100).nullable(),
+  statusCode: z.string().max(100).nullable(),
+  interval: z.string().max(100).nullable(),
+});
+
+/**
+ * The object's sync engine as the pick step detected it, with the Cloud Sync rule provisionOnDemand uses: a resumed
+ * run goes on with it (the job's run state is read again by each Cloud Sync proof before it waits).
+ */
+export const savedSyncEngine = z.object({
+  route: z.object({
+    engine: z.enum(['cloudSync', 'connectSync', 'both', 'none', 'unknown']),
+    domain: z.string().max(255).nullable(),
+    cloudSync: savedCloudSyncConfiguration.nullable(),
+    connectSync: z.object({ connector: z.string().max(512), partition: z.string().max(2048) }).nullable(),
+    basis: z.array(z.string().max(4000)).max(20),
+  }),
+  /** null: no rule was read (provisionOnDemand is then not used) or the object is not on Cloud Sync */
+  rule: z
+    .object({
+      ruleId: z.string().min(1).max(300),
+      objectTypeName: z.string().max(100).nullable(),
+      objectTypeNames: z.array(z.string().max(100)).max(20),
+      mappedTypes: z.array(z.string().max(100)).max(100),
+    })
+    .nullable(),
+});
+export type SavedSyncEngine = z.infer<typeof savedSyncEngine>;
+
 /**
  * A single-object wizard run as saved after every step: the object, where the admin is, and the
  * evidence so far. Live state (the object's SOA flags, the server trace, the audit search) is not
@@ -504,6 +541,8 @@ export const wizardRunSnapshot = z.object({
     })
     .nullable()
     .optional(),
+  /** The engine step's result (runs saved before it was kept detect the engine again on resume). */
+  engine: savedSyncEngine.optional(),
 });
 export type WizardRunSnapshot = z.infer<typeof wizardRunSnapshot>;
 export const savedWizardRun = wizardRunSnapshot.extend({

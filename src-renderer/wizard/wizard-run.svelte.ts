@@ -23,12 +23,15 @@ import type { AdProbe } from '../lib/soa/transfer';
 import { cloudSyncTuningFrom, stepChooseEngine, type CloudSyncContext } from '../lib/soa/cloud-sync-proof';
 import type { EngineRoute } from '../lib/soa/sync-engine';
 import { provisioningEvidence } from '../lib/soa/provisioning-evidence';
+import { restoredEngine, savedEngineOf } from './saved-engine';
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
 export interface StepDef {
   id: string;
   title: string;
+  /** The title when Cloud Sync syncs the object and the step proves something else there (see `titleOf`). */
+  cloudSyncTitle?: string;
 }
 
 /** Where a resumed run went on, and what the live state read showed then. */
@@ -91,6 +94,12 @@ export class WizardRun {
         : undefined;
       this.auditSince = saved.auditSince;
       this.adProbe = saved.adProbe ?? null;
+      // the engine the pick step detected (with its evidence); a run saved without it detects it again on resume
+      const engine = restoredEngine(saved, session.cloudSyncWindows(), cloudSyncTuningFrom(session.tuning));
+      if (engine) {
+        this.engine = engine.route;
+        this.cloudSync = engine.context;
+      }
     }
   }
 
@@ -105,12 +114,13 @@ export class WizardRun {
       index: this.index,
       visited: this.visited,
       stepId: step?.id ?? 'preflight',
-      stepTitle: step?.title ?? '',
+      stepTitle: step ? this.titleOf(step) : '',
       object: t ? { type: 'contact', id: t.id, displayName: t.displayName, mail: t.mail, dn: t.dn } : null,
       evidence: $state.snapshot(this.evidence) as WizardRunSnapshot['evidence'],
       opIds: [...this.opIds],
       ...(this.auditSince ? { auditSince: this.auditSince } : {}),
       adProbe: this.adProbe ? { ...this.adProbe } : null,
+      ...(this.engine ? { engine: savedEngineOf($state.snapshot(this.engine), this.cloudSync) } : {}),
     };
   }
 
@@ -175,7 +185,7 @@ export class WizardRun {
     }
     this.resumed = {
       stepNumber: this.index + 1,
-      stepTitle: this.current?.title ?? '',
+      stepTitle: this.current ? this.titleOf(this.current) : '',
       state: this.classification?.label ?? 'no object chosen yet',
     };
     await this.session.refreshPending();
@@ -215,8 +225,8 @@ export class WizardRun {
   }
 
   /**
-   * Detect the chosen object's engine once (the engine step's evidence is recorded); a resumed run detects it again
-   * when a step needs it. Cloud Sync is asked (with its own permissions) only when it may sync the object.
+   * Detect the chosen object's engine once (the engine step's evidence is recorded). It is saved with the run, so a
+   * resumed run goes on with it; only a run saved without it detects it again when a step needs it. Cloud Sync is asked (with its own permissions) only when it may sync the object.
    */
   ensureEngine(): Promise<EngineRoute | undefined> {
     const target = this.target;
@@ -239,6 +249,11 @@ export class WizardRun {
       this.engineRun = undefined;
     });
     return this.engineRun;
+  }
+
+  /** A step's title for this run's object: on Cloud Sync a step named for what Cloud Sync shows. */
+  titleOf(step: StepDef): string {
+    return this.onCloudSync && step.cloudSyncTitle ? step.cloudSyncTitle : step.title;
   }
 
   get current(): StepDef | undefined {

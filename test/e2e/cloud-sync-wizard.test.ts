@@ -111,7 +111,8 @@ describe('a Cloud-Sync-synced contact through the transfer and the rollback', ()
     expect(await verdict('writable')).toBe('Pass');
     await next(page, 'writable');
 
-    // 8. verify with Cloud Sync: provisionOnDemand says skipped for the SOA
+    // 8. verify with Cloud Sync: provisionOnDemand says skipped for the SOA; the stepper names what Cloud Sync shows
+    expect(await page.getByTestId('stepper-verify-server').textContent()).toContain('Verify the Cloud Sync skip');
     await page.getByTestId('run-verify-cloud-sync').click();
     expect(await verdict('verify-server', 120_000)).toBe('Pass');
     expect(await page.getByTestId('step-verify-server').textContent()).toMatch(/SOA is in the cloud/);

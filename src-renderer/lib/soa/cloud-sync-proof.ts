@@ -538,7 +538,7 @@ export async function stepVerifyCloudSyncSkips(
 ): Promise<{ step: StepEvidence; ok: boolean; observation: CloudSyncObservation }> {
   const step = newStep(
     'verify-server',
-    'Verify with Cloud Sync',
+    'Verify the Cloud Sync skip',
     'Have Cloud Sync process the object (provisionOnDemand, or the next cycle) and read its answer and provisioning-log entry: it must skip the object because its SOA is in the cloud. AD is not changed.',
     ports.clock.now(),
   );
