@@ -2,20 +2,32 @@
  * The app's Cloud Sync library against the lab (scenario cloudSyncDomains), over HTTPS with real tokens: the route
  * is chosen by DomainFQDN among several configurations, a job that does not tell its domain makes the route "cannot
  * tell", and a paused job (each schedule variant) is read as stopped so no cycle is waited for and the block is not
- * claimed. No PowerShell: the Graph half only. docs/reference/cloud-sync.md
+ * claimed; a rollback's takeover against a paused job (each provisionOnDemand variant) is never passed, and passes
+ * once the job runs again. No PowerShell: the Graph half, with AD read from the lab's directory.
+ * docs/reference/cloud-sync.md
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLab, type LabHandle } from '../../../src-main/lab/index';
-import { CLOUD_SYNC_PAUSED_SCHEDULE_VARIANTS } from '../../../src-main/lab/cloudsync/model';
+import {
+  CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS,
+  CLOUD_SYNC_PAUSED_SCHEDULE_VARIANTS,
+} from '../../../src-main/lab/cloudsync/model';
 import { createHttpsFetch } from '../../../src-main/auth/https-fetch';
 import { createGraphSession, type GraphSession } from '../../../src-renderer/lib/graph/graph-client';
-import { getJobRunState, listCloudSyncConfigurations } from '../../../src-renderer/lib/graph/cloud-sync-graph';
+import {
+  getJobRunState,
+  getProvisioningRule,
+  listCloudSyncConfigurations,
+} from '../../../src-renderer/lib/graph/cloud-sync-graph';
+import { setCloudManaged } from '../../../src-renderer/lib/graph/soa-graph';
 import {
   blockVerdict,
   cloudSyncWindows,
   DEFAULT_CLOUD_SYNC_TUNING,
   observeCloudSync,
+  stepVerifyTakeoverCloudSync,
+  type CloudSyncContext,
 } from '../../../src-renderer/lib/soa/cloud-sync-proof';
 import { routeObject } from '../../../src-renderer/lib/soa/sync-engine';
 import { DEFAULT_TUNING, realClock, type FlowPorts } from '../../../src-renderer/lib/soa/ports';
@@ -137,6 +149,108 @@ describe('Cloud Sync against the lab: several configurations and paused jobs', (
       // the failing case: started again, the same job reads as running
       const again = await getJobRunState(graph, cfg.servicePrincipalId, cfg.jobId);
       expect(again.ok && again.value.state).toBe('running');
+    },
+  );
+});
+
+describe('a rollback takeover against a paused Cloud Sync job', () => {
+  /** The lab's transferred litware.com contact (its SOA is in the cloud). */
+  async function litwareContact(): Promise<{ id: string; displayName: string; mail: string | null; dn: string }> {
+    const r = await lab.control('GET', '/objects?kind=contact&limit=1000');
+    const rows = (
+      r.body as {
+        value: {
+          id: string;
+          displayName: string;
+          mail: string | null;
+          onPremisesDistinguishedName: string | null;
+          soaState: string;
+        }[];
+      }
+    ).value;
+    const c = rows.find(
+      (x) => /DC=litware,DC=com$/i.test(x.onPremisesDistinguishedName ?? '') && x.soaState === 'transferred',
+    );
+    if (!c?.onPremisesDistinguishedName) throw new Error('no transferred litware.com contact in the seed');
+    return { id: c.id, displayName: c.displayName, mail: c.mail, dn: c.onPremisesDistinguishedName };
+  }
+
+  /** Ports whose `server.findOnPremContact` answers from the lab's AD (the pwsh half is cloud-sync-flow's). */
+  function portsFor(): FlowPorts {
+    const findOnPremContact = (input: unknown) => {
+      const dn = (input as { dn?: string }).dn ?? '';
+      const ad = lab
+        .onPrem()
+        .adObjectsUnder('DC=litware,DC=com')
+        .find((o) => o.dn.toLowerCase() === dn.toLowerCase());
+      return {
+        matches: ad
+          ? [
+              {
+                distinguishedName: ad.dn,
+                objectGuid: ad.objectGuid,
+                displayName: ad.attrs.displayName,
+                mail: ad.attrs.mail,
+                description: ad.attrs.description,
+              },
+            ]
+          : [],
+        via: 'activeDirectory',
+      };
+    };
+    return {
+      ipc: fakeIpc({ 'server.findOnPremContact': findOnPremContact }).ipc,
+      graph,
+      clock: realClock,
+      tuning: DEFAULT_TUNING,
+      newId: () => 'op',
+    };
+  }
+
+  it.each(CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS)(
+    'provisionOnDemand %s on a paused job: the takeover is never passed; started again, it passes',
+    async (variant) => {
+      lab.updateSettings({ cloudSyncPausedOnDemand: variant, cloudSyncCycleMs: 600_000 });
+      const cfg = (await configurations()).find((c) => c.domain === 'litware.com');
+      if (!cfg) throw new Error('no litware configuration');
+      const rule = await getProvisioningRule(graph, cfg.servicePrincipalId, cfg.jobId, 'contact');
+      if (!rule.ok) throw new Error(rule.error.message);
+      const target = await litwareContact();
+      const ports = portsFor();
+      const ctx: CloudSyncContext = {
+        configuration: cfg,
+        rule: rule.value,
+        windows: cloudSyncWindows(ports),
+        // a cycle wait of 20 s at most, the log read every 300 ms
+        tuning: {
+          ...DEFAULT_CLOUD_SYNC_TUNING,
+          cycleBoundMs: 20_000,
+          logPollIntervalMs: 300,
+          logAfterOnDemandMs: 2000,
+        },
+      };
+      await jobAction(cfg.servicePrincipalId, cfg.jobId, 'pause');
+      let since = new Date().toISOString();
+      try {
+        const rolledBack = await setCloudManaged(graph, 'contact', target.id, false);
+        expect(rolledBack.ok).toBe(true);
+        const paused = await stepVerifyTakeoverCloudSync(ports, ctx, target, since);
+        expect(paused.observation.jobState?.state).toBe('stopped');
+        expect(paused.ok).toBe(false);
+        expect(paused.step.verdict).toBe('warn');
+        expect(paused.step.observed).toMatch(
+          variant === 'processes' ? /takeover is not complete/ : /The takeover has not happened/,
+        );
+      } finally {
+        await jobAction(cfg.servicePrincipalId, cfg.jobId, 'start');
+      }
+      // the failing case: with the job running again, the same object's takeover passes
+      since = new Date(Date.now() - 1000).toISOString();
+      const running = await stepVerifyTakeoverCloudSync(ports, ctx, target, since);
+      expect(running.observation.jobState?.state).toBe('running');
+      expect(running.step.verdict).toBe('pass');
+      // back to transferred for the next variant
+      expect((await setCloudManaged(graph, 'contact', target.id, true)).ok).toBe(true);
     },
   );
 });
