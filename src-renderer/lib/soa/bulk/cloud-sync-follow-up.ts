@@ -112,7 +112,7 @@ function detailCore(action: 'transfer' | 'rollback', o: ProvisioningOutcome | nu
   const where = `entry ${o.entryId ?? ''} at ${o.at ?? ''} (${o.status ?? 'no status'}${o.reason ? `: "${o.reason}"` : ''})`;
   if (confirms(action, o)) {
     return action === 'transfer'
-      ? `Cloud Sync skipped the object because its SOA is in the cloud: ${where}.`
+      ? `Cloud Sync skipped the object because its SOA is in the cloud: ${where}. A skipped entry exports nothing; the Entra values were not read again in bulk.`
       : `Cloud Sync processed the object again (takeover): ${where}.`;
   }
   if (action === 'rollback' && o.kind === 'soaSkipped')

@@ -57,6 +57,9 @@ describe('the bulk follow-up over provisioning logs', () => {
     });
     expect(r.logError).toBeNull();
     expect(r.objects.every((x) => x.confirmed && x.level === 'serverConfirmed')).toBe(true);
+    // a transfer's evidence is the skip entry; what it does not show is said
+    for (const x of r.objects.filter((o) => o.action === 'transfer'))
+      expect(x.detail).toMatch(/SOA is in the cloud: .*the Entra values were not read again in bulk/);
     // One query per job per round, far fewer than one per object.
     expect(r.queries).toBeLessThanOrEqual(r.rounds * 2);
     expect(r.queries).toBeLessThan(objects.length);
