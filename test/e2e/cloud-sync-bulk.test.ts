@@ -8,16 +8,14 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBulkView, runFromCsv } from './bulk-flow';
 import { startE2E, type E2E } from './harness';
 import {
   control,
   expectAccessible,
-  expectSignedIn,
   findFiles,
   labContact,
   labContacts,
-  openApp,
-  signIn,
   writeLog,
   type LabContact,
 } from './wizard-flow';
@@ -44,25 +42,6 @@ async function two(domain: RegExp, all: LabContact[]): Promise<LabContact[]> {
     if (out.length === 2) return out;
   }
   throw new Error(`only ${out.length} suitable synced contacts for ${String(domain)}`);
-}
-
-async function runFromCsv(kind: 'transfer' | 'rollback', ids: string[]): Promise<void> {
-  const { page } = e2e;
-  if (kind === 'rollback') await page.getByTestId('bulk-kind-rollback').check();
-  await page.getByTestId('bulk-mode-csv').check();
-  await page
-    .getByLabel('CSV file', { exact: true })
-    .setInputFiles({ name: `${kind}.csv`, mimeType: 'text/csv', buffer: Buffer.from(['id', ...ids].join('\r\n')) });
-  await expect
-    .poll(() => page.getByTestId('selection-count').textContent(), { timeout: 30_000 })
-    .toContain(`${ids.length} contacts selected`);
-  await page.getByTestId('build-plan').click();
-  await page.getByTestId('plan-table').waitFor({ timeout: 30_000 });
-  const phrase = `${kind.toUpperCase()} ${ids.length}`;
-  const confirm = page.getByLabel(`Type ${phrase} to confirm`);
-  await confirm.fill(phrase);
-  await confirm.press('Enter');
-  await page.getByTestId('bulk-success').waitFor({ timeout: 90_000 });
 }
 
 async function followUp(): Promise<string> {
@@ -104,14 +83,10 @@ describe('bulk over a tenant with both engines', () => {
     const adatum = await two(ADATUM, synced);
     const ids = [...contoso, ...adatum].map((c) => c.id);
 
-    await openApp(e2e);
-    await signIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await expectSignedIn(page, 'hybrid.admin@contoso.onmicrosoft.com');
-    await page.getByRole('button', { name: 'Bulk', exact: true }).click();
-    await page.getByTestId('bulk-selection').waitFor({ timeout: 30_000 });
+    await openBulkView(e2e);
 
     // ---- transfer, then the follow-up per engine
-    await runFromCsv('transfer', ids);
+    await runFromCsv(page, 'transfer', ids);
     const afterTransfer = await followUp();
     expect(afterTransfer).toMatch(/Connect Sync \(2 object\(s\)\): /);
     expect(afterTransfer).toMatch(/Cloud Sync: 0 of 2 object\(s\) confirmed by the provisioning log/);
@@ -149,7 +124,7 @@ describe('bulk over a tenant with both engines', () => {
 
     // ---- rollback of all four: takeover by each engine
     await page.getByTestId('bulk-new-run').click();
-    await runFromCsv('rollback', ids);
+    await runFromCsv(page, 'rollback', ids);
     const afterRollback = await followUp();
     expect(afterRollback).toMatch(/Cloud Sync: 2 of 2 object\(s\) confirmed by the provisioning log/);
     expect(await page.getByTestId('bulk-level-headline').getAttribute('data-complete')).toBe('true');
