@@ -4,7 +4,7 @@
  * failed test by the mutation runner, see docs/mutation-testing.md). Covers the generated token, a busy
  * port, a body refused by its declared length before it is read, malformed percent-encoding, a report
  * file that is gone, ticket clean-up at the exact millisecond, the event stream's clean-up on close, the
- * CSP origins in header and meta tag, and the log line of a router that throws.
+ * CSP origins in header and meta tag, the log line of a router that throws, and the loopback-only listener.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -54,6 +54,15 @@ const cookieOf = async (b: BridgeHandle) =>
   ((await fetch(b.url, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
 describe('bridge lifecycle', () => {
+  it('listens on the loopback interface only (127.0.0.1), never on every interface', async () => {
+    const listen = vi.spyOn(net.Server.prototype, 'listen');
+    await withBridge(async () => {
+      expect(listen).toHaveBeenCalledTimes(1);
+      const server = listen.mock.contexts[0] as net.Server;
+      expect(server.address()).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
+    });
+  });
+
   it('makes a random 32-byte base64url token per start when none is given, and accepts it', async () => {
     const a = await startBridge({ router: pingRouter(), rendererDir: dir });
     const b = await startBridge({ router: pingRouter(), rendererDir: dir });
