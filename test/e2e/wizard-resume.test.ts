@@ -46,7 +46,8 @@ let context: BrowserContext;
 let page: Page;
 let dataDir: string;
 let app: ChildProcess | undefined;
-const port = 20_000 + Math.floor(Math.random() * 20_000);
+// below Linux's ephemeral range (32768–60999), so no outgoing connection of this machine can hold it between restarts
+const port = 20_000 + Math.floor(Math.random() * 12_000);
 const token = randomBytes(24).toString('base64url');
 const url = `http://127.0.0.1:${port}/?token=${token}`;
 const used = new Set<string>();
