@@ -352,18 +352,14 @@ const dnInput = z.string().min(3).max(2048);
  * server's own domain and the domains its AD connectors sync: the Cloud Sync jobs' DomainFQDN, whose domains
  * may be in forests no Connect Sync connector names. Sent to PowerShell as data only.
  */
-const searchDomains = z
-  .array(
-    z
-      .string()
-      .max(253)
-      .regex(
-        /^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i,
-        'an AD domain is a DNS name such as fabrikam.com',
-      ),
-  )
-  .max(50)
-  .optional();
+export const searchDomain = z
+  .string()
+  .max(253)
+  .regex(
+    /^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i,
+    'an AD domain is a DNS name such as fabrikam.com',
+  );
+const searchDomains = z.array(searchDomain).max(50).optional();
 /** The harmless AD attributes the 6956 probe may change. */
 const probeAttribute = z.enum(['description', 'department', 'company', 'givenName', 'sn']);
 

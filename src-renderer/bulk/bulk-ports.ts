@@ -18,7 +18,7 @@ import { runStreaming } from '../lib/soa/streaming';
 import {
   createSessionGraphBatchPort,
   createIpcJournalPort,
-  findContactDns,
+  findContactDnsWithDomains,
   readMany,
   OBJECT_TYPES,
   scopesFor,
@@ -118,6 +118,7 @@ export async function resolveDns(
   objects: { objectId: string; displayName?: string | undefined; mail?: string | null | undefined }[],
   onProgress?: (done: number, total: number) => void,
   signal?: AbortSignal,
+  cloudSync?: { domains: () => Promise<string[]>; onDomains?: (objects: number, domains: string[]) => void },
 ): Promise<{ found: SweepObject[]; missing: { objectId: string; reason: string }[] }> {
   const found: SweepObject[] = [];
   const missing: { objectId: string; reason: string }[] = [];
@@ -143,14 +144,19 @@ export async function resolveDns(
     }
     return { found, missing };
   }
-  return findContactDns(
+  return findContactDnsWithDomains(
     async (input) => {
       const r = await client.call('server.findOnPremContacts', input);
       if (!r.ok) throw new Error(r.error.message);
       return r.value;
     },
     objects,
-    { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) },
+    {
+      domains: cloudSync?.domains ?? (async () => []),
+      ...(cloudSync?.onDomains ? { onDomains: cloudSync.onDomains } : {}),
+      ...(onProgress ? { onProgress } : {}),
+      ...(signal ? { signal } : {}),
+    },
   );
 }
 

@@ -23,7 +23,12 @@ import {
   routeForFollowUp,
   unroutedObservations,
 } from '../lib/soa/bulk/engine-routing';
-import { jobRunState, listCloudSyncConfigurations, type CloudSyncConfiguration } from '../lib/graph/cloud-sync-graph';
+import {
+  jobRunState,
+  listCloudSyncConfigurations,
+  searchDomainsOf,
+  type CloudSyncConfiguration,
+} from '../lib/graph/cloud-sync-graph';
 import { DEFAULT_TUNING, realClock } from '../lib/soa/ports';
 import { errorText } from '../lib/soa/verify';
 import { loadTuningOverrides } from '../wizard/session.svelte';
@@ -63,6 +68,15 @@ export async function runServerFollowUp(options: {
   const { summary: s, hooks, action } = options;
   const reached = s.items.filter((i) => i.outcome === 'verified' || i.outcome === 'skipped');
   const mail = mailsOf(options.plan?.entries ?? []);
+  let configurations: CloudSyncConfiguration[] | null = null;
+  let cloudProblem: string | null = null;
+  const readConfigurations = async (): Promise<CloudSyncConfiguration[] | null> => {
+    if (configurations || cloudProblem) return configurations;
+    const c = await listCloudSyncConfigurations(options.ports.session);
+    if (c.ok) configurations = c.value.configurations;
+    else cloudProblem = errorText(c.error);
+    return configurations;
+  };
   const dns = await resolveDns(
     options.client,
     options.ports.graph,
@@ -70,6 +84,12 @@ export async function runServerFollowUp(options: {
     reached.map((i) => ({ objectId: i.objectId, displayName: i.displayName, mail: mail(i.objectId) })),
     (done, total) => hooks.onBusy(`Finding the objects in AD (${done} of ${total})…`),
     options.signal,
+    {
+      // read only when a contact was not found where the server looks by itself
+      domains: async () => searchDomainsOf((await readConfigurations()) ?? []),
+      onDomains: (n, domains) =>
+        hooks.onBusy(`Finding ${n} object(s) in the Cloud Sync domains (${domains.join(', ')})…`),
+    },
   );
   hooks.onDnsResolved(dns.missing);
 
@@ -79,13 +99,7 @@ export async function runServerFollowUp(options: {
   const connectors = parts.ok
     ? parts.value.connectors.map((c) => ({ connector: c.name, partitions: c.partitions }))
     : null;
-  let configurations: CloudSyncConfiguration[] | null = null;
-  let cloudProblem: string | null = null;
-  if (followUpNeedsCloudSync(dns.found, connectors)) {
-    const c = await listCloudSyncConfigurations(options.ports.session);
-    if (c.ok) configurations = c.value.configurations;
-    else cloudProblem = errorText(c.error);
-  }
+  if (followUpNeedsCloudSync(dns.found, connectors)) await readConfigurations();
   const routes = routeForFollowUp(dns.found, { cloudSync: configurations, connectSync: connectors });
   if (routes.unrouted.length > 0) hooks.onObservations(unroutedObservations(routes.unrouted, new Date().toISOString()));
 

@@ -6,6 +6,7 @@
  * Nothing throws.
  */
 import { z } from 'zod';
+import { searchDomain } from '@contract';
 import type { GraphCall, GraphSession } from './graph-client';
 import { failure, ok, type GraphResult } from './graph-result';
 import type { RateWindow } from './rate-window';
@@ -184,6 +185,15 @@ export async function getJobRunState(
       return jobRunState({ statusCode: job.status?.code ?? null, scheduleState: job.schedule?.state ?? null });
     },
   );
+}
+
+/**
+ * The AD domains of Cloud Sync configurations that a search by mail or name may also ask with `-Server` (their
+ * DomainFQDN, when it is a DNS name; each once, at most 50 — the contract's limit).
+ */
+export function searchDomainsOf(configurations: readonly CloudSyncConfiguration[]): string[] {
+  const names = configurations.flatMap((c) => (c.domain && searchDomain.safeParse(c.domain).success ? [c.domain] : []));
+  return [...new Set(names)].slice(0, 50);
 }
 
 export interface CloudSyncDiscovery {

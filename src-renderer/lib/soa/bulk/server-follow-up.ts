@@ -42,6 +42,9 @@ export interface SweepResult {
   otherEvents: number;
 }
 
+/** Why a contact has no DN when the AD search found no contact by its mail or display name. */
+export const NOT_FOUND = 'No AD contact found by mail or display name.';
+
 /** Contact lookups per `server.findOnPremContacts` call. */
 export const LOOKUP_BATCH_SIZE = 1000;
 
@@ -62,7 +65,13 @@ export type FindContacts = (
 export async function findContactDns(
   find: FindContacts,
   objects: readonly ContactToFind[],
-  o: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal; batchSize?: number } = {},
+  o: {
+    onProgress?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+    batchSize?: number;
+    /** AD domains the search also asks with -Server (the Cloud Sync jobs' DomainFQDN), as data */
+    domains?: string[];
+  } = {},
 ): Promise<{ found: SweepObject[]; missing: { objectId: string; reason: string }[] }> {
   const found: SweepObject[] = [];
   const missing: { objectId: string; reason: string }[] = [];
@@ -81,7 +90,12 @@ export async function findContactDns(
     let error: string | undefined;
     if (queries.length > 0) {
       try {
-        results = new Map((await find({ queries })).results.map((r) => [r.key, r.matches]));
+        results = new Map(
+          (await find({ queries, ...(o.domains ? { domains: o.domains } : {}) })).results.map((r) => [
+            r.key,
+            r.matches,
+          ]),
+        );
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
@@ -102,13 +116,47 @@ export async function findContactDns(
             ? `AD lookup failed: ${error}`
             : matches.length > 1
               ? `${matches.length} AD contacts match; not swept.`
-              : 'No AD contact found by mail or display name.',
+              : NOT_FOUND,
         });
     }
     done += batch.length;
   }
   o.onProgress?.(done, objects.length);
   return { found, missing };
+}
+
+/**
+ * `findContactDns`, then the contacts it did not find again in the AD domains `o.domains()` gives (the Cloud Sync
+ * jobs' DomainFQDN, which may be in forests no AD connector names; asked with `-Server`, as data —
+ * docs/reference/adsync-types.md). `o.domains()` is called only when a contact was not found.
+ */
+export async function findContactDnsWithDomains(
+  find: FindContacts,
+  objects: readonly ContactToFind[],
+  o: {
+    domains: () => Promise<string[]>;
+    onDomains?: (objects: number, domains: string[]) => void;
+    onProgress?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+    batchSize?: number;
+  },
+): Promise<{ found: SweepObject[]; missing: { objectId: string; reason: string }[] }> {
+  const { domains: readDomains, onDomains, ...lookup } = o;
+  const first = await findContactDns(find, objects, lookup);
+  const notFound = new Set(first.missing.filter((m) => m.reason === NOT_FOUND).map((m) => m.objectId));
+  if (notFound.size === 0) return first;
+  const domains = await readDomains();
+  if (domains.length === 0) return first;
+  onDomains?.(notFound.size, domains);
+  const again = await findContactDns(
+    find,
+    objects.filter((x) => notFound.has(x.objectId)),
+    { ...lookup, domains },
+  );
+  return {
+    found: [...first.found, ...again.found],
+    missing: [...first.missing.filter((m) => !notFound.has(m.objectId)), ...again.missing],
+  };
 }
 
 /** One sync cycle after the run (waits out a busy engine); the typed result says busy / staging / completed. */
