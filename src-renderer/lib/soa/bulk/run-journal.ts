@@ -404,38 +404,49 @@ export function restoreRunEvidence(runId: string, records: readonly StoredJourna
     }
   }
   // the latest run end whose every part is in the journal (a part lost in a crash makes the set incomplete)
-  for (const parts of [...runEnds.values()].reverse()) {
-    const first = parts.find((p) => p.part === 0);
-    const whole = first && new Set(parts.map((p) => p.part)).size === first.parts;
-    if (!first?.progress || !whole) continue;
-    const items = [...parts].sort((a, b) => a.part - b.part).flatMap((p) => p.items);
+  const runEnd = latestWhole(runEnds, (first) => first.progress !== undefined);
+  const progress = runEnd?.first.progress;
+  if (runEnd && progress) {
+    const { first, parts } = runEnd;
     out.summary = {
       runId,
       startedAt: first.startedAt,
       finishedAt: first.finishedAt,
       cancelled: first.cancelled,
-      items,
-      progress: first.progress,
+      items: parts.flatMap((p) => p.items),
+      progress,
     };
-    break;
   }
-  // the latest sweep whose every part is in the journal (a partial sweep would show objects as not seen)
-  for (const parts of [...sweeps.values()].reverse()) {
-    const first = parts.find((p) => p.part === 0);
-    if (!first || new Set(parts.map((p) => p.part)).size !== first.parts) continue;
-    // one record per part (a part journaled twice counts once)
-    const byPart = new Map(parts.map((p) => [p.part, p]));
-    const entries = [...byPart.values()].sort((a, b) => a.part - b.part).flatMap((p) => p.entries);
+  // the latest whole sweep (a partial sweep would show objects as not seen)
+  const sweep = latestWhole(sweeps);
+  if (sweep) {
+    const entries = sweep.parts.flatMap((p) => p.entries);
     out.sweep = {
-      since: first.since,
-      provider: first.provider,
-      otherEvents: first.otherEvents,
+      since: sweep.first.since,
+      provider: sweep.first.provider,
+      otherEvents: sweep.first.otherEvents,
       confirmed: entries.flatMap((e) =>
         e.seen ? [{ objectId: e.objectId, dn: e.dn, time: e.time, recordId: e.recordId }] : [],
       ),
       notSeen: entries.flatMap((e) => (e.seen ? [] : [{ objectId: e.objectId, dn: e.dn }])),
     };
-    break;
   }
   return out;
+}
+
+/**
+ * The latest record set (by group, in journal order) whose every part is present and whose part 0 passes `accept`:
+ * its part 0 and its parts in order, one record per part (a part journaled twice counts once).
+ */
+function latestWhole<T extends { part: number; parts: number }>(
+  groups: ReadonlyMap<string, T[]>,
+  accept: (first: T) => boolean = () => true,
+): { first: T; parts: T[] } | undefined {
+  for (const records of [...groups.values()].reverse()) {
+    const byPart = new Map(records.map((r) => [r.part, r]));
+    const first = byPart.get(0);
+    if (!first || byPart.size !== first.parts || !accept(first)) continue;
+    return { first, parts: [...byPart.values()].sort((a, b) => a.part - b.part) };
+  }
+  return undefined;
 }
