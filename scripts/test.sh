@@ -67,16 +67,22 @@ lane_pid=$!
 # stop the second lane too if npm test is interrupted
 trap 'kill "$lane_pid" 2>/dev/null || true' INT TERM
 e2e_rc=0
-npx vitest run --project e2e || e2e_rc=$?
+e2e_log="$(mktemp -t soa-test-e2e-XXXXXX.log)"
+npx vitest run --project e2e 2>&1 | tee "$e2e_log" || e2e_rc=$?
 step "e2e lane done (rc $e2e_rc); waiting for the unit + integration + Pester lane"
 lane_rc=0
 wait "$lane_pid" || lane_rc=$?
 trap - INT TERM
 step "unit + integration + Pester lane (rc $lane_rc)"
 cat "$lane_log"
-rm -f "$lane_log"
 if [ "$e2e_rc" -ne 0 ] || [ "$lane_rc" -ne 0 ]; then
+  # CI shows only the end of the output: repeat each failed test and its first error lines here.
+  step "failures, repeated from the lanes above"
+  for log in "$e2e_log" "$lane_log"; do
+    sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E -A12 '^ *(FAIL|×|✗) |\[-\]|Tests Failed' | head -120 || true
+  done
   printf '\nnpm test FAILED: e2e lane rc %s, unit + integration + Pester lane rc %s (see each lane above)\n' "$e2e_rc" "$lane_rc" >&2
   exit 1
 fi
+rm -f "$lane_log" "$e2e_log"
 step "all suites passed"
