@@ -8,10 +8,12 @@ import {
   readSoaUntil,
   runSyncCycle,
   soaReading,
+  soaStateText,
+  traceObject,
   type AuditPollState,
 } from '../../../../../src-renderer/lib/soa/verify';
 import { CancelledError } from '../../../../../src-renderer/lib/soa/ports';
-import { fakeGraph, fakeIpc, networkError, ports, recordingClock, throttled } from './fakes';
+import { fakeGraph, fakeIpc, forbidden, networkError, ports, recordingClock, throttled } from './fakes';
 
 /** A clock that advances by the slept time (no real waiting). */
 function steppingPorts(graph: ReturnType<typeof fakeGraph>, intervalMs: number, boundMs: number) {
@@ -394,5 +396,258 @@ describe('verify edges', () => {
         ),
       ),
     ).rejects.toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('the evidence records of the reads (what the report shows, word for word)', () => {
+  const at = new Date(1_700_000_000_000).toISOString();
+
+  it('readSoa: both GETs with their URL (id encoded), time, status, request id and the fields read', async () => {
+    const g = fakeGraph((c) =>
+      c.path.endsWith('/onPremisesSyncBehavior')
+        ? { status: 200, body: { isCloudManaged: false }, requestId: 'rid-b' }
+        : { status: 203, body: { id: 'c 1', displayName: 'Alex' }, requestId: 'rid-c' },
+    );
+    const r = await readSoa(ports(fakeIpc().ipc, g), 'c 1');
+    expect(r.requests).toEqual([
+      {
+        kind: 'graph',
+        label: 'GET https://graph.test/v1.0/contacts/c%201/onPremisesSyncBehavior?$select=isCloudManaged',
+        at,
+        status: 200,
+        requestId: 'rid-b',
+        response: { isCloudManaged: false },
+      },
+      {
+        kind: 'graph',
+        label:
+          'GET https://graph.test/v1.0/contacts/c%201?$select=id,displayName,mail,onPremisesSyncEnabled,onPremisesLastSyncDateTime',
+        at,
+        status: 203,
+        requestId: 'rid-c',
+        // fields the contact did not carry are recorded as null (read, and empty), not left out
+        response: { displayName: 'Alex', onPremisesSyncEnabled: null, onPremisesLastSyncDateTime: null },
+      },
+    ]);
+    expect(r).toMatchObject({ isCloudManaged: false, onPremisesSyncEnabled: null, onPremisesLastSyncDateTime: null });
+  });
+
+  it('readSoa: a failed GET records its error status, code and message; the contact error is kept when only it failed', async () => {
+    const g = fakeGraph((c) =>
+      c.path.endsWith('/onPremisesSyncBehavior')
+        ? forbidden
+        : { kind: 'notFound', status: 404, code: 'Request_ResourceNotFound', message: 'gone' },
+    );
+    const r = await readSoa(ports(fakeIpc().ipc, g), 'c1');
+    expect(r.requests.map((q) => [q.status, q.requestId, q.response])).toEqual([
+      [403, 'rid-1', { error: 'Authorization_RequestDenied', message: forbidden.message }],
+      [404, 'rid-2', { error: 'Request_ResourceNotFound', message: 'gone' }],
+    ]);
+    expect(r.error?.code).toBe('Authorization_RequestDenied');
+    const onlyContact = await readSoa(
+      ports(
+        fakeIpc().ipc,
+        fakeGraph((c) =>
+          c.path.endsWith('/onPremisesSyncBehavior')
+            ? { status: 200, body: { isCloudManaged: true } }
+            : { kind: 'notFound', status: 404, code: 'Request_ResourceNotFound', message: 'gone' },
+        ),
+      ),
+      'c1',
+    );
+    expect(onlyContact.error?.code).toBe('Request_ResourceNotFound');
+    expect(soaStateText(onlyContact)).toBe('isCloudManaged = true; onPremisesSyncEnabled = null');
+  });
+
+  it('readSoaUntil passes the abort signal to its sleep, and sleeps without one when none is given', async () => {
+    const seen: (AbortSignal | undefined)[] = [];
+    const g = fakeGraph((c) =>
+      c.path.endsWith('/onPremisesSyncBehavior')
+        ? { status: 200, body: { isCloudManaged: true } }
+        : { status: 200, body: { id: 'c1', onPremisesSyncEnabled: true } },
+    );
+    const base = ports(fakeIpc().ipc, g);
+    const p = {
+      ...base,
+      clock: { now: () => new Date(0), sleep: async (_ms: number, s?: AbortSignal) => void seen.push(s) },
+    };
+    const ac = new AbortController();
+    await readSoaUntil(p, 'c1', () => false, ac.signal);
+    await readSoaUntil(p, 'c1', () => false);
+    expect(seen).toEqual([ac.signal, ac.signal, undefined, undefined]);
+  });
+
+  const adConnector = { name: 'contoso.com', via: 'partition', partition: 'DC=contoso,DC=com' };
+  const exportEvidence = { awaiting: true, source: 'runHistory', detail: 'd.', exportRun: null, pendingExports: 2 };
+  const tracedValue = {
+    status: 'traced',
+    dn: 'CN=A,DC=contoso,DC=com',
+    adConnector,
+    adObject: {},
+    metaverseObjectId: 'mv',
+    entraObject: null,
+    blockOnPremisesSync: false,
+    cloudAnchor: 'Contact_c1',
+    cloudMastered: false,
+    awaitingExportConfirmation: true,
+    exportEvidence,
+    message: 'traced it',
+  };
+
+  it('traceObject: the commands in the label, since only when given, and the traced fields in the response', async () => {
+    const inputs: unknown[] = [];
+    const f = fakeIpc({
+      'server.traceObject': (input) => {
+        inputs.push(input);
+        return tracedValue;
+      },
+    });
+    const p = ports(
+      f.ipc,
+      fakeGraph(() => ({ status: 200 })),
+    );
+    const withSince = await traceObject(p, 'CN=A,DC=contoso,DC=com', '2026-01-01T00:00:00Z');
+    expect(withSince.request).toEqual({
+      kind: 'powershell',
+      label:
+        "Get-ADSyncCSObject -ConnectorName <AD connector> -DistinguishedName 'CN=A,DC=contoso,DC=com' → Get-ADSyncMVObject → Get-ADSyncCSObject (Entra connector) → Get-ADSyncRunProfileResult -ConnectorId <Entra connector> -RunStepDetails (Export runs since 2026-01-01T00:00:00Z)",
+      at,
+      status: 'traced',
+      response: {
+        blockOnPremisesSync: false,
+        awaitingExportConfirmation: true,
+        cloudAnchor: 'Contact_c1',
+        adConnector: 'contoso.com',
+        exportEvidence,
+        message: 'traced it',
+      },
+    });
+    expect(withSince.error).toBeUndefined();
+    const without = await traceObject(p, 'CN=A,DC=contoso,DC=com');
+    expect(without.request.label).toBe(
+      "Get-ADSyncCSObject -ConnectorName <AD connector> -DistinguishedName 'CN=A,DC=contoso,DC=com' → Get-ADSyncMVObject → Get-ADSyncCSObject (Entra connector)",
+    );
+    expect(inputs).toEqual([
+      { dn: 'CN=A,DC=contoso,DC=com', since: '2026-01-01T00:00:00Z' },
+      { dn: 'CN=A,DC=contoso,DC=com' },
+    ]);
+  });
+
+  it('traceObject: an object that is not traced records only its message; a failed call its error and no trace', async () => {
+    const notJoined = { status: 'notJoined', dn: 'CN=A', adConnector, adObject: {}, message: 'not joined' };
+    const p = ports(
+      fakeIpc({ 'server.traceObject': () => notJoined }).ipc,
+      fakeGraph(() => ({ status: 200 })),
+    );
+    const r = await traceObject(p, 'CN=A');
+    expect(r.trace).toEqual(notJoined);
+    expect(r.request).toMatchObject({ status: 'notJoined', response: { message: 'not joined' } });
+    expect(r.request.response).toEqual({ message: 'not joined' });
+    const failing = {
+      call: async () => ({ ok: false, error: { code: 'powershell', message: 'no module' } }),
+      invoke: async () => undefined,
+      onProgress: () => () => undefined,
+    } as unknown as Parameters<typeof ports>[0];
+    const e = await traceObject(
+      ports(
+        failing,
+        fakeGraph(() => ({ status: 200 })),
+      ),
+      'CN=A',
+    );
+    expect(e).toEqual({
+      trace: null,
+      error: { code: 'powershell', message: 'no module' },
+      request: expect.objectContaining({
+        status: 'powershell',
+        response: { error: 'powershell', message: 'no module' },
+      }) as unknown,
+    });
+  });
+
+  it('runSyncCycle: the label names the policy, the timeout comes from tuning, a cycle not completed is not ok', async () => {
+    const inputs: unknown[] = [];
+    const busy = { status: 'busy', message: 'a cycle is running' };
+    const f = fakeIpc({
+      'server.runSyncCycle': (input) => {
+        inputs.push(input);
+        return busy;
+      },
+    });
+    const out = await runSyncCycle(
+      ports(
+        f.ipc,
+        fakeGraph(() => ({ status: 200 })),
+      ),
+      { policyType: 'Initial' },
+    );
+    expect(out).toEqual({
+      ok: false,
+      result: busy,
+      request: {
+        kind: 'powershell',
+        label:
+          'Start-ADSyncSyncCycle -PolicyType Initial; then wait for SyncCycleInProgress = False and Get-ADSyncRunProfileResult',
+        at,
+        status: 'busy',
+        response: busy,
+      },
+    });
+    expect(inputs).toEqual([{ policyType: 'Initial', timeoutSeconds: 1800, waitIfBusy: true, operationId: 'op-1' }]);
+    const d = await runSyncCycle(
+      ports(
+        f.ipc,
+        fakeGraph(() => ({ status: 200 })),
+      ),
+    );
+    expect(d.request.label).toMatch(/^Start-ADSyncSyncCycle -PolicyType Delta;/);
+  });
+  it('runSyncCycle forwards the progress of its own operation and the abort signal; a cancel says the cycle goes on', async () => {
+    const listeners: ((e: { operationId: string; data: unknown }) => void)[] = [];
+    const calls: string[] = [];
+    const ipc = {
+      call: async (name: string, input: { operationId: string }) => {
+        calls.push(name);
+        for (const l of listeners) {
+          l({ operationId: 'other-op', data: { phase: 'foreign' } });
+          l({ operationId: input.operationId, data: { phase: 'running' } });
+        }
+        return { ok: true, value: { status: 'stagingMode', message: 'staging' } };
+      },
+      invoke: async () => undefined,
+      onProgress: (l: (e: { operationId: string; data: unknown }) => void) => {
+        listeners.push(l);
+        return () => undefined;
+      },
+    } as unknown as Parameters<typeof ports>[0];
+    const p = ports(
+      ipc,
+      fakeGraph(() => ({ status: 200 })),
+    );
+    const seen: unknown[] = [];
+    const out = await runSyncCycle(p, { onProgress: (e) => seen.push(e) });
+    expect(seen).toEqual([{ phase: 'running' }]);
+    expect(out.ok).toBe(false);
+    const ac = new AbortController();
+    ac.abort();
+    const cancelled = runSyncCycle(p, { signal: ac.signal });
+    await expect(cancelled).rejects.toBeInstanceOf(CancelledError);
+    await expect(cancelled).rejects.toThrow(
+      'The sync wait was cancelled (the cycle itself keeps running on the server).',
+    );
+    // the aborted signal reached the streaming call: no second cycle was started on the server
+    expect(calls).toEqual(['server.runSyncCycle']);
+  });
+
+  it('pollAudit without an onTick callback: an aborted poll still ends as cancelled', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const g = fakeGraph(() => ({ status: 200, body: { value: [] } }));
+    const s = await pollAudit(
+      steppingPorts(g, 1000, 60_000),
+      { targetId: 'c1', since: '2026-01-01T00:00:00Z', action: 'transfer' },
+      { signal: ac.signal },
+    );
+    expect(s).toMatchObject({ status: 'cancelled', polls: 0 });
   });
 });
