@@ -160,7 +160,10 @@ export async function resolveDns(
   );
 }
 
-/** Each object's onPremisesSyncEnabled as Entra ID reads it now (batched reads); unreadable objects are left out. */
+/**
+ * Each object's onPremisesSyncEnabled as Entra ID reads it now (batched reads), with its displayName and mail (a
+ * Cloud Sync rollback compares them with AD); unreadable objects are left out, a missing property stays undefined.
+ */
 export async function readCloudSyncState(
   graph: GraphBatchPort,
   objectType: BulkObjectType,
@@ -169,15 +172,23 @@ export async function readCloudSyncState(
   const info = OBJECT_TYPES[objectType];
   const reads = await readMany(
     graph,
-    ids.map((id) => ({ key: id, url: `/${info.collection}/${id}?$select=id,onPremisesSyncEnabled` })),
+    ids.map((id) => ({
+      key: id,
+      url: `/${info.collection}/${id}?$select=id,onPremisesSyncEnabled,displayName,mail`,
+    })),
     { scopes: scopesFor(objectType) },
   );
   const out = new Map<string, CloudSyncState>();
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   for (const id of ids) {
     const body = reads.get(id)?.body;
     if (typeof body === 'object' && body !== null && 'onPremisesSyncEnabled' in body) {
-      const v = (body as { onPremisesSyncEnabled: unknown }).onPremisesSyncEnabled;
-      out.set(id, { onPremisesSyncEnabled: typeof v === 'boolean' ? v : null });
+      const b = body as { onPremisesSyncEnabled: unknown; displayName?: unknown; mail?: unknown };
+      out.set(id, {
+        onPremisesSyncEnabled: typeof b.onPremisesSyncEnabled === 'boolean' ? b.onPremisesSyncEnabled : null,
+        ...('displayName' in b ? { displayName: text(b.displayName) } : {}),
+        ...('mail' in b ? { mail: text(b.mail) } : {}),
+      });
     }
   }
   return out;

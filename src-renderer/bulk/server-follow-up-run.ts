@@ -16,7 +16,12 @@ import {
   type SweepObject,
   type SweepResult,
 } from '../lib/soa/bulk';
-import { followUpCloudSync, type CloudSyncFollowUpResult } from '../lib/soa/bulk/cloud-sync-follow-up';
+import {
+  followUpCloudSync,
+  readAdValuesOfContacts,
+  type AdRead,
+  type CloudSyncFollowUpResult,
+} from '../lib/soa/bulk/cloud-sync-follow-up';
 import {
   cloudSyncObservations,
   followUpNeedsCloudSync,
@@ -195,6 +200,24 @@ async function cloudSyncFollowUp(
       pollIntervalMs: loadTuningOverrides().auditPollIntervalMs ?? DEFAULT_TUNING.auditPollIntervalMs,
       signal: options.signal,
       cloudState: (ids) => readCloudSyncState(options.ports.graph, options.objectType, ids),
+      // the takeover's attributes against AD: contacts are read in AD (batched); users and groups are not
+      adValues: async (objs) =>
+        options.objectType === 'contact'
+          ? readAdValuesOfContacts(
+              async (input) => {
+                const found = await options.client.call('server.findOnPremContacts', input);
+                if (!found.ok) throw new Error(found.error.message);
+                return found.value;
+              },
+              objs,
+              searchDomainsOf(configurations),
+            )
+          : new Map<string, AdRead>(
+              objs.map((o) => [
+                o.id,
+                { ok: false, reason: `AD values of ${options.objectType}s are not read in bulk (contacts only)` },
+              ]),
+            ),
       onProgress: (p) =>
         hooks.onBusy(
           `Cloud Sync provisioning log, round ${p.round}: ${p.confirmed} of ${p.total} confirmed${p.confirmed < p.total && action === 'rollback' ? '; waiting for the next cycle…' : '.'}`,

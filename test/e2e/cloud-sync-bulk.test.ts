@@ -90,6 +90,10 @@ describe('bulk over a tenant with both engines', () => {
     const afterTransfer = await followUp();
     expect(afterTransfer).toMatch(/Connect Sync \(2 object\(s\)\): /);
     expect(afterTransfer).toMatch(/Cloud Sync: 0 of 2 object\(s\) confirmed by the provisioning log/);
+    // the pending headline names the Cloud Sync evidence, never Connect Sync's blockOnPremisesSync
+    const pendingHeadline = (await page.getByTestId('bulk-level-headline').textContent()) ?? '';
+    expect(pendingHeadline).toMatch(/pending on the server: 2 \(Cloud Sync, no SOA skip in the provisioning log yet\)/);
+    expect(pendingHeadline).not.toContain('blockOnPremisesSync');
     await e2e.screenshot('cloud-sync-bulk-01-transfer-follow-up');
     await expectAccessible(page, 'cloud sync bulk transfer follow-up');
     let lines = await reportLines('transfer', ids);
@@ -137,8 +141,8 @@ describe('bulk over a tenant with both engines', () => {
     for (const c of adatum) {
       expect(lines.get(c.id), c.displayName).toContain('Confirmed on the server');
       expect(lines.get(c.id)).toMatch(/Cloud Sync \(provisioning log\): Cloud Sync processed the object again/);
-      // the takeover also needs Entra ID to read the object as synced again; attributes are not claimed in bulk
-      expect(lines.get(c.id)).toMatch(/onPremisesSyncEnabled = true\); its attributes were not compared with AD/);
+      // the takeover also needs Entra ID to read the object as synced again, and its attributes to match AD
+      expect(lines.get(c.id)).toMatch(/onPremisesSyncEnabled = true\) and its displayName and mail match AD\./);
     }
     for (const id of ids) expect((await labContact(lab, id)).onPremisesSyncEnabled).toBe(true);
     // never the job's /start, never one provisionOnDemand per object

@@ -26,6 +26,7 @@ import {
 import { getContact } from '../graph/soa-graph';
 import { PROVISION_ON_DEMAND_LIMIT, RateWindow, REPORTING_LIMIT } from '../graph/rate-window';
 import { touchAdJournaled } from './ad-journal';
+import { attributeMismatches, type AdValues } from './ad-attribute-match';
 import { finishStep, newStep, openAdStep, type RequestRecord, type StepEvidence } from './evidence';
 import type { FlowPorts, FlowTuning } from './ports';
 import {
@@ -628,11 +629,6 @@ export async function stepProveAdBlockedCloudSync(
 // The takeover after a rollback
 // ----------------------------------------------------------------------------------------------
 
-export interface AdValues {
-  displayName: string | null;
-  mail: string | null;
-}
-
 /** What the takeover step concluded (pure). */
 export function takeoverVerdict(input: {
   observation: CloudSyncObservation;
@@ -671,18 +667,7 @@ function takeoverVerdictCore(input: {
 }): { verdict: 'pass' | 'warn' | 'fail'; observed: string; mismatches: string[] } {
   const { observation: o, read, ad } = input;
   const decisive = decisiveOutcome(o);
-  const mismatches: string[] = [];
-  if (ad) {
-    if (ad.displayName !== null && ad.displayName !== read.displayName)
-      mismatches.push(`displayName: Entra "${read.displayName ?? ''}", AD "${ad.displayName}"`);
-    if (
-      read.mail !== undefined &&
-      ad.mail !== null &&
-      (ad.mail ?? '').toLowerCase() !== (read.mail ?? '').toLowerCase()
-    ) {
-      mismatches.push(`mail: Entra "${read.mail ?? ''}", AD "${ad.mail}"`);
-    }
-  }
+  const mismatches = ad ? attributeMismatches(read, ad) : [];
   const flags = `isCloudManaged = ${String(read.isCloudManaged)}; onPremisesSyncEnabled = ${String(read.onPremisesSyncEnabled)}`;
   if (read.isCloudManaged === true)
     return { verdict: 'fail', observed: `${flags}: the rollback has not been applied.`, mismatches };

@@ -57,6 +57,7 @@ export function cloudSyncObservations(
       detail: `Cloud Sync (provisioning log): ${o.detail}`,
       cycle: result.rounds,
       observedAt,
+      engine: 'cloudSync',
     });
   }
   return out;
@@ -84,6 +85,7 @@ export function unroutedObservations(
         detail: `Not followed up on a sync engine: ${label[u.engine]}. ${u.reason}`,
         cycle: 0,
         observedAt,
+        engine: 'none',
       },
     ]),
   );

@@ -40,13 +40,23 @@ export interface ServerObservation {
   /** the follow-up cycle (1-based) of this observation */
   cycle: number;
   observedAt: string;
+  /**
+   * Which sync engine's evidence this is: the Connect Sync trace, the Cloud Sync provisioning log, or `none` (the
+   * object was not followed up on a sync engine). Absent in records written before it existed.
+   */
+  engine?: ObservationEngine;
 }
+
+export type ObservationEngine = 'connectSync' | 'cloudSync' | 'none';
 
 type TraceResult = OpOutput<'server.traceObject'>;
 
 /** What Entra ID reads for the object after a follow-up cycle (a rollback's takeover shows here). */
 export interface CloudSyncState {
   onPremisesSyncEnabled: boolean | null;
+  /** read beside it for a Cloud Sync rollback's comparison with AD (undefined: not read) */
+  displayName?: string | null;
+  mail?: string | null;
 }
 
 /**
@@ -119,6 +129,8 @@ export interface ObjectLevel {
   detail: string;
   /** the audit entry of this run's write, when the audit log was checked for this object */
   audit?: AuditConfirmation;
+  /** whose evidence the server observation holds (absent: not observed on the server, or an older record) */
+  engine?: ObservationEngine;
 }
 
 export interface LevelSummary {
@@ -136,10 +148,30 @@ export interface LevelSummary {
   audit?: { found: number; checked: number };
 }
 
-const SERVER_WAIT: Record<BulkAction, string> = {
-  transfer: 'blockOnPremisesSync not yet confirmed',
-  rollback: 'takeover not yet confirmed',
+/**
+ * What a transferred object still waits for on the server, by the engine whose evidence was read: the Connect Sync
+ * trace's blockOnPremisesSync, the Cloud Sync provisioning log's SOA skip (Cloud Sync has no blockOnPremisesSync;
+ * docs/reference/cloud-sync.md#skip-on-soa), or no engine's evidence at all.
+ */
+const TRANSFER_WAIT: Record<ObservationEngine | 'unchecked', string> = {
+  connectSync: 'Connect Sync, blockOnPremisesSync not yet confirmed',
+  cloudSync: 'Cloud Sync, no SOA skip in the provisioning log yet',
+  none: 'not followed up on a sync engine',
+  unchecked: 'not yet checked on the server',
 };
+
+/** The transfer's pending objects grouped by the evidence they wait for, in a fixed order (for the headline). */
+function transferWaits(pending: readonly ObjectLevel[]): string {
+  const counts = new Map<keyof typeof TRANSFER_WAIT, number>();
+  for (const o of pending) {
+    const key = o.engine ?? 'unchecked';
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const order: (keyof typeof TRANSFER_WAIT)[] = ['connectSync', 'cloudSync', 'none', 'unchecked'];
+  const present = order.filter((k) => counts.has(k));
+  if (present.length === 1) return TRANSFER_WAIT[present[0] ?? 'unchecked'];
+  return present.map((k) => `${TRANSFER_WAIT[k]}: ${String(counts.get(k))}`).join('; ');
+}
 
 function detailOf(item: ItemResult, level: EvidenceLevel, server?: ServerObservation): string {
   if (server) return server.detail;
@@ -168,6 +200,7 @@ export function summariseLevels(
       level,
       detail: detailOf(i, level, obs),
       ...(entry ? { audit: entry } : {}),
+      ...(obs?.engine ? { engine: obs.engine } : {}),
     };
   });
   const pending: LevelSummary['pending'] = { none: [], written: [], cloudVerified: [] };
@@ -216,8 +249,8 @@ function headlineOf(action: BulkAction, level: EvidenceLevel, pending: LevelSumm
     if (pending.cloudVerified.length)
       parts.push(
         action === 'rollback'
-          ? `pending takeover: ${pending.cloudVerified.length} (${SERVER_WAIT[action]} on the server)`
-          : `pending on the server: ${pending.cloudVerified.length} (${SERVER_WAIT[action]})`,
+          ? `pending takeover: ${pending.cloudVerified.length} (takeover not yet confirmed on the server)`
+          : `pending on the server: ${pending.cloudVerified.length} (${transferWaits(pending.cloudVerified)})`,
       );
     return parts;
   };

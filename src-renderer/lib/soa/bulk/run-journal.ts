@@ -73,6 +73,7 @@ const serverObservation = z.object({
   detail: z.string(),
   cycle: z.number(),
   observedAt: z.string(),
+  engine: z.enum(['connectSync', 'cloudSync', 'none']).optional(),
 });
 
 const serverCycleData = z.object({

@@ -293,6 +293,7 @@ export async function followUpUntilConfirmed(
           detail: verdict.detail,
           cycle: cycles,
           observedAt,
+          engine: 'connectSync',
         });
       }
     }

@@ -323,7 +323,10 @@ describe('the bulk follow-up with a paused job', () => {
       clock: c.clock,
       boundMs: 120_000,
       pollIntervalMs: 30_000,
-      cloudState: async (ids) => new Map(ids.map((id) => [id, { onPremisesSyncEnabled: true }])),
+      cloudState: async (ids) =>
+        new Map(ids.map((id) => [id, { onPremisesSyncEnabled: true, displayName: 'R', mail: 'r@adatum.com' }])),
+      adValues: async (objs) =>
+        new Map(objs.map((o) => [o.id, { ok: true, values: { displayName: 'R', mail: 'r@adatum.com' } }])),
     });
     return { r, c, SOA };
   }

@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   confirms,
   followUpCloudSync,
+  readAdValuesOfContacts,
+  type AdRead,
   type CloudSyncFollowUpObject,
+  type CloudSyncFollowUpOptions,
 } from '../../../../../../src-renderer/lib/soa/bulk/cloud-sync-follow-up';
+import type { CloudSyncState } from '../../../../../../src-renderer/lib/soa/bulk/evidence-levels';
 import type { ProvisioningOutcome } from '../../../../../../src-renderer/lib/soa/provisioning-outcome';
 import { fakeCloudSyncGraph, logEntry, recordingClock } from '../cloud-sync-fakes';
 
@@ -53,7 +57,10 @@ describe('the bulk follow-up over provisioning logs', () => {
       pollIntervalMs: 30_000,
       boundMs: 15 * 60_000,
       onProgress: (p) => progress.push(p.confirmed),
-      cloudState: async (ids) => new Map(ids.map((id) => [id, { onPremisesSyncEnabled: true }])),
+      cloudState: async (ids) =>
+        new Map(ids.map((id) => [id, { onPremisesSyncEnabled: true, displayName: `Name ${id}`, mail: null }])),
+      adValues: async (objs) =>
+        new Map(objs.map((x) => [x.id, { ok: true, values: { displayName: `Name ${x.id}`, mail: null } }])),
     });
     expect(r.logError).toBeNull();
     expect(r.objects.every((x) => x.confirmed && x.level === 'serverConfirmed')).toBe(true);
@@ -115,8 +122,14 @@ describe('the bulk follow-up over provisioning logs', () => {
   });
 
   describe('a rollback needs Entra ID to read the object as synced again, not only the entry', () => {
+    const AD: AdRead = { ok: true, values: { displayName: 'R One', mail: 'r1@adatum.com' } };
+    const matchingAd = async (objs: { id: string }[]): Promise<Map<string, AdRead>> =>
+      new Map(objs.map((x) => [x.id, AD]));
+    const synced = (on: boolean | null) => async (ids: string[]) =>
+      new Map(ids.map((id) => [id, { onPremisesSyncEnabled: on, displayName: 'R One', mail: 'R1@adatum.com' }]));
     async function rollback(
-      cloudState?: (ids: string[]) => Promise<Map<string, { onPremisesSyncEnabled: boolean | null }>>,
+      cloudState?: (ids: string[]) => Promise<Map<string, CloudSyncState>>,
+      adValues: CloudSyncFollowUpOptions['adValues'] | null = matchingAd,
     ) {
       const c = recordingClock();
       const f = fakeCloudSyncGraph(c.clock, []);
@@ -136,16 +149,57 @@ describe('the bulk follow-up over provisioning logs', () => {
         boundMs: 120_000,
         pollIntervalMs: 30_000,
         ...(cloudState ? { cloudState } : {}),
+        ...(adValues ? { adValues } : {}),
       });
       return { r, c };
     }
-    it('confirmed when the entry shows it processed and onPremisesSyncEnabled is true (attributes not claimed)', async () => {
-      const { r } = await rollback(async (ids) => new Map(ids.map((id) => [id, { onPremisesSyncEnabled: true }])));
+    it('confirmed when the entry shows it processed, onPremisesSyncEnabled is true and the attributes match AD', async () => {
+      const asked: unknown[] = [];
+      const { r, c } = await rollback(synced(true), async (objs) => {
+        asked.push(...objs);
+        return matchingAd(objs);
+      });
       expect(r.objects[0]).toMatchObject({ confirmed: true, level: 'serverConfirmed' });
-      expect(r.objects[0]?.detail).toMatch(/onPremisesSyncEnabled = true\); its attributes were not compared with AD/);
+      expect(r.objects[0]?.detail).toMatch(/onPremisesSyncEnabled = true\) and its displayName and mail match AD\.$/);
+      // AD is asked with the values Entra ID read (mail ignoring case), once
+      expect(asked).toEqual([{ id: 'r1', dn: null, entra: { displayName: 'R One', mail: 'R1@adatum.com' } }]);
+      expect(c.sleeps).toEqual([]);
+    });
+    it('the failing case: an attribute differs from AD → not confirmed, names both values, not waited for again', async () => {
+      const { r, c } = await rollback(
+        synced(true),
+        async (objs) =>
+          new Map<string, AdRead>(
+            objs.map((x) => [x.id, { ok: true, values: { displayName: 'R One (AD)', mail: 'r1@adatum.com' } }]),
+          ),
+      );
+      expect(r.objects[0]).toMatchObject({ confirmed: false, level: null });
+      expect(r.objects[0]?.detail).toMatch(
+        /but its attributes differ from AD \(displayName: Entra "R One", AD "R One \(AD\)"\): the takeover is not confirmed/,
+      );
+      expect(c.sleeps).toEqual([]);
+    });
+    it('the failing case: AD could not be read → not confirmed, and the detail says why', async () => {
+      const { r } = await rollback(
+        synced(true),
+        async (objs) =>
+          new Map<string, AdRead>(objs.map((x) => [x.id, { ok: false, reason: 'the AD lookup failed: no server' }])),
+      );
+      expect(r.objects[0]).toMatchObject({ confirmed: false, level: null });
+      expect(r.objects[0]?.detail).toMatch(
+        /but AD could not be read \(the AD lookup failed: no server\), so the attributes were not compared with AD: the takeover is not confirmed/,
+      );
+      const thrown = await rollback(synced(true), async () => Promise.reject(new Error('PowerShell down')));
+      expect(thrown.r.objects[0]?.confirmed).toBe(false);
+      expect(thrown.r.objects[0]?.detail).toMatch(/AD could not be read \(the AD read failed: PowerShell down\)/);
+      const none = await rollback(synced(true), null);
+      expect(none.r.objects[0]?.confirmed).toBe(false);
+      expect(none.r.objects[0]?.detail).toMatch(
+        /AD could not be read \(AD values are not read for this object in bulk\)/,
+      );
     });
     it('the failing case: Entra ID still reads onPremisesSyncEnabled false → waited for, never confirmed', async () => {
-      const { r, c } = await rollback(async (ids) => new Map(ids.map((id) => [id, { onPremisesSyncEnabled: false }])));
+      const { r, c } = await rollback(synced(false));
       expect(r.objects[0]).toMatchObject({ confirmed: false, level: null });
       expect(r.objects[0]?.detail).toMatch(/still reads onPremisesSyncEnabled = false/);
       expect(c.sleeps.length).toBeGreaterThan(0);
@@ -154,7 +208,7 @@ describe('the bulk follow-up over provisioning logs', () => {
       let reads = 0;
       const { r } = await rollback(async (ids) => {
         reads++;
-        return new Map(ids.map((id) => [id, { onPremisesSyncEnabled: reads >= 2 }]));
+        return synced(reads >= 2)(ids);
       });
       expect(reads).toBe(2);
       expect(r.objects[0]?.confirmed).toBe(true);
@@ -189,5 +243,61 @@ describe('the bulk follow-up over provisioning logs', () => {
     expect(r.logError).toMatch(/NonPremium/);
     expect(r.objects.every((x) => !x.confirmed && /could not be read/.test(x.detail))).toBe(true);
     expect(c.sleeps).toEqual([]);
+  });
+});
+
+describe("the AD values of rolled-back contacts (one lookup per batch, only the match at the object's DN)", () => {
+  const entra = { displayName: 'Ann', mail: 'ann@adatum.com' };
+  const contact = (dn: string, displayName: string, mail: string | null) => ({
+    distinguishedName: dn,
+    objectGuid: 'g',
+    displayName,
+    mail,
+    description: null,
+  });
+  it("reads the values of the contact at the object's DN (DN compared ignoring case and spaces)", async () => {
+    const calls: unknown[] = [];
+    const r = await readAdValuesOfContacts(
+      async (input) => {
+        calls.push(input);
+        return {
+          via: 'activeDirectory',
+          results: [
+            {
+              key: 'a',
+              matches: [
+                contact('CN=Other,DC=adatum,DC=com', 'Ann', 'ann@adatum.com'),
+                contact('cn=Ann, dc=adatum,dc=com', 'Ann', 'ANN@adatum.com'),
+              ],
+            },
+          ],
+        };
+      },
+      [{ id: 'a', dn: 'CN=Ann,DC=adatum,DC=com', entra }],
+      ['adatum.com'],
+    );
+    expect(r.get('a')).toEqual({ ok: true, values: { displayName: 'Ann', mail: 'ANN@adatum.com' } });
+    expect(calls).toEqual([
+      { queries: [{ key: 'a', mail: 'ann@adatum.com', displayName: 'Ann' }], domains: ['adatum.com'] },
+    ]);
+  });
+  it('the failing cases: no match at its DN, no DN, a failed lookup → not read, with the reason', async () => {
+    const other = await readAdValuesOfContacts(
+      async () => ({
+        via: 'activeDirectory',
+        results: [{ key: 'a', matches: [contact('CN=Other,DC=adatum,DC=com', 'Ann', null)] }],
+      }),
+      [
+        { id: 'a', dn: 'CN=Ann,DC=adatum,DC=com', entra },
+        { id: 'b', dn: null, entra },
+      ],
+    );
+    expect(other.get('a')).toMatchObject({ ok: false, reason: expect.stringMatching(/no contact at CN=Ann/) });
+    expect(other.get('b')).toEqual({ ok: false, reason: 'its AD DN is not known' });
+    const failed = await readAdValuesOfContacts(
+      async () => Promise.reject(new Error('server unreachable')),
+      [{ id: 'a', dn: 'CN=Ann,DC=adatum,DC=com', entra }],
+    );
+    expect(failed.get('a')).toEqual({ ok: false, reason: 'the AD lookup failed: server unreachable' });
   });
 });

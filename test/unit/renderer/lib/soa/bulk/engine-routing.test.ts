@@ -89,6 +89,7 @@ describe('the Cloud Sync follow-up as per-object evidence', () => {
       confirmed: true,
       detail: 'Cloud Sync (provisioning log): processed again',
       cycle: 2,
+      engine: 'cloudSync',
     });
     expect(m.get('b')?.confirmed).toBe(false);
   });
@@ -97,7 +98,7 @@ describe('the Cloud Sync follow-up as per-object evidence', () => {
       [{ objectId: 'x', dn: x.dn, engine: 'both', reason: 'Both engines claim this DN.' }],
       't',
     );
-    expect(m.get('x')).toMatchObject({ confirmed: false });
+    expect(m.get('x')).toMatchObject({ confirmed: false, engine: 'none' });
     expect(m.get('x')?.detail).toMatch(/^Not followed up on a sync engine: both engines claim it\. Both engines/);
   });
 });

@@ -162,10 +162,39 @@ describe('bulk headline', () => {
   it('a transfer confirmed on the server names blockOnPremisesSync; an unread one names what is missing', () => {
     const items = twenty('transfer');
     expect(summariseLevels('transfer', items).headline).toBe(
-      'Verified in the cloud — pending on the server: 20 (blockOnPremisesSync not yet confirmed).',
+      'Verified in the cloud — pending on the server: 20 (not yet checked on the server).',
+    );
+    const connect = new Map(
+      items.map((i) => [i.objectId, { ...obs(i.objectId, false), engine: 'connectSync' as const }]),
+    );
+    expect(summariseLevels('transfer', items, connect).headline).toBe(
+      'Verified in the cloud — pending on the server: 20 (Connect Sync, blockOnPremisesSync not yet confirmed).',
     );
     const server = new Map(items.map((i) => [i.objectId, obs(i.objectId, true)]));
     expect(summariseLevels('transfer', items, server).headline).toMatch(/^Confirmed on the server — all 20 objects/);
+  });
+
+  it('a pending Cloud Sync transfer names the provisioning-log evidence, never blockOnPremisesSync', () => {
+    const items = twenty('transfer');
+    const server = new Map<string, ServerObservation>(
+      items.map((i, n) => [
+        i.objectId,
+        { ...obs(i.objectId, false), engine: n < 12 ? 'cloudSync' : n < 18 ? 'connectSync' : 'none' },
+      ]),
+    );
+    const all = summariseLevels('transfer', items, server);
+    expect(all.headline).toBe(
+      'Verified in the cloud — pending on the server: 20 (Connect Sync, blockOnPremisesSync not yet confirmed: 6; Cloud Sync, no SOA skip in the provisioning log yet: 12; not followed up on a sync engine: 2).',
+    );
+    expect(all.objects[0]?.engine).toBe('cloudSync');
+    const cloudOnly = new Map<string, ServerObservation>(
+      items.map((i) => [i.objectId, { ...obs(i.objectId, false), engine: 'cloudSync' }]),
+    );
+    const cloud = summariseLevels('transfer', items, cloudOnly).headline;
+    expect(cloud).toBe(
+      'Verified in the cloud — pending on the server: 20 (Cloud Sync, no SOA skip in the provisioning log yet).',
+    );
+    expect(cloud).not.toContain('blockOnPremisesSync');
   });
 
   it('one written-but-unread object caps the headline at written; one failed object at not written', () => {

@@ -83,6 +83,8 @@ function obs(id: string, cycle: number, confirmed: boolean, awaiting: boolean | 
     detail: confirmed ? 'Takeover confirmed.' : awaiting ? 'Takeover started.' : 'Takeover not yet confirmed.',
     cycle,
     observedAt: `2026-12-01T22:0${cycle}:00.000Z`,
+    // the engine survives the journal (the headline names each engine's evidence from it)
+    engine: cycle % 2 === 1 ? 'connectSync' : 'cloudSync',
   };
 }
 
