@@ -35,6 +35,49 @@ Describe 'the shape checker' {
         $o = [pscustomobject]@{ ObjectId = [guid]::Empty; Lineage = @(); Attributes = @($bad) }
         @(Test-SoaAdSyncShape -Object $o -TypeName 'MvObject') -join "`n" | Should -Match "Attributes\[0\]\.Type = 'Text' is not a SchemaAttributeType"
     }
+    It 'the lab''s compiled typing gives the same members, types and values as its script typing' {
+        # The stand-ins type the lab's JSON in C# for large responses (SoaLab.psm1); both paths must agree.
+        Import-Module (Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'resources/powershell/lab/SoaLab.psd1') -Force
+        $json = '{"value":[{"ObjectId":"b6337bc0-f7a9-5e02-adc5-81a7b9c33bd7","AnchorValue":"AQID","ObjectType":"contact","IsConnector":true,"TotalConnectors":3,' +
+            '"ExportError":null,"LastModificationTime":"2026-12-02T04:30:30.449Z","CreationTime":"",' +
+            '"AllowedSyncCycleInterval":"00:30:00","Lineage":[{"SyncRuleInternalId":"x","ConnectedCsObjectId":"da4ca0b2-fdf9-57e8-a8f5-b8ca923686d8","Operation":"Join"}],' +
+            '"Attributes":[{"Name":"mail","IsMultiValued":false,"LastModificationTime":"2026-12-01T10:00:00Z","Values":["a@b.c","da4ca0b2-fdf9-57e8-a8f5-b8ca923686d8"]}],' +
+            '"Nested":{"PartitionId":"7d278b3f-9933-568e-914f-f8a3b93ab92a","Matrix":[[1,2],[{"ObjectId":"7d278b3f-9933-568e-914f-f8a3b93ab92a"}]]}}]}'
+        $dump = {
+            param($Value, [string]$Path)
+            if ($null -eq $Value) { return ,("$Path = null") }
+            $lines = @()
+            if ($Value -is [System.Management.Automation.PSCustomObject]) {
+                foreach ($p in $Value.PSObject.Properties) { $lines += & $dump $p.Value ($Path + '.' + $p.Name) }
+                return ,$lines
+            }
+            if ($Value -is [array]) {
+                $lines += "$Path : $($Value.GetType().FullName)[$($Value.Count)]"
+                for ($i = 0; $i -lt $Value.Count; $i++) { $lines += & $dump $Value[$i] ($Path + '[' + $i + ']') }
+                return ,$lines
+            }
+            $text = [string]$Value
+            if ($Value -is [DateTime]) { $text = $Value.ToString('o') + ' ' + $Value.Kind }
+            return ,("$Path : $($Value.GetType().FullName) = $text")
+        }
+        $typed = @{}
+        foreach ($mode in @('script', 'compiled')) {
+            Set-SoaLabTyping -Mode $mode
+            $typed[$mode] = & (Get-Module SoaLab) { param($j) @(Get-SoaLabValue -Body (ConvertFrom-SoaLabJson -Json $j)) } $json
+        }
+        Set-SoaLabTyping -Mode auto
+        $script = (& $dump $typed['script'][0] 'o') -join "`n"
+        $compiled = (& $dump $typed['compiled'][0] 'o') -join "`n"
+        $compiled | Should -Be $script
+        # and the typing itself happened (a path that typed nothing would agree with itself too)
+        $script | Should -Match 'o\.ObjectId : System\.Guid = b6337bc0'
+        $script | Should -Match 'o\.AnchorValue : System\.Byte\[\]\[3\]'
+        $script | Should -Match 'o\.Attributes\[0\]\.LastModificationTime : System\.DateTime = 2026-12-01T10:00:00\.0000000Z Utc'
+        $script | Should -Match 'o\.CreationTime = null'
+        $script | Should -Match 'o\.AllowedSyncCycleInterval : System\.TimeSpan = 00:30:00'
+        $script | Should -Match 'o\.Attributes\[0\]\.Values\[1\] : System\.String = da4ca0b2'
+        $script | Should -Match 'o\.Nested\.Matrix\[1\]\[0\]\.ObjectId : System\.Guid'
+    }
     It 'has a source for every description' {
         foreach ($f in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot 'adsync-types') -Filter '*.json' | Where-Object { $_.Name -ne '_vocabulary.json' }) {
             $d = Get-Content -LiteralPath $f.FullName -Raw | ConvertFrom-Json
@@ -44,9 +87,11 @@ Describe 'the shape checker' {
     }
 }
 
-Describe 'lab stand-ins against the real ADSync types' -Skip:(-not $script:HasLab) {
+# Both of the lab's typing paths (script, and compiled from C# for large responses; SoaLab.psm1).
+Describe 'lab stand-ins against the real ADSync types (<Typing> typing)' -Skip:(-not $script:HasLab) -ForEach @(@{ Typing = 'script' }, @{ Typing = 'compiled' }) {
     BeforeAll {
         Import-Module (Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'resources/powershell/lab/SoaLab.psd1') -Force
+        Set-SoaLabTyping -Mode $Typing
         $script:Connectors = @(Get-ADSyncConnector)
         $script:Ad = @($script:Connectors | Where-Object { $_.ConnectorTypeName -eq 'AD' })[0]
         $script:Entra = @($script:Connectors | Where-Object { $_.ConnectorTypeName -ne 'AD' })[0]
@@ -85,5 +130,8 @@ Describe 'lab stand-ins against the real ADSync types' -Skip:(-not $script:HasLa
     }
     It 'Get-ADSyncConnectorStatistics returns the counters' {
         @(Test-SoaAdSyncShape -Object (Get-ADSyncConnectorStatistics -ConnectorName $script:Entra.Name) -TypeName 'ConnectorStatistics') | Should -BeNullOrEmpty
+    }
+    AfterAll {
+        Set-SoaLabTyping -Mode auto
     }
 }

@@ -62,7 +62,7 @@ describe('stand-in shapes (Pester, on the lab)', () => {
       execFile(
         defaultPowerShellExe(),
         ['-NoProfile', '-NonInteractive', '-Command', script],
-        { cwd: root, encoding: 'utf8', timeout: 180_000, maxBuffer: 16 * 1024 * 1024, env },
+        { cwd: root, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 * 1024 * 1024, env },
         (_error, stdout, stderr) => resolve({ stdout, stderr }),
       );
     });
@@ -71,5 +71,5 @@ describe('stand-in shapes (Pester, on the lab)', () => {
     expect(m, out.slice(-4000)).toBeTruthy();
     expect({ failed: Number(m?.[2]), skipped: Number(m?.[3]) }, out.slice(-4000)).toEqual({ failed: 0, skipped: 0 });
     expect(Number(m?.[1])).toBeGreaterThanOrEqual(13);
-  }, 200_000);
+  }, 320_000);
 });
