@@ -10,7 +10,8 @@ import {
   csvTooLarge,
   importCsv,
   overrideCouldNotCheck,
-  parsePlanFile,
+  parsePlanFileInSlices,
+  planFileText,
   planCsv,
   planItems,
   runBulk,
@@ -387,14 +388,16 @@ export class BulkModel {
       makeDryRunPlan({
         kind: this.kind,
         objectType: this.objectType,
-        objects: $state.snapshot(objects) as SelectedObject[],
+        // `selected` is $state.raw (plain objects): a snapshot would deep-copy every row in one long task
+        objects,
         graph: this.ports.graph,
         bridge: this.client,
       }),
     );
     if (!plan) return;
+    const text = await planFileText(plan);
     this.plan = plan;
-    this.planText = JSON.stringify(plan, null, 2);
+    this.planText = text;
   }
 
   /**
@@ -406,13 +409,14 @@ export class BulkModel {
     if (!plan || this.running) return false;
     const entry = plan.entries.find((e) => e.objectId === objectId);
     const next = await this.task('Journaling the override…', 'The override was not recorded.', () =>
-      overrideCouldNotCheck($state.snapshot(plan) as Plan, objectId, reason, this.ports.journal, {
+      overrideCouldNotCheck(plan, objectId, reason, this.ports.journal, {
         opId: `${plan.planId}/override/${objectId}`.slice(0, 100),
       }),
     );
     if (!next) return false;
+    const text = await planFileText(next);
     this.plan = next;
-    this.planText = JSON.stringify(next, null, 2);
+    this.planText = text;
     // the run executes exactly the saved plan: the overridden plan is saved anew before the run
     this.planPath = undefined;
     this.planCsvPath = undefined;
@@ -463,7 +467,7 @@ export class BulkModel {
     if (!this.plan || !this.planText || this.running) return;
     if (!this.planPath && !(await this.savePlan())) return;
     const runId = newRunId(this.kind);
-    const plan = parsePlanFile(this.planText);
+    const plan = await parsePlanFileInSlices(this.planText);
     rememberRunStart(runId, plan, this.planText, this.planPath);
     await this.runPlan(runId, plan);
   }

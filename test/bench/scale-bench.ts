@@ -26,6 +26,7 @@ import type { LabInfo } from '../../src-main/lab/types';
 import { startBrowserMode } from '../../src-main/bridge/browser-mode';
 import { chromiumArgs, labSpkiHashes } from '../../scripts/lab-trust';
 import { DOCUMENTED_LIMITS, limitBoundRate, pacedRate } from '../../src-renderer/lib/soa/bulk/pacer';
+import { longTasksOf, type CpuProfile } from './cpu-profile-long-tasks';
 
 const N = Number(process.env.SOA_SCALE_OBJECTS ?? 50_000);
 const USERS = 2_000;
@@ -215,7 +216,9 @@ export async function runScaleBench(): Promise<void> {
       const [popup] = await Promise.all([context.waitForEvent('page'), link.click()]);
       await popup.waitForLoadState();
       await popup.locator(`button[value="${UPN}"]`).click();
+      await popup.waitForLoadState().catch(() => undefined);
       void popup.close().catch(() => undefined);
+      await waitForText(page, 'account', new RegExp(UPN.replace(/\./g, '\\.')), 120_000);
       await page.getByRole('button', { name: 'Bulk', exact: true }).click();
       await page.getByTestId('bulk-selection').waitFor();
       await page.getByTestId('bulk-mode-saved').check();
@@ -235,6 +238,28 @@ export async function runScaleBench(): Promise<void> {
       await waitForText(page, 'selection-count', new RegExp(`${ids.length}\\s+contacts selected`), 120_000);
 
       await labControl(info, 'POST', '/settings', { latencyMs: LATENCY_MS, throttleScale: SCALE });
+      // SOA_SCALE_PROFILE=dir: CPU profiles of the renderer while planning and while running, and each long task
+      // attributed to the functions that ran in it (readable names need an unminified renderer build)
+      const profileDir = process.env.SOA_SCALE_PROFILE;
+      const cdp = profileDir ? await context.newCDPSession(page) : undefined;
+      const startProfile = async (): Promise<void> => {
+        if (!cdp) return;
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      };
+      const stopProfile = async (name: string): Promise<void> => {
+        if (!cdp || !profileDir) return;
+        const { profile } = await cdp.send('Profiler.stop');
+        const file = path.join(profileDir, `renderer-${name}.cpuprofile`);
+        writeFileSync(file, JSON.stringify(profile));
+        say(`scale: renderer CPU profile (${name}) in ${file}`);
+        for (const t of longTasksOf(profile as CpuProfile)) {
+          say(`scale profile (${name}): task at ${(t.startMs / 1000).toFixed(1)} s, ${t.durationMs.toFixed(0)} ms`);
+          say(`    self: ${t.self.join('; ')}`);
+          say(`    under: ${t.under.join('; ')}`);
+        }
+      };
+      await startProfile();
       t0 = performance.now();
       await page.getByTestId('build-plan').click();
       await page.getByTestId('plan-table').waitFor({ timeout: 3_600_000 });
@@ -245,13 +270,9 @@ export async function runScaleBench(): Promise<void> {
         `scale: plan of ${ids.length.toLocaleString('en')} contacts (${planned} to transfer) in ${planSeconds.toFixed(1)} s (longest renderer task while planning ${planLong.toFixed(0)} ms)`,
       );
 
+      await stopProfile('plan');
       await page.evaluate('window.__longTasks = []');
-      const profileDir = process.env.SOA_SCALE_PROFILE;
-      const cdp = profileDir ? await context.newCDPSession(page) : undefined;
-      if (cdp) {
-        await cdp.send('Profiler.enable');
-        await cdp.send('Profiler.start');
-      }
+      await startProfile();
       const confirm = page.getByTestId('bulk-confirm');
       await confirm.fill(`TRANSFER ${planned}`);
       t0 = performance.now();
@@ -300,11 +321,7 @@ export async function runScaleBench(): Promise<void> {
           `scale trace: $batch in flight: peak ${peak}, mean ${(area / Math.max(1, last - (ev[0]?.[0] ?? 0))).toFixed(2)}`,
         );
       }
-      if (cdp && profileDir) {
-        const { profile } = await cdp.send('Profiler.stop');
-        writeFileSync(path.join(profileDir, 'renderer-run.cpuprofile'), JSON.stringify(profile));
-        say(`scale: renderer CPU profile of the run in ${profileDir}/renderer-run.cpuprofile`);
-      }
+      await stopProfile('run');
       const figure = async (id: string): Promise<number> =>
         Number((await page.getByTestId(id).textContent())?.replace(/\D/g, '') ?? NaN);
       const verified = await figure('p-verified');

@@ -67,13 +67,10 @@ export async function readMany(
     firstAt: number | undefined;
     notBefore: number;
   }
-  const queue: Queued[] = requests.map((req) => ({
-    req,
-    attempts: 0,
-    throttles: 0,
-    firstAt: undefined,
-    notBefore: 0,
-  }));
+  // Requests not yet sent are taken in order through a cursor; only the retries wait in `queue` (a short list).
+  // Taking a batch costs its 20 requests, not a scan of every read left (a plan reads 100,000 URLs).
+  let nextFresh = 0;
+  const queue: Queued[] = [];
   const concurrency = Math.max(1, options.concurrency ?? 4);
   /** Without a readable Retry-After: a throttle waits the jittered throttle backoff (≥ 5 s), a failure doubles. */
   const backoffFor = (q: Queued, status: number): number =>
@@ -83,7 +80,11 @@ export async function readMany(
     for (;;) {
       if (options.signal?.aborted) throw new Error('cancelled');
       const now = clock.now();
-      const ready: typeof queue = [];
+      const ready: Queued[] = [];
+      while (ready.length < 20 && nextFresh < requests.length) {
+        const req = requests[nextFresh++] as ReadRequest;
+        ready.push({ req, attempts: 0, throttles: 0, firstAt: undefined, notBefore: 0 });
+      }
       for (let i = 0; i < queue.length && ready.length < 20;) {
         const q = queue[i];
         if (q && q.notBefore <= now) {

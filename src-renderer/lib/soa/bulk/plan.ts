@@ -14,6 +14,7 @@ import { OBJECT_TYPES, scopesFor, syncBehaviorUrl, type BulkObjectType } from '.
 import type { SelectedObject } from './selection';
 import type { BulkAction, BulkItem } from './run-types';
 import { classify, SOA_STATES, type Classification, type SoaState } from '../state';
+import { TimeSlicer } from './time-slice';
 
 export type PlanAction =
   | 'transfer'
@@ -81,6 +82,8 @@ export interface PlanOptions {
   rolledBackIds?: ReadonlySet<string>;
   clock?: Clock;
   now?: () => Date;
+  /** Gives the main thread back during the loops over every object (a plan of 50,000 must not freeze the UI). */
+  slicer?: TimeSlicer;
 }
 
 const HYBRID_ADMIN_TEMPLATE = '8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2';
@@ -91,21 +94,25 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
   const scopes = scopesFor(o.objectType);
   const opts = { scopes, ...(o.clock ? { clock: o.clock } : {}) };
   const needMemberOf = o.kind === 'rollback' || o.objectType === 'group';
-  const requests = o.objects.flatMap((s) => [
-    { key: `obj:${s.id}`, url: `/${info.collection}/${s.id}?$select=${info.select}` },
-    { key: `soa:${s.id}`, url: syncBehaviorUrl(o.objectType, s.id) },
-    ...(needMemberOf
-      ? [
-          {
-            key: `mo:${s.id}`,
-            url: `/${info.collection}/${s.id}/memberOf?$select=id,displayName,onPremisesSyncEnabled`,
-          },
-        ]
-      : []),
-    ...(o.kind === 'rollback' && o.objectType === 'group'
-      ? [{ key: `mem:${s.id}`, url: `/groups/${s.id}/members?$select=id,displayName,onPremisesSyncEnabled` }]
-      : []),
-  ]);
+  const slicer = o.slicer ?? new TimeSlicer();
+  const requests: { key: string; url: string }[] = [];
+  for (const s of o.objects) {
+    requests.push(
+      { key: `obj:${s.id}`, url: `/${info.collection}/${s.id}?$select=${info.select}` },
+      { key: `soa:${s.id}`, url: syncBehaviorUrl(o.objectType, s.id) },
+    );
+    if (needMemberOf)
+      requests.push({
+        key: `mo:${s.id}`,
+        url: `/${info.collection}/${s.id}/memberOf?$select=id,displayName,onPremisesSyncEnabled`,
+      });
+    if (o.kind === 'rollback' && o.objectType === 'group')
+      requests.push({
+        key: `mem:${s.id}`,
+        url: `/groups/${s.id}/members?$select=id,displayName,onPremisesSyncEnabled`,
+      });
+    if (slicer.due()) await slicer.yieldNow();
+  }
   const results = await readMany(o.graph, requests, opts);
 
   let auMembers: Set<string> | undefined;
@@ -121,6 +128,7 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
   const parentsOf = new Map<string, string[]>();
   const entries: PlanEntry[] = [];
   for (const sel of o.objects) {
+    if (slicer.due()) await slicer.yieldNow();
     const objRes = results.get(`obj:${sel.id}`);
     const soaRes = results.get(`soa:${sel.id}`);
     const obj = objRes?.status === 200 ? directoryObject.safeParse(objRes.body) : undefined;
@@ -495,7 +503,45 @@ export const planFileSchema = z.object({
 /** Parse a saved plan (JSON from `report.save`); the run executes exactly its transfer/rollback entries. */
 export function parsePlanFile(text: string): Plan {
   const parsed = planFileSchema.parse(JSON.parse(text));
+  return { ...parsed, counts: countActions(parsed.entries) };
+}
+
+function countActions(entries: readonly PlanEntry[]): Record<PlanAction, number> {
   const counts = Object.fromEntries(ALL_ACTIONS.map((a) => [a, 0])) as Record<PlanAction, number>;
-  for (const e of parsed.entries) counts[e.action]++;
-  return { ...parsed, counts };
+  for (const e of entries) counts[e.action]++;
+  return counts;
+}
+
+/**
+ * `parsePlanFile` for large plans: the same schema, the entries checked in slices so a plan of 50,000 objects does
+ * not freeze the UI (only `JSON.parse` itself is one piece). Rejects what `parsePlanFile` throws on.
+ */
+export async function parsePlanFileInSlices(text: string, slicer: TimeSlicer = new TimeSlicer()): Promise<Plan> {
+  const head = planFileSchema.extend({ entries: z.array(z.unknown()) }).parse(JSON.parse(text));
+  await slicer.yieldNow();
+  const entries: PlanEntry[] = [];
+  for (let i = 0; i < head.entries.length; i++) {
+    const r = planEntrySchema.safeParse(head.entries[i]);
+    if (!r.success) throw new Error(`The plan's entry ${i + 1} is not valid: ${r.error.message}`);
+    entries.push(r.data);
+    if (slicer.due()) await slicer.yieldNow();
+  }
+  return { ...head, entries, counts: countActions(entries) };
+}
+
+/**
+ * The saved text of a plan: exactly `JSON.stringify(plan, null, 2)`, made entry by entry in slices (one
+ * `JSON.stringify` of 50,000 entries is a long task).
+ */
+export async function planFileText(plan: Plan, slicer: TimeSlicer = new TimeSlicer()): Promise<string> {
+  const marker = '\u0000entries\u0000';
+  const head = JSON.stringify({ ...plan, entries: marker }, null, 2);
+  const parts: string[] = [];
+  for (const e of plan.entries) {
+    // an entry at depth 2: every line of its own indented text moves in by four spaces (strings hold no raw newline)
+    parts.push('    ' + JSON.stringify(e, null, 2).replace(/\n/g, '\n    '));
+    if (slicer.due()) await slicer.yieldNow();
+  }
+  const entries = parts.length === 0 ? '[]' : `[\n${parts.join(',\n')}\n  ]`;
+  return head.replace(JSON.stringify(marker), () => entries);
 }

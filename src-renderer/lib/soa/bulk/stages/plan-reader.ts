@@ -8,6 +8,7 @@ import type { BulkObjectType } from '../object-types';
 import type { JournalPort } from '../ports';
 import type { BulkAction, BulkItem, ItemOutcome } from '../run-types';
 import { baseResult, type Slot } from './slot';
+import { TimeSlicer } from '../time-slice';
 
 /** Journal op id of one object in one run (deterministic, so resume finds it). */
 export function opIdFor(runId: string, objectType: BulkObjectType, objectId: string): string {
@@ -25,21 +26,27 @@ function outcomeOf(record: ResultRecord): ItemOutcome {
   return record.outcome === 'failed' ? 'failed' : 'unverified';
 }
 
-/** The slots of a run: items de-duplicated by object, in plan order, with the journal's records applied. */
-export function restoreSlots(
+/**
+ * The slots of a run: items de-duplicated by object, in plan order, with the journal's records applied. Made in
+ * slices (a run of 50,000 objects must not freeze the UI as it starts).
+ */
+export async function restoreSlots(
   runId: string,
   items: readonly BulkItem[],
   records: readonly StoredJournalRecord[],
-): Slot[] {
+  slicer: TimeSlicer = new TimeSlicer(),
+): Promise<Slot[]> {
   const intents = new Set<string>();
   const results = new Map<string, ResultRecord>();
   for (const r of records) {
+    if (slicer.due()) await slicer.yieldNow();
     if (r.kind === 'intent') intents.add(r.opId);
     else if (r.kind === 'result') results.set(r.opId, r);
   }
   const seen = new Set<string>();
   const slots: Slot[] = [];
   for (const item of items) {
+    if (slicer.due()) await slicer.yieldNow();
     const opId = opIdFor(runId, item.objectType, item.objectId);
     if (seen.has(opId)) continue; // de-duplicate by object id
     seen.add(opId);

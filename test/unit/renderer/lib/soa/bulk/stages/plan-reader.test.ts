@@ -49,8 +49,8 @@ function result(
 }
 
 describe('plan reader', () => {
-  it('makes one fresh slot per object, in plan order, de-duplicated, with the action as target and the wave', () => {
-    const slots = restoreSlots('r', [item(A, { wave: 2 }), item(B, { action: 'rollback' }), item(A)], []);
+  it('makes one fresh slot per object, in plan order, de-duplicated, with the action as target and the wave', async () => {
+    const slots = await restoreSlots('r', [item(A, { wave: 2 }), item(B, { action: 'rollback' }), item(A)], []);
     expect(slots.map((s) => s.item.objectId)).toEqual([A, B]);
     expect(slots.map((s) => [s.target, s.wave, s.phase, s.uncertain, s.intentWritten])).toEqual([
       [true, 2, 'check', false, false],
@@ -58,7 +58,7 @@ describe('plan reader', () => {
     ]);
   });
 
-  it('restores the journal: a result makes the object final from the journal, an intent alone makes it uncertain', () => {
+  it('restores the journal: a result makes the object final from the journal, an intent alone makes it uncertain', async () => {
     const records = [
       intent('r', A, 1),
       result('r', A, 2, 'done', true),
@@ -66,7 +66,7 @@ describe('plan reader', () => {
       intent('r', C, 4),
       result('r', C, 5, 'done', false),
     ];
-    const [a, b, c] = restoreSlots('r', [item(A), item(B), item(C)], records);
+    const [a, b, c] = await restoreSlots('r', [item(A), item(B), item(C)], records);
     expect(a).toMatchObject({ phase: 'final', result: { outcome: 'verified', fromJournal: true, writeStatus: 204 } });
     expect(c).toMatchObject({ phase: 'final', result: { outcome: 'unverified', fromJournal: true } });
     // failing case: an intent without a result must never count as final or as certain
@@ -74,14 +74,14 @@ describe('plan reader', () => {
     expect(b?.result).toBeUndefined();
   });
 
-  it('maps a failed result to failed and an unknown one to unverified, never to verified', () => {
+  it('maps a failed result to failed and an unknown one to unverified, never to verified', async () => {
     const records = [
       intent('r', A, 1),
       result('r', A, 2, 'failed', false),
       intent('r', B, 3),
       result('r', B, 4, 'unknown', false),
     ];
-    const [a, b] = restoreSlots('r', [item(A), item(B)], records);
+    const [a, b] = await restoreSlots('r', [item(A), item(B)], records);
     expect(a?.result?.outcome).toBe('failed');
     expect(b?.result?.outcome).toBe('unverified');
   });

@@ -1,0 +1,160 @@
+/**
+ * Loops over every object give the main thread back (a plan or run of 50,000 objects must not freeze the UI), and
+ * the sliced versions give exactly what the one-piece versions gave. The clock is a recording fake: each read moves
+ * it on, so "a slice ran long enough" happens after a known amount of work, never by real time.
+ */
+import { describe, expect, it } from 'vitest';
+import { mapInSlices, TimeSlicer, type SliceEnvironment } from '../../../../../../src-renderer/lib/soa/bulk/time-slice';
+import {
+  buildPlan,
+  parsePlanFile,
+  parsePlanFileInSlices,
+  planFileText,
+  type Plan,
+} from '../../../../../../src-renderer/lib/soa/bulk/plan';
+import { restoreSlots } from '../../../../../../src-renderer/lib/soa/bulk/stages/plan-reader';
+import { FakeGraph } from './fake-graph';
+
+/** A clock that moves `stepMs` on every read; `yields` counts the times the thread was given back. */
+function fakeEnv(stepMs: number): SliceEnvironment & { yields: number } {
+  let t = 0;
+  const env = {
+    yields: 0,
+    now: () => (t += stepMs),
+    yieldNow: () => {
+      env.yields++;
+      return Promise.resolve();
+    },
+  };
+  return env;
+}
+
+function samplePlan(n: number): Plan {
+  return {
+    version: 1,
+    planId: 'p-1',
+    kind: 'rollback',
+    objectType: 'group',
+    createdAt: '2026-12-02T04:00:00.000Z',
+    scope: { kind: 'administrativeUnits', ids: ['au-1'] },
+    entries: Array.from({ length: n }, (_, i) => ({
+      objectId: `g-${i}`,
+      objectType: 'group' as const,
+      displayName: i % 3 === 0 ? null : `Group "${i}"\nsecond line`,
+      mail: null,
+      isCloudManaged: true,
+      onPremisesSyncEnabled: false,
+      state: 'transferred' as const,
+      stateCertain: i % 2 === 0,
+      action: i % 4 === 0 ? ('blockedCloudReferences' as const) : ('rollback' as const),
+      reason: 'Transferred; SOA will return to AD DS after the next sync cycle.',
+      cloudReferences:
+        i % 4 === 0
+          ? [{ id: 'x', displayName: null, kind: 'group' as const, why: 'member of a cloud-only group' }]
+          : [],
+      wave: i % 3,
+      source: 'test',
+      ...(i === 5 ? { override: { reason: 'checked by hand', at: '2026-12-02T04:01:00.000Z', opId: 'o-5' } } : {}),
+    })),
+    counts: {
+      transfer: 0,
+      rollback: n - Math.ceil(n / 4),
+      skipAlreadyTransferred: 0,
+      skipCloudNative: 0,
+      skipNotTransferred: 0,
+      blockedCloudReferences: Math.ceil(n / 4),
+      blockedCloudMembers: 0,
+      blockedNotInScope: 0,
+      blockedUnreadable: 0,
+      blockedCouldNotCheck: 0,
+    },
+  };
+}
+
+describe('time slices', () => {
+  it('a slicer is due only after its slice ran out, and a new slice starts after each yield', async () => {
+    const env = fakeEnv(1);
+    const slicer = new TimeSlicer(env, 10);
+    const due: number[] = [];
+    for (let i = 1; i <= 1000; i++) {
+      if (slicer.due()) {
+        due.push(i);
+        await slicer.yieldNow();
+      }
+    }
+    // the clock is read every 32 calls and moves 1 ms per read: due at every 10th read, i.e. every 320 calls
+    expect(due).toEqual([320, 640, 960]);
+    expect(env.yields).toBe(3);
+    expect(slicer.yields).toBe(3);
+  });
+
+  it('a slicer whose work is quick never yields (the failing case of yielding on every item)', () => {
+    const slicer = new TimeSlicer(fakeEnv(0), 10);
+    for (let i = 0; i < 10_000; i++) expect(slicer.due()).toBe(false);
+  });
+
+  it('mapInSlices maps like map and yields along the way', async () => {
+    const env = fakeEnv(5);
+    const items = Array.from({ length: 5000 }, (_, i) => i);
+    expect(await mapInSlices(items, (x, i) => x * 2 + i, new TimeSlicer(env, 20))).toEqual(items.map((x) => x * 3));
+    expect(env.yields).toBeGreaterThan(10);
+  });
+});
+
+describe('a large plan in slices', () => {
+  it('the plan text is exactly JSON.stringify(plan, null, 2), made with yields', async () => {
+    const plan = samplePlan(2000);
+    const env = fakeEnv(5);
+    expect(await planFileText(plan, new TimeSlicer(env, 20))).toBe(JSON.stringify(plan, null, 2));
+    expect(env.yields).toBeGreaterThan(5);
+    expect(await planFileText(samplePlan(0))).toBe(JSON.stringify(samplePlan(0), null, 2));
+    expect(await planFileText(samplePlan(1))).toBe(JSON.stringify(samplePlan(1), null, 2));
+  });
+
+  it('parsing in slices gives what parsePlanFile gives, with yields', async () => {
+    const text = JSON.stringify(samplePlan(2000), null, 2);
+    const env = fakeEnv(5);
+    const sliced = await parsePlanFileInSlices(text, new TimeSlicer(env, 20));
+    expect(sliced).toEqual(parsePlanFile(text));
+    expect(sliced.counts.rollback).toBe(1500);
+    expect(env.yields).toBeGreaterThan(5);
+  });
+
+  it('parsing in slices refuses what parsePlanFile refuses (a bad entry, a bad head)', async () => {
+    const plan = samplePlan(50);
+    const bad = { ...plan, entries: plan.entries.map((e, i) => (i === 40 ? { ...e, action: 'explode' } : e)) };
+    expect(() => parsePlanFile(JSON.stringify(bad))).toThrow();
+    await expect(parsePlanFileInSlices(JSON.stringify(bad))).rejects.toThrow(/entry 41/);
+    await expect(parsePlanFileInSlices('{"version":2}')).rejects.toThrow();
+    await expect(parsePlanFileInSlices('not json')).rejects.toThrow();
+  });
+
+  it('buildPlan gives the main thread back while it classifies thousands of objects', async () => {
+    const graph = new FakeGraph();
+    for (let i = 0; i < 3000; i++) graph.add({ id: `c-${i}` });
+    const objects = [...graph.objects.keys()].map((id) => ({
+      id,
+      objectType: 'contact' as const,
+      displayName: id,
+      mail: null,
+      source: 'test',
+    }));
+    const env = fakeEnv(5);
+    const options = { kind: 'transfer' as const, objectType: 'contact' as const, objects, graph, planId: 'p' };
+    const plan = await buildPlan({ ...options, scope: { kind: 'tenant' }, slicer: new TimeSlicer(env, 20) });
+    expect(plan.counts.transfer).toBe(3000);
+    expect(env.yields).toBeGreaterThan(10);
+  });
+
+  it('restoring the slots of a large run yields and keeps plan order', async () => {
+    const items = Array.from({ length: 5000 }, (_, i) => ({
+      objectId: `c-${i}`,
+      objectType: 'contact' as const,
+      action: 'transfer' as const,
+    }));
+    const env = fakeEnv(5);
+    const slots = await restoreSlots('r', items, [], new TimeSlicer(env, 20));
+    expect(slots.map((s) => s.item.objectId)).toEqual(items.map((i) => i.objectId));
+    expect(env.yields).toBeGreaterThan(10);
+  });
+});
