@@ -42,6 +42,12 @@ export async function useE2ELabClocks(lab: Lab): Promise<void> {
   if (r.status >= 400) throw new Error(`lab settings for the e2e clocks → ${r.status} ${JSON.stringify(r.body)}`);
 }
 export const ARTIFACTS = path.resolve('test-results', 'e2e');
+/**
+ * How long a page action (click, fill, setInputFiles, waitFor without its own timeout) may wait. No action
+ * waits forever, so a missing element fails with a message; 60 s because the e2e lane shares 2 cores with
+ * the unit + integration lane, and an action on a busy renderer was seen to need over 30 s at load 20.
+ */
+export const E2E_ACTION_TIMEOUT_MS = 60_000;
 
 export async function startE2E(
   options: { seed?: number; contacts?: number; dataDir?: string; scenario?: 'connectSync' | 'bothEngines' } = {},
@@ -62,6 +68,7 @@ export async function startE2E(
     args: chromiumArgs(spki, false),
   });
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  context.setDefaultTimeout(E2E_ACTION_TIMEOUT_MS);
   const page = await context.newPage();
   mkdirSync(ARTIFACTS, { recursive: true });
   return {

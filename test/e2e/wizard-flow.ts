@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { E2E, Lab } from './harness';
+import { E2E_ACTION_TIMEOUT_MS, type E2E, type Lab } from './harness';
 
 const require = createRequire(import.meta.url);
 export const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -24,8 +24,7 @@ export const FAST_TUNING = {
 };
 
 export async function openApp(e2e: E2E, page: Page = e2e.page, url = e2e.app.bridge.url): Promise<void> {
-  // no action may wait forever: a missing element fails the test with a message
-  e2e.context.setDefaultTimeout(30_000);
+  e2e.context.setDefaultTimeout(E2E_ACTION_TIMEOUT_MS);
   await page.addInitScript((t) => localStorage.setItem('soa-pilot.tuning', JSON.stringify(t)), FAST_TUNING);
   await page.goto(url);
   await expect.poll(() => page.getByTestId('app-info').textContent(), { timeout: 20_000 }).toContain('Browser mode');

@@ -19,7 +19,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startLab } from '../../src-main/lab/index';
 import { chromiumArgs, labSpkiHashes } from '../../scripts/lab-trust';
-import { ARTIFACTS, CHROMIUM, E2E_LAB_CLOCKS, E2E_SYNC_CYCLE_TIMING, useE2ELabClocks, type Lab } from './harness';
+import {
+  ARTIFACTS,
+  CHROMIUM,
+  E2E_ACTION_TIMEOUT_MS,
+  E2E_LAB_CLOCKS,
+  E2E_SYNC_CYCLE_TIMING,
+  useE2ELabClocks,
+  type Lab,
+} from './harness';
 import {
   control,
   journalLines,
@@ -98,7 +106,7 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs(spki, false) });
   // 1,400 px wide: the 10-step stepper must fit on one line
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  context.setDefaultTimeout(30_000);
+  context.setDefaultTimeout(E2E_ACTION_TIMEOUT_MS);
   page = await context.newPage();
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.addInitScript((t) => localStorage.setItem('soa-pilot.tuning', JSON.stringify(t)), FAST_TUNING);
