@@ -131,4 +131,66 @@ describe('journal writer', () => {
     await expect(w.flushResults()).rejects.toThrow('disk full');
     expect(w.failure).toBeInstanceOf(Error);
   });
+
+  it('records only what is known: no displayName, before, request id, status, read-back or reason when absent', () => {
+    const bare = slotOf({}, { displayName: undefined });
+    const intent = intentRecord('run', bare);
+    expect(intent).toEqual({
+      kind: 'intent',
+      opId: bare.opId,
+      runId: 'run',
+      objectType: 'contact',
+      objectId: ID,
+      action: 'transfer',
+      request: {
+        method: 'PATCH',
+        url: `/contacts/${ID}/onPremisesSyncBehavior`,
+        body: { isCloudManaged: true },
+      },
+    });
+    expect(resultRecord(bare, 'cancelled', { reason: '' })).toEqual({
+      kind: 'result',
+      opId: bare.opId,
+      outcome: 'unknown',
+      verified: false,
+    });
+    const long = intentRecord('run', slotOf({}, { displayName: 'n'.repeat(600) }));
+    expect(long.kind === 'intent' && long.displayName).toHaveLength(512);
+    const rollback = intentRecord('run', slotOf({ target: false, before: true }, { action: 'rollback' }));
+    expect(rollback).toMatchObject({ action: 'rollback', before: { isCloudManaged: true } });
+    expect(rollback.kind === 'intent' && rollback.request.body).toEqual({ isCloudManaged: false });
+  });
+
+  it('a refused result leaves its intent pending and does not stop the run; nothing to flush appends nothing', async () => {
+    const a = slotOf();
+    const port = recordingPort((recs) =>
+      recs[0]?.kind === 'result' ? new JournalRefusedError([{ opId: a.opId, message: 'credential' }]) : undefined,
+    );
+    const w = new RunJournalWriter(port, 'run');
+    w.startFlush(); // nothing queued: no append
+    await w.writeIntents([a]);
+    w.queueResult(a, 'verified', {});
+    await expect(w.flushResults()).resolves.toBeUndefined();
+    w.queueResult(a, 'verified', {});
+    w.startFlush();
+    await w.flushResults();
+    expect(w.failure).toBeUndefined();
+    expect(port.calls.map((c) => c[0]?.kind)).toEqual(['intent', 'result', 'result']);
+  });
+
+  it('after a failed background flush, no further flush starts and every flushResults() throws', async () => {
+    const a = slotOf();
+    const b = slotOf({}, { objectId: 'b' });
+    const port = recordingPort((recs) => (recs[0]?.kind === 'result' ? new Error('disk full') : undefined));
+    const w = new RunJournalWriter(port, 'run');
+    await w.writeIntents([a, b]);
+    w.queueResult(a, 'verified', {});
+    w.startFlush();
+    await expect(w.flushResults()).rejects.toThrow('disk full');
+    w.queueResult(b, 'verified', {});
+    w.startFlush();
+    await expect(w.flushResults()).rejects.toThrow('disk full');
+    expect(port.calls).toHaveLength(2);
+    expect(w.pendingResults).toBe(1);
+  });
 });
