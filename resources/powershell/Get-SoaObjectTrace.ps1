@@ -36,16 +36,22 @@ function ConvertTo-SoaCsObject {
     }
 }
 
-function Get-SoaAttributeValue {
-    param($CsObject, [string]$Name)
+function Get-SoaAttributeFirstValues {
+    # The first value (as text) of each named attribute, in one pass over the attributes: name -> value, or $null
+    # when the object has no such attribute or it holds no value. The first attribute of a name counts.
+    param($CsObject, [string[]]$Names)
+    $values = @{}
+    foreach ($n in $Names) { $values[$n] = $null }
+    $seen = @{}
     foreach ($attribute in @($CsObject.Attributes)) {
-        if ($null -ne $attribute -and [string]$attribute.Name -eq $Name) {
-            $values = @($attribute.Values)
-            if ($values.Count -gt 0) { return (ConvertTo-SoaString -Value $values[0]) }
-            return $null
-        }
+        if ($null -eq $attribute) { continue }
+        $name = [string]$attribute.Name
+        if (-not $values.ContainsKey($name) -or $seen.ContainsKey($name)) { continue }
+        $seen[$name] = $true
+        $list = @($attribute.Values)
+        if ($list.Count -gt 0) { $values[$name] = (ConvertTo-SoaString -Value $list[0]) }
     }
-    return $null
+    return $values
 }
 
 function Get-SoaEntraExportRuns {
@@ -164,8 +170,9 @@ function Get-SoaTracePages {
     # by DN, read in pages when that is cheaper than one lookup per DN (at most 10 objects read per DN
     # traced; docs/reference/adsync-types.md, "Batched traces"). A connector whose space is too big is left
     # out, and its DNs are looked up one by one.
+    # Each DN's connector order (Get-SoaAdConnectorOrder) is kept in orderByDn for the traces.
     param($Connectors, [string[]]$Dns)
-    $pages = @{ entraByMv = $null; adByDn = @{} }
+    $pages = @{ entraByMv = $null; adByDn = @{}; orderByDn = @{} }
     $max = 10 * $Dns.Count
     if ($null -ne $Connectors.Entra) {
         $entra = Read-SoaConnectorSpace -ConnectorName ([string]$Connectors.Entra.Name) -MaxObjects $max
@@ -181,6 +188,7 @@ function Get-SoaTracePages {
     $wanted = @{}
     foreach ($dn in $Dns) {
         $order = Get-SoaAdConnectorOrder -Connectors $Connectors -Dn $dn
+        $pages.orderByDn[[string]$dn] = $order
         if ($order.Connectors.Count -gt 0 -and $null -ne $order.Connectors[0]) { $wanted[[string]$order.Connectors[0].Name] = $true }
     }
     foreach ($name in @($wanted.Keys)) {
@@ -197,8 +205,12 @@ function Get-SoaObjectTraceOne {
     # The trace of one DN with the connectors (and Export runs) already read.
     # $Pages (Get-SoaTracePages, batches only): connector spaces read in pages; a DN or metaverse id not
     # found there is still looked up by itself. -Summary: no attribute lists (ConvertTo-SoaCsObject).
-    param([string]$DistinguishedName, $Connectors, $SinceDate, $ExportRuns, $Pending, $Pages = $null, [switch]$Summary)
-    $order = Get-SoaAdConnectorOrder -Connectors $Connectors -Dn $DistinguishedName
+    # $Evidence (batches only): Get-SoaExportEvidence's answers by blockOnPremisesSync value, filled as the batch
+    # goes (every input but the block value is the same for the whole batch).
+    param([string]$DistinguishedName, $Connectors, $SinceDate, $ExportRuns, $Pending, $Pages = $null, $Evidence = $null, [switch]$Summary)
+    $order = $null
+    if ($null -ne $Pages -and $null -ne $Pages.orderByDn) { $order = $Pages.orderByDn[$DistinguishedName] }
+    if ($null -eq $order) { $order = Get-SoaAdConnectorOrder -Connectors $Connectors -Dn $DistinguishedName }
     $adObject = $null
     $lookupErrors = @()
     $adConnectorName = $null
@@ -263,9 +275,17 @@ function Get-SoaObjectTraceOne {
         }
     }
     $entraObject = ConvertTo-SoaCsObject -CsObject $entra -Summary:$Summary
-    $block = ConvertTo-SoaBool -Value (Get-SoaAttributeValue -CsObject $entra -Name 'blockOnPremisesSync')
-    $cloudMastered = ConvertTo-SoaBool -Value (Get-SoaAttributeValue -CsObject $entra -Name 'cloudMastered')
-    $evidence = Get-SoaExportEvidence -Entra $Connectors.Entra -Block $block -SinceDate $SinceDate -ExportRuns $ExportRuns -Pending $Pending
+    $first = Get-SoaAttributeFirstValues -CsObject $entra -Names @('blockOnPremisesSync', 'cloudMastered', 'cloudAnchor')
+    $block = ConvertTo-SoaBool -Value $first['blockOnPremisesSync']
+    $cloudMastered = ConvertTo-SoaBool -Value $first['cloudMastered']
+    $evidence = $null
+    $blockKey = 'null'
+    if ($null -ne $block) { $blockKey = [string]$block }
+    if ($null -ne $Evidence) { $evidence = $Evidence[$blockKey] }
+    if ($null -eq $evidence) {
+        $evidence = Get-SoaExportEvidence -Entra $Connectors.Entra -Block $block -SinceDate $SinceDate -ExportRuns $ExportRuns -Pending $Pending
+        if ($null -ne $Evidence) { $Evidence[$blockKey] = $evidence }
+    }
     $message = 'Synchronised by Connect Sync; Source of Authority is on premises.'
     if ($block -eq $true) { $message = 'blockOnPremisesSync is True: Source of Authority is in the cloud and Connect Sync no longer writes this object.' }
     elseif ($evidence.awaiting -eq $true) { $message = 'Awaiting export confirmation (from the run history): the next sync cycle confirms that on-premises manages the object again.' }
@@ -277,7 +297,7 @@ function Get-SoaObjectTraceOne {
         metaverseObjectId          = $mvId
         entraObject                = $entraObject
         blockOnPremisesSync        = $block
-        cloudAnchor                = (Get-SoaAttributeValue -CsObject $entra -Name 'cloudAnchor')
+        cloudAnchor                = $first['cloudAnchor']
         cloudMastered              = $cloudMastered
         awaitingExportConfirmation = $evidence.awaiting
         exportEvidence             = $evidence
@@ -319,9 +339,10 @@ function Get-SoaObjectTrace {
     }
     $traces = New-Object System.Collections.ArrayList
     $failures = New-Object System.Collections.ArrayList
+    $evidence = @{}
     foreach ($dn in $many) {
         try {
-            [void]$traces.Add((Get-SoaObjectTraceOne -DistinguishedName ([string]$dn) -Connectors $connectors -SinceDate $sinceDate -ExportRuns $runs -Pending $pending -Pages $pages -Summary:$Summary))
+            [void]$traces.Add((Get-SoaObjectTraceOne -DistinguishedName ([string]$dn) -Connectors $connectors -SinceDate $sinceDate -ExportRuns $runs -Pending $pending -Pages $pages -Evidence $evidence -Summary:$Summary))
         } catch {
             [void]$failures.Add([ordered]@{ dn = [string]$dn; message = (Get-SoaErrorSummary -Message $_.Exception.Message) })
         }
