@@ -373,6 +373,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<LabHandle> {
     if (patch.stagingMode !== undefined) onPremPatch.stagingMode = patch.stagingMode;
     if (Object.keys(onPremPatch).length > 0) onPrem.configure(onPremPatch);
     if (patch.cloudSyncCycleMs !== undefined) tenant.cloudSync?.reschedule();
+    if (patch.cloudSyncQuarantine !== undefined) tenant.cloudSync?.applyQuarantine();
     if (patch.connectSyncVersion !== undefined) tenant.state.synchronizationClientVersion = patch.connectSyncVersion;
     return tenant.settings;
   };

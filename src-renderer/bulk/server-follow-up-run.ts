@@ -31,6 +31,7 @@ import {
 import {
   jobRunState,
   listCloudSyncConfigurations,
+  QUARANTINE_FIX,
   searchDomainsOf,
   type CloudSyncConfiguration,
 } from '../lib/graph/cloud-sync-graph';
@@ -143,7 +144,11 @@ export function cloudSyncOutcome(r: CloudSyncFollowUpResult): string {
     r.stoppedJobs.length > 0
       ? ` Job(s) ${r.stoppedJobs.join(', ')} are paused: no scheduled cycle will run, so their objects were read once and not waited for; start the job in the Microsoft Entra admin center (Cloud Sync → Configurations), then run the follow-up again.`
       : '';
-  return `Cloud Sync: ${confirmed} of ${r.objects.length} object(s) confirmed by the provisioning log (${queries})${logError}.${stopped}`;
+  const quarantined =
+    (r.quarantinedJobs ?? []).length > 0
+      ? ` Job(s) ${(r.quarantinedJobs ?? []).join(', ')} are in quarantine: their cycles run at most about once a day, so their objects were read once and not waited for, and no rollback on them is confirmed; ${QUARANTINE_FIX} Then run the follow-up again.`
+      : '';
+  return `Cloud Sync: ${confirmed} of ${r.objects.length} object(s) confirmed by the provisioning log (${queries})${logError}.${stopped}${quarantined}`;
 }
 
 /** Connect Sync: repeat delta cycles until each object's trace confirms it or the time limit passes. */

@@ -91,6 +91,11 @@ export interface CloudSyncConfiguration {
    */
   paused?: boolean;
   /**
+   * Lab time the job went into quarantine (the `cloudSyncQuarantine` setting); absent: not in quarantine. While in
+   * quarantine the next cycle is one day after the previous one (docs/reference/cloud-sync.md#quarantine).
+   */
+  quarantineBeganMs?: number;
+  /**
    * What `PUT …/synchronization/secrets` stored (for Cloud Sync: `Domain`). Write-only: no Graph answer and no
    * control view shows a value (docs/reference/cloud-sync.md#synchronization-secrets).
    */
@@ -158,6 +163,16 @@ export type CloudSyncPausedScheduleVariant = (typeof CLOUD_SYNC_PAUSED_SCHEDULE_
 /** Whether provisionOnDemand still processes an object while its job is paused (not documented). */
 export const CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS = ['processes', 'refused'] as const;
 export type CloudSyncPausedOnDemandVariant = (typeof CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS)[number];
+
+/**
+ * A job in quarantine (docs/reference/cloud-sync.md#quarantine). Documented: `status.code` `Quarantine` with a
+ * `synchronizationQuarantine` object in `status.quarantine`, and incremental cycles reduced to once a day. Not
+ * documented: whether provisionOnDemand still processes an object meanwhile. `none`: no job is in quarantine;
+ * `onDemandProcesses` / `onDemandRefused`: every Cloud Sync job is in quarantine from the moment the setting is made,
+ * and provisionOnDemand processes the object / is refused with a 400.
+ */
+export const CLOUD_SYNC_QUARANTINE_VARIANTS = ['none', 'onDemandProcesses', 'onDemandRefused'] as const;
+export type CloudSyncQuarantineVariant = (typeof CLOUD_SYNC_QUARANTINE_VARIANTS)[number];
 
 /**
  * What `GET …/synchronization/secrets` answers. Microsoft documents only `PUT` (Add secrets); the lab answers a

@@ -62,6 +62,8 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 export interface JobViewVariants {
   pausedSchedule: CloudSyncPausedScheduleVariant;
   domainSetting: CloudSyncJobDomainSettingVariant;
+  /** `status.quarantine` (a synchronizationQuarantine) when the job is in quarantine, else null */
+  quarantine?: Record<string, unknown> | null;
 }
 
 export function jobView(
@@ -71,6 +73,8 @@ export function jobView(
   variants: JobViewVariants = { pausedSchedule: 'Paused', domainSetting: 'present' },
 ): Record<string, unknown> {
   const paused = cfg.paused === true;
+  // a paused job reports Paused; otherwise a job in quarantine reports Quarantine (docs/reference/cloud-sync.md#quarantine)
+  const quarantine = paused ? null : (variants.quarantine ?? null);
   const exec =
     cfg.lastExecution === null
       ? null
@@ -105,13 +109,13 @@ export function jobView(
       state: paused ? variants.pausedSchedule : 'Active',
     },
     status: {
-      code: paused ? 'Paused' : 'Active',
+      code: paused ? 'Paused' : quarantine ? 'Quarantine' : 'Active',
       countSuccessiveCompleteFailures: 0,
       escrowsPruned: false,
       lastExecution: exec,
       lastSuccessfulExecution: exec,
       lastSuccessfulExecutionWithExports: exec !== null && exec.countExported > 0 ? exec : null,
-      quarantine: null,
+      quarantine,
       steadyStateFirstAchievedTime: exec?.timeEnded ?? ZERO_TIME,
       steadyStateLastAchievedTime: exec?.timeEnded ?? ZERO_TIME,
       troubleshootingUrl: '',

@@ -30,6 +30,17 @@ export interface CloudSyncAgentPort {
 /** At most this many due cycles run at one catch-up; the rest are empty by construction (nothing left pending). */
 const MAX_CYCLES_PER_CATCH_UP = 3;
 
+/** A job in quarantine runs its incremental cycles once a day (docs/reference/cloud-sync.md#quarantine). */
+const QUARANTINE_CYCLE_MS = 24 * 60 * 60 * 1000;
+
+/** The lab's quarantine cause: the agent's AD credentials (a code Cloud Sync's troubleshooting guide names). */
+const QUARANTINE_ERROR = {
+  code: 'HybridSynchronizationActiveDirectoryInvalidCredentials',
+  message:
+    'The provisioning agent could not sign in to Active Directory with its account. Check the gMSA or the account the agent uses.',
+  tenantActionable: true,
+};
+
 const ENTRA_TYPE: Record<SyncedKind, string> = { contact: 'Contact', user: 'User', group: 'Group' };
 
 export interface OnDemandSubject {
@@ -129,9 +140,10 @@ export class CloudSyncService {
   /** Run the cycles that are due on the lab clock (at most the last few; earlier ones would find nothing left). */
   catchUp(): void {
     this.takeBaseline();
+    this.applyQuarantine();
     const now = this.tenant.clock.now();
-    const interval = Math.max(1, this.tenant.settings.cloudSyncCycleMs);
     for (const cfg of this.configurations()) {
+      const interval = this.intervalOf(cfg);
       // a paused job runs no cycle; `start` or `restart` schedules the next one
       if (cfg.paused === true || cfg.nextCycleAtMs > now) continue;
       const due = Math.floor((now - cfg.nextCycleAtMs) / interval) + 1;
@@ -141,6 +153,48 @@ export class CloudSyncService {
       cfg.cyclesRun += due;
       cfg.nextCycleAtMs = at;
     }
+  }
+
+  /** A job in quarantine cycles once a day; otherwise every `cloudSyncCycleMs`. */
+  private intervalOf(cfg: CloudSyncConfiguration): number {
+    return cfg.quarantineBeganMs !== undefined
+      ? QUARANTINE_CYCLE_MS
+      : Math.max(1, this.tenant.settings.cloudSyncCycleMs);
+  }
+
+  // ---- quarantine (docs/reference/cloud-sync.md#quarantine) ---------------------------------------
+
+  /**
+   * Follow the `cloudSyncQuarantine` setting: a job that goes into quarantine now has its next cycle one day away; a
+   * job that leaves it (the cause fixed: the setting back to `none`) has its next cycle one normal interval away.
+   */
+  applyQuarantine(): void {
+    const on = this.tenant.settings.cloudSyncQuarantine !== 'none';
+    const now = this.tenant.clock.now();
+    for (const cfg of this.configurations()) {
+      if (on && cfg.quarantineBeganMs === undefined) {
+        cfg.quarantineBeganMs = now;
+        cfg.nextCycleAtMs = now + QUARANTINE_CYCLE_MS;
+      } else if (!on && cfg.quarantineBeganMs !== undefined) {
+        delete cfg.quarantineBeganMs;
+        cfg.nextCycleAtMs = now + Math.max(1, this.tenant.settings.cloudSyncCycleMs);
+      }
+    }
+  }
+
+  /** `status.quarantine` of the job (a synchronizationQuarantine), or null when it is not in quarantine. */
+  quarantineView(cfg: CloudSyncConfiguration): Record<string, unknown> | null {
+    this.applyQuarantine();
+    if (cfg.quarantineBeganMs === undefined) return null;
+    const began = new Date(cfg.quarantineBeganMs).toISOString();
+    return {
+      currentBegan: began,
+      nextAttempt: new Date(cfg.nextCycleAtMs).toISOString(),
+      reason: 'EncounteredQuarantineException',
+      seriesBegan: began,
+      seriesCount: 1,
+      error: QUARANTINE_ERROR,
+    };
   }
 
   // ---- pause, start, restart (docs/reference/cloud-sync.md#pause-start-and-restart) ----------------
@@ -186,8 +240,7 @@ export class CloudSyncService {
   /** The interval changed: the next cycle is one new interval from now. */
   reschedule(): void {
     const now = this.tenant.clock.now();
-    for (const cfg of this.configurations())
-      cfg.nextCycleAtMs = now + Math.max(1, this.tenant.settings.cloudSyncCycleMs);
+    for (const cfg of this.configurations()) cfg.nextCycleAtMs = now + this.intervalOf(cfg);
   }
 
   private runCycle(cfg: CloudSyncConfiguration, atMs: number): void {
@@ -385,6 +438,13 @@ export class CloudSyncService {
         status: 400,
         code: 'BadRequest',
         message: `The synchronization job '${cfg.jobId}' is paused. Start the job before provisioning on demand.`,
+      };
+    if (cfg.quarantineBeganMs !== undefined && this.tenant.settings.cloudSyncQuarantine === 'onDemandRefused')
+      return {
+        ok: false,
+        status: 400,
+        code: 'BadRequest',
+        message: `The synchronization job '${cfg.jobId}' is in quarantine. Resolve the quarantine before provisioning on demand.`,
       };
     if (ruleId !== cfg.ruleId)
       return {

@@ -11,6 +11,7 @@ import type {
   CloudSyncObjectTypeNameVariant,
   CloudSyncPausedOnDemandVariant,
   CloudSyncPausedScheduleVariant,
+  CloudSyncQuarantineVariant,
   CloudSyncSecretsReadVariant,
   CloudSyncServicePrincipalNameVariant,
   CloudSyncState,
@@ -242,6 +243,8 @@ export interface LabSettings {
   cloudSyncPausedSchedule: CloudSyncPausedScheduleVariant;
   /** whether provisionOnDemand processes an object while its job is paused [U] */
   cloudSyncPausedOnDemand: CloudSyncPausedOnDemandVariant;
+  /** every Cloud Sync job in quarantine, and what provisionOnDemand does then [U] (`none`: no quarantine) */
+  cloudSyncQuarantine: CloudSyncQuarantineVariant;
   /** what GET …/synchronization/secrets answers (only PUT is documented) [U] */
   cloudSyncSecretsRead: CloudSyncSecretsReadVariant;
   /** whether the job's synchronizationJobSettings carry DomainFQDN [U] */
@@ -318,6 +321,7 @@ export function defaultSettings(speed: LabSpeed): LabSettings {
     cloudSyncApplicationTemplateId: 'null',
     cloudSyncPausedSchedule: 'Paused',
     cloudSyncPausedOnDemand: 'processes',
+    cloudSyncQuarantine: 'none',
     cloudSyncSecretsRead: 'notSupported',
     cloudSyncJobDomainSetting: 'present',
     provisioningLogFilterCase: 'values',

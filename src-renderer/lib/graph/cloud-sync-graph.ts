@@ -68,7 +68,29 @@ const jobSchema = z.object({
     .object({ interval: z.string().nullable().optional(), state: z.string().nullable().optional() })
     .nullable()
     .optional(),
-  status: z.object({ code: z.string().nullable().optional() }).passthrough().nullable().optional(),
+  status: z
+    .object({
+      code: z.string().nullable().optional(),
+      /** a synchronizationQuarantine when the job is in quarantine (docs/reference/cloud-sync.md#quarantine) */
+      quarantine: z
+        .object({
+          reason: z.string().nullable().optional(),
+          currentBegan: z.string().nullable().optional(),
+          nextAttempt: z.string().nullable().optional(),
+          error: z
+            .object({ code: z.string().nullable().optional(), message: z.string().nullable().optional() })
+            .passthrough()
+            .nullable()
+            .optional(),
+        })
+        .passthrough()
+        .nullable()
+        .optional()
+        .catch(null),
+    })
+    .passthrough()
+    .nullable()
+    .optional(),
   synchronizationJobSettings: z.array(keyValueSchema).nullable().optional(),
 });
 export type SynchronizationJob = z.infer<typeof jobSchema>;
@@ -86,6 +108,28 @@ export interface CloudSyncConfiguration {
   scheduleState: string | null;
   statusCode: string | null;
   interval: string | null;
+  /** What the job reports about its quarantine (absent or null: none reported). */
+  quarantine?: JobQuarantine | null;
+}
+
+/** The parts of a job's `status.quarantine` the evidence names (each null when not reported). */
+export interface JobQuarantine {
+  reason: string | null;
+  since: string | null;
+  nextAttempt: string | null;
+  error: string | null;
+}
+
+function quarantineOf(job: SynchronizationJob): JobQuarantine | null {
+  const q = job.status?.quarantine;
+  if (!q) return null;
+  const error = [q.error?.code, q.error?.message].filter((x): x is string => !!x).join(': ');
+  return {
+    reason: q.reason ?? null,
+    since: q.currentBegan ?? null,
+    nextAttempt: q.nextAttempt ?? null,
+    error: error || null,
+  };
 }
 
 function setting(job: SynchronizationJob, name: string): string | null {
@@ -121,6 +165,7 @@ export function configurationOf(
     scheduleState: job.schedule?.state ?? null,
     statusCode: job.status?.code ?? null,
     interval: job.schedule?.interval ?? null,
+    quarantine: quarantineOf(job),
   };
 }
 
@@ -139,8 +184,19 @@ export interface JobRunStateInfo {
   text: string;
 }
 
+/**
+ * What to do about a job in quarantine: Microsoft's quarantine page says to fix the cause, then restart provisioning
+ * (docs/reference/cloud-sync.md#quarantine). soa-pilot restarts no job.
+ */
+export const QUARANTINE_FIX =
+  'Fix the cause shown for the configuration in the Microsoft Entra admin center (Cloud Sync → Configurations), then restart provisioning there; soa-pilot does not restart jobs. Until then the job runs at most about once a day, and after four weeks in quarantine it is disabled.';
+
 /** Classify a job's `status.code` and `schedule.state` (pure; each combination is unit-tested). */
-export function jobRunState(job: { statusCode: string | null; scheduleState: string | null }): JobRunStateInfo {
+export function jobRunState(job: {
+  statusCode: string | null;
+  scheduleState: string | null;
+  quarantine?: JobQuarantine | null;
+}): JobRunStateInfo {
   const code = (job.statusCode ?? '').toLowerCase();
   const schedule = (job.scheduleState ?? '').toLowerCase();
   const shown = `status ${job.statusCode ?? 'not reported'}, schedule ${job.scheduleState ?? 'not reported'}`;
@@ -153,10 +209,19 @@ export function jobRunState(job: { statusCode: string | null; scheduleState: str
     };
   }
   if (code === 'quarantine') {
+    const q = job.quarantine;
+    const details = q
+      ? [
+          q.reason ? `reason ${q.reason}` : null,
+          q.since ? `since ${q.since}` : null,
+          q.nextAttempt ? `next attempt ${q.nextAttempt}` : null,
+          q.error ? `error ${q.error}` : null,
+        ].filter((x): x is string => x !== null)
+      : [];
     return {
       ...base,
       state: 'quarantine',
-      text: `The Cloud Sync job is in quarantine (${shown}): cycles run at a reduced frequency, so the next one may come late. Fix the cause shown in the Entra admin center.`,
+      text: `The Cloud Sync job is in quarantine (${shown}${details.length > 0 ? `; ${details.join('; ')}` : ''}): its cycles run at a reduced frequency, so blocks and takeovers may not be observed for up to a day. ${QUARANTINE_FIX}`,
     };
   }
   const codeRuns = code === 'active' || code === 'notrun';
@@ -182,7 +247,11 @@ export async function getJobRunState(
     },
     (body) => {
       const job = jobSchema.parse(body);
-      return jobRunState({ statusCode: job.status?.code ?? null, scheduleState: job.schedule?.state ?? null });
+      return jobRunState({
+        statusCode: job.status?.code ?? null,
+        scheduleState: job.schedule?.state ?? null,
+        quarantine: quarantineOf(job),
+      });
     },
   );
 }

@@ -9,6 +9,7 @@ import {
   jobRunState,
   listCloudSyncConfigurations,
   listProvisioningLogs,
+  QUARANTINE_FIX,
   type CloudSyncConfiguration,
 } from '../graph/cloud-sync-graph';
 import type { GraphSession } from '../graph/graph-client';
@@ -152,7 +153,7 @@ export function jobsCheck(configurations: readonly CloudSyncConfiguration[]): Ch
       (r) =>
         `${name(r.c)} is paused: no scheduled cycle will run, so its objects' blocks and takeovers cannot be observed until it is started in the Entra admin center (Cloud Sync → Configurations; soa-pilot does not start jobs).`,
     ),
-    ...quarantined.map((r) => `${name(r.c)} is in quarantine: cycles run at a reduced frequency.`),
+    ...quarantined.map((r) => `${name(r.c)}: ${r.run.text}`),
     ...unclear.map((r) => `${name(r.c)}: ${r.run.text}`),
     ...noDomain.map(
       (r) =>
@@ -166,9 +167,16 @@ export function jobsCheck(configurations: readonly CloudSyncConfiguration[]): Ch
     observed,
     message:
       problems.length === 0 ? 'Every Cloud Sync job runs on its schedule and names its domain.' : problems.join(' '),
-    ...(stopped.length > 0
+    ...(stopped.length > 0 || quarantined.length > 0
       ? {
-          fix: 'Start the paused job in the Microsoft Entra admin center (Cloud Sync → Configurations), then run preflight again.',
+          fix: [
+            stopped.length > 0
+              ? 'Start the paused job in the Microsoft Entra admin center (Cloud Sync → Configurations), then run preflight again.'
+              : null,
+            quarantined.length > 0 ? `For the job in quarantine: ${QUARANTINE_FIX} Then run preflight again.` : null,
+          ]
+            .filter((x): x is string => x !== null)
+            .join(' '),
         }
       : {}),
   };

@@ -391,7 +391,8 @@ export async function observeCloudSync(
     ),
   );
   out.jobState = job.ok ? job.value : null;
-  const stopped = jobStopped(out);
+  // a paused job runs no scheduled cycle; one in quarantine runs at most about once a day: neither is waited for
+  const stopped = jobStopped(out) || out.jobState?.state === 'quarantine';
   if (stopped && out.jobState) progress('readingLog', out.jobState.text);
   // With a decisive provisionOnDemand answer, its log entry is waited for only about one cycle plus ingestion.
   const logBound = stopped
@@ -480,6 +481,13 @@ export function blockVerdict(input: {
     return {
       verdict: 'warn',
       observed: `${v.observed} ${job.text} No cycle will process the AD change, so the block cannot be observed until the job runs again; then run this proof again.`,
+    };
+  // A job in quarantine never yields a pass: what Cloud Sync said about this object stands, but the job is not healthy
+  // (docs/reference/cloud-sync.md#quarantine); the proof is run again once the quarantine is lifted.
+  if (job.state === 'quarantine' && v.verdict === 'pass')
+    return {
+      verdict: 'warn',
+      observed: `${v.observed} But ${job.text} Run this proof again once the job is out of quarantine.`,
     };
   return { verdict: v.verdict, observed: `${v.observed} ${job.text}` };
 }
@@ -638,15 +646,15 @@ export function takeoverVerdict(input: {
   const v = takeoverVerdictCore(input);
   const job = input.observation.jobState;
   if (!job || job.state === 'running' || job.state === 'unknown') return v;
-  if (job.state === 'quarantine') return { ...v, observed: `${v.observed} ${job.text}` };
-  // A paused job never yields a passed takeover: even an object provisionOnDemand processed gets no later AD change
-  // until the job runs again; and without an entry the takeover simply has not happened.
+  // A paused job, or one in quarantine, never yields a passed takeover: even an object provisionOnDemand processed
+  // gets later AD changes only when the job runs again (a job in quarantine runs at most about once a day;
+  // docs/reference/cloud-sync.md#quarantine). Without an entry the takeover simply has not happened.
+  const later =
+    job.state === 'quarantine'
+      ? 'Later AD changes reach Entra ID only at its reduced frequency, so the takeover is not complete; run this step again once the job is out of quarantine.'
+      : 'Later AD changes will not reach Entra ID until the job runs again, so the takeover is not complete.';
   if (v.verdict === 'pass')
-    return {
-      verdict: 'warn',
-      observed: `${v.observed} But ${job.text} Later AD changes will not reach Entra ID until the job runs again, so the takeover is not complete.`,
-      mismatches: v.mismatches,
-    };
+    return { verdict: 'warn', observed: `${v.observed} But ${job.text} ${later}`, mismatches: v.mismatches };
   // Nothing processed the object because no cycle ran: not a failure of the rollback, and not a takeover either.
   const decisive = decisiveOutcome(input.observation);
   const waitingOnJob =

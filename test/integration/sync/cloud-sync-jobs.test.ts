@@ -12,6 +12,7 @@ import { startLab, type LabHandle } from '../../../src-main/lab/index';
 import {
   CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS,
   CLOUD_SYNC_PAUSED_SCHEDULE_VARIANTS,
+  CLOUD_SYNC_QUARANTINE_VARIANTS,
 } from '../../../src-main/lab/cloudsync/model';
 import { createHttpsFetch } from '../../../src-main/auth/https-fetch';
 import { createGraphSession, type GraphSession } from '../../../src-renderer/lib/graph/graph-client';
@@ -52,7 +53,11 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await lab.control('DELETE', '/throttle');
-  lab.updateSettings({ cloudSyncJobDomainSetting: 'present', cloudSyncServicePrincipalName: 'domain' });
+  lab.updateSettings({
+    cloudSyncJobDomainSetting: 'present',
+    cloudSyncServicePrincipalName: 'domain',
+    cloudSyncQuarantine: 'none',
+  });
 });
 
 async function configurations() {
@@ -250,6 +255,52 @@ describe('a rollback takeover against a paused Cloud Sync job', () => {
       expect(running.observation.jobState?.state).toBe('running');
       expect(running.step.verdict).toBe('pass');
       // back to transferred for the next variant
+      expect((await setCloudManaged(graph, 'contact', target.id, true)).ok).toBe(true);
+    },
+  );
+  it.each(CLOUD_SYNC_QUARANTINE_VARIANTS.filter((v) => v !== 'none'))(
+    'job in quarantine (%s): said plainly with what to do, the takeover never passed; lifted, it passes',
+    async (variant) => {
+      lab.updateSettings({ cloudSyncCycleMs: 600_000 });
+      const cfg = (await configurations()).find((c) => c.domain === 'litware.com');
+      if (!cfg) throw new Error('no litware configuration');
+      const rule = await getProvisioningRule(graph, cfg.servicePrincipalId, cfg.jobId, 'contact');
+      if (!rule.ok) throw new Error(rule.error.message);
+      const target = await litwareContact();
+      const ports = portsFor();
+      const ctx: CloudSyncContext = {
+        configuration: cfg,
+        rule: rule.value,
+        windows: cloudSyncWindows(ports),
+        tuning: {
+          ...DEFAULT_CLOUD_SYNC_TUNING,
+          cycleBoundMs: 20_000,
+          logPollIntervalMs: 300,
+          logAfterOnDemandMs: 2000,
+        },
+      };
+      lab.updateSettings({ cloudSyncQuarantine: variant });
+      let since = new Date().toISOString();
+      try {
+        const rolledBack = await setCloudManaged(graph, 'contact', target.id, false);
+        expect(rolledBack.ok).toBe(true);
+        const q = await stepVerifyTakeoverCloudSync(ports, ctx, target, since);
+        expect(q.observation.jobState?.state).toBe('quarantine');
+        expect(q.ok).toBe(false);
+        expect(q.step.verdict).toBe('warn');
+        expect(q.step.observed).toMatch(/in quarantine .*reason EncounteredQuarantineException/);
+        expect(q.step.observed).toMatch(/restart provisioning/);
+        expect(q.step.observed).toMatch(
+          variant === 'onDemandProcesses' ? /takeover is not complete/ : /The takeover has not happened/,
+        );
+      } finally {
+        lab.updateSettings({ cloudSyncQuarantine: 'none' });
+      }
+      // the failing case: out of quarantine, the same object's takeover passes
+      since = new Date(Date.now() - 1000).toISOString();
+      const running = await stepVerifyTakeoverCloudSync(ports, ctx, target, since);
+      expect(running.observation.jobState?.state).toBe('running');
+      expect(running.step.verdict).toBe('pass');
       expect((await setCloudManaged(graph, 'contact', target.id, true)).ok).toBe(true);
     },
   );

@@ -67,6 +67,7 @@ function jobBody(ctx: Ctx, cfg: CloudSyncConfiguration): Record<string, unknown>
   return jobView(cfg, ctx.tenant.settings.cloudSyncCycleMs, counts, {
     pausedSchedule: ctx.tenant.settings.cloudSyncPausedSchedule,
     domainSetting: ctx.tenant.settings.cloudSyncJobDomainSetting,
+    quarantine: svc ? svc.quarantineView(cfg) : null,
   });
 }
 

@@ -90,6 +90,8 @@ export interface CloudSyncFollowUpResult {
   requestIds: (string | null)[];
   /** Jobs that were paused: their objects were not waited for. */
   stoppedJobs: string[];
+  /** Jobs in quarantine (cycles at most about once a day): their objects were read once, not waited for either. */
+  quarantinedJobs?: string[];
 }
 
 /** Whether one outcome confirms the action (pure; each failing case is unit-tested). */
@@ -123,7 +125,9 @@ function detailOf(
   const base = action === 'rollback' && confirms(action, o) ? `${core}${syncedText(state, compared)}` : core;
   if (!stopped) return base;
   if (action === 'rollback' && confirms(action, o))
-    return `${base} But ${stopped.text} Later AD changes will not flow until the job runs again.`;
+    return stopped.state === 'quarantine'
+      ? `${base} But ${stopped.text} Later AD changes reach Entra ID only at its reduced frequency, so the takeover is not confirmed.`
+      : `${base} But ${stopped.text} Later AD changes will not flow until the job runs again.`;
   return `${base} ${stopped.text}`;
 }
 
@@ -162,8 +166,10 @@ export async function followUpCloudSync(
   let queries = 0;
   let rounds = 0;
   let logError: string | null = null;
+  // a paused job runs no scheduled cycle and one in quarantine at most about once a day: neither is waited for
+  // (docs/reference/cloud-sync.md#quarantine)
   const stoppedOf = (o: CloudSyncFollowUpObject): JobRunStateInfo | null =>
-    o.jobState?.state === 'stopped' ? o.jobState : null;
+    o.jobState?.state === 'stopped' || o.jobState?.state === 'quarantine' ? o.jobState : null;
   const synced = new Map<string, CloudSyncState>();
   const compared = new Map<string, AdComparison>();
   /** the log shows the takeover and Entra ID reads the rolled-back object as synced again */
@@ -267,7 +273,8 @@ export async function followUpCloudSync(
     rounds,
     logError,
     requestIds,
-    stoppedJobs: [...new Set(objects.filter((o) => stoppedOf(o) !== null).map((o) => o.jobId))],
+    stoppedJobs: [...new Set(objects.filter((o) => o.jobState?.state === 'stopped').map((o) => o.jobId))],
+    quarantinedJobs: [...new Set(objects.filter((o) => o.jobState?.state === 'quarantine').map((o) => o.jobId))],
   };
 }
 

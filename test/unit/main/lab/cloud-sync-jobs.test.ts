@@ -28,6 +28,7 @@ beforeEach(async () => {
   lab.updateSettings({
     cloudSyncPausedSchedule: 'Paused',
     cloudSyncPausedOnDemand: 'processes',
+    cloudSyncQuarantine: 'none',
     cloudSyncSecretsRead: 'notSupported',
     cloudSyncJobDomainSetting: 'present',
     provisioningLogFilterCase: 'values',
@@ -244,6 +245,63 @@ describe('lab: pause, start and restart of a Cloud Sync job', () => {
     const writes = arr(rec((await lab.control('GET', '/write-log')).body).value).map(rec);
     expect(writes.some((w) => String(w.path).endsWith(`${j.jobId}/pause`))).toBe(true);
     expect(writes.some((w) => String(w.path).endsWith(`${j.jobId}/restart`))).toBe(true);
+  });
+});
+
+describe('lab: a job in quarantine (setting cloudSyncQuarantine; docs/reference/cloud-sync.md#quarantine)', () => {
+  it('status Quarantine with the documented synchronizationQuarantine; cycles once a day; back to Active when lifted', async () => {
+    const j = await jobFor('adatum.com');
+    const c = (await objectsIn('DC=adatum,DC=com', 'synced'))[0];
+    const id = String(c?.id);
+    lab.updateSettings({ cloudSyncQuarantine: 'onDemandProcesses' });
+    const q = await jobBody(j);
+    expect(rec(q.status).code).toBe('Quarantine');
+    const info = rec(rec(q.status).quarantine);
+    expect(Object.keys(info).sort()).toEqual(
+      ['currentBegan', 'error', 'nextAttempt', 'reason', 'seriesBegan', 'seriesCount'].sort(),
+    );
+    expect(info.reason).toBe('EncounteredQuarantineException');
+    expect(Object.keys(rec(info.error)).sort()).toEqual(['code', 'message', 'tenantActionable']);
+    expect(Date.parse(String(info.nextAttempt)) - Date.parse(String(info.currentBegan))).toBe(24 * 3600 * 1000);
+    // the other configurations are in quarantine too (the setting is tenant-wide)
+    expect(rec((await jobBody(await jobFor('litware.com'))).status).code).toBe('Quarantine');
+    // the failing side: a change is NOT processed within normal cycles, only by the daily one
+    const since = nowIso();
+    await setDepartment(String(c?.onPremisesDistinguishedName), 'Quarantined');
+    advance(cycle() * 5);
+    expect(await entriesFor(id, since)).toEqual([]);
+    advance(24 * 3600 * 1000);
+    // a day of lab time outlives the token: a fresh one for the rest of the file
+    token = await lab.mintToken(UPN.full, SYNC_SCOPES);
+    expect(await entriesFor(id, since)).toHaveLength(1);
+    // the cause fixed: Active again, normal cycles
+    lab.updateSettings({ cloudSyncQuarantine: 'none' });
+    const lifted = await jobBody(j);
+    expect(rec(lifted.status).code).toBe('Active');
+    expect(rec(lifted.status).quarantine).toBeNull();
+  });
+
+  it('provisionOnDemand in quarantine: processed (onDemandProcesses) or refused with 400 (onDemandRefused)', async () => {
+    const j = await jobFor('adatum.com');
+    const [c] = await objectsIn('DC=adatum,DC=com', 'transferred');
+    const body = {
+      parameters: [
+        {
+          ruleId: j.ruleId,
+          subjects: [{ objectId: String(c?.onPremisesDistinguishedName), objectTypeName: 'contact' }],
+        },
+      ],
+    };
+    lab.updateSettings({ cloudSyncQuarantine: 'onDemandProcesses' });
+    const processes = await post(j, 'provisionOnDemand', body);
+    expect(processes.status).toBe(200);
+    expect(JSON.parse(String(rec(processes.json).key))).toMatchObject({ result: 'Skipped' });
+    lab.updateSettings({ cloudSyncQuarantine: 'onDemandRefused' });
+    const refused = await post(j, 'provisionOnDemand', body);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toMatch(/quarantine/i);
+    lab.updateSettings({ cloudSyncQuarantine: 'none' });
+    expect((await post(j, 'provisionOnDemand', body)).status).toBe(200);
   });
 });
 

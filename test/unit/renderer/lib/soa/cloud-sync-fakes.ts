@@ -38,6 +38,8 @@ export interface FakeJob {
   /** `status.code` (default Active) and `schedule.state` (default Active), e.g. Paused / Disabled for a paused job. */
   statusCode?: string;
   scheduleState?: string;
+  /** `status.quarantine` (a synchronizationQuarantine) when the job is in quarantine */
+  quarantine?: Record<string, unknown>;
 }
 export interface FakeConfiguration {
   spId: string;
@@ -137,7 +139,7 @@ export function fakeCloudSyncGraph(
     id: j.id,
     templateId: j.templateId,
     schedule: { interval: 'PT2M', state: j.scheduleState ?? 'Active' },
-    status: { code: j.statusCode ?? 'Active' },
+    status: { code: j.statusCode ?? 'Active', quarantine: j.quarantine ?? null },
     synchronizationJobSettings: j.settings ?? [],
   });
   const route = async (method: string, url: URL, body: unknown): Promise<Response> => {

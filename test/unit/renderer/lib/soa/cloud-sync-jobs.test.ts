@@ -32,6 +32,29 @@ import { fakeCloudSyncGraph, logEntry, recordingClock } from './cloud-sync-fakes
 const PAUSED_VARIANTS = ['Paused', 'Disabled', 'Active'] as const;
 const paused = (schedule: string): JobRunStateInfo => jobRunState({ statusCode: 'Paused', scheduleState: schedule });
 const running = jobRunState({ statusCode: 'Active', scheduleState: 'Active' });
+/** A job in quarantine as Graph documents it (status.code Quarantine, status.quarantine). */
+const QUARANTINE_BODY = {
+  currentBegan: '2027-01-15T07:00:00Z',
+  nextAttempt: '2027-01-16T07:00:00Z',
+  reason: 'EncounteredQuarantineException',
+  seriesBegan: '2027-01-15T07:00:00Z',
+  seriesCount: 1,
+  error: {
+    code: 'HybridSynchronizationActiveDirectoryInvalidCredentials',
+    message: 'bad agent account',
+    tenantActionable: true,
+  },
+};
+const quarantined = jobRunState({
+  statusCode: 'Quarantine',
+  scheduleState: 'Active',
+  quarantine: {
+    reason: 'EncounteredQuarantineException',
+    since: '2027-01-15T07:00:00Z',
+    nextAttempt: '2027-01-16T07:00:00Z',
+    error: 'HybridSynchronizationActiveDirectoryInvalidCredentials: bad agent account',
+  },
+});
 
 const outcome = (kind: ProvisioningOutcome['kind'], reason: string | null = null): ProvisioningOutcome => ({
   kind,
@@ -69,6 +92,100 @@ describe('the job run state (status.code and schedule.state)', () => {
     expect(jobRunState({ statusCode: 'active', scheduleState: 'active' }).state).toBe('running');
     expect(jobRunState({ statusCode: 'Quarantine', scheduleState: 'Active' }).state).toBe('quarantine');
     expect(jobRunState({ statusCode: null, scheduleState: null }).state).toBe('unknown');
+  });
+});
+
+describe('a job in quarantine: said plainly with what to do, never a pass', () => {
+  it('the run state names the quarantine, its reason and next attempt, and the fix (restart provisioning)', () => {
+    expect(quarantined.state).toBe('quarantine');
+    expect(quarantined.text).toMatch(
+      /in quarantine \(status Quarantine, schedule Active; reason EncounteredQuarantineException/,
+    );
+    expect(quarantined.text).toMatch(/next attempt 2027-01-16T07:00:00Z/);
+    expect(quarantined.text).toMatch(/HybridSynchronizationActiveDirectoryInvalidCredentials: bad agent account/);
+    expect(quarantined.text).toMatch(
+      /Fix the cause .*then restart provisioning there; soa-pilot does not restart jobs/,
+    );
+  });
+  it('the job read from Graph carries status.quarantine into the run state', () => {
+    const c = configurationOf(
+      { id: 'sp', displayName: 'adatum.com' },
+      {
+        id: 'AD2AADProvisioning.x',
+        templateId: 'AD2AADProvisioning',
+        status: { code: 'Quarantine', quarantine: QUARANTINE_BODY },
+        schedule: { state: 'Active' },
+      },
+    );
+    expect(c.quarantine).toEqual({
+      reason: 'EncounteredQuarantineException',
+      since: '2027-01-15T07:00:00Z',
+      nextAttempt: '2027-01-16T07:00:00Z',
+      error: 'HybridSynchronizationActiveDirectoryInvalidCredentials: bad agent account',
+    });
+    expect(jobRunState(c).text).toBe(quarantined.text);
+  });
+  it('block: an observed SOA skip on a job in quarantine is a warning that names the quarantine, not a pass', () => {
+    const evidence = { onDemand: outcome('soaSkipped', SOA_TEXT) };
+    const v = blockVerdict({
+      observation: obs({ ...evidence, jobState: quarantined }),
+      cloudUnchanged: true,
+      isCloudManaged: true,
+    });
+    expect(v.verdict).toBe('warn');
+    expect(v.observed).toMatch(/Cloud Sync skipped the object because its SOA is in the cloud/);
+    expect(v.observed).toMatch(
+      /in quarantine.*restart provisioning.*Run this proof again once the job is out of quarantine/,
+    );
+    // the failing case: the same evidence on a running job passes
+    expect(
+      blockVerdict({ observation: obs({ ...evidence, jobState: running }), cloudUnchanged: true, isCloudManaged: true })
+        .verdict,
+    ).toBe('pass');
+  });
+  it('takeover: processed on a job in quarantine → warn; nothing processed → warn "has not happened" (not a failure)', () => {
+    const read = { isCloudManaged: false, onPremisesSyncEnabled: true, displayName: 'Ann', mail: 'ann@x' };
+    const ad = { displayName: 'Ann', mail: 'ann@x' };
+    const v = takeoverVerdict({
+      observation: obs({ onDemand: outcome('processed'), jobState: quarantined }),
+      read,
+      ad,
+    });
+    expect(v.verdict).toBe('warn');
+    expect(v.observed).toMatch(/in quarantine.*the takeover is not complete; run this step again once the job is out/);
+    const none = takeoverVerdict({
+      observation: obs({ jobState: quarantined }),
+      read: { ...read, onPremisesSyncEnabled: null },
+      ad,
+    });
+    expect(none.verdict).toBe('warn');
+    expect(none.observed).toMatch(/The takeover has not happened: The Cloud Sync job is in quarantine/);
+  });
+  it('preflight: the jobs line warns, names the quarantine and says what to do', () => {
+    const c = {
+      ...cfg('adatum.com', 'J-ADATUM'),
+      statusCode: 'Quarantine',
+      quarantine: { reason: 'TooManyDeletes', since: null, nextAttempt: null, error: null },
+    };
+    const check = jobsCheck([c, cfg('litware.com', 'J-LITWARE')]);
+    expect(check.status).toBe('warn');
+    expect(check.message).toMatch(/adatum\.com: The Cloud Sync job is in quarantine \(.*reason TooManyDeletes/);
+    expect(check.fix).toMatch(/For the job in quarantine: Fix the cause .* restart provisioning/);
+    expect(check.fix).not.toMatch(/Start the paused job/);
+  });
+  it('waiting: a job in quarantine is not waited for (its next cycle may be a day away); the log is read once', async () => {
+    const { c, f, ports, ctx } = observeSetup({ statusCode: 'Quarantine', quarantine: QUARANTINE_BODY });
+    const o = await observeCloudSync(
+      ports,
+      ctx,
+      { id: 'c-1', displayName: 'Ann', mail: null, dn: DN },
+      c.clock.now().toISOString(),
+      (x) => x.kind !== 'unknown',
+    );
+    expect(o.jobState?.state).toBe('quarantine');
+    expect(c.sleeps).toEqual([]);
+    expect(f.requests.filter((r) => r.url.startsWith('/v1.0/auditLogs/provisioning')).length).toBe(1);
+    expect(f.requests.some((r) => /\/(start|pause|restart)$/.test(r.url))).toBe(false);
   });
 });
 
@@ -158,7 +275,7 @@ describe('the takeover verdict on a paused job: never a pass', () => {
 // ------------------------------------------------------------------------------------------------
 
 const DN = 'CN=Ann,OU=Contacts,DC=litware,DC=com';
-function observeSetup(job: { statusCode?: string; scheduleState?: string }) {
+function observeSetup(job: { statusCode?: string; scheduleState?: string; quarantine?: Record<string, unknown> }) {
   const c = recordingClock();
   const f = fakeCloudSyncGraph(c.clock, [
     {
@@ -343,6 +460,16 @@ describe('the bulk follow-up with a paused job', () => {
       expect(r.objects.find((o) => o.id === 't1')?.detail).toMatch(/no scheduled cycle will run/);
     },
   );
+  it('a job in quarantine: read once, not waited for; the processed rollback is not confirmed and says why', async () => {
+    const { r, c } = await run(quarantined);
+    expect(r.rounds).toBe(1);
+    expect(c.sleeps).toEqual([]);
+    expect(r.stoppedJobs).toEqual([]);
+    expect(r.quarantinedJobs).toEqual(['J']);
+    const rb = r.objects.find((o) => o.id === 'r1');
+    expect(rb?.confirmed).toBe(false);
+    expect(rb?.detail).toMatch(/in quarantine.*reduced frequency, so the takeover is not confirmed/);
+  });
   it('the failing case: with the job running the rollback is confirmed and the transfer is waited for', async () => {
     const { r, c } = await run(running);
     expect(r.objects.find((o) => o.id === 'r1')?.confirmed).toBe(true);
