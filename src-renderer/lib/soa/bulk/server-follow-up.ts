@@ -16,8 +16,12 @@ export interface BulkServerPort {
   traceObjects(input: OpInput<'server.traceObjects'>): Promise<OpOutput<'server.traceObjects'>>;
 }
 
-/** DNs per `server.traceObjects` call: 2,000 objects take 4 PowerShell calls instead of 2,000. */
-export const TRACE_BATCH_SIZE = 500;
+/**
+ * DNs per `server.traceObjects` call (the contract's maximum): 2,000 objects take 2 PowerShell calls instead
+ * of 2,000. Each call may read the connector spaces whole, so fewer, larger calls cost less (on the lab, 1,000
+ * DNs in one call took about half the CPU of two calls of 500).
+ */
+export const TRACE_BATCH_SIZE = 1000;
 
 /** Slices of at most `size` items, in order. */
 export function batchesOf<T>(items: readonly T[], size: number): T[][] {
