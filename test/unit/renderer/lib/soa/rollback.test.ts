@@ -5,8 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { GraphCall } from '../../../../../src-renderer/lib/graph/graph-client';
+import { finishStep, newStep } from '../../../../../src-renderer/lib/soa/evidence';
 import {
   ACCESS_PACKAGE_WARNING,
+  HARD_MATCH_NOTE,
+  settleTakeover,
   stepCloudReferences,
   stepTakeoverConfirmed,
   stepTakeoverCycle,
@@ -266,5 +269,64 @@ describe('rollback verify and takeover: what they record', () => {
       observed: 'isCloudManaged = false; onPremisesSyncEnabled = true',
     });
     expect(ok.step.requests.map((q) => q.kind)).toEqual(['powershell', 'graph', 'graph']);
+  });
+  it('next cycle: reads again while onPremisesSyncEnabled is not yet true (the export confirmation can lag)', async () => {
+    let contactReads = 0;
+    const g = fakeGraph((c) => {
+      if (c.path.endsWith('/onPremisesSyncBehavior')) return { status: 200, body: { isCloudManaged: false } };
+      contactReads++;
+      return { status: 200, body: { id: 'c 1', onPremisesSyncEnabled: contactReads < 2 ? null : true } };
+    });
+    const r = await stepTakeoverConfirmed(ports(fakeIpc({ 'server.runSyncCycle': () => completed }).ipc, g), target);
+    expect(contactReads).toBe(2);
+    expect(r.ok).toBe(true);
+    expect(r.step.verdict).toBe('pass');
+  });
+
+  it('each step says what it is and what it does', async () => {
+    const ipc = fakeIpc({
+      'server.runSyncCycle': () => completed,
+      'server.traceObject': () => traced(false, true, null),
+    }).ipc;
+    const p = ports(ipc, fakeGraph(soa(false, true)));
+    const refs = await stepCloudReferences(
+      ports(
+        fakeIpc().ipc,
+        fakeGraph(() => ({ status: 200, body: { value: [] } })),
+      ),
+      target,
+    );
+    expect(refs.step.purpose).toBe(
+      'List the groups and administrative units the contact belongs to, and flag cloud-only or SOA-transferred groups (cloud references are lost or overwritten when AD takes the object back).',
+    );
+    expect((await stepVerifyRolledBack(p, target)).step).toMatchObject({
+      title: 'Verify the rollback in the cloud',
+      purpose: 'Read isCloudManaged and onPremisesSyncEnabled.',
+    });
+    expect((await stepTakeoverCycle(p, target)).step).toMatchObject({
+      id: 'takeover-1',
+      title: 'Sync cycle: takeover starts',
+      purpose: 'Run a sync cycle, then trace the object on the server.',
+      expected: 'The Entra connector object is awaiting export confirmation, with blockOnPremisesSync = false.',
+    });
+    expect((await stepTakeoverConfirmed(p, target)).step).toMatchObject({
+      title: 'Next sync cycle: takeover confirmed',
+      purpose: 'Run the next sync cycle, then read the cloud object.',
+    });
+    expect(HARD_MATCH_NOTE).toMatch(/^Microsoft’s guide \(April 2026\) adds a tenant step around rollback/);
+  });
+
+  it('settleTakeover: only a warned first cycle becomes "not observed"; a passed one is kept as it is', () => {
+    const at = (verdict: 'pass' | 'warn') =>
+      finishStep(newStep('takeover-1', 't', 'p', new Date(0)), verdict, 'seen', new Date(1));
+    const passed = at('pass');
+    expect(settleTakeover(passed, { state: 'synced' })).toEqual({ complete: true, first: passed });
+    const warned = settleTakeover(at('warn'), { state: 'synced' }).first;
+    expect(warned?.notes).toEqual([
+      'The awaiting-export-confirmation state lasts one cycle; if a wait is stopped while the server goes on, the next look may come after it.',
+    ]);
+    expect(warned?.observed).toBe(
+      'Not observed on this cycle (seen). The takeover itself is confirmed by the next cycle: the object reads synced from AD DS again.',
+    );
   });
 });
