@@ -1,10 +1,10 @@
 /**
- * State and actions of the bulk view: selection → dry-run plan → saved plan → run → report and the
- * Connect Sync follow-up. All Graph, journal and server work goes through the bulk engine
- * (`lib/soa/bulk`) over the ports in `bulk-ports.ts`; this class only orders it and keeps the state.
+ * State and actions of the bulk view: selection → dry-run plan → saved plan → run → report. The evidence gathered
+ * after the writes (server follow-up, sweep, audit log) is kept by `run-evidence.svelte.ts`. All Graph, journal and
+ * server work goes through the bulk engine (`lib/soa/bulk`) over the ports in `bulk-ports.ts`; this class only
+ * orders it and keeps the state.
  */
-import type { AppInfo, JournalRecordInput } from '@contract';
-import { SvelteMap } from 'svelte/reactivity';
+import type { AppInfo } from '@contract';
 import type { SoaClient } from '../lib/bridge';
 import {
   csvTooLarge,
@@ -19,14 +19,8 @@ import {
   saveSelection,
   selectByFilter,
   reverifyPending,
-  auditRecords,
-  changedEntries,
-  ObservationBuffer,
-  followUpEndRecord,
   restoreRunEvidence,
   runEndRecords,
-  sweepRecords,
-  serverCycleRecords,
   type BulkAction,
   type BulkObjectType,
   type CsvImportResult,
@@ -36,16 +30,8 @@ import {
   type RunSummary,
   type SelectedObject,
   type SelectionFilter,
-  type SweepResult,
 } from '../lib/soa/bulk';
 import { DOCUMENTED_LIMITS, type WriteLimits } from '../lib/soa/bulk/pacer';
-import { summariseLevels, type LevelSummary, type ServerObservation } from '../lib/soa/bulk/evidence-levels';
-import {
-  auditObjectsOf,
-  confirmByAudit,
-  type AuditConfirmation,
-  type AuditQueryRecord,
-} from '../lib/soa/bulk/audit-confirmation';
 import { TYPE_LABEL, type Problem, type SelectionMode } from './bulk-labels';
 import { createBulkPorts, describeError, type BulkPorts } from './bulk-ports';
 import { makeDryRunPlan } from './dry-run-plan';
@@ -57,11 +43,10 @@ import {
   savedSelectionObjects,
   transferRunsInJournal,
 } from './selection-sources';
-import { runServerFollowUp } from './server-follow-up-run';
+import { RunEvidence } from './run-evidence.svelte';
 import {
   listRuns,
   newRunId,
-  nowIso,
   planOfRun,
   rememberRunStart,
   resumeCandidates,
@@ -118,53 +103,33 @@ export class BulkModel {
   runCsvPath = $state<string | undefined>();
   runCsvUrl = $state<string | undefined>();
 
-  syncMessage = $state<string | undefined>();
-  syncOutcome = $state<string | undefined>();
-  sweep = $state.raw<SweepResult | undefined>();
-  /** the latest server observation per object id */
-  readonly serverObservations = new SvelteMap<string, ServerObservation>();
-  /** how long the follow-up keeps running cycles for pending objects (the admin can extend it) */
-  followUpMinutes = $state(30);
-  /** each written object's audit entry, once the audit log was checked */
-  readonly auditConfirmations = new SvelteMap<string, AuditConfirmation>();
-  auditChecked = $state(false);
-  auditQueries = $state<AuditQueryRecord[]>([]);
-  auditProblem = $state<string | undefined>();
-  /** what each follow-up cycle left pending, in order (the summary lists it) */
-  followUpCycles = $state<{ cycle: number; pending: number; headline: string; at: string }[]>([]);
-  /** each object's evidence level and the headline (docs/reference/bulk-evidence-levels.md) */
-  get levels(): LevelSummary | undefined {
-    const s = this.summary;
-    if (!s) return undefined;
-    return summariseLevels(
-      s.items[0]?.action ?? this.plan?.kind ?? this.kind,
-      s.items,
-      this.serverObservations,
-      this.auditChecked ? this.auditConfirmations : undefined,
-    );
-  }
-  dnMissing = $state<{ objectId: string; reason: string }[]>([]);
+  /** the evidence of the run on screen gathered after its writes (server follow-up, sweep, audit log) */
+  readonly evidence: RunEvidence;
 
   resumable = $state<ResumeCandidate[]>([]);
   /** finished runs whose objects are not all confirmed on the server ("check pending objects") */
   pendingFollowUps = $state<RunRecord[]>([]);
-  /** evidence observed but not journaled (a reload would not show it): said, never hidden */
-  journalProblem = $state<string | undefined>();
-  /** observation records are appended one set after another, so the journal keeps the order they were made in */
-  private journalChain: Promise<void> = Promise.resolve();
 
   private ports: BulkPorts;
   private control: RunControl | undefined;
-  private syncAbort: AbortController | undefined;
-  syncing = $state(false);
 
   constructor(
     readonly client: SoaClient,
     readonly info: AppInfo,
   ) {
     this.ports = createBulkPorts(client, info, {
-      onProgress: (m) => (this.syncMessage = m),
-      signal: () => this.syncAbort?.signal,
+      onProgress: (m) => (this.evidence.syncMessage = m),
+      signal: () => this.evidence.signal,
+    });
+    this.evidence = new RunEvidence(client, this.ports, {
+      runId: () => this.runId,
+      summary: () => this.summary,
+      plan: () => this.plan,
+      kind: () => this.kind,
+      objectType: () => this.objectType,
+      task: (label, title, fn) => this.task(label, title, fn),
+      setBusy: (label) => (this.busy = label),
+      followUpEnded: () => this.noteFollowUp(),
     });
   }
 
@@ -245,17 +210,7 @@ export class BulkModel {
     this.runCsvPath = undefined;
     if (this.runCsvUrl) URL.revokeObjectURL(this.runCsvUrl);
     this.runCsvUrl = undefined;
-    this.syncMessage = undefined;
-    this.syncOutcome = undefined;
-    this.sweep = undefined;
-    this.serverObservations.clear();
-    this.auditConfirmations.clear();
-    this.auditChecked = false;
-    this.auditQueries = [];
-    this.auditProblem = undefined;
-    this.followUpCycles = [];
-    this.dnMissing = [];
-    this.journalProblem = undefined;
+    this.evidence.clear();
     setShownRun(undefined);
   }
 
@@ -498,7 +453,7 @@ export class BulkModel {
       this.progress = summary.progress;
       setRunStatus(runId, summary.cancelled ? 'cancelled' : 'finished');
       setShownRun(runId);
-      await this.journalEvidence(runEndRecords(summary));
+      await this.evidence.journal(runEndRecords(summary));
       this.noteFollowUp();
     } catch (e) {
       this.problem = {
@@ -577,17 +532,7 @@ export class BulkModel {
     this.runId = runId;
     this.summary = r.summary;
     this.progress = r.summary.progress;
-    for (const [id, o] of r.serverObservations) this.serverObservations.set(id, o);
-    for (const [id, a] of r.auditConfirmations) this.auditConfirmations.set(id, a);
-    this.auditChecked = r.auditChecked;
-    this.auditQueries = r.auditQueries;
-    this.auditProblem = r.auditProblem;
-    this.followUpCycles = r.followUpCycles;
-    this.syncOutcome = r.syncOutcome;
-    this.dnMissing = r.dnMissing;
-    this.sweep = r.sweep;
-    if (r.unreadable > 0)
-      this.journalProblem = `${r.unreadable} journaled observation(s) of this run could not be read and are not shown.`;
+    this.evidence.restore(r);
     setShownRun(runId);
     return true;
   }
@@ -599,9 +544,9 @@ export class BulkModel {
    */
   async checkPending(runId: string): Promise<void> {
     if (this.summary?.runId !== runId && !(await this.openRun(runId))) return;
-    await this.syncAndSweep();
-    const levels = this.levels;
-    if (levels?.audit && levels.audit.found < levels.audit.checked) await this.checkAudit();
+    await this.evidence.syncAndSweep();
+    const levels = this.evidence.levels;
+    if (levels?.audit && levels.audit.found < levels.audit.checked) await this.evidence.checkAudit();
   }
 
   dismissFollowUp(runId: string): void {
@@ -609,24 +554,11 @@ export class BulkModel {
     this.pendingFollowUps = followUpCandidates();
   }
 
-  /** Append observation records after the ones before them; a failure is said, and the evidence on screen stays. */
-  private journalEvidence(records: JournalRecordInput[]): Promise<void> {
-    const runId = this.runId;
-    this.journalChain = this.journalChain.then(async () => {
-      try {
-        await this.ports.journal.append(records);
-      } catch (e) {
-        this.journalProblem = `Evidence of run ${runId ?? ''} was observed but not journaled (${describeError(e).message}); a reload will not show it. Check the journal, then run the check again.`;
-      }
-    });
-    return this.journalChain;
-  }
-
   /** Remember whether the run on screen still has objects pending on the server (the resume panel offers them). */
   private noteFollowUp(): void {
     const s = this.summary;
     if (!s || s.cancelled) return;
-    setRunFollowUp(s.runId, this.levels?.complete === true);
+    setRunFollowUp(s.runId, this.evidence.levels?.complete === true);
     this.pendingFollowUps = followUpCandidates();
   }
 
@@ -675,117 +607,17 @@ export class BulkModel {
     this.resumable = this.resumable.filter((r) => r.runId !== runId || r.pending > 0);
   }
 
-  // ---- report and Connect Sync follow-up -------------------------------------------------------------
+  // ---- report --------------------------------------------------------------------------------------
 
   async saveReports(): Promise<void> {
     const s = this.summary;
     if (!s) return;
-    const r = await saveRunReports(this.client, s, this.plan, this.info, this.levels, this.sweep);
+    const r = await saveRunReports(this.client, s, this.plan, this.info, this.evidence.levels, this.evidence.sweep);
     if (this.runCsvUrl) URL.revokeObjectURL(this.runCsvUrl);
     this.runCsvUrl = URL.createObjectURL(new Blob([r.csv], { type: 'text/csv' }));
     if (r.htmlPath) this.runHtmlPath = r.htmlPath;
     if (r.csvPath) this.runCsvPath = r.csvPath;
     if (r.problem) this.problem = r.problem;
-  }
-
-  async syncAndSweep(): Promise<void> {
-    const s = this.summary;
-    if (!s) return;
-    this.sweep = undefined;
-    this.dnMissing = [];
-    this.syncOutcome = undefined;
-    this.syncMessage = undefined;
-    const abort = new AbortController();
-    this.syncAbort = abort;
-    this.syncing = true;
-    /** observations not journaled yet (journaled with the next cycle, or with the follow-up's end) */
-    const unjournaled = new ObservationBuffer();
-    try {
-      await this.task('Running delta sync cycles…', 'The sync follow-up or the sweep did not finish.', async () => {
-        const sweep = await runServerFollowUp({
-          client: this.client,
-          ports: this.ports,
-          summary: s,
-          plan: this.plan,
-          action: s.items[0]?.action ?? this.plan?.kind ?? this.kind,
-          objectType: this.plan?.objectType ?? this.objectType,
-          timeoutMs: this.followUpMinutes * 60_000,
-          earlier: this.serverObservations,
-          signal: abort.signal,
-          hooks: {
-            onBusy: (m) => (this.busy = m),
-            onDnsResolved: (missing) => (this.dnMissing = missing),
-            onObservations: (obs) => {
-              unjournaled.add(changedEntries(this.serverObservations, obs));
-              for (const [id, o] of obs) this.serverObservations.set(id, o);
-            },
-            onCycle: (_cycle, pending) => {
-              const line = {
-                cycle: this.followUpCycles.length + 1,
-                pending,
-                headline: this.levels?.headline ?? '',
-                at: nowIso(),
-              };
-              this.followUpCycles = [...this.followUpCycles, line];
-              // each cycle is journaled with what it observed, so a reload shows the same cycle log and levels
-              void this.journalEvidence(serverCycleRecords(s.runId, { ...line, observations: unjournaled.take() }));
-            },
-            onOutcome: (m) => {
-              this.syncOutcome = m;
-              const end = {
-                at: nowIso(),
-                message: m,
-                missing: $state.snapshot(this.dnMissing),
-                observations: unjournaled.take(),
-              };
-              void this.journalEvidence([followUpEndRecord(s.runId, end)]);
-            },
-          },
-        });
-        if (sweep) {
-          this.sweep = sweep;
-          // journaled after it was read, so a reload or restart shows the same sweep
-          await this.journalEvidence(sweepRecords(s.runId, sweep, nowIso()));
-        }
-      });
-    } finally {
-      this.syncing = false;
-      this.syncAbort = undefined;
-      await this.journalChain;
-      this.noteFollowUp();
-    }
-  }
-
-  /**
-   * Look for each written object's audit entry with a few time-window queries over the run
-   * (docs/reference/bulk-evidence-levels.md#audit-entries-in-bulk); entries found earlier are kept.
-   */
-  async checkAudit(): Promise<void> {
-    const s = this.summary;
-    if (!s) return;
-    const action = s.items[0]?.action ?? this.plan?.kind ?? this.kind;
-    await this.task('Reading the audit log…', 'The audit log could not be read.', async () => {
-      const earlier = new SvelteMap(this.auditConfirmations);
-      const r = await confirmByAudit(this.ports.audit, action, auditObjectsOf(s, s.items), { earlier });
-      for (const [id, a] of r.byObject) this.auditConfirmations.set(id, a);
-      this.auditQueries = [...this.auditQueries, ...r.queries];
-      this.auditChecked = true;
-      this.auditProblem = r.error
-        ? `${r.error.message}${r.error.fix ? ` ${r.error.fix}` : ''} The read-back evidence stands; check the audit log again once this is fixed.`
-        : undefined;
-      await this.journalEvidence(
-        auditRecords(s.runId, {
-          at: nowIso(),
-          confirmations: changedEntries(earlier, r.byObject),
-          queries: r.queries,
-          problem: this.auditProblem,
-        }),
-      );
-    });
-  }
-
-  cancelSync(): void {
-    this.syncAbort?.abort();
   }
 }
 
