@@ -198,7 +198,8 @@ describe('bulk transfer from the Bulk view', () => {
       Replace: { department: 'bulk e2e: changed in AD after the transfer' },
     });
     await page.getByTestId('sync-sweep').click();
-    await page.getByTestId('sweep-result').waitFor({ timeout: 60_000 });
+    // a delta cycle and the Event 6956 read through PowerShell: minutes on a loaded 2-core machine
+    await page.getByTestId('sweep-result').waitFor({ timeout: 240_000 });
     await expect.poll(() => page.getByTestId('sweep-confirmed').textContent()).toBe('1');
     expect(await page.getByTestId('sweep-table').textContent()).toContain(target.onPremisesDistinguishedName ?? '?');
     // the sweep is journaled as it was shown (a reload or restart shows it again from the journal)
@@ -212,7 +213,8 @@ describe('bulk transfer from the Bulk view', () => {
       .toEqual([target.onPremisesDistinguishedName]);
     await shot('bulk-05-sync-sweep');
     firstRun = planned;
-  });
+    // a run, its reports and the follow-up: beyond the project's 300 s on a loaded machine (a bound, not a wait)
+  }, 480_000);
 
   it('refuses a CSV with bad rows, a bad encoding or over 10 MB (writing nothing), then loads a saved selection', async () => {
     const { page, lab } = e2e;
