@@ -1,9 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { contractAlias } from './vite.renderer.config.mjs';
 
+/** Tests of Svelte components (`*.svelte.test.ts`): they need the browser build of Svelte and a DOM. */
+const componentTests = 'test/unit/**/*.svelte.test.ts';
+
 /**
- * Three projects:
+ * Four projects:
  * - unit: fast, in-process (the lab runs in-process where needed); mirrors src-main/ and src-renderer/.
+ * - unit-dom: the unit tests of Svelte components, mounted in happy-dom (Svelte's browser build).
  * - integration: real pwsh (.tools/pwsh) and the real bridge against the lab.
  * - e2e: the built renderer in Debian Chromium through browser mode (playwright-core).
  */
@@ -19,8 +24,19 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, componentTests],
           environment: 'node',
           globalSetup,
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [svelte()],
+        resolve: { alias: contractAlias, conditions: ['browser'] },
+        test: {
+          name: 'unit-dom',
+          include: [componentTests],
+          environment: 'happy-dom',
           testTimeout: 30_000,
         },
       },

@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { contractAlias } from './vite.renderer.config.mjs';
 
 /**
@@ -11,6 +11,8 @@ export default defineConfig({
   resolve: { alias: contractAlias },
   test: {
     include,
+    // Svelte component tests need the unit-dom project's setup (vitest.config.mts)
+    exclude: [...configDefaults.exclude, 'test/unit/**/*.svelte.test.ts'],
     environment: 'node',
     globalSetup: ['test/lab-pki.global-setup.ts'],
     testTimeout: 30_000,

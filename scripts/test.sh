@@ -46,7 +46,7 @@ rm -rf "$checks_dir"
 
 unit_integration_pester() {
   local rc=0
-  npx vitest run --project unit --project integration || rc=1
+  npx vitest run --project unit --project unit-dom --project integration || rc=1
   step "Pester"
   .tools/pwsh -NoProfile -NonInteractive -File test/powershell/run-pester.ps1 || rc=1
   return "$rc"
@@ -54,7 +54,7 @@ unit_integration_pester() {
 
 if [ "${SOA_TEST_LANES:-2}" = "1" ]; then
   step "vitest: unit + integration + e2e"
-  npx vitest run --project unit --project integration --project e2e
+  npx vitest run --project unit --project unit-dom --project integration --project e2e
   step "Pester"
   .tools/pwsh -NoProfile -NonInteractive -File test/powershell/run-pester.ps1
   exit 0
