@@ -86,6 +86,9 @@ export interface PlanOptions {
   slicer?: TimeSlicer;
 }
 
+/** Objects read and classified together while planning (their answers are dropped before the next chunk). */
+export const PLAN_CHUNK = 1_000;
+
 const HYBRID_ADMIN_TEMPLATE = '8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2';
 const GLOBAL_ADMIN_TEMPLATE = '62e90394-69f5-4237-9190-012177145e10';
 
@@ -95,25 +98,6 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
   const opts = { scopes, ...(o.clock ? { clock: o.clock } : {}) };
   const needMemberOf = o.kind === 'rollback' || o.objectType === 'group';
   const slicer = o.slicer ?? new TimeSlicer();
-  const requests: { key: string; url: string }[] = [];
-  for (const s of o.objects) {
-    requests.push(
-      { key: `obj:${s.id}`, url: `/${info.collection}/${s.id}?$select=${info.select}` },
-      { key: `soa:${s.id}`, url: syncBehaviorUrl(o.objectType, s.id) },
-    );
-    if (needMemberOf)
-      requests.push({
-        key: `mo:${s.id}`,
-        url: `/${info.collection}/${s.id}/memberOf?$select=id,displayName,onPremisesSyncEnabled`,
-      });
-    if (o.kind === 'rollback' && o.objectType === 'group')
-      requests.push({
-        key: `mem:${s.id}`,
-        url: `/groups/${s.id}/members?$select=id,displayName,onPremisesSyncEnabled`,
-      });
-    if (slicer.due()) await slicer.yieldNow();
-  }
-  const results = await readMany(o.graph, requests, opts);
 
   let auMembers: Set<string> | undefined;
   if (o.scope.kind === 'administrativeUnits') {
@@ -127,152 +111,175 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
   const selectedIds = new Set(o.objects.map((s) => s.id));
   const parentsOf = new Map<string, string[]>();
   const entries: PlanEntry[] = [];
-  for (const sel of o.objects) {
-    if (slicer.due()) await slicer.yieldNow();
-    const objRes = results.get(`obj:${sel.id}`);
-    const soaRes = results.get(`soa:${sel.id}`);
-    const obj = objRes?.status === 200 ? directoryObject.safeParse(objRes.body) : undefined;
-    const isCloudManaged = soaRes?.status === 200 ? (parseIsCloudManaged(soaRes.body) ?? null) : null;
-    const base = {
-      objectId: sel.id,
-      objectType: o.objectType,
-      displayName: (obj?.success ? obj.data.displayName : undefined) ?? sel.displayName,
-      mail: (obj?.success ? obj.data.mail : undefined) ?? sel.mail,
-      source: sel.source,
-      cloudReferences: [] as CloudReference[],
-      wave: 0,
-    };
-    const c = classify({
-      isCloudManaged,
-      onPremisesSyncEnabled: obj?.success ? (obj.data.onPremisesSyncEnabled ?? null) : undefined,
-      onPremisesLastSyncDateTime: obj?.success ? obj.data.onPremisesLastSyncDateTime : undefined,
-      onPremisesImmutableId: obj?.success && o.objectType === 'user' ? obj.data.onPremisesImmutableId : undefined,
-      objectId: sel.id,
-      rolledBackByThisApp: o.rolledBackIds?.has(sel.id.toLowerCase()) ?? false,
-    });
-    const classified = { state: c.state, stateCertain: c.certain };
-    if (auMembers && !auMembers.has(sel.id)) {
-      // checked first: an AU-scoped admin may not even be allowed to read the object's SOA state
-      entries.push({
+  // The objects are read and classified PLAN_CHUNK at a time: only one chunk's answers are held at once (a plan of
+  // 50,000 objects would otherwise hold 100,000 response bodies until the end, and collecting them freezes the UI).
+  for (let first = 0; first < o.objects.length; first += PLAN_CHUNK) {
+    const chunk = o.objects.slice(first, first + PLAN_CHUNK);
+    const requests: { key: string; url: string }[] = [];
+    for (const s of chunk) {
+      requests.push(
+        { key: `obj:${s.id}`, url: `/${info.collection}/${s.id}?$select=${info.select}` },
+        { key: `soa:${s.id}`, url: syncBehaviorUrl(o.objectType, s.id) },
+      );
+      if (needMemberOf)
+        requests.push({
+          key: `mo:${s.id}`,
+          url: `/${info.collection}/${s.id}/memberOf?$select=id,displayName,onPremisesSyncEnabled`,
+        });
+      if (o.kind === 'rollback' && o.objectType === 'group')
+        requests.push({
+          key: `mem:${s.id}`,
+          url: `/groups/${s.id}/members?$select=id,displayName,onPremisesSyncEnabled`,
+        });
+    }
+    const results = await readMany(o.graph, requests, opts);
+    for (const sel of chunk) {
+      if (slicer.due()) await slicer.yieldNow();
+      const objRes = results.get(`obj:${sel.id}`);
+      const soaRes = results.get(`soa:${sel.id}`);
+      const obj = objRes?.status === 200 ? directoryObject.safeParse(objRes.body) : undefined;
+      const isCloudManaged = soaRes?.status === 200 ? (parseIsCloudManaged(soaRes.body) ?? null) : null;
+      const base = {
+        objectId: sel.id,
+        objectType: o.objectType,
+        displayName: (obj?.success ? obj.data.displayName : undefined) ?? sel.displayName,
+        mail: (obj?.success ? obj.data.mail : undefined) ?? sel.mail,
+        source: sel.source,
+        cloudReferences: [] as CloudReference[],
+        wave: 0,
+      };
+      const c = classify({
+        isCloudManaged,
+        onPremisesSyncEnabled: obj?.success ? (obj.data.onPremisesSyncEnabled ?? null) : undefined,
+        onPremisesLastSyncDateTime: obj?.success ? obj.data.onPremisesLastSyncDateTime : undefined,
+        onPremisesImmutableId: obj?.success && o.objectType === 'user' ? obj.data.onPremisesImmutableId : undefined,
+        objectId: sel.id,
+        rolledBackByThisApp: o.rolledBackIds?.has(sel.id.toLowerCase()) ?? false,
+      });
+      const classified = { state: c.state, stateCertain: c.certain };
+      if (auMembers && !auMembers.has(sel.id)) {
+        // checked first: an AU-scoped admin may not even be allowed to read the object's SOA state
+        entries.push({
+          ...base,
+          isCloudManaged,
+          onPremisesSyncEnabled: obj?.success ? (obj.data.onPremisesSyncEnabled ?? null) : null,
+          ...classified,
+          action: 'blockedNotInScope',
+          reason: "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
+        });
+        continue;
+      }
+      if (!obj?.success || isCloudManaged === null) {
+        entries.push({
+          ...base,
+          isCloudManaged,
+          onPremisesSyncEnabled: null,
+          state: 'unknown',
+          stateCertain: false,
+          action: 'blockedUnreadable',
+          reason: `Could not read the object (${describe(objRes)}, onPremisesSyncBehavior ${describe(soaRes)}).`,
+        });
+        continue;
+      }
+      const onPremisesSyncEnabled = obj.data.onPremisesSyncEnabled ?? null;
+      const memberOfRead = results.get(`mo:${sel.id}`);
+      const membersRead = results.get(`mem:${sel.id}`);
+      const memberOf = needMemberOf ? parseList(memberOfRead) : [];
+      if (o.objectType === 'group') {
+        parentsOf.set(
+          sel.id,
+          memberOf.filter((g) => selectedIds.has(g.id)).map((g) => g.id),
+        );
+      }
+      const entry: PlanEntry = {
         ...base,
         isCloudManaged,
-        onPremisesSyncEnabled: obj?.success ? (obj.data.onPremisesSyncEnabled ?? null) : null,
+        onPremisesSyncEnabled,
         ...classified,
-        action: 'blockedNotInScope',
-        reason: "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
-      });
-      continue;
+        action: o.kind,
+        reason: '',
+      };
+      if (o.kind === 'transfer') {
+        if (isCloudManaged) setAction(entry, 'skipAlreadyTransferred', 'isCloudManaged is already true.');
+        else if (onPremisesSyncEnabled !== true) setAction(entry, 'skipCloudNative', notSyncedReason(c));
+        else if (auMembers && !auMembers.has(sel.id))
+          setAction(
+            entry,
+            'blockedNotInScope',
+            "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
+          );
+        else setAction(entry, 'transfer', 'Synced from AD DS; SOA will move to the cloud.');
+      } else {
+        const refs: CloudReference[] = memberOf
+          // selected groups are rolled back in the same run, parents first, so they are not blocking references
+          .filter(
+            (g) =>
+              (g['@odata.type'] ?? '#microsoft.graph.group') === '#microsoft.graph.group' &&
+              g.onPremisesSyncEnabled !== true &&
+              !selectedIds.has(g.id),
+          )
+          .map((g) => ({
+            id: g.id,
+            displayName: g.displayName ?? null,
+            kind: 'group' as const,
+            why: 'member of a cloud-only or SOA-transferred group',
+          }));
+        const cloudMembers: CloudReference[] =
+          o.objectType === 'group'
+            ? parseList(results.get(`mem:${sel.id}`))
+                .filter((m) => m.onPremisesSyncEnabled !== true && !selectedIds.has(m.id))
+                .map((m) => ({
+                  id: m.id,
+                  displayName: m.displayName ?? null,
+                  kind: 'member' as const,
+                  why: 'cloud-only (or transferred) member',
+                }))
+            : [];
+        entry.cloudReferences = [...refs, ...cloudMembers];
+        const unchecked = [
+          ...(needMemberOf && !readOk(memberOfRead) ? [`memberOf (${describe(memberOfRead)})`] : []),
+          ...(o.objectType === 'group' && !readOk(membersRead) ? [`members (${describe(membersRead)})`] : []),
+        ];
+        const failedReads = [
+          needMemberOf ? memberOfRead : undefined,
+          o.objectType === 'group' ? membersRead : undefined,
+        ].filter((r) => r !== undefined && !readOk(r));
+        // a refusal (401/403) is fixed by a permission; a server that kept failing, by trying again later
+        const serverFailed = failedReads.some(
+          (r) => r !== undefined && (r.status === 0 || r.status === 429 || r.status >= 500),
+        );
+        const fix = serverFailed
+          ? 'Graph kept failing for this read; plan again later'
+          : `Fix the read (permission ${MEMBERSHIP_SCOPES_TEXT}) and plan again`;
+        if (!isCloudManaged) setAction(entry, 'skipNotTransferred', 'isCloudManaged is already false.');
+        else if (unchecked.length > 0)
+          setAction(
+            entry,
+            'blockedCouldNotCheck',
+            `Could not check the cloud references: reading ${unchecked.join(' and ')} failed, so nothing is known about them (a failed read is never "no references"). ${fix}, or override for this object.`,
+          );
+        else if (auMembers && !auMembers.has(sel.id))
+          setAction(
+            entry,
+            'blockedNotInScope',
+            "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
+          );
+        else if (refs.length > 0)
+          setAction(
+            entry,
+            'blockedCloudReferences',
+            `Remove the cloud references first: ${refs.map((r) => r.displayName ?? r.id).join(', ')}.`,
+          );
+        else if (cloudMembers.length > 0)
+          setAction(
+            entry,
+            'blockedCloudMembers',
+            `The group has ${cloudMembers.length} cloud-only member(s); remove them before rolling back.`,
+          );
+        else setAction(entry, 'rollback', 'Transferred; SOA will return to AD DS after the next sync cycle.');
+      }
+      entries.push(entry);
     }
-    if (!obj?.success || isCloudManaged === null) {
-      entries.push({
-        ...base,
-        isCloudManaged,
-        onPremisesSyncEnabled: null,
-        state: 'unknown',
-        stateCertain: false,
-        action: 'blockedUnreadable',
-        reason: `Could not read the object (${describe(objRes)}, onPremisesSyncBehavior ${describe(soaRes)}).`,
-      });
-      continue;
-    }
-    const onPremisesSyncEnabled = obj.data.onPremisesSyncEnabled ?? null;
-    const memberOfRead = results.get(`mo:${sel.id}`);
-    const membersRead = results.get(`mem:${sel.id}`);
-    const memberOf = needMemberOf ? parseList(memberOfRead) : [];
-    if (o.objectType === 'group') {
-      parentsOf.set(
-        sel.id,
-        memberOf.filter((g) => selectedIds.has(g.id)).map((g) => g.id),
-      );
-    }
-    const entry: PlanEntry = {
-      ...base,
-      isCloudManaged,
-      onPremisesSyncEnabled,
-      ...classified,
-      action: o.kind,
-      reason: '',
-    };
-    if (o.kind === 'transfer') {
-      if (isCloudManaged) setAction(entry, 'skipAlreadyTransferred', 'isCloudManaged is already true.');
-      else if (onPremisesSyncEnabled !== true) setAction(entry, 'skipCloudNative', notSyncedReason(c));
-      else if (auMembers && !auMembers.has(sel.id))
-        setAction(
-          entry,
-          'blockedNotInScope',
-          "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
-        );
-      else setAction(entry, 'transfer', 'Synced from AD DS; SOA will move to the cloud.');
-    } else {
-      const refs: CloudReference[] = memberOf
-        // selected groups are rolled back in the same run, parents first, so they are not blocking references
-        .filter(
-          (g) =>
-            (g['@odata.type'] ?? '#microsoft.graph.group') === '#microsoft.graph.group' &&
-            g.onPremisesSyncEnabled !== true &&
-            !selectedIds.has(g.id),
-        )
-        .map((g) => ({
-          id: g.id,
-          displayName: g.displayName ?? null,
-          kind: 'group' as const,
-          why: 'member of a cloud-only or SOA-transferred group',
-        }));
-      const cloudMembers: CloudReference[] =
-        o.objectType === 'group'
-          ? parseList(results.get(`mem:${sel.id}`))
-              .filter((m) => m.onPremisesSyncEnabled !== true && !selectedIds.has(m.id))
-              .map((m) => ({
-                id: m.id,
-                displayName: m.displayName ?? null,
-                kind: 'member' as const,
-                why: 'cloud-only (or transferred) member',
-              }))
-          : [];
-      entry.cloudReferences = [...refs, ...cloudMembers];
-      const unchecked = [
-        ...(needMemberOf && !readOk(memberOfRead) ? [`memberOf (${describe(memberOfRead)})`] : []),
-        ...(o.objectType === 'group' && !readOk(membersRead) ? [`members (${describe(membersRead)})`] : []),
-      ];
-      const failedReads = [
-        needMemberOf ? memberOfRead : undefined,
-        o.objectType === 'group' ? membersRead : undefined,
-      ].filter((r) => r !== undefined && !readOk(r));
-      // a refusal (401/403) is fixed by a permission; a server that kept failing, by trying again later
-      const serverFailed = failedReads.some(
-        (r) => r !== undefined && (r.status === 0 || r.status === 429 || r.status >= 500),
-      );
-      const fix = serverFailed
-        ? 'Graph kept failing for this read; plan again later'
-        : `Fix the read (permission ${MEMBERSHIP_SCOPES_TEXT}) and plan again`;
-      if (!isCloudManaged) setAction(entry, 'skipNotTransferred', 'isCloudManaged is already false.');
-      else if (unchecked.length > 0)
-        setAction(
-          entry,
-          'blockedCouldNotCheck',
-          `Could not check the cloud references: reading ${unchecked.join(' and ')} failed, so nothing is known about them (a failed read is never "no references"). ${fix}, or override for this object.`,
-        );
-      else if (auMembers && !auMembers.has(sel.id))
-        setAction(
-          entry,
-          'blockedNotInScope',
-          "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
-        );
-      else if (refs.length > 0)
-        setAction(
-          entry,
-          'blockedCloudReferences',
-          `Remove the cloud references first: ${refs.map((r) => r.displayName ?? r.id).join(', ')}.`,
-        );
-      else if (cloudMembers.length > 0)
-        setAction(
-          entry,
-          'blockedCloudMembers',
-          `The group has ${cloudMembers.length} cloud-only member(s); remove them before rolling back.`,
-        );
-      else setAction(entry, 'rollback', 'Transferred; SOA will return to AD DS after the next sync cycle.');
-    }
-    entries.push(entry);
   }
   if (o.objectType === 'group') assignWaves(entries, parentsOf, o.kind);
   const counts = Object.fromEntries(ALL_ACTIONS.map((a) => [a, 0])) as Record<PlanAction, number>;

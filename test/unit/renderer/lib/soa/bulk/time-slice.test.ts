@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mapInSlices, TimeSlicer, type SliceEnvironment } from '../../../../../../src-renderer/lib/soa/bulk/time-slice';
 import {
   buildPlan,
+  PLAN_CHUNK,
   parsePlanFile,
   parsePlanFileInSlices,
   planFileText,
@@ -14,6 +15,7 @@ import {
 } from '../../../../../../src-renderer/lib/soa/bulk/plan';
 import { restoreSlots } from '../../../../../../src-renderer/lib/soa/bulk/stages/plan-reader';
 import { FakeGraph } from './fake-graph';
+import type { GraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
 
 /** A clock that moves `stepMs` on every read; `yields` counts the times the thread was given back. */
 function fakeEnv(stepMs: number): SliceEnvironment & { yields: number } {
@@ -144,6 +146,46 @@ describe('a large plan in slices', () => {
     const plan = await buildPlan({ ...options, scope: { kind: 'tenant' }, slicer: new TimeSlicer(env, 20) });
     expect(plan.counts.transfer).toBe(3000);
     expect(env.yields).toBeGreaterThan(10);
+  });
+
+  it('buildPlan reads one chunk of objects at a time: no read of the next chunk while one of this chunk is out', async () => {
+    const graph = new FakeGraph();
+    graph.latencyMs = 1;
+    const n = PLAN_CHUNK * 2 + 100;
+    for (let i = 0; i < n; i++) graph.add({ id: `c-${i}` });
+    const chunkOf = (url: string): number => Math.floor(Number(/\/c-(\d+)/.exec(url)?.[1]) / PLAN_CHUNK);
+    const out = new Map<number, number>();
+    let overlaps = 0;
+    const port: GraphBatchPort = {
+      async sendBatch(body, options) {
+        const chunks = new Set(body.requests.map((r) => chunkOf(r.url)));
+        for (const c of chunks) for (const [k, count] of out) if (k !== c && count > 0) overlaps++;
+        for (const c of chunks) out.set(c, (out.get(c) ?? 0) + 1);
+        try {
+          return await graph.sendBatch(body, options);
+        } finally {
+          for (const c of chunks) out.set(c, (out.get(c) ?? 0) - 1);
+        }
+      },
+    };
+    const objects = [...graph.objects.keys()].map((id) => ({
+      id,
+      objectType: 'contact' as const,
+      displayName: id,
+      mail: null,
+      source: 'test',
+    }));
+    const plan = await buildPlan({
+      kind: 'transfer',
+      objectType: 'contact',
+      objects,
+      graph: port,
+      scope: { kind: 'tenant' },
+      planId: 'p',
+    });
+    expect(plan.entries.map((e) => e.objectId)).toEqual(objects.map((o) => o.id));
+    expect(plan.counts.transfer).toBe(n);
+    expect(overlaps).toBe(0);
   });
 
   it('restoring the slots of a large run yields and keeps plan order', async () => {
