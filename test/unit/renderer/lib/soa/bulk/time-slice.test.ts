@@ -157,12 +157,12 @@ describe('a large plan in slices', () => {
     const out = new Map<number, number>();
     let overlaps = 0;
     const port: GraphBatchPort = {
-      async sendBatch(body, options) {
+      async sendBatch(body) {
         const chunks = new Set(body.requests.map((r) => chunkOf(r.url)));
         for (const c of chunks) for (const [k, count] of out) if (k !== c && count > 0) overlaps++;
         for (const c of chunks) out.set(c, (out.get(c) ?? 0) + 1);
         try {
-          return await graph.sendBatch(body, options);
+          return await graph.sendBatch(body);
         } finally {
           for (const c of chunks) out.set(c, (out.get(c) ?? 0) - 1);
         }
