@@ -28,7 +28,8 @@ function scan(files: string[]): Violation[] {
 const tmp = mkdtempSync(path.join(tmpdir(), 'soa-guard-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('PowerShell 5.1 syntax guard', () => {
+// each test starts pwsh, which alone can take 30 s on a loaded 2-core machine
+describe('PowerShell 5.1 syntax guard', { timeout: 120_000 }, () => {
   it('finds no 7-only syntax in the production scripts', () => {
     const files = readdirSync(scriptDir)
       .filter((f) => f.endsWith('.ps1'))
