@@ -10,7 +10,6 @@ import {
   csvTooLarge,
   importCsv,
   overrideCouldNotCheck,
-  parsePlanFileInSlices,
   planFileText,
   planCsv,
   planItems,
@@ -422,7 +421,10 @@ export class BulkModel {
     if (!this.plan || !this.planText || this.running) return;
     if (!this.planPath && !(await this.savePlan())) return;
     const runId = newRunId(this.kind);
-    const plan = await parsePlanFileInSlices(this.planText);
+    // `planText` is exactly `plan` serialised (`planFileText`) or `plan` is exactly `planText` parsed (a resumed
+    // run): both are only ever replaced together, so running `plan` runs the saved text, without parsing tens of
+    // megabytes again in one piece
+    const plan = this.plan;
     rememberRunStart(runId, plan, this.planText, this.planPath);
     await this.runPlan(runId, plan);
   }

@@ -520,23 +520,6 @@ function countActions(entries: readonly PlanEntry[]): Record<PlanAction, number>
 }
 
 /**
- * `parsePlanFile` for large plans: the same schema, the entries checked in slices so a plan of 50,000 objects does
- * not freeze the UI (only `JSON.parse` itself is one piece). Rejects what `parsePlanFile` throws on.
- */
-export async function parsePlanFileInSlices(text: string, slicer: TimeSlicer = new TimeSlicer()): Promise<Plan> {
-  const head = planFileSchema.extend({ entries: z.array(z.unknown()) }).parse(JSON.parse(text));
-  await slicer.yieldNow();
-  const entries: PlanEntry[] = [];
-  for (let i = 0; i < head.entries.length; i++) {
-    const r = planEntrySchema.safeParse(head.entries[i]);
-    if (!r.success) throw new Error(`The plan's entry ${i + 1} is not valid: ${r.error.message}`);
-    entries.push(r.data);
-    if (slicer.due()) await slicer.yieldNow();
-  }
-  return { ...head, entries, counts: countActions(entries) };
-}
-
-/**
  * The saved text of a plan: exactly `JSON.stringify(plan, null, 2)`, made entry by entry in slices (one
  * `JSON.stringify` of 50,000 entries is a long task).
  */

@@ -5,14 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mapInSlices, TimeSlicer, type SliceEnvironment } from '../../../../../../src-renderer/lib/soa/bulk/time-slice';
-import {
-  buildPlan,
-  PLAN_CHUNK,
-  parsePlanFile,
-  parsePlanFileInSlices,
-  planFileText,
-  type Plan,
-} from '../../../../../../src-renderer/lib/soa/bulk/plan';
+import { buildPlan, PLAN_CHUNK, planFileText, type Plan } from '../../../../../../src-renderer/lib/soa/bulk/plan';
 import { restoreSlots } from '../../../../../../src-renderer/lib/soa/bulk/stages/plan-reader';
 import { FakeGraph } from './fake-graph';
 import type { GraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
@@ -111,24 +104,6 @@ describe('a large plan in slices', () => {
     expect(env.yields).toBeGreaterThan(5);
     expect(await planFileText(samplePlan(0))).toBe(JSON.stringify(samplePlan(0), null, 2));
     expect(await planFileText(samplePlan(1))).toBe(JSON.stringify(samplePlan(1), null, 2));
-  });
-
-  it('parsing in slices gives what parsePlanFile gives, with yields', async () => {
-    const text = JSON.stringify(samplePlan(2000), null, 2);
-    const env = fakeEnv(5);
-    const sliced = await parsePlanFileInSlices(text, new TimeSlicer(env, 20));
-    expect(sliced).toEqual(parsePlanFile(text));
-    expect(sliced.counts.rollback).toBe(1500);
-    expect(env.yields).toBeGreaterThan(5);
-  });
-
-  it('parsing in slices refuses what parsePlanFile refuses (a bad entry, a bad head)', async () => {
-    const plan = samplePlan(50);
-    const bad = { ...plan, entries: plan.entries.map((e, i) => (i === 40 ? { ...e, action: 'explode' } : e)) };
-    expect(() => parsePlanFile(JSON.stringify(bad))).toThrow();
-    await expect(parsePlanFileInSlices(JSON.stringify(bad))).rejects.toThrow(/entry 41/);
-    await expect(parsePlanFileInSlices('{"version":2}')).rejects.toThrow();
-    await expect(parsePlanFileInSlices('not json')).rejects.toThrow();
   });
 
   it('buildPlan gives the main thread back while it classifies thousands of objects', async () => {
