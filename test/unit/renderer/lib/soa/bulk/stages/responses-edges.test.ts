@@ -4,41 +4,12 @@
  * failure is retried with its Retry-After, and a slot already final is left alone.
  */
 import { describe, expect, it } from 'vitest';
-import { ResponseHandler, type PacerSignals } from '../../../../../../../src-renderer/lib/soa/bulk/stages/responses';
-import { BatchConcurrency } from '../../../../../../../src-renderer/lib/soa/bulk/stages/scheduler';
-import { SlotOutcomes } from '../../../../../../../src-renderer/lib/soa/bulk/stages/slot-outcomes';
-import { DEFAULT_RETRY, type ItemResult } from '../../../../../../../src-renderer/lib/soa/bulk/run-types';
-import type { BatchOutcome } from '../../../../../../../src-renderer/lib/soa/bulk/stages/sender';
 import type { Member } from '../../../../../../../src-renderer/lib/soa/bulk/stages/slot';
+import { DEFAULT_RETRY } from '../../../../../../../src-renderer/lib/soa/bulk/run-types';
+import { answered, recordingHandler } from './responses-fixture';
 import { slotOf } from './slot-fixture';
 
-function setup() {
-  const pacerCalls: string[] = [];
-  const pacer: PacerSignals = {
-    observePercentage: (p) => void pacerCalls.push(`pct ${p}`),
-    throttled: (ms) => {
-      pacerCalls.push(`throttled ${ms}`);
-      return ms ?? 0;
-    },
-    recovered: () => void pacerCalls.push('recovered'),
-    accepted: () => void pacerCalls.push('accepted'),
-  };
-  const items: ItemResult[] = [];
-  const outcomes = new SlotOutcomes({
-    clock: { now: () => 0, sleep: () => Promise.resolve() },
-    retry: { ...DEFAULT_RETRY, baseMs: 100 },
-    counters: { writesSent: 0, throttled: 0, retries: 0 },
-    journal: { queueResult: () => undefined },
-    random: () => 1,
-    onItem: (r) => items.push(r),
-  });
-  const concurrency = new BatchConcurrency({ initial: 4, max: 8 });
-  const handler = new ResponseHandler({ outcomes, pacer, concurrency, cancelled: () => false });
-  return { handler, pacerCalls, items, concurrency };
-}
-const answered = (
-  ...responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[]
-): BatchOutcome => ({ ok: true, byId: new Map(responses.map((r) => [r.id, r])) });
+const setup = () => recordingHandler({ recordAccepted: true });
 const graphError = (code: string, message: string) => ({ error: { code, message } });
 
 describe('response handler: token refused, PATCH refused, transient failures', () => {

@@ -1,42 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ResponseHandler, type PacerSignals } from '../../../../../../../src-renderer/lib/soa/bulk/stages/responses';
-import { BatchConcurrency } from '../../../../../../../src-renderer/lib/soa/bulk/stages/scheduler';
-import { SlotOutcomes } from '../../../../../../../src-renderer/lib/soa/bulk/stages/slot-outcomes';
-import { DEFAULT_RETRY, type ItemResult } from '../../../../../../../src-renderer/lib/soa/bulk/run-types';
-import type { BatchOutcome } from '../../../../../../../src-renderer/lib/soa/bulk/stages/sender';
 import type { Member } from '../../../../../../../src-renderer/lib/soa/bulk/stages/slot';
+import { answered, recordingHandler } from './responses-fixture';
 import { slotOf } from './slot-fixture';
 
-function setup(cancelled = false) {
-  const pacerCalls: string[] = [];
-  const pacer: PacerSignals = {
-    observePercentage: (p) => void pacerCalls.push(`pct ${p}`),
-    throttled: (ms) => {
-      pacerCalls.push(`throttled ${ms}`);
-      return ms ?? 0;
-    },
-    recovered: () => void pacerCalls.push('recovered'),
-    accepted: () => undefined,
-  };
-  const items: ItemResult[] = [];
-  const outcomes = new SlotOutcomes({
-    clock: { now: () => 0, sleep: () => Promise.resolve() },
-    retry: { ...DEFAULT_RETRY, baseMs: 100 },
-    counters: { writesSent: 0, throttled: 0, retries: 0 },
-    journal: { queueResult: () => undefined },
-    random: () => 1,
-    onItem: (r) => items.push(r),
-  });
-  const concurrency = new BatchConcurrency({ initial: 4, max: 8 });
-  const handler = new ResponseHandler({ outcomes, pacer, concurrency, cancelled: () => cancelled });
-  return { handler, pacerCalls, items, concurrency };
-}
-const answered = (
-  ...responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[]
-): BatchOutcome => ({
-  ok: true,
-  byId: new Map(responses.map((r) => [r.id, r])),
-});
+const setup = (cancelled = false) => recordingHandler({ cancelled });
 
 describe('response handler', () => {
   it('an acknowledged write goes to verify with its status and request id; nothing is final yet', () => {
