@@ -212,28 +212,29 @@ describe('a rollback takeover against a paused Cloud Sync job', () => {
     };
   }
 
+  /** The litware job's configuration, contact rule and one litware contact, with a takeover context whose cycle
+   * wait is 20 s at most and whose log is read every 300 ms. */
+  async function litwareTakeover() {
+    const cfg = (await configurations()).find((c) => c.domain === 'litware.com');
+    if (!cfg) throw new Error('no litware configuration');
+    const rule = await getProvisioningRule(graph, cfg.servicePrincipalId, cfg.jobId, 'contact');
+    if (!rule.ok) throw new Error(rule.error.message);
+    const target = await litwareContact();
+    const ports = portsFor();
+    const ctx: CloudSyncContext = {
+      configuration: cfg,
+      rule: rule.value,
+      windows: cloudSyncWindows(ports),
+      tuning: { ...DEFAULT_CLOUD_SYNC_TUNING, cycleBoundMs: 20_000, logPollIntervalMs: 300, logAfterOnDemandMs: 2000 },
+    };
+    return { cfg, target, ports, ctx };
+  }
+
   it.each(CLOUD_SYNC_PAUSED_ON_DEMAND_VARIANTS)(
     'provisionOnDemand %s on a paused job: the takeover is never passed; started again, it passes',
     async (variant) => {
       lab.updateSettings({ cloudSyncPausedOnDemand: variant, cloudSyncCycleMs: 600_000 });
-      const cfg = (await configurations()).find((c) => c.domain === 'litware.com');
-      if (!cfg) throw new Error('no litware configuration');
-      const rule = await getProvisioningRule(graph, cfg.servicePrincipalId, cfg.jobId, 'contact');
-      if (!rule.ok) throw new Error(rule.error.message);
-      const target = await litwareContact();
-      const ports = portsFor();
-      const ctx: CloudSyncContext = {
-        configuration: cfg,
-        rule: rule.value,
-        windows: cloudSyncWindows(ports),
-        // a cycle wait of 20 s at most, the log read every 300 ms
-        tuning: {
-          ...DEFAULT_CLOUD_SYNC_TUNING,
-          cycleBoundMs: 20_000,
-          logPollIntervalMs: 300,
-          logAfterOnDemandMs: 2000,
-        },
-      };
+      const { cfg, target, ports, ctx } = await litwareTakeover();
       await jobAction(cfg.servicePrincipalId, cfg.jobId, 'pause');
       let since = new Date().toISOString();
       try {
@@ -262,23 +263,7 @@ describe('a rollback takeover against a paused Cloud Sync job', () => {
     'job in quarantine (%s): said plainly with what to do, the takeover never passed; lifted, it passes',
     async (variant) => {
       lab.updateSettings({ cloudSyncCycleMs: 600_000 });
-      const cfg = (await configurations()).find((c) => c.domain === 'litware.com');
-      if (!cfg) throw new Error('no litware configuration');
-      const rule = await getProvisioningRule(graph, cfg.servicePrincipalId, cfg.jobId, 'contact');
-      if (!rule.ok) throw new Error(rule.error.message);
-      const target = await litwareContact();
-      const ports = portsFor();
-      const ctx: CloudSyncContext = {
-        configuration: cfg,
-        rule: rule.value,
-        windows: cloudSyncWindows(ports),
-        tuning: {
-          ...DEFAULT_CLOUD_SYNC_TUNING,
-          cycleBoundMs: 20_000,
-          logPollIntervalMs: 300,
-          logAfterOnDemandMs: 2000,
-        },
-      };
+      const { target, ports, ctx } = await litwareTakeover();
       lab.updateSettings({ cloudSyncQuarantine: variant });
       let since = new Date().toISOString();
       try {
