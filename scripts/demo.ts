@@ -38,7 +38,7 @@ function ensureRendererBuilt(): void {
   const index = path.join(appRoot, 'out', 'renderer', 'index.html');
   const sources = Math.max(
     newestMtime(path.join(appRoot, 'src-renderer')),
-    statSync(path.join(appRoot, 'src-main', 'ipc', 'contract.ts')).mtimeMs,
+    newestMtime(path.join(appRoot, 'src-main', 'ipc')),
   );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   console.log('Building the renderer…');

@@ -4,6 +4,8 @@
  * Every operation the renderer may ask of the main process is declared here, with its zod input
  * and output schemas and, for long work, the schema of the progress events it streams. Both sides
  * import this file: main validates at runtime through the router, the renderer gets static types.
+ * The named schemas of each area are in `./schemas/` (shared, app, settings, auth, server, journal,
+ * wizard-run); the operation table below is the one list of operations.
  *
  * Rules:
  * - Operation names are `<area>.<verb>`; the Electron channel is `soa:<name>`, the browser-mode
@@ -13,539 +15,66 @@
  *   be matched and the work cancelled through `app.cancel`.
  */
 import { z } from 'zod';
-
-// ---------------------------------------------------------------------------------------------
-// Shared shapes
-// ---------------------------------------------------------------------------------------------
-
-export const operationId = z.string().uuid();
-export const isoDate = z.string().datetime({ offset: true });
-export const checkStatus = z.enum(['pass', 'warn', 'fail', 'notChecked']);
-
-/** One preflight line: what was checked, the verdict, what was seen and how to fix it. */
-export const checkResult = z.object({
-  id: z.string(),
-  title: z.string(),
-  status: checkStatus,
-  observed: z.string().optional(),
-  expected: z.string().optional(),
-  message: z.string(),
-  fix: z.string().optional(),
-});
-export type CheckResult = z.infer<typeof checkResult>;
-
-export const empty = z.strictObject({});
-
-/** Error codes a handler may return; `validation`, `forbiddenSender` and `internal` come from the router. */
-export const errorCode = z.enum([
-  'validation',
-  'forbiddenSender',
-  'internal',
-  'cancelled',
-  'timeout',
-  'busy',
-  'notSignedIn',
-  'interactionRequired',
-  'notFound',
-  'conflict',
-  'unavailable',
-  'powershell',
-  'stagingMode',
-  'refused',
-]);
-export type ErrorCode = z.infer<typeof errorCode>;
-
-export const ipcError = z.object({
-  code: errorCode,
-  message: z.string(),
-  detail: z.unknown().optional(),
-});
-export type IpcError = z.infer<typeof ipcError>;
-
-export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
-
-// ---------------------------------------------------------------------------------------------
-// app.*
-// ---------------------------------------------------------------------------------------------
-
-const appInfo = z.object({
-  name: z.literal('soa-pilot'),
-  version: z.string(),
-  transport: z.enum(['electron', 'browser']),
-  platform: z.string(),
-  /** Where the renderer sends Graph requests (root, without the version segment). */
-  graphBaseUrl: z.string().url(),
-  /** Extra hosts the Graph client must treat as Graph (attach the token), e.g. the lab. */
-  graphCustomHosts: z.array(z.string()),
-  /** True when the embedded lab is the target (shown as a banner, never used to branch logic). */
-  lab: z.boolean(),
-  tenant: z.string().optional(),
-  dataDir: z.string(),
-});
-export type AppInfo = z.infer<typeof appInfo>;
-
-// ---------------------------------------------------------------------------------------------
-// settings.*
-// ---------------------------------------------------------------------------------------------
-
-/** A Microsoft national cloud: its sign-in authority host and its Graph endpoint (both bare https origins). */
-export interface CloudPair {
-  /** Shown to the admin. */
-  label: string;
-  authorityHost: string;
-  graphEndpoint: string;
-}
-
-/**
- * The national clouds the settings accept without "custom cloud" (docs/reference/national-clouds.md).
- * Main enforces the list (src-main/settings/cloud-endpoints.ts); the Settings view offers it.
- */
-export const nationalClouds: readonly CloudPair[] = [
-  {
-    label: 'Global (Microsoft Entra ID)',
-    authorityHost: 'https://login.microsoftonline.com',
-    graphEndpoint: 'https://graph.microsoft.com',
-  },
-  {
-    label: 'US Government L4',
-    authorityHost: 'https://login.microsoftonline.us',
-    graphEndpoint: 'https://graph.microsoft.us',
-  },
-  {
-    label: 'US Government L5 (DoD)',
-    authorityHost: 'https://login.microsoftonline.us',
-    graphEndpoint: 'https://dod-graph.microsoft.us',
-  },
-  {
-    label: 'China (operated by 21Vianet)',
-    authorityHost: 'https://login.chinacloudapi.cn',
-    graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
-  },
-];
-
-export const settingsShape = z.object({
-  /** Tenant id (GUID) or verified domain. */
-  tenant: z.string().min(1).max(256),
-  /** Client id of the admin's own public-client app registration. */
-  clientId: z.string().uuid(),
-  /** Authority host root, e.g. https://login.microsoftonline.com (https only). */
-  authorityHost: z.string().url().startsWith('https://'),
-  /** Graph root, e.g. https://graph.microsoft.com (https only). */
-  graphEndpoint: z.string().url().startsWith('https://'),
-  /**
-   * Off: the authority and Graph endpoint must be a Microsoft national cloud's pair (or the lab the
-   * run was started with). On: any https pair, an explicit admin choice shown with a warning.
-   */
-  customCloud: z.boolean(),
-  /** Event 6956 provider name filter (unconfirmed; empty = any provider). */
-  event6956Provider: z.string().max(256),
-  /** Audit-log poll bound, minutes. */
-  auditPollMinutes: z.number().int().min(1).max(240),
-});
-export type Settings = z.infer<typeof settingsShape>;
-
-// ---------------------------------------------------------------------------------------------
-// auth.*
-// ---------------------------------------------------------------------------------------------
-
-const account = z.object({
-  username: z.string(),
-  name: z.string().optional(),
-  tenantId: z.string(),
-  homeAccountId: z.string(),
-  localAccountId: z.string(),
-});
-export type Account = z.infer<typeof account>;
-
-const cachePersistence = z.enum(['dpapi', 'keychain', 'libsecret', 'memory']);
-
-const authStatus = z.object({
-  signedIn: z.boolean(),
-  account: account.optional(),
-  cache: z.object({ persistence: cachePersistence, message: z.string() }),
-});
-
-const scopes = z.array(z.string().min(1).max(200)).min(1).max(20);
-
-const accessToken = z.object({
-  accessToken: z.string(),
-  expiresOn: isoDate,
-  scopes: z.array(z.string()),
-});
-
-const deviceCodeProgress = z.object({
-  userCode: z.string(),
-  verificationUri: z.string(),
-  message: z.string(),
-  expiresIn: z.number(),
-});
-
-const interactiveProgress = z.object({
-  /** The sign-in URL, for a transport that cannot open the system browser itself. */
-  signInUrl: z.string().url(),
-});
-
-// ---------------------------------------------------------------------------------------------
-// server.* (Connect Sync server through PowerShell)
-// ---------------------------------------------------------------------------------------------
-
-const policyType = z.enum(['Delta', 'Initial']);
-
-const schedulerInfo = z.object({
-  syncCycleEnabled: z.boolean(),
-  stagingModeEnabled: z.boolean(),
-  syncCycleInProgress: z.boolean(),
-  schedulerSuspended: z.boolean(),
-  maintenanceEnabled: z.boolean(),
-  nextSyncCyclePolicyType: z.string(),
-  nextSyncCycleStartTimeInUTC: z.string().nullable(),
-  currentlyEffectiveSyncCycleInterval: z.string().nullable(),
-});
-export type SchedulerInfo = z.infer<typeof schedulerInfo>;
-
-const environmentInfo = z.object({
-  psEdition: z.string(),
-  psVersion: z.string(),
-  adSyncModule: z.boolean(),
-  connectSyncVersion: z.string().nullable(),
-  cloudSyncAgentVersion: z.string().nullable(),
-  services: z.array(z.object({ name: z.string(), status: z.string().nullable() })),
-  stagingMode: z.boolean().nullable(),
-  checks: z.array(checkResult),
-});
-export type EnvironmentInfo = z.infer<typeof environmentInfo>;
-
-/**
- * The AD connectors of the Connect Sync server with their selected partitions; `available` false when Connect Sync
- * does not run on the server (no ADSync module: a Cloud Sync-only server). Engine detection matches DNs against them.
- */
-const adConnectorPartitions = z.object({
-  available: z.boolean(),
-  connectors: z.array(z.object({ name: z.string(), partitions: z.array(z.string()) })),
-  message: z.string().nullable(),
-});
-export type AdConnectorPartitions = z.infer<typeof adConnectorPartitions>;
-
-const startSyncResult = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('started'), startedAt: isoDate, result: z.string() }),
-  z.object({ status: z.literal('busy'), message: z.string(), retryAfterSeconds: z.number() }),
-  z.object({ status: z.literal('stagingMode'), message: z.string() }),
-]);
-
-const runProfileResult = z.object({
-  runHistoryId: z.string(),
-  connectorName: z.string(),
-  runProfileName: z.string(),
-  result: z.string(),
-  startDate: isoDate,
-  endDate: isoDate.nullable(),
-});
-export type RunProfileResult = z.infer<typeof runProfileResult>;
-
-const syncWaitProgress = z.object({
-  phase: z.enum(['starting', 'waitingForBusy', 'running', 'collecting']),
-  elapsedMs: z.number(),
-  connector: z.string().nullable(),
-  message: z.string(),
-});
-
-const syncCycleResult = z.object({
-  t0: isoDate,
-  finishedAt: isoDate,
-  runs: z.array(runProfileResult),
-  allSucceeded: z.boolean(),
-});
-
-const csObject = z.object({
-  connectorName: z.string(),
-  distinguishedName: z.string(),
-  objectId: z.string(),
-  hasExportError: z.boolean(),
-  hasSyncError: z.boolean(),
-  /** every attribute with its values; absent in a summary trace (`server.traceObjects` with `summary`) */
-  attributes: z.record(z.string(), z.array(z.string())).optional(),
-});
-
-/** Which AD connector was searched: the one whose partition holds the DN, or every AD connector. */
-const adConnectorChoice = z.object({
-  name: z.string().nullable(),
-  via: z.enum(['partition', 'allConnectors']),
-  partition: z.string().nullable(),
-});
-
-/**
- * Whether the takeover export awaits confirmation, and where that was read: `csObject`
- * (blockOnPremisesSync still True), `runHistory` (an Export run of the Entra connector since the
- * given time), or `notObservable` (the real objects carry no export state; see `detail`).
- */
-const exportEvidence = z.object({
-  awaiting: z.boolean().nullable(),
-  source: z.enum(['csObject', 'runHistory', 'notObservable']),
-  detail: z.string(),
-  exportRun: z
-    .object({
-      runHistoryId: z.string(),
-      runNumber: z.number(),
-      result: z.string(),
-      startDate: z.string().nullable(),
-      exported: z.number(),
-    })
-    .nullable(),
-  pendingExports: z.number().nullable(),
-});
-export type ExportEvidence = z.infer<typeof exportEvidence>;
-
-const traceResult = z.discriminatedUnion('status', [
-  z.object({
-    status: z.literal('unknownDn'),
-    dn: z.string(),
-    adConnector: adConnectorChoice,
-    message: z.string(),
-  }),
-  z.object({
-    status: z.literal('notJoined'),
-    dn: z.string(),
-    adConnector: adConnectorChoice,
-    adObject: csObject,
-    message: z.string(),
-  }),
-  z.object({
-    status: z.literal('traced'),
-    dn: z.string(),
-    adConnector: adConnectorChoice,
-    adObject: csObject,
-    metaverseObjectId: z.string(),
-    entraObject: csObject.nullable(),
-    blockOnPremisesSync: z.boolean().nullable(),
-    cloudAnchor: z.string().nullable(),
-    cloudMastered: z.boolean().nullable(),
-    awaitingExportConfirmation: z.boolean().nullable(),
-    exportEvidence,
-    message: z.string(),
-  }),
-]);
-export type TraceResult = z.infer<typeof traceResult>;
-
-const onPremContact = z.object({
-  distinguishedName: z.string(),
-  objectGuid: z.string(),
-  displayName: z.string().nullable(),
-  mail: z.string().nullable(),
-  description: z.string().nullable(),
-});
-export type OnPremContact = z.infer<typeof onPremContact>;
-
-const event6956 = z.object({
-  time: isoDate,
-  recordId: z.number(),
-  provider: z.string(),
-  dn: z.string().nullable(),
-  /** where the DN was read: the event data (first choice) or the message text (fallback) */
-  dnSource: z.enum(['eventData', 'message']).nullable(),
-  message: z.string(),
-});
-export type Event6956 = z.infer<typeof event6956>;
-
-const dnInput = z.string().min(3).max(2048);
-/**
- * AD domains (DNS names) that a search by mail or display name also asks, with `-Server <domain>`, besides the
- * server's own domain and the domains its AD connectors sync: the Cloud Sync jobs' DomainFQDN, whose domains
- * may be in forests no Connect Sync connector names. Sent to PowerShell as data only.
- */
-export const searchDomain = z
-  .string()
-  .max(253)
-  .regex(
-    /^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i,
-    'an AD domain is a DNS name such as fabrikam.com',
-  );
-const searchDomains = z.array(searchDomain).max(50).optional();
-/** The harmless AD attributes the 6956 probe may change. */
-const probeAttribute = z.enum(['description', 'department', 'company', 'givenName', 'sn']);
-
-// ---------------------------------------------------------------------------------------------
-// journal.* and report.*
-// ---------------------------------------------------------------------------------------------
-
-export const journalObjectType = z.enum(['contact', 'user', 'group']);
-
-/** Most records one `journal.appendMany` call carries (a bulk batch's intents or results fit many times). */
-export const JOURNAL_APPEND_MANY_MAX = 500;
-
-/** One journal record. `intent` is written (and fsynced) before the Graph request is sent. */
-export const journalRecord = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('intent'),
-    opId: z.string().min(1).max(100),
-    runId: z.string().max(100).optional(),
-    objectType: journalObjectType,
-    objectId: z.string().min(1).max(100),
-    displayName: z.string().max(512).optional(),
-    /** `planOverride`: the admin overrode a bulk plan's "could not check" block (journaled with its result, never pending) */
-    action: z.enum(['transfer', 'rollback', 'displayName', 'adTouch', 'adRestore', 'auAdd', 'planOverride']),
-    /** The account that sent the write when it is not the signed-in admin (another admin's proof sign-in). */
-    actor: z.string().max(256).optional(),
-    before: z.unknown().optional(),
-    request: z.object({ method: z.string(), url: z.string(), body: z.unknown().optional() }),
-  }),
-  z.object({
-    kind: z.literal('result'),
-    opId: z.string().min(1).max(100),
-    outcome: z.enum(['done', 'failed', 'unknown']),
-    verified: z.boolean(),
-    requestId: z.string().optional(),
-    status: z.number().optional(),
-    after: z.unknown().optional(),
-    reason: z.string().max(2000).optional(),
-  }),
-  /**
-   * What a run observed after its writes (a bulk run's final results, a follow-up cycle on the server,
-   * an audit-log check, an Event 6956 sweep), so a reload or restart shows the same evidence. Never an intent: never pending.
-   */
-  z.object({
-    kind: z.literal('observation'),
-    opId: z.string().min(1).max(100),
-    runId: z.string().min(1).max(100),
-    topic: z.enum(['bulkRunEnd', 'bulkServerCycle', 'bulkFollowUpEnd', 'bulkAudit', 'bulkSweep6956']),
-    /** the observation; its shape per topic is parsed where it is read (src-renderer/lib/soa/bulk/run-journal.ts) */
-    data: z.unknown(),
-  }),
-]);
-export type JournalRecordInput = z.infer<typeof journalRecord>;
-export const storedJournalRecord = z.intersection(
+import {
+  accessToken,
+  account,
+  authStatus,
+  deviceCodeProgress,
+  interactiveProgress,
+  interactiveSignInInput,
+  scopes,
+} from './schemas/auth';
+import { appInfo } from './schemas/app';
+import {
+  JOURNAL_APPEND_MANY_MAX,
   journalRecord,
-  z.object({ seq: z.number().int(), at: isoDate, tenant: z.string() }),
-);
-export type StoredJournalRecord = z.infer<typeof storedJournalRecord>;
+  pendingOperation,
+  reportFileName,
+  reportFormat,
+  storedJournalRecord,
+} from './schemas/journal';
+import {
+  adConnectorPartitions,
+  dnInput,
+  environmentInfo,
+  event6956,
+  onPremContact,
+  policyType,
+  probeAttribute,
+  schedulerInfo,
+  searchDomains,
+  startSyncResult,
+  syncCycleResult,
+  syncWaitProgress,
+  traceResult,
+} from './schemas/server';
+import { settingsShape } from './schemas/settings';
+import { empty, isoDate, operationId, withOperationId, type IpcResult } from './schemas/shared';
+import { savedWizardRun, wizardRunSnapshot } from './schemas/wizard-run';
 
-const pendingOperation = z.object({
-  opId: z.string(),
-  intent: storedJournalRecord,
-});
-
-const reportFormat = z.enum(['html', 'json', 'csv']);
-
-/** A saved report file's name as `report.save` returned it (`<name>.<format>`, no folders). */
-const reportFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}\.(html|json|csv)$/);
-
-// ---------------------------------------------------------------------------------------------
-// run.* (resumable single-object wizard runs)
-// ---------------------------------------------------------------------------------------------
-
-/** One exact request or command in a step's evidence. */
-const evidenceRequest = z.object({
-  kind: z.enum(['graph', 'powershell', 'journal']),
-  label: z.string(),
-  body: z.unknown().optional(),
-  at: z.string(),
-  status: z.union([z.number(), z.string()]).optional(),
-  requestId: z.string().nullable().optional(),
-  response: z.unknown().optional(),
-  attempts: z.array(z.unknown()).optional(),
-});
-
-/** One step's evidence, as the wizard records it (`src-renderer/lib/soa/evidence.ts`). */
-export const stepEvidence = z.object({
-  id: z.string().min(1).max(100),
-  title: z.string(),
-  purpose: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string().optional(),
-  requests: z.array(evidenceRequest),
-  expected: z.string(),
-  observed: z.string(),
-  verdict: z.enum(['pass', 'warn', 'fail', 'info', 'skipped', 'pending', 'cancelled']),
-  notes: z.array(z.string()),
-  /** For the read-only and writable proofs: by a write (and by which account) or by state evidence. */
-  proof: z
-    .object({ by: z.enum(['write', 'state']), summary: z.string(), account: z.string().max(256).optional() })
-    .optional(),
-});
-
-/** A Cloud Sync configuration as engine detection found it (docs/reference/cloud-sync.md#finding-the-configuration). */
-const savedCloudSyncConfiguration = z.object({
-  servicePrincipalId: z.string().min(1).max(100),
-  displayName: z.string().max(512).nullable(),
-  jobId: z.string().min(1).max(300),
-  domain: z.string().max(255).nullable(),
-  domainSource: z.enum(['jobSettings', 'displayName', 'none']),
-  forest: z.string().max(255).nullable(),
-  scheduleState: z.string().max(100).nullable(),
-  statusCode: z.string().max(100).nullable(),
-  interval: z.string().max(100).nullable(),
-});
-
-/**
- * The object's sync engine as the pick step detected it, with the Cloud Sync rule provisionOnDemand uses: a resumed
- * run goes on with it (the job's run state is read again by each Cloud Sync proof before it waits).
- */
-export const savedSyncEngine = z.object({
-  route: z.object({
-    engine: z.enum(['cloudSync', 'connectSync', 'both', 'none', 'unknown']),
-    domain: z.string().max(255).nullable(),
-    cloudSync: savedCloudSyncConfiguration.nullable(),
-    connectSync: z.object({ connector: z.string().max(512), partition: z.string().max(2048) }).nullable(),
-    basis: z.array(z.string().max(4000)).max(20),
-  }),
-  /** null: no rule was read (provisionOnDemand is then not used) or the object is not on Cloud Sync */
-  rule: z
-    .object({
-      ruleId: z.string().min(1).max(300),
-      objectTypeName: z.string().max(100).nullable(),
-      objectTypeNames: z.array(z.string().max(100)).max(20),
-      mappedTypes: z.array(z.string().max(100)).max(100),
-    })
-    .nullable(),
-});
-export type SavedSyncEngine = z.infer<typeof savedSyncEngine>;
-
-/**
- * A single-object wizard run as saved after every step: the object, where the admin is, and the
- * evidence so far. Live state (the object's SOA flags, the server trace, the audit search) is not
- * trusted from here: a resumed run reads it again before going on.
- */
-export const wizardRunSnapshot = z.object({
-  runId: z.string().uuid(),
-  kind: z.enum(['transfer', 'rollback']),
-  startedAt: isoDate,
-  /** The step the admin is on (0-based) and the furthest step reached. */
-  index: z.number().int().min(0).max(50),
-  visited: z.number().int().min(0).max(50),
-  stepId: z.string().min(1).max(100),
-  stepTitle: z.string().max(200),
-  object: z
-    .object({
-      type: journalObjectType,
-      id: z.string().min(1).max(100),
-      displayName: z.string().max(512),
-      mail: z.string().max(320).nullable(),
-      dn: z.string().max(2048).nullable(),
-    })
-    .nullable(),
-  evidence: z.array(stepEvidence).max(100),
-  opIds: z.array(z.string().max(100)).max(100),
-  /** Where the audit search started (the write's time less a margin), to search again on resume. */
-  auditSince: isoDate.optional(),
-  /** The AD probe of the 6956 proof (the attribute it changed and its old value), so its restore stays available. */
-  adProbe: z
-    .object({
-      /** runs saved before the probe chose its attribute changed description */
-      attribute: probeAttribute.default('description'),
-      oldDescription: z.string().nullable(),
-      newDescription: z.string(),
-      since: z.string(),
-    })
-    .nullable()
-    .optional(),
-  /** The engine step's result (runs saved before it was kept detect the engine again on resume). */
-  engine: savedSyncEngine.optional(),
-});
-export type WizardRunSnapshot = z.infer<typeof wizardRunSnapshot>;
-export const savedWizardRun = wizardRunSnapshot.extend({
-  savedAt: isoDate,
-  status: z.enum(['open', 'finished', 'abandoned']),
-});
-export type SavedWizardRun = z.infer<typeof savedWizardRun>;
+// The schemas of each area live in ./schemas/ (one file per area); the names both sides use are re-exported here,
+// so `@contract` (and `src-main/ipc/contract`) stays the one place to import them from.
+export { checkResult, checkStatus, empty, errorCode, ipcError, isoDate, operationId } from './schemas/shared';
+export type { CheckResult, ErrorCode, IpcError, IpcResult } from './schemas/shared';
+export type { AppInfo } from './schemas/app';
+export { nationalClouds, settingsShape } from './schemas/settings';
+export type { CloudPair, Settings } from './schemas/settings';
+export type { Account } from './schemas/auth';
+export { searchDomain } from './schemas/server';
+export type {
+  AdConnectorPartitions,
+  EnvironmentInfo,
+  Event6956,
+  ExportEvidence,
+  OnPremContact,
+  RunProfileResult,
+  SchedulerInfo,
+  TraceResult,
+} from './schemas/server';
+export { JOURNAL_APPEND_MANY_MAX, journalObjectType, journalRecord, storedJournalRecord } from './schemas/journal';
+export type { JournalRecordInput, StoredJournalRecord } from './schemas/journal';
+export { savedSyncEngine, savedWizardRun, stepEvidence, wizardRunSnapshot } from './schemas/wizard-run';
+export type { SavedSyncEngine, SavedWizardRun, WizardRunSnapshot } from './schemas/wizard-run';
 
 // ---------------------------------------------------------------------------------------------
 // The operation table
@@ -570,10 +99,6 @@ function op<I extends z.ZodType, O extends z.ZodType, P extends z.ZodType | unde
 }): OperationDef<I, O, P> {
   return { ...def, progress: def.progress as P };
 }
-
-const withOperationId = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ operationId, ...shape });
-/** Both interactive sign-ins (the admin's and the proof admin's): the scopes and an optional account hint. */
-const interactiveSignInInput = withOperationId({ scopes, loginHint: z.string().max(256).optional() });
 
 export const contract = {
   // app
