@@ -1,0 +1,129 @@
+/// <reference lib="dom" />
+/**
+ * The bulk view's model (`BulkModel`) over a recording bridge client: what it refuses to do (run a plan that was not
+ * saved, keep an overridden plan's old saved file, keep one admin's selection for another), and how it shows a
+ * finished run from the journal. The engine underneath (plan, pipeline, evidence levels) has its own tests.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { BulkModel } from '../../../../src-renderer/bulk/bulk-model.svelte';
+import { setShownRun, shownRun } from '../../../../src-renderer/bulk/run-store';
+import { planFileText, runEndRecords } from '../../../../src-renderer/lib/soa/bulk';
+import {
+  APP_INFO,
+  failed,
+  item,
+  ok,
+  plan,
+  planEntry,
+  recordingClient,
+  stored,
+  summary,
+  type Answers,
+} from './bulk-fakes';
+
+afterEach(() => localStorage.clear());
+
+const model = (answers: Answers): { m: BulkModel; calls: ReturnType<typeof recordingClient>['calls'] } => {
+  const client = recordingClient(answers);
+  return { m: new BulkModel(client, APP_INFO), calls: client.calls };
+};
+
+async function withPlan(m: BulkModel, p = plan([planEntry('c1')])): Promise<void> {
+  m.kind = p.kind;
+  m.objectType = p.objectType;
+  m.plan = p;
+  m.planText = await planFileText(p);
+}
+
+describe('BulkModel', () => {
+  it('runs only a saved plan: when saving it fails, nothing is journaled or sent and the admin is told', async () => {
+    const { m, calls } = model({ 'report.save': () => failed('disk full') });
+    await withPlan(m);
+    await m.execute();
+    expect(calls.map((c) => c.name)).toEqual(['report.save']);
+    expect(m.problem).toMatchObject({ title: 'The plan was not saved.', message: 'disk full' });
+    expect(m.runId).toBeUndefined();
+    expect(m.running).toBe(false);
+  });
+
+  it('an override is journaled first and makes the plan be saved again (the old file is not what will run)', async () => {
+    const { m, calls } = model({
+      'journal.appendMany': (input) =>
+        ok({ written: input.records.map((_, i) => ({ seq: i + 1, at: 'x' })), refused: [] }),
+    });
+    await withPlan(m, plan([planEntry('c1', { action: 'blockedCouldNotCheck', reason: 'memberOf unreadable' })]));
+    m.planPath = 'bulk-plan-plan-1.json';
+    expect(await m.overrideCouldNotCheck('c1', 'checked by hand')).toBe(true);
+    expect(calls.map((c) => c.name)).toEqual(['journal.appendMany']);
+    expect(calls[0]?.input).toMatchObject({
+      records: [{ kind: 'intent', action: 'planOverride', objectId: 'c1' }, { kind: 'result' }],
+    });
+    expect(m.plan?.entries[0]).toMatchObject({ action: 'rollback', override: { reason: 'checked by hand' } });
+    expect(m.planText).toBe(await planFileText(m.plan!));
+    expect(m.planPath).toBeUndefined();
+    expect(m.notice).toContain('Override journaled');
+  });
+
+  it('an override the journal did not take changes nothing in the plan', async () => {
+    const { m } = model({ 'journal.appendMany': () => failed('journal offline') });
+    const before = plan([planEntry('c1', { action: 'blockedCouldNotCheck' })]);
+    await withPlan(m, before);
+    m.planPath = 'bulk-plan-plan-1.json';
+    expect(await m.overrideCouldNotCheck('c1', 'checked by hand')).toBe(false);
+    expect(m.plan).toBe(before);
+    expect(m.planPath).toBe('bulk-plan-plan-1.json');
+    expect(m.problem?.title).toBe('The override was not recorded.');
+    expect(m.busy).toBeUndefined();
+  });
+
+  it("another admin's sign-in drops the selection and plan; the same admin's, or one during a run, does not", async () => {
+    const { m } = model({});
+    await withPlan(m);
+    m.selected = [{ id: 'c1', objectType: 'contact', displayName: 'Contact c1', mail: null, source: 'test' }];
+    m.resumable = [{ runId: 'transfer-0', pending: 2, hasPlan: true }];
+    m.forAccount('admin-a');
+    m.forAccount('admin-a');
+    expect(m.plan).toBeDefined();
+    expect(m.resumable).toHaveLength(1);
+    // a run in progress keeps going: its plan and the resume offers stay on screen
+    m.running = true;
+    m.forAccount('admin-b');
+    expect(m.plan).toBeDefined();
+    expect(m.resumable).toHaveLength(1);
+    m.running = false;
+    m.forAccount('admin-a');
+    expect(m.plan).toBeUndefined();
+    expect(m.selected).toBeUndefined();
+    expect(m.resumable).toEqual([]);
+  });
+
+  it('opens a finished run from the journal as the run it was (its action and type, not the ones chosen on screen)', async () => {
+    const run = summary('rollback-1', [item('g1', { objectType: 'group', action: 'rollback' })]);
+    const { m } = model({ 'journal.read': () => ok({ records: stored(runEndRecords(run)), path: '/j' }) });
+    expect(m.kind).toBe('transfer');
+    expect(await m.openRun('rollback-1')).toBe(true);
+    expect(m.kind).toBe('rollback');
+    expect(m.objectType).toBe('group');
+    expect(m.summary?.items.map((i) => i.objectId)).toEqual(['g1']);
+    expect(m.runId).toBe('rollback-1');
+    expect(shownRun()).toBe('rollback-1');
+  });
+
+  it('a run the journal holds no final results of is a problem, and is no longer reopened after a reload', async () => {
+    const intent = {
+      kind: 'intent',
+      opId: 'op-c1',
+      runId: 'transfer-1',
+      objectType: 'contact',
+      objectId: 'c1',
+      action: 'transfer',
+      request: { method: 'PATCH', url: '/contacts/c1' },
+    };
+    const { m } = model({ 'journal.read': () => ok({ records: stored([intent]), path: '/j' }) });
+    setShownRun('transfer-1');
+    expect(await m.openRun('transfer-1')).toBe(false);
+    expect(m.problem?.title).toBe('The journal holds no final results of run transfer-1.');
+    expect(m.summary).toBeUndefined();
+    expect(shownRun()).toBeUndefined();
+  });
+});
