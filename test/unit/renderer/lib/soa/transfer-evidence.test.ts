@@ -247,6 +247,7 @@ describe('step 4 (synced and read-only): the evidence', () => {
       summary: 'Graph ACCEPTED the no-op write: the contact is not read-only.',
     });
     expect(r.step.observed).toBe(`${STATE}; write ACCEPTED (the object is not read-only)`);
+    expect(r.step.verdict).toBe('fail');
     expect(r).toMatchObject({ readOnly: false, ok: false });
   });
 
