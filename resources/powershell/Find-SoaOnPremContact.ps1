@@ -5,20 +5,10 @@
 # Windows PowerShell 5.1 syntax only.
 
 function ConvertTo-SoaLdapValue {
-    # RFC 4515 escaping of an assertion value: \ * ( ) NUL.
+    # RFC 4515 escaping of an assertion value: \ * ( ) NUL (the backslash first, so no escape is escaped twice).
+    # String replaces, not a loop over the characters: a batched lookup escapes thousands of values.
     param([string]$Value)
-    $builder = New-Object System.Text.StringBuilder
-    foreach ($ch in $Value.ToCharArray()) {
-        switch ([int]$ch) {
-            0x5C { [void]$builder.Append('\5c') }
-            0x2A { [void]$builder.Append('\2a') }
-            0x28 { [void]$builder.Append('\28') }
-            0x29 { [void]$builder.Append('\29') }
-            0x00 { [void]$builder.Append('\00') }
-            default { [void]$builder.Append($ch) }
-        }
-    }
-    return $builder.ToString()
+    return $Value.Replace('\', '\5c').Replace('*', '\2a').Replace('(', '\28').Replace(')', '\29').Replace([string][char]0, '\00')
 }
 
 function ConvertTo-SoaContact {
@@ -28,8 +18,18 @@ function ConvertTo-SoaContact {
         objectGuid        = [string]$AdObject.ObjectGUID
         displayName       = (ConvertTo-SoaString -Value $AdObject.displayName)
         mail              = (ConvertTo-SoaString -Value $AdObject.mail)
-        description       = (ConvertTo-SoaString -Value (@($AdObject.description) | Select-Object -First 1))
+        description       = (ConvertTo-SoaString -Value (Get-SoaFirstValue -Value $AdObject.description))
     }
+}
+
+function Get-SoaFirstValue {
+    # The first value of a possibly multi-valued attribute ($null when none); indexing, not a pipeline: a
+    # batched lookup does this for every contact.
+    param($Value)
+    if ($null -eq $Value) { return $null }
+    $all = @($Value)
+    if ($all.Count -eq 0) { return $null }
+    return $all[0]
 }
 
 function Test-SoaDomainName {
@@ -71,9 +71,30 @@ function Get-SoaContactSearchScopes {
         $domain = ([string]$d).ToLowerInvariant()
         if (-not ($domains -contains $domain)) { [void]$domains.Add($domain) }
     }
+    # The own-domain search (no -Server) already covers the computer's own domain: asking it again with -Server
+    # would fetch every contact of that domain twice (docs/reference/adsync-types.md, "The server's own domain").
+    $own = Get-SoaComputerDomain
     $scopes = @(, @{})
-    foreach ($domain in $domains) { $scopes += , @{ Server = $domain } }
+    foreach ($domain in $domains) {
+        if ($own -ne '' -and [string]::Equals($domain, $own, [System.StringComparison]::OrdinalIgnoreCase)) { continue }
+        $scopes += , @{ Server = $domain }
+    }
     return $scopes
+}
+
+function Get-SoaComputerDomain {
+    # The DNS name of this computer's domain (Get-ADDomain -Current LocalComputer: DNSRoot), which is where the
+    # ActiveDirectory cmdlets go without -Server; '' when it cannot be read (then no search scope is dropped).
+    if (-not (Get-Command -Name Get-ADDomain -ErrorAction SilentlyContinue)) { return '' }
+    try {
+        $domain = Get-ADDomain -Current LocalComputer -ErrorAction Stop
+    } catch {
+        return ''
+    }
+    if ($null -eq $domain) { return '' }
+    $name = ([string]$domain.DNSRoot).Trim().TrimEnd('.')
+    if (-not (Test-SoaDomainName -Name $name)) { return '' }
+    return $name.ToLowerInvariant()
 }
 
 function Find-SoaContactsByAttribute {

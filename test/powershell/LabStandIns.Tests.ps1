@@ -30,9 +30,9 @@ Import-Module $m -Force
         $r = Invoke-InFreshRunspace @'
 param($m)
 Import-Module $m -Force
-@('Start-ADSyncSyncCycle','Get-ADSyncScheduler','Get-ADSyncConnector','Get-ADSyncCSObject','Get-ADSyncMVObject','Get-ADSyncRunProfileResult','Get-ADSyncConnectorRunStatus','Get-ADObject','Set-ADObject') | ForEach-Object { (Get-Command $_).ModuleName }
+@('Start-ADSyncSyncCycle','Get-ADSyncScheduler','Get-ADSyncConnector','Get-ADSyncCSObject','Get-ADSyncMVObject','Get-ADSyncRunProfileResult','Get-ADSyncConnectorRunStatus','Get-ADObject','Set-ADObject','Get-ADDomain') | ForEach-Object { (Get-Command $_).ModuleName }
 '@
-        @($r | Where-Object { $_ -eq 'SoaLab' }).Count | Should -Be 9
+        @($r | Where-Object { $_ -eq 'SoaLab' }).Count | Should -Be 10
     }
     It 'defines Get-WinEvent and Get-Service only where the platform lacks them' {
         $r = Invoke-InFreshRunspace @'

@@ -426,6 +426,39 @@ Describe 'Find-SoaOnPremContact on a server with several forests' {
         { Find-SoaOnPremContact -Queries @([pscustomobject]@{ key = 'k'; mail = 'a@b.c' }) -Domains @('-Server x') } | Should -Throw -ErrorId 'Soa.validation'
         Should -Invoke Get-ADObject -Times 0 -Exactly
     }
+    It 'does not ask the own domain twice: a synced domain that is the computer''s domain (<own>) has no -Server search of its own' -ForEach @(@{ own = 'contoso.com' }, @{ own = 'Contoso.COM.' }) {
+        $script:Own = $own
+        Mock Get-ADDomain { [pscustomobject]@{ DNSRoot = $script:Own; Forest = $script:Own } } -ParameterFilter { $Current -eq 'LocalComputer' }
+        $r = Find-SoaOnPremContact -Mail 'ann@contoso.com'
+        @($r.matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Ann,DC=contoso,DC=com')
+        Should -Invoke Get-ADObject -Times 2 -Exactly
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { [string]::IsNullOrEmpty($Server) }
+        Should -Invoke Get-ADObject -Times 0 -Exactly -ParameterFilter { $Server -eq 'contoso.com' }
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'fabrikam.com' }
+        $b = Find-SoaOnPremContact -Queries @([pscustomobject]@{ key = 'k1'; mail = 'ann@contoso.com' }, [pscustomobject]@{ key = 'k2'; mail = 'fay@fabrikam.com' })
+        @($b.results[0].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Ann,DC=contoso,DC=com')
+        @($b.results[1].matches | ForEach-Object { $_.distinguishedName }) | Should -Be @('CN=Fay,DC=fabrikam,DC=com')
+        Should -Invoke Get-ADObject -Times 0 -Exactly -ParameterFilter { $Server -eq 'contoso.com' }
+    }
+    It 'keeps every synced domain when the computer''s domain is another one (<case>)' -ForEach @(
+        @{ case = 'a domain no connector syncs'; own = 'corp.contoso.com'; fails = $false },
+        @{ case = 'a parent of a synced domain'; own = 'com'; fails = $false },
+        @{ case = 'Get-ADDomain fails'; own = ''; fails = $true }
+    ) {
+        $script:Own = $own
+        if ($fails) { Mock Get-ADDomain { throw 'Unable to contact the server.' } }
+        else { Mock Get-ADDomain { [pscustomobject]@{ DNSRoot = $script:Own } } }
+        $null = Find-SoaOnPremContact -Mail 'ann@contoso.com'
+        Should -Invoke Get-ADObject -Times 3 -Exactly
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'contoso.com' }
+        Should -Invoke Get-ADObject -Times 1 -Exactly -ParameterFilter { $Server -eq 'fabrikam.com' }
+    }
+    It 'reads the computer''s domain, not the logged-on user''s (the domain Get-ADObject uses without -Server)' {
+        Mock Get-ADDomain { [pscustomobject]@{ DNSRoot = 'contoso.com' } }
+        $null = Find-SoaOnPremContact -Mail 'ann@contoso.com'
+        Should -Invoke Get-ADDomain -Times 1 -Exactly -ParameterFilter { $Current -eq 'LocalComputer' -and [string]::IsNullOrEmpty($Server) }
+        Should -Invoke Get-ADDomain -Times 1 -Exactly
+    }
     It 'searches the own domain only, without -Server, when the connectors cannot be read' {
         Mock Get-ADSyncConnector { throw 'The sync service is not running.' }
         $r = Find-SoaOnPremContact -Mail 'fay@fabrikam.com'

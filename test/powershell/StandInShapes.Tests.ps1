@@ -77,6 +77,20 @@ Describe 'the shape checker' {
         $script | Should -Match 'o\.AllowedSyncCycleInterval : System\.TimeSpan = 00:30:00'
         $script | Should -Match 'o\.Attributes\[0\]\.Values\[1\] : System\.String = da4ca0b2'
         $script | Should -Match 'o\.Nested\.Matrix\[1\]\[0\]\.ObjectId : System\.Guid'
+        # -Members (Get-ADObject -Properties): the same members in the same order on both paths, a missing one null
+        $members = @('DistinguishedName', 'ObjectId', 'mail', 'Lineage', 'NotThere')
+        $selected = @{}
+        foreach ($mode in @('script', 'compiled')) {
+            Set-SoaLabTyping -Mode $mode
+            $selected[$mode] = & (Get-Module SoaLab) { param($j, $m) @(Get-SoaLabValue -Body (ConvertFrom-SoaLabJson -Json $j) -Members $m) } $json $members
+        }
+        Set-SoaLabTyping -Mode auto
+        @($selected['compiled'][0].PSObject.Properties | ForEach-Object { $_.Name }) | Should -Be $members
+        $scriptSelected = (& $dump $selected['script'][0] 'o') -join "`n"
+        (& $dump $selected['compiled'][0] 'o') -join "`n" | Should -Be $scriptSelected
+        $scriptSelected | Should -Match 'o\.ObjectId : System\.Guid = b6337bc0'
+        $scriptSelected | Should -Match 'o\.NotThere = null'
+        $scriptSelected | Should -Match 'o\.DistinguishedName = null'
     }
     It 'has a source for every description' {
         foreach ($f in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot 'adsync-types') -Filter '*.json' | Where-Object { $_.Name -ne '_vocabulary.json' }) {
@@ -127,6 +141,21 @@ Describe 'lab stand-ins against the real ADSync types (<Typing> typing)' -Skip:(
     }
     It 'Get-ADSyncScheduler returns the scheduler settings' {
         @(Test-SoaAdSyncShape -Object (Get-ADSyncScheduler) -TypeName 'Scheduler') | Should -BeNullOrEmpty
+    }
+    It 'Get-ADDomain returns an ADDomain: the computer''s domain, or the one -Identity names' {
+        $d = Get-ADDomain -Current LocalComputer
+        @(Test-SoaAdSyncShape -Object $d -TypeName 'ADDomain') | Should -BeNullOrEmpty
+        $dnsRoot = [string]$d.DNSRoot
+        $dnsRoot | Should -Not -BeNullOrEmpty
+        # the computer's domain is the one that holds the synced test contact (the lab's server is joined to it)
+        $env:SOA_TEST_DN | Should -BeLike ('*,' + [string]$d.DistinguishedName)
+        [string](Get-ADDomain -Identity $dnsRoot).DNSRoot | Should -Be $dnsRoot
+        { Get-ADDomain -Identity 'nowhere.invalid' -ErrorAction Stop } | Should -Throw
+    }
+    It 'Get-ADObject gives the default members, then the ones -Properties names' {
+        $o = @(Get-ADObject -LDAPFilter '(objectClass=contact)' -Properties @('mail', 'displayName', 'Mail'))
+        $o.Count | Should -BeGreaterThan 0
+        @($o[0].PSObject.Properties | ForEach-Object { $_.Name }) | Should -Be @('DistinguishedName', 'Name', 'ObjectClass', 'ObjectGUID', 'mail', 'displayName')
     }
     It 'Get-ADSyncConnectorStatistics returns the counters' {
         @(Test-SoaAdSyncShape -Object (Get-ADSyncConnectorStatistics -ConnectorName $script:Entra.Name) -TypeName 'ConnectorStatistics') | Should -BeNullOrEmpty

@@ -11,6 +11,7 @@ function global:Get-ADSyncRule { param([Guid]$Identifier) }
 function global:Get-ADSyncConnectorStatistics { param([string]$ConnectorName) }
 function global:Get-WinEvent { param([hashtable[]]$FilterHashtable, [long]$MaxEvents) }
 function global:Get-ADObject { param($Identity, [string]$LDAPFilter, [string[]]$Properties, [string]$SearchBase, [int]$ResultSetSize, [string]$Server) }
+function global:Get-ADDomain { param($Identity, [string]$Current, [string]$Server) }
 function global:Set-ADObject { param($Identity, [hashtable]$Replace, [string[]]$Clear, [hashtable]$Add, [hashtable]$Remove, [switch]$PassThru, [string]$Server) }
 if (-not (Get-Command -Name Get-Service -ErrorAction SilentlyContinue)) {
     function global:Get-Service { param([string[]]$Name) }

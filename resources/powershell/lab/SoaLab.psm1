@@ -127,18 +127,30 @@ function ConvertTo-SoaLabDate {
 }
 
 function Get-SoaLabValue {
-    # The `value` list of a wrapped response, one object at a time, with the real member types.
-    # A list of $script:SoaLabCompiledMinObjects objects or more loads the compiled typing first.
-    param($Body)
+    # The `value` list of a wrapped response, one object at a time, with the real member types; with -Members,
+    # each object holds exactly those members, in that order (a missing one is $null), as Get-ADObject -Properties
+    # gives them. A list of $script:SoaLabCompiledMinObjects objects or more loads the compiled typing first.
+    param($Body, [string[]]$Members = $null)
     if ($null -eq $Body) { return }
     $items = @($Body.value)
     if ($items.Count -ge $script:SoaLabCompiledMinObjects -and $script:SoaLabTypingMode -eq 'auto') { [void](Import-SoaLabCompiledTyping) }
+    $kinds = $script:SoaLabMemberKind
     if ($script:SoaLabCompiledReady -and $script:SoaLabTypingMode -ne 'script') {
-        $kinds = $script:SoaLabMemberKind
+        if ($null -ne $Members) {
+            foreach ($item in $items) { if ($null -ne $item) { [SoaLab.LabTyping]::Select($item, $kinds, $Members) } }
+            return
+        }
         foreach ($item in $items) { if ($null -ne $item) { [SoaLab.LabTyping]::Convert($item, $kinds) } }
         return
     }
-    foreach ($item in $items) { if ($null -ne $item) { ConvertTo-SoaLabTyped -Value $item } }
+    foreach ($item in $items) {
+        if ($null -eq $item) { continue }
+        $typed = ConvertTo-SoaLabTyped -Value $item
+        if ($null -eq $Members) { $typed; continue }
+        $selected = [ordered]@{}
+        foreach ($name in $Members) { $selected[$name] = $typed.$name }
+        [pscustomobject]$selected
+    }
 }
 
 # Members that the real ADSync types hold as Guid, DateTime, TimeSpan or byte[] (JSON carries them
@@ -242,6 +254,29 @@ namespace SoaLab
             if (dict != null || pso != null && pso.BaseObject is PSCustomObject) return ConvertObject(value, kinds);
             if (value is object[]) return ConvertArray((object[])value, kinds, true);
             return value;
+        }
+
+        // Exactly the named members, in that order (a missing one is null), each typed as Convert types it.
+        public static PSObject Select(object value, IDictionary kinds, string[] members)
+        {
+            PSObject pso = value as PSObject;
+            IDictionary dict = (pso != null ? pso.BaseObject : value) as IDictionary;
+            PSObject result = new PSObject();
+            foreach (string name in members)
+            {
+                object v = null;
+                if (dict != null)
+                {
+                    if (dict.Contains(name)) v = dict[name];
+                }
+                else if (pso != null)
+                {
+                    PSPropertyInfo p = pso.Properties[name];
+                    if (p != null) v = p.Value;
+                }
+                result.Properties.Add(new PSNoteProperty(name, ConvertMember(name, v, kinds)));
+            }
+            return result;
         }
 
         private static bool IsNested(object item)
@@ -531,22 +566,17 @@ if (Test-SoaLabCommandAbsent -Name 'Get-WinEvent') {
 if (Test-SoaLabCommandAbsent -Name 'Get-ADObject') {
     $script:SoaLabDefined += 'Get-ADObject', 'Set-ADObject'
 
-    function Select-SoaLabAdObject {
-        param($Object, [string[]]$Properties)
-        $result = [ordered]@{
-            DistinguishedName = $Object.DistinguishedName
-            Name              = $Object.Name
-            ObjectClass       = $Object.ObjectClass
-            ObjectGUID        = $Object.ObjectGUID
-        }
+    function Get-SoaLabAdMemberNames {
+        # The members an ADObject carries for -Properties: the four default ones, then each one asked for
+        # (* = all the lab holds), in the lab's spelling.
+        param([string[]]$Properties)
         $all = @('displayName', 'mail', 'description', 'givenName', 'sn', 'company', 'department', 'member', 'memberOf', 'whenCreated', 'whenChanged', 'uSNChanged', 'uSNCreated')
-        $wanted = @()
+        $names = @('DistinguishedName', 'Name', 'ObjectClass', 'ObjectGUID')
         foreach ($p in @($Properties)) {
-            if ($p -eq '*') { $wanted = $all; break }
-            foreach ($a in $all) { if ($a -eq $p) { $wanted += $a } }
+            if ($p -eq '*') { return ($names + $all) }
+            foreach ($a in $all) { if ($a -eq $p -and $names -notcontains $a) { $names += $a } }
         }
-        foreach ($name in $wanted) { $result[$name] = $Object.$name }
-        return [pscustomobject]$result
+        return $names
     }
 
     function Get-ADObject {
@@ -572,7 +602,7 @@ if (Test-SoaLabCommandAbsent -Name 'Get-ADObject') {
         }
         $r = Invoke-SoaLabRequest -Path '/ad/objects' -Query $q
         if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
-        foreach ($o in @(Get-SoaLabValue -Body $r.body)) { Select-SoaLabAdObject -Object $o -Properties $Properties }
+        Get-SoaLabValue -Body $r.body -Members (Get-SoaLabAdMemberNames -Properties $Properties)
     }
 
     function Set-ADObject {
@@ -594,7 +624,38 @@ if (Test-SoaLabCommandAbsent -Name 'Get-ADObject') {
         if ($PSBoundParameters.ContainsKey('Remove')) { $body.Remove = $Remove }
         $r = Invoke-SoaLabRequest -Method 'POST' -Path '/ad/objects/set' -Body $body
         if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
-        if ($PassThru) { Select-SoaLabAdObject -Object $r.body -Properties @('*') }
+        if ($PassThru) { Get-SoaLabValue -Body @{ value = @(, $r.body) } -Members (Get-SoaLabAdMemberNames -Properties @('*')) }
+    }
+}
+
+if (Test-SoaLabCommandAbsent -Name 'Get-ADDomain') {
+    $script:SoaLabDefined += 'Get-ADDomain'
+
+    function Get-ADDomain {
+        # The ADDomain members as Get-ADDomain lists them (test/powershell/adsync-types/ADDomain.json).
+        [CmdletBinding(DefaultParameterSetName = 'Current')]
+        param(
+            [Parameter(ParameterSetName = 'Identity', Mandatory = $true, Position = 0)]$Identity,
+            [Parameter(ParameterSetName = 'Current')][ValidateSet('LocalComputer', 'LoggedOnUser')][string]$Current,
+            [string]$Server
+        )
+        $q = @{}
+        if ($PSBoundParameters.ContainsKey('Server')) { $q.Server = $Server }
+        if ($PSCmdlet.ParameterSetName -eq 'Identity') { $q.Identity = [string]$Identity }
+        elseif ($PSBoundParameters.ContainsKey('Current')) { $q.Current = $Current }
+        $r = Invoke-SoaLabRequest -Path '/ad/domain' -Query $q
+        if (-not $r.ok) { $PSCmdlet.ThrowTerminatingError($r.record) }
+        $d = $r.body
+        $lists = @('AllowedDNSSuffixes', 'ChildDomains', 'LinkedGroupPolicyObjects', 'ReadOnlyReplicaDirectoryServers', 'ReplicaDirectoryServers', 'SubordinateReferences')
+        $result = [ordered]@{}
+        foreach ($name in @('AllowedDNSSuffixes', 'ChildDomains', 'ComputersContainer', 'DeletedObjectsContainer', 'DistinguishedName', 'DNSRoot', 'DomainControllersContainer', 'DomainMode', 'DomainSID', 'ForeignSecurityPrincipalsContainer', 'Forest', 'InfrastructureMaster', 'LastLogonReplicationInterval', 'LinkedGroupPolicyObjects', 'LostAndFoundContainer', 'ManagedBy', 'Name', 'NetBIOSName', 'ObjectClass', 'ObjectGUID', 'ParentDomain', 'PDCEmulator', 'QuotasContainer', 'ReadOnlyReplicaDirectoryServers', 'ReplicaDirectoryServers', 'RIDMaster', 'SubordinateReferences', 'SystemsContainer', 'UsersContainer')) {
+            $v = $d.$name
+            if ($lists -contains $name) { $v = [string[]]@($v | Where-Object { $null -ne $_ }) }
+            elseif ($name -eq 'ObjectGUID') { $v = [guid][string]$v }
+            elseif ($name -eq 'LastLogonReplicationInterval' -and $null -ne $v) { $v = [TimeSpan]::Parse([string]$v, [System.Globalization.CultureInfo]::InvariantCulture) }
+            $result[$name] = $v
+        }
+        [pscustomobject]$result
     }
 }
 

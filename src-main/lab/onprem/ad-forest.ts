@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { OnPremSeedObject } from '../ports.js';
 import { forestDn, iso, type OnPremContext } from './context.js';
-import { evaluateLdapFilter, LdapFilterError, parseLdapFilter, wildcardMatch } from './ldap-filter.js';
+import { compileLdapFilter, LdapFilterError, parseLdapFilter, wildcardMatch, type LdapFilter } from './ldap-filter.js';
+import { guidFromName } from './guids.js';
 import { adException, adIdentityNotFound, badRequest } from './ps-errors.js';
 import { AD_STRING_ATTRS, type AdObjectState, type AdStringAttr } from './state.js';
 
@@ -75,8 +76,11 @@ export function adObjectView(o: AdObjectState): Record<string, unknown> {
   };
 }
 
-function readLdapAttr(o: AdObjectState, attr: string): string[] {
-  const one = (v: string | null): string[] => (v === null ? [] : [v]);
+/** Lower-case LDAP name -> the string attribute it reads (built once; a query reads it per object and term). */
+const STRING_ATTR_BY_LDAP_NAME = new Map<string, AdStringAttr>(AD_STRING_ATTRS.map((k) => [k.toLowerCase(), k]));
+const NO_VALUES: readonly string[] = [];
+
+function readLdapAttr(o: AdObjectState, attr: string): readonly string[] {
   switch (attr) {
     case 'distinguishedname':
       return [o.dn];
@@ -100,8 +104,9 @@ function readLdapAttr(o: AdObjectState, attr: string): string[] {
     case 'whencreated':
       return [iso(o.whenCreated) ?? ''];
     default: {
-      const key = AD_STRING_ATTRS.find((k) => k.toLowerCase() === attr);
-      return key ? one(o.attrs[key]) : [];
+      const key = STRING_ATTR_BY_LDAP_NAME.get(attr);
+      const v = key === undefined ? null : o.attrs[key];
+      return v === null ? NO_VALUES : [v];
     }
   }
 }
@@ -127,14 +132,115 @@ export interface AdQuery {
  * that forest's objects.
  */
 export function reachableFrom(ctx: OnPremContext, dn: string, server: string | undefined): boolean {
+  return reachabilityFrom(ctx, server)(dn);
+}
+
+/** `reachableFrom` for one `server`, as a test on DNs built once (a query tests every object). */
+function reachabilityFrom(ctx: OnPremContext, server: string | undefined): (dn: string) => boolean {
   const forests = [ctx.forest, ...ctx.state.config.additionalForests].map((f) => f.toLowerCase());
-  const d = dn.toLowerCase();
-  const own = forests.find((f) => d.endsWith(`,${forestDn(f).toLowerCase()}`));
+  const suffixes = forests.map((f) => `,${forestDn(f).toLowerCase()}`);
   const s = server?.trim().toLowerCase() ?? '';
   const names = (f: string): boolean => s === f || s.endsWith(`.${f}`);
-  if (s === '') return own === undefined || own === forests[0];
-  if (own === undefined) return !forests.some(names);
-  return names(own);
+  const named = s !== '' && forests.some(names);
+  return (dn) => {
+    const d = dn.toLowerCase();
+    const i = suffixes.findIndex((x) => d.endsWith(x));
+    if (s === '') return i <= 0;
+    if (i < 0) return !named;
+    return names(forests[i] ?? '');
+  };
+}
+
+export interface AdDomainQuery {
+  /** `-Current LocalComputer|LoggedOnUser`: the lab's server and its user are both in the first forest */
+  current?: string;
+  /** `-Identity`: the domain's DNS name, NetBIOS name or DN */
+  identity?: string;
+  /** `-Server`: a domain name or a DC of it */
+  server?: string;
+}
+
+/**
+ * `Get-ADDomain`: the lab's forests are one domain each. Without -Identity it answers for the domain of the
+ * computer (the first forest, the one the lab's server is joined to) or of the domain `-Server` names.
+ */
+export function getAdDomain(ctx: OnPremContext, q: AdDomainQuery): Record<string, unknown> {
+  const forests = [ctx.forest, ...ctx.state.config.additionalForests];
+  const current = q.current?.toLowerCase();
+  if (current !== undefined && current !== 'localcomputer' && current !== 'loggedonuser') {
+    throw badRequest('Current must be LocalComputer or LoggedOnUser.');
+  }
+  const s = q.server?.trim().toLowerCase() ?? '';
+  const reached =
+    s === '' ? ctx.forest : forests.find((f) => s === f.toLowerCase() || s.endsWith(`.${f.toLowerCase()}`));
+  if (reached === undefined) {
+    throw adException(
+      'Unable to contact the server. This may be because this server does not exist, it is currently down, or it does not have the Active Directory Web Services running.',
+      0,
+      'GetADDomain',
+    );
+  }
+  let domain = reached;
+  if (q.identity !== undefined) {
+    const id = q.identity.trim().toLowerCase();
+    const found = forests.find(
+      (f) => id === f.toLowerCase() || id === netBiosName(f).toLowerCase() || id === forestDn(f).toLowerCase(),
+    );
+    if (found === undefined) throw adIdentityNotFound(q.identity, forestDn(reached), 'GetADDomain');
+    domain = found;
+  } else if (s !== '' && current !== undefined && reached.toLowerCase() !== ctx.forest.toLowerCase()) {
+    // -Current with -Server: the server must be in the computer's (or user's) domain (documented; the
+    // message is the lab's own)
+    throw adException(
+      `The server '${q.server ?? ''}' is not in the domain of the ${q.current ?? ''}.`,
+      0,
+      'GetADDomain',
+    );
+  }
+  return adDomainView(domain);
+}
+
+function netBiosName(dnsName: string): string {
+  return (dnsName.split('.')[0] ?? dnsName).toUpperCase().slice(0, 15);
+}
+
+/** An ADDomain with the members `Get-ADDomain` lists (test/powershell/adsync-types/ADDomain.json). */
+function adDomainView(dnsName: string): Record<string, unknown> {
+  const dn = forestDn(dnsName);
+  const dc = `DC01.${dnsName}`;
+  const sid = guidFromName(`sid:${dnsName.toLowerCase()}`).replace(/-/g, '');
+  const sub = (i: number): number => parseInt(sid.slice(i * 8, i * 8 + 8), 16) >>> 1;
+  return {
+    AllowedDNSSuffixes: [],
+    ChildDomains: [],
+    ComputersContainer: `CN=Computers,${dn}`,
+    DeletedObjectsContainer: `CN=Deleted Objects,${dn}`,
+    DistinguishedName: dn,
+    DNSRoot: dnsName,
+    DomainControllersContainer: `OU=Domain Controllers,${dn}`,
+    DomainMode: 'Windows2016Domain',
+    DomainSID: `S-1-5-21-${sub(0)}-${sub(1)}-${sub(2)}`,
+    ForeignSecurityPrincipalsContainer: `CN=ForeignSecurityPrincipals,${dn}`,
+    Forest: dnsName,
+    InfrastructureMaster: dc,
+    LastLogonReplicationInterval: null,
+    LinkedGroupPolicyObjects: [`CN={31B2F340-016D-11D2-945F-00C04FB984F9},CN=Policies,CN=System,${dn}`],
+    LostAndFoundContainer: `CN=LostAndFound,${dn}`,
+    ManagedBy: null,
+    Name: dnsName.split('.')[0] ?? dnsName,
+    NetBIOSName: netBiosName(dnsName),
+    ObjectClass: 'domainDNS',
+    ObjectGUID: guidFromName(`domain:${dnsName.toLowerCase()}`),
+    ParentDomain: null,
+    PDCEmulator: dc,
+    QuotasContainer: `CN=NTDS Quotas,${dn}`,
+    ReadOnlyReplicaDirectoryServers: [],
+    ReplicaDirectoryServers: [dc],
+    RIDMaster: dc,
+    SubordinateReferences: [`DC=ForestDnsZones,${dn}`, `DC=DomainDnsZones,${dn}`, `CN=Configuration,${dn}`],
+    SystemsContainer: `CN=System,${dn}`,
+    UsersContainer: `CN=Users,${dn}`,
+  };
 }
 
 export function findByIdentity(ctx: OnPremContext, identity: string): AdObjectState | undefined {
@@ -149,7 +255,7 @@ export function findAdObjects(ctx: OnPremContext, q: AdQuery): AdObjectState[] {
       throw adIdentityNotFound(q.identity, forestDn(q.server || ctx.forest), 'GetADObject');
     return [o];
   }
-  let filter;
+  let filter: LdapFilter | undefined;
   if (q.ldapFilter !== undefined) {
     try {
       filter = parseLdapFilter(q.ldapFilter);
@@ -161,9 +267,11 @@ export function findAdObjects(ctx: OnPremContext, q: AdQuery): AdObjectState[] {
   }
   const base = q.searchBase?.toLowerCase();
   const scope = q.searchScope ?? 'Subtree';
+  const matches = filter ? compileLdapFilter(filter, readLdapAttr) : undefined;
+  const reachable = reachabilityFrom(ctx, q.server);
   const out: AdObjectState[] = [];
   for (const o of ctx.state.ad) {
-    if (!reachableFrom(ctx, o.dn, q.server)) continue;
+    if (!reachable(o.dn)) continue;
     if (q.distinguishedName !== undefined && !wildcardMatch(q.distinguishedName, o.dn)) continue;
     if (q.mail !== undefined && (o.attrs.mail === null || !wildcardMatch(q.mail, o.attrs.mail))) continue;
     if (
@@ -174,7 +282,7 @@ export function findAdObjects(ctx: OnPremContext, q: AdQuery): AdObjectState[] {
     if (q.objectClass !== undefined && !OBJECT_CLASS_CHAIN[o.kind].some((c) => wildcardMatch(q.objectClass ?? '', c)))
       continue;
     if (base !== undefined && !inScope(o.dn.toLowerCase(), base, scope)) continue;
-    if (filter && !evaluateLdapFilter(filter, (a) => readLdapAttr(o, a))) continue;
+    if (matches && !matches(o)) continue;
     out.push(o);
     if (q.resultSetSize !== undefined && out.length >= q.resultSetSize) break;
   }

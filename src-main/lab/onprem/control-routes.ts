@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import type { OnPremControlRequest, OnPremControlResponse } from '../ports.js';
-import { adObjectView, findAdObjects, setAdObject, setAdObjectBody } from './ad-forest.js';
+import { adObjectView, findAdObjects, getAdDomain, setAdObject, setAdObjectBody } from './ad-forest.js';
 import type { OnPremContext } from './context.js';
 import { eventView, queryEvents, writeEvent } from './event-log.js';
 import { hostProbe, services } from './host-probe.js';
@@ -156,6 +156,8 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
       });
       return ok({ value: found.map(adObjectView) });
     }
+    case 'GET /ad/domain':
+      return ok(getAdDomain(ctx, { current: q.one('Current'), identity: q.one('Identity'), server: q.one('Server') }));
     case 'POST /ad/objects/set':
       return ok(adObjectView(setAdObject(ctx, parseBody(setAdObjectBody, req.body))));
 
@@ -315,6 +317,7 @@ function route(deps: RouteDeps, req: OnPremControlRequest): OnPremControlRespons
 
   const known = [
     '/ad/objects',
+    '/ad/domain',
     '/ad/objects/set',
     '/sync/scheduler',
     '/sync/cycle',

@@ -90,26 +90,77 @@ export function parseLdapFilter(text: string): LdapFilter {
 }
 
 /** `read(attr)` returns the values of an attribute (lower-case name) or [] when absent. */
-export function evaluateLdapFilter(filter: LdapFilter, read: (attr: string) => string[]): boolean {
+export function evaluateLdapFilter(filter: LdapFilter, read: (attr: string) => readonly string[]): boolean {
+  return compileLdapFilter(filter, (_o: null, attr: string) => read(attr))(null);
+}
+
+/**
+ * The filter as a test on objects of type T, built once per query: `read(o, attr)` returns the values of an
+ * attribute (lower-case name) or [] when absent. A query tests thousands of objects, so names are lower-cased,
+ * regexps compiled and an OR of equality terms on one attribute (a batched lookup's `(|(mail=a)(mail=b)…)`)
+ * turned into one set lookup here, not per object.
+ */
+export function compileLdapFilter<T>(
+  filter: LdapFilter,
+  read: (o: T, attr: string) => readonly string[],
+): (o: T) => boolean {
   switch (filter.op) {
-    case 'and':
-      return filter.filters.every((f) => evaluateLdapFilter(f, read));
-    case 'or':
-      return filter.filters.some((f) => evaluateLdapFilter(f, read));
-    case 'not':
-      return !evaluateLdapFilter(filter.filter, read);
-    case 'present':
-      return read(filter.attr.toLowerCase()).length > 0;
+    case 'and': {
+      const parts = filter.filters.map((f) => compileLdapFilter(f, read));
+      return (o) => {
+        for (const p of parts) if (!p(o)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const first = filter.filters[0];
+      const attr = first && first.op === 'eq' ? first.attr.toLowerCase() : undefined;
+      if (attr !== undefined && filter.filters.every((f) => f.op === 'eq' && f.attr.toLowerCase() === attr)) {
+        const wanted = new Set(filter.filters.map((f) => (f.op === 'eq' ? f.value.toLowerCase() : '')));
+        return (o) => {
+          for (const v of read(o, attr)) if (wanted.has(v.toLowerCase())) return true;
+          return false;
+        };
+      }
+      const parts = filter.filters.map((f) => compileLdapFilter(f, read));
+      return (o) => {
+        for (const p of parts) if (p(o)) return true;
+        return false;
+      };
+    }
+    case 'not': {
+      const inner = compileLdapFilter(filter.filter, read);
+      return (o) => !inner(o);
+    }
+    case 'present': {
+      const attr = filter.attr.toLowerCase();
+      return (o) => read(o, attr).length > 0;
+    }
     case 'eq': {
+      const attr = filter.attr.toLowerCase();
       const want = filter.value.toLowerCase();
-      return read(filter.attr.toLowerCase()).some((v) => v.toLowerCase() === want);
+      return (o) => {
+        for (const v of read(o, attr)) if (v.toLowerCase() === want) return true;
+        return false;
+      };
     }
     case 'ge':
-    case 'le':
-      return read(filter.attr.toLowerCase()).some((v) => compare(v, filter.value) * (filter.op === 'ge' ? 1 : -1) >= 0);
+    case 'le': {
+      const attr = filter.attr.toLowerCase();
+      const sign = filter.op === 'ge' ? 1 : -1;
+      const value = filter.value;
+      return (o) => {
+        for (const v of read(o, attr)) if (compare(v, value) * sign >= 0) return true;
+        return false;
+      };
+    }
     case 'substr': {
+      const attr = filter.attr.toLowerCase();
       const re = cachedRegExp(`^${filter.parts.map(escapeRegExp).join('.*')}$`);
-      return read(filter.attr.toLowerCase()).some((v) => re.test(v));
+      return (o) => {
+        for (const v of read(o, attr)) if (re.test(v)) return true;
+        return false;
+      };
     }
   }
 }

@@ -27,7 +27,11 @@ export function badRequest(message: string): PsError {
   return new PsError(400, 'System.ArgumentException', message, 'LabBadRequest', 'InvalidArgument');
 }
 
-export function adIdentityNotFound(identity: string, baseDn: string, cmdlet: 'GetADObject' | 'SetADObject'): PsError {
+export function adIdentityNotFound(
+  identity: string,
+  baseDn: string,
+  cmdlet: 'GetADObject' | 'SetADObject' | 'GetADDomain',
+): PsError {
   return new PsError(
     404,
     'Microsoft.ActiveDirectory.Management.ADIdentityNotFoundException',
@@ -37,7 +41,11 @@ export function adIdentityNotFound(identity: string, baseDn: string, cmdlet: 'Ge
   );
 }
 
-export function adException(message: string, serverCode: number, cmdlet: 'GetADObject' | 'SetADObject'): PsError {
+export function adException(
+  message: string,
+  serverCode: number,
+  cmdlet: 'GetADObject' | 'SetADObject' | 'GetADDomain',
+): PsError {
   return new PsError(
     400,
     'Microsoft.ActiveDirectory.Management.ADException',

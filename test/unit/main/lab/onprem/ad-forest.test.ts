@@ -176,3 +176,50 @@ describe('AD writes (Set-ADObject)', () => {
     expect(malformed.body.error.fqid).toBe('LabBadRequest');
   });
 });
+
+describe('the domain (Get-ADDomain)', () => {
+  it('answers -Current LocalComputer with the domain the lab server is joined to, with the ADDomain members', async () => {
+    fx = createFixture({ additionalForests: ['fabrikam.com'] });
+    const r = await fx.call('GET', '/ad/domain', { Current: 'LocalComputer' });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      DNSRoot: 'contoso.com',
+      DistinguishedName: 'DC=contoso,DC=com',
+      Forest: 'contoso.com',
+      NetBIOSName: 'CONTOSO',
+      ObjectClass: 'domainDNS',
+      ParentDomain: null,
+    });
+    expect(Object.keys(r.body)).toHaveLength(29);
+    // the first forest's answer does not change with the other forest's objects
+    expect((await fx.call('GET', '/ad/domain', {})).body.DNSRoot).toBe('contoso.com');
+  });
+
+  it('answers for the domain -Identity or -Server names, and refuses an unknown one', async () => {
+    fx = createFixture({ additionalForests: ['fabrikam.com'] });
+    expect((await fx.call('GET', '/ad/domain', { Identity: 'FABRIKAM' })).body.DNSRoot).toBe('fabrikam.com');
+    expect((await fx.call('GET', '/ad/domain', { Identity: 'DC=fabrikam,DC=com' })).body.DNSRoot).toBe('fabrikam.com');
+    expect((await fx.call('GET', '/ad/domain', { Server: 'dc01.fabrikam.com' })).body.DNSRoot).toBe('fabrikam.com');
+    const unknown = await fx.call('GET', '/ad/domain', { Identity: 'northwind.com' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.type).toBe('Microsoft.ActiveDirectory.Management.ADIdentityNotFoundException');
+    expect((await fx.call('GET', '/ad/domain', { Server: 'northwind.com' })).status).toBe(400);
+    // -Current with a server of another domain: the documented error
+    expect((await fx.call('GET', '/ad/domain', { Current: 'LocalComputer', Server: 'fabrikam.com' })).status).toBe(400);
+  });
+});
+
+describe('an OR-filter over many values (a batched lookup) on a server with two forests', () => {
+  it('finds exactly the named contacts, each only through the domain that holds it', async () => {
+    fx = createFixture({ additionalForests: ['fabrikam.com'] });
+    const mail = SEED.synced.attrs.mail ?? '';
+    const filter = `(&(objectClass=contact)(|(mail=nobody@x.com)(mail=${mail.toUpperCase()})(mail=other@x.com)))`;
+    expect(dns(await fx.call('GET', '/ad/objects', { LDAPFilter: filter }))).toEqual([
+      SEED.synced.attrs.distinguishedName,
+    ]);
+    expect(dns(await fx.call('GET', '/ad/objects', { LDAPFilter: filter, Server: 'contoso.com' }))).toEqual([
+      SEED.synced.attrs.distinguishedName,
+    ]);
+    expect(dns(await fx.call('GET', '/ad/objects', { LDAPFilter: filter, Server: 'fabrikam.com' }))).toEqual([]);
+  });
+});
