@@ -4,7 +4,8 @@
  * failed test by the mutation runner, see docs/mutation-testing.md). Covers the generated token, a busy
  * port, a body refused by its declared length before it is read, malformed percent-encoding, a report
  * file that is gone, ticket clean-up at the exact millisecond, the event stream's clean-up on close, the
- * CSP origins in header and meta tag, the log line of a router that throws, and the loopback-only listener.
+ * CSP origins in header and meta tag, the log line of a router that throws, an answer that fails after its headers
+ * went out (the connection is cut), and the loopback-only listener.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -215,5 +216,26 @@ describe('bridge lifecycle', () => {
       { router: { dispatch: () => Promise.reject(new Error('router exploded')) } as unknown as Router },
     );
     expect(lines.some((l) => / ERROR \[bridge\] bridge request failed Error: router exploded$/.test(l))).toBe(true);
+  });
+
+  it('cuts the connection of an answer that fails after its headers went out (no second answer, no hang)', async () => {
+    const lines: string[] = [];
+    setLogSink((l) => lines.push(l), 'info');
+    // a result JSON cannot write: the status line is already out when JSON.stringify throws
+    const router = { dispatch: () => Promise.resolve({ ok: true, value: 1n }) } as unknown as Router;
+    await withBridge(
+      async (b) => {
+        const answer = fetch(`${b.origin}/rpc/app.ping`, {
+          method: 'POST',
+          headers: { 'x-soa-token': TOKEN },
+          body: '{"message":"x"}',
+          // only reached when the connection is left open (the failing case); a cut connection fails at once
+          signal: AbortSignal.timeout(15_000),
+        });
+        await expect(answer).rejects.toThrow('fetch failed');
+      },
+      { router },
+    );
+    expect(lines.some((l) => / ERROR \[bridge\] bridge request failed TypeError: .*BigInt/.test(l))).toBe(true);
   });
 });

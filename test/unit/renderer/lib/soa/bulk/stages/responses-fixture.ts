@@ -1,7 +1,7 @@
 /**
  * A response handler wired to recording fakes, shared by the response handler's tests: every pacer signal is
  * written to `pacerCalls` (an acknowledged PATCH only when `recordAccepted` is set), every finished object to
- * `items`; the clock never waits.
+ * `items`; the clock never waits. The pacer's throttle wait is the Retry-After it was given, or `throttledFor`.
  */
 import { ResponseHandler, type PacerSignals } from '../../../../../../../src-renderer/lib/soa/bulk/stages/responses';
 import { BatchConcurrency } from '../../../../../../../src-renderer/lib/soa/bulk/stages/scheduler';
@@ -9,13 +9,15 @@ import { SlotOutcomes } from '../../../../../../../src-renderer/lib/soa/bulk/sta
 import { DEFAULT_RETRY, type ItemResult } from '../../../../../../../src-renderer/lib/soa/bulk/run-types';
 import type { BatchOutcome } from '../../../../../../../src-renderer/lib/soa/bulk/stages/sender';
 
-export function recordingHandler(options: { cancelled?: boolean; recordAccepted?: boolean } = {}) {
+export function recordingHandler(
+  options: { cancelled?: boolean; recordAccepted?: boolean; throttledFor?: number } = {},
+) {
   const pacerCalls: string[] = [];
   const pacer: PacerSignals = {
     observePercentage: (p) => void pacerCalls.push(`pct ${p}`),
     throttled: (ms) => {
       pacerCalls.push(`throttled ${ms}`);
-      return ms ?? 0;
+      return options.throttledFor ?? ms ?? 0;
     },
     recovered: () => void pacerCalls.push('recovered'),
     accepted: () => {
