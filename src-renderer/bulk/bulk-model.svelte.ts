@@ -455,7 +455,7 @@ export class BulkModel {
       this.progress = summary.progress;
       setRunStatus(runId, summary.cancelled ? 'cancelled' : 'finished');
       setShownRun(runId);
-      await this.evidence.journal(runEndRecords(summary));
+      await this.evidence.journal(await runEndRecords(summary));
       this.noteFollowUp();
     } catch (e) {
       this.problem = {

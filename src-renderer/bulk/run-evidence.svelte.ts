@@ -7,6 +7,7 @@ import type { JournalRecordInput } from '@contract';
 import { SvelteMap } from 'svelte/reactivity';
 import type { SoaClient } from '../lib/bridge';
 import {
+  appendInCalls,
   auditRecords,
   changedEntries,
   followUpEndRecord,
@@ -86,8 +87,12 @@ export class RunEvidence {
     return summary.items[0]?.action ?? this.run.plan()?.kind ?? this.run.kind();
   }
 
-  /** each object's evidence level and the headline (docs/reference/bulk-evidence-levels.md) */
-  get levels(): LevelSummary | undefined {
+  /**
+   * Each object's evidence level and the headline (docs/reference/bulk-evidence-levels.md): computed once per
+   * change of the summary, the server observations or the audit entries, however often it is read (the summary
+   * view, the follow-up's cycle log and the run's follow-up note each read it; a run has up to 50,000 objects).
+   */
+  readonly #levels = $derived.by((): LevelSummary | undefined => {
     const s = this.run.summary();
     if (!s) return undefined;
     return summariseLevels(
@@ -96,6 +101,10 @@ export class RunEvidence {
       this.serverObservations,
       this.auditChecked ? this.auditConfirmations : undefined,
     );
+  });
+
+  get levels(): LevelSummary | undefined {
+    return this.#levels;
   }
 
   /** Forget the evidence on screen (its journal records stay). */
@@ -128,12 +137,15 @@ export class RunEvidence {
       this.journalProblem = `${r.unreadable} journaled observation(s) of this run could not be read and are not shown.`;
   }
 
-  /** Append observation records after the ones before them; a failure is said, and the evidence on screen stays. */
+  /**
+   * Append observation records after the ones before them, about 1 MiB per call (a run of 50,000 objects has
+   * megabytes of them); a failure is said, and the evidence on screen stays.
+   */
   journal(records: JournalRecordInput[]): Promise<void> {
     const runId = this.run.runId();
     this.journalChain = this.journalChain.then(async () => {
       try {
-        await this.ports.journal.append(records);
+        await appendInCalls(this.ports.journal, records);
       } catch (e) {
         this.journalProblem = `Evidence of run ${runId ?? ''} was observed but not journaled (${describeError(e).message}); a reload will not show it. Check the journal, then run the check again.`;
       }

@@ -51,13 +51,21 @@ export function listRuns(): RunRecord[] {
   }
 }
 
+/**
+ * The longest plan text `localStorage` can hold: Chromium allows 10 MiB per origin, counting 2 bytes per character
+ * (measured: 5,200,000 characters are stored, 6,000,000 throw QuotaExceededError; docs/reference/tenant-scale.md).
+ * A longer plan (about 10,000 objects and up) is resumed from its plan file in the reports folder.
+ */
+export const PLAN_STORE_MAX_CHARS = 5 * 1024 * 1024;
+
 export function putRun(record: RunRecord, planText?: string): void {
   const s = storage();
   if (!s) return;
   const runs = listRuns().filter((r) => r.runId !== record.runId);
   runs.unshift(record);
   s.setItem(INDEX_KEY, JSON.stringify(runs.slice(0, 50)));
-  if (planText !== undefined) {
+  // a plan text over the quota is not even tried: the attempt copies tens of megabytes only to throw
+  if (planText !== undefined && planText.length <= PLAN_STORE_MAX_CHARS) {
     try {
       s.setItem(PLAN_KEY(record.runId), planText);
     } catch {

@@ -141,6 +141,42 @@ async function waitForText(page: Page, testid: string, re: RegExp, timeoutMs: nu
   }
 }
 
+/**
+ * Where the run's time goes, from the `$batch` trace (page clock, ms): from the confirmation to the first write
+ * sent, the writes' own stretch (first sent to last sent) and its rate against the limit-bound rate, the slowest
+ * 10-second window of it, and from the last write to the summary. `[kind, start, duration, requests, writes]`.
+ */
+function writeTimeline(
+  batches: readonly [string, number, number, number, number][],
+  runStart: number,
+  runSeconds: number,
+  maxRate: number,
+): string {
+  const run = batches.filter(([, t]) => t >= runStart);
+  const writing = run.filter(([, , , , w]) => w > 0);
+  const first = writing[0];
+  const lastW = writing.at(-1);
+  if (!first || !lastW) return 'scale trace: no write batch in the run';
+  const writes = writing.reduce((a, [, , , , w]) => a + w, 0);
+  const requests = run.reduce((a, [, , , n]) => a + n, 0);
+  const span = (lastW[1] - first[1]) / 1000;
+  // writes sent per 10-second window over the writes' stretch: the slowest full window
+  let slowest = Infinity;
+  for (let from = first[1]; from + 10_000 <= lastW[1]; from += 10_000) {
+    const n = writing.filter(([, t]) => t >= from && t < from + 10_000).reduce((a, [, , , , w]) => a + w, 0);
+    slowest = Math.min(slowest, n / 10);
+  }
+  const lastEnd = Math.max(...run.map(([, t, d]) => t + d));
+  return (
+    `scale trace: run time split: ${((first[1] - runStart) / 1000).toFixed(1)} s to the first write; writes sent over ` +
+    `${span.toFixed(1)} s at ${(writes / span).toFixed(1)} writes/s (${((writes / span / maxRate) * 100).toFixed(1)} % ` +
+    `of the limit-bound rate; slowest 10 s window ${Number.isFinite(slowest) ? slowest.toFixed(1) : '-'} writes/s); ` +
+    `last $batch answered ${((runStart + runSeconds * 1000 - lastEnd) / 1000).toFixed(1)} s before the summary was seen; ` +
+    `${run.length} batches, ${(requests / run.length).toFixed(1)} requests and ${(writes / writing.length).toFixed(1)} ` +
+    `writes per write-carrying batch`
+  );
+}
+
 export async function runScaleBench(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'soa-scale-bench-'));
   const stateFile = path.join(dir, 'lab-state.json');
@@ -202,9 +238,12 @@ export async function runScaleBench(): Promise<void> {
           window.fetch = async (input, init) => {
             const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
             const kind = url.includes('$batch') ? 'graph-batch' : url.includes('/rpc/') ? 'bridge:' + url.split('/').pop() : 'other:' + url.split('?')[0].split('/').slice(-2).join('/');
+            // a $batch's requests and writes (PATCH), counted in its JSON body
+            const body = kind === 'graph-batch' && init && typeof init.body === 'string' ? init.body : '';
+            const n = (body.match(/"method"/g) || []).length, w = (body.match(/"PATCH"/g) || []).length;
             const t = performance.now();
             try { return await realFetch(input, init); }
-            finally { window.__fetches.push([kind, t, performance.now() - t]); }
+            finally { window.__fetches.push([kind, t, performance.now() - t, n, w]); }
           };`,
       });
       const longTasksNow = (): Promise<number[]> => page.evaluate('window.__longTasks.slice()');
@@ -275,6 +314,7 @@ export async function runScaleBench(): Promise<void> {
       await startProfile();
       const confirm = page.getByTestId('bulk-confirm');
       await confirm.fill(`TRANSFER ${planned}`);
+      const pageT0 = (await page.evaluate('performance.now()')) as number;
       t0 = performance.now();
       await confirm.press('Enter');
       await page.getByTestId('bulk-summary').waitFor({ timeout: 4 * 3_600_000 });
@@ -282,7 +322,7 @@ export async function runScaleBench(): Promise<void> {
       // read before the trace below: copying tens of thousands of trace entries out of the page is itself a long task
       const longTasks = await longTasksNow();
       if (process.env.SOA_SCALE_TRACE) {
-        const fetches = (await page.evaluate('window.__fetches')) as [string, number, number][];
+        const fetches = (await page.evaluate('window.__fetches')) as [string, number, number, number, number][];
         const byKind = new Map<string, number[]>();
         for (const [k, , d] of fetches) byKind.set(k, [...(byKind.get(k) ?? []), d]);
         for (const [k, ds] of byKind) {
@@ -322,6 +362,7 @@ export async function runScaleBench(): Promise<void> {
         say(
           `scale trace: $batch in flight: peak ${peak}, mean ${(area / Math.max(1, last - (ev[0]?.[0] ?? 0))).toFixed(2)}`,
         );
+        say(writeTimeline(batches, pageT0, runSeconds, (DOCUMENTED_LIMITS.appWritesPerWindow * SCALE) / 150));
       }
       await stopProfile('run');
       const figure = async (id: string): Promise<number> =>

@@ -58,7 +58,7 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /**
    * Report progress at most this often (ms), and whenever the run's state changes (default: after every batch up
-   * to 2,000 objects, every 250 ms above: measuring progress counts every object).
+   * to 2,000 objects, every 250 ms above: each report re-renders the run view).
    */
   progressEveryMs?: number;
   onItem?: (result: ItemResult) => void;
@@ -85,24 +85,28 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
   // ---- the stages ---------------------------------------------------------------------------------
   const slots = await readPlanSlots(options.runId, options.items, options.journal);
   const journal = new RunJournalWriter(options.journal, options.runId);
+  const scheduler = new BatchScheduler(slots, pacer, options.staleCheckMs ?? 15_000);
+  // the counts are kept as objects become final; a measure looks only at the scheduler's objects in progress
+  const meter = new ProgressMeter(options.runId, slots, () => scheduler.started());
   const outcomes = new SlotOutcomes({
     clock,
     retry,
     counters,
     journal,
     random: options.random ?? Math.random,
-    ...(options.onItem ? { onItem: options.onItem } : {}),
+    onItem: (result) => {
+      meter.finished(result.outcome);
+      options.onItem?.(result);
+    },
   });
-  const scheduler = new BatchScheduler(slots, pacer, options.staleCheckMs ?? 15_000);
   const responses = new ResponseHandler({ outcomes, pacer, concurrency, cancelled: () => control.cancelled });
-  const meter = new ProgressMeter(options.runId, slots);
   let state: RunProgress['state'] = 'running';
   const progress = (): RunProgress => {
     const p = meter.measure(clock.now(), { counters, concurrency: concurrency.value, writeRate: pacer.rate, state });
     const reason = control.pauseReason;
     return reason && state === 'paused' ? { ...p, pausedFor: { kind: reason.kind, message: reason.message } } : p;
   };
-  // Measuring progress counts every object: in a large run it is measured at most every PROGRESS_EVERY_MS (and
+  // Each report re-renders the run view: in a large run progress is reported at most every PROGRESS_EVERY_MS (and
   // whenever the state changes), not after each of dozens of batches a second.
   const everyMs = options.progressEveryMs ?? (slots.length > PROGRESS_THROTTLE_FROM ? PROGRESS_EVERY_MS : 0);
   let emitted: { at: number; state: RunProgress['state'] } | undefined;

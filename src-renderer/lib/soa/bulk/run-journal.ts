@@ -11,6 +11,8 @@ import type { RunSummary } from './run-types';
 import type { ServerObservation } from './evidence-levels';
 import type { AuditConfirmation, AuditQueryRecord } from './audit-confirmation';
 import type { SweepResult } from './server-follow-up';
+import type { JournalPort } from './ports';
+import { TimeSlicer } from './time-slice';
 
 const objectType = z.enum(['contact', 'user', 'group']);
 const action = z.enum(['transfer', 'rollback']);
@@ -165,23 +167,68 @@ export interface RestoredRunEvidence {
 /** About 256 KiB of JSON per record: far below the journal's 1 MiB line limit whatever a reason holds. */
 const PART_BYTES = 256 * 1024;
 
+/**
+ * Records per `journal.appendMany` call when a large observation is journaled (`appendInCalls`): about 1 MiB per
+ * call at `PART_BYTES` per record, so no single bridge call carries (and serialises) tens of megabytes.
+ */
+export const RECORDS_PER_CALL = 4;
+
+/** Slices of items whose JSON stays under `maxBytes` each, built one item at a time. */
+class PartsBySize<T> {
+  readonly parts: T[][] = [];
+  private cur: T[] = [];
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  add(it: T): void {
+    const n = JSON.stringify(it).length + 1;
+    if (this.cur.length > 0 && this.bytes + n > this.maxBytes) {
+      this.parts.push(this.cur);
+      this.cur = [];
+      this.bytes = 0;
+    }
+    this.cur.push(it);
+    this.bytes += n;
+  }
+
+  done(): T[][] {
+    if (this.cur.length > 0 || this.parts.length === 0) this.parts.push(this.cur);
+    return this.parts;
+  }
+}
+
 /** Slices of `items` whose JSON stays under `maxBytes` each (at least one item per slice; always ≥ 1 slice). */
 export function partsBySize<T>(items: readonly T[], maxBytes = PART_BYTES): T[][] {
-  const out: T[][] = [];
-  let cur: T[] = [];
-  let bytes = 0;
+  const parts = new PartsBySize<T>(maxBytes);
+  for (const it of items) parts.add(it);
+  return parts.done();
+}
+
+/** `partsBySize` in time slices (every item is serialised to measure it: tens of thousands are a long task). */
+export async function partsBySizeInSlices<T>(
+  items: readonly T[],
+  maxBytes = PART_BYTES,
+  slicer: TimeSlicer = new TimeSlicer(),
+): Promise<T[][]> {
+  const parts = new PartsBySize<T>(maxBytes);
   for (const it of items) {
-    const n = JSON.stringify(it).length + 1;
-    if (cur.length > 0 && bytes + n > maxBytes) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(it);
-    bytes += n;
+    parts.add(it);
+    if (slicer.due()) await slicer.yieldNow();
   }
-  if (cur.length > 0 || out.length === 0) out.push(cur);
-  return out;
+  return parts.done();
+}
+
+/**
+ * Append `records` in order, `perCall` records per call. A group of parted records split over calls is safe: a
+ * reader takes a group only when every part of it is in the journal.
+ */
+export async function appendInCalls(
+  journal: Pick<JournalPort, 'append'>,
+  records: readonly JournalRecordInput[],
+  perCall = RECORDS_PER_CALL,
+): Promise<void> {
+  for (let i = 0; i < records.length; i += perCall) await journal.append(records.slice(i, i + perCall));
 }
 
 type Topic = Extract<JournalRecordInput, { kind: 'observation' }>['topic'];
@@ -195,9 +242,16 @@ export function observationGroup(): string {
   return crypto.randomUUID().slice(0, 8);
 }
 
-/** The records of a run's final results (after `runBulk` resolved; a resumed run journals them again). */
-export function runEndRecords(summary: RunSummary, group = observationGroup()): JournalRecordInput[] {
-  const parts = partsBySize(summary.items);
+/**
+ * The records of a run's final results (after `runBulk` resolved; a resumed run journals them again), made in time
+ * slices: a run of 50,000 objects serialises every item to split them.
+ */
+export async function runEndRecords(
+  summary: RunSummary,
+  group = observationGroup(),
+  slicer: TimeSlicer = new TimeSlicer(),
+): Promise<JournalRecordInput[]> {
+  const parts = await partsBySizeInSlices(summary.items, PART_BYTES, slicer);
   return parts.map((items, part) =>
     record(summary.runId, 'bulkRunEnd', group, part, {
       group,

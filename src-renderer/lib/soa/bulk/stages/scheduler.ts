@@ -44,6 +44,14 @@ export class BatchScheduler {
     return this.head;
   }
 
+  /**
+   * The slots that may be in progress: from the first unfinished one to the last one ever claimed (every slot
+   * after them is untouched: final, or a check nobody claimed yet).
+   */
+  *started(): Generator<Slot> {
+    for (let i = this.skipFinal(); i < this.reach; i++) yield this.slots[i] as Slot;
+  }
+
   /** The lowest wave with an unfinished object, or Infinity when every object is final. */
   currentWave(): number {
     let w = Infinity;

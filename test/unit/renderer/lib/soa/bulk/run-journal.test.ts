@@ -6,13 +6,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { StoredJournalRecord } from '@contract';
+import type { JournalRecordInput, StoredJournalRecord } from '@contract';
 import { Journal, journalPortOf } from '../../../../../../src-main/journal/journal';
 import {
   auditRecords,
   changedEntries,
   followUpEndRecord,
+  appendInCalls,
   partsBySize,
+  partsBySizeInSlices,
+  RECORDS_PER_CALL,
   restoreRunEvidence,
   runEndRecords,
   serverCycleRecords,
@@ -24,7 +27,23 @@ import type { AuditConfirmation } from '../../../../../../src-renderer/lib/soa/b
 import type { ItemResult, RunSummary } from '../../../../../../src-renderer/lib/soa/bulk/run-types';
 import { runCsv } from '../../../../../../src-renderer/lib/soa/bulk/report';
 
+import { TimeSlicer, type SliceEnvironment } from '../../../../../../src-renderer/lib/soa/bulk/time-slice';
+
 const RUN = 'bulk-r-20261201T220000-abc123';
+
+/** A clock that moves `stepMs` on every read (a slice runs out after known work); counts the yields. */
+function fakeEnv(stepMs: number): SliceEnvironment & { yields: number } {
+  let t = 0;
+  const env = {
+    yields: 0,
+    now: () => (t += stepMs),
+    yieldNow: () => {
+      env.yields++;
+      return Promise.resolve();
+    },
+  };
+  return env;
+}
 
 function item(n: number, extra: Partial<ItemResult> = {}): ItemResult {
   return {
@@ -110,7 +129,7 @@ describe('bulk run evidence in the journal', () => {
   it('gives back exactly what was shown: the summary, the levels and headline, the cycle log, the audit entries, the report CSV', async () => {
     const items = [item(1), item(2), item(3, { outcome: 'skipped', written: false, writeStatus: undefined })];
     const summary = summaryOf(items);
-    await port().append(runEndRecords(summary));
+    await port().append(await runEndRecords(summary));
     // the model's cycle: observations change, the headline after the cycle is journaled with the changed ones
     const server = new Map<string, ServerObservation>();
     const cycleLog: { cycle: number; pending: number; headline: string; at: string }[] = [];
@@ -176,7 +195,7 @@ describe('bulk run evidence in the journal', () => {
 
   it('an object pending on the server stays pending after the reload (nothing is confirmed that no record holds)', async () => {
     const items = [item(1), item(2)];
-    await port().append(runEndRecords(summaryOf(items)));
+    await port().append(await runEndRecords(summaryOf(items)));
     await port().append(
       serverCycleRecords(RUN, { at: 'a', pending: 2, headline: 'h', observations: [obs('c1', 1, false, true)] }),
     );
@@ -191,11 +210,11 @@ describe('bulk run evidence in the journal', () => {
   it('a later check wins: a resumed run end replaces the earlier one, a later observation replaces an earlier one', async () => {
     const first = summaryOf([item(1), item(2, { outcome: 'cancelled', written: false })], { cancelled: true });
     const resumed = summaryOf([item(1, { fromJournal: true }), item(2)]);
-    await port().append(runEndRecords(first));
+    await port().append(await runEndRecords(first));
     await port().append(
       serverCycleRecords(RUN, { at: 'a', pending: 1, headline: 'h1', observations: [obs('c1', 1, false)] }),
     );
-    await port().append(runEndRecords(resumed));
+    await port().append(await runEndRecords(resumed));
     await port().append(
       serverCycleRecords(RUN, { at: 'b', pending: 0, headline: 'h2', observations: [obs('c1', 2, true)] }),
     );
@@ -226,7 +245,7 @@ describe('bulk run evidence in the journal', () => {
   it('a run end with a part missing (a crash between its records) is not shown as the run summary', async () => {
     const long = 'r'.repeat(2000);
     const items = Array.from({ length: 400 }, (_, n) => item(n, { reason: long }));
-    const records = runEndRecords(summaryOf(items));
+    const records = await runEndRecords(summaryOf(items));
     expect(records.length).toBeGreaterThan(2);
     await port().append(records.filter((_, i) => i !== 1));
     const r = restoreRunEvidence(RUN, await reread());
@@ -236,7 +255,7 @@ describe('bulk run evidence in the journal', () => {
   it('a run end of many objects is split into records far below the 1 MiB line limit, and comes back whole and in order', async () => {
     const long = 'é'.repeat(2000);
     const items = Array.from({ length: 1500 }, (_, n) => item(n, { reason: long }));
-    const records = runEndRecords(summaryOf(items));
+    const records = await runEndRecords(summaryOf(items));
     for (const rec of records) expect(Buffer.byteLength(JSON.stringify(rec))).toBeLessThan(700 * 1024);
     await port().append(records);
     const r = restoreRunEvidence(RUN, await reread());
@@ -244,7 +263,7 @@ describe('bulk run evidence in the journal', () => {
   });
 
   it("ignores another run's observations and counts records it cannot read (never applied)", async () => {
-    await port().append(runEndRecords(summaryOf([item(1)])));
+    await port().append(await runEndRecords(summaryOf([item(1)])));
     await port().append([
       { kind: 'observation', opId: 'other/x/0', runId: 'other-run', topic: 'bulkServerCycle', data: {} },
       {
@@ -288,7 +307,7 @@ describe('bulk run evidence in the journal', () => {
   });
 
   it('gives back the Event 6956 sweep as it was shown; a later sweep wins; no sweep, no sweep shown', async () => {
-    await port().append(runEndRecords(summaryOf([item(1)])));
+    await port().append(await runEndRecords(summaryOf([item(1)])));
     expect(restoreRunEvidence(RUN, await reread()).sweep).toBeUndefined();
     const first = sweepOf(1, 2, 3);
     await port().append(sweepRecords(RUN, first, '2026-12-01T22:06:00.000Z'));
@@ -324,6 +343,33 @@ describe('bulk run evidence in the journal', () => {
       ['c3', obs('c3', 2, false)],
     ]);
     expect([...changedEntries(before, after).keys()]).toEqual(['c2', 'c3']);
+  });
+
+  it('a run end of 50,000 objects is made in slices and appended about 1 MiB per call, and comes back whole', async () => {
+    const items = Array.from({ length: 50_000 }, (_, n) => item(n));
+    const env = fakeEnv(1);
+    const records = await runEndRecords(summaryOf(items), 'g1', new TimeSlicer(env));
+    // every item was serialised to split them: the thread was given back along the way
+    expect(env.yields).toBeGreaterThan(50);
+    const calls: number[] = [];
+    const counting = {
+      append: async (r: JournalRecordInput[]): Promise<void> => {
+        calls.push(Buffer.byteLength(JSON.stringify(r)));
+        await port().append(r);
+      },
+    };
+    await appendInCalls(counting, records);
+    expect(calls.length).toBe(Math.ceil(records.length / RECORDS_PER_CALL));
+    expect(calls.length).toBeGreaterThan(3);
+    for (const bytes of calls) expect(bytes).toBeLessThan(1.2 * 1024 * 1024);
+    const r = restoreRunEvidence(RUN, await reread());
+    expect(r.summary?.items).toEqual(items);
+  });
+
+  it('partsBySizeInSlices gives exactly the parts of partsBySize', async () => {
+    const items = Array.from({ length: 300 }, (_, i) => ({ i, pad: 'x'.repeat(i % 7) }));
+    expect(await partsBySizeInSlices(items, 250, new TimeSlicer(fakeEnv(1)))).toEqual(partsBySize(items, 250));
+    expect(await partsBySizeInSlices([], 250, new TimeSlicer(fakeEnv(1)))).toEqual([[]]);
   });
 
   it('partsBySize keeps every item, in order, and always gives at least one part', () => {

@@ -58,11 +58,46 @@ describe('progress meter', () => {
     const meter = new ProgressMeter('r', slots);
     expect(meter.measure(0, ctx).etaSeconds).toBeNull();
     slots[0] = final('verified', 0);
+    meter.finished('verified');
     const p = meter.measure(2000, ctx);
     expect(p.ratePerSecond).toBe(0.5);
     expect(p.etaSeconds).toBe(4);
     slots[1] = final('verified', 1);
     slots[2] = final('failed', 2);
+    meter.finished('verified');
+    meter.finished('failed');
     expect(meter.measure(3000, ctx).etaSeconds).toBe(0);
+  });
+
+  it('keeps the counts as objects finish and looks only at the objects in progress (never every object)', () => {
+    const slots = [
+      final('verified', 1),
+      final('cancelled', 2),
+      ...Array.from({ length: 50_000 }, (_, i) => slotOf({}, { objectId: `u${i}` })),
+    ];
+    const started = [slotOf({ phase: 'verify' }, { objectId: 'v' }), slotOf({ uncertain: true }, { objectId: 'w' })];
+    const meter = new ProgressMeter('r', slots, () => started);
+    // from here on, going over every slot is the bug this guards against
+    Object.defineProperty(slots, Symbol.iterator, {
+      value: () => {
+        throw new Error('measured by counting every object');
+      },
+    });
+    slots.forEach = () => {
+      throw new Error('measured by counting every object');
+    };
+    meter.finished('skipped');
+    meter.finished('unverified');
+    meter.finished('cancelled');
+    expect(meter.measure(0, ctx)).toMatchObject({
+      total: 50_002,
+      done: 3,
+      verified: 1,
+      skipped: 1,
+      failed: 0,
+      // one unverified final, one read-back to come, one uncertain write
+      unverified: 3,
+      remaining: 49_999,
+    });
   });
 });

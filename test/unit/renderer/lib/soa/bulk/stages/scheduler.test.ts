@@ -23,6 +23,24 @@ const many = (n: number, over: Partial<Slot> = {}): Slot[] =>
   Array.from({ length: n }, (_, i) => slotOf(over, { objectId: `id-${i}`, wave: over.wave ?? 0 }));
 
 describe('scheduler', () => {
+  it('started() gives the slots from the first unfinished one to the last one claimed, each in progress slot within', () => {
+    const slots = [
+      ...many(2, { phase: 'final' }),
+      ...many(3, { phase: 'verify' }),
+      ...many(1, { phase: 'check', uncertain: true, intentWritten: true }),
+      ...many(100),
+    ];
+    const scheduler = new BatchScheduler(slots, gate(100), 15_000);
+    // a resumed run: the restored read-backs and the uncertain object, nothing untouched
+    expect([...scheduler.started()]).toEqual(slots.slice(2, 6));
+    // the first batch claims 3 read-backs, the uncertain re-check and 16 untouched checks
+    scheduler.claim(0, 0, false);
+    expect([...scheduler.started()]).toEqual(slots.slice(2, 22));
+    // the final slots at the start are passed over
+    for (const s of slots.slice(2, 5)) s.phase = 'final';
+    expect([...scheduler.started()]).toEqual(slots.slice(5, 22));
+  });
+
   it('never puts more than 20 requests in a batch, read-backs first, then writes, then checks', () => {
     const slots = [
       ...many(5, { phase: 'check' }),
