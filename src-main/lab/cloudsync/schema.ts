@@ -18,28 +18,23 @@ export interface CloudSyncFlow {
   target: 'displayName' | 'mail' | 'description' | 'givenName' | 'surname' | 'companyName' | 'department';
 }
 
+const CONTACT_FLOWS: readonly CloudSyncFlow[] = [
+  { source: 'displayName', target: 'displayName' },
+  { source: 'mail', target: 'mail' },
+  { source: 'givenName', target: 'givenName' },
+  { source: 'sn', target: 'surname' },
+  { source: 'company', target: 'companyName' },
+  { source: 'department', target: 'department' },
+];
+
 /**
  * The direct flows of the lab's default schema, per AD object class. Contacts do not flow
  * `description` (as with Connect Sync without the SharePoint attribute set [U for Cloud Sync]).
  */
 export const CLOUD_SYNC_FLOWS: Record<SyncedKind, readonly CloudSyncFlow[]> = {
-  contact: [
-    { source: 'displayName', target: 'displayName' },
-    { source: 'mail', target: 'mail' },
-    { source: 'givenName', target: 'givenName' },
-    { source: 'sn', target: 'surname' },
-    { source: 'company', target: 'companyName' },
-    { source: 'department', target: 'department' },
-  ],
-  user: [
-    { source: 'displayName', target: 'displayName' },
-    { source: 'mail', target: 'mail' },
-    { source: 'givenName', target: 'givenName' },
-    { source: 'sn', target: 'surname' },
-    { source: 'company', target: 'companyName' },
-    { source: 'department', target: 'department' },
-    { source: 'description', target: 'description' },
-  ],
+  contact: CONTACT_FLOWS,
+  // a user flows what a contact flows, and description
+  user: [...CONTACT_FLOWS, { source: 'description', target: 'description' }],
   group: [
     { source: 'displayName', target: 'displayName' },
     { source: 'mail', target: 'mail' },

@@ -92,33 +92,26 @@ export function connectorNotFound(
 
 const WINEVENT = 'Microsoft.PowerShell.Commands.GetWinEventCommand';
 
+/** A Get-WinEvent "nothing found" error: a System.Exception in category ObjectNotFound with its error id. */
+function winEventNotFound(message: string, errorId: string): PsError {
+  return new PsError(404, 'System.Exception', message, `${errorId},${WINEVENT}`, 'ObjectNotFound');
+}
+
 export function noMatchingEvents(): PsError {
-  return new PsError(
-    404,
-    'System.Exception',
-    'No events were found that match the specified selection criteria.',
-    `NoMatchingEventsFound,${WINEVENT}`,
-    'ObjectNotFound',
-  );
+  return winEventNotFound('No events were found that match the specified selection criteria.', 'NoMatchingEventsFound');
 }
 
 export function noMatchingProvider(name: string): PsError {
-  return new PsError(
-    404,
-    'System.Exception',
+  return winEventNotFound(
     `There is not an event provider on the localhost computer that matches "${name}".`,
-    `NoMatchingProvidersFound,${WINEVENT}`,
-    'ObjectNotFound',
+    'NoMatchingProvidersFound',
   );
 }
 
 export function noMatchingLog(name: string): PsError {
-  return new PsError(
-    404,
-    'System.Exception',
+  return winEventNotFound(
     `There is not an event log on the localhost computer that matches "${name}".`,
-    `NoMatchingLogsFound,${WINEVENT}`,
-    'ObjectNotFound',
+    'NoMatchingLogsFound',
   );
 }
 

@@ -608,6 +608,11 @@ export class SyncEngine {
     return this.ctx.adByAnchor.get(j.anchor)?.kind ?? 'contact';
   }
 
+  /** `<Kind>_<cloud object id>`, the cloudAnchor both the Entra connector space and the metaverse show. */
+  private cloudAnchor(j: JoinState, kind: AdObjectState['kind']): string {
+    return `${KIND_LABEL[kind]}_${this.ctx.adByAnchor.get(j.anchor)?.cloudId ?? ''}`;
+  }
+
   csObjectView(c: ConnectorInfo, j: JoinState): Record<string, unknown> {
     const kind = this.kindOf(j);
     const isAd = this.isAd(c);
@@ -616,15 +621,7 @@ export class SyncEngine {
     const modified = isAd ? j.importedAt : j.entraModifiedAt;
     const attr = attrFactory(c.Name, ruleName, lineageId, modified);
     const im = j.imported;
-    const common = [
-      attr('displayName', 'String', im.displayName),
-      attr('mail', 'String', im.mail),
-      attr('description', 'String', im.description),
-      attr('givenName', 'String', im.givenName),
-      attr('sn', 'String', im.sn),
-      attr('company', 'String', im.company),
-      attr('department', 'String', im.department),
-    ];
+    const common = importedAttributes(attr, im);
     const attributes = isAd
       ? [
           attr('objectGUID', 'Binary', j.anchor),
@@ -635,7 +632,7 @@ export class SyncEngine {
         ]
       : [
           attr('sourceAnchor', 'String', j.anchor),
-          attr('cloudAnchor', 'String', `${KIND_LABEL[kind]}_${this.ctx.adByAnchor.get(j.anchor)?.cloudId ?? ''}`),
+          attr('cloudAnchor', 'String', this.cloudAnchor(j, kind)),
           attr('cloudMastered', 'Boolean', 'False'),
           attr('blockOnPremisesSync', 'Boolean', j.blockOnPremisesSync ? 'True' : 'False'),
           attr('onPremisesDistinguishedName', 'String', im.dn),
@@ -711,21 +708,28 @@ export class SyncEngine {
       ],
       Attributes: [
         attr('sourceAnchor', 'String', j.anchor),
-        attr('cloudAnchor', 'String', `${KIND_LABEL[kind]}_${this.ctx.adByAnchor.get(j.anchor)?.cloudId ?? ''}`),
+        attr('cloudAnchor', 'String', this.cloudAnchor(j, kind)),
         attr('objectGUID', 'Binary', j.anchor),
         attr('distinguishedName', 'String', im.dn),
-        attr('displayName', 'String', im.displayName),
-        attr('mail', 'String', im.mail),
-        attr('description', 'String', im.description),
-        attr('givenName', 'String', im.givenName),
-        attr('sn', 'String', im.sn),
-        attr('company', 'String', im.company),
-        attr('department', 'String', im.department),
+        ...importedAttributes(attr, im),
         attr('cloudMastered', 'Boolean', 'False'),
         attr('blockOnPremisesSync', 'Boolean', j.blockOnPremisesSync ? 'True' : 'False'),
       ],
     };
   }
+}
+
+/** The imported AD attributes both the connector-space and the metaverse views list, in this order. */
+function importedAttributes(attr: ReturnType<typeof attrFactory>, im: JoinState['imported']) {
+  return [
+    attr('displayName', 'String', im.displayName),
+    attr('mail', 'String', im.mail),
+    attr('description', 'String', im.description),
+    attr('givenName', 'String', im.givenName),
+    attr('sn', 'String', im.sn),
+    attr('company', 'String', im.company),
+    attr('department', 'String', im.department),
+  ];
 }
 
 function attrFactory(connectorName: string, ruleName: string, lineageId: string, modified: number) {

@@ -368,16 +368,45 @@ function actionOf(name: string): 'transfer' | 'rollback' | undefined {
   return undefined;
 }
 
+/** An instant as the audit `$filter` takes it: ISO 8601 in whole seconds, UTC. */
+const isoSeconds = (d: Date | string): string =>
+  (typeof d === 'string' ? new Date(d) : d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 /**
  * SOA audit events for one object since t0. The server filter narrows by time and target id; the
  * activity names are matched here (both spellings), because the exact `activityDisplayName` is unconfirmed.
  */
 export async function findSoaAuditEvents(g: GraphSession, q: AuditQuery): Promise<GraphResult<SoaAuditEvent[]>> {
-  const since = typeof q.since === 'string' ? new Date(q.since) : q.since;
-  const iso = since.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const id = q.targetId.replace(/'/g, "''");
-  const actions = new Set(q.actions ?? ['transfer', 'rollback']);
+  const r = await readSoaAuditPages(g, {
+    filter: `activityDateTime ge ${isoSeconds(q.since)} and targetResources/any(t:t/id eq '${id}')`,
+    top: 100,
+    actions: new Set(q.actions ?? ['transfer', 'rollback']),
+    maxPages: 20,
+  });
+  return r.ok ? ok(r.value.events, r.status, r.requestId) : r;
+}
+
+/**
+ * Pages through `/auditLogs/directoryAudits` with one `$filter` (at most `maxPages` pages) and keeps the SOA
+ * events whose activity is one of `actions` (either spelling), oldest first.
+ */
+async function readSoaAuditPages(
+  g: GraphSession,
+  q: {
+    filter: string;
+    top: number;
+    actions: ReadonlySet<SoaAuditEvent['action']>;
+    maxPages: number;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<GraphResult<{ events: SoaAuditEvent[]; pages: number }>> {
   const schema = pageSchema(auditSchema);
+  const access = {
+    scopes: STEP_SCOPES.audit,
+    requiredRole: AUDIT_ROLE_NAMES,
+    ...(q.signal ? { signal: q.signal } : {}),
+  };
   const out: SoaAuditEvent[] = [];
   let next: string | undefined;
   let last: GraphResult<unknown> | undefined;
@@ -385,14 +414,13 @@ export async function findSoaAuditEvents(g: GraphSession, q: AuditQuery): Promis
   do {
     const r = await g.call(
       next
-        ? { method: 'GET', path: next, scopes: STEP_SCOPES.audit, requiredRole: AUDIT_ROLE_NAMES }
+        ? { method: 'GET', path: next, ...access }
         : {
             method: 'GET',
             path: '/auditLogs/directoryAudits',
-            query: { $filter: `activityDateTime ge ${iso} and targetResources/any(t:t/id eq '${id}')`, $top: '100' },
-            scopes: STEP_SCOPES.audit,
-            requiredRole: AUDIT_ROLE_NAMES,
+            query: { $filter: q.filter, $top: String(q.top) },
             roleHint: 'tenant-wide; an administrative-unit scope does not cover the audit log',
+            ...access,
           },
       (body) => schema.parse(body),
     );
@@ -401,12 +429,12 @@ export async function findSoaAuditEvents(g: GraphSession, q: AuditQuery): Promis
     pages++;
     for (const e of r.value.value) {
       const action = actionOf(e.activityDisplayName);
-      if (action && actions.has(action)) out.push({ ...e, action });
+      if (action && q.actions.has(action)) out.push({ ...e, action });
     }
     next = r.value['@odata.nextLink'];
-  } while (next && pages < 20);
+  } while (next && pages < q.maxPages);
   out.sort((a, b) => a.activityDateTime.localeCompare(b.activityDateTime));
-  return ok(out, 200, last?.requestId ?? null);
+  return ok({ events: out, pages }, 200, last?.requestId ?? null);
 }
 
 /**
@@ -433,9 +461,6 @@ export interface AuditWindowPage {
   pages: number;
 }
 
-const isoSeconds = (d: Date | string): string =>
-  (typeof d === 'string' ? new Date(d) : d).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /**
  * Every SOA audit event of one action in a time window, for all objects at once (a bulk run): one
  * `$filter` on `activityDateTime` (ge/le) and the activity's shared prefix, paged through. Only events
@@ -449,46 +474,22 @@ export async function listSoaAuditEventsInWindow(
   const to = isoSeconds(q.to);
   const prefix = SOA_ACTIVITY_PREFIX[q.action].replace(/'/g, "''");
   const filter = `activityDateTime ge ${from} and activityDateTime le ${to} and startswith(activityDisplayName,'${prefix}')`;
-  const schema = pageSchema(auditSchema);
-  const out: SoaAuditEvent[] = [];
-  let next: string | undefined;
-  let last: GraphResult<unknown> | undefined;
-  let pages = 0;
-  do {
-    const r = await g.call(
-      next
-        ? {
-            method: 'GET',
-            path: next,
-            scopes: STEP_SCOPES.audit,
-            requiredRole: AUDIT_ROLE_NAMES,
-            ...(q.signal ? { signal: q.signal } : {}),
-          }
-        : {
-            method: 'GET',
-            path: '/auditLogs/directoryAudits',
-            query: { $filter: filter, $top: '1000' },
-            scopes: STEP_SCOPES.audit,
-            requiredRole: AUDIT_ROLE_NAMES,
-            roleHint: 'tenant-wide; an administrative-unit scope does not cover the audit log',
-            ...(q.signal ? { signal: q.signal } : {}),
-          },
-      (body) => schema.parse(body),
-    );
-    if (!r.ok) return r;
-    last = r;
-    pages++;
-    for (const e of r.value.value) {
-      const action = actionOf(e.activityDisplayName);
-      if (action === q.action) out.push({ ...e, action });
-    }
-    next = r.value['@odata.nextLink'];
-  } while (next && pages < 100);
-  out.sort((a, b) => a.activityDateTime.localeCompare(b.activityDateTime));
+  const r = await readSoaAuditPages(g, {
+    filter,
+    top: 1000,
+    actions: new Set([q.action]),
+    maxPages: 100,
+    signal: q.signal,
+  });
+  if (!r.ok) return r;
   return ok(
-    { events: out, request: `GET ${g.baseUrl}/v1.0/auditLogs/directoryAudits?$filter=${filter}&$top=1000`, pages },
-    200,
-    last?.requestId ?? null,
+    {
+      events: r.value.events,
+      request: `GET ${g.baseUrl}/v1.0/auditLogs/directoryAudits?$filter=${filter}&$top=1000`,
+      pages: r.value.pages,
+    },
+    r.status,
+    r.requestId,
   );
 }
 
