@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ExportedAttributes, ExportOutcome } from '../ports.js';
 import { rdnValue } from './ad-forest.js';
+import { attrFactory, importedAttributes, runStepView } from './adsync-shapes.js';
 import { forestDn, iso, type OnPremContext } from './context.js';
 import { EVENT_6956_LEVEL, event6956Event, writeEvent } from './event-log.js';
 import { EMPTY_GUID as EMPTY_GUID_VALUE, entraCsDn, guidFromName } from './guids.js';
@@ -719,96 +720,8 @@ export class SyncEngine {
   }
 }
 
-/** The imported AD attributes both the connector-space and the metaverse views list, in this order. */
-function importedAttributes(attr: ReturnType<typeof attrFactory>, im: JoinState['imported']) {
-  return [
-    attr('displayName', 'String', im.displayName),
-    attr('mail', 'String', im.mail),
-    attr('description', 'String', im.description),
-    attr('givenName', 'String', im.givenName),
-    attr('sn', 'String', im.sn),
-    attr('company', 'String', im.company),
-    attr('department', 'String', im.department),
-  ];
-}
-
-function attrFactory(connectorName: string, ruleName: string, lineageId: string, modified: number) {
-  return (
-    name: string,
-    type: 'String' | 'Boolean' | 'Binary' | 'Reference' | 'Integer',
-    value: string | null | string[],
-    multi = false,
-  ) => ({
-    Name: name,
-    Type: type,
-    IsMultiValued: multi,
-    SyncRuleName: ruleName,
-    ConnectorName: connectorName,
-    LineageId: lineageId,
-    LastModificationTime: iso(modified),
-    Values: value === null ? [] : Array.isArray(value) ? [...value] : [value],
-  });
-}
-
 function runProfileType(name: RunProfileName): string {
   return name === 'Export' ? 'Export' : name.replace(' ', '');
-}
-
-const STEP_COUNTERS = [
-  'StageNoChange',
-  'StageRename',
-  'StageDeleteAdd',
-  'StageFailure',
-  'DisconnectorFiltered',
-  'DisconnectorJoinedNoFlow',
-  'DisconnectorJoinedFlow',
-  'DisconnectorJoinedRemoveMv',
-  'DisconnectorProjectedNoFlow',
-  'DisconnectorProjectedFlow',
-  'DisconnectorProjectedRemoveMv',
-  'DisconnectorRemains',
-  'ConnectorFilteredRemoveMv',
-  'ConnectorFilteredLeaveMv',
-  'ConnectorFlow',
-  'ConnectorFlowRemoveMv',
-  'ConnectorNoFlow',
-  'ConnectorDeleteRemoveMv',
-  'ConnectorDeleteLeaveMv',
-  'ConnectorDeleteAddProcessed',
-  'FlowFailure',
-  'ExportRename',
-  'ExportDelete',
-  'ExportDeleteAdd',
-  'CurrentExportBatchNumber',
-  'LastSuccessfulExportBatchNumber',
-] as const;
-
-/** One RunStepResult with every member of the real type (test/powershell/adsync-types/RunStepResult.json). */
-function runStepView(r: RunState): Record<string, unknown> {
-  const zero = Object.fromEntries(STEP_COUNTERS.map((k) => [k, 0]));
-  return {
-    RunHistoryId: r.RunHistoryId,
-    StepHistoryId: guidFromName(`step:${r.RunHistoryId}:1`),
-    StepNumber: r.step.StepNumber,
-    StepResult: r.step.StepResult,
-    StartDate: iso(r.StartDate),
-    EndDate: iso(r.EndDate),
-    ...zero,
-    StageAdd: r.step.StageAdd,
-    StageUpdate: r.step.StageUpdate,
-    StageDelete: r.step.StageDelete,
-    ExportAdd: r.step.ExportAdd,
-    ExportUpdate: r.step.ExportUpdate,
-    ExportFailure: r.step.ExportFailure,
-    StepFileName: null,
-    ConnectorConnectionInformationXml: null,
-    ConnectorDiscoveryErrors: null,
-    ConnectorCountersXml: null,
-    SyncErrors: null,
-    StepXml: null,
-    MvRetryErrors: null,
-    FlowCountersXml: null,
-  };
 }
 
 function makeConnector(name: string, id: string, type: 'AD' | 'Extensible2', partitionDn: string): ConnectorInfo {
