@@ -77,6 +77,14 @@ Describe 'the shape checker' {
         $script | Should -Match 'o\.AllowedSyncCycleInterval : System\.TimeSpan = 00:30:00'
         $script | Should -Match 'o\.Attributes\[0\]\.Values\[1\] : System\.String = da4ca0b2'
         $script | Should -Match 'o\.Nested\.Matrix\[1\]\[0\]\.ObjectId : System\.Guid'
+        # PowerShell 7: the compiled JSON reader (the response read straight into typed objects) gives the same
+        if ($PSVersionTable.PSVersion.Major -ge 7) {
+            Set-SoaLabTyping -Mode compiled
+            & (Get-Module SoaLab) { $script:SoaLabJsonReady } | Should -BeTrue
+            $viaJson = & (Get-Module SoaLab) { param($j) @(Get-SoaLabValue -Body ([SoaLab.LabTyping]::Parse([System.Text.Encoding]::UTF8.GetBytes($j), $script:SoaLabMemberKind))) } $json
+            Set-SoaLabTyping -Mode auto
+            (& $dump $viaJson[0] 'o') -join "`n" | Should -Be $script
+        }
         # -Members (Get-ADObject -Properties): the same members in the same order on both paths, a missing one null
         $members = @('DistinguishedName', 'ObjectId', 'mail', 'Lineage', 'NotThere')
         $selected = @{}

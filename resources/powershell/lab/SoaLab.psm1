@@ -106,7 +106,12 @@ function Invoke-SoaLabRequest {
         }
         return @{ ok = $false; record = (New-SoaLabErrorRecord -ErrorBody $parsed -Fallback ('Lab request failed: ' + $_.Exception.Message)) }
     }
-    $content = [System.Text.Encoding]::UTF8.GetString($response.RawContentStream.ToArray())
+    $bytes = $response.RawContentStream.ToArray()
+    if ($bytes.Length -ge $script:SoaLabCompiledMinBytes -and $script:SoaLabTypingMode -eq 'auto') { [void](Import-SoaLabCompiledTyping) }
+    if ($script:SoaLabJsonReady -and $script:SoaLabTypingMode -ne 'script' -and $bytes.Length -gt 0) {
+        return @{ ok = $true; body = [SoaLab.LabTyping]::Parse($bytes, $script:SoaLabMemberKind) }
+    }
+    $content = [System.Text.Encoding]::UTF8.GetString($bytes)
     $json = $null
     if ($content.Trim() -ne '') { $json = ConvertFrom-SoaLabJson -Json $content }
     return @{ ok = $true; body = $json }
@@ -135,6 +140,14 @@ function Get-SoaLabValue {
     $items = @($Body.value)
     if ($items.Count -ge $script:SoaLabCompiledMinObjects -and $script:SoaLabTypingMode -eq 'auto') { [void](Import-SoaLabCompiledTyping) }
     $kinds = $script:SoaLabMemberKind
+    if ($Body.PSObject.TypeNames[0] -eq 'SoaLab.Typed') {
+        # read by the compiled JSON reader: already typed
+        foreach ($item in $items) {
+            if ($null -eq $item) { continue }
+            if ($null -ne $Members) { [SoaLab.LabTyping]::Select($item, $kinds, $Members) } else { $item }
+        }
+        return
+    }
     if ($script:SoaLabCompiledReady -and $script:SoaLabTypingMode -ne 'script') {
         if ($null -ne $Members) {
             foreach ($item in $items) { if ($null -ne $item) { [SoaLab.LabTyping]::Select($item, $kinds, $Members) } }
@@ -240,11 +253,64 @@ using System;
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
+#if SOA_JSON
+using System.Text.Json;
+#endif
 
 namespace SoaLab
 {
     public static class LabTyping
     {
+#if SOA_JSON
+        // PowerShell 7 only (System.Text.Json): the response's JSON read straight into typed objects, as
+        // ConvertFrom-Json -AsHashtable -DateKind String followed by Convert gives them (integers Int64, other
+        // numbers Double), without the hashtables in between. The top object is marked SoaLab.Typed.
+        public static object Parse(byte[] utf8, IDictionary kinds)
+        {
+            using (JsonDocument doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 1024 }))
+            {
+                object value = Read(doc.RootElement, null, kinds);
+                PSObject top = value as PSObject;
+                if (top != null) top.TypeNames.Insert(0, "SoaLab.Typed");
+                return value;
+            }
+        }
+
+        private static object Read(JsonElement e, string name, IDictionary kinds)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                {
+                    PSObject o = new PSObject();
+                    foreach (JsonProperty p in e.EnumerateObject()) o.Properties.Add(new PSNoteProperty(p.Name, Read(p.Value, p.Name, kinds)));
+                    return o;
+                }
+                case JsonValueKind.Array:
+                {
+                    object[] items = new object[e.GetArrayLength()];
+                    int i = 0;
+                    foreach (JsonElement x in e.EnumerateArray()) items[i++] = Read(x, null, kinds);
+                    return items;
+                }
+                case JsonValueKind.String:
+                    return name == null ? e.GetString() : TypeString(name, e.GetString(), kinds);
+                case JsonValueKind.Number:
+                {
+                    long l;
+                    if (e.TryGetInt64(out l)) return l;
+                    return e.GetDouble();
+                }
+                case JsonValueKind.True:
+                    return true;
+                case JsonValueKind.False:
+                    return false;
+                default:
+                    return null;
+            }
+        }
+#endif
+
         public static object Convert(object value, IDictionary kinds)
         {
             if (value == null) return null;
@@ -277,6 +343,21 @@ namespace SoaLab
                 result.Properties.Add(new PSNoteProperty(name, ConvertMember(name, v, kinds)));
             }
             return result;
+        }
+
+        // A member's string typed by the member's name (Guid, DateTime, TimeSpan, byte[]); other names keep the string.
+        private static object TypeString(string name, string s, IDictionary kinds)
+        {
+            string kind = kinds[name] as string;
+            if (kind == null) return s;
+            if (kind == "guid") return new Guid(s);
+            if (kind == "date")
+            {
+                if (s.Length == 0) return null;
+                return DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).ToUniversalTime();
+            }
+            if (kind == "timespan") return TimeSpan.Parse(s, CultureInfo.InvariantCulture);
+            return System.Convert.FromBase64String(s);
         }
 
         private static bool IsNested(object item)
@@ -316,19 +397,7 @@ namespace SoaLab
         {
             if (v == null) return null;
             string s = v as string;
-            if (s != null)
-            {
-                string kind = kinds[name] as string;
-                if (kind == null) return s;
-                if (kind == "guid") return new Guid(s);
-                if (kind == "date")
-                {
-                    if (s.Length == 0) return null;
-                    return DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).ToUniversalTime();
-                }
-                if (kind == "timespan") return TimeSpan.Parse(s, CultureInfo.InvariantCulture);
-                return System.Convert.FromBase64String(s);
-            }
+            if (s != null) return TypeString(name, s, kinds);
             object[] arr = v as object[];
             if (arr != null) return ConvertArray(arr, kinds, false);
             if (IsNested(v)) return Convert(v, kinds);
@@ -339,7 +408,10 @@ namespace SoaLab
 '@
 $script:SoaLabTypingMode = 'auto'
 $script:SoaLabCompiledReady = ($null -ne ('SoaLab.LabTyping' -as [type]))
+$script:SoaLabJsonReady = $script:SoaLabCompiledReady -and ($null -ne ([type]'SoaLab.LabTyping').GetMethod('Parse'))
 $script:SoaLabCompiledFailed = $false
+# A response body of this many bytes or more loads the compiled typing first (and, on PowerShell 7, is read by it).
+$script:SoaLabCompiledMinBytes = 65536
 $script:SoaLabCompiledMinObjects = 50
 
 function Get-SoaLabTypingCacheFile {
@@ -356,6 +428,23 @@ function Get-SoaLabTypingCacheFile {
     return (Join-Path (Join-Path (Join-Path $base 'soa-pilot') 'lab-typing') ('SoaLab.LabTyping.' + $hash + '.dll'))
 }
 
+function Add-SoaLabTypingType {
+    # Compiles the typing source (into $OutputAssembly when given); on PowerShell 7 with the JSON reader
+    # (SOA_JSON), and without it when that fails.
+    param([string]$OutputAssembly = '')
+    $out = @{}
+    if ($OutputAssembly -ne '') { $out = @{ OutputAssembly = $OutputAssembly; OutputType = 'Library' } }
+    if ($PSVersionTable.PSVersion.Major -ge 7) {
+        try {
+            Add-Type -TypeDefinition $script:SoaLabTypingSource -CompilerOptions '-define:SOA_JSON' @out -ErrorAction Stop
+            return
+        } catch {
+            if ($OutputAssembly -ne '') { Remove-Item -LiteralPath $OutputAssembly -Force -ErrorAction SilentlyContinue }
+        }
+    }
+    Add-Type -TypeDefinition $script:SoaLabTypingSource @out -ErrorAction Stop
+}
+
 function Import-SoaLabCompiledTyping {
     # $true when [SoaLab.LabTyping] is loaded: from the cached assembly, or compiled (and cached) now.
     if ($script:SoaLabCompiledReady) { return $true }
@@ -363,7 +452,7 @@ function Import-SoaLabCompiledTyping {
     try {
         $file = Get-SoaLabTypingCacheFile
         if ($null -eq $file) {
-            Add-Type -TypeDefinition $script:SoaLabTypingSource
+            Add-SoaLabTypingType
         } else {
             if (-not (Test-Path -LiteralPath $file)) {
                 $dir = Split-Path -Parent $file
@@ -371,12 +460,13 @@ function Import-SoaLabCompiledTyping {
                 # Compiled under a name of its own, then moved into place: a shell never loads a half-written file,
                 # and when two shells compile at once the first move wins.
                 $own = Join-Path $dir ('SoaLab.LabTyping.' + [guid]::NewGuid().ToString('N') + '.dll')
-                Add-Type -TypeDefinition $script:SoaLabTypingSource -OutputAssembly $own -OutputType Library
+                Add-SoaLabTypingType -OutputAssembly $own
                 try { [System.IO.File]::Move($own, $file) } catch { Remove-Item -LiteralPath $own -Force -ErrorAction SilentlyContinue }
             }
             if ($null -eq ('SoaLab.LabTyping' -as [type])) { Add-Type -LiteralPath $file }
         }
         $script:SoaLabCompiledReady = ($null -ne ('SoaLab.LabTyping' -as [type]))
+        $script:SoaLabJsonReady = $script:SoaLabCompiledReady -and ($null -ne ([type]'SoaLab.LabTyping').GetMethod('Parse'))
     } catch {
         $script:SoaLabCompiledReady = $false
     }
