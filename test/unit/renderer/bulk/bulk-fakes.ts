@@ -2,7 +2,15 @@
  * Fakes for the bulk view's model tests: a bridge client that answers from a table and records every call in
  * order (an operation without an answer fails the test), and small builders of a plan and a run summary.
  */
-import type { AppInfo, IpcResult, OperationName, OpInput, OpOutput, StoredJournalRecord } from '@contract';
+import type {
+  AppInfo,
+  IpcResult,
+  JournalRecordInput,
+  OperationName,
+  OpInput,
+  OpOutput,
+  StoredJournalRecord,
+} from '@contract';
 import type { SoaClient } from '../../../../src-renderer/lib/bridge';
 import {
   ALL_ACTIONS,
@@ -138,7 +146,7 @@ export function summary(runId: string, items: ItemResult[]): RunSummary {
 }
 
 /** Journal records as `journal.read` returns them (seq, time and tenant added). */
-export function stored(records: readonly object[]): StoredJournalRecord[] {
+export function stored(records: readonly JournalRecordInput[]): StoredJournalRecord[] {
   return records.map(
     (r, i) => ({ ...r, seq: i + 1, at: '2026-12-01T10:06:00.000Z', tenant: 'contoso' }) as StoredJournalRecord,
   );

@@ -5,6 +5,7 @@
  * finished run from the journal. The engine underneath (plan, pipeline, evidence levels) has its own tests.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { JournalRecordInput } from '@contract';
 import { BulkModel } from '../../../../src-renderer/bulk/bulk-model.svelte';
 import { setShownRun, shownRun } from '../../../../src-renderer/bulk/run-store';
 import { planFileText, runEndRecords } from '../../../../src-renderer/lib/soa/bulk';
@@ -99,7 +100,8 @@ describe('BulkModel', () => {
 
   it('opens a finished run from the journal as the run it was (its action and type, not the ones chosen on screen)', async () => {
     const run = summary('rollback-1', [item('g1', { objectType: 'group', action: 'rollback' })]);
-    const { m } = model({ 'journal.read': () => ok({ records: stored(runEndRecords(run)), path: '/j' }) });
+    const records = stored(await runEndRecords(run));
+    const { m } = model({ 'journal.read': () => ok({ records, path: '/j' }) });
     expect(m.kind).toBe('transfer');
     expect(await m.openRun('rollback-1')).toBe(true);
     expect(m.kind).toBe('rollback');
@@ -110,7 +112,7 @@ describe('BulkModel', () => {
   });
 
   it('a run the journal holds no final results of is a problem, and is no longer reopened after a reload', async () => {
-    const intent = {
+    const intent: JournalRecordInput = {
       kind: 'intent',
       opId: 'op-c1',
       runId: 'transfer-1',
