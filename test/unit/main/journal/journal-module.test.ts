@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServices, type Services } from '../../../../src-main/services';
@@ -78,6 +78,55 @@ describe('journal module (through the router)', () => {
       },
     });
     expect(res).toMatchObject({ ok: false, error: { code: 'refused' } });
+  });
+
+  const intent = (opId: string, runId: string) => ({
+    kind: 'intent',
+    opId,
+    runId,
+    objectType: 'contact',
+    objectId: opId,
+    action: 'transfer',
+    request: { method: 'PATCH', url: `/contacts/${opId}/onPremisesSyncBehavior`, body: { isCloudManaged: true } },
+  });
+  const seqs = (r: Awaited<ReturnType<typeof call>>) =>
+    r.ok ? (r.value as { records: { seq: number }[] }).records.map((x) => x.seq) : [];
+
+  it("concurrent appends share the tenant's one journal: distinct, increasing seq", async () => {
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((id) => call('journal.append', { record: intent(id, 'run-c') })),
+    );
+    expect(results.map((r) => (r.ok ? (r.value as { seq: number }).seq : 0)).sort()).toEqual([1, 2, 3, 4]);
+    expect(seqs(await call('journal.read', {}))).toEqual([1, 2, 3, 4]);
+  });
+
+  it('journal.read passes runId, limit and afterSeq on to the journal', async () => {
+    for (const [id, run] of [
+      ['r1', 'run-a'],
+      ['r2', 'run-b'],
+      ['r3', 'run-a'],
+      ['r4', 'run-a'],
+    ] as const)
+      await call('journal.append', { record: intent(id, run) });
+    expect(seqs(await call('journal.read', { runId: 'run-a' }))).toEqual([1, 3, 4]);
+    expect(seqs(await call('journal.read', { limit: 2 }))).toEqual([3, 4]);
+    expect(seqs(await call('journal.read', { afterSeq: 1, limit: 2 }))).toEqual([2, 3]);
+    expect(seqs(await call('journal.read', { afterSeq: 3 }))).toEqual([4]);
+  });
+
+  it.runIf(process.platform === 'linux')('dispose closes the journal file', async () => {
+    await call('journal.append', { record: intent('x', 'run-x') });
+    const openInDir = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(path.join('/proc/self/fd', fd)).startsWith(dir);
+        } catch {
+          return false;
+        }
+      });
+    expect(openInDir().length).toBeGreaterThan(0);
+    await services.dispose();
+    expect(openInDir()).toEqual([]);
   });
 
   it('saves reports atomically under reports/', async () => {
