@@ -14,8 +14,13 @@
  * round 2 (after it: the steady state of a long-lived session). Wall-time and CPU ratios are both printed, with
  * the load average before and after (wall time suffers first on a busy machine).
  *
- * Env: SOA_BENCH_SERVER_OBJECTS (default 2000), SOA_BENCH_SERVER_SAMPLE (per-object sample, default 100),
- * SOA_BENCH_SERVER_WARMUP=0 (no warm-up: the batched side, measured first, then pays it).
+ * Round 1 pays most of pwsh 7's .NET tiered JIT (the runtime recompiles hot engine code in the background):
+ * with DOTNET_TieredCompilation=0 in the environment (passed on to pwsh) both rounds cost the same. Windows
+ * PowerShell 5.1, the app's host on a real server, runs on .NET Framework, which has no tiered JIT.
+ *
+ * Env: SOA_BENCH_SERVER_OBJECTS (default 2000), SOA_BENCH_SERVER_SAMPLE (per-object sample, default 100; a smaller
+ * sample costs more per object, its first calls being colder), SOA_BENCH_SERVER_WARMUP=0 (no warm-up: the batched
+ * side, measured first, then pays it); any DOTNET_* runtime setting is printed and reaches pwsh.
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -180,6 +185,10 @@ export async function runServerBench(): Promise<void> {
     console.log(
       `load (1-min average): ${load0[0]?.toFixed(1) ?? '?'} before, ${load1[0]?.toFixed(1) ?? '?'} after, on ${cpus().length} CPUs (wall time suffers first when the machine is busy)`,
     );
+    const runtime = Object.entries(process.env)
+      .filter(([k]) => k.startsWith('DOTNET_'))
+      .map(([k, v]) => `${k}=${v ?? ''}`);
+    console.log(`pwsh runtime settings: ${runtime.length > 0 ? runtime.join(' ') : 'defaults'}`);
     console.log(
       `warm-up: ${warmUp ? 'a batch of 20 and one object, both ways, before measuring; then batched round 1, the per-object sample, batched round 2' : 'none (batched round 1 pays the warm-up)'}`,
     );
