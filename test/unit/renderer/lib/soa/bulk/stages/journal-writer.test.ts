@@ -135,7 +135,8 @@ describe('journal writer', () => {
   it('records only what is known: no displayName, before, request id, status, read-back or reason when absent', () => {
     const bare = slotOf({}, { displayName: undefined });
     const intent = intentRecord('run', bare);
-    expect(intent).toEqual({
+    // strict: an absent field is left out, not written as undefined
+    expect(intent).toStrictEqual({
       kind: 'intent',
       opId: bare.opId,
       runId: 'run',
@@ -148,7 +149,7 @@ describe('journal writer', () => {
         body: { isCloudManaged: true },
       },
     });
-    expect(resultRecord(bare, 'cancelled', { reason: '' })).toEqual({
+    expect(resultRecord(bare, 'cancelled', { reason: '' })).toStrictEqual({
       kind: 'result',
       opId: bare.opId,
       outcome: 'unknown',

@@ -38,6 +38,8 @@ describe('progress meter', () => {
     ];
     const p = new ProgressMeter('r', slots).measure(0, ctx);
     expect(p).toMatchObject({
+      runId: 'r',
+      state: 'running',
       total: 8,
       done: 4,
       verified: 1,
@@ -99,5 +101,46 @@ describe('progress meter', () => {
       unverified: 3,
       remaining: 49_999,
     });
+  });
+
+  it('the rate covers the last 10 s only (an early burst no longer counts), keeping at least two samples', () => {
+    const meterOf = (n: number, prefix: string) =>
+      new ProgressMeter(
+        'r',
+        Array.from({ length: n }, (_, i) => slotOf({}, { objectId: `${prefix}${i}` })),
+      );
+    const finish = (m: ProgressMeter, n: number) => {
+      for (let i = 0; i < n; i++) m.finished('verified');
+    };
+    const meter = meterOf(100, 's');
+    meter.measure(0, ctx);
+    finish(meter, 50);
+    meter.measure(1000, ctx);
+    finish(meter, 10);
+    // the sample at 0 is older than 10 s: 10 objects in the 10 s since the sample at 1000
+    expect(meter.measure(11_000, ctx)).toMatchObject({ ratePerSecond: 1, etaSeconds: 40 });
+
+    // a sample exactly 10 s old still counts
+    const edge = meterOf(100, 'e');
+    edge.measure(0, ctx);
+    finish(edge, 5);
+    edge.measure(1000, ctx);
+    finish(edge, 1);
+    expect(edge.measure(10_000, ctx).ratePerSecond).toBe(0.6);
+
+    // with only two samples, the older one is kept however old it is
+    const two = meterOf(20, 't');
+    two.measure(0, ctx);
+    finish(two, 10);
+    expect(two.measure(20_000, ctx)).toMatchObject({ ratePerSecond: 0.5, etaSeconds: 20 });
+  });
+
+  it('gives no rate over 0.2 s or less (too short to measure), so no ETA yet', () => {
+    const slots = [slotOf({}, { objectId: 'a' }), slotOf({}, { objectId: 'b' })];
+    const meter = new ProgressMeter('r', slots);
+    meter.measure(0, ctx);
+    meter.finished('verified');
+    expect(meter.measure(200, ctx)).toMatchObject({ ratePerSecond: 0, etaSeconds: null });
+    expect(meter.measure(250, ctx)).toMatchObject({ ratePerSecond: 4, etaSeconds: 0 });
   });
 });

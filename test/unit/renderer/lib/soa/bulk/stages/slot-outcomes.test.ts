@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SlotOutcomes } from '../../../../../../../src-renderer/lib/soa/bulk/stages/slot-outcomes';
 import { DEFAULT_RETRY, type ItemResult } from '../../../../../../../src-renderer/lib/soa/bulk/run-types';
 import type { Slot } from '../../../../../../../src-renderer/lib/soa/bulk/stages/slot';
-import { slotOf } from './slot-fixture';
+import { ID, slotOf } from './slot-fixture';
 
 function setup(retry = {}) {
   const counters = { writesSent: 0, throttled: 0, retries: 0 };
@@ -74,5 +74,54 @@ describe('slot outcomes (retry policy)', () => {
       fromJournal: false,
     });
     expect(items[0]?.finishedAt).toBe(new Date(0).toISOString());
+  });
+
+  it('throttled too many times: unverified when a write may have happened or for a read-back, failed otherwise', () => {
+    const { outcomes, items } = setup({ maxThrottled: 1 });
+    outcomes.throttled(slotOf({ phase: 'check', uncertain: true }), 'check', 10, 0);
+    outcomes.throttled(slotOf({ phase: 'verify' }, { objectId: 'b' }), 'verify', 10, 0);
+    outcomes.throttled(slotOf({ phase: 'check' }, { objectId: 'c' }), 'check', 10, 0);
+    expect(items.map((r) => [r.objectId, r.outcome])).toEqual([
+      [ID, 'unverified'],
+      ['b', 'unverified'],
+      ['c', 'failed'],
+    ]);
+  });
+
+  it('an uncertain write waits the longer of its Retry-After and the settle delay before the re-check', () => {
+    const { outcomes } = setup();
+    const slot = slotOf({ phase: 'write' });
+    outcomes.transient(slot, 'write', 'HTTP 503', 1000, 5000);
+    expect(slot).toMatchObject({ phase: 'check', uncertain: true, notBefore: 6000 });
+    const read = slotOf({ phase: 'check' }, { objectId: 'b' });
+    outcomes.transient(read, 'check', 'HTTP 503', 1000);
+    expect(read).toMatchObject({ phase: 'check', uncertain: false, notBefore: 1100 });
+  });
+
+  it('waiting for a sign-in uses no attempt; a write that may have left goes back to check as uncertain', () => {
+    const { outcomes, counters } = setup();
+    const sent = slotOf({ phase: 'write', notBefore: 9, attempts: 1 });
+    outcomes.awaitSignIn(sent, 'write', true);
+    expect(sent).toMatchObject({ phase: 'check', uncertain: true, notBefore: 0, attempts: 1 });
+    const kept = slotOf({ phase: 'write', notBefore: 9 }, { objectId: 'b' });
+    outcomes.awaitSignIn(kept, 'write', false);
+    expect(kept).toMatchObject({ phase: 'write', uncertain: false, notBefore: 0 });
+    const read = slotOf({ phase: 'verify', notBefore: 9 }, { objectId: 'c' });
+    outcomes.awaitSignIn(read, 'verify', true);
+    expect(read).toMatchObject({ phase: 'verify', uncertain: false, notBefore: 0 });
+    expect(counters.retries).toBe(0);
+  });
+
+  it('jitters a backoff between half and all of it, and the throttle backoff from 5 s', () => {
+    const half = new SlotOutcomes({
+      clock: { now: () => 0, sleep: () => Promise.resolve() },
+      retry: { ...DEFAULT_RETRY, baseMs: 100, maxMs: 1000 },
+      counters: { writesSent: 0, throttled: 0, retries: 0 },
+      journal: { queueResult: () => undefined },
+      random: () => 0,
+    });
+    expect([half.backoff(1), half.backoff(3), half.backoff(0)]).toEqual([50, 200, 50]);
+    expect(half.throttleBackoff(1)).toBe(5000);
+    expect(setup().outcomes.throttleBackoff(2)).toBe(15_000);
   });
 });
