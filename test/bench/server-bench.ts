@@ -20,7 +20,7 @@
  *
  * Env: SOA_BENCH_SERVER_OBJECTS (default 2000), SOA_BENCH_SERVER_SAMPLE (per-object sample, default 100; a smaller
  * sample costs more per object, its first calls being colder), SOA_BENCH_SERVER_WARMUP=0 (no warm-up: the batched
- * side, measured first, then pays it); any DOTNET_* runtime setting is printed and reaches pwsh.
+ * side, measured first, then pays it); DOTNET_* settings reach pwsh, and the JIT and GC ones are printed.
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -186,7 +186,7 @@ export async function runServerBench(): Promise<void> {
       `load (1-min average): ${load0[0]?.toFixed(1) ?? '?'} before, ${load1[0]?.toFixed(1) ?? '?'} after, on ${cpus().length} CPUs (wall time suffers first when the machine is busy)`,
     );
     const runtime = Object.entries(process.env)
-      .filter(([k]) => k.startsWith('DOTNET_'))
+      .filter(([k]) => /^DOTNET_(Tiered|TC_|ReadyToRun|OSR|JitStress|gc)/i.test(k))
       .map(([k, v]) => `${k}=${v ?? ''}`);
     console.log(`pwsh runtime settings: ${runtime.length > 0 ? runtime.join(' ') : 'defaults'}`);
     console.log(
