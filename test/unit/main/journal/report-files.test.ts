@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServices } from '../../../../src-main/services';
 import type { ServiceConfig } from '../../../../src-main/service-module';
+import { reportFilePath } from '../../../../src-main/journal/report-files';
 
 const sender = { kind: 'bridge', remoteAddress: '127.0.0.1' } as const;
 
@@ -77,7 +78,12 @@ describe('report.open and report.saveAs', () => {
   });
 
   it('browser mode: answers with the served URL (inline to open, attachment to save)', async () => {
-    await withServices({ url: (f, d) => `/reports/${f}${d === 'attachment' ? '?download=1' : ''}` }, async (call) => {
+    const dispositions: string[] = [];
+    const url = (f: string, d: 'inline' | 'attachment') => (
+      dispositions.push(d),
+      `/reports/${f}${d === 'attachment' ? '?download=1' : ''}`
+    );
+    await withServices({ url }, async (call) => {
       await call('report.save', { name: 'r', format: 'html', content: 'x' });
       expect(await call('report.open', { file: 'r.html' })).toEqual({
         ok: true,
@@ -88,5 +94,48 @@ describe('report.open and report.saveAs', () => {
         value: { savedTo: null, url: '/reports/r.html?download=1' },
       });
     });
+    expect(dispositions).toEqual(['inline', 'attachment']);
+  });
+
+  it('a transport that can neither open, copy nor serve files says where the report is', async () => {
+    const full = path.join(dir, 'reports', 'r.html');
+    const cannotOpen = {
+      ok: false,
+      error: { code: 'unavailable', message: `Open ${full} yourself; this transport cannot open files.` },
+    };
+    const cannotSave = {
+      ok: false,
+      error: { code: 'unavailable', message: `Copy ${full} yourself; this transport cannot save files.` },
+    };
+    await withServices(undefined, async (call) => {
+      await call('report.save', { name: 'r', format: 'html', content: 'x' });
+      expect(await call('report.open', { file: 'r.html' })).toMatchObject(cannotOpen);
+      expect(await call('report.saveAs', { file: 'r.html' })).toMatchObject(cannotSave);
+    });
+    // one capability without the other
+    await withServices({ saveCopy: async () => '/chosen/r.html' }, async (call) => {
+      expect(await call('report.open', { file: 'r.html' })).toMatchObject(cannotOpen);
+    });
+    await withServices({ openPath: async () => '' }, async (call) => {
+      expect(await call('report.saveAs', { file: 'r.html' })).toMatchObject(cannotSave);
+    });
+  });
+
+  it('reportFilePath takes only a plain report file name of the reports folder; a missing one says so', () => {
+    // The IPC contract checks the name first; this is the guard for any other caller.
+    mkdirSync(path.join(dir, 'reports'));
+    writeFileSync(path.join(dir, 'reports', 'r.html'), 'x');
+    expect(reportFilePath(dir, 'r.html')).toBe(path.join(dir, 'reports', 'r.html'));
+    for (const file of ['_r.html', 'r.html.bak', 'r.txt', '../settings.json', 'sub/r.html', '..']) {
+      expect(() => reportFilePath(dir, file), file).toThrow(
+        expect.objectContaining({ code: 'validation', message: 'Invalid report name.' }),
+      );
+    }
+    expect(() => reportFilePath(dir, 'gone.html')).toThrow(
+      expect.objectContaining({
+        code: 'notFound',
+        message: `The report gone.html is not in ${path.join(dir, 'reports')} any more. Save the report again.`,
+      }),
+    );
   });
 });
