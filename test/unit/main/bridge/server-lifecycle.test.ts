@@ -5,7 +5,8 @@
  * port, a body refused by its declared length before it is read, malformed percent-encoding, a report
  * file that is gone, ticket clean-up at the exact millisecond, the event stream's clean-up on close, the
  * CSP origins in header and meta tag, the log line of a router that throws, an answer that fails after its headers
- * went out (the connection is cut), and the loopback-only listener.
+ * went out (the connection is cut), a body whose sender went away mid-way (the reading fails, it does not wait
+ * forever), and the loopback-only listener.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -237,5 +238,29 @@ describe('bridge lifecycle', () => {
       { router },
     );
     expect(lines.some((l) => / ERROR \[bridge\] bridge request failed TypeError: .*BigInt/.test(l))).toBe(true);
+  });
+
+  it('ends the reading of a body whose sender went away mid-way (the request fails, it is not left waiting)', async () => {
+    const lines: string[] = [];
+    setLogSink((l) => lines.push(l), 'info');
+    const dispatched: unknown[] = [];
+    const router = { dispatch: (op: string) => Promise.resolve(void dispatched.push(op)) } as unknown as Router;
+    await withBridge(
+      async (b) => {
+        const socket = net.connect(b.port, '127.0.0.1');
+        await new Promise<void>((r) => socket.once('connect', () => r()));
+        // headers and the start of a body announced as 100 bytes; the sender goes away once they are sent
+        const head =
+          `POST /rpc/app.ping HTTP/1.1\r\nHost: 127.0.0.1:${b.port}\r\nx-soa-token: ${TOKEN}\r\n` +
+          'content-type: application/json\r\ncontent-length: 100\r\n\r\n{"message":';
+        socket.write(head, () => socket.destroy());
+        // the reading fails and is logged as a failed request; without the error handler it would wait forever
+        for (let i = 0; i < 600 && !lines.some((l) => /bridge request failed/.test(l)); i++)
+          await new Promise((r) => setTimeout(r, 25));
+        expect(lines.filter((l) => /bridge request failed/.test(l))).toHaveLength(1);
+      },
+      { router },
+    );
+    expect(dispatched).toEqual([]);
   });
 });
