@@ -211,7 +211,7 @@ export const contract = {
   'server.traceObjects': op({
     input: z.strictObject({
       /** the DNs to trace in one PowerShell call (a bulk follow-up sends them in batches) */
-      dns: z.array(dnInput).min(1).max(1000),
+      dns: z.array(dnInput).min(1).max(2000),
       since: isoDate.optional(),
       /** leave the attribute lists out of adObject/entraObject (a bulk verdict reads only the named members) */
       summary: z.boolean().optional(),

@@ -17,11 +17,11 @@ export interface BulkServerPort {
 }
 
 /**
- * DNs per `server.traceObjects` call (the contract's maximum): 2,000 objects take 2 PowerShell calls instead
- * of 2,000. Each call may read the connector spaces whole, so fewer, larger calls cost less (on the lab, 1,000
- * DNs in one call took about half the CPU of two calls of 500).
+ * DNs per `server.traceObjects` call (the contract's maximum): 2,000 objects take 1 PowerShell call instead
+ * of 2,000. Each call reads both connector spaces whole, so fewer, larger calls cost less (on the lab, 1,000
+ * DNs in one call took about half the CPU of two calls of 500; `npm run bench -- server` measures it).
  */
-export const TRACE_BATCH_SIZE = 1000;
+export const TRACE_BATCH_SIZE = 2000;
 
 /** Slices of at most `size` items, in order. */
 export function batchesOf<T>(items: readonly T[], size: number): T[][] {

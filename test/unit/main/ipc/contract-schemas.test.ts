@@ -651,8 +651,8 @@ const fixtures: Record<OperationName, Fixtures> = {
   },
   'server.traceObjects': {
     input: {
-      good: [{ dns: [DN] }, { dns: many(1000, DN), since: AT }],
-      bad: [{ dns: [] }, { dns: many(1001, DN) }, { dns: ['ab'] }, { dn: DN }],
+      good: [{ dns: [DN] }, { dns: many(2000, DN), since: AT }],
+      bad: [{ dns: [] }, { dns: many(2001, DN) }, { dns: ['ab'] }, { dn: DN }],
     },
     output: {
       good: [{ traces: [traced, notJoined, unknownDn], failures: [{ dn: DN, message: 'PowerShell failed' }] }],
