@@ -70,6 +70,51 @@ describe('classify (the guide’s state table)', () => {
     expect(STATE_TABLE.map((r) => r.state)).toEqual(['synced', 'transferred', 'rolledBackPending', 'cloudNative']);
   });
 
+  it('the state panel shows each row with its values and explanation, word for word', () => {
+    expect(STATE_TABLE).toEqual([
+      {
+        state: 'synced',
+        label: 'Synced from AD DS',
+        isCloudManaged: 'false',
+        onPremisesSyncEnabled: 'true',
+        explanation:
+          'Active Directory is the source of authority. Connect Sync writes the object; it is read-only in the cloud.',
+      },
+      {
+        state: 'transferred',
+        label: 'SOA transferred to the cloud',
+        isCloudManaged: 'true',
+        onPremisesSyncEnabled: 'null',
+        explanation:
+          'The cloud is the source of authority. Connect Sync sets blockOnPremisesSync on the connector object; AD changes raise Event 6956 and are not exported.',
+      },
+      {
+        state: 'rolledBackPending',
+        label: 'Rolled back, waiting for the sync client',
+        isCloudManaged: 'false',
+        onPremisesSyncEnabled: 'null',
+        explanation:
+          'The rollback PATCH is done, but Connect Sync has not taken the object over yet. It is still editable in the cloud, and cloud edits made now are overwritten at takeover. Run a sync cycle (two cycles complete the takeover).',
+      },
+      {
+        state: 'cloudNative',
+        label: 'Cloud-native',
+        isCloudManaged: 'false',
+        onPremisesSyncEnabled: 'null',
+        explanation: 'Created in the cloud; never synced from AD DS. There is no on-premises source to transfer from.',
+      },
+    ]);
+    expect(SOA_STATES).toEqual([
+      'synced',
+      'transferred',
+      'rolledBackPending',
+      'cloudNative',
+      'rolledBackOrCloudNative',
+      'exchangeMastered',
+      'unknown',
+    ]);
+  });
+
   it('synced: false / true', () => {
     expect(classify({ isCloudManaged: false, onPremisesSyncEnabled: true, objectId: 'c1' })).toMatchObject({
       state: 'synced',
@@ -311,6 +356,38 @@ describe('classify: the basis each verdict rests on (shown in the panel and the 
         trace: { ...traced, awaitingExportConfirmation: false },
       }).basis[2],
     ).not.toMatch(/awaiting/);
+  });
+
+  it('the explanations of an unreadable, a lagging and a synced-once reading, word for word', () => {
+    expect(classify({ objectId: 'c1', isCloudManaged: null, onPremisesSyncEnabled: true }).explanation).toBe(
+      'The SOA state could not be read (no isCloudManaged value).',
+    );
+    expect(classify({ objectId: 'c1', isCloudManaged: false }).explanation).toBe(
+      'The object could not be read (no onPremisesSyncEnabled value).',
+    );
+    expect(classify({ objectId: 'c1', isCloudManaged: true, onPremisesSyncEnabled: true }).explanation).toBe(
+      'isCloudManaged is true, but onPremisesSyncEnabled has not turned null yet. Replication can lag the change: read the state again.',
+    );
+    expect(
+      classify({
+        objectId: 'c1',
+        isCloudManaged: false,
+        onPremisesSyncEnabled: null,
+        onPremisesLastSyncDateTime: '2026-01-01T00:00:00Z',
+      }).explanation,
+    ).toBe(
+      'The object was synced from AD DS once and is neither synced nor cloud-managed now, which the guide’s table lists only for a rollback the sync client has not taken over yet. Neither the journal nor a server trace confirms it: trace the object on the Connect Sync server to be sure.',
+    );
+    expect(
+      classify({
+        objectId: 'c1',
+        isCloudManaged: false,
+        onPremisesSyncEnabled: null,
+        trace: { ...traced, awaitingExportConfirmation: false },
+      }).basis[2],
+    ).toBe(
+      'Server trace: AD object CN=A,OU=Contacts,DC=contoso,DC=com is joined to an Entra connector object, blockOnPremisesSync = false.',
+    );
   });
 
   it('a rollback known to the caller (no journal) says so', () => {
