@@ -5,50 +5,10 @@
  * short backoff; here the retry must come at least Retry-After later, and every other write waits too.
  */
 import { describe, expect, it } from 'vitest';
-import type { JournalRecordInput, StoredJournalRecord } from '@contract';
-import { runBulk, type BulkItem } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
-import type { BatchBody, Clock, JournalPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
+import { runBulk } from '../../../../../../src-renderer/lib/soa/bulk/pipeline';
+import type { BatchBody, Clock } from '../../../../../../src-renderer/lib/soa/bulk/ports';
 import { FakeGraph } from './fake-graph';
-
-const FAST = {
-  retry: { baseMs: 2, maxMs: 20, maxAttempts: 30, uncertainSettleMs: 5 },
-  limits: { appWritesPerWindow: 1_000_000, tenantWritesPerWindow: 2_000_000, burst: 200 },
-};
-
-/** Time moves only by the sleeps asked for; each sleep yields once to the event loop first. */
-function virtualClock(): Clock & { sleeps: number[] } {
-  let now = 1_700_000_000_000;
-  const sleeps: number[] = [];
-  return {
-    now: () => now,
-    sleep: async (ms, signal) => {
-      await new Promise((r) => setImmediate(r));
-      if (signal?.aborted) return;
-      sleeps.push(ms);
-      now += Math.max(0, ms);
-    },
-    sleeps,
-  };
-}
-
-function memoryJournal(): JournalPort {
-  const records: StoredJournalRecord[] = [];
-  return {
-    append: async (rs: JournalRecordInput[]) => {
-      for (const r of rs)
-        records.push({
-          ...r,
-          seq: records.length + 1,
-          at: new Date(0).toISOString(),
-          tenant: 't',
-        } as StoredJournalRecord);
-    },
-    readRun: async (runId) => {
-      const ops = new Set(records.filter((r) => r.kind === 'intent' && r.runId === runId).map((r) => r.opId));
-      return records.filter((r) => ops.has(r.opId));
-    },
-  };
-}
+import { contacts, FAST, memoryJournal, virtualClock } from './pipeline-fixture';
 
 /** Sends of PATCH onPremisesSyncBehavior, per object id, with the virtual time of each. */
 function recordWrites(graph: FakeGraph, clock: Clock): Map<string, number[]> {
@@ -63,14 +23,6 @@ function recordWrites(graph: FakeGraph, clock: Clock): Map<string, number[]> {
     return send(body);
   };
   return writes;
-}
-
-function contacts(graph: FakeGraph, n: number): BulkItem[] {
-  return Array.from({ length: n }, (_, i) => {
-    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    graph.add({ id, displayName: `Contact ${i}` });
-    return { objectId: id, objectType: 'contact' as const, displayName: `Contact ${i}`, action: 'transfer' as const };
-  });
 }
 
 describe('bulk pipeline obeys Retry-After (virtual clock, non-zero Retry-After)', () => {
