@@ -69,7 +69,8 @@ describe('sender: requests, 424 and sign-in', () => {
     const unreadable = await sendMembers(answering(424, 'oops', { 'Retry-After': '2' }), members, clock);
     expect(unreadable).toEqual({ ok: false, reason: '$batch returned 424', status: 424, retryAfter: 2000 });
     const plain = await sendMembers(answering(503, undefined), members, clock);
-    expect(plain).toEqual({ ok: false, reason: '$batch returned 503', status: 503 });
+    // strict: no Retry-After means no retryAfter field at all
+    expect(plain).toStrictEqual({ ok: false, reason: '$batch returned 503', status: 503 });
     // a 5xx whose body happens to look like answers is still a failed batch
     const odd = await sendMembers(answering(500, body), members, clock);
     expect(odd).toEqual({ ok: false, reason: '$batch returned 500', status: 500 });
