@@ -362,7 +362,7 @@ describe('classify: the basis each verdict rests on (shown in the panel and the 
     expect(classify({ objectId: 'c1', isCloudManaged: null, onPremisesSyncEnabled: true }).explanation).toBe(
       'The SOA state could not be read (no isCloudManaged value).',
     );
-    expect(classify({ objectId: 'c1', isCloudManaged: false }).explanation).toBe(
+    expect(classify({ objectId: 'c1', isCloudManaged: false, onPremisesSyncEnabled: undefined }).explanation).toBe(
       'The object could not be read (no onPremisesSyncEnabled value).',
     );
     expect(classify({ objectId: 'c1', isCloudManaged: true, onPremisesSyncEnabled: true }).explanation).toBe(
