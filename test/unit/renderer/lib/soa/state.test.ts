@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredJournalRecord, TraceResult } from '@contract';
 import {
   classify,
+  FinishedSoaWrites,
   lastSoaWrite,
   rolledBackIds,
   SOA_STATE_LABEL,
@@ -388,6 +389,27 @@ describe('classify: the basis each verdict rests on (shown in the panel and the 
     ).toBe(
       'Server trace: AD object CN=A,OU=Contacts,DC=contoso,DC=com is joined to an Entra connector object, blockOnPremisesSync = false.',
     );
+  });
+
+  it('an Exchange-mastered reading explains why SOA transfer does not apply', () => {
+    expect(classify({ objectId: 'c1', isCloudManaged: false, onPremisesSyncEnabled: false }).explanation).toBe(
+      'onPremisesSyncEnabled = false means the object was synced but is now mastered in Exchange Online. SOA transfer does not apply.',
+    );
+  });
+
+  it('a write whose result was read before its intent (pages in any order) still counts as finished', () => {
+    const intent = rec({
+      seq: 5,
+      kind: 'intent',
+      opId: 'late',
+      objectType: 'contact',
+      objectId: 'C7',
+      action: 'rollback',
+      request: { method: 'PATCH', url: 'u' },
+    });
+    const result = rec({ seq: 6, kind: 'result', opId: 'late', outcome: 'done', verified: true });
+    const writes = new FinishedSoaWrites().add([result]).add([intent]);
+    expect(writes.newest.get('c7')).toMatchObject({ action: 'rollback', opId: 'late' });
   });
 
   it('a rollback known to the caller (no journal) says so', () => {
