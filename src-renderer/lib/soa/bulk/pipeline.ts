@@ -4,7 +4,8 @@
  * Per object: check (GET state, just before the write) → write (PATCH onPremisesSyncBehavior)
  * → verify (GET read-back). Requests for different objects share batches of ≤ 20 (no dependsOn;
  * batches are fully parallel). The intent of every write is journaled and fsynced before the batch
- * that carries the write is sent, and the final record is journaled after the read-back.
+ * that carries the write is sent — ahead, as soon as the check finds the write needed, so that batch
+ * does not wait for the journal — and the final record is journaled after the read-back.
  *
  * Safety rules (no object written twice, none left without a final record):
  * - a write whose outcome is uncertain (5xx, dropped connection, lost response) is never retried
@@ -84,7 +85,14 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
 
   // ---- the stages ---------------------------------------------------------------------------------
   const slots = await readPlanSlots(options.runId, options.items, options.journal);
-  const journal = new RunJournalWriter(options.journal, options.runId);
+  // the intents appended ahead: a refused one fails its object; a durable one wakes the loop to send its write
+  let kick: AbortController = new AbortController();
+  const journal = new RunJournalWriter(options.journal, options.runId, {
+    refused: (slot, why) => {
+      if (slot.phase !== 'final') outcomes.finalize(slot, 'failed', { reason: `Not written: ${why}` });
+    },
+    settled: () => kick.abort(),
+  });
   const scheduler = new BatchScheduler(slots, pacer, options.staleCheckMs ?? 15_000);
   // the counts are kept as objects become final; a measure looks only at the scheduler's objects in progress
   const meter = new ProgressMeter(options.runId, slots, () => scheduler.started());
@@ -165,13 +173,15 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
       if (!control.cancelled)
         control.pause({ kind: 'signIn', message: `Sign in again to resume the run. ${wait.signIn}` });
     }
-    // results become durable in the background; this batch's slot is free for the next one
+    // the intents of the writes this batch's re-checks found needed are appended ahead, and its results, both in
+    // the background: this batch's slot is free for the next one, and the batch that carries those writes does
+    // not wait for the journal
+    for (const m of members) if (m.slot.phase === 'write') journal.queueIntent(m.slot);
     journal.startFlush();
   };
 
   // ---- the scheduler loop ---------------------------------------------------------------------------
   const inFlight = new Set<Promise<void>>();
-  let kick: AbortController = new AbortController();
   const unsubscribe = control.onChange(() => kick.abort());
   let fatal: unknown;
   emit();
@@ -189,9 +199,11 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
           if (s.phase === 'final' || s.inFlight) continue;
           if (s.phase === 'verify' || (s.phase === 'check' && s.intentWritten)) continue;
           outcomes.finalize(s, 'cancelled', {
-            reason: s.intentWritten
-              ? 'Cancelled before the write (intent pending; a resume finishes it).'
-              : 'Cancelled before the write.',
+            // an intent being appended ahead becomes durable: a resume re-reads the object
+            reason:
+              s.intentWritten || s.intentPending
+                ? 'Cancelled before the write (intent pending; a resume finishes it).'
+                : 'Cancelled before the write.',
           });
         }
         await journal.flushResults();
@@ -232,6 +244,8 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
   } finally {
     unsubscribe();
     await Promise.allSettled(inFlight);
+    // no append of this run is left running when it returns (a resume reads the journal right after)
+    await journal.idle();
   }
   state = control.cancelled ? 'cancelled' : 'finished';
   const finalProgress = progress();

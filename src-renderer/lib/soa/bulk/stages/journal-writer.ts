@@ -1,8 +1,11 @@
 /**
- * Stage 5, the journal writer: the run's only writer to the journal. Intents are appended (and
- * fsynced by the port) before the batch that carries their writes is sent; results are queued when
- * an object becomes final and appended in the background after each batch (the batch's slot does not wait). A record the journal refuses (it carries a
- * credential) fails only its own object; any other journal failure stops the run.
+ * Stage 5, the journal writer: the run's only writer to the journal. An intent is appended (and
+ * fsynced by the port) before the batch that carries its write is sent: ahead, in the background, as
+ * soon as the re-check finds the write needed (`queueIntent`), so that batch does not wait for the
+ * journal. Results are queued when an object becomes final and appended in the background after each
+ * batch (the batch's slot does not wait). Intents and results go in two separate chains, one append at
+ * a time each, so a slow result append never holds a write back. A record the journal refuses (it
+ * carries a credential) fails only its own object; any other journal failure stops the run.
  */
 import type { JournalRecordInput } from '@contract';
 import { syncBehaviorPatchUrl } from '../object-types';
@@ -44,15 +47,37 @@ export function resultRecord(slot: Slot, outcome: ItemOutcome, extra: Partial<It
   };
 }
 
+/** What the run learns from the intents appended ahead. */
+export interface IntentAheadHooks {
+  /** the journal refused this slot's intent (it carries a credential): the object fails, unwritten */
+  refused(slot: Slot, why: string): void;
+  /** intents became durable (or the append failed): their writes may be scheduled, or the run stops */
+  settled(): void;
+}
+
 export class RunJournalWriter {
   private readonly pending: JournalRecordInput[] = [];
   private flushing: Promise<void> | undefined;
+  private readonly ahead: Slot[] = [];
+  private intentsFlushing: Promise<void> | undefined;
   private failed: unknown = undefined;
 
   constructor(
     private readonly port: JournalPort,
     private readonly runId: string,
+    private readonly hooks: IntentAheadHooks = { refused: () => undefined, settled: () => undefined },
   ) {}
+
+  /**
+   * Queue the intent of a slot whose re-check found the write needed, to be appended ahead by the next
+   * `startFlush()`. Until it is durable the slot is `intentPending` and its write is not sent; an intent already
+   * durable or queued is not queued again.
+   */
+  queueIntent(slot: Slot): void {
+    if (slot.intentWritten || slot.intentPending) return;
+    slot.intentPending = true;
+    this.ahead.push(slot);
+  }
 
   /** Results queued and not yet appended. */
   get pendingResults(): number {
@@ -81,6 +106,7 @@ export class RunJournalWriter {
    * is kept in `failure` (the run stops on it) and thrown by the next `flushResults()`.
    */
   startFlush(): void {
+    this.startIntentFlush();
     if (this.flushing || this.failed !== undefined || this.pending.length === 0) return;
     this.flushing = (async () => {
       try {
@@ -93,6 +119,44 @@ export class RunJournalWriter {
     })();
   }
 
+  /**
+   * Append the queued intents in the background, one append at a time (intents queued meanwhile go with the next).
+   * Each slot is marked durable after its append resolved; a refused one goes to `hooks.refused`; then
+   * `hooks.settled()` lets the run schedule the writes. A failure is kept in `failure` (the run stops on it); its
+   * slots stay `intentPending`, so their writes are never sent.
+   */
+  private startIntentFlush(): void {
+    if (this.intentsFlushing || this.failed !== undefined || this.ahead.length === 0) return;
+    this.intentsFlushing = (async () => {
+      try {
+        while (this.ahead.length > 0) {
+          const slots = this.ahead.splice(0, this.ahead.length);
+          const refused = await this.appendRefusable(slots.map((s) => intentRecord(this.runId, s)));
+          for (const s of slots) {
+            s.intentPending = false;
+            const why = refused.get(s.opId);
+            if (why === undefined) s.intentWritten = true;
+            else this.hooks.refused(s, why);
+          }
+          this.hooks.settled();
+        }
+      } catch (e) {
+        this.failed = e;
+        this.hooks.settled();
+      } finally {
+        this.intentsFlushing = undefined;
+      }
+    })();
+  }
+
+  /**
+   * Resolves when no append of this writer is in progress (never rejects): a run that stops returns only then, so a
+   * resume that reads the journal right after sees every record this run appended.
+   */
+  async idle(): Promise<void> {
+    while (this.flushing || this.intentsFlushing) await (this.flushing ?? this.intentsFlushing);
+  }
+
   /** What stopped a background flush (undefined while all is well). */
   get failure(): unknown {
     return this.failed;
@@ -103,7 +167,7 @@ export class RunJournalWriter {
    * result leaves its intent pending (re-verified later); it never stops the run.
    */
   async flushResults(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    await this.idle();
     if (this.failed !== undefined) throw this.failed;
     if (this.pending.length === 0) return;
     await this.appendRefusable(this.pending.splice(0, this.pending.length));

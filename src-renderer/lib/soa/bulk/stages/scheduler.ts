@@ -92,7 +92,8 @@ export class BatchScheduler {
       for (let i = from; i < reach; i++) {
         if (budget <= 0 || members.length >= MAX_BATCH) break;
         const s = this.slots[i] as Slot;
-        if (s.phase === 'write' && eligible(s)) {
+        // a write whose intent is still being appended waits for it (and is not re-checked meanwhile)
+        if (s.phase === 'write' && eligible(s) && !s.intentPending) {
           if (now - s.checkedAt > this.staleCheckMs) {
             s.phase = 'check'; // the re-check is too old: read again just before writing
             continue;
@@ -144,7 +145,8 @@ export class BatchScheduler {
       if (s.phase === 'final' || s.inFlight || s.wave !== wave) return;
       let t = s.notBefore;
       if (s.phase === 'write') {
-        if (cancelled) return;
+        // cancelled, or its intent is still being appended (its durability wakes the run)
+        if (cancelled || s.intentPending) return;
         t = Math.max(t, this.pacer.nextAt(now));
       } else if (s.phase === 'check') {
         if (cancelled && !s.intentWritten) return;

@@ -20,6 +20,11 @@ export interface Slot {
   attempts: number;
   throttles: number;
   intentWritten: boolean;
+  /**
+   * The re-check found the write needed and its intent is queued or being appended ahead of the write
+   * (`RunJournalWriter.queueIntent`); the write is not sent until the intent is durable.
+   */
+  intentPending?: boolean;
   /** a write may have been applied without an answer */
   uncertain: boolean;
   inFlight: boolean;

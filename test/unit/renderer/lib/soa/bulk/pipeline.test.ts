@@ -111,6 +111,45 @@ describe('bulk pipeline (in-memory Graph)', () => {
     );
   });
 
+  it('intents are journaled ahead: with one batch in flight, batches go on while an intent append is held', async () => {
+    const graph = new FakeGraph();
+    const items = contacts(graph, 100);
+    // the second intent append is held until Graph has answered two more batches. Intents appended inside the
+    // batch that carries their writes would hold that batch, the only one in flight, and nothing more would be
+    // sent; the hold then ends after many turns of the event loop with no batch seen while it was on.
+    let intentAppends = 0;
+    let seenWhileHeld = -1;
+    const holding: JournalPort = {
+      readRun: (runId) => port.readRun(runId),
+      append: async (records) => {
+        if (records.some((r) => r.kind === 'intent') && ++intentAppends === 2) {
+          const from = graph.batches;
+          for (let turn = 0; turn < 500 && graph.batches < from + 2; turn++) await new Promise((r) => setTimeout(r, 0));
+          seenWhileHeld = graph.batches - from;
+        }
+        await port.append(records);
+      },
+    };
+    const summary = await runBulk({
+      runId: 'run-ahead',
+      items,
+      graph,
+      journal: holding,
+      ...FAST,
+      concurrency: { initial: 1, max: 1 },
+    });
+    expect(summary.progress).toMatchObject({ total: 100, verified: 100, failed: 0, unverified: 0 });
+    expect(seenWhileHeld).toBeGreaterThanOrEqual(2);
+    // and still: one intent and one result per object, every write after its intent
+    expect(graph.writeLog).toHaveLength(100);
+    const { records } = await journal.read({ runId: 'run-ahead' });
+    expectConsistentJournal(
+      records,
+      items.map((i) => i.objectId),
+      'run-ahead',
+    );
+  });
+
   it('transfers and verifies every object with batches of at most 20, one write each, journaled', async () => {
     const graph = new FakeGraph();
     const items = contacts(graph, 250);

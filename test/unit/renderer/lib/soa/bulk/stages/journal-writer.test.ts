@@ -132,6 +132,96 @@ describe('journal writer', () => {
     expect(w.failure).toBeInstanceOf(Error);
   });
 
+  it('appends intents ahead in the background: pending until the append resolved, then durable and settled', async () => {
+    const held: (() => void)[] = [];
+    const calls: JournalRecordInput[][] = [];
+    const port: JournalPort = {
+      append: (records) => {
+        calls.push(records);
+        return records[0]?.kind === 'intent' ? new Promise<void>((r) => held.push(r)) : Promise.resolve();
+      },
+      readRun: () => Promise.resolve([]),
+    };
+    let settled = 0;
+    const w = new RunJournalWriter(port, 'run', { refused: () => undefined, settled: () => settled++ });
+    const [a, b, c] = [slotOf(), slotOf({}, { objectId: 'b' }), slotOf({}, { objectId: 'c' })];
+    w.queueIntent(a);
+    w.queueIntent(b);
+    w.queueIntent(a); // already queued: not twice
+    expect([a.intentPending, a.intentWritten]).toEqual([true, false]);
+    w.startFlush();
+    w.queueIntent(c); // queued while one append is out: goes with the next
+    w.startFlush();
+    expect(calls.map((x) => x.map((r) => r.opId))).toEqual([[a.opId, b.opId]]);
+    // not durable before the append resolved
+    await Promise.resolve();
+    expect([a.intentWritten, b.intentWritten, settled]).toEqual([false, false, 0]);
+    held.shift()?.();
+    await new Promise((r) => setTimeout(r, 0));
+    expect([a.intentPending, a.intentWritten, b.intentWritten, c.intentWritten]).toEqual([false, true, true, false]);
+    expect(settled).toBe(1);
+    expect(calls.map((x) => x.map((r) => r.opId))).toEqual([[a.opId, b.opId], [c.opId]]);
+    const done = w.idle();
+    held.shift()?.();
+    await done;
+    expect([c.intentPending, c.intentWritten, settled]).toEqual([false, true, 2]);
+    // durable already: never queued again
+    w.queueIntent(a);
+    w.startFlush();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('a slow result append never holds an intent appended ahead back (two chains)', async () => {
+    let releaseResults: () => void = () => undefined;
+    const port: JournalPort = {
+      append: (records) =>
+        records[0]?.kind === 'result' ? new Promise<void>((r) => (releaseResults = r)) : Promise.resolve(),
+      readRun: () => Promise.resolve([]),
+    };
+    const w = new RunJournalWriter(port, 'run');
+    const [a, b] = [slotOf(), slotOf({}, { objectId: 'b' })];
+    await w.writeIntents([a]);
+    w.queueResult(a, 'verified', {});
+    w.startFlush(); // the result append is held
+    w.queueIntent(b);
+    w.startFlush();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(b.intentWritten).toBe(true);
+    releaseResults();
+    await w.idle();
+  });
+
+  it('an intent refused ahead is reported with its reason and never durable; a failed append stops the run', async () => {
+    const [a, b] = [slotOf(), slotOf({}, { objectId: 'b' })];
+    const refusedSlots: [string, string][] = [];
+    const w = new RunJournalWriter(
+      recordingPort(() => new JournalRefusedError([{ opId: b.opId, message: 'carries a credential' }])),
+      'run',
+      { refused: (s, why) => refusedSlots.push([s.opId, why]), settled: () => undefined },
+    );
+    w.queueIntent(a);
+    w.queueIntent(b);
+    w.startFlush();
+    await w.idle();
+    expect([a.intentWritten, b.intentWritten, b.intentPending]).toEqual([true, false, false]);
+    expect(refusedSlots).toEqual([[b.opId, 'carries a credential']]);
+
+    const c = slotOf({}, { objectId: 'c' });
+    let settled = 0;
+    const failing = new RunJournalWriter(
+      recordingPort(() => new Error('disk full')),
+      'run',
+      { refused: () => undefined, settled: () => settled++ },
+    );
+    failing.queueIntent(c);
+    failing.startFlush();
+    await failing.idle();
+    // its write is never sent: still pending, and the run learns of the failure
+    expect([c.intentPending, c.intentWritten, settled]).toEqual([true, false, 1]);
+    expect(failing.failure).toBeInstanceOf(Error);
+    await expect(failing.flushResults()).rejects.toThrow('disk full');
+  });
+
   it('records only what is known: no displayName, before, request id, status, read-back or reason when absent', () => {
     const bare = slotOf({}, { displayName: undefined });
     const intent = intentRecord('run', bare);

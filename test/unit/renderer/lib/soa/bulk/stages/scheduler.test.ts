@@ -23,6 +23,18 @@ const many = (n: number, over: Partial<Slot> = {}): Slot[] =>
   Array.from({ length: n }, (_, i) => slotOf(over, { objectId: `id-${i}`, wave: over.wave ?? 0 }));
 
 describe('scheduler', () => {
+  it('a write whose intent is still being appended ahead is neither sent nor re-checked, and does not wake the loop', () => {
+    const slots = many(3, { phase: 'write', checkedAt: 0, intentPending: true });
+    const scheduler = new BatchScheduler(slots, gate(100), 15_000);
+    // even with its re-check long stale
+    expect(scheduler.build(60_000, 0, false)).toEqual([]);
+    expect(slots.map((s) => s.phase)).toEqual(['write', 'write', 'write']);
+    expect(scheduler.wakeAt(60_000, 0, false)).toBe(61_000);
+    // durable: sent
+    for (const s of slots) Object.assign(s, { intentPending: false, intentWritten: true, checkedAt: 59_000 });
+    expect(scheduler.build(60_000, 0, false).map((m) => m.kind)).toEqual(['write', 'write', 'write']);
+  });
+
   it('started() gives the slots from the first unfinished one to the last one claimed, each in progress slot within', () => {
     const slots = [
       ...many(2, { phase: 'final' }),
