@@ -148,6 +148,21 @@ describe('scheduler', () => {
     expect(s.build(0, 2, false)).toHaveLength(5);
   });
 
+  it('the current wave is the lowest unfinished one wherever it stands in the plan', () => {
+    // a lower wave after a higher one, and a final slot of an even lower wave before both
+    const slots = [...many(1, { wave: 1 }), ...many(1, { wave: 0 }), ...many(1, { wave: 2 })];
+    expect(new BatchScheduler(slots, gate(10), 15_000).currentWave()).toBe(0);
+    const after = [...many(1, { wave: 0, phase: 'final' }), ...many(1, { wave: 1 }), ...many(1, { wave: 2 })];
+    expect(new BatchScheduler(after, gate(10), 15_000).currentWave()).toBe(1);
+  });
+
+  it('a write checked exactly the stale limit ago is still written; one millisecond later it is read again', () => {
+    const [edge] = many(1, { phase: 'write', checkedAt: 1000 });
+    expect(new BatchScheduler([edge!], gate(10), 15_000).build(16_000, 0, false).map((m) => m.kind)).toEqual(['write']);
+    const [late] = many(1, { phase: 'write', checkedAt: 1000 });
+    expect(new BatchScheduler([late!], gate(10), 15_000).build(16_001, 0, false).map((m) => m.kind)).toEqual(['check']);
+  });
+
   it('a paced write wakes the loop when the pacer has the next token', () => {
     const s = new BatchScheduler(many(1, { phase: 'write' }), gate(0), 15_000);
     expect(s.wakeAt(0, 0, false)).toBe(700);
