@@ -10,20 +10,10 @@ import type { BulkPorts } from '../../../../src-renderer/bulk/bulk-ports';
 import { RunEvidence } from '../../../../src-renderer/bulk/run-evidence.svelte';
 import type { ItemResult, RunSummary } from '../../../../src-renderer/lib/soa/bulk/run-types';
 import type { ServerObservation } from '../../../../src-renderer/lib/soa/bulk/evidence-levels';
+import { item as fakeItem } from './bulk-fakes';
 
 function item(n: number): ItemResult {
-  return {
-    opId: `run/contact/c${n}`,
-    objectId: `c${n}`,
-    objectType: 'contact',
-    action: 'transfer',
-    outcome: 'verified',
-    before: false,
-    after: true,
-    written: true,
-    fromJournal: false,
-    attempts: 1,
-  };
+  return fakeItem(`c${n}`, { opId: `run/contact/c${n}` });
 }
 
 function summaryOf(items: ItemResult[]): RunSummary {

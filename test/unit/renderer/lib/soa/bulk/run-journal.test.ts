@@ -27,23 +27,10 @@ import type { AuditConfirmation } from '../../../../../../src-renderer/lib/soa/b
 import type { ItemResult, RunSummary } from '../../../../../../src-renderer/lib/soa/bulk/run-types';
 import { runCsv } from '../../../../../../src-renderer/lib/soa/bulk/report';
 
-import { TimeSlicer, type SliceEnvironment } from '../../../../../../src-renderer/lib/soa/bulk/time-slice';
+import { TimeSlicer } from '../../../../../../src-renderer/lib/soa/bulk/time-slice';
+import { fakeEnv } from './slice-clock';
 
 const RUN = 'bulk-r-20261201T220000-abc123';
-
-/** A clock that moves `stepMs` on every read (a slice runs out after known work); counts the yields. */
-function fakeEnv(stepMs: number): SliceEnvironment & { yields: number } {
-  let t = 0;
-  const env = {
-    yields: 0,
-    now: () => (t += stepMs),
-    yieldNow: () => {
-      env.yields++;
-      return Promise.resolve();
-    },
-  };
-  return env;
-}
 
 function item(n: number, extra: Partial<ItemResult> = {}): ItemResult {
   return {

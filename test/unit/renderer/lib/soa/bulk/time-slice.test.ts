@@ -4,25 +4,12 @@
  * it on, so "a slice ran long enough" happens after a known amount of work, never by real time.
  */
 import { describe, expect, it } from 'vitest';
-import { mapInSlices, TimeSlicer, type SliceEnvironment } from '../../../../../../src-renderer/lib/soa/bulk/time-slice';
+import { mapInSlices, TimeSlicer } from '../../../../../../src-renderer/lib/soa/bulk/time-slice';
+import { fakeEnv } from './slice-clock';
 import { buildPlan, PLAN_CHUNK, planFileText, type Plan } from '../../../../../../src-renderer/lib/soa/bulk/plan';
 import { restoreSlots } from '../../../../../../src-renderer/lib/soa/bulk/stages/plan-reader';
 import { FakeGraph } from './fake-graph';
 import type { GraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
-
-/** A clock that moves `stepMs` on every read; `yields` counts the times the thread was given back. */
-function fakeEnv(stepMs: number): SliceEnvironment & { yields: number } {
-  let t = 0;
-  const env = {
-    yields: 0,
-    now: () => (t += stepMs),
-    yieldNow: () => {
-      env.yields++;
-      return Promise.resolve();
-    },
-  };
-  return env;
-}
 
 function samplePlan(n: number): Plan {
   return {
