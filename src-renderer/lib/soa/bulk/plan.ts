@@ -202,12 +202,6 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
       if (o.kind === 'transfer') {
         if (isCloudManaged) setAction(entry, 'skipAlreadyTransferred', 'isCloudManaged is already true.');
         else if (onPremisesSyncEnabled !== true) setAction(entry, 'skipCloudNative', notSyncedReason(c));
-        else if (auMembers && !auMembers.has(sel.id))
-          setAction(
-            entry,
-            'blockedNotInScope',
-            "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
-          );
         else setAction(entry, 'transfer', 'Synced from AD DS; SOA will move to the cloud.');
       } else {
         const refs: CloudReference[] = memberOf
@@ -236,17 +230,15 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
                 }))
             : [];
         entry.cloudReferences = [...refs, ...cloudMembers];
-        const unchecked = [
-          ...(needMemberOf && !readOk(memberOfRead) ? [`memberOf (${describe(memberOfRead)})`] : []),
-          ...(o.objectType === 'group' && !readOk(membersRead) ? [`members (${describe(membersRead)})`] : []),
-        ];
+        // a rollback plan always reads memberOf; a group's members too
         const failedReads = [
-          needMemberOf ? memberOfRead : undefined,
-          o.objectType === 'group' ? membersRead : undefined,
-        ].filter((r) => r !== undefined && !readOk(r));
+          ...(readOk(memberOfRead) ? [] : [{ what: 'memberOf', read: memberOfRead }]),
+          ...(o.objectType === 'group' && !readOk(membersRead) ? [{ what: 'members', read: membersRead }] : []),
+        ];
+        const unchecked = failedReads.map(({ what, read }) => `${what} (${describe(read)})`);
         // a refusal (401/403) is fixed by a permission; a server that kept failing, by trying again later
         const serverFailed = failedReads.some(
-          (r) => r !== undefined && (r.status === 0 || r.status === 429 || r.status >= 500),
+          ({ read }) => read !== undefined && (read.status === 0 || read.status === 429 || read.status >= 500),
         );
         const fix = serverFailed
           ? 'Graph kept failing for this read; plan again later'
@@ -257,12 +249,6 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
             entry,
             'blockedCouldNotCheck',
             `Could not check the cloud references: reading ${unchecked.join(' and ')} failed, so nothing is known about them (a failed read is never "no references"). ${fix}, or override for this object.`,
-          );
-        else if (auMembers && !auMembers.has(sel.id))
-          setAction(
-            entry,
-            'blockedNotInScope',
-            "Not a member of the administrative units the admin's Hybrid Administrator role is scoped to.",
           );
         else if (refs.length > 0)
           setAction(
