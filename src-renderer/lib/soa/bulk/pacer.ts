@@ -219,7 +219,8 @@ export class WritePacer {
     const knee = calm && !nearLimit ? 1 : this.ceiling * 0.9;
     let f = this.factor;
     if (f < knee) f = Math.min(knee, f + 0.1 * seconds);
-    else f = f + (calm && !nearLimit ? 0.1 : 0.01) * seconds;
+    // at or past the knee only slowly (a knee of 1, after a calm minute, is the full rate already)
+    else f = f + 0.01 * seconds;
     this.factor = Math.min(1, f);
     this.lastRecovery = now;
   }

@@ -311,3 +311,46 @@ describe('WritePacer at its edges', () => {
     expect(q.throttled(undefined, 6_000)).toBe(10_000);
   });
 });
+
+describe('the climb back after a cut, at its edges', () => {
+  const fresh = (): WritePacer => new WritePacer({ ...DOCUMENTED_LIMITS, burst: 20 }, 0, () => 0);
+
+  it('does not climb within a second of a cut; exactly one second after it does', () => {
+    const p = fresh();
+    p.throttled(1_000, 1_000); // cut to 0.5 at t = 1 s
+    p.recovered(1_500);
+    expect(p.throttleFactor).toBe(0.5);
+    p.recovered(1_999);
+    expect(p.throttleFactor).toBe(0.5);
+    const q = fresh();
+    q.throttled(1_000, 1_000);
+    q.recovered(2_000); // 1 s after the cut: +10 % of the target per clean second
+    expect(q.throttleFactor).toBeCloseTo(0.6, 10);
+  });
+
+  it('a minute without a throttle counts only when it is over: exactly 60 s later the climb is still slow', () => {
+    const p = fresh();
+    p.throttled(1_000, 0); // 0.5, ceiling 1: quickly back to 0.9 of it
+    p.recovered(59_000);
+    expect(p.throttleFactor).toBeCloseTo(0.9, 10);
+    p.recovered(60_000); // exactly 60 s after the throttle: not calm yet, +1 % per second above the knee
+    expect(p.throttleFactor).toBeCloseTo(0.91, 10);
+    p.recovered(60_001); // over a minute: quickly to the full rate (at 0.1 a second, capped at 1)
+    expect(p.throttleFactor).toBeCloseTo(0.9101, 10);
+    p.recovered(61_001);
+    expect(p.throttleFactor).toBe(1);
+  });
+
+  it('a limit percentage holds the climb slow for one second after it was seen, not at that second', () => {
+    const p = fresh();
+    p.observePercentage(1.6, 0); // cut to 1/1.6 = 0.625 (no throttle: the stretch counts as calm)
+    p.observePercentage(0.9, 5_000); // near the limit until 6 s
+    p.recovered(6_000);
+    expect(p.throttleFactor).toBe(1);
+    const q = fresh();
+    q.observePercentage(1.6, 0);
+    q.observePercentage(0.9, 5_000);
+    q.recovered(5_999); // still near the limit: quickly only up to 90 % of the ceiling
+    expect(q.throttleFactor).toBeCloseTo(0.9, 10);
+  });
+});
