@@ -4,12 +4,14 @@
  * Prints each module's mutation score and the overall score, counting the surviving mutants listed in
  * test/mutation/equivalent-mutants.json as equivalent (left out of the score, shown with their reason).
  * Every other survivor is printed with its place: kill it with a test, or list it with a reason.
+ * Also prints each module's mutant count, how many of them this run tested (the rest came from the incremental
+ * file), its wall time and the seconds per tested mutant, and the total wall time against the 60-minute budget.
  * Reports: reports/mutation/<module>/index.html (open it in a browser). Incremental: re-runs reuse
  * reports/mutation/<module>/stryker-incremental.json and only re-test what changed.
  * Arguments after the module names go to Stryker (`npm run mutate -- journal --mutate <file>:<lines>`).
  * Not part of `npm test` (it takes tens of minutes). See docs/mutation-testing.md.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -55,6 +57,8 @@ const Report = z.object({
 export type Equivalent = z.infer<typeof Equivalents>['equivalents'][number];
 export interface ModuleScore {
   name: string;
+  /** Every mutant in the report, whatever its status (ignored and compile errors included). */
+  mutants: number;
   killed: number;
   survived: number;
   noCoverage: number;
@@ -68,13 +72,23 @@ const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
 /** Scores one module's Stryker JSON report; listed equivalents leave the denominator. */
 export function scoreReport(name: string, report: z.infer<typeof Report>, equivalents: Equivalent[]): ModuleScore {
-  const result: ModuleScore = { name, killed: 0, survived: 0, noCoverage: 0, equivalent: 0, score: 0, unexplained: [] };
+  const result: ModuleScore = {
+    name,
+    mutants: 0,
+    killed: 0,
+    survived: 0,
+    noCoverage: 0,
+    equivalent: 0,
+    score: 0,
+    unexplained: [],
+  };
   for (const [file, { mutants, source }] of Object.entries(report.files)) {
     const rel = path.isAbsolute(file) ? path.relative(root, file) : file;
     const lines = (source ?? '').split('\n');
     /** The source text before the mutant (its line and the two before it). */
     const before = (line: number, column: number): string =>
       [...lines.slice(Math.max(0, line - 3), line - 1), (lines[line - 1] ?? '').slice(0, column - 1)].join('\n');
+    result.mutants += mutants.length;
     for (const m of mutants) {
       if (DETECTED.has(m.status)) result.killed++;
       else if (UNDETECTED.has(m.status)) {
@@ -101,7 +115,52 @@ export function scoreReport(name: string, report: z.infer<typeof Report>, equiva
   return result;
 }
 
-function main(): number {
+export interface RunFacts {
+  /** Mutants Stryker placed in the source it was given (null when its log does not say). */
+  placed: number | null;
+  /** Of those, how many results it took from the incremental file instead of testing them. */
+  reused: number;
+}
+
+/** What one Stryker run's log says about its size: mutants placed and results reused (colours only wrap the prefix). */
+export function runFacts(output: string): RunFacts {
+  const placed = /Instrumented \d+ source file\(s\) with (\d+) mutant\(s\)/.exec(output);
+  const reused = /(\d+) of \d+ mutant result\(s\) are reused/.exec(output);
+  return { placed: placed ? Number(placed[1]) : null, reused: reused ? Number(reused[1]) : 0 };
+}
+
+/** `12 min 05 s`, or `45 s` under a minute. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/** Runs Stryker for one module, passing its output through while keeping it to read the run's size. */
+function runStryker(module: string, strykerArgs: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['stryker', 'run', 'stryker.config.mjs', ...strykerArgs], {
+      cwd: root,
+      stdio: ['inherit', 'pipe', 'pipe'],
+      env: { ...process.env, SOA_MUTATE_MODULE: module },
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => {
+      process.stdout.write(c);
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      process.stderr.write(c);
+      output += c.toString();
+    });
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+/** The 60-minute budget of a full `npm run mutate` on 2 cores (docs/mutation-testing.md, "Cost"). */
+const BUDGET_MS = 60 * 60 * 1000;
+
+async function main(): Promise<number> {
   const { modules } = Modules.parse(JSON.parse(readFileSync(path.join(root, 'test/mutation/modules.json'), 'utf8')));
   const { equivalents } = Equivalents.parse(
     JSON.parse(readFileSync(path.join(root, 'test/mutation/equivalent-mutants.json'), 'utf8')),
@@ -118,36 +177,59 @@ function main(): number {
     return 2;
   }
   const chosen = wanted.length > 0 ? modules.filter((m) => wanted.includes(m.name)) : modules;
-  const scores: ModuleScore[] = [];
+  const scores: (ModuleScore & { tested: number | null; wallMs: number })[] = [];
+  let wallMs = 0;
   for (const m of chosen) {
     console.log(`\n== mutate ${m.name}: ${m.mutate.join(', ')}`);
-    const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...strykerArgs], {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, SOA_MUTATE_MODULE: m.name },
-    });
+    const started = Date.now();
+    const run = await runStryker(m.name, strykerArgs);
+    const took = Date.now() - started;
+    wallMs += took;
     const reportFile = path.join(root, 'reports/mutation', m.name, 'mutation.json');
     if (run.status !== 0 || !existsSync(reportFile)) {
-      console.error(`stryker failed for ${m.name} (exit ${run.status ?? 'signal'}); its score is missing`);
+      console.error(
+        `stryker failed for ${m.name} (exit ${run.status ?? 'signal'}, after ${duration(took)}); its score is missing`,
+      );
       continue;
     }
-    scores.push(scoreReport(m.name, Report.parse(JSON.parse(readFileSync(reportFile, 'utf8'))), equivalents));
+    const facts = runFacts(run.output);
+    scores.push({
+      ...scoreReport(m.name, Report.parse(JSON.parse(readFileSync(reportFile, 'utf8'))), equivalents),
+      tested: facts.placed === null ? null : facts.placed - facts.reused,
+      wallMs: took,
+    });
   }
-  console.log('\nmodule                 score   killed survived no-cov equivalent');
-  const total = { killed: 0, survived: 0, noCoverage: 0, equivalent: 0 };
+  const num = (n: number | null, width: number) => String(n ?? '?').padStart(width);
+  console.log(
+    '\nmodule                 score   killed survived no-cov equivalent mutants tested   wall time  s/tested',
+  );
+  const total = { killed: 0, survived: 0, noCoverage: 0, equivalent: 0, mutants: 0, tested: 0 };
   for (const s of scores) {
+    const perMutant = s.tested ? (s.wallMs / 1000 / s.tested).toFixed(1) : '-';
     console.log(
-      `${s.name.padEnd(22)} ${s.score.toFixed(1).padStart(5)} % ${String(s.killed).padStart(7)} ${String(s.survived).padStart(8)} ${String(s.noCoverage).padStart(6)} ${String(s.equivalent).padStart(10)}`,
+      `${s.name.padEnd(22)} ${s.score.toFixed(1).padStart(5)} % ${num(s.killed, 7)} ${num(s.survived, 8)} ${num(s.noCoverage, 6)} ${num(s.equivalent, 10)} ${num(s.mutants, 7)} ${num(s.tested, 6)} ${duration(s.wallMs).padStart(11)} ${perMutant.padStart(9)}`,
     );
     total.killed += s.killed;
     total.survived += s.survived;
     total.noCoverage += s.noCoverage;
     total.equivalent += s.equivalent;
+    total.mutants += s.mutants;
+    total.tested += s.tested ?? 0;
   }
   const valid = total.killed + total.survived + total.noCoverage;
   const overall = valid === 0 ? 100 : (100 * total.killed) / valid;
   if (scores.length === 0) console.log(`${'overall'.padEnd(22)}   no module scored`);
   else console.log(`${'overall'.padEnd(22)} ${overall.toFixed(1).padStart(5)} % (target ≥ 85 %)`);
+  // Only a run that tested every mutant (no incremental file, or --force) measures what a full run costs.
+  console.log(
+    `wall time ${duration(wallMs)} for ${total.tested} of ${total.mutants} mutants tested in this run ` +
+      `(the rest reused from the incremental files); budget of a full run: ${duration(BUDGET_MS)} on 2 cores` +
+      (total.tested === total.mutants && chosen.length === modules.length
+        ? wallMs <= BUDGET_MS
+          ? ' — within it'
+          : ' — OVER it'
+        : ''),
+  );
   for (const s of scores.filter((x) => x.unexplained.length > 0)) {
     console.log(`\n${s.name}: ${s.unexplained.length} survivor(s) neither killed nor listed as equivalent:`);
     for (const u of s.unexplained.slice(0, 200)) console.log(`  ${u}`);
@@ -156,4 +238,5 @@ function main(): number {
   return scores.length === chosen.length ? 0 : 1;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) process.exit(main());
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename))
+  void main().then((code) => process.exit(code));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreReport, type Equivalent } from '../../../scripts/mutate';
+import { duration, runFacts, scoreReport, type Equivalent } from '../../../scripts/mutate';
 
 const source = [
   "  'a.b': op({ input: empty, description: 'Short.' }),",
@@ -43,7 +43,7 @@ describe('scoreReport', () => {
       },
     ];
     const s = scoreReport('ipc', report, equivalents);
-    expect(s).toMatchObject({ killed: 2, survived: 1, noCoverage: 0, equivalent: 2 });
+    expect(s).toMatchObject({ mutants: 5, killed: 2, survived: 1, noCoverage: 0, equivalent: 2 });
     expect(s.score).toBeCloseTo((100 * 2) / 3);
     expect(s.unexplained).toEqual(['src-main/ipc/contract.ts:5:12 StringLiteral → ""']);
   });
@@ -67,5 +67,36 @@ describe('scoreReport', () => {
 
   it('scores an empty report as 100 %', () => {
     expect(scoreReport('x', { files: {} }, []).score).toBe(100);
+  });
+
+  it('counts every mutant of every file, whatever its status', () => {
+    const other = { mutants: [mutant(1, 1, 'Ignored'), mutant(2, 1, 'CompileError')] };
+    const s = scoreReport('x', { files: { ...report.files, 'src-main/log.ts': other } }, []);
+    expect(s.mutants).toBe(7);
+    expect(s.killed + s.survived + s.noCoverage).toBe(5);
+  });
+});
+
+describe('runFacts and duration (the size and time of a run)', () => {
+  const log = [
+    '\u001b[32m10:06:07 (23623) INFO Instrumenter\u001b[39m Instrumented 1 source file(s) with 87 mutant(s)',
+    '\u001b[32m10:06:21 (23623) INFO IncrementalDiffer\u001b[39m Incremental report:',
+    '\tResult:\t\t12 of 87 mutant result(s) are reused.',
+  ].join('\n');
+
+  it("reads the mutants placed and the results reused from Stryker's log", () => {
+    expect(runFacts(log)).toEqual({ placed: 87, reused: 12 });
+  });
+
+  it('counts nothing reused when the log has no incremental report (first run), and says so when it has no count', () => {
+    expect(runFacts(log.split('\n')[0]!)).toEqual({ placed: 87, reused: 0 });
+    expect(runFacts('stryker failed')).toEqual({ placed: null, reused: 0 });
+  });
+
+  it('prints seconds under a minute and minutes with two-digit seconds above', () => {
+    expect(duration(44_400)).toBe('44 s');
+    expect(duration(59_499)).toBe('59 s');
+    expect(duration(59_500)).toBe('1 min 00 s');
+    expect(duration(3_725_000)).toBe('62 min 05 s');
   });
 });

@@ -2,7 +2,7 @@
  * The browser-mode bridge's guards, each with the case that must be refused and the edge that must pass:
  * security headers on every answer, the Host check, the token checks (wrong length included), cross-site
  * fetches, body limits at the exact byte, the status of each router answer, the event stream's framing and
- * keep-alive, report tickets (expiry at the exact millisecond, file type, folder) and a failing router.
+ * keep-alive, report tickets (expiry at the exact millisecond, file type and name, folder) and a failing router.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -28,6 +28,9 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'reports', 'run.json'), '{"a":1}');
   writeFileSync(path.join(dir, 'reports', 'run.csv'), 'a,b\n1,2\n');
   writeFileSync(path.join(dir, 'reports', 'notes.txt'), 'not a report');
+  // names the report rule refuses although the files exist: a leading dot, text after the extension, too long
+  for (const name of ['.hidden.json', 'run.json.txt', `${'a'.repeat(121)}.json`, `${'a'.repeat(120)}.json`])
+    writeFileSync(path.join(dir, 'reports', name), '{}');
   mkdirSync(path.join(dir, 'reports', 'folder.html'));
   const router = new Router({ validateSender: (s) => s.kind === 'bridge' }).register({
     'app.ping': ({ message }, ctx) => {
@@ -377,6 +380,15 @@ describe('bridge reports', () => {
     now.mockReturnValue(start + 60_000);
     bridge.reportUrl('run.csv', 'inline');
     expect((await get(live)).status).toBe(200);
+  });
+
+  it('serves a report name only whole: no leading dot, nothing after the extension, at most 120 characters', async () => {
+    for (const file of ['.hidden.json', 'run.json.txt', `${'a'.repeat(121)}.json`]) {
+      const res = await get(bridge.reportUrl(file, 'inline'));
+      expect(res.status, file).toBe(404);
+      expect(await res.json()).toEqual({ ok: false, error: { code: 'validation', message: 'Not found.' } });
+    }
+    expect((await get(bridge.reportUrl(`${'a'.repeat(120)}.json`, 'inline'))).status).toBe(200);
   });
 
   it('refuses a report without the cookie, a non-report file, a folder, and any report when no folder is set', async () => {
