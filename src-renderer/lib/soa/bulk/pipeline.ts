@@ -131,37 +131,16 @@ export async function runBulk(options: RunOptions): Promise<RunSummary> {
   };
 
   // ---- one batch: intents → send → apply the answer → results -------------------------------------
-  const sendBatch = async (batchMembers: Member[]): Promise<void> => {
-    let members = batchMembers;
+  const sendBatch = async (members: Member[]): Promise<void> => {
     const sentAt = clock.now();
-    // durable intents before any write leaves the process
-    const toJournal = members.filter((m) => m.kind === 'write' && !m.slot.intentWritten).map((m) => m.slot);
-    if (toJournal.length > 0) {
-      // A refused intent (it carries a credential) fails its own object only; the others are durable.
-      const refused = await journal.writeIntents(toJournal);
-      for (const m of members) {
-        const why = m.kind === 'write' ? refused.get(m.slot.opId) : undefined;
-        if (why !== undefined) outcomes.finalize(m.slot, 'failed', { reason: `Not written: ${why}` });
-      }
-      if (refused.size > 0) members = members.filter((m) => m.slot.phase !== 'final');
-      if (members.length === 0) return;
-    }
-    // Paused while the intents were being made durable (e.g. another batch found that a new sign-in is needed):
-    // nothing more leaves the process; the slots go back unchanged and are sent after the resume.
-    if (control.paused && !control.cancelled) {
-      pacer.refund(members.filter((m) => m.kind === 'write').length);
-      return;
-    }
-    // A throttle answered while the intents were being made durable holds this batch's writes until the pacer
-    // allows writes again: an early resend counts against the quota (docs/reference/graph-and-identity.md#throttling).
-    const heldUntil = pacer.blockedUntilMs;
-    if (heldUntil > clock.now() && members.some((m) => m.kind === 'write')) {
-      const held = members.filter((m) => m.kind === 'write');
-      for (const m of held) m.slot.notBefore = Math.max(m.slot.notBefore, heldUntil);
-      pacer.refund(held.length);
-      members = members.filter((m) => m.kind !== 'write');
-      if (members.length === 0) return;
-    }
+    // The loop claims a batch only while the run is not paused, a write only while the pacer allows writes and only
+    // once its intent is durable (appended ahead, below), and sends the batch at once. A write without a durable
+    // intent would break the run's safety rule (docs/architecture.md#bulk-pipeline-stages): stop instead of sending.
+    const unjournaled = members.find((m) => m.kind === 'write' && !m.slot.intentWritten);
+    if (unjournaled)
+      throw new Error(
+        `Bulk run stopped: the write of ${unjournaled.slot.opId} was due before its intent was journaled.`,
+      );
     const writes = members.filter((m) => m.kind === 'write').length;
     counters.writesSent += writes;
     const outcome = await sendMembers(options.graph, members, clock);
