@@ -7,6 +7,8 @@ import {
 } from '../../../../../../../src-renderer/lib/soa/bulk/stages/plan-reader';
 import type { BulkItem } from '../../../../../../../src-renderer/lib/soa/bulk/run-types';
 import type { JournalPort } from '../../../../../../../src-renderer/lib/soa/bulk/ports';
+import { TimeSlicer } from '../../../../../../../src-renderer/lib/soa/bulk/time-slice';
+import { fakeEnv } from '../slice-clock';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
@@ -98,5 +100,36 @@ describe('plan reader', () => {
     const [a] = await readPlanSlots('run-x', [item(A)], port);
     expect(asked).toEqual(['run-x']);
     expect(a?.uncertain).toBe(true);
+  });
+
+  it('cuts an op id to 100 characters (a 60-character run id and a GUID make 105)', () => {
+    const op = opIdFor('r'.repeat(60), 'contact', A);
+    expect(op).toBe(`${'r'.repeat(60)}/contact/${A}`.slice(0, 100));
+    expect(op).toHaveLength(100);
+  });
+
+  it('restores no object as written, and takes only result records as results (an observation is neither)', async () => {
+    const observation = {
+      kind: 'observation',
+      opId: opIdFor('r', 'contact', A),
+      ...meta(2),
+    } as unknown as StoredJournalRecord;
+    const slots = await restoreSlots('r', [item(A), item(B)], [intent('r', A, 1), observation]);
+    expect(slots.map((s) => [s.phase, s.written, s.uncertain])).toEqual([
+      ['check', false, true],
+      ['check', false, false],
+    ]);
+  });
+
+  it('gives the thread back in slices while reading the records and while making the slots', async () => {
+    const records = Array.from({ length: 640 }, (_, i) => intent('r', `id-${i}`, i + 1));
+    const items = Array.from({ length: 640 }, (_, i) => item(`id-${i}`));
+    const yieldsFor = async (rs: StoredJournalRecord[], its: BulkItem[]) => {
+      const env = fakeEnv(10); // a slice of 25 ms runs out at every third clock read (every 96 calls)
+      await restoreSlots('r', its, rs, new TimeSlicer(env, 25));
+      return env.yields;
+    };
+    expect(await yieldsFor(records, [])).toBe(6);
+    expect(await yieldsFor([], items)).toBe(6);
   });
 });

@@ -143,4 +143,30 @@ describe('progress meter', () => {
     expect(meter.measure(200, ctx)).toMatchObject({ ratePerSecond: 0, etaSeconds: null });
     expect(meter.measure(250, ctx)).toMatchObject({ ratePerSecond: 4, etaSeconds: 0 });
   });
+
+  it('an object that ended unverified after an uncertain write counts once, as a final unverified', () => {
+    const ended = final('unverified', 1);
+    ended.uncertain = true;
+    const p = new ProgressMeter('r', [ended, slotOf({ uncertain: true }, { objectId: 'open' })]).measure(0, ctx);
+    expect(p).toMatchObject({ done: 1, unverified: 2, remaining: 1 });
+  });
+
+  it('a run whose objects are all final from the start has an ETA of 0 (no rate needed)', () => {
+    const p = new ProgressMeter('r', [final('verified', 1), final('failed', 2)]).measure(5_000, ctx);
+    expect(p).toMatchObject({ done: 2, remaining: 0, ratePerSecond: 0, etaSeconds: 0 });
+  });
+
+  it('the rate window works at any clock value (epoch times, not only from 0)', () => {
+    const t0 = 1_700_000_000_000;
+    const meter = new ProgressMeter(
+      'r',
+      Array.from({ length: 100 }, (_, i) => slotOf({}, { objectId: `x${i}` })),
+    );
+    meter.measure(t0, ctx);
+    for (let i = 0; i < 50; i++) meter.finished('verified');
+    meter.measure(t0 + 1000, ctx);
+    for (let i = 0; i < 10; i++) meter.finished('verified');
+    // the sample at t0 is older than 10 s: 10 objects in the 10 s since t0 + 1000
+    expect(meter.measure(t0 + 11_000, ctx)).toMatchObject({ ratePerSecond: 1, etaSeconds: 40 });
+  });
 });

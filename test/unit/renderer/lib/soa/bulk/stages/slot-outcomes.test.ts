@@ -124,4 +124,17 @@ describe('slot outcomes (retry policy)', () => {
     expect(half.throttleBackoff(1)).toBe(5000);
     expect(setup().outcomes.throttleBackoff(2)).toBe(15_000);
   });
+
+  it('makes a slot final without a per-object callback (the caller may give none)', () => {
+    const outcomes = new SlotOutcomes({
+      clock: { now: () => 0, sleep: () => Promise.resolve() },
+      retry: DEFAULT_RETRY,
+      counters: { writesSent: 0, throttled: 0, retries: 0 },
+      journal: { queueResult: () => undefined },
+      random: () => 0,
+    });
+    const slot = slotOf();
+    outcomes.finalize(slot, 'skipped');
+    expect(slot).toMatchObject({ phase: 'final', result: { outcome: 'skipped' } });
+  });
 });

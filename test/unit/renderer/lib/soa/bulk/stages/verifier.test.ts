@@ -46,4 +46,11 @@ describe('verifier', () => {
     expect(readVerdict(slotOf(), 'verify', 200, { isCloudManaged: null })).toMatchObject({ verdict: 'badBody' });
     expect(readVerdict(slotOf(), 'verify', 200, { value: cloud })).toEqual({ verdict: 'verified', value: true });
   });
+
+  it('names a bad body as such', () => {
+    expect(readVerdict(slotOf(), 'check', 200, {})).toEqual({
+      verdict: 'badBody',
+      reason: 'unexpected onPremisesSyncBehavior body',
+    });
+  });
 });
