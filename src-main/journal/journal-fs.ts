@@ -40,7 +40,14 @@ function isMissing(e: unknown): boolean {
 }
 
 /** Errors of a directory fsync that mean "not supported here" (Windows, some network shares). */
-const DIR_SYNC_UNSUPPORTED = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EBADF']);
+export const DIR_SYNC_UNSUPPORTED: ReadonlySet<string> = new Set([
+  'EISDIR',
+  'EPERM',
+  'EACCES',
+  'EINVAL',
+  'ENOTSUP',
+  'EBADF',
+]);
 
 export const nodeJournalFs: JournalFs = {
   async mkdir(dir) {

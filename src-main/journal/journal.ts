@@ -73,6 +73,8 @@ export interface JournalOptions {
 export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 /** At most this many quarantined lines are copied per start (the rest are only counted). */
 const MAX_QUARANTINE_PER_SCAN = 1000;
+/** `quarantine.jsonl` grows to at most about this size; past it, bad lines are only counted and reported. */
+const MAX_QUARANTINE_BYTES = 16 * 1024 * 1024;
 
 /** A tenant id or domain turned into a safe file name (no path separators, no dots at the start). */
 export function tenantFileName(tenant: string): string {
@@ -92,6 +94,30 @@ export function journalPath(dataDir: string, tenant: string): string {
 /** The single-file journal of earlier versions; moved into the folder as its first segment. */
 export function legacyJournalPath(dataDir: string, tenant: string): string {
   return path.join(dataDir, 'journal', tenantFileName(tenant));
+}
+
+/**
+ * The newest `limit` items pushed (every item without a limit), holding at most twice `limit` at a time: the
+ * oldest overflow is dropped once it reaches `limit`, so a `read({ limit })` over a long journal stays bounded
+ * in memory at amortised O(1) per record.
+ */
+export class NewestRecords<T> {
+  private items: T[] = [];
+  private readonly keep: number;
+  constructor(limit?: number) {
+    this.keep = limit ?? Infinity;
+  }
+  push(item: T): void {
+    this.items.push(item);
+    if (this.items.length >= this.keep * 2) this.items.splice(0, this.items.length - this.keep);
+  }
+  /** How many items are held now (at most twice `limit`). */
+  get held(): number {
+    return this.items.length;
+  }
+  newest(): T[] {
+    return this.items.slice(-this.keep);
+  }
 }
 
 interface QueuedAppend {
@@ -229,17 +255,13 @@ export class Journal {
     }
     const limit = options.limit;
     const afterSeq = options.afterSeq;
-    const out: StoredJournalRecord[] = [];
-    const keep = (r: StoredJournalRecord): void => {
-      out.push(r);
-      // bounded: drop the oldest half of the overflow at a time (amortised O(1) per record)
-      if (limit !== undefined && out.length >= limit * 2) out.splice(0, out.length - limit);
-    };
+    const out = new NewestRecords<StoredJournalRecord>(limit);
     const runOps = new Set<string>();
-    const guard = new RecordGuard(start > 0 ? (segments[start - 1]?.lastSeq ?? 0) : 0);
+    // judged from the last record before the first segment read (none when reading from the start)
+    const guard = new RecordGuard(segments[start - 1]?.lastSeq ?? 0);
     scan: for (const seg of segments.slice(start)) {
       for await (const line of segmentLines(this.fs, this.segmentFile(seg.n), seg.bytes)) {
-        const r = line.oversized ? guard.reject('line too long') : guard.accept(line.text);
+        const r = guard.acceptLine(line);
         if (!r.ok) continue;
         const rec = r.record;
         if (options.runId !== undefined) {
@@ -248,15 +270,15 @@ export class Journal {
             if (rec.runId !== options.runId) continue;
           } else if (!runOps.has(rec.opId)) continue;
         }
-        if (afterSeq === undefined) keep(rec);
+        if (afterSeq === undefined) out.push(rec);
         else if (rec.seq > afterSeq) {
           out.push(rec);
-          if (limit !== undefined && out.length >= limit) break scan;
+          // paging forward: the first `limit` records after `afterSeq` are the page
+          if (out.held === limit) break scan;
         }
       }
     }
-    const records = limit !== undefined && out.length > limit ? out.slice(-limit) : out;
-    return { records, skippedLines: guard.rejected };
+    return { records: out.newest(), skippedLines: guard.rejected };
   }
 
   /** Intents that have no result record: operations a crash may have left unfinished. */
@@ -349,7 +371,7 @@ export class Journal {
       tally = new SegmentTally(n, bytes, guard.lastSeq);
       tornTail = false;
       for await (const line of segmentLines(fs, this.segmentFile(n), bytes)) {
-        const r = line.oversized ? guard.reject('line too long') : guard.accept(line.text);
+        const r = guard.acceptLine(line);
         tornTail = line.torn;
         if (!r.ok) {
           tally.rejected++;
@@ -370,7 +392,9 @@ export class Journal {
       }
     }
     this.nextSeq = Math.max(this.nextSeq, guard.lastSeq + 1);
-    if (rest.length > 1 || (!index && this.sealed.length > 0)) await this.writeIndex();
+    // more than one segment scanned: the index lacked (or did not match) sealed ones; without an index, every
+    // scanned segment but the last is sealed, so this also rebuilds a lost index
+    if (rest.length > 1) await this.writeIndex();
     if (tally) {
       this.active = tally;
       this.handle = await fs.openAppend(this.segmentFile(tally.n));
@@ -390,7 +414,7 @@ export class Journal {
     const file = path.join(this.path, 'quarantine.jsonl');
     const seen = new Set<string>();
     const existing = (await this.fs.size(file)) ?? 0;
-    if (existing < 16 * 1024 * 1024) {
+    if (existing < MAX_QUARANTINE_BYTES) {
       for await (const line of segmentLines(this.fs, file, existing)) {
         try {
           const e = JSON.parse(line.text) as { segment?: unknown; offset?: unknown };
@@ -406,7 +430,7 @@ export class Journal {
     });
     this.quarantined += total;
     log.warn(`The journal skipped ${total} invalid line(s); they are kept in ${file}.`, { path: this.path });
-    if (fresh.length === 0 || existing >= 16 * 1024 * 1024) return;
+    if (fresh.length === 0 || existing >= MAX_QUARANTINE_BYTES) return;
     const at = this.now().toISOString();
     const h = await this.fs.openAppend(file);
     try {

@@ -55,6 +55,11 @@ export class RecordGuard {
     return { ok: false, reason };
   }
 
+  /** A line as the segment reader gives it: one longer than the reader assembles is rejected unread. */
+  acceptLine(line: { text: string; oversized: boolean }): GuardResult {
+    return line.oversized ? this.reject('line too long') : this.accept(line.text);
+  }
+
   accept(line: string): GuardResult {
     const r = checkLine(line, this.lastSeq);
     if (r.ok) this.lastSeq = r.record.seq;

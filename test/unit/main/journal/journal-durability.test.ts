@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Journal, journalPath } from '../../../../src-main/journal/journal';
 import type { JournalRecordInput } from '../../../../src-main/ipc/contract';
+import { MemoryJournalFs } from './memory-fs';
 import { RecordingFs, settled } from './recording-fs';
 
 const intent = (opId: string, runId = 'run-1'): JournalRecordInput => ({
@@ -97,12 +98,14 @@ describe('Journal durability (fs port that sees the fsync)', () => {
     await j.close();
   });
 
+  // what is read back is counted at the fs port, so these two run in memory (memory-fs.ts)
   it('appends and pending() read nothing back from disk once the journal is open (O(1) per append)', async () => {
-    const j = new Journal(dir, 't', { fs, segmentBytes: 4096 });
+    const mem = new MemoryJournalFs();
+    const j = new Journal('/data', 't', { fs: mem, segmentBytes: 4096 });
     for (let i = 0; i < 50; i++) await j.append(intent(`a${i}`));
     await j.close();
-    const fs2 = new RecordingFs();
-    const j2 = new Journal(dir, 't', { fs: fs2, segmentBytes: 4096 });
+    const fs2 = new RecordingFs(mem);
+    const j2 = new Journal('/data', 't', { fs: fs2, segmentBytes: 4096 });
     await j2.pending();
     const afterOpen = fs2.totalBytesRead();
     for (let i = 0; i < 200; i++)
@@ -113,13 +116,14 @@ describe('Journal durability (fs port that sees the fsync)', () => {
   });
 
   it('a restart reads the index and the active segment only, not the sealed segments', async () => {
-    const j = new Journal(dir, 't', { segmentBytes: 2048 });
+    const mem = new MemoryJournalFs();
+    const j = new Journal('/data', 't', { fs: mem, segmentBytes: 2048 });
     for (let i = 0; i < 120; i++) await j.append(intent(`op${i}`, `run-${Math.floor(i / 40)}`));
     for (let i = 0; i < 120; i += 2)
       await j.append({ kind: 'result', opId: `op${i}`, outcome: 'done', verified: true });
     await j.close();
-    const fs2 = new RecordingFs();
-    const j2 = new Journal(dir, 't', { fs: fs2, segmentBytes: 2048 });
+    const fs2 = new RecordingFs(mem);
+    const j2 = new Journal('/data', 't', { fs: fs2, segmentBytes: 2048 });
     const pending = await j2.pending();
     expect(pending.map((p) => p.opId)).toEqual(Array.from({ length: 60 }, (_, k) => `op${2 * k + 1}`));
     const segmentsRead = [...fs2.bytesRead.keys()].filter((n) => n.startsWith('seg-'));

@@ -1,18 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Journal, journalPath, legacyJournalPath, readJournalSync } from '../../../../src-main/journal/journal';
+import { Journal, journalPath, legacyJournalPath } from '../../../../src-main/journal/journal';
 import type { JournalRecordInput } from '../../../../src-main/ipc/contract';
+import { MemoryJournalFs } from './memory-fs';
 import { RecordingFs } from './recording-fs';
 
 const intent = (opId: string, runId = 'run-1'): JournalRecordInput => ({
@@ -26,12 +18,14 @@ const intent = (opId: string, runId = 'run-1'): JournalRecordInput => ({
 });
 const result = (opId: string): JournalRecordInput => ({ kind: 'result', opId, outcome: 'done', verified: true });
 
+/** Rotation, the index and reading across segments: the journal's logic, in memory (memory-fs.ts). */
 describe('segmented journal', () => {
-  let dir: string;
+  const DATA = '/data';
+  const folder = journalPath(DATA, 't');
+  let mem: MemoryJournalFs;
   beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'soa-journal-seg-'));
+    mem = new MemoryJournalFs();
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   async function fill(j: Journal): Promise<void> {
     // three runs; each run's results land in later segments than its intents
@@ -42,9 +36,9 @@ describe('segmented journal', () => {
   }
 
   it('rotates into segments with an index, and keeps seq, read and pending right across them', async () => {
-    const j = new Journal(dir, 't', { segmentBytes: 1500 });
+    const j = new Journal(DATA, 't', { fs: mem, segmentBytes: 1500 });
     await fill(j);
-    const files = readdirSync(journalPath(dir, 't'));
+    const files = mem.names(folder);
     expect(files.filter((f) => f.startsWith('seg-')).length).toBeGreaterThan(10);
     expect(files).toContain('index.json');
     const all = await j.read();
@@ -57,8 +51,8 @@ describe('segmented journal', () => {
     await j.close();
     // the same answers after a restart (index + active segment), and after the index is lost
     for (const drop of [false, true]) {
-      if (drop) rmSync(path.join(journalPath(dir, 't'), 'index.json'));
-      const j2 = new Journal(dir, 't', { segmentBytes: 1500 });
+      if (drop) mem.remove(path.join(folder, 'index.json'));
+      const j2 = new Journal(DATA, 't', { fs: mem, segmentBytes: 1500 });
       const open = ['r0', 'r1', 'r2'].flatMap((run) =>
         Array.from({ length: 30 }, (_, i) => i)
           .filter((i) => i % 3 !== 0)
@@ -69,25 +63,25 @@ describe('segmented journal', () => {
       expect((await j2.read({ runId: 'r2' })).records).toHaveLength(40);
       await j2.close();
     }
-    expect(readJournalSync(dir, 't').records).toHaveLength(122);
+    const j3 = new Journal(DATA, 't', { fs: mem, segmentBytes: 1500 });
+    expect((await j3.read()).records).toHaveLength(122);
+    await j3.close();
   });
 
   it('read({ limit }) reads only the newest segments; read({ runId }) skips segments before the run', async () => {
-    const j = new Journal(dir, 't', { segmentBytes: 1500 });
+    const j = new Journal(DATA, 't', { fs: mem, segmentBytes: 1500 });
     await fill(j);
     await j.close();
-    const fs = new RecordingFs();
-    const j2 = new Journal(dir, 't', { fs, segmentBytes: 1500 });
+    const fs = new RecordingFs(mem);
+    const j2 = new Journal(DATA, 't', { fs, segmentBytes: 1500 });
     await j2.pending();
     const before = new Set(fs.bytesRead.keys());
     await j2.read({ limit: 3 });
     const limitRead = [...fs.bytesRead.keys()].filter((k) => k.startsWith('seg-') && !before.has(k));
     expect(limitRead.length).toBeLessThanOrEqual(1);
-    const segs = readdirSync(journalPath(dir, 't'))
-      .filter((f) => f.startsWith('seg-'))
-      .sort();
-    const fs3 = new RecordingFs();
-    const j3 = new Journal(dir, 't', { fs: fs3, segmentBytes: 1500 });
+    const segs = mem.names(folder).filter((f) => f.startsWith('seg-'));
+    const fs3 = new RecordingFs(mem);
+    const j3 = new Journal(DATA, 't', { fs: fs3, segmentBytes: 1500 });
     await j3.read({ runId: 'r2' });
     expect(fs3.bytesRead.has(segs[0]!)).toBe(false);
     await j2.close();
@@ -95,7 +89,7 @@ describe('segmented journal', () => {
   });
 
   it('read({ afterSeq, limit }) pages forward through a run across segments', async () => {
-    const j = new Journal(dir, 't', { segmentBytes: 1500 });
+    const j = new Journal(DATA, 't', { fs: mem, segmentBytes: 1500 });
     await fill(j);
     for (const runId of ['r1', undefined]) {
       const whole = (await j.read(runId ? { runId } : {})).records;
@@ -114,18 +108,27 @@ describe('segmented journal', () => {
   });
 
   it('an index that does not match the files is rebuilt by a scan', async () => {
-    const j = new Journal(dir, 't', { segmentBytes: 1500 });
+    const j = new Journal(DATA, 't', { fs: mem, segmentBytes: 1500 });
     await fill(j);
     await j.close();
-    const seg1 = path.join(journalPath(dir, 't'), 'seg-000001.jsonl');
+    const seg1 = path.join(folder, 'seg-000001.jsonl');
     // a hand-edited sealed segment: one more (bad) line; its size no longer matches the index
-    appendFileSync(seg1, '{"kind":"intent","garbage":true}\n');
-    const j2 = new Journal(dir, 't', { segmentBytes: 1500 });
+    mem.add(seg1, '{"kind":"intent","garbage":true}\n');
+    const j2 = new Journal(DATA, 't', { fs: mem, segmentBytes: 1500 });
     expect(await j2.pending()).toHaveLength(60);
     expect((await j2.read()).skippedLines).toBe(1);
     expect(j2.stats().quarantined).toBe(1);
     await j2.close();
   });
+});
+
+/** What touches the disk: the single-file journal's move, bad lines and an over-long line in real files. */
+describe('segmented journal on disk', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'soa-journal-seg-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('moves the single-file journal of earlier versions into the folder as its first segment', async () => {
     mkdirSync(path.join(dir, 'journal'), { recursive: true });

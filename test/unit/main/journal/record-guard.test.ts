@@ -83,4 +83,13 @@ describe('journal record guard', () => {
     expect(guard.reject('line too long')).toStrictEqual({ ok: false, reason: 'line too long' });
     expect(guard.rejected).toBe(1);
   });
+
+  it('acceptLine() rejects an over-long line unread ("line too long") and checks any other line', () => {
+    const guard = new RecordGuard(0);
+    // the text of an over-long line is never looked at, even when it would be a valid record
+    expect(guard.acceptLine({ text: line(1), oversized: true })).toStrictEqual({ ok: false, reason: 'line too long' });
+    expect(guard.rejected).toBe(1);
+    expect(guard.acceptLine({ text: line(1), oversized: false })).toMatchObject({ ok: true, record: { seq: 1 } });
+    expect(guard.lastSeq).toBe(1);
+  });
 });
