@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, runFacts, scoreReport, type Equivalent } from '../../../scripts/mutate';
+import { childrenCpuSeconds, duration, runFacts, scoreReport, type Equivalent } from '../../../scripts/mutate';
 
 const source = [
   "  'a.b': op({ input: empty, description: 'Short.' }),",
@@ -98,5 +98,14 @@ describe('runFacts and duration (the size and time of a run)', () => {
     expect(duration(59_499)).toBe('59 s');
     expect(duration(59_500)).toBe('1 min 00 s');
     expect(duration(3_725_000)).toBe('62 min 05 s');
+  });
+
+  it("reads the ended children's CPU time (user + system) from /proc/<pid>/stat, even with spaces in the command", () => {
+    // fields 14-17: utime stime cutime cstime, in ticks of 1/100 s
+    const stat = '23869 (node (tsx) x) S 23844 23839 19171 0 -1 4194304 125 0 9 0 71 10 1234 56 20 0 1 0';
+    expect(childrenCpuSeconds(stat)).toBeCloseTo(12.9);
+    expect(childrenCpuSeconds(stat, 1000)).toBeCloseTo(1.29);
+    expect(childrenCpuSeconds(null)).toBeNull();
+    expect(childrenCpuSeconds('1 (x) S 2 3')).toBeNull();
   });
 });
