@@ -29,8 +29,12 @@ import {
   JOURNAL_APPEND_MANY_MAX,
   journalRecord,
   pendingOperation,
+  REPORT_MAX_CHARS,
+  REPORT_PART_MAX_CHARS,
   reportFileName,
   reportFormat,
+  reportName,
+  reportUploadId,
   storedJournalRecord,
 } from './schemas/journal';
 import {
@@ -71,7 +75,14 @@ export type {
   SchedulerInfo,
   TraceResult,
 } from './schemas/server';
-export { JOURNAL_APPEND_MANY_MAX, journalObjectType, journalRecord, storedJournalRecord } from './schemas/journal';
+export {
+  JOURNAL_APPEND_MANY_MAX,
+  journalObjectType,
+  journalRecord,
+  REPORT_MAX_CHARS,
+  REPORT_PART_MAX_CHARS,
+  storedJournalRecord,
+} from './schemas/journal';
 export type { JournalRecordInput, StoredJournalRecord } from './schemas/journal';
 export { savedSyncEngine, savedWizardRun, stepEvidence, wizardRunSnapshot } from './schemas/wizard-run';
 export type { SavedSyncEngine, SavedWizardRun, WizardRunSnapshot } from './schemas/wizard-run';
@@ -368,14 +379,49 @@ export const contract = {
   }),
   'report.save': op({
     input: z.strictObject({
-      name: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/),
+      name: reportName,
       format: reportFormat,
-      content: z.string().max(50_000_000),
+      content: z.string().max(REPORT_MAX_CHARS),
     }),
     output: z.object({ path: z.string() }),
     description: 'Save an evidence report or plan export in the app data folder.',
     // `content` holds up to 50,000,000 characters (a bulk run's CSV or HTML), plus JSON escaping
     maxBodyBytes: 64 * 1024 * 1024,
+  }),
+  // A large report or plan in parts, so no single call holds the renderer for long (src-main/journal/report-uploads.ts)
+  'report.saveBegin': op({
+    input: z.strictObject({ name: reportName, format: reportFormat }),
+    output: z.object({ uploadId: reportUploadId }),
+    description:
+      'Start saving a report in parts: send them in order with report.savePart, then report.saveEnd (or report.saveAbort).',
+  }),
+  'report.savePart': op({
+    input: z.strictObject({
+      uploadId: reportUploadId,
+      /** 0, 1, 2, … in order; a part out of order ends the upload */
+      part: z.number().int().min(0).max(REPORT_MAX_CHARS),
+      content: z.string().min(1).max(REPORT_PART_MAX_CHARS),
+    }),
+    output: z.object({ chars: z.number().int().min(0) }),
+    description: 'Append the next part of a report being saved in parts; returns the characters received so far.',
+    // up to 1 MiB of characters, each at most a six-byte JSON escape
+    maxBodyBytes: 8 * 1024 * 1024,
+  }),
+  'report.saveEnd': op({
+    input: z.strictObject({
+      uploadId: reportUploadId,
+      /** how many parts were sent and how many characters they held: a mismatch saves nothing */
+      parts: z.number().int().min(0).max(REPORT_MAX_CHARS),
+      chars: z.number().int().min(0).max(REPORT_MAX_CHARS),
+    }),
+    output: z.object({ path: z.string() }),
+    description:
+      'Finish a report saved in parts: fsynced, then given its name (never replacing a file); the path is returned only once it is durable.',
+  }),
+  'report.saveAbort': op({
+    input: z.strictObject({ uploadId: reportUploadId }),
+    output: z.object({ aborted: z.boolean() }),
+    description: 'Give up a report being saved in parts: its parts are removed and nothing is saved.',
   }),
 } as const;
 

@@ -27,6 +27,37 @@ function candidate(base: string, format: ReportFormat, n: number): string {
   return `${base.slice(0, 120 - suffix.length)}${suffix}.${format}`;
 }
 
+/**
+ * The report name `name` asks for, its folder, and a way to walk its numbered variants: `claim(file)` creates
+ * one exclusively and returns false when that name is taken; the first name claimed is returned.
+ */
+export async function claimReportName(
+  dataDir: string,
+  name: string,
+  format: ReportFormat,
+  claim: (file: string) => Promise<boolean>,
+): Promise<string> {
+  const dir = checkedReportsDir(dataDir, name);
+  const base = name.toLowerCase().endsWith(`.${format}`) ? name.slice(0, -(format.length + 1)) : name;
+  for (let n = 1; n <= MAX_VARIANTS; n++) {
+    const file = path.join(dir, candidate(base, format, n));
+    if (path.dirname(file) !== dir) throw new OperationError('validation', 'Invalid report name.');
+    if (await claim(file)) return file;
+  }
+  throw new OperationError(
+    'conflict',
+    `There are already ${MAX_VARIANTS} reports named "${base}" in ${dir}; move some of them elsewhere and save again.`,
+  );
+}
+
+/** `<dataDir>/reports` (created) for a valid report name; a name outside the pattern is refused. */
+export function checkedReportsDir(dataDir: string, name: string): string {
+  if (!NAME.test(name) || name.startsWith('.')) throw new OperationError('validation', 'Invalid report name.');
+  const dir = reportsDir(dataDir);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** Create `<dataDir>/reports/<name>.<format>` (or the next free numbered name) and fsync it. */
 export async function saveReport(
   dataDir: string,
@@ -34,18 +65,12 @@ export async function saveReport(
   format: ReportFormat,
   content: string,
 ): Promise<{ path: string }> {
-  if (!NAME.test(name) || name.startsWith('.')) throw new OperationError('validation', 'Invalid report name.');
-  const dir = reportsDir(dataDir);
-  mkdirSync(dir, { recursive: true });
-  const base = name.toLowerCase().endsWith(`.${format}`) ? name.slice(0, -(format.length + 1)) : name;
-  for (let n = 1; n <= MAX_VARIANTS; n++) {
-    const file = path.join(dir, candidate(base, format, n));
-    if (path.dirname(file) !== dir) throw new OperationError('validation', 'Invalid report name.');
+  const file = await claimReportName(dataDir, name, format, async (candidateFile) => {
     let handle;
     try {
-      handle = await open(file, 'wx', 0o600);
+      handle = await open(candidateFile, 'wx', 0o600);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw e;
     }
     try {
@@ -54,13 +79,10 @@ export async function saveReport(
       await handle.close();
     } catch (e) {
       await handle.close().catch(() => undefined);
-      await unlink(file).catch(() => undefined);
+      await unlink(candidateFile).catch(() => undefined);
       throw e;
     }
-    return { path: file };
-  }
-  throw new OperationError(
-    'conflict',
-    `There are already ${MAX_VARIANTS} reports named "${base}" in ${dir}; move some of them elsewhere and save again.`,
-  );
+    return true;
+  });
+  return { path: file };
 }

@@ -6,11 +6,12 @@
  */
 import type { AppInfo } from '@contract';
 import type { SoaClient } from '../lib/bridge';
+import { saveReportInParts } from '../lib/report-parts';
 import {
   csvTooLarge,
   importCsv,
   overrideCouldNotCheck,
-  planFileText,
+  planFileParts,
   planCsv,
   planItems,
   runBulk,
@@ -86,7 +87,8 @@ export class BulkModel {
   journalRunId = $state('');
 
   plan = $state.raw<Plan | undefined>();
-  planText = $state<string | undefined>();
+  /** `plan`'s saved text in pieces (`planFileParts`; their concatenation is the file), saved in parts as they are */
+  planParts = $state.raw<readonly string[] | undefined>();
   planPath = $state<string | undefined>();
   planCsvPath = $state<string | undefined>();
   planCsvUrl = $state<string | undefined>();
@@ -179,7 +181,7 @@ export class BulkModel {
   clearPlan(): void {
     if (!this.running) this.clearRun();
     this.plan = undefined;
-    this.planText = undefined;
+    this.planParts = undefined;
     this.planPath = undefined;
     this.planCsvPath = undefined;
     if (this.planCsvUrl) URL.revokeObjectURL(this.planCsvUrl);
@@ -349,9 +351,9 @@ export class BulkModel {
       }),
     );
     if (!plan) return;
-    const text = await planFileText(plan);
+    const parts = await planFileParts(plan);
     this.plan = plan;
-    this.planText = text;
+    this.planParts = parts;
   }
 
   /**
@@ -368,9 +370,9 @@ export class BulkModel {
       }),
     );
     if (!next) return false;
-    const text = await planFileText(next);
+    const parts = await planFileParts(next);
     this.plan = next;
-    this.planText = text;
+    this.planParts = parts;
     // the run executes exactly the saved plan: the overridden plan is saved anew before the run
     this.planPath = undefined;
     this.planCsvPath = undefined;
@@ -381,12 +383,10 @@ export class BulkModel {
   }
 
   async savePlan(): Promise<string | undefined> {
-    if (!this.plan || !this.planText) return undefined;
-    const r = await this.client.call('report.save', {
-      name: `bulk-plan-${this.plan.planId}`,
-      format: 'json',
-      content: this.planText,
-    });
+    if (!this.plan || !this.planParts) return undefined;
+    // in parts: one call of the whole text (25 MB at 50,000 objects) would hold the page for about half a second;
+    // the path comes back only once main has fsynced the whole file under its name
+    const r = await saveReportInParts(this.client, `bulk-plan-${this.plan.planId}`, 'json', this.planParts);
     if (!r.ok) {
       this.problem = {
         title: 'The plan was not saved.',
@@ -418,14 +418,14 @@ export class BulkModel {
 
   /** Save the plan (if not yet saved), then run exactly the saved text. */
   async execute(): Promise<void> {
-    if (!this.plan || !this.planText || this.running) return;
+    if (!this.plan || !this.planParts || this.running) return;
     if (!this.planPath && !(await this.savePlan())) return;
     const runId = newRunId(this.kind);
-    // `planText` is exactly `plan` serialised (`planFileText`) or `plan` is exactly `planText` parsed (a resumed
+    // `planParts` is exactly `plan` serialised (`planFileParts`) or `plan` is exactly `planParts` parsed (a resumed
     // run): both are only ever replaced together, so running `plan` runs the saved text, without parsing tens of
     // megabytes again in one piece
     const plan = this.plan;
-    rememberRunStart(runId, plan, this.planText, this.planPath);
+    rememberRunStart(runId, plan, this.planParts, this.planPath);
     await this.runPlan(runId, plan);
   }
 
@@ -527,7 +527,7 @@ export class BulkModel {
     this.objectType = plan?.objectType ?? first?.objectType ?? this.objectType;
     if ('plan' in found) {
       this.plan = found.plan;
-      this.planText = found.text;
+      this.planParts = [found.text];
       this.planPath = listRuns().find((x) => x.runId === runId)?.planFile ?? 'loaded';
     }
     this.selectionLabel = `run ${runId} (from the journal)`;
@@ -577,9 +577,9 @@ export class BulkModel {
     this.objectType = plan.objectType;
     this.kind = plan.kind;
     this.plan = plan;
-    this.planText = text;
+    this.planParts = [text];
     this.selectionLabel = `resumed run ${runId}`;
-    this.planPath = rememberRunStart(runId, plan, text) ?? 'loaded';
+    this.planPath = rememberRunStart(runId, plan, [text]) ?? 'loaded';
     await this.runPlan(runId, plan);
   }
 

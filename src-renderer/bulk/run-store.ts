@@ -238,10 +238,16 @@ export function resumeCandidates(pending: { intent: StoredJournalRecord }[], run
 }
 
 /**
- * Remember that a run starts (or resumes) with exactly this plan text. A resumed run keeps its first start time
- * and plan file; returns the plan file on record (or `planFile`).
+ * Remember that a run starts (or resumes) with exactly this plan text (`planParts`, concatenated; stored only when
+ * `localStorage` can hold it, and a longer plan is not even joined into one string). A resumed run keeps its first
+ * start time and plan file; returns the plan file on record (or `planFile`).
  */
-export function rememberRunStart(runId: string, plan: Plan, text: string, planFile?: string): string | undefined {
+export function rememberRunStart(
+  runId: string,
+  plan: Plan,
+  planParts: readonly string[],
+  planFile?: string,
+): string | undefined {
   const rec = listRuns().find((r) => r.runId === runId);
   const file = planFile ?? rec?.planFile;
   putRun(
@@ -254,7 +260,7 @@ export function rememberRunStart(runId: string, plan: Plan, text: string, planFi
       status: 'running',
       ...(file ? { planFile: file } : {}),
     },
-    text,
+    planParts.reduce((n, p) => n + p.length, 0) <= PLAN_STORE_MAX_CHARS ? planParts.join('') : undefined,
   );
   return file;
 }

@@ -62,3 +62,18 @@ export const reportFormat = z.enum(['html', 'json', 'csv']);
 
 /** A saved report file's name as `report.save` returned it (`<name>.<format>`, no folders). */
 export const reportFileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}\.(html|json|csv)$/);
+
+/** A report name as `report.save` and `report.saveBegin` take it (the extension is added from the format). */
+export const reportName = z.string().regex(/^[A-Za-z0-9._-]{1,120}$/);
+
+/** Most characters one report, saved in one call or in parts, may hold (a bulk run's CSV or HTML, a 50,000-entry plan). */
+export const REPORT_MAX_CHARS = 50_000_000;
+
+/**
+ * Most characters one `report.savePart` carries: 1 MiB of text stays under the part's 8 MiB body limit even when
+ * every character needs a six-byte JSON escape.
+ */
+export const REPORT_PART_MAX_CHARS = 1_048_576;
+
+/** An upload of a report in parts, as `report.saveBegin` named it. */
+export const reportUploadId = z.string().uuid();

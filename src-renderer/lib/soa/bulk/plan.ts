@@ -509,15 +509,57 @@ function countActions(entries: readonly PlanEntry[]): Record<PlanAction, number>
  * The saved text of a plan: exactly `JSON.stringify(plan, null, 2)`, made entry by entry in slices (one
  * `JSON.stringify` of 50,000 entries is a long task).
  */
-export async function planFileText(plan: Plan, slicer: TimeSlicer = new TimeSlicer()): Promise<string> {
-  const marker = '\u0000entries\u0000';
-  const head = JSON.stringify({ ...plan, entries: marker }, null, 2);
+/**
+ * Characters per piece of a plan's saved text (`planFileParts`): each piece is one `report.savePart`
+ * (at most `REPORT_PART_MAX_CHARS`), so the text of a 50,000-object plan (about 25 MB) is never one string.
+ */
+export const PLAN_PART_CHARS = 1_000_000;
+
+/**
+ * A plan's saved text in pieces of at most `partChars` characters (a longer entry is a piece of its own); their
+ * concatenation is exactly `JSON.stringify(plan, null, 2)`. Made in time slices: each entry is serialised on its
+ * own and a piece is joined from about 2,000 of them, so no step handles the whole text.
+ */
+export async function planFileParts(
+  plan: Plan,
+  slicer: TimeSlicer = new TimeSlicer(),
+  partChars: number = PLAN_PART_CHARS,
+): Promise<string[]> {
+  const entriesMarker = '\u0000entries\u0000';
+  const head = JSON.stringify({ ...plan, entries: entriesMarker }, null, 2);
+  const marker = JSON.stringify(entriesMarker);
+  const at = head.indexOf(marker);
   const parts: string[] = [];
-  for (const e of plan.entries) {
-    // an entry at depth 2: every line of its own indented text moves in by four spaces (strings hold no raw newline)
-    parts.push('    ' + JSON.stringify(e, null, 2).replace(/\n/g, '\n    '));
-    if (slicer.due()) await slicer.yieldNow();
+  let held: string[] = [];
+  let heldChars = 0;
+  const add = (text: string): void => {
+    if (heldChars > 0 && heldChars + text.length > partChars) {
+      parts.push(held.join(''));
+      held = [];
+      heldChars = 0;
+    }
+    held.push(text);
+    heldChars += text.length;
+  };
+  add(head.slice(0, at));
+  if (plan.entries.length === 0) add('[]');
+  else {
+    add('[\n');
+    let first = true;
+    for (const e of plan.entries) {
+      // an entry at depth 2: every line of its own indented text moves in by four spaces (strings hold no raw newline)
+      add((first ? '    ' : ',\n    ') + JSON.stringify(e, null, 2).replace(/\n/g, '\n    '));
+      first = false;
+      if (slicer.due()) await slicer.yieldNow();
+    }
+    add('\n  ]');
   }
-  const entries = parts.length === 0 ? '[]' : `[\n${parts.join(',\n')}\n  ]`;
-  return head.replace(JSON.stringify(marker), () => entries);
+  add(head.slice(at + marker.length));
+  if (heldChars > 0) parts.push(held.join(''));
+  return parts;
+}
+
+/** A plan's saved text in one string: exactly `JSON.stringify(plan, null, 2)` (small plans, tests). */
+export async function planFileText(plan: Plan, slicer: TimeSlicer = new TimeSlicer()): Promise<string> {
+  return (await planFileParts(plan, slicer)).join('');
 }

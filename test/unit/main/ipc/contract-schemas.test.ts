@@ -1144,6 +1144,58 @@ const fixtures: Record<OperationName, Fixtures> = {
     },
     output: { good: [{ path: '/data/reports/a.html' }], bad: [{}] },
   },
+  'report.saveBegin': {
+    input: {
+      good: [
+        { name: 'bulk-plan-1', format: 'json' },
+        { name: s(120, 'a'), format: 'csv' },
+      ],
+      bad: [
+        { name: 'a/b', format: 'json' },
+        { name: s(121, 'a'), format: 'json' },
+        { name: 'a', format: 'pdf' },
+        { name: 'a', format: 'json', content: 'x' },
+      ],
+    },
+    output: { good: [{ uploadId: UUID }], bad: [{ uploadId: 'u-1' }, {}] },
+  },
+  'report.savePart': {
+    input: {
+      good: [
+        { uploadId: UUID, part: 0, content: 'x' },
+        { uploadId: UUID, part: 49, content: s(1_048_576, 'a') },
+      ],
+      bad: [
+        { uploadId: 'u-1', part: 0, content: 'x' },
+        { uploadId: UUID, part: -1, content: 'x' },
+        { uploadId: UUID, part: 1.5, content: 'x' },
+        { uploadId: UUID, part: 0, content: '' },
+        { uploadId: UUID, part: 0, content: s(1_048_577, 'a') },
+        { uploadId: UUID, content: 'x' },
+        { uploadId: UUID, part: 0, content: 'x', last: true },
+      ],
+    },
+    output: { good: [{ chars: 0 }, { chars: 2_000_000 }], bad: [{ chars: -1 }, {}] },
+  },
+  'report.saveEnd': {
+    input: {
+      good: [
+        { uploadId: UUID, parts: 0, chars: 0 },
+        { uploadId: UUID, parts: 48, chars: 50_000_000 },
+      ],
+      bad: [
+        { uploadId: UUID, parts: 48, chars: 50_000_001 },
+        { uploadId: UUID, parts: -1, chars: 0 },
+        { uploadId: UUID, chars: 0 },
+        { uploadId: 'x', parts: 0, chars: 0 },
+      ],
+    },
+    output: { good: [{ path: '/data/reports/a.json' }], bad: [{}, { path: 1 }] },
+  },
+  'report.saveAbort': {
+    input: { good: [{ uploadId: UUID }], bad: [{}, { uploadId: 'x' }, { uploadId: UUID, why: 'x' }] },
+    output: { good: [{ aborted: true }, { aborted: false }], bad: [{}, { aborted: 'yes' }] },
+  },
 };
 
 function parse(schema: z.ZodType, value: unknown) {
@@ -1253,6 +1305,8 @@ describe('IPC contract: shared shapes and constants', () => {
     expect(maxBodyBytes('journal.append')).toBe(1_048_576);
     expect(maxBodyBytes('run.save')).toBe(4_194_304);
     expect(maxBodyBytes('report.save')).toBe(67_108_864);
+    expect(maxBodyBytes('report.savePart')).toBe(8_388_608);
+    expect(maxBodyBytes('report.saveBegin')).toBe(65_536);
     expect(maxBodyBytes('journal.appendMany')).toBe(8_388_608);
     expect(maxBodyBytes('app.ping')).toBe(65_536);
     expect(maxBodyBytes('no.such')).toBe(65_536);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JournalRecordInput } from '@contract';
 import { BulkModel } from '../../../../src-renderer/bulk/bulk-model.svelte';
 import { setShownRun, shownRun } from '../../../../src-renderer/bulk/run-store';
-import { planFileText, runEndRecords } from '../../../../src-renderer/lib/soa/bulk';
+import { planFileParts, runEndRecords } from '../../../../src-renderer/lib/soa/bulk';
 import {
   APP_INFO,
   failed,
@@ -33,18 +33,61 @@ async function withPlan(m: BulkModel, p = plan([planEntry('c1')])): Promise<void
   m.kind = p.kind;
   m.objectType = p.objectType;
   m.plan = p;
-  m.planText = await planFileText(p);
+  m.planParts = await planFileParts(p);
 }
 
 describe('BulkModel', () => {
+  const UPLOAD = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+  const planUpload = (end: Answers['report.saveEnd']): Answers => ({
+    'report.saveBegin': () => ok({ uploadId: UPLOAD }),
+    'report.savePart': (input) => ok({ chars: input.content.length }),
+    'report.saveEnd': end,
+    'report.saveAbort': () => ok({ aborted: true }),
+  });
+
   it('runs only a saved plan: when saving it fails, nothing is journaled or sent and the admin is told', async () => {
-    const { m, calls } = model({ 'report.save': () => failed('disk full') });
+    const { m, calls } = model(planUpload(() => failed('disk full')));
     await withPlan(m);
     await m.execute();
-    expect(calls.map((c) => c.name)).toEqual(['report.save']);
+    expect(calls.map((c) => c.name)).toEqual([
+      'report.saveBegin',
+      'report.savePart',
+      'report.saveEnd',
+      'report.saveAbort',
+    ]);
     expect(m.problem).toMatchObject({ title: 'The plan was not saved.', message: 'disk full' });
+    expect(m.planPath).toBeUndefined();
     expect(m.runId).toBeUndefined();
     expect(m.running).toBe(false);
+  });
+
+  it('saves the plan text in parts, and starts the run only once main answers that the last part is durable', async () => {
+    let endReached!: () => void;
+    const reached = new Promise<void>((r) => (endReached = r));
+    let answerEnd!: (r: ReturnType<typeof ok<{ path: string }>>) => void;
+    const { m, calls } = model({
+      ...planUpload(() => {
+        endReached();
+        return new Promise((r) => (answerEnd = r));
+      }),
+      'journal.pending': () => ok({ pending: [] }),
+    });
+    await withPlan(m, plan([planEntry('c1'), planEntry('c2')]));
+    const run = m.execute();
+    await reached;
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(calls.map((c) => c.name)).toEqual(['report.saveBegin', 'report.savePart', 'report.saveEnd']);
+    const sent = calls.filter((c) => c.name === 'report.savePart').map((c) => (c.input as { content: string }).content);
+    expect(sent.join('')).toBe(JSON.stringify(m.plan, null, 2));
+    expect(calls[2]?.input).toEqual({ uploadId: UPLOAD, parts: 1, chars: sent.join('').length });
+    expect(m.runId).toBeUndefined();
+    expect(m.running).toBe(false);
+    answerEnd(ok({ path: '/data/reports/bulk-plan-plan-1.json' }));
+    await run;
+    expect(m.planPath).toBe('/data/reports/bulk-plan-plan-1.json');
+    // the run started (and stopped at its first call this fake does not answer)
+    expect(m.runId).toBeDefined();
+    expect(calls.length).toBeGreaterThan(3);
   });
 
   it('an override is journaled first and makes the plan be saved again (the old file is not what will run)', async () => {
@@ -60,7 +103,7 @@ describe('BulkModel', () => {
       records: [{ kind: 'intent', action: 'planOverride', objectId: 'c1' }, { kind: 'result' }],
     });
     expect(m.plan?.entries[0]).toMatchObject({ action: 'rollback', override: { reason: 'checked by hand' } });
-    expect(m.planText).toBe(await planFileText(m.plan!));
+    expect(m.planParts).toEqual(await planFileParts(m.plan!));
     expect(m.planPath).toBeUndefined();
     expect(m.notice).toContain('Override journaled');
   });

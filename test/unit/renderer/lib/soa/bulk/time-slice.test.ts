@@ -6,7 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { mapInSlices, TimeSlicer } from '../../../../../../src-renderer/lib/soa/bulk/time-slice';
 import { fakeEnv } from './slice-clock';
-import { buildPlan, PLAN_CHUNK, planFileText, type Plan } from '../../../../../../src-renderer/lib/soa/bulk/plan';
+import {
+  buildPlan,
+  PLAN_CHUNK,
+  PLAN_PART_CHARS,
+  planFileParts,
+  planFileText,
+  type Plan,
+} from '../../../../../../src-renderer/lib/soa/bulk/plan';
+import { REPORT_PART_MAX_CHARS } from '@contract';
 import { restoreSlots } from '../../../../../../src-renderer/lib/soa/bulk/stages/plan-reader';
 import { FakeGraph } from './fake-graph';
 import type { GraphBatchPort } from '../../../../../../src-renderer/lib/soa/bulk/ports';
@@ -91,6 +99,28 @@ describe('a large plan in slices', () => {
     expect(env.yields).toBeGreaterThan(5);
     expect(await planFileText(samplePlan(0))).toBe(JSON.stringify(samplePlan(0), null, 2));
     expect(await planFileText(samplePlan(1))).toBe(JSON.stringify(samplePlan(1), null, 2));
+  });
+
+  it('the plan text comes in pieces of at most the part size whose concatenation is the text, never one string', async () => {
+    const plan = samplePlan(2000);
+    const text = JSON.stringify(plan, null, 2);
+    const env = fakeEnv(5);
+    const parts = await planFileParts(plan, new TimeSlicer(env, 20), 20_000);
+    expect(parts.join('')).toBe(text);
+    expect(parts.length).toBeGreaterThanOrEqual(Math.ceil(text.length / 20_000));
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(20_000);
+    // every piece but the last is full up to less than one entry
+    for (const p of parts.slice(0, -1)) expect(p.length).toBeGreaterThan(20_000 - 1_000);
+    expect(env.yields).toBeGreaterThan(5);
+    for (const n of [0, 1, 2]) {
+      const small = samplePlan(n);
+      expect(await planFileParts(small, new TimeSlicer(), 50)).toSatisfy(
+        (ps: string[]) => ps.join('') === JSON.stringify(small, null, 2) && ps.every((x) => x.length > 0),
+      );
+    }
+    // one piece per report.savePart
+    expect(PLAN_PART_CHARS).toBeLessThanOrEqual(REPORT_PART_MAX_CHARS);
+    expect(await planFileParts(plan)).toEqual([text]);
   });
 
   it('buildPlan gives the main thread back while it classifies thousands of objects', async () => {
