@@ -252,8 +252,10 @@ export class ReportUploads {
   private async sweep(dir: string): Promise<void> {
     const cutoff = this.now() - UPLOAD_IDLE_MS;
     for (const [id, u] of [...this.uploads]) if (u.lastCall < cutoff) await this.drop(id, u);
+    const names = await this.fs.list(dir);
+    // after the listing: an upload begun meanwhile is in the map before its file can exist
     const owned = new Set([...this.uploads.values()].map((u) => path.basename(u.temp)));
-    for (const f of await this.fs.list(dir))
+    for (const f of names)
       if (f.startsWith(TEMP_PREFIX) && f.endsWith(TEMP_SUFFIX) && !owned.has(f))
         await this.fs.remove(path.join(dir, f)).catch(() => undefined);
   }

@@ -95,6 +95,38 @@ async function labControl(info: LabInfo, method: string, p: string, body?: unkno
 }
 
 /** Peak resident set (VmHWM, MB) of the Chromium renderer processes below the browser started with `profile`. */
+interface HeapProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapProfileNode[];
+}
+interface HeapProfile {
+  head: HeapProfileNode;
+}
+
+/** The `n` allocation sites holding the most live sampled bytes (function, file:line), with their share. */
+function heapSites(profile: HeapProfile, n: number): string[] {
+  const bySite = new Map<string, number>();
+  let total = 0;
+  const walk = (node: HeapProfileNode): void => {
+    if (node.selfSize > 0) {
+      const f = node.callFrame;
+      const site = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`;
+      bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+      total += node.selfSize;
+    }
+    for (const c of node.children) walk(c);
+  };
+  walk(profile.head);
+  return [
+    `total ${(total / 1048576).toFixed(1)} MB`,
+    ...[...bySite]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([site, bytes]) => `${(bytes / 1048576).toFixed(1)} MB (${((bytes / total) * 100).toFixed(0)} %) ${site}`),
+  ];
+}
+
 function rendererPeakRssMb(profile: string): number {
   const procs = new Map<number, { ppid: number; cmd: string }>();
   for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
@@ -312,6 +344,26 @@ export async function runScaleBench(): Promise<void> {
       await stopProfile('plan');
       await page.evaluate('window.__longTasks = []');
       await startProfile();
+      // SOA_SCALE_HEAP=s: what the renderer's JS heap holds s seconds into the run, by allocation site (V8's sampling
+      // heap profiler: the sampled allocations still alive then), and the heap's size after the plan and then
+      const heapAt = Number(process.env.SOA_SCALE_HEAP ?? 0);
+      const heapCdp = heapAt > 0 ? await context.newCDPSession(page) : undefined;
+      let heapReport: Promise<void> = Promise.resolve();
+      if (heapCdp) {
+        const usage = async (): Promise<string> => {
+          const u = (await heapCdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
+          return `${(u.usedSize / 1048576).toFixed(0)} MB used of ${(u.totalSize / 1048576).toFixed(0)} MB`;
+        };
+        say(`scale heap: after the plan ${await usage()}`);
+        await heapCdp.send('HeapProfiler.enable');
+        await heapCdp.send('HeapProfiler.startSampling', { samplingInterval: 32768 });
+        heapReport = new Promise<void>((resolve) => setTimeout(resolve, heapAt * 1000)).then(async () => {
+          const { profile } = (await heapCdp.send('HeapProfiler.getSamplingProfile')) as { profile: HeapProfile };
+          await heapCdp.send('HeapProfiler.stopSampling');
+          say(`scale heap: ${heapAt} s into the run ${await usage()}; live sampled allocations by site:`);
+          for (const line of heapSites(profile, 25)) say(`    ${line}`);
+        });
+      }
       const confirm = page.getByTestId('bulk-confirm');
       await confirm.fill(`TRANSFER ${planned}`);
       const pageT0 = (await page.evaluate('performance.now()')) as number;
@@ -319,6 +371,7 @@ export async function runScaleBench(): Promise<void> {
       await confirm.press('Enter');
       await page.getByTestId('bulk-summary').waitFor({ timeout: 4 * 3_600_000 });
       const runSeconds = (performance.now() - t0) / 1000;
+      await heapReport.catch((e: unknown) => say(`scale heap: not sampled (${String(e)})`));
       // read before the trace below: copying tens of thousands of trace entries out of the page is itself a long task
       const longTasks = await longTasksNow();
       if (process.env.SOA_SCALE_TRACE) {

@@ -252,6 +252,14 @@ describe('a report saved in parts', () => {
     expect(files().filter((f) => f.startsWith('.upload-'))).toHaveLength(1); // "third", still open
   });
 
+  it('uploads begun at the same time do not sweep each other away', async () => {
+    const begun = await Promise.all(['a', 'b', 'c', 'd'].map((n) => uploads.begin(n, 'csv')));
+    await Promise.all(begun.map((b, i) => uploads.part(b.uploadId, 0, `text ${i}`)));
+    const saved = await Promise.all(begun.map((b) => uploads.end(b.uploadId, 1, 6)));
+    expect(saved.map((x) => readFileSync(x.path, 'utf8'))).toEqual(['text 0', 'text 1', 'text 2', 'text 3']);
+    expect(files()).toEqual(['a.csv', 'b.csv', 'c.csv', 'd.csv']);
+  });
+
   it(`refuses more than ${MAX_OPEN_UPLOADS} uploads at once`, async () => {
     for (let i = 0; i < MAX_OPEN_UPLOADS; i++) await uploads.begin(`r${i}`, 'csv');
     await expect(uploads.begin('one-more', 'csv')).rejects.toMatchObject({ code: 'busy' });
