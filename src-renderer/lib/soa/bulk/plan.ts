@@ -184,7 +184,9 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
       const onPremisesSyncEnabled = obj.data.onPremisesSyncEnabled ?? null;
       const memberOfRead = results.get(`mo:${sel.id}`);
       const membersRead = results.get(`mem:${sel.id}`);
-      const memberOf = needMemberOf ? parseList(memberOfRead) : [];
+      // a read the plan did not send (memberOf when transferring contacts or users, members unless rolling back
+      // groups) gives an empty list
+      const memberOf = parseList(memberOfRead);
       if (o.objectType === 'group') {
         parentsOf.set(
           sel.id,
@@ -218,17 +220,14 @@ export async function buildPlan(o: PlanOptions): Promise<Plan> {
             kind: 'group' as const,
             why: 'member of a cloud-only or SOA-transferred group',
           }));
-        const cloudMembers: CloudReference[] =
-          o.objectType === 'group'
-            ? parseList(results.get(`mem:${sel.id}`))
-                .filter((m) => m.onPremisesSyncEnabled !== true && !selectedIds.has(m.id))
-                .map((m) => ({
-                  id: m.id,
-                  displayName: m.displayName ?? null,
-                  kind: 'member' as const,
-                  why: 'cloud-only (or transferred) member',
-                }))
-            : [];
+        const cloudMembers: CloudReference[] = parseList(membersRead)
+          .filter((m) => m.onPremisesSyncEnabled !== true && !selectedIds.has(m.id))
+          .map((m) => ({
+            id: m.id,
+            displayName: m.displayName ?? null,
+            kind: 'member' as const,
+            why: 'cloud-only (or transferred) member',
+          }));
         entry.cloudReferences = [...refs, ...cloudMembers];
         // a rollback plan always reads memberOf; a group's members too
         const failedReads = [
