@@ -10,6 +10,11 @@ if (!module) throw new Error(`unknown mutation module '${name}' (see test/mutati
 // SOA_MUTATE_ONLY_TESTS (comma-separated globs) replaces the module's test list for a quick slice: only kills by
 // those tests count, so the score is a lower bound (docs/mutation-testing.md).
 process.env.SOA_MUTATE_TESTS = process.env.SOA_MUTATE_ONLY_TESTS || module.tests.join(',');
+// "isolate": false in modules.json runs the module's tests without vitest's per-file isolation (one module registry
+// per worker), which is much cheaper per mutant; only for a module whose tests pass that way. A static (import-time)
+// mutant is then not re-imported per run and can survive: re-test those lines with SOA_MUTATE_ISOLATE=1 and --force
+// (docs/mutation-testing.md). SOA_MUTATE_ISOLATE set by hand wins.
+if (process.env.SOA_MUTATE_ISOLATE === undefined && module.isolate === false) process.env.SOA_MUTATE_ISOLATE = '0';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -19,7 +19,15 @@ import { z } from 'zod';
 const root = path.resolve(import.meta.dirname, '..');
 
 const Modules = z.object({
-  modules: z.array(z.object({ name: z.string(), mutate: z.array(z.string()), tests: z.array(z.string()) })),
+  modules: z.array(
+    z.object({
+      name: z.string(),
+      mutate: z.array(z.string()),
+      tests: z.array(z.string()),
+      /** false: run the tests without vitest's per-file isolation (read by stryker.config.mjs). */
+      isolate: z.boolean().optional(),
+    }),
+  ),
 });
 const Equivalents = z.object({
   equivalents: z.array(

@@ -5,7 +5,7 @@
  * The content is fsynced before the path is returned; a write that fails removes its own partial file.
  */
 import { mkdirSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { OperationError } from '../ipc/errors';
 
@@ -15,6 +15,13 @@ const NAME = /^[A-Za-z0-9._-]{1,120}$/;
 
 /** How many numbered variants of one name are tried before the save gives up. */
 const MAX_VARIANTS = 10_000;
+
+export interface SaveReportOptions {
+  /** Numbered variants tried before the save gives up (default 10,000). */
+  maxVariants?: number;
+  /** Creates a file exclusively (`wx`); tests pass one whose open or write fails. */
+  openExclusive?: (file: string) => Promise<Pick<FileHandle, 'writeFile' | 'sync' | 'close'>>;
+}
 
 export function reportsDir(dataDir: string): string {
   return path.join(dataDir, 'reports');
@@ -29,24 +36,26 @@ function candidate(base: string, format: ReportFormat, n: number): string {
 
 /**
  * The report name `name` asks for, its folder, and a way to walk its numbered variants: `claim(file)` creates
- * one exclusively and returns false when that name is taken; the first name claimed is returned.
+ * one exclusively and returns false when that name is taken; the first name claimed is returned. At most
+ * `maxVariants` names are tried.
  */
 export async function claimReportName(
   dataDir: string,
   name: string,
   format: ReportFormat,
   claim: (file: string) => Promise<boolean>,
+  maxVariants = MAX_VARIANTS,
 ): Promise<string> {
   const dir = checkedReportsDir(dataDir, name);
   const base = name.toLowerCase().endsWith(`.${format}`) ? name.slice(0, -(format.length + 1)) : name;
-  for (let n = 1; n <= MAX_VARIANTS; n++) {
+  for (let n = 1; n <= maxVariants; n++) {
     const file = path.join(dir, candidate(base, format, n));
     if (path.dirname(file) !== dir) throw new OperationError('validation', 'Invalid report name.');
     if (await claim(file)) return file;
   }
   throw new OperationError(
     'conflict',
-    `There are already ${MAX_VARIANTS} reports named "${base}" in ${dir}; move some of them elsewhere and save again.`,
+    `There are already ${maxVariants} reports named "${base}" in ${dir}; move some of them elsewhere and save again.`,
   );
 }
 
@@ -64,25 +73,33 @@ export async function saveReport(
   name: string,
   format: ReportFormat,
   content: string,
+  options: SaveReportOptions = {},
 ): Promise<{ path: string }> {
-  const file = await claimReportName(dataDir, name, format, async (candidateFile) => {
-    let handle;
-    try {
-      handle = await open(candidateFile, 'wx', 0o600);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw e;
-    }
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-      await handle.close();
-    } catch (e) {
-      await handle.close().catch(() => undefined);
-      await unlink(candidateFile).catch(() => undefined);
-      throw e;
-    }
-    return true;
-  });
+  const openExclusive = options.openExclusive ?? ((file: string) => open(file, 'wx', 0o600));
+  const file = await claimReportName(
+    dataDir,
+    name,
+    format,
+    async (candidateFile) => {
+      let handle;
+      try {
+        handle = await openExclusive(candidateFile);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw e;
+      }
+      try {
+        await handle.writeFile(content, 'utf8');
+        await handle.sync();
+        await handle.close();
+      } catch (e) {
+        await handle.close().catch(() => undefined);
+        await unlink(candidateFile).catch(() => undefined);
+        throw e;
+      }
+      return true;
+    },
+    options.maxVariants,
+  );
   return { path: file };
 }

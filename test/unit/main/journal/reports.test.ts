@@ -1,5 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { reportsDir, saveReport } from '../../../../src-main/journal/reports';
@@ -69,7 +79,67 @@ describe('saveReport never overwrites evidence', () => {
   });
 
   it('still refuses names outside the pattern', async () => {
-    await expect(saveReport(dir, '../evil', 'html', 'x')).rejects.toMatchObject({ code: 'validation' });
-    await expect(saveReport(dir, '.hidden', 'html', 'x')).rejects.toMatchObject({ code: 'validation' });
+    for (const name of ['../evil', '.hidden', 'a/b', 'x'.repeat(121), '', 'bad name']) {
+      await expect(saveReport(dir, name, 'html', 'x')).rejects.toMatchObject({
+        code: 'validation',
+        message: 'Invalid report name.',
+      });
+    }
+    // the pattern is anchored at both ends
+    await expect(saveReport(dir, 'ok/..', 'html', 'x')).rejects.toMatchObject({ code: 'validation' });
+    await expect(saveReport(dir, '../ok', 'html', 'x')).rejects.toMatchObject({ code: 'validation' });
+    expect(path.basename((await saveReport(dir, 'x'.repeat(120), 'html', 'x')).path)).toBe(`${'x'.repeat(120)}.html`);
+  });
+
+  it('tries every variant up to the limit, then says how many reports of that name there are', async () => {
+    const names = [];
+    for (let i = 0; i < 3; i++)
+      names.push(path.basename((await saveReport(dir, 'x', 'csv', `${i}`, { maxVariants: 3 })).path));
+    expect(names).toEqual(['x.csv', 'x-2.csv', 'x-3.csv']);
+    await expect(saveReport(dir, 'x', 'csv', 'more', { maxVariants: 3 })).rejects.toMatchObject({
+      code: 'conflict',
+      message: `There are already 3 reports named "x" in ${reportsDir(dir)}; move some of them elsewhere and save again.`,
+    });
+  });
+
+  it('a file that cannot be created for another reason than "exists" fails the save at once', async () => {
+    const tried: string[] = [];
+    const full = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    const saving = saveReport(dir, 'plan', 'json', '{}', {
+      openExclusive: (file) => {
+        tried.push(path.basename(file));
+        return Promise.reject(full);
+      },
+    });
+    await expect(saving).rejects.toBe(full);
+    expect(tried).toEqual(['plan.json']);
+  });
+
+  it('a write that fails closes and removes its partial file, and fails the save', async () => {
+    const saving = saveReport(dir, 'plan', 'json', '{"long":"content"}', {
+      openExclusive: async (file) => {
+        const h = await open(file, 'wx', 0o600);
+        return {
+          writeFile: async (data: string) => {
+            await h.writeFile(data.slice(0, 4));
+            throw new Error('EIO: write failed');
+          },
+          sync: () => h.sync(),
+          close: () => h.close(),
+        } as unknown as Pick<FileHandle, 'writeFile' | 'sync' | 'close'>;
+      },
+    });
+    await expect(saving).rejects.toThrow('EIO: write failed');
+    expect(readdirSync(reportsDir(dir))).toEqual([]);
+    if (process.platform === 'linux') {
+      const open_ = readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(path.join('/proc/self/fd', fd)).startsWith(dir);
+        } catch {
+          return false;
+        }
+      });
+      expect(open_).toEqual([]);
+    }
   });
 });
