@@ -262,7 +262,7 @@ export async function runScaleBench(): Promise<void> {
       await page.addInitScript({
         content: `localStorage.setItem('soa-pilot.tuning', JSON.stringify({ bulkWriteLimitScale: ${SCALE} }));
           window.__longTasks = [];
-          new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
+          new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]); })
             .observe({ type: 'longtask', buffered: true });
           performance.setResourceTimingBufferSize(1000000);
           window.__fetches = [];
@@ -278,7 +278,14 @@ export async function runScaleBench(): Promise<void> {
             finally { window.__fetches.push([kind, t, performance.now() - t, n, w]); }
           };`,
       });
-      const longTasksNow = (): Promise<number[]> => page.evaluate('window.__longTasks.slice()');
+      // a long task belongs to the phase it started in (the observer may report it a little later, in another phase);
+      // before reading, the page gets an idle moment, so the observer has reported every task that ended by then
+      const pageNow = async (): Promise<number> => (await page.evaluate('performance.now()')) as number;
+      const longTasksIn = async (from: number, to: number): Promise<number[]> => {
+        await page.evaluate('new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: 2000 }))');
+        const all = (await page.evaluate('window.__longTasks.slice()')) as [number, number][];
+        return all.filter(([start]) => start >= from && start < to).map(([, duration]) => duration);
+      };
       await page.goto(app.bridge.url);
       await waitForText(page, 'app-info', /Browser mode/, 60_000);
       await page.getByTestId('sign-in-browser').click();
@@ -331,24 +338,24 @@ export async function runScaleBench(): Promise<void> {
         }
       };
       // the long tasks until now (the app loading, sign-in, reading the selection file) are not the plan's
-      const beforePlan = await longTasksNow();
+      const planFrom = await pageNow();
+      const beforePlan = await longTasksIn(0, planFrom);
       say(
         `scale: longest renderer task before planning (app load, sign-in, the selection file) ${Math.max(0, ...beforePlan).toFixed(0)} ms over ${beforePlan.length} long tasks`,
       );
-      await page.evaluate('window.__longTasks = []');
       await startProfile();
       t0 = performance.now();
       await page.getByTestId('build-plan').click();
       await page.getByTestId('plan-table').waitFor({ timeout: 3_600_000 });
       const planSeconds = (performance.now() - t0) / 1000;
+      const planTo = await pageNow();
       const planned = Number((await page.getByTestId('plan-count-transfer').textContent())?.replace(/\D/g, '') ?? 0);
-      const planTasks = await longTasksNow();
+      const planTasks = await longTasksIn(planFrom, planTo);
       say(
         `scale: plan of ${ids.length.toLocaleString('en')} contacts (${planned} to transfer) in ${planSeconds.toFixed(1)} s (longest renderer task while planning ${Math.max(0, ...planTasks).toFixed(0)} ms over ${planTasks.length} long tasks)`,
       );
 
       await stopProfile('plan');
-      await page.evaluate('window.__longTasks = []');
       await startProfile();
       // SOA_SCALE_HEAP=s: what the renderer's JS heap holds s seconds into the run, by allocation site (V8's sampling
       // heap profiler: the sampled allocations still alive then), and the heap's size after the plan and then
@@ -372,14 +379,15 @@ export async function runScaleBench(): Promise<void> {
       }
       const confirm = page.getByTestId('bulk-confirm');
       await confirm.fill(`TRANSFER ${planned}`);
-      const pageT0 = (await page.evaluate('performance.now()')) as number;
+      const pageT0 = await pageNow();
       t0 = performance.now();
       await confirm.press('Enter');
       await page.getByTestId('bulk-summary').waitFor({ timeout: 4 * 3_600_000 });
       const runSeconds = (performance.now() - t0) / 1000;
+      const pageT1 = await pageNow();
       await heapReport.catch((e: unknown) => say(`scale heap: not sampled (${String(e)})`));
       // read before the trace below: copying tens of thousands of trace entries out of the page is itself a long task
-      const longTasks = await longTasksNow();
+      const longTasks = await longTasksIn(pageT0, pageT1);
       if (process.env.SOA_SCALE_TRACE) {
         const fetches = (await page.evaluate('window.__fetches')) as [string, number, number, number, number][];
         const byKind = new Map<string, number[]>();
