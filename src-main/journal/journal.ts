@@ -68,13 +68,15 @@ export interface JournalOptions {
   fs?: JournalFs;
   /** A segment is sealed once it holds at least this many bytes. */
   segmentBytes?: number;
+  /** `quarantine.jsonl` is not added to once it holds this many bytes (default 16 MiB). */
+  quarantineBytes?: number;
 }
 
 export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 /** At most this many quarantined lines are copied per start (the rest are only counted). */
 const MAX_QUARANTINE_PER_SCAN = 1000;
 /** `quarantine.jsonl` grows to at most about this size; past it, bad lines are only counted and reported. */
-const MAX_QUARANTINE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_QUARANTINE_BYTES = 16 * 1024 * 1024;
 
 /** A tenant id or domain turned into a safe file name (no path separators, no dots at the start). */
 export function tenantFileName(tenant: string): string {
@@ -127,7 +129,7 @@ interface QueuedAppend {
 }
 
 /** A segment being summarised (the active one, or one being scanned). */
-class SegmentTally {
+export class SegmentTally {
   count = 0;
   rejected = 0;
   runIds: Set<string> | null = new Set();
@@ -159,6 +161,7 @@ export class Journal {
   private readonly fs: JournalFs;
   private readonly now: () => Date;
   private readonly segmentBytes: number;
+  private readonly quarantineBytes: number;
   private handle: JournalFile | undefined;
   private sealed: SegmentSummary[] = [];
   private active: SegmentTally | undefined;
@@ -182,6 +185,7 @@ export class Journal {
     this.fs = o.fs ?? nodeJournalFs;
     this.now = o.now ?? (() => new Date());
     this.segmentBytes = Math.max(1, o.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
+    this.quarantineBytes = o.quarantineBytes ?? DEFAULT_QUARANTINE_BYTES;
   }
 
   /** Append one record; resolves once it is fsynced. */
@@ -414,7 +418,7 @@ export class Journal {
     const file = path.join(this.path, 'quarantine.jsonl');
     const seen = new Set<string>();
     const existing = (await this.fs.size(file)) ?? 0;
-    if (existing < MAX_QUARANTINE_BYTES) {
+    if (existing < this.quarantineBytes) {
       for await (const line of segmentLines(this.fs, file, existing)) {
         try {
           const e = JSON.parse(line.text) as { segment?: unknown; offset?: unknown };
@@ -430,7 +434,7 @@ export class Journal {
     });
     this.quarantined += total;
     log.warn(`The journal skipped ${total} invalid line(s); they are kept in ${file}.`, { path: this.path });
-    if (fresh.length === 0 || existing >= MAX_QUARANTINE_BYTES) return;
+    if (fresh.length === 0 || existing >= this.quarantineBytes) return;
     const at = this.now().toISOString();
     const h = await this.fs.openAppend(file);
     try {

@@ -1,7 +1,7 @@
 /**
  * The journal's edges: its file names, its options, the refusal it gives for a credential (word for word, per
  * record kind), the bulk pipeline's JournalPort over it (`journalPortOf`), `readJournalSync`, and the run list a
- * segment keeps in the index (dropped past 1,000 runs).
+ * segment keeps for the index (dropped past 1,000 runs).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -13,9 +13,10 @@ import {
   journalPortOf,
   legacyJournalPath,
   readJournalSync,
+  SegmentTally,
   tenantFileName,
 } from '../../../../src-main/journal/journal';
-import { journalIndex, segmentName } from '../../../../src-main/journal/journal-segments';
+import { segmentName } from '../../../../src-main/journal/journal-segments';
 import type { JournalRecordInput } from '../../../../src-main/ipc/contract';
 import { MemoryJournalFs } from './memory-fs';
 
@@ -176,18 +177,28 @@ describe('readJournalSync', () => {
   });
 });
 
-describe('the run list a segment keeps in the index', () => {
-  it('lists up to 1,000 runs, none for intents without a run, and is dropped past 1,000', async () => {
-    const fs = new MemoryJournalFs();
-    const j = new Journal(DATA, 't', { fs, now: clock, segmentBytes: 1 });
-    const runs = (n: number, p: string) => Array.from({ length: n }, (_, i) => intent(`${p}${i}`, `${p}-run-${i}`));
-    await j.appendMany(runs(1000, 'a'));
-    await j.appendMany([...runs(1002, 'b'), intent('c', 'b-run-0')]);
-    await j.appendMany([intent('d'), result('d')]);
-    await j.append(intent('e'));
-    await j.close();
-    const index = journalIndex.parse(JSON.parse(fs.text(path.join(journalPath(DATA, 't'), 'index.json')) ?? 'null'));
-    expect(index.segments.map((s) => s.runIds?.length ?? null)).toEqual([1000, null, 0]);
-    expect(index.segments[0]?.runIds?.slice(0, 2)).toEqual(['a-run-0', 'a-run-1']);
+describe('the run list a segment keeps (SegmentTally)', () => {
+  it('lists up to 1,000 runs in order, none for records without a run, and is dropped past 1,000 for good', () => {
+    const full = new SegmentTally(3, 10, 7);
+    full.addRun(undefined);
+    for (let i = 0; i < 1000; i++) full.addRun(`run-${i}`);
+    full.addRun('run-0'); // a run already listed is not listed twice
+    const summary = full.summary();
+    expect(summary.runIds).toHaveLength(1000);
+    expect(summary.runIds?.slice(0, 2)).toEqual(['run-0', 'run-1']);
+    expect(summary).toMatchObject({ n: 3, bytes: 10, count: 0, rejected: 0, lastSeq: 7 });
+    full.addRun('run-1000');
+    expect(full.summary().runIds).toBeNull();
+    full.addRun('run-1001');
+    full.addRun('run-0');
+    expect(full.summary().runIds).toBeNull();
+    expect(new SegmentTally(1, 0, 0).summary()).toEqual({
+      n: 1,
+      bytes: 0,
+      count: 0,
+      rejected: 0,
+      lastSeq: 0,
+      runIds: [],
+    });
   });
 });

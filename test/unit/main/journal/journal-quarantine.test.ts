@@ -1,10 +1,15 @@
 /**
  * Lines that fail validation on open are copied to `quarantine.jsonl` (once each, at most 1,000 per start, and
- * never past 16 MiB), counted and reported. In memory (memory-fs.ts).
+ * never past its bound, 16 MiB by default), counted and reported. In memory (memory-fs.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { Journal, journalPath } from '../../../../src-main/journal/journal';
+import {
+  DEFAULT_QUARANTINE_BYTES,
+  Journal,
+  journalPath,
+  type JournalOptions,
+} from '../../../../src-main/journal/journal';
 import { MAX_LINE_BYTES, segmentName } from '../../../../src-main/journal/journal-segments';
 import type { JournalRecordInput } from '../../../../src-main/ipc/contract';
 import { setLogSink } from '../../../../src-main/log';
@@ -24,7 +29,6 @@ const intent = (opId: string): JournalRecordInput => ({
   action: 'transfer',
   request: { method: 'PATCH', url: `/contacts/obj-${opId}/onPremisesSyncBehavior` },
 });
-const MIB16 = 16 * 1024 * 1024;
 
 /** A one-segment journal holding one record, then the given lines. */
 async function withLines(fs: MemoryJournalFs, lines: string[]): Promise<number> {
@@ -37,8 +41,8 @@ async function withLines(fs: MemoryJournalFs, lines: string[]): Promise<number> 
 }
 
 /** Open the journal (a start), return it closed again with its stats. */
-async function start(fs: MemoryJournalFs): Promise<ReturnType<Journal['stats']>> {
-  const j = new Journal(DATA, 't', { fs, now: clock });
+async function start(fs: MemoryJournalFs, options: JournalOptions = {}): Promise<ReturnType<Journal['stats']>> {
+  const j = new Journal(DATA, 't', { fs, now: clock, ...options });
   await j.pending();
   const stats = j.stats();
   await j.close();
@@ -107,16 +111,16 @@ describe('quarantine.jsonl', () => {
     expect(logLines.some((l) => l.includes('The journal skipped 1002 invalid line(s)'))).toBe(true);
   });
 
-  it('stops growing at 16 MiB: a full file is neither read nor added to; one byte less still is', async () => {
-    for (const size of [MIB16, MIB16 - 1]) {
-      const fs = new MemoryJournalFs(1024 * 1024);
+  it('stops growing at its bound: a full file is neither read nor added to; one byte less still is', async () => {
+    const bound = 4096;
+    for (const size of [bound, bound - 1]) {
+      const fs = new MemoryJournalFs(1024);
       await withLines(fs, ['not json']);
-      const full = `${'z'.repeat(size - 1)}\n`;
-      fs.put(quarantineFile, full);
-      expect(await start(fs)).toMatchObject({ quarantined: 1 });
-      if (size === MIB16) {
+      fs.put(quarantineFile, `${'z'.repeat(size - 1)}\n`);
+      expect(await start(fs, { quarantineBytes: bound })).toMatchObject({ quarantined: 1 });
+      if (size === bound) {
         expect(fs.bytesRead.get('quarantine.jsonl') ?? 0).toBe(0);
-        expect(await fs.size(quarantineFile)).toBe(MIB16);
+        expect(await fs.size(quarantineFile)).toBe(bound);
       } else {
         expect(fs.bytesRead.get('quarantine.jsonl')).toBe(size);
         expect(fs.text(quarantineFile)?.slice(size)).toMatch(/^\{"at":.*"line":"not json"\}\n$/);
@@ -124,5 +128,9 @@ describe('quarantine.jsonl', () => {
       expect(logLines.filter((l) => l.includes('The journal skipped 1 invalid line(s)'))).toHaveLength(1);
       logLines = [];
     }
+  });
+
+  it('is bounded at 16 MiB unless told otherwise', () => {
+    expect(DEFAULT_QUARANTINE_BYTES).toBe(16 * 1024 * 1024);
   });
 });
