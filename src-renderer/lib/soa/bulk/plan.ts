@@ -505,10 +505,6 @@ function countActions(entries: readonly PlanEntry[]): Record<PlanAction, number>
 }
 
 /**
- * The saved text of a plan: exactly `JSON.stringify(plan, null, 2)`, made entry by entry in slices (one
- * `JSON.stringify` of 50,000 entries is a long task).
- */
-/**
  * Characters per piece of a plan's saved text (`planFileParts`): each piece is one `report.savePart`
  * (at most `REPORT_PART_MAX_CHARS`), so the text of a 50,000-object plan (about 25 MB) is never one string.
  */

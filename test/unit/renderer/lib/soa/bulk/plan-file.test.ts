@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import {
   overrideCouldNotCheck,
   parsePlanFile,
+  PLAN_PART_CHARS,
+  planFileParts,
   planFileText,
   planItems,
   type Plan,
@@ -161,6 +163,27 @@ describe('the plan file', () => {
     const env = fakeEnv(0);
     expect(await planFileText(plan, new TimeSlicer(env, 10))).toBe(JSON.stringify(plan, null, 2));
     expect(env.yields).toBe(0);
+  });
+});
+
+describe('the plan file in pieces', () => {
+  it('a piece may be exactly the part size; one character less makes two pieces', async () => {
+    const plan: Plan = { ...richPlan(), entries: [], counts: ZERO };
+    const text = JSON.stringify(plan, null, 2);
+    expect(await planFileParts(plan, new TimeSlicer(), text.length)).toEqual([text]);
+    const two = await planFileParts(plan, new TimeSlicer(), text.length - 1);
+    expect(two).toHaveLength(2);
+    expect(two.join('')).toBe(text);
+  });
+
+  it('a plan longer than one piece reads back whole: the pieces are joined with nothing between them', async () => {
+    const long = 'x'.repeat(1_000);
+    const entries = Array.from({ length: 1_200 }, (_, i) => entry(`c-${i}`, { reason: long }));
+    const plan: Plan = { ...richPlan(), entries, counts: { ...ZERO, rollback: 1_200 } };
+    const text = JSON.stringify(plan, null, 2);
+    expect(text.length).toBeGreaterThan(PLAN_PART_CHARS);
+    expect((await planFileParts(plan)).length).toBe(2);
+    expect(await planFileText(plan)).toBe(text);
   });
 });
 
