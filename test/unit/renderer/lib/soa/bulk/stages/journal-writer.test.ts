@@ -284,4 +284,19 @@ describe('journal writer', () => {
     expect(port.calls).toHaveLength(2);
     expect(w.pendingResults).toBe(1);
   });
+
+  it('after a failed append, no intent is appended ahead any more (its write stays unsent)', async () => {
+    const [a, b] = [slotOf(), slotOf({}, { objectId: 'b' })];
+    const port = recordingPort(() => new Error('disk full'));
+    const w = new RunJournalWriter(port, 'run');
+    w.queueIntent(a);
+    w.startFlush();
+    await w.idle();
+    expect(w.failure).toBeInstanceOf(Error);
+    w.queueIntent(b);
+    w.startFlush();
+    await w.idle();
+    expect(port.calls).toHaveLength(1);
+    expect([b.intentPending, b.intentWritten]).toEqual([true, false]);
+  });
 });
