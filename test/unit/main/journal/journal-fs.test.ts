@@ -3,9 +3,10 @@
  * missing file or folder gives, that other errors are not swallowed, the byte range of `readChunks`, that
  * `replaceFile` leaves no temp file and no open handle, and the file modes.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { DIR_SYNC_UNSUPPORTED, nodeJournalFs as fs } from '../../../../src-main/journal/journal-fs';
 
@@ -107,6 +108,29 @@ describe('nodeJournalFs', () => {
     if (process.platform !== 'win32') {
       await expect(fs.syncDir(path.join(dir, 'none'))).rejects.toMatchObject({ code: 'ENOENT' });
     }
+  });
+
+  it('sync() is an fsync of the file; replaceFile fsyncs the new content and then the folder', async () => {
+    const probe = await open(path.join(dir, 'probe'), 'w');
+    const handleType = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const fsync = vi.spyOn(handleType, 'sync');
+    try {
+      const h = await fs.openAppend(path.join(dir, 'seg.jsonl'));
+      await h.write(Buffer.from('a\n'));
+      expect(fsync).toHaveBeenCalledTimes(0);
+      await h.sync();
+      expect(fsync).toHaveBeenCalledTimes(1);
+      await h.close();
+      await fs.replaceFile(path.join(dir, 'index.json'), '{}');
+      expect(fsync).toHaveBeenCalledTimes(process.platform === 'win32' ? 2 : 3);
+    } finally {
+      fsync.mockRestore();
+    }
+  });
+
+  it.runIf(linux)('a folder whose fsync is not supported (EINVAL on /proc) is not an error', async () => {
+    await expect(fs.syncDir('/proc/self')).resolves.toBeUndefined();
   });
 
   it('a folder fsync is skipped only for the errors that mean "not supported here"', () => {
