@@ -290,7 +290,7 @@ export class BulkModel {
     if (!this.selected) return;
     const content = JSON.stringify(saveSelection(this.objectType, this.selected, this.selectionLabel), null, 2);
     const name = `selection-${this.objectType}-${stamp()}`;
-    const r = await this.client.call('report.save', { name, format: 'json', content });
+    const r = await saveReportInParts(this.client, name, 'json', [content]);
     if (r.ok) this.selectionSavedPath = r.value.path;
     else this.problem = { title: 'The selection was not saved.', message: r.error.message, fix: 'Try again.' };
   }
@@ -404,7 +404,7 @@ export class BulkModel {
     const content = planCsv(this.plan);
     if (this.planCsvUrl) URL.revokeObjectURL(this.planCsvUrl);
     this.planCsvUrl = URL.createObjectURL(new Blob([content], { type: 'text/csv' }));
-    const r = await this.client.call('report.save', { name: `bulk-plan-${this.plan.planId}`, format: 'csv', content });
+    const r = await saveReportInParts(this.client, `bulk-plan-${this.plan.planId}`, 'csv', [content]);
     if (r.ok) this.planCsvPath = r.value.path;
     else
       this.problem = {

@@ -1,6 +1,7 @@
 /** The reports of a finished bulk run: the HTML report and the CSV, saved in the reports folder by main. */
 import type { AppInfo } from '@contract';
 import type { SoaClient } from '../lib/bridge';
+import { saveReportInParts } from '../lib/report-parts';
 import { runCsv, runHtml, type Plan, type RunSummary, type SweepResult } from '../lib/soa/bulk';
 import type { LevelSummary } from '../lib/soa/bulk/evidence-levels';
 import type { Problem } from './bulk-labels';
@@ -13,7 +14,7 @@ export interface SavedRunReports {
   problem?: Problem;
 }
 
-/** Build both reports of `summary` and save them (`report.save`); a failed save is a problem, never a throw. */
+/** Build both reports of `summary` and save them (in parts); a failed save is a problem, never a throw. */
 export async function saveRunReports(
   client: SoaClient,
   summary: RunSummary,
@@ -30,8 +31,9 @@ export async function saveRunReports(
     ...(sweep ? { sweep } : {}),
   });
   const csv = runCsv(summary, levels);
-  const h = await client.call('report.save', { name: `bulk-run-${summary.runId}`, format: 'html', content: html });
-  const c = await client.call('report.save', { name: `bulk-run-${summary.runId}`, format: 'csv', content: csv });
+  // in parts: a 50,000-object report is tens of megabytes (docs/architecture.md, "Saving large reports")
+  const h = await saveReportInParts(client, `bulk-run-${summary.runId}`, 'html', [html]);
+  const c = await saveReportInParts(client, `bulk-run-${summary.runId}`, 'csv', [csv]);
   return {
     csv,
     ...(h.ok ? { htmlPath: h.value.path } : {}),

@@ -90,6 +90,30 @@ describe('BulkModel', () => {
     expect(calls.length).toBeGreaterThan(3);
   });
 
+  it('saves the run reports, the plan CSV and the selection in parts too', async () => {
+    const { m, calls } = model({
+      ...planUpload(() => ok({ path: '/data/reports/saved' })),
+      'journal.read': () => ok({ records: [], path: '/data/journal' }),
+    });
+    await withPlan(m);
+    m.summary = summary('run-r', [item('c1')]);
+    await m.saveReports();
+    await m.exportPlanCsv();
+    m.selected = [{ id: 'c1', displayName: 'Contact c1' }] as typeof m.selected;
+    await m.saveCurrentSelection();
+    const upload = ['report.saveBegin', 'report.savePart', 'report.saveEnd'];
+    expect(calls.map((c) => c.name)).toEqual(['journal.read', ...upload, ...upload, ...upload, ...upload]);
+    expect(calls.filter((c) => c.name === 'report.saveBegin').map((c) => c.input)).toEqual([
+      { name: 'bulk-run-run-r', format: 'html' },
+      { name: 'bulk-run-run-r', format: 'csv' },
+      { name: 'bulk-plan-plan-1', format: 'csv' },
+      { name: expect.stringMatching(/^selection-contact-/), format: 'json' },
+    ]);
+    expect([m.runHtmlPath, m.runCsvPath, m.planCsvPath, m.selectionSavedPath]).toEqual(
+      Array(4).fill('/data/reports/saved'),
+    );
+  });
+
   it('an override is journaled first and makes the plan be saved again (the old file is not what will run)', async () => {
     const { m, calls } = model({
       'journal.appendMany': (input) =>
