@@ -143,11 +143,6 @@ export class WritePacer {
     this.tokens -= n;
   }
 
-  /** Give back tokens for writes that were not sent. */
-  refund(n: number): void {
-    this.tokens = Math.min(this.limits.burst, this.tokens + n);
-  }
-
   /** When the next whole token is available (ms epoch). */
   nextAt(now: number): number {
     if (now < this.blockedUntil) return this.blockedUntil;

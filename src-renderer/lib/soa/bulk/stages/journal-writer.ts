@@ -90,16 +90,6 @@ export class RunJournalWriter {
   }
 
   /**
-   * Append the intents of these slots; resolves with the refused ones (opId → why). Marks every
-   * slot whose intent is durable. Any failure other than a refusal rejects.
-   */
-  async writeIntents(slots: readonly Slot[]): Promise<Map<string, string>> {
-    const refused = await this.appendRefusable(slots.map((s) => intentRecord(this.runId, s)));
-    for (const s of slots) if (!refused.has(s.opId)) s.intentWritten = true;
-    return refused;
-  }
-
-  /**
    * Start appending the queued results without waiting for them: a batch's slot is free for the next batch while
    * its results are made durable, and results queued meanwhile go with the next append (one append at a time).
    * A result that is not yet durable costs nothing but a re-read on resume: its intent is still pending. A failure

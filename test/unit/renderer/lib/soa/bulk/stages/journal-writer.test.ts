@@ -6,6 +6,7 @@ import {
   resultRecord,
 } from '../../../../../../../src-renderer/lib/soa/bulk/stages/journal-writer';
 import { JournalRefusedError, type JournalPort } from '../../../../../../../src-renderer/lib/soa/bulk/ports';
+import type { Slot } from '../../../../../../../src-renderer/lib/soa/bulk/stages/slot';
 import { ID, slotOf } from './slot-fixture';
 
 function recordingPort(
@@ -21,6 +22,13 @@ function recordingPort(
     },
     readRun: () => Promise.resolve([]),
   };
+}
+
+/** Make these slots' intents durable the way a run does: queued ahead, appended in the background. */
+async function journalAhead(w: RunJournalWriter, slots: Slot[]): Promise<void> {
+  for (const s of slots) w.queueIntent(s);
+  w.startFlush();
+  await w.idle();
 }
 
 describe('journal writer', () => {
@@ -61,7 +69,7 @@ describe('journal writer', () => {
     const w = new RunJournalWriter(port, 'run');
     const durable = slotOf();
     const refusedNever = slotOf({}, { objectId: 'other' });
-    expect(await w.writeIntents([durable])).toEqual(new Map());
+    await journalAhead(w, [durable]);
     expect(durable.intentWritten).toBe(true);
     w.queueResult(durable, 'verified', { after: true });
     w.queueResult(refusedNever, 'failed', {}); // no intent: nothing to close
@@ -70,25 +78,6 @@ describe('journal writer', () => {
     await w.flushResults();
     await w.flushResults(); // nothing left: no empty append
     expect(port.calls.map((c) => c.map((r) => r.kind))).toEqual([['intent'], ['result']]);
-  });
-
-  it('a refused intent is reported and left not durable; the others are durable', async () => {
-    const a = slotOf();
-    const b = slotOf({}, { objectId: 'b' });
-    const port = recordingPort(() => new JournalRefusedError([{ opId: b.opId, message: 'carries a credential' }]));
-    const refused = await new RunJournalWriter(port, 'run').writeIntents([a, b]);
-    expect(refused).toEqual(new Map([[b.opId, 'carries a credential']]));
-    expect([a.intentWritten, b.intentWritten]).toEqual([true, false]);
-  });
-
-  it('any other journal failure rejects (the run must stop), and the slot stays not durable', async () => {
-    const a = slotOf();
-    const w = new RunJournalWriter(
-      recordingPort(() => new Error('disk full')),
-      'run',
-    );
-    await expect(w.writeIntents([a])).rejects.toThrow('disk full');
-    expect(a.intentWritten).toBe(false);
   });
 
   it('flushes results in the background: one append at a time, results queued meanwhile go with the next', async () => {
@@ -105,7 +94,7 @@ describe('journal writer', () => {
     };
     const w = new RunJournalWriter(port, 'run');
     const [a, b, c] = [slotOf(), slotOf({}, { objectId: 'b' }), slotOf({}, { objectId: 'c' })];
-    await w.writeIntents([a, b, c]);
+    await journalAhead(w, [a, b, c]);
     w.queueResult(a, 'verified', {});
     w.startFlush(); // returns at once although the append is held
     w.queueResult(b, 'verified', {});
@@ -125,7 +114,7 @@ describe('journal writer', () => {
       recordingPort((recs) => (recs[0]?.kind === 'result' ? new Error('disk full') : undefined)),
       'run',
     );
-    await w.writeIntents([a]);
+    await journalAhead(w, [a]);
     w.queueResult(a, 'verified', {});
     w.startFlush();
     await expect(w.flushResults()).rejects.toThrow('disk full');
@@ -180,7 +169,7 @@ describe('journal writer', () => {
     };
     const w = new RunJournalWriter(port, 'run');
     const [a, b] = [slotOf(), slotOf({}, { objectId: 'b' })];
-    await w.writeIntents([a]);
+    await journalAhead(w, [a]);
     w.queueResult(a, 'verified', {});
     w.startFlush(); // the result append is held
     w.queueIntent(b);
@@ -259,7 +248,7 @@ describe('journal writer', () => {
     );
     const w = new RunJournalWriter(port, 'run');
     w.startFlush(); // nothing queued: no append
-    await w.writeIntents([a]);
+    await journalAhead(w, [a]);
     w.queueResult(a, 'verified', {});
     await expect(w.flushResults()).resolves.toBeUndefined();
     w.queueResult(a, 'verified', {});
@@ -274,7 +263,7 @@ describe('journal writer', () => {
     const b = slotOf({}, { objectId: 'b' });
     const port = recordingPort((recs) => (recs[0]?.kind === 'result' ? new Error('disk full') : undefined));
     const w = new RunJournalWriter(port, 'run');
-    await w.writeIntents([a, b]);
+    await journalAhead(w, [a, b]);
     w.queueResult(a, 'verified', {});
     w.startFlush();
     await expect(w.flushResults()).rejects.toThrow('disk full');
