@@ -129,6 +129,38 @@ describe('journal module (through the router)', () => {
     expect(openInDir()).toEqual([]);
   });
 
+  it('saves a report in parts through report.saveBegin / savePart / saveEnd, and drops one on saveAbort', async () => {
+    const begun = (await call('report.saveBegin', { name: 'run-2-summary', format: 'csv' })) as {
+      ok: true;
+      value: { uploadId: string };
+    };
+    expect(begun).toMatchObject({ ok: true });
+    const { uploadId } = begun.value;
+    expect(await call('report.savePart', { uploadId, part: 0, content: 'a,b\n' })).toEqual({
+      ok: true,
+      value: { chars: 4 },
+    });
+    expect(await call('report.savePart', { uploadId, part: 1, content: '1,2\n' })).toEqual({
+      ok: true,
+      value: { chars: 8 },
+    });
+    const end = (await call('report.saveEnd', { uploadId, parts: 2, chars: 8 })) as {
+      ok: true;
+      value: { path: string };
+    };
+    expect(end).toMatchObject({ ok: true, value: { path: path.join(dir, 'reports', 'run-2-summary.csv') } });
+    expect(readFileSync(end.value.path, 'utf8')).toBe('a,b\n1,2\n');
+    const other = (await call('report.saveBegin', { name: 'dropped', format: 'html' })) as {
+      ok: true;
+      value: { uploadId: string };
+    };
+    expect(await call('report.saveAbort', { uploadId: other.value.uploadId })).toEqual({
+      ok: true,
+      value: { aborted: true },
+    });
+    expect(readdirSync(path.join(dir, 'reports'))).toEqual(['run-2-summary.csv']);
+  });
+
   it('saves reports atomically under reports/', async () => {
     const res = await call('report.save', { name: 'run-1-plan', format: 'csv', content: 'a,b\n1,2\n' });
     expect(res).toMatchObject({ ok: true });
