@@ -90,6 +90,8 @@ export class BulkModel {
   /** `plan`'s saved text in pieces (`planFileParts`; their concatenation is the file), saved in parts as they are */
   planParts = $state.raw<readonly string[] | undefined>();
   planPath = $state<string | undefined>();
+  /** The save of `planParts` under way or done (not reactive: only `savePlan` reads it). */
+  private planSave: { parts: readonly string[]; path: Promise<string | undefined> } | undefined;
   planCsvPath = $state<string | undefined>();
   planCsvUrl = $state<string | undefined>();
 
@@ -354,6 +356,9 @@ export class BulkModel {
     const parts = await planFileParts(plan);
     this.plan = plan;
     this.planParts = parts;
+    // saved at once, in the background, while the admin reads the plan: the plan is evidence of what was meant to
+    // happen, and a run that starts later does not wait for tens of megabytes to reach the disk
+    void this.savePlan();
   }
 
   /**
@@ -382,21 +387,38 @@ export class BulkModel {
     return true;
   }
 
-  async savePlan(): Promise<string | undefined> {
-    if (!this.plan || !this.planParts) return undefined;
-    // in parts: one call of the whole text (25 MB at 50,000 objects) would hold the page for about half a second;
-    // the path comes back only once main has fsynced the whole file under its name
-    const r = await saveReportInParts(this.client, `bulk-plan-${this.plan.planId}`, 'json', this.planParts);
-    if (!r.ok) {
-      this.problem = {
-        title: 'The plan was not saved.',
-        message: r.error.message,
-        fix: 'Check the free space of the app data folder, then save again.',
-      };
-      return undefined;
-    }
-    this.planPath = r.value.path;
-    return r.value.path;
+  /**
+   * Save the plan text as it is now. A save of the same text that is under way or done is not started again (its
+   * answer is shared); a save whose plan changed meanwhile (an override) leaves `planPath` alone and answers
+   * undefined: its file is not what would run.
+   */
+  savePlan(): Promise<string | undefined> {
+    const plan = this.plan;
+    const parts = this.planParts;
+    if (!plan || !parts) return Promise.resolve(undefined);
+    if (this.planSave?.parts === parts) return this.planSave.path;
+    const save = {
+      parts,
+      path: (async (): Promise<string | undefined> => {
+        // in parts: one call of the whole text (25 MB at 50,000 objects) would hold the page for about half a
+        // second; the path comes back only once main has fsynced the whole file under its name
+        const r = await saveReportInParts(this.client, `bulk-plan-${plan.planId}`, 'json', parts);
+        if (this.planParts !== parts) return undefined;
+        if (!r.ok) {
+          if (this.planSave?.parts === parts) this.planSave = undefined; // saving again tries again
+          this.problem = {
+            title: 'The plan was not saved.',
+            message: r.error.message,
+            fix: 'Check the free space of the app data folder, then save again.',
+          };
+          return undefined;
+        }
+        this.planPath = r.value.path;
+        return r.value.path;
+      })(),
+    };
+    this.planSave = save;
+    return save.path;
   }
 
   async exportPlanCsv(): Promise<void> {

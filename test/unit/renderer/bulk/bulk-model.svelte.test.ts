@@ -90,6 +90,66 @@ describe('BulkModel', () => {
     expect(calls.length).toBeGreaterThan(3);
   });
 
+  it('saves one plan text once: a second save or a run shares the save under way or done', async () => {
+    let answerEnd!: (r: ReturnType<typeof ok<{ path: string }>>) => void;
+    const { m, calls } = model({
+      ...planUpload(() => new Promise((r) => (answerEnd = r))),
+      'journal.pending': () => ok({ pending: [] }),
+    });
+    await withPlan(m);
+    const first = m.savePlan();
+    const again = m.savePlan();
+    const run = m.execute();
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(calls.filter((c) => c.name === 'report.saveBegin')).toHaveLength(1);
+    expect(m.runId).toBeUndefined();
+    answerEnd(ok({ path: '/data/reports/bulk-plan-plan-1.json' }));
+    expect([await first, await again]).toEqual(Array(2).fill('/data/reports/bulk-plan-plan-1.json'));
+    await run;
+    expect(m.runId).toBeDefined();
+    expect(await m.savePlan()).toBe('/data/reports/bulk-plan-plan-1.json');
+    expect(calls.filter((c) => c.name === 'report.saveBegin')).toHaveLength(1);
+  });
+
+  it('a save whose plan was overridden meanwhile is not taken as the saved plan; the new text is saved anew', async () => {
+    let answerEnd!: (r: ReturnType<typeof ok<{ path: string }>>) => void;
+    const ends: string[] = [];
+    const { m, calls } = model({
+      ...planUpload(() => {
+        ends.push('end');
+        return ends.length === 1
+          ? new Promise((r) => (answerEnd = r))
+          : Promise.resolve(ok({ path: '/data/reports/bulk-plan-plan-1 (2).json' }));
+      }),
+      'journal.appendMany': (input) =>
+        ok({ written: input.records.map((_, i) => ({ seq: i + 1, at: 'x' })), refused: [] }),
+    });
+    await withPlan(m, plan([planEntry('c1', { action: 'blockedCouldNotCheck', reason: 'memberOf unreadable' })]));
+    const old = m.savePlan();
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(await m.overrideCouldNotCheck('c1', 'checked by hand')).toBe(true);
+    answerEnd(ok({ path: '/data/reports/bulk-plan-plan-1.json' }));
+    expect(await old).toBeUndefined();
+    expect(m.planPath).toBeUndefined();
+    expect(await m.savePlan()).toBe('/data/reports/bulk-plan-plan-1 (2).json');
+    const texts = calls
+      .filter((c) => c.name === 'report.savePart')
+      .map((c) => (c.input as { content: string }).content);
+    expect(texts.at(-1)).toContain('checked by hand');
+  });
+
+  it('a failed save is tried again by the next save', async () => {
+    let n = 0;
+    const { m, calls } = model(
+      planUpload(() => (++n === 1 ? failed('disk full') : ok({ path: '/data/reports/bulk-plan-plan-1.json' }))),
+    );
+    await withPlan(m);
+    expect(await m.savePlan()).toBeUndefined();
+    expect(m.problem?.title).toBe('The plan was not saved.');
+    expect(await m.savePlan()).toBe('/data/reports/bulk-plan-plan-1.json');
+    expect(calls.filter((c) => c.name === 'report.saveBegin')).toHaveLength(2);
+  });
+
   it('saves the run reports, the plan CSV and the selection in parts too', async () => {
     const { m, calls } = model({
       ...planUpload(() => ok({ path: '/data/reports/saved' })),
