@@ -86,6 +86,15 @@ describe('journal options', () => {
     }
   });
 
+  it('stats() of a journal not opened yet counts nothing', () => {
+    expect(new Journal(DATA, 't', { fs: new MemoryJournalFs() }).stats()).toEqual({
+      segments: 0,
+      openIntents: 0,
+      nextSeq: 1,
+      quarantined: 0,
+    });
+  });
+
   it('a segment size below one byte seals every batch, like one byte', async () => {
     const fs = new MemoryJournalFs();
     const j = new Journal(DATA, 't', { fs, now: clock, segmentBytes: 0 });
