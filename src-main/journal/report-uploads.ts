@@ -53,51 +53,58 @@ export interface UploadFs {
 /** Errors of `link` that mean "this file system has no hard links" (FAT, exFAT, some network shares). */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
-export const nodeUploadFs: UploadFs = {
-  async create(file) {
-    const h = await open(file, 'wx', 0o600);
-    return {
-      append: async (text) => void (await h.appendFile(text, 'utf8')),
-      sync: () => h.sync(),
-      close: () => h.close(),
-    };
-  },
-  async linkNew(from, to) {
-    try {
-      await link(from, to);
+/**
+ * The node port. `linkFile` is `fs.link`; tests pass one that fails the way a file system without hard links does.
+ */
+export function makeNodeUploadFs(linkFile: (from: string, to: string) => Promise<void> = link): UploadFs {
+  return {
+    async create(file) {
+      const h = await open(file, 'wx', 0o600);
+      return {
+        append: async (text) => void (await h.appendFile(text, 'utf8')),
+        sync: () => h.sync(),
+        close: () => h.close(),
+      };
+    },
+    async linkNew(from, to) {
+      try {
+        await linkFile(from, to);
+        return true;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        if (code === 'EEXIST') return false;
+        if (!NO_HARD_LINKS.has(code)) throw e;
+      }
+      // no hard links here: take the name exclusively (an empty file), then move the temp file over it
+      try {
+        await (await open(to, 'wx', 0o600)).close();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw e;
+      }
+      await rename(from, to);
       return true;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? '';
-      if (code === 'EEXIST') return false;
-      if (!NO_HARD_LINKS.has(code)) throw e;
-    }
-    // no hard links here: take the name exclusively (an empty file), then move the temp file over it
-    try {
-      await (await open(to, 'wx', 0o600)).close();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw e;
-    }
-    await rename(from, to);
-    return true;
-  },
-  async remove(file) {
-    try {
-      await unlink(file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-  },
-  async list(dir) {
-    try {
-      return await readdir(dir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
-  },
-  syncDir: (dir) => nodeJournalFs.syncDir(dir),
-};
+    },
+    async remove(file) {
+      try {
+        await unlink(file);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    },
+    async list(dir) {
+      try {
+        return await readdir(dir);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw e;
+      }
+    },
+    syncDir: (dir) => nodeJournalFs.syncDir(dir),
+  };
+}
+
+export const nodeUploadFs: UploadFs = makeNodeUploadFs();
 
 interface Upload {
   readonly name: string;

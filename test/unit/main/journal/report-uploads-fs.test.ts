@@ -18,19 +18,9 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** `link` as the test wants it: the real one, or one that fails with a chosen code. */
-const linkMode = vi.hoisted(() => ({ failWith: undefined as string | undefined }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
-  const link: typeof real.link = (from, to) => {
-    if (linkMode.failWith === undefined) return real.link(from, to);
-    return Promise.reject(Object.assign(new Error(`${linkMode.failWith}: link`), { code: linkMode.failWith }));
-  };
-  return { ...real, default: { ...real, link }, link };
-});
-
-import { open } from 'node:fs/promises';
+import { link, open } from 'node:fs/promises';
 import {
+  makeNodeUploadFs,
   nodeUploadFs,
   ReportUploads,
   UPLOAD_IDLE_MS,
@@ -38,6 +28,14 @@ import {
   type UploadFs,
 } from '../../../../src-main/journal/report-uploads';
 import { reportsDir } from '../../../../src-main/journal/reports';
+
+/** `link` as the test wants it: the real one, or one that fails with a chosen code. */
+const linkMode = { failWith: undefined as string | undefined };
+const linkFs = makeNodeUploadFs((from, to) =>
+  linkMode.failWith === undefined
+    ? link(from, to)
+    : Promise.reject(Object.assign(new Error(`${linkMode.failWith}: link`), { code: linkMode.failWith })),
+);
 
 describe('nodeUploadFs', () => {
   let dir: string;
@@ -53,11 +51,11 @@ describe('nodeUploadFs', () => {
   it('links a second name and keeps the first (a hard link, not a move); a taken name is refused', async () => {
     const from = path.join(dir, '.upload-1.part');
     writeFileSync(from, 'text');
-    expect(await nodeUploadFs.linkNew(from, path.join(dir, 'r.json'))).toBe(true);
+    expect(await linkFs.linkNew(from, path.join(dir, 'r.json'))).toBe(true);
     expect(readFileSync(path.join(dir, 'r.json'), 'utf8')).toBe('text');
     expect(existsSync(from)).toBe(true);
     writeFileSync(path.join(dir, 'taken.json'), 'old');
-    expect(await nodeUploadFs.linkNew(from, path.join(dir, 'taken.json'))).toBe(false);
+    expect(await linkFs.linkNew(from, path.join(dir, 'taken.json'))).toBe(false);
     expect(readFileSync(path.join(dir, 'taken.json'), 'utf8')).toBe('old');
   });
 
@@ -67,12 +65,12 @@ describe('nodeUploadFs', () => {
       linkMode.failWith = code;
       const from = path.join(dir, '.upload-1.part');
       writeFileSync(from, 'text');
-      expect(await nodeUploadFs.linkNew(from, path.join(dir, 'r.json'))).toBe(true);
+      expect(await linkFs.linkNew(from, path.join(dir, 'r.json'))).toBe(true);
       expect(readFileSync(path.join(dir, 'r.json'), 'utf8')).toBe('text');
       expect(existsSync(from)).toBe(false);
       writeFileSync(from, 'again');
       writeFileSync(path.join(dir, 'taken.json'), 'old');
-      expect(await nodeUploadFs.linkNew(from, path.join(dir, 'taken.json'))).toBe(false);
+      expect(await linkFs.linkNew(from, path.join(dir, 'taken.json'))).toBe(false);
       expect(readFileSync(path.join(dir, 'taken.json'), 'utf8')).toBe('old');
       expect(readFileSync(from, 'utf8')).toBe('again');
     },
@@ -82,10 +80,10 @@ describe('nodeUploadFs', () => {
     const from = path.join(dir, '.upload-1.part');
     writeFileSync(from, 'text');
     linkMode.failWith = 'EACCES';
-    await expect(nodeUploadFs.linkNew(from, path.join(dir, 'r.json'))).rejects.toMatchObject({ code: 'EACCES' });
+    await expect(linkFs.linkNew(from, path.join(dir, 'r.json'))).rejects.toMatchObject({ code: 'EACCES' });
     expect(readdirSync(dir)).toEqual(['.upload-1.part']);
     linkMode.failWith = 'EPERM';
-    await expect(nodeUploadFs.linkNew(from, path.join(dir, 'none', 'r.json'))).rejects.toMatchObject({
+    await expect(linkFs.linkNew(from, path.join(dir, 'none', 'r.json'))).rejects.toMatchObject({
       code: 'ENOENT',
     });
     expect(readdirSync(dir)).toEqual(['.upload-1.part']);
