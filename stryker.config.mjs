@@ -10,16 +10,20 @@ if (!module) throw new Error(`unknown mutation module '${name}' (see test/mutati
 // SOA_MUTATE_ONLY_TESTS (comma-separated globs) replaces the module's test list for a quick slice: only kills by
 // those tests count, so the score is a lower bound (docs/mutation-testing.md).
 process.env.SOA_MUTATE_TESTS = process.env.SOA_MUTATE_ONLY_TESTS || module.tests.join(',');
-// "isolate": false in modules.json runs the module's tests without vitest's per-file isolation (one module registry
-// per worker), which is much cheaper per mutant; only for a module whose tests pass that way. A static (import-time)
-// mutant is then not re-imported per run and can survive: re-test those lines with SOA_MUTATE_ISOLATE=1 and --force
-// (docs/mutation-testing.md). SOA_MUTATE_ISOLATE set by hand wins.
-if (process.env.SOA_MUTATE_ISOLATE === undefined && module.isolate === false) process.env.SOA_MUTATE_ISOLATE = '0';
+// A module's mutants run without vitest's per-file isolation (one module registry per worker, several times cheaper),
+// except the runs Stryker wants a fresh environment for (static mutants; scripts/stryker-vitest-runner.mjs). A module
+// whose tests need isolation says "isolate": true in modules.json. SOA_MUTATE_ISOLATE (1 or 0) set by hand wins.
+if (process.env.SOA_MUTATE_ISOLATE === undefined) process.env.SOA_MUTATE_ISOLATE = module.isolate === true ? '1' : '0';
+// How long a test, a hook, or (on top of 1.5 times its tests' time) a mutant run may take before it counts as a hang,
+// i.e. as detected: 5 s by default, six times the slowest test of any module on a quiet machine. On a loaded
+// machine set SOA_MUTATE_TIMEOUT_MS=20000 so that a slowed test is not counted as a kill (docs/mutation-testing.md).
+const timeoutMS = Number(process.env.SOA_MUTATE_TIMEOUT_MS ?? 5_000);
+process.env.SOA_MUTATE_TIMEOUT_MS = String(timeoutMS);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  testRunner: 'vitest',
-  plugins: ['@stryker-mutator/vitest-runner'],
+  testRunner: 'vitest-soa',
+  plugins: ['@stryker-mutator/vitest-runner', './scripts/stryker-vitest-runner.mjs'],
   vitest: { configFile: 'vitest.mutation.config.mts', related: false },
   mutate: module.mutate,
   coverageAnalysis: 'perTest',
@@ -29,7 +33,7 @@ export default {
   jsonReporter: { fileName: `reports/mutation/${name}/mutation.json` },
   reporters: ['html', 'json', 'progress'],
   concurrency: Number(process.env.SOA_MUTATE_CONCURRENCY ?? 2),
-  timeoutMS: 20_000,
+  timeoutMS,
   // .stryker-tmp: other modules' sandboxes (each module has its own temp folder, so two can run at once)
   ignorePatterns: [
     'out',

@@ -15,7 +15,10 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'test/unit/**/*.svelte.test.ts'],
     environment: 'node',
     globalSetup: ['test/lab-pki.global-setup.ts'],
-    testTimeout: 30_000,
+    // A mutant that makes a test hang fails it after this long (set by stryker.config.mjs, 5 s by default) instead
+    // of holding a Stryker worker until its timeout and a restart.
+    testTimeout: Number(process.env.SOA_MUTATE_TIMEOUT_MS ?? 30_000),
+    hookTimeout: Number(process.env.SOA_MUTATE_TIMEOUT_MS ?? 30_000),
     isolate: process.env.SOA_MUTATE_ISOLATE !== '0',
   },
 });

@@ -34,7 +34,7 @@ export function segmentNumbers(names: readonly string[]): number[] {
 export const MAX_RUN_IDS_PER_SEGMENT = 1000;
 
 export const segmentSummary = z.strictObject({
-  n: z.number().int().min(1),
+  n: z.number().int().min(0),
   bytes: z.number().int().min(0),
   /** Accepted records. */
   count: z.number().int().min(0),

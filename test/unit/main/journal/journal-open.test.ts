@@ -120,6 +120,22 @@ describe('the index on open', () => {
     await j.close();
   });
 
+  it('lists a stray seg-000000.jsonl like any other segment, so the next start trusts it instead of rescanning', async () => {
+    const mem = new MemoryJournalFs();
+    const fs = new RecordingFs(mem);
+    await write(fs, [[intent('a')], [intent('b')], [intent('c')]]);
+    mem.add(seg(0), '');
+    const first = open(fs);
+    expect((await first.pending()).map((p) => p.opId)).toEqual(['a', 'b', 'c']);
+    await first.close();
+    expect(indexOf(mem).segments.map((s) => s.n)).toEqual([0, 1, 2]); // 3 is the active segment
+    const replacesBefore = fs.events.filter((e) => e.startsWith('replace')).length;
+    const again = open(fs);
+    expect((await again.pending()).map((p) => p.opId)).toEqual(['a', 'b', 'c']);
+    await again.close();
+    expect(fs.events.filter((e) => e.startsWith('replace')).length).toBe(replacesBefore);
+  });
+
   it('open intents it lists that are not intents (a hand-edited index) are never pending', async () => {
     const fs = new MemoryJournalFs();
     await write(fs, [[intent('a'), intent('b')], [result('a')]]);

@@ -187,6 +187,36 @@ describe('bulk pipeline (in-memory Graph)', () => {
     expect(events.some((e) => e.done > 0 && e.done < 250)).toBe(true);
   });
 
+  it('keeps exactly as many write batches in flight as its concurrency allows, never one more', async () => {
+    const graph = new FakeGraph();
+    graph.latencyMs = 3; // batches overlap only while Graph takes its time
+    const items = contacts(graph, 300);
+    let writing = 0;
+    let mostWriting = 0;
+    const counting: GraphBatchPort = {
+      sendBatch: async (body) => {
+        const writes = body.requests.some((r) => r.method === 'PATCH');
+        if (writes) mostWriting = Math.max(mostWriting, ++writing);
+        try {
+          return await graph.sendBatch(body);
+        } finally {
+          if (writes) writing--;
+        }
+      },
+    };
+    const summary = await runBulk({
+      runId: 'run-conc',
+      items,
+      graph: counting,
+      journal: port,
+      ...FAST,
+      concurrency: { initial: 3, max: 3 },
+    });
+    expect(summary.progress).toMatchObject({ total: 300, verified: 300, failed: 0, unverified: 0 });
+    expect(graph.writeLog).toHaveLength(300);
+    expect(mostWriting).toBe(3);
+  });
+
   it('ends in the planned state under 429s, 503s, dropped connections and applied-but-lost responses, with no double writes', async () => {
     const graph = new FakeGraph();
     const items = contacts(graph, 400);
