@@ -72,15 +72,22 @@ async function verdictOf(page: Page, stepId: string, timeout = 90_000): Promise<
 async function expectEachCheckOnce(page: Page): Promise<void> {
   const step = page.getByTestId('step-preflight');
   await expect.poll(() => step.getByTestId('verdict-preflight').textContent(), { timeout: 60_000 }).not.toBe('Running');
-  const table = step.getByTestId('preflight-checks');
-  const rows = table.locator('tbody tr');
-  const titles = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent?.trim() ?? ''));
+  // The verdict is recorded once before the sync-engine lines join the table; wait for those too.
+  await expect.poll(() => step.getByTestId('preflight-engines-wait').count(), { timeout: 60_000 }).toBe(0);
+  // One snapshot of the step (titles, the table's text and the text around it) in a single page task, so a
+  // re-render between reads cannot leave part of the table in the "outside" text.
+  const { titles, outside } = await step.evaluate((el) => {
+    const table = el.querySelector<HTMLElement>('[data-testid="preflight-checks"]');
+    const purpose = el.querySelector<HTMLElement>('.purpose');
+    const rows = Array.from(table?.querySelectorAll('tbody tr') ?? []);
+    return {
+      titles: rows.map((tr) => tr.querySelector('td')?.textContent?.trim() ?? ''),
+      // The step's text outside the table (and outside its purpose line, which names what the checks cover).
+      outside: (el as HTMLElement).innerText.replace(purpose?.innerText ?? '', '').replace(table?.innerText ?? '', ''),
+    };
+  });
   expect(titles.length).toBeGreaterThan(3);
   expect(new Set(titles).size).toBe(titles.length);
-  // The step's text outside the table (and outside its purpose line, which names what the checks cover).
-  const outside = (await step.innerText())
-    .replace(await step.locator('.purpose').innerText(), '')
-    .replace(await table.innerText(), '');
   for (const t of titles) expect(outside, `check "${t}" is listed again outside the table`).not.toContain(t);
   expect(await step.getByRole('button', { name: /again/i }).count()).toBe(1);
 }

@@ -93,9 +93,23 @@ describe('state panel', () => {
     expect(await page.getByTestId('state-panel').textContent()).toMatch(/Server trace/);
     await shot('state-rolled-back-pending');
 
+    // The list still shows the last search until the new one answers: a slow answer (1.5 s here) must not
+    // let the pick land on a row of the old list.
+    await control(lab, 'POST', '/faults', {
+      method: 'GET',
+      path: '^/v1\\.0/contacts$',
+      kind: 'latency',
+      latencyMs: 1500,
+      count: 1,
+    });
     await page.getByTestId('contact-search').fill((cloud as LabContact).displayName);
     await page.getByTestId('contact-search-submit').click();
-    await page.getByTestId('contact-results').getByTestId('select-contact').first().click();
+    await page
+      .getByTestId('contact-results')
+      .locator('tr', { hasText: (cloud as LabContact).displayName })
+      .first()
+      .getByTestId('select-contact')
+      .click();
     // never synced (onPremisesLastSyncDateTime null): cloud-native, not "cannot tell"
     await expect.poll(() => page.getByTestId('state-label').textContent(), { timeout: 30_000 }).toBe('Cloud-native');
     expect(await page.getByTestId('state-panel').textContent()).toMatch(/never synced from AD DS/);
