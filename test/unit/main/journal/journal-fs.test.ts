@@ -3,12 +3,12 @@
  * missing file or folder gives, that other errors are not swallowed, the byte range of `readChunks`, that
  * `replaceFile` leaves no temp file and no open handle, and the file modes.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { DIR_SYNC_UNSUPPORTED, nodeJournalFs as fs } from '../../../../src-main/journal/journal-fs';
+import { spyOnHandleSync } from './file-handle-sync';
 
 const linux = process.platform === 'linux';
 
@@ -111,10 +111,7 @@ describe('nodeJournalFs', () => {
   });
 
   it('sync() is an fsync of the file; replaceFile fsyncs the new content and then the folder', async () => {
-    const probe = await open(path.join(dir, 'probe'), 'w');
-    const handleType = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
-    await probe.close();
-    const fsync = vi.spyOn(handleType, 'sync');
+    const fsync = await spyOnHandleSync(dir);
     try {
       const h = await fs.openAppend(path.join(dir, 'seg.jsonl'));
       await h.write(Buffer.from('a\n'));

@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { link, open } from 'node:fs/promises';
+import { link } from 'node:fs/promises';
 import {
   makeNodeUploadFs,
   nodeUploadFs,
@@ -28,6 +28,7 @@ import {
   type UploadFs,
 } from '../../../../src-main/journal/report-uploads';
 import { reportsDir } from '../../../../src-main/journal/reports';
+import { spyOnHandleSync } from './file-handle-sync';
 
 /** `link` as the test wants it: the real one, or one that fails with a chosen code. */
 const linkMode = { failWith: undefined as string | undefined };
@@ -91,10 +92,7 @@ describe('nodeUploadFs', () => {
 
   it('creates a new file only (owner-only), appends UTF-8 and fsyncs through the handle', async () => {
     const file = path.join(dir, '.upload-2.part');
-    const probe = await open(path.join(dir, 'probe'), 'w');
-    const handleType = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
-    await probe.close();
-    const fsync = vi.spyOn(handleType, 'sync');
+    const fsync = await spyOnHandleSync(dir);
     try {
       const f = await nodeUploadFs.create(file);
       await f.append('é ✓ ');
@@ -112,10 +110,7 @@ describe('nodeUploadFs', () => {
   });
 
   it('fsyncs a folder; a missing folder is an error', async () => {
-    const probe = await open(path.join(dir, 'probe'), 'w');
-    const handleType = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
-    await probe.close();
-    const fsync = vi.spyOn(handleType, 'sync');
+    const fsync = await spyOnHandleSync(dir);
     try {
       await nodeUploadFs.syncDir(dir);
       expect(fsync).toHaveBeenCalledTimes(process.platform === 'win32' ? 0 : 1);
