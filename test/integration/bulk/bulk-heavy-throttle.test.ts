@@ -33,14 +33,19 @@ describe.each([200, 424] as const)(
         });
         expect(lab.tenant().object(it.objectId)?.isCloudManaged).toBe(true);
       }
-      // the run really was heavily throttled, in the ways it claims
+      // the run really was heavily throttled, in the ways it claims: throttled writes (with and without a
+      // Retry-After) and throttled whole batches. How many of each depends on timing (ten local runs: 11–31
+      // throttled writes and 10–23 throttled batches a run; one CI run had 9 throttled writes), so the floor
+      // is on their sum.
       const answers = r.batches.flatMap((b: RecordedBatch) => b.writeAnswers);
       const throttled = answers.filter((a) => a.status === 429);
-      expect(throttled.length).toBeGreaterThanOrEqual(10);
+      const throttledBatches = r.batches.filter((b) => b.outerStatus === 429);
+      expect(throttled.length).toBeGreaterThanOrEqual(3);
+      expect(throttled.length + throttledBatches.length).toBeGreaterThanOrEqual(15);
       expect(throttled.some((a) => a.retryAfterMs === undefined)).toBe(true);
       expect(throttled.some((a) => a.retryAfterMs !== undefined)).toBe(true);
       expect(Math.max(...answers.map((a) => a.percentage ?? 0))).toBeGreaterThanOrEqual(1.6);
-      expect(r.batches.some((b) => b.outerStatus === 429 && b.writes.length > 0)).toBe(true);
+      expect(throttledBatches.some((b) => b.writes.length > 0)).toBe(true);
       if (outer === 424) expect(r.batches.filter((b) => b.outerStatus === 424).length).toBeGreaterThan(0);
       else expect(r.batches.some((b) => b.outerStatus === 424)).toBe(false);
       // the renderer's view: no outer Retry-After or x-ms-throttle-* was readable
