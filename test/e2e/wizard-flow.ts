@@ -233,11 +233,20 @@ export async function next(page: Page, stepId: string): Promise<void> {
   await btn.click();
 }
 
-export async function searchAndSelect(page: Page, contact: LabContact): Promise<void> {
+/**
+ * Search by name and pick the contact's own row: the list shows the last search until the new one answers, so
+ * "the first row" could still be a contact from before.
+ */
+export async function searchAndPick(page: Page, contact: LabContact): Promise<void> {
   await page.getByTestId('contact-search').fill(contact.displayName);
   await page.getByTestId('contact-search-submit').click();
   const row = page.getByTestId('contact-results').locator('tr', { hasText: contact.displayName }).first();
   await row.getByTestId('select-contact').click();
+}
+
+/** Pick a synced contact and confirm its AD DS DN. */
+export async function searchAndSelect(page: Page, contact: LabContact): Promise<void> {
+  await searchAndPick(page, contact);
   await page.getByTestId('chosen-contact').waitFor({ timeout: 30_000 });
   const confirm = page.getByTestId('confirm-dn');
   await expect.poll(() => confirm.isEnabled(), { timeout: 30_000 }).toBe(true);

@@ -19,6 +19,7 @@ import {
   openApp,
   proveReadOnly,
   pickSyncedContact,
+  searchAndPick,
   searchAndSelect,
   signIn,
   writeLog,
@@ -102,14 +103,7 @@ describe('state panel', () => {
       latencyMs: 1500,
       count: 1,
     });
-    await page.getByTestId('contact-search').fill((cloud as LabContact).displayName);
-    await page.getByTestId('contact-search-submit').click();
-    await page
-      .getByTestId('contact-results')
-      .locator('tr', { hasText: (cloud as LabContact).displayName })
-      .first()
-      .getByTestId('select-contact')
-      .click();
+    await searchAndPick(page, cloud as LabContact);
     // never synced (onPremisesLastSyncDateTime null): cloud-native, not "cannot tell"
     await expect.poll(() => page.getByTestId('state-label').textContent(), { timeout: 30_000 }).toBe('Cloud-native');
     expect(await page.getByTestId('state-panel').textContent()).toMatch(/never synced from AD DS/);
